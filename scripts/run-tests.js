@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Runs the project's tests with Node's test runner, TypeScript loaded through tsx.
+// Usage: node scripts/run-tests.js [dir-or-file ...]   (default: src and test)
+// Node 20's runner does not expand globs, so the test files are listed here.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = process.argv.slice(2);
+const files = (roots.length > 0 ? roots : ['src', 'test']).flatMap((root) => findTests(root)).sort();
+
+if (files.length === 0) {
+  console.error(`no test files found under ${roots.join(', ') || 'src, test'}`);
+  process.exit(1);
+}
+
+const concurrency = process.env.AZO_TEST_CONCURRENCY ?? '2';
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...files],
+  { stdio: 'inherit' },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+function findTests(path) {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) return [];
+  if (stats.isFile()) return path.endsWith('.test.ts') ? [path] : [];
+  return readdirSync(path).flatMap((entry) => (entry === 'node_modules' ? [] : findTests(join(path, entry))));
+}

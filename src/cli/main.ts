@@ -1,0 +1,39 @@
+/**
+ * The `azo` command: parses arguments and wires the modules together. Only this module prints to the terminal.
+ * Each sub-command lives in `commands/<name>.ts` and exports a `register(program)` function.
+ */
+import { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+
+type CommandRegistration = (program: Command) => void;
+
+/** Sub-commands, in the order `azo --help` lists them. */
+const registrations: Array<() => Promise<{ register: CommandRegistration }>> = [];
+
+/** Runs the CLI with `argv` (as in `process.argv`). Exits non-zero with a message on a usage error. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('azo')
+    .description('Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes and ARM.')
+    .version(readPackageVersion())
+    .showHelpAfterError();
+  for (const load of registrations) {
+    (await load()).register(program);
+  }
+  await program.parseAsync(argv);
+}
+
+/** The version in package.json, found by walking up from this file (it runs from src/ and from dist/src/). */
+function readPackageVersion(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    const candidate = fileURLToPath(new URL('package.json', dir));
+    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
+}
+
+const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (invokedDirectly) {
+  await main(process.argv);
+}
