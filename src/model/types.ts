@@ -1,0 +1,89 @@
+/**
+ * The shape of the generated resource model. One `KindModel` per group/kind/api-version, written by `codegen`
+ * under `generated/model/` and read by the CRD renderer, the operator's conversions and the emulator's validation.
+ *
+ * The model stores the **ARM body** schema (as Azure sends and receives it, with the `properties` envelope) plus
+ * flags; the Kubernetes spec and status shapes (ASO's flattening, `azureName`, `owner`, `…Reference`, secret and
+ * configmap inputs) are derived from it by generic code in this module, never stored twice.
+ */
+
+/** Where a resource lives in ARM. `extension` resources sit under any other resource's ID (`/providers/...`). */
+export type ArmScope = 'tenant' | 'subscription' | 'resourceGroup' | 'extension';
+
+/** One node of an ARM body schema. Absent keys mean "no constraint". */
+export interface SchemaNode {
+  type: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'any';
+  description?: string;
+  /** object: named properties. */
+  properties?: Record<string, SchemaNode>;
+  /** object: names of required properties (Azure's Required flag). */
+  required?: string[];
+  /** object: a map whose values have this schema (e.g. `tags`). */
+  additionalProperties?: SchemaNode;
+  /** array: the item schema. */
+  items?: SchemaNode;
+  /** string: allowed values (ARM compares them case-insensitively). */
+  enum?: string[];
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  /** Returned by Azure, never sent: status only. */
+  readOnly?: boolean;
+  /** Sent, never returned (e.g. passwords): compared only when the user changes it. */
+  writeOnly?: boolean;
+  /** A secret input: in spec a `{name, key}` SecretReference whose value is read from a Kubernetes Secret. */
+  secret?: boolean;
+  /** An ARM ID of another resource: in spec `<name>Reference: {armId} | {group, kind, name}`. */
+  reference?: boolean;
+  /** May also be read from a ConfigMap: spec gains `<name>FromConfig: {name, key}`. */
+  configMapInput?: boolean;
+  /** The Kubernetes (spec/status) name when it differs from the ARM name. */
+  kubeName?: string;
+  /** object: a discriminated union on `discriminator.property`; each value adds the listed properties. */
+  discriminator?: { property: string; variants: Record<string, SchemaNode> };
+}
+
+/** A value that `operatorSpec.secrets`/`configMaps` can export, and where it comes from. */
+export interface ExportSource {
+  /** The name under `operatorSpec.secrets` or `operatorSpec.configMaps`, e.g. `key1`, `principalId`. */
+  name: string;
+  /** `status`: a path into the ARM GET body; `action`: a POST action's response (e.g. `listKeys`). */
+  from: 'status' | 'action';
+  /** For `status`: dotted ARM body path (`properties.principalId`); for `action`: JSON path in the response. */
+  path: string;
+  /** For `action`: the action name, e.g. `listKeys`. */
+  action?: string;
+  /** true → only under `operatorSpec.secrets`; false → only under `operatorSpec.configMaps`. */
+  secret: boolean;
+}
+
+/** The generated model of one kind at one API version. */
+export interface KindModel {
+  /** Kubernetes API group, e.g. `storage.azure.com`. */
+  group: string;
+  /** Kubernetes kind, e.g. `StorageAccount`. */
+  kind: string;
+  /** Served CRD versions, newest spelling first, e.g. `["v20230101", "v1api20230101"]`. */
+  versions: string[];
+  /** ARM resource type, e.g. `Microsoft.Storage/storageAccounts` (children: `…/storageAccounts/blobServices`). */
+  armType: string;
+  /** ARM api-version, e.g. `2023-01-01`. */
+  apiVersion: string;
+  scope: ArmScope;
+  /**
+   * The owner kind(s): the parent kind for child resources, `resources.azure.com/ResourceGroup` for
+   * resource-group resources, none for subscription/tenant resources, `*` (any kind) for extension resources.
+   */
+  owners: Array<{ group: string; kind: string } | '*'>;
+  /** The ARM body schema (id/name/type and every property Azure knows, with flags). */
+  body: SchemaNode;
+  /** Fixed name (e.g. `default` for storage services); absent → `spec.azureName` (default `metadata.name`). */
+  fixedName?: string;
+  exports: ExportSource[];
+  /** Names of handwritten extension hooks for this kind (see `operator/extensions`). */
+  hooks: string[];
+}
