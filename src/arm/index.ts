@@ -1,4 +1,13 @@
 /**
- * The operator's ARM client: credentials, request scheduling within ARM's limits, and long-running operations, addressing resources by ID.
+ * The operator's ARM client: credentials, request scheduling within ARM's limits, and long-running operations,
+ * addressing resources by ID. Long-running operations are data (`PollState`) the caller keeps; the client never
+ * sleeps and (by default) never retries: the operator's queue owns time.
  */
-export {};
+export { ArmClient, defaultPollIntervalMs, type ArmClientOptions, type OperationResult } from './internal/client.js';
+export { ArmError, isArmError, isNotFound, armErrorFromResponse, type ArmErrorDetail, type ArmErrorInit } from './internal/errors.js';
+export {
+  inferPollingMode, interpretPollResponse, encodePollState, decodePollState, parseRetryAfter, provisioningStateOf,
+  isTerminalState, type PollState, type PollingMode, type LroMethod, type LroResponse, type PollingDecision, type PollOutcome,
+} from './internal/lro.js';
+export { RequestScheduler, defaultArmLimits, requestClassOf, subscriptionOf, type RequestClass, type BucketLimits, type RequestSchedulerOptions } from './internal/scheduler.js';
+export { createArmCredential, type ArmCredentialOptions } from './internal/credential.js';

@@ -9,7 +9,13 @@ import { existsSync, readFileSync } from 'node:fs';
 type CommandRegistration = (program: Command) => void;
 
 /** Sub-commands, in the order `azo --help` lists them. */
-const registrations: Array<() => Promise<{ register: CommandRegistration }>> = [];
+const registrations: Array<() => Promise<{ register: CommandRegistration }>> = [
+  () => import('./commands/apiserver.js'),
+  () => import('./commands/generate.js'),
+  () => import('./commands/crds.js'),
+  () => import('./commands/emulator.js'),
+  () => import('./commands/operator.js'),
+];
 
 /** Runs the CLI with `argv` (as in `process.argv`). Exits non-zero with a message on a usage error. */
 export async function main(argv: string[]): Promise<void> {

@@ -24,6 +24,11 @@ export interface SchemaNode {
   items?: SchemaNode;
   /** string: allowed values (ARM compares them case-insensitively). */
   enum?: string[];
+  /**
+   * true when Azure also accepts values outside `enum` (the type's union includes a plain string, Swagger's
+   * `modelAsString`). The CRD still lists `enum` (as ASO does); the emulator should accept other values.
+   */
+  extensibleEnum?: boolean;
   pattern?: string;
   minLength?: number;
   maxLength?: number;
@@ -39,6 +44,8 @@ export interface SchemaNode {
   secret?: boolean;
   /** An ARM ID of another resource: in spec `<name>Reference: {armId} | {group, kind, name}`. */
   reference?: boolean;
+  /** With `reference`: the reference may also be `{wellKnownName}` (e.g. a built-in role name; ASO `arm+wellknown`). */
+  wellKnownReference?: boolean;
   /** May also be read from a ConfigMap: spec gains `<name>FromConfig: {name, key}`. */
   configMapInput?: boolean;
   /** The Kubernetes (spec/status) name when it differs from the ARM name. */
@@ -86,4 +93,16 @@ export interface KindModel {
   exports: ExportSource[];
   /** Names of handwritten extension hooks for this kind (see `operator/extensions`). */
   hooks: string[];
+  /**
+   * false when `spec.azureName` has no default (ASO `$defaultAzureName: false`, e.g. RoleAssignment, whose name is a
+   * GUID the operator generates). Absent → true: `azureName` defaults to `metadata.name`.
+   */
+  defaultAzureName?: boolean;
+  /**
+   * false when ARM's `properties` envelope is kept as `spec.properties` instead of being flattened into spec/status
+   * (e.g. Key Vault's Vault, as in ASO). Absent → true.
+   */
+  flatten?: boolean;
+  /** Extra `spec.operatorSpec` fields this kind accepts (ASO `$operatorSpecProperties`, e.g. `namingConvention`). */
+  operatorSpecProperties?: Record<string, SchemaNode>;
 }

@@ -1,4 +1,15 @@
 /**
- * The operator: informers, the work queue, and one generic ARM reconciler driven by the resource model, with ASO's semantics.
+ * The operator: informers, the work queue, and one generic ARM reconciler driven by the resource model, with ASO's
+ * semantics (reconcile policies, finalizer, GET-before-PUT, resumable long-running operations, Ready conditions,
+ * exports, credentials per object/namespace/global). `startOperator` runs it against any Kubernetes API server.
  */
-export {};
+export { startOperator, installCrd, type OperatorOptions, type RunningOperator } from './internal/controller.js';
+export { readOperatorConfig, parseDuration, type OperatorConfig } from './internal/config.js';
+export { planAction, foreignFinalizers, type Action, type PlanInput, type Resolution, type AzureObservation } from './internal/plan.js';
+export { compareDesired, type Comparison } from './internal/compare.js';
+export { classifyArmError, type ErrorClassification } from './internal/classify.js';
+export { resolveReconcilePolicy, isReconcilePolicy, type ReconcilePolicy, type PolicyDecision } from './internal/policy.js';
+export { Reasons, buildReadyCondition, type Condition, type ReadyState, type Severity } from './internal/conditions.js';
+export { WorkQueue, RateLimiter, runWorkers, TerminalError, isTerminalError, systemClock, type Clock, type ReconcileResult } from './internal/queue.js';
+export { ConditionError, isConditionError } from './internal/errors.js';
+export * from './internal/names.js';

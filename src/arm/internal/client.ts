@@ -1,0 +1,200 @@
+/**
+ * The ARM client: addresses resources by ARM ID over a core-rest-pipeline of one-file policies (request id,
+ * throttling, bearer token, logging, optional retries, TLS). Long-running operations come back as a `PollState` the
+ * caller keeps and passes to `poll` later: the client itself never waits.
+ */
+import {
+  type HttpClient, type Pipeline, type PipelineResponse, bearerTokenAuthenticationPolicy, createDefaultHttpClient,
+  createEmptyPipeline, createPipelineRequest, defaultRetryPolicy, tlsPolicy, type PipelinePolicy,
+} from '@azure/core-rest-pipeline';
+import type { TokenCredential } from '@azure/identity';
+import pino, { type Logger } from 'pino';
+import { ArmError, armErrorFromResponse, isArmError } from './errors.js';
+import {
+  type LroMethod, type PollState, inferPollingMode, interpretPollResponse, parseRetryAfter,
+} from './lro.js';
+import { loggingPolicy } from './policies/logging.js';
+import { requestIdPolicy } from './policies/request-id.js';
+import { throttlingPolicy } from './policies/throttling.js';
+import { RequestScheduler } from './scheduler.js';
+
+/** Options of `ArmClient`. */
+export interface ArmClientOptions {
+  /** ARM's base URL; default `https://management.azure.com`. */
+  endpoint?: string;
+  credential: TokenCredential;
+  /** Token audience; default `https://management.azure.com/` (scope `<audience>/.default`). */
+  audience?: string;
+  /** Extra CA certificates to trust (PEM), e.g. the emulator's. Default: the system's. */
+  caCertPem?: string;
+  /** Shared throttling state; default a private scheduler with ARM's limits. */
+  scheduler?: RequestScheduler;
+  /** Default: a silent logger. */
+  logger?: Logger;
+  /** Retries inside the client; default 0 (the operator's queue owns retries). */
+  maxRetries?: number;
+  /** Milliseconds since the epoch; default `Date.now`. */
+  now?: () => number;
+  /** Override the HTTP client (tests). */
+  httpClient?: HttpClient;
+  /** Extra policies appended after the built-in ones. */
+  additionalPolicies?: PipelinePolicy[];
+}
+
+/** A finished or still-running operation. `retryAfterMs`: when to poll next (ARM's `Retry-After`, default 5 s). */
+export type OperationResult =
+  | { done: true; body: unknown }
+  | { done: false; poll: PollState; retryAfterMs: number };
+
+/** Default poll interval when ARM gives no `Retry-After`. */
+export const defaultPollIntervalMs = 5_000;
+
+/** ARM client addressing resources by ID. See `ArmClientOptions` for defaults. */
+export class ArmClient {
+  private readonly endpoint: string;
+  private readonly pipeline: Pipeline;
+  private readonly httpClient: HttpClient;
+  private readonly now: () => number;
+
+  constructor(options: ArmClientOptions) {
+    this.endpoint = (options.endpoint ?? 'https://management.azure.com').replace(/\/+$/, '');
+    this.now = options.now ?? Date.now;
+    const audience = (options.audience ?? 'https://management.azure.com/').replace(/\/+$/, '');
+    const logger = options.logger ?? pino({ level: 'silent' });
+    this.httpClient = options.httpClient ?? createDefaultHttpClient();
+    const pipeline = createEmptyPipeline();
+    pipeline.addPolicy(requestIdPolicy());
+    if ((options.maxRetries ?? 0) > 0) pipeline.addPolicy(defaultRetryPolicy({ maxRetries: options.maxRetries ?? 0 }), { phase: 'Retry' });
+    pipeline.addPolicy(throttlingPolicy(options.scheduler ?? new RequestScheduler({ now: this.now }), this.now));
+    pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: [`${audience}/.default`] }), { phase: 'Sign' });
+    pipeline.addPolicy(loggingPolicy(logger), { afterPhase: 'Sign' });
+    if (options.caCertPem !== undefined) pipeline.addPolicy(tlsPolicy({ ca: options.caCertPem }));
+    for (const policy of options.additionalPolicies ?? []) pipeline.addPolicy(policy);
+    this.pipeline = pipeline;
+  }
+
+  /** GETs a resource; throws `ArmError` (404 included). */
+  async get(id: string, apiVersion: string): Promise<unknown> {
+    const response = await this.send('GET', this.urlOf(id, apiVersion));
+    if (response.status !== 200) throw this.errorOf(response);
+    return parseBody(response);
+  }
+
+  /** GETs a resource; `undefined` when ARM says 404 (the resource or what it sits in does not exist). */
+  async tryGet(id: string, apiVersion: string): Promise<unknown> {
+    const response = await this.send('GET', this.urlOf(id, apiVersion));
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) throw this.errorOf(response);
+    return parseBody(response);
+  }
+
+  /** PUTs `body`; done at once or a `PollState` to follow. */
+  async beginCreateOrUpdate(id: string, apiVersion: string, body: unknown): Promise<OperationResult> {
+    return this.begin('PUT', id, apiVersion, body);
+  }
+
+  /** DELETEs a resource; a 404 counts as done. */
+  async beginDelete(id: string, apiVersion: string): Promise<OperationResult> {
+    return this.begin('DELETE', id, apiVersion, undefined);
+  }
+
+  /** POSTs an action (`listKeys`, …) on a resource and returns its result (following a long-running one is up to the caller). */
+  async post(id: string, action: string, apiVersion: string, body?: unknown): Promise<OperationResult> {
+    return this.begin('POST', `${id.replace(/\/+$/, '')}/${action}`, apiVersion, body);
+  }
+
+  /** Polls an operation once. Throws `ArmError` when it failed. */
+  async poll(state: PollState): Promise<OperationResult> {
+    const response = await this.send('GET', state.pollingUrl);
+    const retryAfterMs = this.retryAfterOf(response);
+    if (response.status === 429 || (response.status >= 500 && response.status !== 501)) throw this.errorOf(response);
+    const outcome = interpretPollResponse(state, response.status, parseBody(response));
+    switch (outcome.kind) {
+      case 'running':
+        return { done: false, poll: state, retryAfterMs };
+      case 'succeeded':
+        return { done: true, body: outcome.body };
+      case 'failed':
+        throw outcome.error;
+      case 'fetchFinal': {
+        const url = outcome.url ?? this.urlOf(state.resourceId, state.apiVersion);
+        const final = await this.send('GET', url);
+        if (final.status >= 400) throw this.errorOf(final);
+        return { done: true, body: parseBody(final) };
+      }
+    }
+  }
+
+  private async begin(method: LroMethod, id: string, apiVersion: string, body: unknown): Promise<OperationResult> {
+    const url = this.urlOf(id, apiVersion);
+    const response = await this.send(method, url, body);
+    if (method === 'DELETE' && response.status === 404) return { done: true, body: undefined };
+    if (response.status >= 400) throw this.errorOf(response);
+    const parsed = parseBody(response);
+    const decision = inferPollingMode({ method, status: response.status, headers: response.headers.toJSON(), body: parsed }, url);
+    if (decision.kind === 'done') return { done: true, body: parsed };
+    const poll: PollState = {
+      mode: decision.mode, pollingUrl: decision.pollingUrl, resourceId: id, apiVersion, method,
+      startedAt: new Date(this.now()).toISOString(), ...(decision.finalUrl !== undefined ? { finalUrl: decision.finalUrl } : {}),
+    };
+    return { done: false, poll, retryAfterMs: this.retryAfterOf(response) };
+  }
+
+  private urlOf(id: string, apiVersion: string): string {
+    const path = id.startsWith('/') ? id : `/${id}`;
+    return `${this.endpoint}${path}?api-version=${encodeURIComponent(apiVersion)}`;
+  }
+
+  private async send(method: string, url: string, body?: unknown): Promise<PipelineResponse> {
+    const request = createPipelineRequest({ url, method: method as 'GET' });
+    request.headers.set('accept', 'application/json');
+    if (body !== undefined) {
+      request.headers.set('content-type', 'application/json');
+      request.body = JSON.stringify(body);
+    }
+    try {
+      return await this.pipeline.sendRequest(this.httpClient, request);
+    } catch (error) {
+      if (isArmError(error)) throw error;
+      throw toArmError(error);
+    }
+  }
+
+  private retryAfterOf(response: PipelineResponse): number {
+    return parseRetryAfter(response.headers.get('retry-after'), this.now()) ?? defaultPollIntervalMs;
+  }
+
+  private errorOf(response: PipelineResponse): ArmError {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
+    const requestId = response.headers.get('x-ms-request-id') ?? response.headers.get('x-ms-client-request-id');
+    return armErrorFromResponse({
+      statusCode: response.status, body: parseBody(response),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(requestId !== undefined ? { requestId } : {}),
+    });
+  }
+}
+
+function parseBody(response: PipelineResponse): unknown {
+  const text = response.bodyAsText;
+  if (text === undefined || text === null || text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Turns a network or credential failure into an `ArmError` (statusCode 0). Messages come from the failing library. */
+function toArmError(error: unknown): ArmError {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const name = err.name;
+  if (/Credential|Authentication/.test(name) || /AADSTS|token|unauthorized_client|invalid_client/i.test(err.message)) {
+    return new ArmError({ code: 'AuthenticationFailed', statusCode: 0, message: `could not get a token for ARM: ${firstLine(err.message)}` });
+  }
+  const code = (err as { code?: unknown }).code;
+  return new ArmError({ code: 'NetworkError', statusCode: 0, message: `could not reach ARM: ${typeof code === 'string' ? `${code} ` : ''}${firstLine(err.message)}` });
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').slice(0, 300);
+}

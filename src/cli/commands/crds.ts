@@ -1,0 +1,24 @@
+/** `azo crds [--pattern 'group/kind;…']`: prints the selected CRDs as YAML (a multi-document stream). */
+import type { Command } from 'commander';
+import { crdYaml, matchesCrdPattern, renderCrd } from '../../codegen/index.js';
+import { listKindModels } from '../../model/index.js';
+
+interface CrdsFlags {
+  pattern?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('crds')
+    .description("Print the CRDs of the selected kinds as YAML (ASO's crdPattern syntax, e.g. 'storage.azure.com/*;resources.azure.com/ResourceGroup').")
+    .option('--pattern <pattern>', "';'-separated group/kind patterns ('*' wildcards); default: every kind")
+    .action(async (flags: CrdsFlags) => {
+      const models = (await listKindModels()).filter((model) => matchesCrdPattern(flags.pattern, model.group, model.kind));
+      if (models.length === 0) {
+        console.error(`no kind matches ${JSON.stringify(flags.pattern)}`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(models.map((model) => crdYaml(renderCrd(model))).join('---\n'));
+    });
+}

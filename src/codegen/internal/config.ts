@@ -1,0 +1,40 @@
+/** Parsing of codegen.config.yaml (pure: takes the text). */
+import { parse } from 'yaml';
+import type { CodegenConfig, KindOverride, KindRequest } from './state.js';
+
+interface RawGroupVersion {
+  apiVersion?: unknown;
+  kinds?: Record<string, unknown>;
+}
+
+/** Parses the config text; throws with the offending entry on a malformed file. */
+export function parseCodegenConfig(text: string): CodegenConfig {
+  const raw = parse(text) as { inputs?: Record<string, unknown>; groups?: Record<string, unknown>; overrides?: Record<string, unknown> } | null;
+  if (!raw || typeof raw !== 'object') throw new Error('codegen config: empty file');
+  const inputs = {
+    azureTypes: String(raw.inputs?.azureTypes ?? '../shared/azure-types'),
+    asoConfig: String(raw.inputs?.asoConfig ?? '../shared/aso-config/azure-arm.yaml'),
+  };
+  const overrides = (raw.overrides ?? {}) as Record<string, KindOverride>;
+  for (const [key, override] of Object.entries(overrides)) {
+    if (typeof override?.reason !== 'string' || override.reason.trim() === '') throw new Error(`codegen config: override ${key} needs a one-line reason`);
+  }
+  const kinds: KindRequest[] = [];
+  for (const [group, value] of Object.entries(raw.groups ?? {})) {
+    const entries = (Array.isArray(value) ? value : [value]) as RawGroupVersion[];
+    for (const entry of entries) {
+      // YAML may read an unquoted 2020-06-01 as a date.
+      const apiVersion = entry.apiVersion instanceof Date ? entry.apiVersion.toISOString().slice(0, 10) : String(entry.apiVersion ?? '');
+      if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(apiVersion)) throw new Error(`codegen config: group ${group} has a bad apiVersion ${apiVersion}`);
+      for (const [kind, armType] of Object.entries(entry.kinds ?? {})) {
+        if (typeof armType !== 'string' || !armType.includes('/')) throw new Error(`codegen config: ${group}/${kind} needs an ARM type`);
+        const override = overrides[`${group}/${kind}`];
+        kinds.push({ group, kind, armType, apiVersion, ...(override ? { override } : {}) });
+      }
+    }
+  }
+  for (const key of Object.keys(overrides)) {
+    if (!kinds.some((kind) => `${kind.group}/${kind.kind}` === key)) throw new Error(`codegen config: override for unknown kind ${key}`);
+  }
+  return { inputs, kinds };
+}

@@ -1,0 +1,147 @@
+/**
+ * Renders a kind's CustomResourceDefinition (apiextensions.k8s.io/v1) from its model: both ASO version spellings
+ * with one schema (`vYYYYMMDD` stored, `v1apiYYYYMMDD` served), the status subresource, ASO's printer columns, and
+ * enums, bounds and patterns; `x-kubernetes-preserve-unknown-fields` only where the ARM type is `any`.
+ */
+import type { KindModel, SchemaNode } from '../../../model/index.js';
+import { specSchemaOf, statusSchemaOf } from '../../../model/index.js';
+
+/** A Kubernetes JSONSchemaProps, as far as azo emits it. */
+export type JsonSchemaProps = Record<string, unknown>;
+
+/** Options of `renderCrd`. */
+export interface RenderCrdOptions {
+  /** Keep descriptions (default true; dropped automatically when a CRD would exceed `maxBytes`). */
+  descriptions?: boolean;
+  /** Size limit of the serialized CRD in bytes (default 900,000, below etcd's 1.5 MiB object limit with room). */
+  maxBytes?: number;
+}
+
+/** kubebuilder-style plural of a kind, lower case: `Registry` → `registries`, `PublicIPAddress` → `publicipaddresses`. */
+export function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('redis')) return lower;
+  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+  return `${lower}s`;
+}
+
+/** The CRD's metadata.name: `<plural>.<group>`. */
+export function crdNameOf(model: KindModel): string {
+  return `${pluralOf(model.kind)}.${model.group}`;
+}
+
+/** true when JavaScript (with the `u` flag, as the embedded API server) accepts the pattern. */
+export function isUsablePattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Converts a model schema node into JSONSchemaProps. */
+export function toJsonSchema(node: SchemaNode, descriptions: boolean): JsonSchemaProps {
+  const out: JsonSchemaProps = {};
+  if (descriptions && node.description) out.description = node.description;
+  if (node.type === 'any') {
+    out['x-kubernetes-preserve-unknown-fields'] = true;
+    return out;
+  }
+  out.type = node.type;
+  if (node.enum) out.enum = node.enum;
+  if (node.pattern !== undefined && isUsablePattern(node.pattern)) out.pattern = node.pattern;
+  for (const key of ['minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems'] as const) {
+    if (node[key] !== undefined) out[key] = node[key];
+  }
+  if (node.type === 'array') out.items = node.items ? toJsonSchema(node.items, descriptions) : { 'x-kubernetes-preserve-unknown-fields': true };
+  if (node.type === 'object') {
+    if (node.properties) {
+      const properties: Record<string, JsonSchemaProps> = {};
+      for (const [name, child] of Object.entries(node.properties)) properties[name] = toJsonSchema(child, descriptions);
+      out.properties = properties;
+    }
+    // Kubernetes forbids properties next to additionalProperties: the known properties win (as in ASO's structs);
+    // extra keys survive only when their ARM type is `any`.
+    if (node.additionalProperties && !node.properties) out.additionalProperties = toJsonSchema(node.additionalProperties, descriptions);
+    else if (node.additionalProperties?.type === 'any') out['x-kubernetes-preserve-unknown-fields'] = true;
+    if (node.required && node.required.length > 0) out.required = node.required;
+  }
+  return out;
+}
+
+/** The whole object's schema of a kind (apiVersion, kind, metadata, spec, status). */
+export function objectSchemaOf(model: KindModel, descriptions = true): JsonSchemaProps {
+  return {
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec: toJsonSchema(specSchemaOf(model), descriptions),
+      status: toJsonSchema(statusSchemaOf(model), descriptions),
+    },
+  };
+}
+
+const readyColumn = (name: string, field: string, priority?: number) => ({
+  name, type: 'string', jsonPath: `.status.conditions[?(@.type=='Ready')].${field}`, ...(priority ? { priority } : {}),
+});
+
+/** ASO's printer columns: Ready, Severity, Reason, Message. */
+export const printerColumns = [readyColumn('Ready', 'status'), readyColumn('Severity', 'severity'), readyColumn('Reason', 'reason'), readyColumn('Message', 'message')];
+
+/** Renders the CRD object of a kind. */
+export function renderCrd(model: KindModel, options: RenderCrdOptions = {}): Record<string, unknown> {
+  const maxBytes = options.maxBytes ?? 900_000;
+  const build = (descriptions: boolean) => {
+    const schema = objectSchemaOf(model, descriptions);
+    return {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: {
+        name: crdNameOf(model),
+        labels: { 'app.kubernetes.io/name': 'azo' },
+        annotations: { 'azo.dev/arm-type': `${model.armType}@${model.apiVersion}` },
+      },
+      spec: {
+        group: model.group,
+        names: {
+          kind: model.kind,
+          listKind: `${model.kind}List`,
+          plural: pluralOf(model.kind),
+          singular: model.kind.toLowerCase(),
+          categories: ['azure', model.group.split('.')[0] ?? 'azure'],
+        },
+        scope: 'Namespaced',
+        versions: model.versions.map((name, index) => ({
+          name,
+          served: true,
+          storage: index === 0,
+          ...(index > 0 ? { deprecated: true, deprecationWarning: `${model.group}/${name} is deprecated; use ${model.group}/${model.versions[0] ?? name}` } : {}),
+          schema: { openAPIV3Schema: schema },
+          subresources: { status: {} },
+          additionalPrinterColumns: printerColumns,
+        })),
+      },
+    };
+  };
+  const full = build(options.descriptions ?? true);
+  if (JSON.stringify(full).length <= maxBytes) return full;
+  return build(false);
+}
+
+/**
+ * Selects kinds by ASO's `crdPattern` syntax: `;`-separated `group/kind` entries where either part may be `*`
+ * (`storage.azure.com/*;resources.azure.com/ResourceGroup`). Matching is case-insensitive. Empty → everything.
+ */
+export function matchesCrdPattern(pattern: string | undefined, group: string, kind: string): boolean {
+  if (pattern === undefined || pattern.trim() === '') return true;
+  return pattern.split(';').map((entry) => entry.trim()).filter((entry) => entry !== '').some((entry) => {
+    const [groupPattern = '', kindPattern = '*'] = entry.split('/');
+    const matches = (glob: string, value: string) =>
+      new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(value);
+    return matches(groupPattern, group) && matches(kindPattern, kind);
+  });
+}

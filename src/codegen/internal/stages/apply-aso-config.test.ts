@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fixtureAfter, fixtureModel, testAsoConfig } from '../testing/fixtures.js';
+import { asoSectionFor, typeNameMatches } from './apply-aso-config.js';
+
+test('ASO type names match bicep names, merged names and _Spec/_STATUS forms', () => {
+  assert.ok(typeNameMatches('WidgetProperties', 'WidgetProperties'));
+  assert.ok(typeNameMatches('RedisCreateProperties', 'RedisCreatePropertiesOrRedisProperties'));
+  assert.ok(typeNameMatches('Destination_Properties', 'DestinationProperties'));
+  assert.ok(typeNameMatches('AccessPolicyEntry_STATUS', 'AccessPolicyEntry'));
+  assert.ok(!typeNameMatches('Network', 'NetworkRuleSet'));
+});
+
+test('the exact ASO version is used, else the newest older one', () => {
+  assert.equal(asoSectionFor(testAsoConfig, 'test', '2024-01-01')?.version, '2024-01-01');
+  assert.equal(asoSectionFor(testAsoConfig, 'test', '2025-01-01')?.version, '2024-01-01');
+  assert.equal(asoSectionFor(testAsoConfig, 'test', '2023-06-01')?.version, '2023-01-01');
+  assert.equal(asoSectionFor(testAsoConfig, 'test', '2020-01-01'), undefined);
+  assert.equal(asoSectionFor(testAsoConfig, 'nothing', '2024-01-01'), undefined);
+});
+
+test('secrets, configmap inputs, simple references, defaultAzureName and exports come from ASO config', async () => {
+  const state = await fixtureAfter('apply-aso-config');
+  const widget = fixtureModel(state, 'Widget');
+  const props = widget.body.properties?.properties?.properties ?? {};
+  assert.equal(props.password?.secret, true);
+  assert.equal(props.tenantId?.configMapInput, true);
+  const work = state.kinds.find((candidate) => candidate.model.kind === 'Widget');
+  assert.deepEqual(work?.asoExports, { secrets: ['PrimaryKey', 'PrimaryEndpoint'], configs: { PrimaryEndpoint: '$.Status.PrimaryEndpoint' } });
+  const lock = state.kinds.find((candidate) => candidate.model.kind === 'Lock');
+  assert.equal(lock?.model.defaultAzureName, false);
+  const notes = lock?.model.body.properties?.properties?.properties?.notes;
+  assert.ok(notes && lock?.plainNodes.has(notes));
+});

@@ -1,0 +1,36 @@
+/** Stage 1 (the only one that reads files): the config, the azure-types index and files, and ASO's azure-arm.yaml. */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { parseCodegenConfig } from '../config.js';
+import type { GeneratorState, RawType, Stage } from '../state.js';
+
+/** Finds an index entry case-insensitively (ARM types are case-insensitive). */
+export function lookupIndex(index: Record<string, Record<string, string>>, armType: string): Record<string, string> | undefined {
+  const wanted = armType.toLowerCase();
+  const key = Object.keys(index).find((candidate) => candidate.toLowerCase() === wanted);
+  return key === undefined ? undefined : index[key];
+}
+
+/** The stage itself (see the file comment); pure apart from what its description says. */
+export const readInputs: Stage = {
+  id: 'read-inputs',
+  description: 'read codegen config, Azure type definitions and ASO config',
+  summarize: (state) => `${state.config.kinds.length} kinds, ${Object.keys(state.typeFiles).length} type files`,
+  async run(state: GeneratorState): Promise<GeneratorState> {
+    const { options } = state;
+    const at = (path: string) => (isAbsolute(path) ? path : resolve(options.repoRoot, path));
+    const config = parseCodegenConfig(await readFile(at(options.configPath), 'utf8'));
+    const azureTypesDir = at(options.azureTypesDir ?? config.inputs.azureTypes);
+    const asoConfigPath = at(options.asoConfigPath ?? config.inputs.asoConfig);
+    const typeIndex = JSON.parse(await readFile(join(azureTypesDir, 'INDEX.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const typeFiles: Record<string, RawType[]> = {};
+    for (const kind of config.kinds) {
+      const file = lookupIndex(typeIndex, kind.armType)?.[kind.apiVersion];
+      if (file === undefined) throw new Error(`${kind.group}/${kind.kind}: no type definition for ${kind.armType}@${kind.apiVersion} in ${azureTypesDir}`);
+      if (!typeFiles[file]) typeFiles[file] = JSON.parse(await readFile(join(azureTypesDir, file), 'utf8')) as RawType[];
+    }
+    const asoConfig = parse(await readFile(asoConfigPath, 'utf8'), { maxAliasCount: -1 }) as Record<string, unknown>;
+    return { ...state, config, typeIndex, typeFiles, asoConfig };
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * Stage 7: renders each kind's model file (`model/<group>/<Kind>.ts`, compact JSON in a typed module), the lazy
+ * registry `model/index.ts`, and `model/SUMMARY.txt` (one line per kind, for reviewable diffs).
+ */
+import type { KindModel } from '../../../model/index.js';
+import { isReferenceNode, specNameOf } from '../../../model/index.js';
+import type { GeneratorState, Stage } from '../state.js';
+import { generatedHeader } from '../state.js';
+import { walkSchema } from '../walk.js';
+
+/** `storage.azure.com` → `storage`. */
+export const shortGroup = (group: string) => group.replace(/\.azure\.com$/, '');
+
+/** The model file of a kind, relative to the output dir. */
+export const modelFileOf = (model: KindModel) => `model/${shortGroup(model.group)}/${model.kind}.ts`;
+
+/** The model module's text. */
+export function renderModelFile(model: KindModel): string {
+  return `${generatedHeader('//')}\nimport type { KindModel } from '../../../src/model/types.js';\n\nconst model: KindModel = ${JSON.stringify(model)};\nexport default model;\n`;
+}
+
+/** One summary line: the facts a reviewer checks when a kind changes. */
+export function summaryLine(model: KindModel): string {
+  const flagged = (flag: 'reference' | 'secret' | 'configMapInput') => {
+    const names: string[] = [];
+    walkSchema(model.body, ({ node, name, path }) => {
+      if (name === undefined) return;
+      const target = node.type === 'array' && node.items ? node.items : node;
+      if (node.readOnly || !target[flag]) return;
+      names.push(flag === 'reference' && isReferenceNode(node) ? `${path}→${specNameOf(name, node)}` : path);
+    });
+    return names;
+  };
+  const owners = model.owners.map((owner) => (owner === '*' ? '*' : `${owner.group}/${owner.kind}`)).join(',') || '-';
+  const parts = [
+    `${model.group}/${model.kind}`,
+    model.versions.join(','),
+    `${model.armType}@${model.apiVersion}`,
+    `scope=${model.scope}`,
+    `owners=${owners}`,
+    ...(model.fixedName ? [`name=${model.fixedName}`] : []),
+    ...(model.defaultAzureName === false ? ['azureName=no-default'] : []),
+    ...(model.flatten === false ? ['flatten=no'] : []),
+    `refs=[${flagged('reference').join(' ')}]`,
+    `secrets=[${flagged('secret').join(' ')}]`,
+    `configMaps=[${flagged('configMapInput').join(' ')}]`,
+    `exports=[${model.exports.map((entry) => `${entry.secret ? 'secret' : 'config'}:${entry.name}<-${entry.action ? `${entry.action}:` : ''}${entry.path}`).join(' ')}]`,
+    ...(model.hooks.length > 0 ? [`hooks=[${model.hooks.join(' ')}]`] : []),
+  ];
+  return parts.join(' ');
+}
+
+/** The stage itself (see the file comment); pure apart from what its description says. */
+export const renderModels: Stage = {
+  id: 'render-models',
+  description: 'render model files, the lazy registry and the summary',
+  summarize: (state) => {
+    const files = Object.entries(state.files).filter(([path]) => path.startsWith('model/'));
+    return `${files.length} files, ${files.reduce((sum, [, text]) => sum + text.length, 0)} bytes`;
+  },
+  run(state: GeneratorState): GeneratorState {
+    const files = { ...state.files };
+    const models = state.kinds.map((work) => work.model).sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+    for (const model of models) files[modelFileOf(model)] = renderModelFile(model);
+    files['model/index.ts'] = [
+      generatedHeader('//'),
+      "import type { KindModel } from '../../src/model/types.js';",
+      '',
+      '/** Lazy loaders of every generated kind model, keyed `group/Kind`. */',
+      'export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> = {',
+      ...models.map((model) => `  '${model.group}/${model.kind}': () => import('./${shortGroup(model.group)}/${model.kind}.js'),`),
+      '};',
+      '',
+    ].join('\n');
+    files['model/SUMMARY.txt'] = [generatedHeader('#'), ...models.map(summaryLine), ''].join('\n');
+    return { ...state, files };
+  },
+};

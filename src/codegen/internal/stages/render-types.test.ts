@@ -1,0 +1,15 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fixtureAfter } from '../testing/fixtures.js';
+
+test('TypeScript declarations per group with Spec, Status and the object type', async () => {
+  const state = await fixtureAfter('render-types');
+  const text = state.files['types/test.ts'] ?? '';
+  assert.match(text, /export interface WidgetSpec \{/);
+  assert.match(text, /export interface WidgetStatus \{/);
+  assert.match(text, /apiVersion: "test\.azure\.com\/v20240101" \| "test\.azure\.com\/v1api20240101";/);
+  assert.match(text, /mode\?: "A" \| "B";/);
+  assert.match(text, /tier\?: "A" \| "B" \| \(string & \{\}\);/);
+  assert.match(text, /subnetReference\?: \{/);
+  assert.match(state.files['types/index.ts'] ?? '', /export type \* as test from '\.\/test\.js';/);
+});

@@ -1,0 +1,31 @@
+/** Stage 9: renders TypeScript declarations per group (`types/<group>.ts`) and `types/index.ts`. */
+import type { GeneratorState, Stage } from '../state.js';
+import { generatedHeader } from '../state.js';
+import { renderKindTypes } from '../render/types.js';
+import { shortGroup } from './render-models.js';
+
+/** The stage itself (see the file comment); pure apart from what its description says. */
+export const renderTypes: Stage = {
+  id: 'render-types',
+  description: 'render TypeScript declarations of spec and status',
+  summarize: (state) => `${Object.keys(state.files).filter((path) => path.startsWith('types/')).length} files`,
+  run(state: GeneratorState): GeneratorState {
+    const files = { ...state.files };
+    const groups = new Map<string, string[]>();
+    const models = state.kinds.map((work) => work.model).sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+    for (const model of models) {
+      const group = shortGroup(model.group);
+      groups.set(group, [...(groups.get(group) ?? []), renderKindTypes(model)]);
+    }
+    for (const [group, parts] of groups) {
+      files[`types/${group}.ts`] = `${generatedHeader('//')}\n/* eslint-disable */\n\n${parts.join('\n')}`;
+    }
+    files['types/index.ts'] = [
+      generatedHeader('//'),
+      '/** Spec/status declarations of every kind, one namespace per group (e.g. `storage.StorageAccount`). */',
+      ...[...groups.keys()].map((group) => `export type * as ${group} from './${group}.js';`),
+      '',
+    ].join('\n');
+    return { ...state, files };
+  },
+};

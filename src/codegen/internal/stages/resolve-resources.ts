@@ -1,0 +1,81 @@
+/**
+ * Stage 2: finds each kind's ResourceType, converts its body into the model's ARM body schema and derives the ARM
+ * facts: scope (bicep writableScopes and the type's depth), owner kinds, fixed names, served versions.
+ */
+import type { ArmScope, KindModel, SchemaNode } from '../../../model/index.js';
+import { versionNamesOf } from '../../../model/index.js';
+import { BicepConverter, refIndex, ScopeBits } from '../bicep.js';
+import { lookupIndex } from './read-inputs.js';
+import type { GeneratorState, KindRequest, KindWork, Stage } from '../state.js';
+import { kubeGroup } from '../state.js';
+
+/** The ARM scope of a type from its writable scopes and name depth. Children inherit their root's scope. */
+export function scopeOf(writableScopes: number, armType: string): ArmScope {
+  if (writableScopes & ScopeBits.Extension) return 'extension';
+  if (armType.split('/').length > 2) return 'resourceGroup';
+  if (writableScopes & ScopeBits.ResourceGroup) return 'resourceGroup';
+  if (writableScopes & ScopeBits.Subscription) return 'subscription';
+  return 'tenant';
+}
+
+/** The owner kinds: the parent kind of a child, ResourceGroup for RG resources, any kind for extensions. */
+export function ownersOf(request: KindRequest, scope: ArmScope, all: KindRequest[]): KindModel['owners'] {
+  if (scope === 'extension') return ['*'];
+  const segments = request.armType.split('/');
+  if (segments.length > 2) {
+    const parentType = segments.slice(0, -1).join('/').toLowerCase();
+    const parents = all.filter((candidate) => candidate.armType.toLowerCase() === parentType);
+    if (parents.length === 0) throw new Error(`${request.group}/${request.kind}: its parent type ${segments.slice(0, -1).join('/')} is not in the config`);
+    return parents.map((parent) => ({ group: kubeGroup(parent.group), kind: parent.kind }));
+  }
+  if (scope === 'resourceGroup') return [{ group: 'resources.azure.com', kind: 'ResourceGroup' }];
+  return [];
+}
+
+/** A fixed resource name: the `name` property is a single string literal (e.g. `default`). */
+export function fixedNameOf(body: SchemaNode): string | undefined {
+  const name = body.properties?.name;
+  return name?.enum?.length === 1 && !name.extensibleEnum ? name.enum[0] : undefined;
+}
+
+/** The stage itself (see the file comment); pure apart from what its description says. */
+export const resolveResources: Stage = {
+  id: 'resolve-resources',
+  description: 'find resource types; convert bodies; derive scope, owners, fixed names',
+  summarize: (state) => {
+    const scopes = new Map<string, number>();
+    for (const work of state.kinds) scopes.set(work.model.scope, (scopes.get(work.model.scope) ?? 0) + 1);
+    return `${state.kinds.length} kinds (${[...scopes].map(([scope, count]) => `${count} ${scope}`).join(', ')})`;
+  },
+  run(state: GeneratorState): GeneratorState {
+    const kinds: KindWork[] = state.config.kinds.map((request) => {
+      const typesFile = lookupIndex(state.typeIndex, request.armType)?.[request.apiVersion];
+      const types = typesFile === undefined ? undefined : state.typeFiles[typesFile];
+      if (typesFile === undefined || !types) throw new Error(`${request.group}/${request.kind}: type file not loaded`);
+      const wanted = `${request.armType}@${request.apiVersion}`.toLowerCase();
+      const resourceIndex = types.findIndex((type) => type.$type === 'ResourceType' && String(type.name).toLowerCase() === wanted);
+      const resource = types[resourceIndex];
+      if (!resource) throw new Error(`${request.group}/${request.kind}: ${wanted} not found in ${typesFile}`);
+      const armType = String(resource.name).split('@')[0] ?? request.armType;
+      const typeNames = new Map<SchemaNode, string>();
+      const body = new BicepConverter(types, typeNames).convert(refIndex(resource.body));
+      const scope = scopeOf(Number(resource.writableScopes ?? 0), armType);
+      const fixedName = fixedNameOf(body);
+      const model: KindModel = {
+        group: kubeGroup(request.group),
+        kind: request.kind,
+        versions: versionNamesOf(request.apiVersion),
+        armType,
+        apiVersion: request.apiVersion,
+        scope,
+        owners: ownersOf(request, scope, state.config.kinds),
+        body,
+        ...(fixedName !== undefined ? { fixedName } : {}),
+        exports: [],
+        hooks: [...(request.override?.hooks ?? [])],
+      };
+      return { request, typesFile, resourceIndex, typeNames, plainNodes: new Set<SchemaNode>(), asoExports: { secrets: [], configs: {} }, model };
+    });
+    return { ...state, kinds };
+  },
+};

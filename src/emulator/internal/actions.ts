@@ -1,0 +1,159 @@
+/**
+ * POST actions that operators use for secrets: `listKeys`/`regenerateKey` on storage accounts, Redis caches,
+ * Cosmos DB accounts and Service Bus / Event Hubs / Relay authorization rules. Keys are generated on first use and
+ * kept on the resource until regenerated.
+ */
+import { randomBytes } from 'node:crypto';
+import { ArmError } from './errors.js';
+import { isObject } from './http.js';
+import type { StoredResource } from './state.js';
+
+/** The result of an action: status and JSON body. */
+export interface ActionResult {
+  status: number;
+  body?: unknown;
+}
+
+type ActionHandler = (resource: StoredResource, body: unknown) => ActionResult;
+
+function newKey(bytes = 64): string {
+  return randomBytes(bytes).toString('base64');
+}
+
+function secretsOf(resource: StoredResource, names: string[], bytes?: number): Record<string, string> {
+  const secrets = resource.secrets ?? {};
+  for (const name of names) secrets[name] ??= newKey(bytes);
+  resource.secrets = secrets;
+  return secrets;
+}
+
+function storageKeys(resource: StoredResource): ActionResult {
+  const secrets = secretsOf(resource, ['key1', 'key2']);
+  const created = typeof resource.body.systemData === 'object' && resource.body.systemData !== null ? (resource.body.systemData as Record<string, unknown>).createdAt : undefined;
+  return {
+    status: 200,
+    body: { keys: ['key1', 'key2'].map((keyName) => ({ keyName, value: secrets[keyName], permissions: 'FULL', ...(created ? { creationTime: created } : {}) })) },
+  };
+}
+
+function regenerateStorageKey(resource: StoredResource, body: unknown): ActionResult {
+  const keyName = isObject(body) && typeof body.keyName === 'string' ? body.keyName.toLowerCase() : undefined;
+  if (keyName !== 'key1' && keyName !== 'key2') throw new ArmError(400, 'InvalidParameter', "The value of 'keyName' must be 'key1' or 'key2'.", { target: 'keyName' });
+  secretsOf(resource, ['key1', 'key2'])[keyName] = newKey();
+  return storageKeys(resource);
+}
+
+function redisKeys(resource: StoredResource): ActionResult {
+  const secrets = secretsOf(resource, ['primaryKey', 'secondaryKey'], 32);
+  return { status: 200, body: { primaryKey: secrets.primaryKey, secondaryKey: secrets.secondaryKey } };
+}
+
+function regenerateRedisKey(resource: StoredResource, body: unknown): ActionResult {
+  const keyType = isObject(body) && typeof body.keyType === 'string' ? body.keyType.toLowerCase() : undefined;
+  if (keyType !== 'primary' && keyType !== 'secondary') throw new ArmError(400, 'InvalidParameter', "The value of 'keyType' must be 'Primary' or 'Secondary'.", { target: 'keyType' });
+  secretsOf(resource, ['primaryKey', 'secondaryKey'], 32)[`${keyType}Key`] = newKey(32);
+  return redisKeys(resource);
+}
+
+function cosmosKeys(resource: StoredResource): ActionResult {
+  const names = ['primaryMasterKey', 'secondaryMasterKey', 'primaryReadonlyMasterKey', 'secondaryReadonlyMasterKey'];
+  const secrets = secretsOf(resource, names);
+  return { status: 200, body: Object.fromEntries(names.map((name) => [name, secrets[name]])) };
+}
+
+function regenerateCosmosKey(resource: StoredResource, body: unknown): ActionResult {
+  const kind = isObject(body) && typeof body.keyKind === 'string' ? body.keyKind.toLowerCase() : undefined;
+  const map: Record<string, string> = { primary: 'primaryMasterKey', secondary: 'secondaryMasterKey', primaryreadonly: 'primaryReadonlyMasterKey', secondaryreadonly: 'secondaryReadonlyMasterKey' };
+  const name = kind === undefined ? undefined : map[kind];
+  if (name === undefined) throw new ArmError(400, 'InvalidParameter', "The value of 'keyKind' must be 'primary', 'secondary', 'primaryReadonly' or 'secondaryReadonly'.", { target: 'keyKind' });
+  secretsOf(resource, [name])[name] = newKey();
+  return { status: 200 };
+}
+
+/** Service Bus / Event Hubs / Relay: the namespace host name for connection strings. */
+function messagingHost(resource: StoredResource): string {
+  const match = /\/providers\/Microsoft\.(?:ServiceBus|EventHub|Relay)\/namespaces\/([^/]+)/i.exec(resource.id);
+  return `${match?.[1] ?? 'namespace'}.servicebus.windows.net`;
+}
+
+function entityPathOf(resource: StoredResource): string | undefined {
+  const match = /\/(queues|topics|eventhubs|hybridConnections|wcfRelays)\/([^/]+)\/authorizationRules\//i.exec(resource.id);
+  return match?.[2];
+}
+
+function ruleKeys(resource: StoredResource): ActionResult {
+  const secrets = secretsOf(resource, ['primaryKey', 'secondaryKey'], 32);
+  const host = messagingHost(resource);
+  const entityPath = entityPathOf(resource);
+  const connection = (key: string | undefined) => `Endpoint=sb://${host}/;SharedAccessKeyName=${resource.name};SharedAccessKey=${key ?? ''}${entityPath ? `;EntityPath=${entityPath}` : ''}`;
+  return {
+    status: 200,
+    body: {
+      primaryConnectionString: connection(secrets.primaryKey),
+      secondaryConnectionString: connection(secrets.secondaryKey),
+      primaryKey: secrets.primaryKey,
+      secondaryKey: secrets.secondaryKey,
+      keyName: resource.name,
+    },
+  };
+}
+
+function regenerateRuleKeys(resource: StoredResource, body: unknown): ActionResult {
+  const keyType = isObject(body) && typeof body.keyType === 'string' ? body.keyType.toLowerCase() : undefined;
+  if (keyType !== 'primarykey' && keyType !== 'secondarykey') throw new ArmError(400, 'InvalidParameter', "The value of 'keyType' must be 'PrimaryKey' or 'SecondaryKey'.", { target: 'keyType' });
+  const name = keyType === 'primarykey' ? 'primaryKey' : 'secondaryKey';
+  const key = isObject(body) && typeof body.key === 'string' && body.key !== '' ? body.key : newKey(32);
+  secretsOf(resource, ['primaryKey', 'secondaryKey'], 32)[name] = key;
+  return ruleKeys(resource);
+}
+
+function workspaceSharedKeys(resource: StoredResource): ActionResult {
+  const secrets = secretsOf(resource, ['primarySharedKey', 'secondarySharedKey']);
+  return { status: 200, body: { primarySharedKey: secrets.primarySharedKey, secondarySharedKey: secrets.secondarySharedKey } };
+}
+
+function clusterCredentials(kind: 'clusterAdmin' | 'clusterUser'): ActionHandler {
+  return (resource) => {
+    const secrets = secretsOf(resource, [`${kind}Token`], 32);
+    const properties = isObject(resource.body.properties) ? resource.body.properties : {};
+    const server = `https://${typeof properties.fqdn === 'string' ? properties.fqdn : `${resource.name}.hcp.azmk8s.io`}:443`;
+    const user = `${kind}_${resource.resourceGroup ?? 'rg'}_${resource.name}`;
+    const kubeconfig = [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters:\n- name: ${resource.name}\n  cluster:\n    server: ${server}`,
+      `users:\n- name: ${user}\n  user:\n    token: ${secrets[`${kind}Token`] ?? ''}`,
+      `contexts:\n- name: ${resource.name}\n  context:\n    cluster: ${resource.name}\n    user: ${user}`,
+      `current-context: ${resource.name}`,
+      '',
+    ].join('\n');
+    return { status: 200, body: { kubeconfigs: [{ name: kind, value: Buffer.from(kubeconfig).toString('base64') }] } };
+  };
+}
+
+const handlers = new Map<string, ActionHandler>([
+  ['microsoft.operationalinsights/workspaces/sharedkeys', workspaceSharedKeys],
+  ['microsoft.containerservice/managedclusters/listclusteradmincredential', clusterCredentials('clusterAdmin')],
+  ['microsoft.containerservice/managedclusters/listclusterusercredential', clusterCredentials('clusterUser')],
+  ['microsoft.storage/storageaccounts/listkeys', storageKeys],
+  ['microsoft.storage/storageaccounts/regeneratekey', regenerateStorageKey],
+  ['microsoft.cache/redis/listkeys', redisKeys],
+  ['microsoft.cache/redis/regeneratekey', regenerateRedisKey],
+  ['microsoft.documentdb/databaseaccounts/listkeys', cosmosKeys],
+  ['microsoft.documentdb/databaseaccounts/regeneratekey', regenerateCosmosKey],
+]);
+
+/** Runs `action` on `resource`; unknown actions → 400 `InvalidAction`. The resource may be changed (its secrets). */
+export function runAction(resource: StoredResource, action: string, body: unknown): ActionResult {
+  const type = resource.fullType.toLowerCase();
+  const lowerAction = action.toLowerCase();
+  const handler = handlers.get(`${type}/${lowerAction}`);
+  if (handler) return handler(resource, body);
+  if (/^microsoft\.(servicebus|eventhub|relay)\/namespaces(\/[a-z]+)?\/authorizationrules$/.test(type)) {
+    if (lowerAction === 'listkeys') return ruleKeys(resource);
+    if (lowerAction === 'regeneratekeys') return regenerateRuleKeys(resource, body);
+  }
+  if (lowerAction === 'listkeys') return storageKeys(resource);
+  if (lowerAction === 'regeneratekey') return regenerateStorageKey(resource, body);
+  throw new ArmError(400, 'InvalidAction', `The action '${action}' is not supported on resource type '${resource.fullType}' by the emulator.`);
+}

@@ -1,0 +1,95 @@
+/**
+ * The Ready condition as ASO writes it (type, status, severity, reason, message, observedGeneration,
+ * lastTransitionTime), and ASO's reasons. Only the generic reconciler writes it.
+ */
+
+/** ASO's severities; `''` (none) for a True condition. */
+export type Severity = 'Info' | 'Warning' | 'Error' | '';
+
+/** ASO's Ready reasons (an ARM error code is also used as a reason). */
+export const Reasons = {
+  Reconciling: 'Reconciling',
+  Succeeded: 'Succeeded',
+  Deleting: 'Deleting',
+  WaitingForOwner: 'WaitingForOwner',
+  ReferenceNotFound: 'ReferenceNotFound',
+  SecretNotFound: 'SecretNotFound',
+  ConfigMapNotFound: 'ConfigMapNotFound',
+  SubscriptionMismatch: 'SubscriptionMismatch',
+  AzureResourceNotFound: 'AzureResourceNotFound',
+  InvalidReconcilePolicy: 'InvalidReconcilePolicy',
+  ImmutableFieldChanged: 'ImmutableFieldChanged',
+  DeletionBlockedByFinalizer: 'DeletionBlockedByFinalizer',
+  CredentialInvalid: 'CredentialInvalid',
+  AdditionalKubernetesObjectWriteFailure: 'AdditionalKubernetesObjectWriteFailure',
+  Failed: 'Failed',
+} as const;
+
+/** A Kubernetes condition with ASO's severity. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  severity?: Severity;
+  reason: string;
+  message?: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+}
+
+/** What the Ready condition should say (without times). */
+export interface ReadyState {
+  status: 'True' | 'False' | 'Unknown';
+  severity: Severity;
+  reason: string;
+  message: string;
+}
+
+/** Ready True, Succeeded. */
+export function readySucceeded(): ReadyState {
+  return { status: 'True', severity: '', reason: Reasons.Succeeded, message: '' };
+}
+
+/** Ready Unknown, Info Reconciling (an operation is under way). */
+export function readyReconciling(message = 'The resource is being reconciled'): ReadyState {
+  return { status: 'Unknown', severity: 'Info', reason: Reasons.Reconciling, message };
+}
+
+/** Ready False, Info Deleting. */
+export function readyDeleting(message = 'The resource is being deleted'): ReadyState {
+  return { status: 'False', severity: 'Info', reason: Reasons.Deleting, message };
+}
+
+/** Ready False with a reason: Warning (will retry) or Error (stops until the spec changes). */
+export function readyProblem(reason: string, message: string, severity: 'Warning' | 'Error' = 'Warning'): ReadyState {
+  return { status: 'False', severity, reason, message };
+}
+
+/**
+ * Builds the Ready condition for `generation`, keeping `previous.lastTransitionTime` when status and reason have not
+ * changed (so an unchanged reconcile produces an identical condition and no write).
+ */
+export function buildReadyCondition(state: ReadyState, generation: number, previous: Condition | undefined, now: Date): Condition {
+  const unchanged = previous !== undefined && previous.status === state.status && previous.reason === state.reason;
+  return {
+    type: 'Ready',
+    status: state.status,
+    ...(state.severity !== '' ? { severity: state.severity } : {}),
+    reason: state.reason,
+    ...(state.message !== '' ? { message: state.message } : {}),
+    observedGeneration: generation,
+    lastTransitionTime: unchanged && previous !== undefined ? previous.lastTransitionTime : now.toISOString(),
+  };
+}
+
+/** Replaces (or adds) the condition of the same type in `conditions`, returning a new array. */
+export function setCondition(conditions: readonly Condition[] | undefined, condition: Condition): Condition[] {
+  const rest = (conditions ?? []).filter((existing) => existing.type !== condition.type);
+  return [...rest, condition].sort((a, b) => a.type.localeCompare(b.type));
+}
+
+/** The Ready condition of a status' `conditions`, if any. */
+export function readyConditionOf(conditions: unknown): Condition | undefined {
+  if (!Array.isArray(conditions)) return undefined;
+  const found: unknown = conditions.find((condition: unknown) => typeof condition === 'object' && condition !== null && (condition as { type?: unknown }).type === 'Ready');
+  return found as Condition | undefined;
+}

@@ -1,0 +1,255 @@
+/**
+ * The controller: finds the served kinds (every azo kind whose CRD is installed, and CRDs installed later), runs
+ * informers for them (and for the Secrets, ConfigMaps and Namespaces they depend on, limited to
+ * `AZURE_TARGET_NAMESPACES`), feeds keys to the work queue, and runs `MAX_CONCURRENT_RECONCILES` workers with the
+ * generic reconciler.
+ */
+import { type KubeConfig, type KubernetesObject, ListWatch, Watch, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import pino, { type Logger } from 'pino';
+import { RequestScheduler } from '../../arm/index.js';
+import { loadKindModel } from '../../model/index.js';
+import { hooksFor } from '../extensions/index.js';
+import { readOperatorConfig, type OperatorConfig } from './config.js';
+import { CredentialProvider, type CredentialProviderOptions } from './credential-provider.js';
+import { dependencyChanged, needsReconcile } from './changes.js';
+import { KubeAccess, type KubeObject, statusOf } from './kube.js';
+import { type Clock, systemClock, WorkQueue, runWorkers, RateLimiter } from './queue.js';
+import { Reconciler } from './reconciler.js';
+import { DependencyIndex, KindRegistry, type ServedKind, objectKey, parseObjectKey } from './registry.js';
+
+/** Options of `startOperator`. */
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  /** Environment (ASO's variables); default `process.env`. */
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+  /** CRDs to install or upgrade before serving (`--crd-pattern`; rendered by the caller). Never deletes a CRD. */
+  installCrds?: V1CustomResourceDefinition[];
+  /** Shared ARM throttling state. */
+  scheduler?: RequestScheduler;
+  /** Extra CA (PEM) to trust for ARM and Entra ID (e.g. the emulator's). Default: the system's plus NODE_EXTRA_CA_CERTS. */
+  armCaCertPem?: string;
+  /** Override the ARM client factory. */
+  createArmClient?: CredentialProviderOptions['createClient'];
+  clock?: Clock;
+}
+
+/** A running operator. */
+export interface RunningOperator {
+  config: OperatorConfig;
+  /** `group/Kind` of every served kind. */
+  servedKinds(): string[];
+  /** Reconciles every object of every served kind now (a forced resync). */
+  resyncAll(): void;
+  /** Counters: reconciles finished (successfully or not) and failed. */
+  stats(): { reconciles: number; failures: number; queued: number };
+  /** Stops informers and workers (in-flight reconciles finish). */
+  stop(): Promise<void>;
+}
+
+const azureGroup = /\.azure\.com$/i;
+
+/** Starts the operator; resolves once the informers of the kinds installed now have synced. */
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const config = readOperatorConfig(options.env ?? process.env);
+  const logger = options.logger ?? pino({ level: 'info' });
+  const clock = options.clock ?? systemClock;
+  const kube = new KubeAccess(options.kubeConfig);
+  const kinds = new KindRegistry();
+  const dependencies = new DependencyIndex();
+  const queue = new WorkQueue({ clock, rateLimiter: new RateLimiter(clock) });
+  const watch = new Watch(options.kubeConfig);
+  const informers = new Map<string, Array<ListWatch<KubernetesObject>>>();
+  const lastSeen = new Map<string, KubeObject>();
+  let stopped = false;
+  if (config.invalidDefaultPolicy !== undefined) logger.warn({ value: config.invalidDefaultPolicy }, 'DEFAULT_RECONCILE_POLICY is not a reconcile policy; using manage');
+
+  for (const crd of options.installCrds ?? []) await installCrd(kube, crd, logger);
+
+  const credentials = new CredentialProvider({
+    kube, config, logger, scheduler: options.scheduler ?? new RequestScheduler(),
+    ...(options.createArmClient !== undefined ? { createClient: options.createArmClient } : {}),
+    ...(options.armCaCertPem !== undefined ? { caCertPem: options.armCaCertPem } : {}),
+  });
+  const cached = (served: ServedKind, namespace: string, name: string): KubeObject | undefined => {
+    for (const informer of informers.get(kindId(served)) ?? []) {
+      const found = informer.get(name, namespace);
+      if (found !== undefined) return found as KubeObject;
+    }
+    return undefined;
+  };
+  const reconciler = new Reconciler({ kube, kinds, credentials, dependencies, config, logger, cached });
+  const namespaces = config.targetNamespaces;
+  const paths = (prefix: string, plural: string) => (namespaces === undefined ? [`${prefix}/${plural}`] : namespaces.map((ns) => `${prefix}/namespaces/${ns}/${plural}`));
+
+  const wakeDependents = (dependency: string) => {
+    for (const dependent of dependencies.dependentsOf(dependency)) queue.add(dependent);
+  };
+
+  const startInformer = (id: string, path: string, list: () => Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }>, handlers: {
+    onUpsert: (object: KubernetesObject) => void; onDelete: (object: KubernetesObject) => void;
+  }): ListWatch<KubernetesObject> => {
+    const informer = new ListWatch<KubernetesObject>(path, watch, list as never, false);
+    informer.on('add', handlers.onUpsert);
+    informer.on('update', handlers.onUpsert);
+    informer.on('delete', handlers.onDelete);
+    informer.on('error', (error: unknown) => {
+      if (stopped) return;
+      logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch failed; restarting');
+      clock.setTimer(() => void informer.start().catch(() => undefined), 2000);
+    });
+    const existing = informers.get(id) ?? [];
+    existing.push(informer);
+    informers.set(id, existing);
+    return informer;
+  };
+
+  const pending = new Set<string>();
+  const serveKind = async (crd: V1CustomResourceDefinition): Promise<void> => {
+    const group = crd.spec.group;
+    const kind = crd.spec.names.kind;
+    const pendingKey = `${group}/${kind}`.toLowerCase();
+    if (!azureGroup.test(group) || kinds.has(group, kind) || pending.has(pendingKey)) return;
+    pending.add(pendingKey);
+    const model = await loadKindModel(group, kind);
+    if (model === undefined) return;
+    const version = crd.spec.versions.find((candidate) => candidate.storage)?.name ?? crd.spec.versions[0]?.name ?? model.versions[0] ?? '';
+    const served: ServedKind = { model, version, plural: crd.spec.names.plural, hooks: hooksFor(model.group, model.kind) };
+    kinds.add(served);
+    const id = kindId(served);
+    const starts: Array<Promise<void>> = [];
+    for (const path of paths(`/apis/${group}/${version}`, served.plural)) {
+      const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
+      const informer = startInformer(id, path, () => kube.listObjects({ group, version, plural: served.plural, ...(namespace !== undefined ? { namespace } : {}) }) as never, {
+        onUpsert: (object) => {
+          const key = objectKey(group, kind, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+          const before = lastSeen.get(key);
+          const after = object as KubeObject;
+          lastSeen.set(key, after);
+          if (needsReconcile(before, after)) queue.add(key);
+          if (dependencyChanged(before, after)) wakeDependents(key);
+        },
+        onDelete: (object) => {
+          const key = objectKey(group, kind, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
+          lastSeen.delete(key);
+          dependencies.remove(key);
+          wakeDependents(key);
+        },
+      });
+      starts.push(informer.start());
+    }
+    await Promise.all(starts);
+    logger.info({ group, kind, version }, 'serving kind');
+  };
+
+  // Secrets, ConfigMaps: only to wake dependents; Namespaces: policy annotations.
+  const coreStarts: Array<Promise<void>> = [];
+  for (const [kindName, plural, lister] of [
+    ['Secret', 'secrets', (ns?: string) => (ns === undefined ? kube.core.listSecretForAllNamespaces() : kube.core.listNamespacedSecret({ namespace: ns }))],
+    ['ConfigMap', 'configmaps', (ns?: string) => (ns === undefined ? kube.core.listConfigMapForAllNamespaces() : kube.core.listNamespacedConfigMap({ namespace: ns }))],
+  ] as const) {
+    for (const path of paths('/api/v1', plural)) {
+      const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
+      const seen = new Map<string, string>();
+      const handler = (object: KubernetesObject) => {
+        const dependency = `/${kindName}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+        const fingerprint = JSON.stringify((object as { data?: unknown }).data ?? null);
+        if (seen.get(dependency) === fingerprint) return;
+        seen.set(dependency, fingerprint);
+        wakeDependents(dependency);
+      };
+      const informer = startInformer(`core/${kindName}`, path, () => lister(namespace) as never, {
+        onUpsert: handler,
+        onDelete: (object) => {
+          const dependency = `/${kindName}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+          seen.delete(dependency);
+          wakeDependents(dependency);
+        },
+      });
+      coreStarts.push(informer.start());
+    }
+  }
+  const namespacePolicies = new Map<string, string | undefined>();
+  const namespaceInformer = startInformer('core/Namespace', '/api/v1/namespaces', () => kube.core.listNamespace() as never, {
+    onUpsert: (object) => {
+      const name = object.metadata?.name ?? '';
+      const policy = object.metadata?.annotations?.['serviceoperator.azure.com/reconcile-policy'];
+      const known = namespacePolicies.has(name);
+      const before = namespacePolicies.get(name);
+      namespacePolicies.set(name, policy);
+      if (known && before !== policy) {
+        for (const key of lastSeen.keys()) if (parseObjectKey(key)?.namespace === name) queue.add(key);
+      }
+    },
+    onDelete: (object) => namespacePolicies.delete(object.metadata?.name ?? ''),
+  });
+  coreStarts.push(namespaceInformer.start());
+  await Promise.all(coreStarts);
+
+  // CRDs: serve every azo kind installed now, and those installed later.
+  const crdInformer = startInformer('apiextensions/CRD', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', () => kube.apiextensions.listCustomResourceDefinition() as never, {
+    onUpsert: (object) => {
+      void serveKind(object as V1CustomResourceDefinition).catch((error: unknown) => logger.error({ error: (error as Error).message }, 'could not serve a kind'));
+    },
+    onDelete: () => undefined,
+  });
+  for (const crd of await kube.listCrds()) await serveKind(crd);
+  await crdInformer.start();
+
+  const counters = { reconciles: 0, failures: 0 };
+  const workers = runWorkers({
+    queue,
+    concurrency: config.maxConcurrentReconciles,
+    handle: async (key) => {
+      const parsed = parseObjectKey(key);
+      const served = parsed === undefined ? undefined : kinds.get(parsed.group, parsed.kind);
+      if (parsed === undefined || served === undefined) return {};
+      try {
+        return await reconciler.reconcile(served, parsed.namespace, parsed.name);
+      } finally {
+        counters.reconciles++;
+      }
+    },
+    onError: (key, error, retryInMs) => {
+      counters.failures++;
+      logger.warn({ key, error: error instanceof Error ? error.message : String(error), retryInMs }, retryInMs === undefined ? 'reconcile failed; not retrying until the object changes' : 'reconcile failed; will retry');
+    },
+  });
+
+  return {
+    config,
+    servedKinds: () => kinds.list().map((served) => `${served.model.group}/${served.model.kind}`),
+    stats: () => ({ ...counters, queued: queue.length }),
+    resyncAll: () => {
+      for (const key of lastSeen.keys()) queue.add(key);
+    },
+    stop: async () => {
+      stopped = true;
+      queue.shutDown();
+      for (const list of informers.values()) for (const informer of list) await informer.stop();
+      await workers;
+    },
+  };
+}
+
+function kindId(served: ServedKind): string {
+  return `${served.model.group}/${served.model.kind}`;
+}
+
+/** Creates a CRD, or replaces it when it exists (keeping its resourceVersion). Never deletes one. */
+export async function installCrd(kube: KubeAccess, crd: V1CustomResourceDefinition, logger: Logger): Promise<void> {
+  const name = crd.metadata?.name ?? '';
+  const existing = await kube.getCrd(name);
+  try {
+    if (existing === undefined) {
+      await kube.createCrd(crd);
+      logger.info({ crd: name }, 'installed CRD');
+    } else {
+      await kube.replaceCrd(name, { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+      logger.info({ crd: name }, 'upgraded CRD');
+    }
+  } catch (error) {
+    if (statusOf(error) === 409) logger.info({ crd: name }, 'CRD changed concurrently; leaving it');
+    else throw error;
+  }
+}

@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyArmError } from './classify.js';
+import { compareDesired } from './compare.js';
+import { buildReadyCondition, readyProblem, readyReconciling, readySucceeded, setCondition } from './conditions.js';
+import { checkSubscription, decodeSecretData, parseCredentialSettings, redactSecrets, selectCredentialSource } from './credentials.js';
+import { resolveReconcilePolicy } from './policy.js';
+
+test('classifyArmError: retryable codes', () => {
+  for (const code of ['TooManyRequests', 'ClientThrottled', 'InternalServerError', 'Conflict', 'AnotherOperationInProgress', 'ResourceGroupNotFound', 'ParentResourceNotFound', 'AuthorizationFailed', 'AuthenticationFailed', 'NetworkError', 'ScopeLocked', 'MissingSubscriptionRegistration', 'OperationFailed']) {
+    assert.deepEqual(classifyArmError({ code, statusCode: 400 }), { retryable: true, severity: 'Warning', reason: code }, code);
+  }
+});
+
+test('classifyArmError: fatal codes', () => {
+  for (const code of ['BadRequest', 'InvalidParameter', 'InvalidRequestContent', 'InvalidTemplate', 'InvalidResourceName', 'LocationNotAvailableForResourceType', 'MissingRequiredProperty', 'AccountNameInvalid', 'StorageAccountAlreadyTaken', 'InvalidResourceGroupLocation']) {
+    assert.deepEqual(classifyArmError({ code, statusCode: 409 }), { retryable: false, severity: 'Error', reason: code }, code);
+  }
+  assert.equal(classifyArmError({ code: 'invalidparameter', statusCode: 400 }).retryable, false, 'case-insensitive');
+});
+
+test('classifyArmError: unknown codes by status', () => {
+  assert.equal(classifyArmError({ code: 'Weird', statusCode: 429 }).retryable, true);
+  assert.equal(classifyArmError({ code: 'Weird', statusCode: 503 }).retryable, true);
+  assert.equal(classifyArmError({ code: 'Weird', statusCode: 409 }).retryable, true);
+  assert.equal(classifyArmError({ code: 'Weird', statusCode: 0 }).retryable, true);
+  assert.equal(classifyArmError({ code: 'Weird', statusCode: 400 }).retryable, false);
+  assert.equal(classifyArmError({ code: 'Weird', statusCode: 422 }).retryable, false);
+});
+
+test('compareDesired: desired fields only, read-only ignored, enum and ID case', () => {
+  const schema = {
+    type: 'object' as const,
+    properties: {
+      sku: { type: 'object' as const, properties: { name: { type: 'string' as const, enum: ['Standard_LRS'] } } },
+      properties: { type: 'object' as const, properties: {
+        provisioningState: { type: 'string' as const, readOnly: true },
+        subnetId: { type: 'string' as const, reference: true },
+        rules: { type: 'array' as const, items: { type: 'object' as const, properties: { port: { type: 'integer' as const } } } },
+      } },
+      tags: { type: 'object' as const, additionalProperties: { type: 'string' as const } },
+    },
+  };
+  const desired = { sku: { name: 'standard_lrs' }, properties: { provisioningState: 'x', subnetId: '/subscriptions/A/resourceGroups/RG', rules: [{ port: 80 }] }, tags: { a: 'b' } };
+  const actual = { sku: { name: 'Standard_LRS', tier: 'Standard' }, properties: { provisioningState: 'Succeeded', subnetId: '/subscriptions/a/resourcegroups/rg', rules: [{ port: 80, name: 'r' }] }, tags: { a: 'b' } };
+  assert.deepEqual(compareDesired(desired, actual, schema), { differences: [], writeOnly: [] });
+  assert.deepEqual(compareDesired({ ...desired, properties: { rules: [{ port: 81 }] } }, actual, schema).differences, ['properties.rules[0].port']);
+  assert.deepEqual(compareDesired({ tags: {} }, actual, schema).differences, ['tags.a']);
+  assert.deepEqual(compareDesired({ properties: { rules: [] } }, { properties: {} }, schema).differences, [], 'missing and empty are the same');
+  assert.deepEqual(compareDesired({ name: 'Abc' }, { name: 'abc' }, undefined).differences, ['name'], 'plain strings are case-sensitive');
+  assert.deepEqual(compareDesired({ properties: { enabled: true } }, {}, undefined).differences, ['properties.enabled']);
+});
+
+test('reconcile policy: object → namespace → default → manage; unknown values warn', () => {
+  const p = (value: string) => ({ 'serviceoperator.azure.com/reconcile-policy': value });
+  assert.deepEqual(resolveReconcilePolicy({}), { policy: 'manage' });
+  assert.deepEqual(resolveReconcilePolicy({ defaultPolicy: 'detach-on-delete' }), { policy: 'detach-on-delete' });
+  assert.deepEqual(resolveReconcilePolicy({ namespaceAnnotations: p('skip'), defaultPolicy: 'detach-on-delete' }), { policy: 'skip' });
+  assert.deepEqual(resolveReconcilePolicy({ objectAnnotations: p('manage'), namespaceAnnotations: p('skip') }), { policy: 'manage' });
+  const unknown = resolveReconcilePolicy({ objectAnnotations: p('Skip'), namespaceAnnotations: p('skip') });
+  assert.equal(unknown.policy, 'manage');
+  assert.match(unknown.warning ?? '', /unknown .*"Skip"/);
+  const badDefault = resolveReconcilePolicy({ defaultPolicy: 'nope' });
+  assert.equal(badDefault.policy, 'manage');
+  assert.match(badDefault.warning ?? '', /DEFAULT_RECONCILE_POLICY/);
+});
+
+test('Ready condition keeps its transition time while unchanged', () => {
+  const t1 = new Date('2026-01-01T00:00:00Z');
+  const t2 = new Date('2026-01-01T01:00:00Z');
+  const first = buildReadyCondition(readySucceeded(), 3, undefined, t1);
+  assert.deepEqual(first, { type: 'Ready', status: 'True', reason: 'Succeeded', observedGeneration: 3, lastTransitionTime: t1.toISOString() });
+  assert.deepEqual(buildReadyCondition(readySucceeded(), 3, first, t2), first);
+  const warning = buildReadyCondition(readyProblem('WaitingForOwner', 'owner x'), 4, first, t2);
+  assert.deepEqual(warning, { type: 'Ready', status: 'False', severity: 'Warning', reason: 'WaitingForOwner', message: 'owner x', observedGeneration: 4, lastTransitionTime: t2.toISOString() });
+  assert.equal(buildReadyCondition(readyReconciling(), 4, first, t2).status, 'Unknown');
+  assert.deepEqual(setCondition([first, { ...first, type: 'Other' }], warning).map((c) => c.reason), ['Succeeded', 'WaitingForOwner']);
+});
+
+test('credential selection: object annotation → namespace Secret → global; never another namespace', () => {
+  const from = (name: string) => ({ 'serviceoperator.azure.com/credential-from': name });
+  assert.deepEqual(selectCredentialSource({ namespace: 'a', namespaceSecretExists: false }), { kind: 'global' });
+  assert.deepEqual(selectCredentialSource({ namespace: 'a', namespaceSecretExists: true }), { kind: 'namespace', namespace: 'a', secretName: 'aso-credential' });
+  assert.deepEqual(selectCredentialSource({ namespace: 'a', annotations: from('mine'), namespaceSecretExists: true }), { kind: 'object', namespace: 'a', secretName: 'mine' });
+  assert.equal(selectCredentialSource({ namespace: 'a', annotations: from('b/theirs'), namespaceSecretExists: false }).kind, 'invalid');
+  assert.deepEqual(selectCredentialSource({ namespace: 'a', annotations: from('a/mine'), namespaceSecretExists: false }), { kind: 'object', namespace: 'a', secretName: 'mine' });
+});
+
+test('credential settings, subscription mismatch, redaction', () => {
+  const data = decodeSecretData({ data: { AZURE_CLIENT_SECRET: Buffer.from('s3cr3t-value').toString('base64') }, stringData: { AZURE_SUBSCRIPTION_ID: 'sub', AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c' } });
+  assert.deepEqual(parseCredentialSettings(data), { subscriptionId: 'sub', tenantId: 't', clientId: 'c', clientSecret: 's3cr3t-value' });
+  const missing = parseCredentialSettings({ AZURE_CLIENT_SECRET: 'x' });
+  assert.deepEqual(missing, { missing: ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'] });
+  assert.equal(checkSubscription('/subscriptions/SUB/resourceGroups/x', 'sub'), undefined);
+  assert.match(checkSubscription('/subscriptions/other/resourceGroups/x', 'sub') ?? '', /subscription other/);
+  assert.equal(checkSubscription('/providers/Microsoft.Authorization/roleDefinitions/x', 'sub'), undefined);
+  assert.equal(redactSecrets('token s3cr3t-value failed', ['s3cr3t-value']), 'token [redacted] failed');
+});

@@ -1,0 +1,92 @@
+/**
+ * Finds the ARM client for an object: picks the credential source (object annotation → namespace `aso-credential` →
+ * global), reads the Secret, and caches one `ArmClient` per credential. Secret values stay inside; errors name only
+ * Secrets and keys.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ArmClient, RequestScheduler, createArmCredential } from '../../arm/index.js';
+import type { OperatorConfig } from './config.js';
+import { type CredentialSettings, decodeSecretData, parseCredentialSettings, selectCredentialSource } from './credentials.js';
+import type { KubeAccess, KubeObject } from './kube.js';
+import { GLOBAL_SETTINGS_SECRET, NAMESPACE_CREDENTIAL_SECRET } from './names.js';
+
+/** The ARM client for an object, with its subscription and the dependency (Secret) it came from. */
+export type CredentialResult =
+  | { ok: true; client: ArmClient; subscriptionId: string; secretValues: string[]; dependencies: string[]; source: string }
+  | { ok: false; reason: string; message: string; dependencies: string[] };
+
+/** Options of `CredentialProvider`. */
+export interface CredentialProviderOptions {
+  kube: KubeAccess;
+  config: OperatorConfig;
+  logger: Logger;
+  scheduler?: RequestScheduler;
+  /** Extra CA (PEM) to trust for ARM and the token endpoint (e.g. the emulator's); default: the system's (and NODE_EXTRA_CA_CERTS). */
+  caCertPem?: string;
+  /** Builds the ARM client for a credential (tests may replace it). */
+  createClient?: (settings: CredentialSettings) => ArmClient;
+}
+
+/** See the module comment. */
+export class CredentialProvider {
+  private readonly clients = new Map<string, ArmClient>();
+  private readonly scheduler: RequestScheduler;
+
+  constructor(private readonly options: CredentialProviderOptions) {
+    this.scheduler = options.scheduler ?? new RequestScheduler();
+  }
+
+  /** The credential for `object`. */
+  async forObject(object: KubeObject): Promise<CredentialResult> {
+    const namespace = object.metadata.namespace ?? 'default';
+    const namespaceSecret = await this.options.kube.getSecret(namespace, NAMESPACE_CREDENTIAL_SECRET);
+    const source = selectCredentialSource({ namespace, annotations: object.metadata.annotations, namespaceSecretExists: namespaceSecret !== undefined });
+    const namespaceDependency = `/Secret/${namespace}/${NAMESPACE_CREDENTIAL_SECRET}`;
+    if (source.kind === 'invalid') return { ok: false, reason: 'CredentialInvalid', message: source.message, dependencies: [] };
+    if (source.kind === 'global') return this.global([namespaceDependency]);
+    const secret = source.kind === 'namespace' ? namespaceSecret : await this.options.kube.getSecret(namespace, source.secretName);
+    const dependencies = [namespaceDependency, `/Secret/${namespace}/${source.secretName}`];
+    if (secret === undefined) return { ok: false, reason: 'SecretNotFound', message: `credential Secret ${namespace}/${source.secretName} does not exist`, dependencies };
+    return this.fromData(decodeSecretData(secret), `Secret ${namespace}/${source.secretName}`, dependencies);
+  }
+
+  private async global(dependencies: string[]): Promise<CredentialResult> {
+    const { config } = this.options;
+    const fromEnv = parseCredentialSettings({
+      AZURE_SUBSCRIPTION_ID: config.subscriptionId, AZURE_TENANT_ID: config.tenantId, AZURE_CLIENT_ID: config.clientId, AZURE_CLIENT_SECRET: config.clientSecret,
+    });
+    if (!('missing' in fromEnv)) return this.fromSettings(fromEnv, 'environment', dependencies);
+    const secret = await this.options.kube.getSecret(config.operatorNamespace, GLOBAL_SETTINGS_SECRET);
+    const settingsDependency = `/Secret/${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`;
+    if (secret === undefined) {
+      return { ok: false, reason: 'CredentialInvalid', message: `no credential: set ${fromEnv.missing.join(', ')} or create Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`, dependencies: [...dependencies, settingsDependency] };
+    }
+    return this.fromData(decodeSecretData(secret), `Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`, [...dependencies, settingsDependency]);
+  }
+
+  private fromData(data: Record<string, string>, where: string, dependencies: string[]): CredentialResult {
+    const settings = parseCredentialSettings(data);
+    if ('missing' in settings) return { ok: false, reason: 'CredentialInvalid', message: `${where} lacks ${settings.missing.join(', ')}`, dependencies };
+    return this.fromSettings(settings, where, dependencies);
+  }
+
+  private fromSettings(settings: CredentialSettings, source: string, dependencies: string[]): CredentialResult {
+    const key = createHash('sha256').update(JSON.stringify(settings)).digest('hex');
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = this.options.createClient?.(settings) ?? this.createClient(settings);
+      this.clients.set(key, client);
+    }
+    return { ok: true, client, subscriptionId: settings.subscriptionId, secretValues: [settings.clientSecret], dependencies, source };
+  }
+
+  private createClient(settings: CredentialSettings): ArmClient {
+    const { config, logger } = this.options;
+    const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
+    return new ArmClient({
+      endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca,
+      credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, clientSecret: settings.clientSecret, authorityHost: config.authorityHost, ...ca }),
+    });
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The operator's only way to Kubernetes: a few typed calls over `@kubernetes/client-node` (custom objects, their
+ * status subresource, Namespaces, Secrets, ConfigMaps, Events, CRDs). Reads that find nothing return `undefined`;
+ * other failures throw `KubeError` with the HTTP status (409 conflicts are retried by the queue).
+ */
+import {
+  ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions,
+  type V1ConfigMap, type V1CustomResourceDefinition, type V1Namespace, type V1Secret,
+} from '@kubernetes/client-node';
+
+/** A custom object as the operator handles it (metadata + spec + status, loosely typed). */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    deletionTimestamp?: string | Date;
+    finalizers?: string[];
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+/** Where a custom object lives. */
+export interface ObjectRef {
+  group: string;
+  version: string;
+  plural: string;
+  namespace: string;
+  name: string;
+}
+
+/** A failed Kubernetes call (status 0: no response). */
+export class KubeError extends Error {
+  constructor(message: string, readonly statusCode: number) {
+    super(message);
+    this.name = 'KubeError';
+  }
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** Typed access to the API server. */
+export class KubeAccess {
+  readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  readonly apiextensions: ApiextensionsV1Api;
+
+  constructor(readonly kubeConfig: KubeConfig) {
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.apiextensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+  }
+
+  /** GETs a custom object; undefined on 404. */
+  async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
+    return orUndefined(() => this.custom.getNamespacedCustomObject(ref) as Promise<KubeObject>);
+  }
+
+  /** JSON merge patch of a custom object (metadata/spec). Include `metadata.resourceVersion` for optimistic concurrency. */
+  async patchObject(ref: ObjectRef, patch: unknown): Promise<KubeObject> {
+    return wrap(() => this.custom.patchNamespacedCustomObject({ ...ref, body: patch }, mergePatch) as Promise<KubeObject>);
+  }
+
+  /** JSON merge patch of a custom object's status subresource. */
+  async patchStatus(ref: ObjectRef, patch: unknown): Promise<KubeObject> {
+    return wrap(() => this.custom.patchNamespacedCustomObjectStatus({ ...ref, body: patch }, mergePatch) as Promise<KubeObject>);
+  }
+
+  /** Lists custom objects of a kind (all namespaces, or one). */
+  async listObjects(options: { group: string; version: string; plural: string; namespace?: string }): Promise<{ items: KubeObject[]; metadata?: { resourceVersion?: string } }> {
+    const { namespace, ...rest } = options;
+    return wrap(() => (namespace === undefined
+      ? this.custom.listClusterCustomObject(rest)
+      : this.custom.listNamespacedCustomObject({ ...rest, namespace })) as Promise<{ items: KubeObject[] }>);
+  }
+
+  async getNamespace(name: string): Promise<V1Namespace | undefined> {
+    return orUndefined(() => this.core.readNamespace({ name }));
+  }
+
+  async getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
+    return orUndefined(() => this.core.readNamespacedSecret({ namespace, name }));
+  }
+
+  async getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {
+    return orUndefined(() => this.core.readNamespacedConfigMap({ namespace, name }));
+  }
+
+  async createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
+    return wrap(() => this.core.createNamespacedSecret({ namespace, body }));
+  }
+
+  async replaceSecret(namespace: string, name: string, body: V1Secret): Promise<V1Secret> {
+    return wrap(() => this.core.replaceNamespacedSecret({ namespace, name, body }));
+  }
+
+  async createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    return wrap(() => this.core.createNamespacedConfigMap({ namespace, body }));
+  }
+
+  async replaceConfigMap(namespace: string, name: string, body: V1ConfigMap): Promise<V1ConfigMap> {
+    return wrap(() => this.core.replaceNamespacedConfigMap({ namespace, name, body }));
+  }
+
+  /** Records a core/v1 Event about `object` (best effort: failures are returned, not thrown). */
+  async createEvent(options: { object: KubeObject; type: 'Normal' | 'Warning'; reason: string; message: string; component: string }): Promise<Error | undefined> {
+    const { object } = options;
+    const namespace = object.metadata.namespace ?? 'default';
+    const now = new Date();
+    try {
+      await this.core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { generateName: `${object.metadata.name ?? 'object'}.`, namespace },
+          involvedObject: {
+            apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace,
+            uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion,
+          },
+          type: options.type, reason: options.reason, message: options.message.slice(0, 1024),
+          source: { component: options.component }, reportingComponent: options.component, reportingInstance: options.component,
+          firstTimestamp: now, lastTimestamp: now, count: 1,
+        },
+      });
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  async listCrds(): Promise<V1CustomResourceDefinition[]> {
+    return wrap(async () => (await this.apiextensions.listCustomResourceDefinition()).items);
+  }
+
+  async getCrd(name: string): Promise<V1CustomResourceDefinition | undefined> {
+    return orUndefined(() => this.apiextensions.readCustomResourceDefinition({ name }));
+  }
+
+  async createCrd(body: V1CustomResourceDefinition): Promise<V1CustomResourceDefinition> {
+    return wrap(() => this.apiextensions.createCustomResourceDefinition({ body }));
+  }
+
+  async replaceCrd(name: string, body: V1CustomResourceDefinition): Promise<V1CustomResourceDefinition> {
+    return wrap(() => this.apiextensions.replaceCustomResourceDefinition({ name, body }));
+  }
+}
+
+/** The HTTP status of a client-node error (0 when none). */
+export function statusOf(error: unknown): number {
+  const code = (error as { code?: unknown; statusCode?: unknown } | null)?.code ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : 0;
+}
+
+async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw toKubeError(error);
+  }
+}
+
+async function wrap<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toKubeError(error);
+  }
+}
+
+function toKubeError(error: unknown): KubeError {
+  if (error instanceof KubeError) return error;
+  const status = statusOf(error);
+  const body = (error as { body?: unknown } | null)?.body;
+  let detail = '';
+  if (typeof body === 'string') {
+    try {
+      const parsed = JSON.parse(body) as { message?: unknown };
+      detail = typeof parsed.message === 'string' ? parsed.message : body.slice(0, 300);
+    } catch {
+      detail = body.slice(0, 300);
+    }
+  } else if (body !== null && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
+    detail = (body as { message: string }).message;
+  }
+  const message = detail !== '' ? detail : error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+  return new KubeError(`Kubernetes API ${status !== 0 ? `HTTP ${status}` : 'request failed'}: ${message}`, status);
+}

@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from './fake-clock.js';
+import { RateLimiter, TerminalError, WorkQueue, runWorkers } from './queue.js';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test('deduplicates waiting keys', async () => {
+  const queue = new WorkQueue({ clock: new FakeClock() });
+  queue.add('a');
+  queue.add('a');
+  queue.add('b');
+  assert.equal(queue.length, 2);
+  assert.equal(await queue.get(), 'a');
+  assert.equal(await queue.get(), 'b');
+});
+
+test('a key being processed is not handed out again, and is re-queued once if it changed meanwhile', async () => {
+  const queue = new WorkQueue({ clock: new FakeClock() });
+  queue.add('a');
+  assert.equal(await queue.get(), 'a');
+  queue.add('a');
+  queue.add('a');
+  assert.equal(queue.length, 0, 'not handed to a second worker');
+  queue.done('a');
+  assert.equal(queue.length, 1);
+  assert.equal(await queue.get(), 'a');
+  queue.done('a');
+  assert.equal(queue.length, 0);
+});
+
+test('addAfter fires on the fake clock; the earliest time wins; add cancels the delay', async () => {
+  const clock = new FakeClock();
+  const queue = new WorkQueue({ clock });
+  queue.addAfter('a', 1000);
+  queue.addAfter('a', 5000);
+  clock.advance(999);
+  assert.equal(queue.length, 0);
+  clock.advance(1);
+  assert.equal(queue.length, 1);
+  assert.equal(clock.pending, 0);
+  queue.addAfter('b', 1000);
+  queue.add('b');
+  assert.equal(clock.pending, 0);
+});
+
+test('failures back off exponentially per key and reset on forget', () => {
+  const clock = new FakeClock();
+  const limiter = new RateLimiter(clock, { baseDelayMs: 100, maxDelayMs: 1000, bucketBurst: 1000 });
+  assert.deepEqual([limiter.when('k'), limiter.when('k'), limiter.when('k'), limiter.when('k'), limiter.when('k')], [100, 200, 400, 800, 1000]);
+  assert.equal(limiter.when('other'), 100);
+  limiter.forget('k');
+  assert.equal(limiter.when('k'), 100);
+});
+
+test('the global bucket delays failures beyond the burst', () => {
+  const clock = new FakeClock();
+  const limiter = new RateLimiter(clock, { baseDelayMs: 1, bucketBurst: 2, bucketPerSecond: 10 });
+  assert.equal(limiter.when('a'), 1);
+  assert.equal(limiter.when('b'), 1);
+  assert.equal(limiter.when('c'), 100);
+  assert.equal(limiter.when('d'), 200);
+});
+
+test('runWorkers: results, retries with Retry-After minimum, terminal errors, concurrency', async () => {
+  const clock = new FakeClock();
+  const queue = new WorkQueue({ clock, rateLimiter: new RateLimiter(clock, { baseDelayMs: 10 }) });
+  const calls: string[] = [];
+  const errors: Array<[string, number | undefined]> = [];
+  let active = 0;
+  let maxActive = 0;
+  const running = runWorkers({
+    queue, concurrency: 2,
+    onError: (key, _error, retry) => errors.push([key, retry]),
+    handle: async (key) => {
+      calls.push(key);
+      active++;
+      maxActive = Math.max(maxActive, active);
+      await tick();
+      active--;
+      if (key === 'poll') return { requeueAfterMs: 50 };
+      if (key === 'fail' && calls.filter((k) => k === 'fail').length === 1) throw Object.assign(new Error('busy'), { retryAfterMs: 30 });
+      if (key === 'fatal') throw new TerminalError('bad');
+      return {};
+    },
+  });
+  for (const key of ['poll', 'fail', 'fatal', 'ok']) queue.add(key);
+  for (let i = 0; i < 10; i++) await tick();
+  assert.equal(maxActive, 2);
+  assert.deepEqual(errors, [['fail', 30], ['fatal', undefined]]);
+  clock.advance(30);
+  for (let i = 0; i < 5; i++) await tick();
+  assert.equal(calls.filter((k) => k === 'fail').length, 2);
+  clock.advance(20);
+  for (let i = 0; i < 5; i++) await tick();
+  assert.equal(calls.filter((k) => k === 'poll').length, 2);
+  assert.equal(calls.filter((k) => k === 'fatal').length, 1);
+  queue.shutDown();
+  await running;
+});

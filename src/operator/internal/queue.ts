@@ -1,0 +1,251 @@
+/**
+ * The work queue: the only place that owns time and retries in the operator. It deduplicates keys, never hands one
+ * key to two workers, re-queues a key that changed while it was being reconciled, delays keys (`addAfter`) and rate
+ * limits failures (per-key exponential backoff + a global token bucket, controller-runtime's default limiter). The
+ * clock is injected; `setTimeout` appears only here (the default clock).
+ */
+
+/** A clock: the current time and one-shot timers. */
+export interface Clock {
+  now(): number;
+  setTimer(callback: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** The real clock (`Date.now`, `setTimeout`, unref'd so a pending requeue never keeps the process alive). */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer: (callback, delayMs) => {
+    const handle = setTimeout(callback, delayMs);
+    handle.unref();
+    return handle;
+  },
+  clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Options of the failure rate limiter. Defaults: backoff 1 s doubling to 5 min; global bucket 10/s, burst 100. */
+export interface RateLimiterOptions {
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  bucketPerSecond?: number;
+  bucketBurst?: number;
+}
+
+/** Per-key exponential backoff combined with a global token bucket (the larger delay wins). */
+export class RateLimiter {
+  private readonly failures = new Map<string, number>();
+  private readonly base: number;
+  private readonly max: number;
+  private readonly perSecond: number;
+  private readonly burst: number;
+  private tokens: number;
+  private updatedAt: number | undefined;
+
+  constructor(private readonly clock: Clock, options: RateLimiterOptions = {}) {
+    this.base = options.baseDelayMs ?? 1000;
+    this.max = options.maxDelayMs ?? 300_000;
+    this.perSecond = options.bucketPerSecond ?? 10;
+    this.burst = options.bucketBurst ?? 100;
+    this.tokens = this.burst;
+  }
+
+  /** The delay before `key` may be retried after one more failure. */
+  when(key: string): number {
+    const count = this.failures.get(key) ?? 0;
+    this.failures.set(key, count + 1);
+    const backoff = Math.min(this.max, this.base * 2 ** Math.min(count, 30));
+    return Math.max(backoff, this.reserveToken());
+  }
+
+  /** Failures so far for `key`. */
+  retries(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** Forgets `key`'s failures (after a success). */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  private reserveToken(): number {
+    const now = this.clock.now();
+    if (this.updatedAt !== undefined) this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
+    this.updatedAt = now;
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.perSecond) * 1000);
+  }
+}
+
+/** What a reconcile returns: `requeueAfterMs` asks for another pass after that delay (e.g. polling, resync). */
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
+
+/** Thrown by a handler: record and stop retrying this key until it changes. */
+export class TerminalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TerminalError';
+  }
+}
+
+/** Type guard for `TerminalError`. */
+export function isTerminalError(value: unknown): value is TerminalError {
+  return value instanceof TerminalError;
+}
+
+/** Options of `WorkQueue`. */
+export interface WorkQueueOptions {
+  clock?: Clock;
+  rateLimiter?: RateLimiter;
+}
+
+/** A deduplicating, delaying, rate-limited work queue of string keys. */
+export class WorkQueue {
+  private readonly clock: Clock;
+  readonly rateLimiter: RateLimiter;
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Map<string, { at: number; handle: unknown }>();
+  private readonly waiters: Array<(key: string | undefined) => void> = [];
+  private shuttingDown = false;
+
+  constructor(options: WorkQueueOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.rateLimiter = options.rateLimiter ?? new RateLimiter(this.clock);
+  }
+
+  /** Adds `key` now (a no-op if already waiting; marked dirty if being processed). Cancels a later timer. */
+  add(key: string): void {
+    if (this.shuttingDown) return;
+    const timer = this.timers.get(key);
+    if (timer !== undefined) {
+      this.clock.clearTimer(timer.handle);
+      this.timers.delete(key);
+    }
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) {
+      this.processing.add(key);
+      waiter(key);
+      return;
+    }
+    this.queued.add(key);
+    this.queue.push(key);
+  }
+
+  /** Adds `key` after `delayMs` (an earlier pending time wins). */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = this.clock.now() + delayMs;
+    const existing = this.timers.get(key);
+    if (existing !== undefined) {
+      if (existing.at <= at) return;
+      this.clock.clearTimer(existing.handle);
+    }
+    const handle = this.clock.setTimer(() => {
+      const current = this.timers.get(key);
+      if (current?.handle !== handle) return;
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
+    this.timers.set(key, { at, handle });
+  }
+
+  /** Adds `key` after its rate-limited delay (at least `minDelayMs`, e.g. ARM's Retry-After). Returns the delay. */
+  addRateLimited(key: string, minDelayMs = 0): number {
+    const delay = Math.max(minDelayMs, this.rateLimiter.when(key));
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** Clears `key`'s failure count. */
+  forget(key: string): void {
+    this.rateLimiter.forget(key);
+  }
+
+  /** The next key to process, marked processing; `undefined` once shut down. */
+  get(): Promise<string | undefined> {
+    const key = this.queue.shift();
+    if (key !== undefined) {
+      this.queued.delete(key);
+      this.processing.add(key);
+      return Promise.resolve(key);
+    }
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Marks `key` finished; if it changed meanwhile, it is queued again. */
+  done(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.delete(key)) this.add(key);
+  }
+
+  /** Keys waiting now (not delayed, not processing). */
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** true when `key` waits, is being processed, or has a pending timer. */
+  has(key: string): boolean {
+    return this.queued.has(key) || this.processing.has(key) || this.timers.has(key);
+  }
+
+  /** Stops handing out keys and cancels timers; waiting `get`s resolve with `undefined`. */
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const { handle } of this.timers.values()) this.clock.clearTimer(handle);
+    this.timers.clear();
+    for (const waiter of this.waiters.splice(0)) waiter(undefined);
+  }
+}
+
+/** Options of `runWorkers`. */
+export interface RunWorkersOptions {
+  queue: WorkQueue;
+  /** Number of concurrent workers; default 1. */
+  concurrency?: number;
+  /** Reconciles one key. Throw to retry with backoff (an error's numeric `retryAfterMs` is a minimum delay); throw `TerminalError` to stop. */
+  handle: (key: string) => Promise<ReconcileResult>;
+  /** Called once per failed reconcile (the one place errors are logged). */
+  onError?: (key: string, error: unknown, retryInMs: number | undefined) => void;
+}
+
+/** Runs workers until the queue shuts down; resolves when all have stopped. */
+export async function runWorkers(options: RunWorkersOptions): Promise<void> {
+  const { queue, handle } = options;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      try {
+        const result = await handle(key);
+        queue.forget(key);
+        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+      } catch (error) {
+        if (isTerminalError(error)) {
+          queue.forget(key);
+          options.onError?.(key, error, undefined);
+        } else {
+          const retryAfter = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+          const delay = queue.addRateLimited(key, typeof retryAfter === 'number' ? retryAfter : 0);
+          options.onError?.(key, error, delay);
+        }
+      } finally {
+        queue.done(key);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => worker()));
+}

@@ -1,0 +1,80 @@
+// The ARM client against the ARM emulator over real HTTPS: tokens from the emulator's Entra endpoint, PUT/GET/DELETE,
+// long-running operations followed through a serialized poll state, ARM errors, client-side throttling.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ArmClient, ArmError, RequestScheduler, createArmCredential, decodePollState, encodePollState, isArmError } from '../../src/arm/index.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import { loadKindModel } from '../../src/model/index.js';
+
+const subscription = '00000000-0000-0000-0000-0000000000a1';
+const rgId = `/subscriptions/${subscription}/resourceGroups/rg-arm-client`;
+
+test('ARM client against the emulator', async (t) => {
+  const rgModel = await loadKindModel('resources.azure.com', 'ResourceGroup');
+  const saModel = await loadKindModel('storage.azure.com', 'StorageAccount');
+  assert.ok(rgModel && saModel);
+  const emulator = await startEmulator({ models: [rgModel, saModel] });
+  t.after(() => emulator.close());
+  const credential = createArmCredential({ tenantId: emulator.tenantId, clientId: '00000000-0000-0000-0000-00000000c1e1', clientSecret: 'secret-1', authorityHost: emulator.url, caCertPem: emulator.caCertPem });
+  const client = new ArmClient({ endpoint: emulator.url, credential, caCertPem: emulator.caCertPem });
+
+  await t.test('GET of a missing resource: tryGet → undefined, get → ArmError 404', async () => {
+    assert.equal(await client.tryGet(rgId, rgModel.apiVersion), undefined);
+    await assert.rejects(client.get(rgId, rgModel.apiVersion), (error: unknown) => isArmError(error) && error.statusCode === 404);
+  });
+
+  await t.test('PUT completes synchronously at latency 0, then GET returns it', async () => {
+    const result = await client.beginCreateOrUpdate(rgId, rgModel.apiVersion, { location: 'westus', tags: { a: 'b' } });
+    assert.equal(result.done, true);
+    const body = await client.get(rgId, rgModel.apiVersion) as { name: string; tags: Record<string, string> };
+    assert.equal(body.name, 'rg-arm-client');
+    assert.deepEqual(body.tags, { a: 'b' });
+  });
+
+  await t.test('a long-running PUT is followed through a poll state that survives serialization', async () => {
+    emulator.setLatency(300);
+    const saId = `${rgId}/providers/Microsoft.Storage/storageAccounts/armclientsa1`;
+    const started = await client.beginCreateOrUpdate(saId, saModel.apiVersion, { location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' } });
+    assert.equal(started.done, false);
+    if (started.done) return;
+    let poll = decodePollState(encodePollState(started.poll));
+    assert.ok(poll);
+    for (let i = 0; i < 100 && poll !== undefined; i++) {
+      const next = await client.poll(poll);
+      if (next.done) {
+        assert.equal((next.body as { name?: string }).name, 'armclientsa1');
+        poll = undefined;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(poll, undefined, 'the operation finished');
+    emulator.setLatency(0);
+    const deleted = await client.beginDelete(saId, saModel.apiVersion);
+    assert.equal(deleted.done, true);
+    assert.equal(await client.tryGet(saId, saModel.apiVersion), undefined);
+    assert.equal((await client.beginDelete(saId, saModel.apiVersion)).done, true, 'deleting a missing resource is done');
+  });
+
+  await t.test('ARM errors carry code and status; injected 500 is an ArmError', async () => {
+    emulator.addFault({ method: 'GET', path: 'rg-arm-client$', status: 500, count: 1 });
+    await assert.rejects(client.get(rgId, rgModel.apiVersion), (error: unknown) => error instanceof ArmError && error.statusCode === 500);
+    emulator.addFault({ method: 'PUT', path: 'rg-arm-client$', status: 429, retryAfterSeconds: 7, count: 1 });
+    await assert.rejects(client.beginCreateOrUpdate(rgId, rgModel.apiVersion, { location: 'westus' }),
+      (error: unknown) => error instanceof ArmError && error.statusCode === 429 && error.retryAfterMs === 7000);
+  });
+
+  await t.test('client-side throttling refuses with ClientThrottled once the bucket is empty', async () => {
+    const scheduler = new RequestScheduler({ limits: { reads: { burst: 2, perSecond: 0.001 } } });
+    const throttled = new ArmClient({ endpoint: emulator.url, credential, caCertPem: emulator.caCertPem, scheduler });
+    await throttled.get(rgId, rgModel.apiVersion);
+    await throttled.get(rgId, rgModel.apiVersion);
+    await assert.rejects(throttled.get(rgId, rgModel.apiVersion), (error: unknown) => isArmError(error) && error.code === 'ClientThrottled' && (error.retryAfterMs ?? 0) > 0);
+  });
+
+  await t.test('a wrong token endpoint gives AuthenticationFailed without the secret in the message', async () => {
+    const bad = createArmCredential({ tenantId: emulator.tenantId, clientId: '00000000-0000-0000-0000-00000000c1e2', clientSecret: 'sup3r-s3cret', authorityHost: `${emulator.url}/nowhere`, caCertPem: emulator.caCertPem });
+    const badClient = new ArmClient({ endpoint: emulator.url, credential: bad, caCertPem: emulator.caCertPem });
+    await assert.rejects(badClient.get(rgId, rgModel.apiVersion), (error: unknown) => isArmError(error) && error.code === 'AuthenticationFailed' && !error.message.includes('sup3r-s3cret'));
+  });
+});
