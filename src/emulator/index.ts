@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Keeps the CA (`ca.pem`), the token signing key and every resource (`state.json`) across restarts; default: memory only. */
   dataDir?: string;
+  /** The default tenant of a new emulator (with a data dir, the saved one wins); default: a random GUID. */
+  tenantId?: string;
   /** Duration of long-running operations in ms (default 0: PUT/PATCH/DELETE of resources complete synchronously). */
   latencyMs?: number;
   /** Fixed `Retry-After` seconds on long-running operation responses (default: the remaining time, at least 1). */
@@ -72,6 +74,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...(options.tenantId !== undefined ? { tenantId: options.tenantId } : {}),
     latencyMs: options.latencyMs ?? 0,
     ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
     pageSize: options.pageSize ?? 100,

@@ -114,25 +114,30 @@ test('ASO samples through azo processes and kubectl', async (t) => {
   await t.test('the operator killed during a long-running PUT resumes polling without a second PUT', async () => {
     await environment.emulatorAdmin('PATCH', 'config', { latencyMs: 4000 });
     await environment.emulatorAdmin('DELETE', 'requests');
-    await environment.kubectl(['apply', '-f', '-'], `apiVersion: resources.azure.com/v1api20200601
-kind: ResourceGroup
+    await environment.kubectl(['apply', '-f', manifest(environment, 'slow.yaml', `apiVersion: storage.azure.com/v1api20230101
+kind: StorageAccount
 metadata:
-  name: aso-slow-rg
+  name: asoslowsa
   namespace: default
 spec:
-  location: westus
-`);
+  location: westcentralus
+  kind: StorageV2
+  sku:
+    name: Standard_LRS
+  owner:
+    name: aso-sample-rg
+`)]);
     await eventually(async () => {
-      const token = await environment.kubectl(['get', 'resourcegroup/aso-slow-rg', '-o', 'jsonpath={.metadata.annotations.serviceoperator\\.azure\\.com/poller-resume-token}']);
+      const token = await environment.kubectl(['get', 'storageaccount/asoslowsa', '-o', 'jsonpath={.metadata.annotations.serviceoperator\\.azure\\.com/poller-resume-token}']);
       return token.trim() !== '' ? true : undefined;
-    }, 'a resume token on the object');
+    }, 'a resume token on the object', 150);
     await environment.operator?.stop('SIGKILL');
     const restarted = await environment.startOperator();
-    await environment.kubectl(['wait', '--for=condition=Ready', '--timeout=60s', 'resourcegroup/aso-slow-rg']).catch((error: unknown) => {
+    await environment.kubectl(['wait', '--for=condition=Ready', '--timeout=60s', 'storageaccount/asoslowsa']).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}\noperator output:\n${restarted.output().slice(-4000)}`);
     });
     await environment.emulatorAdmin('PATCH', 'config', { latencyMs: 0 });
-    assert.equal(count(await environment.armLog(), 'PUT', `/subscriptions/${subscriptionId}/resourceGroups/aso-slow-rg`), 1);
+    assert.equal(count(await environment.armLog(), 'PUT', '/storageAccounts/asoslowsa'), 1);
   });
 
   await t.test('delete under manage removes everything from Azure', async () => {

@@ -113,6 +113,7 @@ describe('emulator ARM', () => {
     assertArmError(await arm('PUT', account('rg1', 'json1') + sv), 400, 'InvalidRequestContent');
     const big = JSON.stringify({ ...validAccount, tags: { big: 'x'.repeat(5 * 1024 * 1024) } });
     assertArmError(await arm('PUT', account('rg1', 'json1') + sv, big), 413, 'RequestEntityTooLarge');
+    assertArmError(await arm('PUT', account('rg1', 'json1') + sv, big, { 'transfer-encoding': 'chunked' }), 413, 'RequestEntityTooLarge');
     assertArmError(await arm('GET', account('rg1', 'json1') + sv), 404, 'ResourceNotFound');
   });
 
@@ -202,6 +203,10 @@ describe('emulator ARM', () => {
     const top = await arm('GET', `/subscriptions/${subscriptionId}/resourcegroups${v}&$top=1`);
     assert.equal(top.json.value.length, 1);
     assertArmError(await arm('GET', `/subscriptions/${subscriptionId}/resourcegroups${v}&$top=zero`), 400, 'InvalidParameter');
+    const tagged = await arm('GET', `/subscriptions/${subscriptionId}/resourcegroups${v}&$filter=${encodeURIComponent("tagName eq 'c' and tagValue eq '3'")}`);
+    assert.deepEqual(tagged.json.value.map((item: { name: string }) => item.name), ['rg2']);
+    const byType = await arm('GET', `${rg('rg1')}/resources${v}&$filter=${encodeURIComponent("resourceType eq 'Microsoft.Storage/storageAccounts' and name eq 'valid1'")}`);
+    assert.deepEqual(byType.json.value.map((item: { name: string }) => item.name), ['valid1']);
     const empty = await arm('GET', `${rg('rg2')}/providers/Contoso.Widgets/widgets?api-version=2020-01-01`);
     assert.deepEqual(empty.json, { value: [] });
   });

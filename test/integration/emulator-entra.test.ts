@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { call, clientId, startTestEmulator } from './emulator-helpers.js';
+import { armToken, call, clientId, startTestEmulator, subscriptionId } from './emulator-helpers.js';
 
 const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' } });
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -93,5 +93,21 @@ describe('emulator Entra ID token service', () => {
     assert.equal((await call(emulator, 'POST', tokenPath, federated('system:serviceaccount:azo:op'))).status, 200);
     assertEntraError((await call(emulator, 'POST', tokenPath, federated('system:serviceaccount:other:sa'))) as never, 400, 'invalid_client', 70021);
     assert.equal((await call(emulator, 'DELETE', `/_emulator/clients/${registered}`)).status, 204);
+  });
+
+  it('validates workload-identity assertions against federated credentials created through ARM', async () => {
+    const token = await armToken(emulator);
+    const group = `/subscriptions/${subscriptionId}/resourceGroups/wi`;
+    await call(emulator, 'PUT', `${group}?api-version=2021-04-01`, { token, body: { location: 'westus' } });
+    const identity = `${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app-identity`;
+    const created = await call(emulator, 'PUT', `${identity}?api-version=2023-01-31`, { token, body: { location: 'westus' } });
+    const identityClientId = String(created.json.properties.clientId);
+    await call(emulator, 'PUT', `${identity}/federatedIdentityCredentials/fic1?api-version=2023-01-31`, { token, body: { properties: { issuer: 'https://oidc.cluster', subject: 'system:serviceaccount:apps:web', audiences: ['api://AzureADTokenExchange'] } } });
+    const now = Math.floor(Date.now() / 1000);
+    const exchange = (subject: string) => form({ grant_type: 'client_credentials', client_id: identityClientId, scope: 'https://management.azure.com/.default', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: unsignedJwt({ iss: 'https://oidc.cluster', sub: subject, aud: 'api://AzureADTokenExchange', exp: now + 600 }) });
+    const accepted = await call(emulator, 'POST', tokenPath, exchange('system:serviceaccount:apps:web'));
+    assert.equal(accepted.status, 200, accepted.text);
+    assert.equal(decode(accepted.json.access_token).appid, identityClientId);
+    assertEntraError((await call(emulator, 'POST', tokenPath, exchange('system:serviceaccount:apps:other'))) as never, 400, 'invalid_client', 70021);
   });
 });

@@ -38,6 +38,7 @@ export function call(emulator: RunningEmulator, method: string, path: string, op
   const url = new URL(path, emulator.url);
   const payload = options.body === undefined ? undefined : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? Buffer.from(options.body as string) : Buffer.from(JSON.stringify(options.body));
   const headers: Record<string, string> = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(payload ? { 'content-type': 'application/json' } : {}), ...(options.headers ?? {}) };
+  if (payload && headers['transfer-encoding'] === undefined) headers['content-length'] = String(payload.length);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, { method, headers, ca: emulator.caCertPem, agent: false }, (res) => {
       const chunks: Buffer[] = [];

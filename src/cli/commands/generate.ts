@@ -1,6 +1,6 @@
 /** `azo generate`: regenerates the resource model, CRDs and TypeScript declarations under generated/. */
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { generate } from '../../codegen/index.js';
 
 interface GenerateFlags {
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'compute everything but write nothing')
     .action(async (flags: GenerateFlags) => {
       const state = await generate({
-        repoRoot: process.cwd(),
+        repoRoot: dirname(resolve(flags.config)),
         configPath: resolve(flags.config),
         ...(flags.azureTypes ? { azureTypesDir: resolve(flags.azureTypes) } : {}),
         ...(flags.asoConfig ? { asoConfigPath: resolve(flags.asoConfig) } : {}),

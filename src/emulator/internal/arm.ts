@@ -184,7 +184,10 @@ export class ArmEngine {
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
         this.ensureSubscription(path.subscriptionId, request.principal);
-        return this.page(request, this.sorted((resource) => resource.fullType === resourceGroupType && resource.subscriptionId?.toLowerCase() === path.subscriptionId.toLowerCase()).map((resource) => this.output(resource)));
+        {
+          const tagMatches = tagFilter(request.query.get('$filter') ?? '');
+          return this.page(request, this.sorted((resource) => resource.fullType === resourceGroupType && resource.subscriptionId?.toLowerCase() === path.subscriptionId.toLowerCase() && tagMatches(resource)).map((resource) => this.output(resource)));
+        }
       case 'resourceGroup':
         this.checkNativeVersion(apiVersion);
         return this.resourceGroup(request, path, apiVersion);
@@ -521,9 +524,10 @@ export class ArmEngine {
     }
     const filter = request.query.get('$filter') ?? '';
     const typeFilter = /resourceType\s+eq\s+'([^']+)'/i.exec(filter)?.[1]?.toLowerCase();
-    const nameFilter = /name\s+eq\s+'([^']+)'/i.exec(filter)?.[1]?.toLowerCase();
+    const nameFilter = /(?:^|\s|\()name\s+eq\s+'([^']+)'/i.exec(filter)?.[1]?.toLowerCase();
+    const tagMatches = tagFilter(filter);
     const items = this.sorted((resource) => resource.key.startsWith(prefix) && resource.fullType !== resourceGroupType && resource.parentKey === undefined && !resource.extension
-      && (typeFilter === undefined || resource.fullType.toLowerCase() === typeFilter) && (nameFilter === undefined || resource.name.toLowerCase() === nameFilter));
+      && (typeFilter === undefined || resource.fullType.toLowerCase() === typeFilter) && (nameFilter === undefined || resource.name.toLowerCase() === nameFilter) && tagMatches(resource));
     return this.page(request, items.map((resource) => {
       const { id, name, type, location, tags, kind, sku, identity, managedBy } = resource.body;
       return Object.fromEntries(Object.entries({ id, name, type, location, tags, kind, sku, identity, managedBy }).filter(([, value]) => value !== undefined));
@@ -750,6 +754,18 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     else result[name] = mergePatch(result[name], value);
   }
   return result;
+}
+
+/** The `tagName eq 'k' [and tagValue eq 'v']` part of an ARM `$filter`, as a predicate (always true without one). */
+function tagFilter(filter: string): (resource: StoredResource) => boolean {
+  const tagName = /tagName\s+eq\s+'([^']+)'/i.exec(filter)?.[1];
+  const tagValue = /tagValue\s+eq\s+'([^']+)'/i.exec(filter)?.[1];
+  return (resource) => {
+    if (tagName === undefined) return true;
+    const tags = isObject(resource.body.tags) ? resource.body.tags : {};
+    const entry = Object.entries(tags).find(([name]) => name.toLowerCase() === tagName.toLowerCase());
+    return entry !== undefined && (tagValue === undefined || entry[1] === tagValue);
+  };
 }
 
 function groupKey(subscriptionId: string, resourceGroup: string): string {

@@ -19,6 +19,11 @@ export interface EntraContext {
   key: SigningKey;
   defaultTenantId: string;
   clients: Map<string, RegisteredClient>;
+  /**
+   * Federated credentials stored in ARM for a client ID (the `federatedIdentityCredentials` of the user-assigned
+   * identity with that client ID); undefined when no such identity exists.
+   */
+  federatedCredentialsOf?: (clientId: string) => Array<{ issuer: string; subject: string; audiences: string[] }> | undefined;
   nowSeconds: () => number;
 }
 
@@ -147,6 +152,11 @@ function issueToken(tenant: string, form: URLSearchParams, authorization: string
     const federated = decoded.claims.aud === 'api://AzureADTokenExchange' || (Array.isArray(decoded.claims.aud) && decoded.claims.aud.includes('api://AzureADTokenExchange'));
     if (!federated && (issuer !== clientId || subject !== clientId)) {
       return entraError(401, 'invalid_client', 700023, `Client assertion audience or subject does not match the application '${clientId}'.`);
+    }
+    const fromArm = federated ? context.federatedCredentialsOf?.(clientId) : undefined;
+    const audiences = Array.isArray(decoded.claims.aud) ? decoded.claims.aud.map(String) : [String(decoded.claims.aud)];
+    if (fromArm && !fromArm.some((entry) => entry.issuer === issuer && entry.subject === subject && entry.audiences.some((audience) => audiences.includes(audience)))) {
+      return entraError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'.`);
     }
     if (federated && registered?.federated && !registered.federated.some((entry) => entry.issuer === issuer && entry.subject === subject)) {
       return entraError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'.`);

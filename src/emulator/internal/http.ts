@@ -11,12 +11,13 @@ export async function readBody(request: IncomingMessage, limit = maxBodyBytes): 
   if (declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
+  // Past the limit the rest is drained, not kept: leaving the loop early would destroy the socket before the 413.
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > limit) throw tooLarge(limit);
-    chunks.push(buffer);
+    if (size <= limit) chunks.push(buffer);
   }
+  if (size > limit) throw tooLarge(limit);
   return Buffer.concat(chunks);
 }
 

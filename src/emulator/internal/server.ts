@@ -26,6 +26,7 @@ export interface ServerOptions {
   port: number;
   host: string;
   dataDir?: string;
+  tenantId?: string;
   latencyMs: number;
   retryAfterSeconds?: number;
   pageSize: number;
@@ -57,7 +58,7 @@ const armAudiences = ['https://management.azure.com', 'https://management.core.w
 export async function startServer(options: ServerOptions): Promise<EmulatorServer> {
   const logger = options.logger;
   const credentials = await loadOrCreateServerCredentials({ caName: 'azo ARM emulator CA', ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
-  const store = new StateStore(options.dataDir, () => randomUUID());
+  const store = new StateStore(options.dataDir, () => options.tenantId ?? randomUUID());
   const signingKey = loadOrCreateSigningKey(options.dataDir);
   const engine = new ArmEngine(store, { latencyMs: options.latencyMs, pageSize: options.pageSize, strictApiVersions: options.strictApiVersions, now: Date.now, ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}) }, options.models);
   const throttler = options.throttling === false ? undefined : new Throttler(options.throttling);
@@ -143,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       key: signingKey,
       defaultTenantId: store.state.tenantId,
       clients,
+      federatedCredentialsOf,
       nowSeconds: () => Math.floor(Date.now() / 1000),
     });
     if (entra) {
@@ -164,6 +166,22 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       if (!(error instanceof ArmError)) throw error;
       sendError(request, response, error, armHeaders);
     }
+  }
+
+  /** The federated credentials of the user-assigned identity whose client ID is `clientId`, if one exists. */
+  function federatedCredentialsOf(clientId: string): Array<{ issuer: string; subject: string; audiences: string[] }> | undefined {
+    const wanted = clientId.toLowerCase();
+    const identity = [...store.state.resources.values()].find((resource) => {
+      const properties = resource.body.properties;
+      return resource.fullType.toLowerCase() === 'microsoft.managedidentity/userassignedidentities' && isObject(properties) && String(properties.clientId).toLowerCase() === wanted;
+    });
+    if (!identity) return undefined;
+    return [...store.state.resources.values()]
+      .filter((resource) => resource.parentKey === identity.key && resource.fullType.toLowerCase().endsWith('/federatedidentitycredentials'))
+      .map((resource) => {
+        const properties = isObject(resource.body.properties) ? resource.body.properties : {};
+        return { issuer: String(properties.issuer ?? ''), subject: String(properties.subject ?? ''), audiences: Array.isArray(properties.audiences) ? properties.audiences.map(String) : ['api://AzureADTokenExchange'] };
+      });
   }
 
   function sendError(request: IncomingMessage, response: ServerResponse, error: ArmError, headers: Record<string, string>): void {

@@ -7,7 +7,12 @@ test('schema nodes become JSONSchemaProps with enums, bounds and patterns', () =
     { description: 'd', type: 'string', enum: ['A'], pattern: '^a$', minLength: 1, maxLength: 3 });
   assert.deepEqual(toJsonSchema({ type: 'integer', minimum: 1, maximum: 9, description: 'd' }, false), { type: 'integer', minimum: 1, maximum: 9 });
   assert.deepEqual(toJsonSchema({ type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 2 }, true), { type: 'array', minItems: 1, maxItems: 2, items: { type: 'string' } });
-  assert.deepEqual(toJsonSchema({ type: 'string', pattern: '^(?<!x)[\\p{L}]+$' }, true).pattern, '^(?<!x)[\\p{L}]+$');
+  assert.deepEqual(toJsonSchema({ type: 'string', pattern: '^[\\p{L}]+$' }, true).pattern, '^[\\p{L}]+$');
+  assert.equal(toJsonSchema({ type: 'string', pattern: '^[a-z]+(?<!-)$' }, true).pattern, undefined, 'no lookbehind: RE2 lacks it');
+  assert.equal(isUsablePattern('^(-(?!-))$'), false);
+  assert.equal(isUsablePattern('^(a)\\1$'), false);
+  assert.equal(isUsablePattern('^\\(?!x$'), true, 'an escaped parenthesis is no lookahead');
+  assert.equal(isUsablePattern('^[(?!]+$'), true, 'inside a class');
   assert.equal(toJsonSchema({ type: 'string', pattern: '^[a-z]{1,3$' }, true).pattern, undefined, 'unusable patterns are dropped');
   assert.ok(!isUsablePattern('(?i)abc'));
 });

@@ -31,8 +31,27 @@ export function crdNameOf(model: KindModel): string {
   return `${pluralOf(model.kind)}.${model.group}`;
 }
 
-/** true when JavaScript (with the `u` flag, as the embedded API server) accepts the pattern. */
+/**
+ * true when a pattern works both in JavaScript (`u` flag, as the embedded API server) and in a real cluster, whose
+ * API server uses Go's RE2: no lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`) and no backreferences. Other patterns stay in
+ * the model (the emulator can use them) but are left out of CRDs.
+ */
 export function isUsablePattern(pattern: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (!inClass && (/[1-9]/.test(next) || next === 'k')) return false;
+      i++;
+    } else if (char === '[') {
+      inClass = true;
+    } else if (char === ']') {
+      inClass = false;
+    } else if (char === '(' && !inClass && /^\(\?<?[=!]/.test(pattern.slice(i, i + 4))) {
+      return false;
+    }
+  }
   try {
     new RegExp(pattern, 'u');
     return true;

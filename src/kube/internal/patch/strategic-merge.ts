@@ -5,6 +5,7 @@
  *   metadata.finalizers        merged as a set (union; `$deleteFromPrimitiveList/finalizers` removes values)
  *   metadata.ownerReferences   merged by `uid`
  *   status.conditions          merged by `type` (Namespace, CRD)
+ *   secrets                    merged by `name` (ServiceAccount)
  * Any other list is replaced. Directives: `$patch: replace|delete|merge` on maps and in merge lists, `$retainKeys`
  * (keys not listed are cleared), `$setElementOrder/<list>` (accepted; items are put in that order when possible),
  * `$deleteFromPrimitiveList/<list>`. Any other `$`-key is an unknown directive → PatchError 400.
@@ -20,6 +21,7 @@ export const defaultListStrategies: Readonly<Record<string, ListStrategy>> = {
   'metadata.finalizers': { kind: 'set' },
   'metadata.ownerReferences': { kind: 'merge', key: 'uid' },
   'status.conditions': { kind: 'merge', key: 'type' },
+  secrets: { kind: 'merge', key: 'name' },
 };
 
 const deleteFromPrimitiveList = '$deleteFromPrimitiveList/';

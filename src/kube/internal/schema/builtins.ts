@@ -76,6 +76,8 @@ const conditionList = (description: string): JSONSchemaProps => ({
   items: condition(description),
   'x-kubernetes-list-type': 'map',
   'x-kubernetes-list-map-keys': ['type'],
+  'x-kubernetes-patch-strategy': 'merge',
+  'x-kubernetes-patch-merge-key': 'type',
 });
 
 const namespace = objectRoot(
@@ -196,6 +198,8 @@ const serviceAccount = objectRoot(
       description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
       items: objectReference,
       'x-kubernetes-list-type': 'atomic',
+      'x-kubernetes-patch-strategy': 'merge',
+      'x-kubernetes-patch-merge-key': 'name',
     },
     imagePullSecrets: {
       type: 'array',

@@ -13,4 +13,5 @@ export { checkStructuralSchema } from './structural.js';
 export { objectMetaSchema, ownerReferenceSchema, managedFieldsEntrySchema } from './object-meta.js';
 export { builtinSchemas } from './builtins.js';
 export { findCelValidations, celNotEvaluatedWarning } from './cel.js';
+export { unknownSchemaFields } from './schema-keywords.js';
 export { matchesFormat, knownFormats } from './formats.js';

@@ -74,10 +74,13 @@ export const objectMetaSchema: JSONSchemaProps = {
       items: ownerReferenceSchema,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['uid'],
+      'x-kubernetes-patch-strategy': 'merge',
+      'x-kubernetes-patch-merge-key': 'uid',
     },
     finalizers: {
       ...stringList('Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list.'),
       'x-kubernetes-list-type': 'set',
+      'x-kubernetes-patch-strategy': 'merge',
     },
     managedFields: {
       type: 'array',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { checkStructuralSchema } from './structural.js';
 import type { JSONSchemaProps } from './types.js';
 import { findCelValidations } from './cel.js';
+import { unknownSchemaFields } from './schema-keywords.js';
 
 const P = 'spec.versions[0].schema.openAPIV3Schema';
 const good: JSONSchemaProps = {
@@ -68,4 +69,25 @@ test('each structural rule produces a cause with the Kubernetes field path', () 
 
 test('CEL rules are found (they are accepted, not evaluated)', () => {
   assert.deepEqual(findCelValidations(good, 'openAPIV3Schema'), ['openAPIV3Schema.properties[spec].properties[s]']);
+});
+
+test('unknown keywords inside openAPIV3Schema are found with strict-decoding paths', () => {
+  const schema = {
+    type: 'object',
+    propertes: {},
+    properties: {
+      spec: { type: 'object', properties: { a: { type: 'string', maxlength: 3 } }, items: { tpye: 'x' } },
+      l: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'true', msg: 'x' }] } },
+    },
+    anyOf: [{ bogus: 1 }],
+    default: { anything: { goes: true } },
+    example: { also: 'free' },
+  };
+  assert.deepEqual(unknownSchemaFields(schema, 'spec.versions[0].schema.openAPIV3Schema'), [
+    'spec.versions[0].schema.openAPIV3Schema.propertes',
+    'spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.a.maxlength',
+    'spec.versions[0].schema.openAPIV3Schema.properties.spec.items.tpye',
+    'spec.versions[0].schema.openAPIV3Schema.properties.l.items.x-kubernetes-validations[0].msg',
+    'spec.versions[0].schema.openAPIV3Schema.anyOf[0].bogus',
+  ]);
 });
