@@ -18,7 +18,7 @@ export const clientSecret = 'integration-client-secret-1';
 export const testCrds = [
   'resourcegroups.resources.azure.com', 'storageaccounts.storage.azure.com', 'storageaccountsblobservices.storage.azure.com',
   'storageaccountsblobservicescontainers.storage.azure.com', 'userassignedidentities.managedidentity.azure.com',
-  'virtualnetworks.network.azure.com', 'virtualnetworkssubnets.network.azure.com',
+  'virtualnetworks.network.azure.com', 'virtualnetworkssubnets.network.azure.com', 'flexibleservers.dbforpostgresql.azure.com',
 ];
 
 /** Reads generated CRDs by name. */
