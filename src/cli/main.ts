@@ -10,6 +10,7 @@ type CommandRegistration = (program: Command) => void;
 
 /** Sub-commands, in the order `azo --help` lists them. */
 const registrations: Array<() => Promise<{ register: CommandRegistration }>> = [
+  () => import('./commands/dev.js'),
   () => import('./commands/apiserver.js'),
   () => import('./commands/generate.js'),
   () => import('./commands/crds.js'),

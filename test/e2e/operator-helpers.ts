@@ -94,7 +94,7 @@ export async function startE2e(options: { latencyMs?: number } = {}): Promise<E2
   const environment: E2eEnvironment = {
     dir, kubeconfig, emulatorUrl: url, caFile, tenantId, operator: undefined,
     startOperator: async (env = {}, args = []) => {
-      const operator = spawnAzo(['operator', '--crd-pattern', 'resources.azure.com/*;storage.azure.com/*;network.azure.com/VirtualNetwork*', '--log-level', process.env['AZO_TEST_LOG_LEVEL'] ?? 'warn', ...args], {
+      const operator = spawnAzo(['operator', '--crd-pattern', 'resources.azure.com/*;storage.azure.com/*;network.azure.com/VirtualNetwork*;keyvault.azure.com/*;authorization.azure.com/*;dbforpostgresql.azure.com/FlexibleServer;managedidentity.azure.com/*', '--log-level', process.env['AZO_TEST_LOG_LEVEL'] ?? 'warn', ...args], {
         KUBECONFIG: kubeconfig, NODE_EXTRA_CA_CERTS: caFile,
         AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
         AZURE_RESOURCE_MANAGER_ENDPOINT: url, AZURE_AUTHORITY_HOST: url, AZURE_SYNC_PERIOD: 'never', MAX_CONCURRENT_RECONCILES: '4', ...env,

@@ -5,6 +5,17 @@ import { startApiServer, type RunningApiServer } from '../../src/kube/index.js';
 import { call, eventually } from './kube-helpers.js';
 
 let server: RunningApiServer;
+
+/** A length-delimited protobuf field. */
+function field(number: number, value: string | Buffer): Buffer {
+  const bytes = typeof value === 'string' ? Buffer.from(value) : value;
+  return Buffer.concat([Buffer.from([(number << 3) | 2, bytes.length]), bytes]);
+}
+
+/** The Kubernetes protobuf envelope: magic, then runtime.Unknown{typeMeta, raw}. */
+function kubernetesProtobuf(apiVersion: string, kind: string, raw: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([0x6b, 0x38, 0x73, 0x00]), field(1, Buffer.concat([field(1, apiVersion), field(2, kind)])), field(2, raw)]);
+}
 before(async () => {
   server = await startApiServer({ port: 0 });
 });
@@ -60,8 +71,19 @@ describe('authentication and discovery', () => {
     const both = await call(server, 'GET', '/api/v1/namespaces/default', { accept: 'application/vnd.kubernetes.protobuf, application/json' });
     assert.equal(both.status, 200);
     assert.equal(both.body.kind, 'Namespace');
-    const protobufBody = await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { raw: 'x', contentType: 'application/vnd.kubernetes.protobuf' });
-    assert.equal(protobufBody.status, 415);
+    const garbage = await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { raw: 'x', contentType: 'application/vnd.kubernetes.protobuf' });
+    assert.equal(garbage.status, 400);
+    const pod = await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { raw: kubernetesProtobuf('v1', 'Pod', Buffer.alloc(0)), contentType: 'application/vnd.kubernetes.protobuf' });
+    assert.equal(pod.status, 415);
+  });
+
+  it('decodes protobuf bodies of the built-in kinds kubectl 1.30+ sends that way', async () => {
+    const metadata = field(1, Buffer.concat([field(1, 'from-protobuf'), field(11, Buffer.concat([field(1, 'app'), field(2, 'x')]))]));
+    const body = Buffer.concat([metadata, field(2, Buffer.concat([field(1, 'key'), field(2, 'value')]))]);
+    const created = await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { raw: kubernetesProtobuf('v1', 'ConfigMap', body), contentType: 'application/vnd.kubernetes.protobuf' });
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(created.body.data, { key: 'value' });
+    assert.deepEqual(created.body.metadata.labels, { app: 'x' });
   });
 });
 

@@ -30,6 +30,8 @@ function clientFor(server: RunningApiServer): { kc: KubeConfig; core: CoreV1Api 
 interface Seen {
   events: string[];
   names(): string[];
+  /** Stops the informer for good (no restart after errors). */
+  shutdown(): Promise<void>;
 }
 
 function track(informer: Informer<V1ConfigMap>): Seen {
@@ -44,10 +46,20 @@ function track(informer: Informer<V1ConfigMap>): Seen {
     events.push(`delete:${object.metadata?.name ?? ''}`);
     live.delete(object.metadata?.name ?? '');
   });
+  let shutDown = false;
   informer.on('error', () => {
-    setTimeout(() => void informer.start().catch(() => undefined), 100);
+    setTimeout(() => {
+      if (!shutDown) void informer.start().catch(() => undefined);
+    }, 100);
   });
-  return { events, names: () => [...live].sort() };
+  return {
+    events,
+    names: () => [...live].sort(),
+    shutdown: async () => {
+      shutDown = true;
+      await informer.stop();
+    },
+  };
 }
 
 describe('client-node', () => {
@@ -58,7 +70,7 @@ describe('client-node', () => {
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'before' }, data: { a: '1' } } });
     const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default' }));
     const seen = track(informer);
-    t.after(() => informer.stop());
+    t.after(() => seen.shutdown());
     await informer.start();
     await eventually(() => seen.events.includes('add:before'));
 
@@ -89,6 +101,6 @@ describe('client-node', () => {
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'while-away' });
     await informer.start();
     await eventually(() => seen.names().length === 30 && !seen.names().includes('while-away'), 20_000);
-    await informer.stop();
+    await seen.shutdown();
   });
 });

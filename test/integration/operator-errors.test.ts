@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { armRequests, eventually, readyOf, startEnvironment, subscriptionId, waitForReady, waitForReconciles } from './operator-helpers.js';
+import { armRequests, readyOf, startEnvironment, subscriptionId, waitForReady, waitForReconciles } from './operator-helpers.js';
 
 const rg = { group: 'resources.azure.com', version: 'v1api20200601', plural: 'resourcegroups', namespace: 'default' };
 const sa = { group: 'storage.azure.com', version: 'v1api20230101', plural: 'storageaccounts', namespace: 'default' };
@@ -79,6 +79,29 @@ test('operator error paths', async (t) => {
     assert.ok(!JSON.stringify(failed).includes('a-wrong-secret'));
     await core.patchNamespacedSecret({ namespace: 'default', name: 'my-cred', body: { stringData: { AZURE_CLIENT_SECRET: 'the-right-secret' } } }, merge);
     await waitForReady(environment, { ...rg, name: 'rg-cred' });
+  });
+
+  await t.test('a namespace aso-credential is used for objects in that namespace (never another namespace\'s)', async () => {
+    const otherSubscription = '00000000-0000-0000-0000-0000000000cc';
+    await core.createNamespace({ body: { metadata: { name: 'team-cred' } } });
+    await core.createNamespacedSecret({ namespace: 'team-cred', body: { metadata: { name: 'aso-credential' }, stringData: { AZURE_SUBSCRIPTION_ID: otherSubscription, AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000c0c0', AZURE_CLIENT_SECRET: 'ns-secret' } } });
+    await custom.createNamespacedCustomObject({ ...rg, namespace: 'team-cred', body: rgBody('rg-nscred') });
+    await waitForReady(environment, { ...rg, namespace: 'team-cred', name: 'rg-nscred' });
+    assert.equal(armRequests(emulator, 'PUT', `/subscriptions/${otherSubscription}/resourceGroups/rg-nscred`), 1);
+    await custom.createNamespacedCustomObject({ ...rg, body: rgBody('rg-crossns', {}, { annotations: { 'serviceoperator.azure.com/credential-from': 'team-cred/aso-credential' } }) });
+    await waitForReady(environment, { ...rg, name: 'rg-crossns' }, 'False', 'CredentialInvalid');
+    assert.equal(emulator.requestLog().filter((entry) => entry.path.endsWith('/rg-crossns')).length, 0);
+  });
+
+  await t.test('azureName cannot change once the resource exists: ImmutableFieldChanged, nothing new created', async () => {
+    await custom.createNamespacedCustomObject({ ...rg, body: rgBody('rg-fixed-name') });
+    await waitForReady(environment, { ...rg, name: 'rg-fixed-name' });
+    await custom.patchNamespacedCustomObject({ ...rg, name: 'rg-fixed-name', body: { spec: { azureName: 'rg-renamed' } } }, merge);
+    const refused = await waitForReady(environment, { ...rg, name: 'rg-fixed-name' }, 'False', 'ImmutableFieldChanged');
+    assert.equal(readyOf(refused)?.severity, 'Error');
+    assert.equal(emulator.requestLog().filter((entry) => entry.path.endsWith('/rg-renamed')).length, 0);
+    await custom.patchNamespacedCustomObject({ ...rg, name: 'rg-fixed-name', body: { spec: { azureName: null } } }, merge);
+    await waitForReady(environment, { ...rg, name: 'rg-fixed-name' });
   });
 
   await t.test('a resource in another subscription than its credential → SubscriptionMismatch, nothing written', async () => {

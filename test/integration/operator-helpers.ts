@@ -37,9 +37,9 @@ export interface Environment {
 }
 
 /** Starts API server + emulator + operator (CRDs installed by the operator, as `--crd-pattern` does). */
-export async function startEnvironment(env: Record<string, string> = {}): Promise<Environment> {
+export async function startEnvironment(env: Record<string, string> = {}, shared?: { emulator: RunningEmulator }): Promise<Environment> {
   const apiServer = await startApiServer({ port: 0 });
-  const emulator = await startEmulator({ models: await listKindModels() });
+  const emulator = shared?.emulator ?? await startEmulator({ models: await listKindModels() });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(apiServer.kubeconfig);
   const operator = await startOperator({
@@ -57,7 +57,7 @@ export async function startEnvironment(env: Record<string, string> = {}): Promis
     apiServer, emulator, operator, kubeConfig, custom: kubeConfig.makeApiClient(CustomObjectsApi),
     close: async () => {
       await operator.stop();
-      await emulator.close();
+      if (shared === undefined) await emulator.close();
       await apiServer.close();
     },
   };

@@ -40,6 +40,8 @@ test('operator lifecycle against the emulator', async (t) => {
     const object = await waitForReady(environment, { ...sa, name: 'salife1' });
     assert.equal(object.metadata.annotations?.['serviceoperator.azure.com/resource-id'], `${rgPath('rg-life')}/providers/Microsoft.Storage/storageAccounts/salife1`);
     assert.equal(armRequests(emulator, 'PUT', '/storageAccounts/salife1'), 1);
+    const owners = (object.metadata as { ownerReferences?: Array<{ kind: string; name: string }> }).ownerReferences ?? [];
+    assert.deepEqual(owners.map((owner) => `${owner.kind}/${owner.name}`), ['ResourceGroup/rg-life'], 'children carry an ownerReference to their owner');
     const secret = await core.readNamespacedSecret({ namespace: 'default', name: 'salife1-secret' });
     assert.ok((secret.data?.['key1'] ?? '') !== '');
     assert.equal(secret.metadata?.ownerReferences?.[0]?.name, 'salife1');

@@ -8,13 +8,16 @@ import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { listKindModels } from '../../model/index.js';
-import { startOperator } from '../../operator/index.js';
+import { electLeader, startOperator, type Leadership } from '../../operator/index.js';
+import { hostname } from 'node:os';
 
 interface OperatorFlags {
   crdPattern?: string;
   kubeconfig?: string;
   armCaFile?: string;
   logLevel: string;
+  leaderElection?: boolean;
+  leaderElectionNamespace?: string;
 }
 
 export function register(program: Command): void {
@@ -24,6 +27,8 @@ export function register(program: Command): void {
     .option('--crd-pattern <pattern>', "install or upgrade the CRDs of these kinds first (ASO crdPattern, e.g. 'resources.azure.com/*;storage.azure.com/*'); never deletes a CRD")
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--arm-ca-file <file>', "trust only this CA (PEM) for ARM and Entra ID, e.g. the emulator's (alternative: NODE_EXTRA_CA_CERTS)")
+    .option('--leader-election', 'run only while holding the coordination.k8s.io Lease azo-operator-leader (active-standby replicas)')
+    .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE or default)')
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', process.env['AZO_LOG_LEVEL'] ?? 'info')
     .action(async (flags: OperatorFlags) => {
       const logger = pino({ level: flags.logLevel }, destination(2));
@@ -36,6 +41,18 @@ export function register(program: Command): void {
         if (models.length === 0) throw new Error(`--crd-pattern ${JSON.stringify(flags.crdPattern)} matches no kind`);
         installCrds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
       }
+      let leadership: Leadership | undefined;
+      if (flags.leaderElection === true) {
+        const namespace = flags.leaderElectionNamespace ?? process.env['POD_NAMESPACE'] ?? 'default';
+        console.log(`waiting to become the leader (Lease ${namespace}/azo-operator-leader)`);
+        leadership = await electLeader({
+          kubeConfig, namespace, identity: `${hostname()}-${process.pid}`, logger,
+          onLost: () => {
+            console.error('lost the leader Lease; exiting');
+            process.exit(1);
+          },
+        });
+      }
       const operator = await startOperator({
         kubeConfig, logger, installCrds,
         ...(flags.armCaFile !== undefined ? { armCaCertPem: readFileSync(flags.armCaFile, 'utf8') } : {}),
@@ -44,7 +61,7 @@ export function register(program: Command): void {
       await new Promise<void>((done) => {
         const stop = (signal: string) => {
           console.log(`received ${signal}, stopping`);
-          operator.stop().then(done, (error: unknown) => {
+          operator.stop().then(() => leadership?.release()).then(done, (error: unknown) => {
             console.error(error);
             process.exitCode = 1;
             done();

@@ -2,13 +2,14 @@
 import type { KubeObject } from './kube.js';
 import { deepEqual } from './merge-patch.js';
 import {
-  LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
+  FINALIZER, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
 } from './names.js';
 
 const bookkeeping = [RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, POLLER_RESUME_ID_ANNOTATION];
 
 /**
- * true when `after` differs from `before` in a way that needs a reconcile: generation (spec), deletion, finalizers,
+ * true when `after` differs from `before` in a way that needs a reconcile: generation (spec), deletion, finalizers
+ * (other than ours being added),
  * ownerReferences, user annotations, or the removal of `resource-id`/`latest-reconciled-generation` (an Argo CD-style
  * replace). Status, resourceVersion, managedFields and the operator's own annotation writes do not.
  */
@@ -18,7 +19,9 @@ export function needsReconcile(before: KubeObject | undefined, after: KubeObject
   const b = after.metadata;
   if (a.generation !== b.generation) return true;
   if (String(a.deletionTimestamp ?? '') !== String(b.deletionTimestamp ?? '')) return true;
-  if (!deepEqual(a.finalizers ?? [], b.finalizers ?? [])) return true;
+  const others = (finalizers: string[] | undefined) => (finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
+  if (!deepEqual(others(a.finalizers), others(b.finalizers))) return true;
+  if ((a.finalizers ?? []).includes(FINALIZER) && !(b.finalizers ?? []).includes(FINALIZER)) return true;
   if (!deepEqual(a.ownerReferences ?? [], b.ownerReferences ?? [])) return true;
   const strip = (annotations: Record<string, string> | undefined) => Object.fromEntries(Object.entries(annotations ?? {}).filter(([key]) => !bookkeeping.includes(key)));
   if (!deepEqual(strip(a.annotations), strip(b.annotations))) return true;

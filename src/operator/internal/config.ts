@@ -23,6 +23,8 @@ export interface OperatorConfig {
   clientSecret: string | undefined;
   /** Where `aso-controller-settings` lives: `POD_NAMESPACE`, default `azureserviceoperator-system`. */
   operatorNamespace: string;
+  /** `AZO_ARM_RATE_LIMITS=off` turns off the client-side ARM token buckets (benchmarks against the emulator). */
+  armRateLimits: boolean;
 }
 
 /**
@@ -54,6 +56,7 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
     clientId: nonEmpty('AZURE_CLIENT_ID'),
     clientSecret: nonEmpty('AZURE_CLIENT_SECRET'),
     operatorNamespace: nonEmpty('POD_NAMESPACE') ?? 'azureserviceoperator-system',
+    armRateLimits: env['AZO_ARM_RATE_LIMITS']?.toLowerCase() !== 'off',
   };
 }
 

@@ -48,6 +48,7 @@ export interface RunningOperator {
 }
 
 const azureGroup = /\.azure\.com$/i;
+const unlimited = { reads: { burst: 1e9, perSecond: 1e9 }, writes: { burst: 1e9, perSecond: 1e9 }, deletes: { burst: 1e9, perSecond: 1e9 } };
 
 /** Starts the operator; resolves once the informers of the kinds installed now have synced. */
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
@@ -67,7 +68,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   for (const crd of options.installCrds ?? []) await installCrd(kube, crd, logger);
 
   const credentials = new CredentialProvider({
-    kube, config, logger, scheduler: options.scheduler ?? new RequestScheduler(),
+    kube, config, logger, scheduler: options.scheduler ?? (config.armRateLimits ? new RequestScheduler() : new RequestScheduler({ limits: unlimited })),
     ...(options.createArmClient !== undefined ? { createClient: options.createArmClient } : {}),
     ...(options.armCaCertPem !== undefined ? { caCertPem: options.armCaCertPem } : {}),
   });
@@ -185,6 +186,18 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   coreStarts.push(namespaceInformer.start());
   await Promise.all(coreStarts);
+  const fromCache = <T>(id: string, name: string, namespace?: string): T | undefined => {
+    for (const informer of informers.get(id) ?? []) {
+      const found = informer.get(name, namespace);
+      if (found !== undefined) return found as T;
+    }
+    return undefined;
+  };
+  kube.readCache = {
+    namespace: (name) => fromCache('core/Namespace', name),
+    secret: (namespace, name) => fromCache('core/Secret', name, namespace),
+    configMap: (namespace, name) => fromCache('core/ConfigMap', name, namespace),
+  };
 
   // CRDs: serve every azo kind installed now, and those installed later.
   const crdInformer = startInformer('apiextensions/CRD', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', () => kube.apiextensions.listCustomResourceDefinition() as never, {

@@ -47,7 +47,8 @@ test('compareDesired: desired fields only, read-only ignored, enum and ID case',
   assert.deepEqual(compareDesired({ ...desired, properties: { rules: [{ port: 81 }] } }, actual, schema).differences, ['properties.rules[0].port']);
   assert.deepEqual(compareDesired({ tags: {} }, actual, schema).differences, ['tags.a']);
   assert.deepEqual(compareDesired({ properties: { rules: [] } }, { properties: {} }, schema).differences, [], 'missing and empty are the same');
-  assert.deepEqual(compareDesired({ name: 'Abc' }, { name: 'abc' }, undefined).differences, ['name'], 'plain strings are case-sensitive');
+  assert.deepEqual(compareDesired({ properties: { label: 'Abc' } }, { properties: { label: 'abc' } }, undefined).differences, ['properties.label'], 'plain strings are case-sensitive');
+  assert.deepEqual(compareDesired({ name: 'Abc' }, { name: 'abc' }, undefined).differences, [], 'resource names are not');
   assert.deepEqual(compareDesired({ properties: { enabled: true } }, {}, undefined).differences, ['properties.enabled']);
 });
 

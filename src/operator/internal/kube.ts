@@ -47,8 +47,17 @@ export class KubeError extends Error {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** Informer caches consulted before a GET of a Namespace, Secret or ConfigMap (a miss falls back to the API). */
+export interface ReadCache {
+  namespace(name: string): V1Namespace | undefined;
+  secret(namespace: string, name: string): V1Secret | undefined;
+  configMap(namespace: string, name: string): V1ConfigMap | undefined;
+}
+
 /** Typed access to the API server. */
 export class KubeAccess {
+  /** Set by the controller once its informers have synced. */
+  readCache: ReadCache | undefined;
   readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
   readonly apiextensions: ApiextensionsV1Api;
@@ -83,15 +92,15 @@ export class KubeAccess {
   }
 
   async getNamespace(name: string): Promise<V1Namespace | undefined> {
-    return orUndefined(() => this.core.readNamespace({ name }));
+    return this.readCache?.namespace(name) ?? orUndefined(() => this.core.readNamespace({ name }));
   }
 
   async getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
-    return orUndefined(() => this.core.readNamespacedSecret({ namespace, name }));
+    return this.readCache?.secret(namespace, name) ?? orUndefined(() => this.core.readNamespacedSecret({ namespace, name }));
   }
 
   async getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {
-    return orUndefined(() => this.core.readNamespacedConfigMap({ namespace, name }));
+    return this.readCache?.configMap(namespace, name) ?? orUndefined(() => this.core.readNamespacedConfigMap({ namespace, name }));
   }
 
   async createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {

@@ -98,3 +98,16 @@ test('runWorkers: results, retries with Retry-After minimum, terminal errors, co
   queue.shutDown();
   await running;
 });
+
+test('a user change goes before delayed work (retries, polls, drift checks)', async () => {
+  const clock = new FakeClock();
+  const queue = new WorkQueue({ clock });
+  queue.addAfter('resync-1', 10);
+  queue.addAfter('resync-2', 10);
+  clock.advance(10);
+  queue.add('user-change');
+  queue.add('resync-2');
+  assert.equal(await queue.get(), 'user-change');
+  assert.equal(await queue.get(), 'resync-2', 'a delayed key changed by the user moves up');
+  assert.equal(await queue.get(), 'resync-1');
+});

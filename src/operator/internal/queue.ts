@@ -8,16 +8,17 @@
 /** A clock: the current time and one-shot timers. */
 export interface Clock {
   now(): number;
-  setTimer(callback: () => void, delayMs: number): unknown;
+  /** A one-shot timer; `keepAlive` keeps the process running while it is pending (default: it does not). */
+  setTimer(callback: () => void, delayMs: number, options?: { keepAlive?: boolean }): unknown;
   clearTimer(handle: unknown): void;
 }
 
 /** The real clock (`Date.now`, `setTimeout`, unref'd so a pending requeue never keeps the process alive). */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimer: (callback, delayMs) => {
+  setTimer: (callback, delayMs, options) => {
     const handle = setTimeout(callback, delayMs);
-    handle.unref();
+    if (options?.keepAlive !== true) handle.unref();
     return handle;
   },
   clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -100,11 +101,15 @@ export interface WorkQueueOptions {
   rateLimiter?: RateLimiter;
 }
 
-/** A deduplicating, delaying, rate-limited work queue of string keys. */
+/**
+ * A deduplicating, delaying, rate-limited work queue of string keys, with two lanes: keys added directly (a user's
+ * change seen by an informer) go before keys whose delay expired (retries, polls, periodic drift checks).
+ */
 export class WorkQueue {
   private readonly clock: Clock;
   readonly rateLimiter: RateLimiter;
   private readonly queue: string[] = [];
+  private readonly delayed: string[] = [];
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -117,8 +122,12 @@ export class WorkQueue {
     this.rateLimiter = options.rateLimiter ?? new RateLimiter(this.clock);
   }
 
-  /** Adds `key` now (a no-op if already waiting; marked dirty if being processed). Cancels a later timer. */
+  /** Adds `key` now, ahead of delayed work (a no-op if already waiting; marked dirty if being processed). Cancels a later timer. */
   add(key: string): void {
+    this.enqueue(key, 'now');
+  }
+
+  private enqueue(key: string, lane: 'now' | 'delayed'): void {
     if (this.shuttingDown) return;
     const timer = this.timers.get(key);
     if (timer !== undefined) {
@@ -129,7 +138,14 @@ export class WorkQueue {
       this.dirty.add(key);
       return;
     }
-    if (this.queued.has(key)) return;
+    if (this.queued.has(key)) {
+      const index = lane === 'now' ? this.delayed.indexOf(key) : -1;
+      if (index >= 0) {
+        this.delayed.splice(index, 1);
+        this.queue.push(key);
+      }
+      return;
+    }
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
       this.processing.add(key);
@@ -137,7 +153,7 @@ export class WorkQueue {
       return;
     }
     this.queued.add(key);
-    this.queue.push(key);
+    (lane === 'now' ? this.queue : this.delayed).push(key);
   }
 
   /** Adds `key` after `delayMs` (an earlier pending time wins). */
@@ -157,7 +173,7 @@ export class WorkQueue {
       const current = this.timers.get(key);
       if (current?.handle !== handle) return;
       this.timers.delete(key);
-      this.add(key);
+      this.enqueue(key, 'delayed');
     }, delayMs);
     this.timers.set(key, { at, handle });
   }
@@ -176,7 +192,7 @@ export class WorkQueue {
 
   /** The next key to process, marked processing; `undefined` once shut down. */
   get(): Promise<string | undefined> {
-    const key = this.queue.shift();
+    const key = this.queue.shift() ?? this.delayed.shift();
     if (key !== undefined) {
       this.queued.delete(key);
       this.processing.add(key);
@@ -192,9 +208,9 @@ export class WorkQueue {
     if (this.dirty.delete(key)) this.add(key);
   }
 
-  /** Keys waiting now (not delayed, not processing). */
+  /** Keys waiting to be handed out (not on a timer, not processing). */
   get length(): number {
-    return this.queue.length;
+    return this.queue.length + this.delayed.length;
   }
 
   /** true when `key` waits, is being processed, or has a pending timer. */

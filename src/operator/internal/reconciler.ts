@@ -21,7 +21,7 @@ import { checkSubscription, decodeSecretData, redactSecrets } from './credential
 import { ConditionError, isConditionError } from './errors.js';
 import { writeExports } from './exports.js';
 import { type HookArm, runAzureName, runBeforePut, runDesiredBody } from './hooks.js';
-import { type KubeAccess, type KubeObject, type ObjectRef } from './kube.js';
+import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
 import {
   FINALIZER, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
@@ -104,6 +104,7 @@ class ReconcilePass {
     try {
       return await this.reconcile();
     } catch (error) {
+      if (error instanceof KubeError && error.statusCode === 404) return {}; // the object went away mid-reconcile
       return await this.fail(error);
     } finally {
       this.deps.dependencies.set(key, this.dependencies);

@@ -1,0 +1,206 @@
+/**
+ * `azo dev`: the whole system on this machine in one command — the embedded API server, the ARM emulator (or real
+ * Azure when AZURE_* credentials are set) and the operator, with the CRDs installed, a kubeconfig written, and a
+ * live table of managed objects. Ctrl-C stops everything; state stays in the data directory.
+ */
+import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { destination, pino, type Logger } from 'pino';
+import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
+import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
+import { startApiServer } from '../../kube/index.js';
+import { listKindModels } from '../../model/index.js';
+import { startOperator } from '../../operator/index.js';
+import { runUntilSignal } from '../internal/signals.js';
+import { describeChange, listStatusRows, renderStatusTable, type ListedKind, type StatusRow } from '../internal/status-table.js';
+
+interface DevFlags {
+  dataDir: string;
+  pattern: string;
+  port: string;
+  emulatorPort: string;
+  latency: string;
+  table: boolean;
+  logLevel: string;
+}
+
+/** The subscription the emulator-backed operator uses unless AZURE_SUBSCRIPTION_ID says otherwise. */
+const devSubscriptionId = '00000000-0000-0000-0000-000000000001';
+const refreshIntervalMs = 2000;
+
+export function register(program: Command): void {
+  program
+    .command('dev')
+    .description('Run the API server, the ARM emulator (or real Azure when AZURE_* credentials are set) and the operator together, for local use.')
+    .option('--data-dir <dir>', 'state of every component, the kubeconfig and the log', '.azo')
+    .option('--pattern <pattern>', "CRDs to install and serve (ASO crdPattern, e.g. 'resources.azure.com/*;storage.azure.com/*')", '*')
+    .option('--port <port>', 'API server port (0 picks a free one)', '0')
+    .option('--emulator-port <port>', 'ARM emulator port (0 picks a free one)', '0')
+    .option('--latency <ms>', "how long the emulator's long-running operations take", '1000')
+    .option('--no-table', 'print one line per status change instead of the live table')
+    .option('--log-level <level>', 'log level of the components (written to DATA_DIR/azo.log)', 'info')
+    .action(async (flags: DevFlags) => {
+      const dataDir = resolve(flags.dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      const logFile = join(dataDir, 'azo.log');
+      const logger = pino({ level: flags.logLevel }, destination({ dest: logFile, mkdir: true, sync: false }));
+      const models = (await listKindModels()).filter((model) => flags.pattern === '*' || matchesCrdPattern(flags.pattern, model.group, model.kind));
+      if (models.length === 0) throw new Error(`--pattern ${JSON.stringify(flags.pattern)} matches no kind; try '*' or e.g. 'storage.azure.com/*'`);
+      const crds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
+
+      const kubeconfigPath = join(dataDir, 'kubeconfig');
+      const apiServer = await startApiServer({ port: parsePort(flags.port, '--port'), dataDir: join(dataDir, 'apiserver'), kubeconfigPath, logger: logger.child({ component: 'apiserver' }) });
+      const realAzure = realAzureCredentials(process.env);
+      let emulator: RunningEmulator | undefined;
+      let operatorEnv: Record<string, string | undefined> = process.env;
+      if (realAzure) {
+        printRealAzureBanner(process.env);
+      } else {
+        emulator = await startEmulator({
+          port: parsePort(flags.emulatorPort, '--emulator-port'),
+          dataDir: join(dataDir, 'emulator'),
+          latencyMs: parseLatency(flags.latency),
+          models,
+          logger: logger.child({ component: 'emulator' }),
+        });
+        operatorEnv = emulatorEnvironment(process.env, emulator);
+      }
+
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromString(apiServer.kubeconfig);
+      const operator = await startOperator({
+        kubeConfig,
+        env: operatorEnv,
+        logger: logger.child({ component: 'operator' }),
+        installCrds: crds,
+        ...(emulator ? { armCaCertPem: emulator.caCertPem } : {}),
+      });
+
+      printSummary({ dataDir, kubeconfigPath, apiServerUrl: apiServer.url, emulator, latency: flags.latency, kinds: operator.servedKinds().length, logFile });
+      const listed: ListedKind[] = crds.map((crd) => ({ group: crd.spec.group, version: crd.spec.versions.find((version) => version.storage)?.name ?? '', plural: crd.spec.names.plural, kind: crd.spec.names.kind }));
+      const display = startStatusDisplay(kubeConfig, listed, { table: flags.table && process.stdout.isTTY === true, logger });
+
+      await runUntilSignal(async () => {
+        display.stop();
+        await operator.stop();
+        await emulator?.close();
+        await apiServer.close();
+        logger.flush();
+        console.log(`stopped; state kept in ${displayPath(dataDir)}`);
+      });
+    });
+}
+
+/** True when the environment names a real Azure service principal or workload identity: then azo dev targets Azure. */
+function realAzureCredentials(env: NodeJS.ProcessEnv): boolean {
+  const has = (key: string) => (env[key] ?? '') !== '';
+  return has('AZURE_SUBSCRIPTION_ID') && has('AZURE_TENANT_ID') && has('AZURE_CLIENT_ID') && (has('AZURE_CLIENT_SECRET') || has('AZURE_FEDERATED_TOKEN_FILE'));
+}
+
+function emulatorEnvironment(env: NodeJS.ProcessEnv, emulator: RunningEmulator): Record<string, string | undefined> {
+  return {
+    ...env,
+    AZURE_SUBSCRIPTION_ID: devSubscriptionId,
+    AZURE_TENANT_ID: emulator.tenantId,
+    AZURE_CLIENT_ID: 'azo-dev',
+    AZURE_CLIENT_SECRET: 'azo-dev-secret',
+    AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url,
+    AZURE_AUTHORITY_HOST: emulator.url,
+  };
+}
+
+function printRealAzureBanner(env: NodeJS.ProcessEnv): void {
+  const bar = '!'.repeat(78);
+  console.log(bar);
+  console.log('!! REAL AZURE: AZURE_* credentials are set, so the operator creates, changes and deletes');
+  console.log(`!! real resources in subscription ${env['AZURE_SUBSCRIPTION_ID'] ?? ''} (tenant ${env['AZURE_TENANT_ID'] ?? ''}).`);
+  console.log('!! Unset AZURE_CLIENT_ID (or AZURE_SUBSCRIPTION_ID) to use the local emulator instead.');
+  console.log(bar);
+}
+
+function printSummary(summary: { dataDir: string; kubeconfigPath: string; apiServerUrl: string; emulator: RunningEmulator | undefined; latency: string; kinds: number; logFile: string }): void {
+  console.log('azo dev is running:');
+  console.log(`  API server    ${summary.apiServerUrl}`);
+  if (summary.emulator) console.log(`  ARM emulator  ${summary.emulator.url}  (latency ${summary.latency} ms, request log: ${summary.emulator.url}/_emulator/requests)`);
+  else console.log('  ARM           real Azure (see the banner above)');
+  console.log(`  operator      ${summary.kinds} kinds served`);
+  console.log(`  state         ${displayPath(summary.dataDir)}   log: ${displayPath(summary.logFile)}`);
+  console.log('');
+  console.log('Next, in another terminal:');
+  console.log(`  export KUBECONFIG=${summary.kubeconfigPath}`);
+  console.log('  kubectl apply -f examples/01-resource-group.yaml');
+  console.log('  kubectl get resourcegroups');
+  console.log('Press Ctrl-C to stop.');
+  console.log('');
+}
+
+interface StatusDisplay {
+  stop(): void;
+}
+
+/** Refreshes the table in place on a terminal, or prints one line per change otherwise. */
+function startStatusDisplay(kubeConfig: KubeConfig, kinds: ListedKind[], options: { table: boolean; logger: Logger }): StatusDisplay {
+  let drawnLines = 0;
+  const lastSeen = new Map<string, { row: StatusRow; state: string }>();
+  let running = false;
+  const refresh = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const rows = await listStatusRows(kubeConfig, kinds);
+      if (options.table) drawnLines = redraw(renderStatusTable(rows, new Date(), process.stdout.columns ?? 120), drawnLines);
+      else printChanges(rows, lastSeen);
+    } catch (error) {
+      options.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'status table refresh failed');
+    } finally {
+      running = false;
+    }
+  };
+  void refresh();
+  const timer = setInterval(() => void refresh(), refreshIntervalMs);
+  return { stop: () => clearInterval(timer) };
+}
+
+function redraw(lines: string[], previousLines: number): number {
+  const moveUp = previousLines > 0 ? `\x1b[${previousLines}A` : '';
+  process.stdout.write(`${moveUp}\x1b[J${lines.join('\n')}\n`);
+  return lines.length;
+}
+
+function printChanges(rows: StatusRow[], lastSeen: Map<string, { row: StatusRow; state: string }>): void {
+  const time = () => new Date().toISOString().slice(11, 19);
+  const present = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.kind}/${row.namespace}/${row.name}`;
+    present.add(key);
+    const state = `${row.ready}|${row.reason}`;
+    if (lastSeen.get(key)?.state !== state) {
+      lastSeen.set(key, { row, state });
+      console.log(`${time()} ${describeChange(row)}`);
+    }
+  }
+  for (const [key, { row }] of lastSeen) {
+    if (present.has(key)) continue;
+    lastSeen.delete(key);
+    console.log(`${time()} ${row.kind} ${row.namespace}/${row.name}: deleted`);
+  }
+}
+
+function parsePort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} must be an integer between 0 and 65535, got ${value}`);
+  return port;
+}
+
+function parseLatency(value: string): number {
+  const latency = Number(value);
+  if (!Number.isFinite(latency) || latency < 0) throw new Error(`--latency must be a non-negative number of milliseconds, got ${value}`);
+  return latency;
+}
+
+function displayPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere === '' ? '.' : fromHere.startsWith('..') ? path : fromHere;
+}
