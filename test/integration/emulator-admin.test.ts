@@ -1,6 +1,6 @@
 /** The emulator's admin API (faults, request log, config), throttling, and persistence across restarts. */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -53,6 +53,10 @@ describe('emulator admin API', () => {
     assert.equal(bad.json.error.code, 'InvalidParameter');
     assert.equal((await call(emulator, 'POST', '/_emulator/faults', { body: { path: 'x' } })).status, 400);
     assert.equal((await call(emulator, 'GET', '/_emulator/nothing')).json.error.code, 'NotFound');
+    const badClient = await call(emulator, 'PUT', '/_emulator/clients/66666666-6666-6666-6666-666666666666', { body: { certificates: ['not a certificate'] } });
+    assert.equal(badClient.status, 400);
+    assert.equal(badClient.json.error.target, 'certificates[0]');
+    assert.equal((await call(emulator, 'PUT', '/_emulator/clients/66666666-6666-6666-6666-666666666666', { body: { federated: [{ issuer: 1 }] } })).json.error.target, 'federated');
     await call(emulator, 'POST', '/_emulator/faults', { body: { status: 500, count: 0 } });
     assert.equal((await call(emulator, 'DELETE', '/_emulator/faults')).status, 204);
     assert.equal((await call(emulator, 'GET', rg('admin1'), { token })).status, 200);
@@ -108,6 +112,11 @@ describe('emulator throttling', () => {
       assert.equal((await call(emulator, 'DELETE', rg('t1'), { token })).json.error.code, 'SubscriptionRequestsThrottled');
       const tenantLevel = await call(emulator, 'GET', '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01', { token });
       assert.equal(tenantLevel.headers['x-ms-ratelimit-remaining-tenant-reads'], '2');
+      for (let attempt = 0; attempt < 2; attempt += 1) await call(emulator, 'GET', '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01', { token });
+      const tenantThrottled = await call(emulator, 'GET', '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01', { token });
+      assert.equal(tenantThrottled.status, 429);
+      assert.equal(tenantThrottled.json.error.code, 'TenantRequestsThrottled');
+      assert.equal(tenantThrottled.headers['x-ms-ratelimit-remaining-tenant-reads'], '0');
     } finally {
       await cleanup();
     }
@@ -139,7 +148,10 @@ describe('emulator persistence', () => {
       await emulator.close();
       assert.deepEqual(readdirSync(dataDir).filter((file) => file.includes('.tmp')), [], 'no temporary files are left');
 
+      // What a crash in the middle of a save leaves: a partial temporary file next to the intact state.json.
+      writeFileSync(join(dataDir, 'state.json.tmp-99999'), '{"version":1,"resources":[{"id":"/half');
       emulator = await startEmulator({ dataDir, models: [storageAccountModel] });
+      assert.equal(existsSync(join(dataDir, 'state.json.tmp-99999')), false, 'the interrupted write is discarded at start');
       try {
         assert.equal(emulator.caCertPem, firstCa);
         assert.equal(emulator.tenantId, tenantId);
@@ -153,6 +165,19 @@ describe('emulator persistence', () => {
           await new Promise((done) => setTimeout(done, 20));
         }
         assert.equal((await call(emulator, 'GET', slow, { token })).json.properties.provisioningState, 'Succeeded');
+      } finally {
+        await emulator.close();
+      }
+      // A damaged state file stops the emulator with an error naming it, instead of starting empty.
+      renameSync(join(dataDir, 'state.json'), join(dataDir, 'state.good'));
+      writeFileSync(join(dataDir, 'state.json'), '{"version":1,"tenantId":');
+      await assert.rejects(startEmulator({ dataDir }), (error: Error) => error.message.includes(join(dataDir, 'state.json')) && /not JSON/.test(error.message) && /move it away/.test(error.message));
+      writeFileSync(join(dataDir, 'state.json'), JSON.stringify({ version: 2 }));
+      await assert.rejects(startEmulator({ dataDir }), /"version" is not 1/);
+      renameSync(join(dataDir, 'state.good'), join(dataDir, 'state.json'));
+      emulator = await startEmulator({ dataDir });
+      try {
+        assert.equal((await call(emulator, 'GET', rg('keep'), { token })).status, 200);
       } finally {
         await emulator.close();
       }

@@ -1,5 +1,8 @@
 /** ARM behaviour of the emulator over raw HTTPS: every error path with ARM's codes and shapes, LROs, ETags, paging. */
 import { strict as assert } from 'node:assert';
+import { createPrivateKey, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { armToken, call, startTestEmulator, subscriptionId } from './emulator-helpers.js';
@@ -21,11 +24,12 @@ function assertArmError(response: { status: number; json: { error?: { code?: str
 describe('emulator ARM', () => {
   let emulator: RunningEmulator;
   let cleanup: () => Promise<void>;
+  let dataDir: string;
   let token: string;
   const arm = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => call(emulator, method, path, { token, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
 
   before(async () => {
-    ({ emulator, cleanup } = await startTestEmulator({ models: [storageAccountModel], pageSize: 2 }));
+    ({ emulator, cleanup, dataDir } = await startTestEmulator({ models: [storageAccountModel], pageSize: 2 }));
     token = await armToken(emulator);
     assert.equal((await arm('PUT', rg('rg1') + v, { location: 'westus' })).status, 201);
   });
@@ -47,6 +51,14 @@ describe('emulator ARM', () => {
     assert.equal((await call(emulator, 'GET', rg('rg1') + v, { token: ownOrigin })).status, 200);
     const otherTenant = await armToken(emulator, { tenant: '99999999-9999-9999-9999-999999999999' });
     assertArmError(await call(emulator, 'GET', rg('rg1') + v, { token: otherTenant }), 401, 'InvalidAuthenticationTokenTenant');
+    // An expired token signed with the emulator's own key (kept in the data dir): only its lifetime is wrong.
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, number>;
+    const expiredPayload = Buffer.from(JSON.stringify({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 })).toString('base64url');
+    const key = createPrivateKey(readFileSync(join(dataDir, 'token-signing-key.pem'), 'utf8'));
+    const signature = sign('sha256', Buffer.from(`${header}.${expiredPayload}`), key).toString('base64url');
+    const expired = await call(emulator, 'GET', rg('rg1') + v, { token: `${header}.${expiredPayload}.${signature}` });
+    assertArmError(expired, 401, 'ExpiredAuthenticationToken');
+    assert.match(String(expired.headers['www-authenticate']), /error="invalid_token"/);
   });
 
   it('requires and checks api-version', async () => {
@@ -64,6 +76,10 @@ describe('emulator ARM', () => {
     assertArmError(await arm('GET', `/resourceGroups/rg1${v}`), 400, 'MissingSubscription');
     assertArmError(await arm('PUT', rg('bad.') + v, { location: 'westus' }), 400, 'InvalidResourceGroup');
     assertArmError(await arm('PUT', `${rg('rg1')}/providers/Microsoft.Storage/storageAccounts/a%3Cb${sv}`, validAccount), 400, 'InvalidResourceName');
+    assertArmError(await arm('GET', `${rg('rg1')}/providers/Not_A_Namespace/widgets/w1${v}`), 400, 'InvalidResourceNamespace');
+    assertArmError(await arm('GET', `${rg('rg1')}/providers/Contoso.Widgets/bad-type/w1${v}`), 400, 'InvalidResourceType');
+    assertArmError(await arm('POST', rg('rg1') + v, {}), 405, 'MethodNotAllowed');
+    assertArmError(await arm('GET', `/subscriptions/${subscriptionId}/nothingHere${v}`), 404, 'NotFound');
     const subscription = await arm('GET', `/subscriptions/${subscriptionId}${v}`);
     assert.equal(subscription.json.state, 'Enabled');
     assert.equal(subscription.json.tenantId, emulator.tenantId);
@@ -84,6 +100,11 @@ describe('emulator ARM', () => {
     assertArmError(await arm('GET', rg('nope') + v), 404, 'ResourceGroupNotFound');
     assertArmError(await arm('DELETE', rg('nope') + v), 404, 'ResourceGroupNotFound');
     assertArmError(await arm('PUT', `${account('nope', 'sa1')}${sv}`, validAccount), 404, 'ResourceGroupNotFound');
+    const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`k${index}`, 'v']));
+    assertArmError(await arm('PUT', rg('rg2') + v, { location: 'westus', tags: tooMany }), 400, 'InvalidTag', 'tags');
+    assertArmError(await arm('PUT', rg('rg2') + v, { location: 'westus', tags: { n: 1 } }), 400, 'InvalidRequestContent', 'tags.n');
+    assertArmError(await arm('PATCH', rg('rg2') + v, { tags: { long: 'x'.repeat(257) } }), 400, 'InvalidTagNameCharacters', 'tags.long');
+    assert.deepEqual((await arm('GET', rg('rg2') + v)).json.tags, { c: '3' }, 'rejected tag changes change nothing');
   });
 
   it('validates bodies against the model with the property path as target', async () => {
@@ -115,6 +136,15 @@ describe('emulator ARM', () => {
     assertArmError(await arm('PUT', account('rg1', 'json1') + sv, big), 413, 'RequestEntityTooLarge');
     assertArmError(await arm('PUT', account('rg1', 'json1') + sv, big, { 'transfer-encoding': 'chunked' }), 413, 'RequestEntityTooLarge');
     assertArmError(await arm('GET', account('rg1', 'json1') + sv), 404, 'ResourceNotFound');
+    // The same failures on an existing resource leave it exactly as it was.
+    assert.equal((await arm('PUT', account('rg1', 'json2') + sv, { ...validAccount, tags: { keep: 'me' } })).status, 201);
+    const before = (await arm('GET', account('rg1', 'json2') + sv)).json;
+    assert.equal((await arm('PUT', account('rg1', 'json2') + sv, { ...validAccount, sku: { name: 'Gold' } })).status, 400);
+    assert.equal((await arm('PATCH', account('rg1', 'json2') + sv, { tags: { changed: 'yes' }, properties: { minimumTlsVersion: 'TLS9' } })).status, 400);
+    assert.equal((await arm('PATCH', account('rg1', 'json2') + sv, '{"tags": ')).status, 400);
+    assert.equal((await arm('PUT', account('rg1', 'json2') + sv, big)).status, 413);
+    assert.equal((await arm('PUT', account('rg1', 'json2') + sv, validAccount, { 'if-match': 'W/"stale"' })).status, 412);
+    assert.deepEqual((await arm('GET', account('rg1', 'json2') + sv)).json, before);
   });
 
   it('keeps casing, matches IDs case-insensitively, fills read-only fields and ETags', async () => {
@@ -151,6 +181,7 @@ describe('emulator ARM', () => {
     assert.deepEqual(patched.json.tags, { c: '3' });
     const { minimumTlsVersion, accessTier, allowBlobPublicAccess, provisioningState } = patched.json.properties;
     assert.deepEqual({ minimumTlsVersion, accessTier, allowBlobPublicAccess, provisioningState }, { minimumTlsVersion: 'TLS1_2', accessTier: 'Cool', allowBlobPublicAccess: undefined, provisioningState: 'Succeeded' });
+    assertArmError(await arm('PATCH', account('rg1', 'patch1') + sv, { location: 'eastus' }), 400, 'InvalidParameter', 'location');
     assertArmError(await arm('PATCH', account('rg1', 'nothere') + sv, { tags: {} }), 404, 'ResourceNotFound');
     assert.equal((await arm('DELETE', account('rg1', 'nothere') + sv)).status, 204);
   });
@@ -254,7 +285,7 @@ describe('emulator long-running operations', () => {
   let emulator: RunningEmulator;
   let cleanup: () => Promise<void>;
   let token: string;
-  const arm = (method: string, path: string, body?: unknown) => call(emulator, method, path, { token, ...(body !== undefined ? { body } : {}) });
+  const arm = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => call(emulator, method, path, { token, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
   const waitFor = async (check: () => Promise<boolean>) => {
     for (let attempt = 0; attempt < 200; attempt += 1) {
       if (await check()) return;
@@ -284,6 +315,9 @@ describe('emulator long-running operations', () => {
     assert.equal(running.status, 200);
     assert.equal(running.json.status, 'InProgress');
     assertArmError(await arm('PUT', widget, { location: 'westus' }), 409, 'AnotherOperationInProgress');
+    assertArmError(await arm('PATCH', widget, { tags: {} }), 409, 'AnotherOperationInProgress');
+    assertArmError(await arm('DELETE', widget), 409, 'AnotherOperationInProgress');
+    assertArmError(await arm('POST', widget.replace('?', '/restart?')), 409, 'AnotherOperationInProgress');
     const states = new Set<string>();
     await waitFor(async () => {
       const got = await arm('GET', widget);
@@ -344,5 +378,60 @@ describe('emulator long-running operations', () => {
     assert.deepEqual(status.json.error, { code: 'QuotaExceeded', message: 'No quota.', details: [] });
     assertArmError(await arm('GET', location), 409, 'QuotaExceeded');
     assert.equal((await arm('GET', widget)).json.properties.provisioningState, 'Failed');
+  });
+
+  it('a fault can cancel an operation: status Canceled with an error, resource Canceled', async () => {
+    emulator.addFault({ method: 'PUT', path: 'widgets/w6$', provisioningState: 'Canceled' });
+    const widget = `${rg('lro')}/providers/Contoso.Widgets/widgets/w6?api-version=2024-01-01`;
+    const created = await arm('PUT', widget, { location: 'westus' });
+    assert.equal(created.status, 201);
+    const statusUrl = String(created.headers['azure-asyncoperation']).slice(emulator.url.length);
+    await waitFor(async () => (await arm('GET', statusUrl)).json.status !== 'InProgress');
+    const status = await arm('GET', statusUrl);
+    assert.equal(status.status, 200, 'the status resource answers 200 even for a canceled operation');
+    assert.equal(status.json.status, 'Canceled');
+    assert.equal(status.json.error.code, 'OperationCanceled');
+    assert.equal((await arm('GET', widget)).json.properties.provisioningState, 'Canceled');
+  });
+
+  it('POST actions: lifecycle actions are async (202 + Location → final 200), listKeys stays synchronous', async () => {
+    const widget = `${rg('lro')}/providers/Contoso.Widgets/widgets/w7`;
+    await arm('PUT', `${widget}?api-version=2024-01-01`, { location: 'westus' });
+    await waitFor(async () => (await arm('GET', `${widget}?api-version=2024-01-01`)).json.properties.provisioningState === 'Succeeded');
+    const restart = await arm('POST', `${widget}/restart?api-version=2024-01-01`);
+    assert.equal(restart.status, 202);
+    assert.equal(restart.text, '');
+    assert.match(String(restart.headers['retry-after']), /^\d+$/);
+    const location = String(restart.headers.location).slice(emulator.url.length);
+    const statusUrl = String(restart.headers['azure-asyncoperation']).slice(emulator.url.length);
+    assert.match(location, /\/operationResults\//);
+    assert.equal((await arm('GET', location)).status, 202);
+    await waitFor(async () => (await arm('GET', location)).status !== 202);
+    assert.equal((await arm('GET', location)).status, 200);
+    assert.equal((await arm('GET', statusUrl)).json.status, 'Succeeded');
+    const keys = await arm('POST', `${widget}/listKeys?api-version=2024-01-01`);
+    assert.equal(keys.status, 200);
+    assert.equal(keys.json.keys.length, 2);
+    emulator.addFault({ method: 'POST', path: 'w7/listKeys$', provisioningState: 'Failed', status: 409, code: 'KeysLocked', message: 'Locked.' });
+    const failing = await arm('POST', `${widget}/listKeys?api-version=2024-01-01`);
+    assert.equal(failing.status, 202, 'a fault makes even a synchronous action long-running');
+    const failingLocation = String(failing.headers.location).slice(emulator.url.length);
+    await waitFor(async () => (await arm('GET', failingLocation)).status !== 202);
+    assertArmError(await arm('GET', failingLocation), 409, 'KeysLocked');
+  });
+
+  it("keeps the starting request's correlation ID on the operation's polls", async () => {
+    const widget = `${rg('lro')}/providers/Contoso.Widgets/widgets/w8?api-version=2024-01-01`;
+    const created = await arm('PUT', widget, { location: 'westus' }, { 'x-ms-correlation-request-id': 'corr-lro-1' });
+    assert.equal(created.headers['x-ms-correlation-request-id'], 'corr-lro-1');
+    const statusUrl = String(created.headers['azure-asyncoperation']).slice(emulator.url.length);
+    assert.equal((await arm('GET', statusUrl)).headers['x-ms-correlation-request-id'], 'corr-lro-1');
+    assert.equal((await arm('GET', statusUrl, undefined, { 'x-ms-correlation-request-id': 'mine' })).headers['x-ms-correlation-request-id'], 'mine');
+    await arm('PUT', rg('lro-doomed') + v, { location: 'westus' });
+    const groupDelete = await arm('DELETE', rg('lro-doomed') + v);
+    const generated = String(groupDelete.headers['x-ms-correlation-request-id']);
+    assert.match(generated, /^[0-9a-f-]{36}$/);
+    const poll = await arm('GET', String(groupDelete.headers.location).slice(emulator.url.length));
+    assert.equal(poll.headers['x-ms-correlation-request-id'], generated);
   });
 });

@@ -1,8 +1,9 @@
 /** The emulator's Entra ID token service over raw HTTPS: metadata, tokens, and Entra-style errors. */
 import { strict as assert } from 'node:assert';
+import { constants, createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { armToken, call, clientId, startTestEmulator, subscriptionId } from './emulator-helpers.js';
+import { armToken, call, clientId, createClientCertificate, startTestEmulator, subscriptionId } from './emulator-helpers.js';
 
 const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' } });
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -93,6 +94,31 @@ describe('emulator Entra ID token service', () => {
     assert.equal((await call(emulator, 'POST', tokenPath, federated('system:serviceaccount:azo:op'))).status, 200);
     assertEntraError((await call(emulator, 'POST', tokenPath, federated('system:serviceaccount:other:sa'))) as never, 400, 'invalid_client', 70021);
     assert.equal((await call(emulator, 'DELETE', `/_emulator/clients/${registered}`)).status, 204);
+  });
+
+  it('checks certificate assertions of clients registered with certificates (RS256 and PS256)', async () => {
+    const app = '77777777-7777-7777-7777-777777777777';
+    const [registered, other] = await Promise.all([createClientCertificate('app'), createClientCertificate('other')]);
+    assert.equal((await call(emulator, 'PUT', `/_emulator/clients/${app}`, { body: { certificates: [registered.certPem] } })).status, 200);
+    const der = new X509Certificate(registered.certPem).raw;
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: app, sub: app, aud: `${emulator.url}${tokenPath}`, exp: now + 600, nbf: now, jti: 'j1' };
+    const signed = (alg: 'RS256' | 'PS256', keyPem: string, header: Record<string, string>) => {
+      const input = `${encode({ alg, typ: 'JWT', ...header })}.${encode(claims)}`;
+      const key = alg === 'PS256' ? { key: createPrivateKey(keyPem), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : createPrivateKey(keyPem);
+      return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+    };
+    const x5t = createHash('sha1').update(der).digest('base64url');
+    const x5tS256 = createHash('sha256').update(der).digest('base64url');
+    const exchange = (assertion: string) => call(emulator, 'POST', tokenPath, form({ grant_type: 'client_credentials', client_id: app, scope: 'https://management.azure.com/.default', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }));
+    assert.equal((await exchange(signed('RS256', registered.keyPem, { x5t }))).status, 200);
+    assert.equal((await exchange(signed('PS256', registered.keyPem, { 'x5t#S256': x5tS256 }))).status, 200);
+    const forged = signed('PS256', other.keyPem, { 'x5t#S256': x5tS256 });
+    assertEntraError((await exchange(forged)) as never, 401, 'invalid_client', 700027);
+    const unknown = await exchange(signed('PS256', other.keyPem, { 'x5t#S256': 'unknown-thumbprint' }));
+    assertEntraError(unknown as never, 401, 'invalid_client', 700027);
+    assert.match(String(unknown.json.error_description), /unknown-thumbprint.*not registered/);
+    assertEntraError((await call(emulator, 'POST', tokenPath, form(secretForm({ client_id: app })))) as never, 401, 'invalid_client', 7000215);
   });
 
   it('validates workload-identity assertions against federated credentials created through ARM', async () => {

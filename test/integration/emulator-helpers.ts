@@ -1,10 +1,13 @@
-/** Helpers of the emulator's integration tests: raw HTTPS requests trusting the emulator's CA, tokens, child scenarios. */
+/** Helpers of the emulator's integration tests: raw HTTPS requests trusting the emulator's CA, tokens, certificates, child scenarios. */
+import 'reflect-metadata'; // required by @peculiar/x509
 import { spawn } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as x509 from '@peculiar/x509';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 
 export const subscriptionId = '00000000-1111-2222-3333-444444444444';
@@ -85,4 +88,23 @@ export async function runScenario(emulator: RunningEmulator, script: string, env
   if (code !== 0) throw new Error(`${script} exited with ${code}:\n${stdout}\n${Buffer.concat(err).toString('utf8')}`);
   const lastLine = stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(lastLine) as unknown;
+}
+
+/** A self-signed RSA certificate for client-certificate authentication: the certificate and its PKCS#8 key, as PEM. */
+export async function createClientCertificate(commonName: string): Promise<{ certPem: string; keyPem: string }> {
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `CN=${commonName}`,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + 24 * 3600_000),
+    signingAlgorithm: algorithm,
+    keys,
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PRIVATE KEY-----\n`;
+  return { certPem: certificate.toString('pem'), keyPem };
 }

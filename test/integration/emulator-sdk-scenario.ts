@@ -2,7 +2,7 @@
  * Run by emulator-sdk.test.ts in a child process with NODE_EXTRA_CA_CERTS set (as users run SDK code against the
  * emulator). Uses only the official Azure SDK clients; prints one JSON line of observations.
  */
-import { ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
+import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, WorkloadIdentityCredential, type TokenCredential } from '@azure/identity';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 
@@ -44,6 +44,9 @@ if (scenario === 'main') {
   out.keysStable = keys1.keys?.[0]?.value === keys2.keys?.[0]?.value && (keys1.keys?.length ?? 0) === 2;
   const regenerated = await storage.storageAccounts.regenerateKey('Rg-One', 'azostorage1', { keyName: 'key1' });
   out.keyRegenerated = regenerated.keys?.[0]?.value !== keys1.keys?.[0]?.value && regenerated.keys?.[1]?.value === keys1.keys?.[1]?.value;
+  // An async POST action: 202 + Location, polled until the final response.
+  await storage.storageAccounts.beginFailoverAndWait('Rg-One', 'azostorage1', fast);
+  out.failedOver = true;
   await storage.storageAccounts.delete('Rg-One', 'azostorage1');
   try {
     await storage.storageAccounts.getProperties('Rg-One', 'azostorage1');
@@ -63,6 +66,19 @@ if (scenario === 'main') {
   out.group = group.name;
   const got = await resources.resourceGroups.get('rg-retry');
   out.got = got.name;
+} else if (scenario === 'throttled') {
+  const created = await Promise.all(['rg-t1', 'rg-t2', 'rg-t3'].map((name) => resources.resourceGroups.createOrUpdate(name, { location: 'westus' })));
+  out.created = created.map((group) => group.name ?? '');
+} else if (scenario === 'certificate') {
+  // ClientCertificateCredential signs a client assertion (PS256, x5t#S256) with the certificate's key.
+  const options = { authorityHost: url, disableInstanceDiscovery: true };
+  const clientId = process.env.CERT_CLIENT_ID ?? '';
+  out.registered = await listGroups(new ClientCertificateCredential(tenantId, clientId, { certificate: process.env.CERT_PEM ?? '' }, options));
+  out.unregistered = await listGroups(new ClientCertificateCredential(tenantId, clientId, { certificate: process.env.OTHER_CERT_PEM ?? '' }, options));
+} else if (scenario === 'workload') {
+  // WorkloadIdentityCredential reads AZURE_AUTHORITY_HOST, AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE.
+  out.matching = await listGroups(new WorkloadIdentityCredential({ disableInstanceDiscovery: true }));
+  out.otherSubject = await listGroups(new WorkloadIdentityCredential({ disableInstanceDiscovery: true, tokenFilePath: process.env.OTHER_TOKEN_FILE ?? '' }));
 } else if (scenario === 'failure') {
   await resources.resourceGroups.createOrUpdate('rg-fail', { location: 'westus' });
   try {
@@ -79,3 +95,14 @@ if (scenario === 'main') {
   }
 }
 console.log(JSON.stringify(out));
+
+/** The resource group names `credential` can list, or the authentication error's message. */
+async function listGroups(credential: TokenCredential): Promise<string[] | { error: string }> {
+  try {
+    const names: string[] = [];
+    for await (const group of new ResourceManagementClient(credential, subscriptionId, clientOptions).resourceGroups.list()) names.push(group.name ?? '');
+    return names;
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}

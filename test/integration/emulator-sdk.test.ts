@@ -1,16 +1,19 @@
 /** The emulator driven by the official Azure SDK clients (@azure/identity, @azure/arm-resources, @azure/arm-storage). */
 import { strict as assert } from 'node:assert';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { runScenario, startTestEmulator } from './emulator-helpers.js';
+import { armToken, call, createClientCertificate, runScenario, startTestEmulator, subscriptionId } from './emulator-helpers.js';
 import { storageAccountModel } from './emulator-models.js';
 
 describe('emulator with the Azure SDK clients', () => {
   let emulator: RunningEmulator;
   let cleanup: () => Promise<void>;
+  let dataDir: string;
 
   before(async () => {
-    ({ emulator, cleanup } = await startTestEmulator({ latencyMs: 300, retryAfterSeconds: 0, models: [storageAccountModel] }));
+    ({ emulator, cleanup, dataDir } = await startTestEmulator({ latencyMs: 300, retryAfterSeconds: 0, models: [storageAccountModel] }));
   });
   after(async () => {
     await cleanup();
@@ -26,6 +29,7 @@ describe('emulator with the Azure SDK clients', () => {
     assert.deepEqual(out.account, { name: 'azostorage1', state: 'Succeeded', sku: 'Standard_LRS', tls: 'TLS1_2', type: 'Microsoft.Storage/storageAccounts' });
     assert.equal(out.keysStable, true);
     assert.equal(out.keyRegenerated, true);
+    assert.equal(out.failedOver, true);
     assert.equal(out.afterDelete, 'ResourceNotFound');
     assert.deepEqual(out.groupAfterDelete, { code: 'ResourceGroupNotFound', status: 404 });
     const log = emulator.requestLog();
@@ -34,6 +38,10 @@ describe('emulator with the Azure SDK clients', () => {
     assert.equal(put?.apiVersion, '2024-01-01');
     assert.ok(log.some((entry) => /operationStatuses/i.test(entry.path)), 'the storage LRO was polled through Azure-AsyncOperation');
     assert.ok(log.some((entry) => /operationresults/i.test(entry.path)), 'the resource group delete was polled through Location');
+    const failover = log.filter((entry) => entry.method === 'POST' && /\/failover$/.test(entry.path));
+    assert.deepEqual(failover.map((entry) => entry.status), [202], 'failover ran as an async POST');
+    const failoverPolls = log.filter((entry) => entry.method === 'GET' && /operationResults/.test(entry.path) && entry.time >= (failover[0]?.time ?? ''));
+    assert.ok(failoverPolls.some((entry) => entry.status === 200), 'the poller followed Location to the final 200');
   });
 
   it('lets the SDK retry policy recover from injected 429s, 503s and dropped connections', async () => {
@@ -47,10 +55,61 @@ describe('emulator with the Azure SDK clients', () => {
     assert.deepEqual(statuses, ['PUT 429', 'PUT 429', 'PUT 201', 'GET 503', 'GET 0', 'GET 200']);
   });
 
+  it('authenticates ClientCertificateCredential: registered certificates only (AADSTS700027 otherwise)', async () => {
+    const certificateClient = '55555555-6666-7777-8888-999999999999';
+    const [registered, other] = await Promise.all([createClientCertificate('azo-test-app'), createClientCertificate('someone-else')]);
+    const put = await call(emulator, 'PUT', `/_emulator/clients/${certificateClient}`, { body: { certificates: [registered.certPem] } });
+    assert.equal(put.status, 200, put.text);
+    const out = (await runScenario(emulator, './emulator-sdk-scenario.ts', { SCENARIO: 'certificate', CERT_CLIENT_ID: certificateClient, CERT_PEM: registered.keyPem + registered.certPem, OTHER_CERT_PEM: other.keyPem + other.certPem })) as Record<string, unknown>;
+    assert.ok(Array.isArray(out.registered), JSON.stringify(out.registered));
+    assert.match(String((out.unregistered as { error?: string }).error), /AADSTS700027/);
+  });
+
+  it('authenticates WorkloadIdentityCredential against federated credentials created through ARM', async () => {
+    const token = await armToken(emulator);
+    const group = `/subscriptions/${subscriptionId}/resourceGroups/rg-wi`;
+    assert.equal((await call(emulator, 'PUT', `${group}?api-version=2021-04-01`, { token, body: { location: 'westus' } })).status, 201);
+    const identity = `${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/operator-identity`;
+    const created = await call(emulator, 'PUT', `${identity}?api-version=2023-01-31`, { token, body: { location: 'westus' } });
+    const issuer = 'https://oidc.azo.test/cluster';
+    const fic = await call(emulator, 'PUT', `${identity}/federatedIdentityCredentials/azo?api-version=2023-01-31`, { token, body: { properties: { issuer, subject: 'system:serviceaccount:azo-system:azo', audiences: ['api://AzureADTokenExchange'] } } });
+    assert.equal(fic.status, 201, fic.text);
+    const now = Math.floor(Date.now() / 1000);
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const serviceAccountToken = (subject: string) => `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode({ iss: issuer, sub: subject, aud: ['api://AzureADTokenExchange'], iat: now, nbf: now, exp: now + 3600 })}.c2lnbmF0dXJl`;
+    const tokenFile = join(dataDir, 'sa-token');
+    const otherTokenFile = join(dataDir, 'other-sa-token');
+    writeFileSync(tokenFile, serviceAccountToken('system:serviceaccount:azo-system:azo'));
+    writeFileSync(otherTokenFile, serviceAccountToken('system:serviceaccount:default:intruder'));
+    const out = (await runScenario(emulator, './emulator-sdk-scenario.ts', {
+      SCENARIO: 'workload', AZURE_AUTHORITY_HOST: emulator.url, AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: String(created.json.properties.clientId),
+      AZURE_FEDERATED_TOKEN_FILE: tokenFile, OTHER_TOKEN_FILE: otherTokenFile,
+    })) as Record<string, unknown>;
+    assert.ok(Array.isArray(out.matching) && out.matching.includes('rg-wi'), JSON.stringify(out.matching));
+    assert.match(String((out.otherSubject as { error?: string }).error), /AADSTS70021/);
+  });
+
   it('reports failed operations and validation errors through the SDK', async () => {
     emulator.addFault({ method: 'PUT', path: 'storageAccounts/azofail1$', provisioningState: 'Failed', code: 'StorageQuotaExceeded', message: 'Injected: quota exceeded.' });
     const out = (await runScenario(emulator, './emulator-sdk-scenario.ts', { SCENARIO: 'failure' })) as Record<string, unknown>;
     assert.match(String((out.result as { message?: string }).message), /StorageQuotaExceeded\. Injected: quota exceeded\./);
     assert.deepEqual(out.invalid, { code: 'InvalidParameter', status: 400 });
+  });
+});
+
+describe('emulator throttling with the Azure SDK clients', () => {
+  it("lets the SDK's throttling policy wait out a real 429 (empty write bucket) and succeed", async () => {
+    const { emulator, cleanup } = await startTestEmulator({ throttling: { readsBurst: 100, readsPerSecond: 100, writesBurst: 2, writesPerSecond: 1, deletesBurst: 10, deletesPerSecond: 10 } });
+    try {
+      const out = (await runScenario(emulator, './emulator-sdk-scenario.ts', { SCENARIO: 'throttled' })) as Record<string, unknown>;
+      assert.deepEqual(out.created, ['rg-t1', 'rg-t2', 'rg-t3']);
+      // Three writes at once against a bucket of two: exactly one is throttled, and its retry succeeds.
+      const puts = emulator.requestLog().filter((entry) => entry.method === 'PUT');
+      assert.deepEqual(puts.map((entry) => entry.status).sort(), [201, 201, 201, 429]);
+      const throttled = puts.find((entry) => entry.status === 429)?.path;
+      assert.deepEqual(puts.filter((entry) => entry.path === throttled).map((entry) => entry.status), [429, 201]);
+    } finally {
+      await cleanup();
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
  * POST actions that operators use for secrets: `listKeys`/`regenerateKey` on storage accounts, Redis caches,
  * Cosmos DB accounts and Service Bus / Event Hubs / Relay authorization rules. Keys are generated on first use and
- * kept on the resource until regenerated.
+ * kept on the resource until regenerated. Also lifecycle actions (`start`, `stop`, `restart`, `failover`, …), which
+ * ARM runs as long-running operations.
  */
 import { randomBytes } from 'node:crypto';
 import { ArmError } from './errors.js';
@@ -12,6 +13,8 @@ import type { StoredResource } from './state.js';
 export interface ActionResult {
   status: number;
   body?: unknown;
+  /** true: ARM runs this action asynchronously (202 + Location when the emulator has a latency). */
+  longRunning?: boolean;
 }
 
 type ActionHandler = (resource: StoredResource, body: unknown) => ActionResult;
@@ -131,6 +134,26 @@ function clusterCredentials(kind: 'clusterAdmin' | 'clusterUser'): ActionHandler
   };
 }
 
+/**
+ * Actions that change a resource's run state rather than return data; ARM runs them asynchronously. They are accepted
+ * on any type (the emulator has no VMs or clusters to start); `start`/`stop` also set AKS's `properties.powerState`.
+ */
+const lifecycleActions = new Set(['start', 'stop', 'restart', 'reboot', 'redeploy', 'poweroff', 'deallocate', 'failover', 'forcefailover', 'rotateclustercertificates', 'abortlatestoperation']);
+
+/** true for actions like `start`/`stop`/`failover` that change run state (and so conflict with an operation in flight). */
+export function isLifecycleAction(action: string): boolean {
+  return lifecycleActions.has(action.toLowerCase());
+}
+
+function lifecycle(resource: StoredResource, action: string): ActionResult {
+  if (resource.fullType.toLowerCase() === 'microsoft.containerservice/managedclusters' && (action === 'start' || action === 'stop')) {
+    const properties = isObject(resource.body.properties) ? resource.body.properties : {};
+    properties.powerState = { code: action === 'start' ? 'Running' : 'Stopped' };
+    resource.body.properties = properties;
+  }
+  return { status: 200, longRunning: true };
+}
+
 const handlers = new Map<string, ActionHandler>([
   ['microsoft.operationalinsights/workspaces/sharedkeys', workspaceSharedKeys],
   ['microsoft.containerservice/managedclusters/listclusteradmincredential', clusterCredentials('clusterAdmin')],
@@ -155,5 +178,6 @@ export function runAction(resource: StoredResource, action: string, body: unknow
   }
   if (lowerAction === 'listkeys') return storageKeys(resource);
   if (lowerAction === 'regeneratekey') return regenerateStorageKey(resource, body);
+  if (lifecycleActions.has(lowerAction)) return lifecycle(resource, lowerAction);
   throw new ArmError(400, 'InvalidAction', `The action '${action}' is not supported on resource type '${resource.fullType}' by the emulator.`);
 }

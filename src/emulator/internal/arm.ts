@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { KindModel, SchemaNode } from '../../model/index.js';
-import { runAction } from './actions.js';
+import { isLifecycleAction, runAction } from './actions.js';
 import { fillComputed, implicitChildren } from './computed.js';
 import { ArmError, invalidRequestContent, resourceGroupNotFound, resourceNotFound } from './errors.js';
 import { isObject } from './http.js';
@@ -41,6 +41,8 @@ export interface ArmRequest {
   /** `https://host:port` as the client addressed the emulator. */
   origin: string;
   principal: Principal;
+  /** The `x-ms-correlation-request-id` of this request (the client's, or generated): kept on the operations it starts. */
+  correlationId?: string;
   lroOutcome?: LroOutcome;
 }
 
@@ -113,15 +115,24 @@ export class ArmEngine {
     return this.store.state.resources;
   }
 
-  /** Handles one request. State changes are saved before returning; a thrown error leaves the state unchanged. */
+  /**
+   * Handles one request; its changes are saved before it returns. Handlers check everything before they change
+   * anything, so an ArmError (any 4xx, or a failed operation's result) leaves the resources as they were; only the
+   * registration of a subscription on first use is kept. Any other error (a bug, a failed save) restores memory from
+   * the last save when there is a data dir.
+   */
   handle(request: ArmRequest): ArmResponse {
     this.advanceOperations();
     try {
       const response = this.route(request);
-      this.store.commit();
+      this.store.commitIfChanged(request.method !== 'GET' && request.method !== 'HEAD');
       return response;
     } catch (error) {
-      this.store.rollback();
+      if (!(error instanceof ArmError)) {
+        this.store.rollback();
+        throw error;
+      }
+      this.store.commitIfChanged(false);
       throw error;
     }
   }
@@ -211,7 +222,7 @@ export class ArmEngine {
       case 'providerAction':
         return this.providerAction(request, path);
       case 'operation':
-        return path.result ? this.operationResult(request, path.operationId, path.subscriptionId) : this.operationStatus(path.operationId, path.subscriptionId);
+        return path.result ? this.operationResult(request, path.operationId, path.subscriptionId) : this.operationStatus(request, path.operationId, path.subscriptionId);
       case 'resource':
         return this.resource(request, path.resource, apiVersion);
       case 'collection':
@@ -235,6 +246,7 @@ export class ArmEngine {
     }
     const created = { subscriptionId, tenantId: principal.tenantId, displayName: `azo emulator subscription ${subscriptionId.slice(0, 8)}` };
     this.store.state.subscriptions.set(key, created);
+    this.store.markChanged();
     return created;
   }
 
@@ -473,7 +485,7 @@ export class ArmEngine {
     setProvisioningState(existing, 'Accepted');
     const operation = this.startOperation('patch', existing, ref.namespace, apiVersion, request);
     existing.pendingOperationId = operation.id;
-    return { status: 202, headers: { location: this.operationUrl(request.origin, operation, true), 'azure-asyncoperation': this.operationUrl(request.origin, operation, false), 'retry-after': this.retryAfter(operation) } };
+    return { status: 202, headers: this.pollHeaders(request.origin, operation) };
   }
 
   private deleteResource(request: ArmRequest, ref: ResourceRef, apiVersion: string): ArmResponse {
@@ -484,7 +496,7 @@ export class ArmEngine {
     if (existing.pendingOperationId !== undefined) {
       const pending = this.store.state.operations.get(existing.pendingOperationId);
       if (pending?.kind === 'delete') {
-        return { status: 202, headers: { location: this.operationUrl(request.origin, pending, true), 'azure-asyncoperation': this.operationUrl(request.origin, pending, false), 'retry-after': this.retryAfter(pending) } };
+        return { status: 202, headers: this.pollHeaders(request.origin, pending) };
       }
       throw anotherOperationInProgress(existing);
     }
@@ -495,7 +507,7 @@ export class ArmEngine {
     setProvisioningState(existing, 'Deleting');
     const operation = this.startOperation('delete', existing, ref.namespace, apiVersion, request);
     existing.pendingOperationId = operation.id;
-    return { status: 202, headers: { location: this.operationUrl(request.origin, operation, true), 'azure-asyncoperation': this.operationUrl(request.origin, operation, false), 'retry-after': this.retryAfter(operation) } };
+    return { status: 202, headers: this.pollHeaders(request.origin, operation) };
   }
 
   private collection(request: ArmRequest, path: Extract<ArmPath, { kind: 'collection' }>, apiVersion: string): ArmResponse {
@@ -540,8 +552,14 @@ export class ArmEngine {
     this.requireParent(ref);
     const existing = this.resources.get(ref.key);
     if (!existing) throw resourceNotFound(ref.fullType, ref.name, ref.resourceGroup);
+    if (existing.pendingOperationId !== undefined && isLifecycleAction(action)) throw anotherOperationInProgress(existing);
     const result = runAction(existing, action, request.body);
-    return { status: result.status, ...(result.body !== undefined ? { body: result.body } : {}) };
+    const synchronous = { status: result.status, ...(result.body !== undefined ? { body: result.body } : {}) };
+    if ((!result.longRunning || this.options.latencyMs <= 0) && request.lroOutcome === undefined) return synchronous;
+    // ARM's async POST: 202 + Location (its final response is the action's result) + Azure-AsyncOperation.
+    const operation = this.startOperation('action', existing, ref.namespace, apiVersion, request);
+    operation.result = synchronous;
+    return { status: 202, headers: this.pollHeaders(request.origin, operation) };
   }
 
   private providerAction(request: ArmRequest, path: Extract<ArmPath, { kind: 'providerAction' }>): ArmResponse {
@@ -601,6 +619,7 @@ export class ArmEngine {
       apiVersion,
       startTime: now,
       completesAt: now + Math.max(0, this.options.latencyMs),
+      ...(request.correlationId !== undefined ? { correlationId: request.correlationId } : {}),
       outcome: outcome?.provisioningState ?? 'Succeeded',
       ...(outcome ? { outcomeError: { code: outcome.code, message: outcome.message, status: outcome.status } } : {}),
       status: 'InProgress',
@@ -631,6 +650,17 @@ export class ArmEngine {
     return `${origin}${scope}/providers/${operation.namespace}/locations/${operation.location}/${result ? 'operationResults' : 'operationStatuses'}/${operation.id}?api-version=${operation.apiVersion}`;
   }
 
+  /** `Location` (result), `Azure-AsyncOperation` (status) and `Retry-After` of a 202. */
+  private pollHeaders(origin: string, operation: OperationRecord): Record<string, string> {
+    return { location: this.operationUrl(origin, operation, true), 'azure-asyncoperation': this.operationUrl(origin, operation, false), 'retry-after': this.retryAfter(operation) };
+  }
+
+  /** Polls of an operation carry the correlation ID of the request that started it, unless the client sends its own. */
+  private correlationHeader(request: ArmRequest, operation: OperationRecord): Record<string, string> {
+    if (operation.correlationId === undefined || request.headers['x-ms-correlation-request-id'] !== undefined) return {};
+    return { 'x-ms-correlation-request-id': operation.correlationId };
+  }
+
   private retryAfter(operation: OperationRecord): string {
     if (this.options.retryAfterSeconds !== undefined) return String(this.options.retryAfterSeconds);
     const remaining = operation.completesAt - this.options.now();
@@ -645,7 +675,7 @@ export class ArmEngine {
     return operation;
   }
 
-  private operationStatus(operationId: string, subscriptionId: string | undefined): ArmResponse {
+  private operationStatus(request: ArmRequest, operationId: string, subscriptionId: string | undefined): ArmResponse {
     const operation = this.findOperation(operationId, subscriptionId);
     const scope = operation.subscriptionId ? `/subscriptions/${operation.subscriptionId}` : '';
     const done = operation.status !== 'InProgress';
@@ -664,23 +694,28 @@ export class ArmEngine {
     if (operation.status === 'Failed' || operation.status === 'Canceled') {
       body.error = { code: operation.outcomeError?.code ?? (operation.status === 'Canceled' ? 'OperationCanceled' : 'InternalServerError'), message: operation.outcomeError?.message ?? `The operation was ${operation.status.toLowerCase()}.`, details: [] };
     }
-    return { status: 200, body };
+    return { status: 200, body, headers: this.correlationHeader(request, operation) };
   }
 
   private operationResult(request: ArmRequest, operationId: string, subscriptionId: string | undefined): ArmResponse {
     const operation = this.findOperation(operationId, subscriptionId);
+    const correlation = this.correlationHeader(request, operation);
     if (operation.status === 'InProgress') {
       const location = `${request.origin}${request.pathname}?${request.query.toString()}`;
-      return { status: 202, headers: { location, 'retry-after': this.retryAfter(operation) } };
+      return { status: 202, headers: { location, 'retry-after': this.retryAfter(operation), ...correlation } };
     }
     if (operation.status !== 'Succeeded') {
       const error = operation.outcomeError ?? { status: 500, code: operation.status === 'Canceled' ? 'OperationCanceled' : 'InternalServerError', message: `The operation was ${operation.status.toLowerCase()}.` };
-      throw new ArmError(error.status, error.code, error.message);
+      throw new ArmError(error.status, error.code, error.message, { headers: correlation });
     }
-    if (operation.kind === 'delete' || operation.kind === 'groupDelete') return { status: operation.kind === 'groupDelete' ? 200 : 204 };
+    if (operation.kind === 'delete' || operation.kind === 'groupDelete') return { status: operation.kind === 'groupDelete' ? 200 : 204, headers: correlation };
+    if (operation.kind === 'action') {
+      const result = operation.result ?? { status: 204 };
+      return { status: result.status, ...(result.body !== undefined ? { body: result.body } : {}), headers: correlation };
+    }
     const resource = this.resources.get(operation.resourceKey);
-    if (!resource) return { status: 204 };
-    return this.withEtag(200, resource);
+    if (!resource) return { status: 204, headers: correlation };
+    return this.withEtag(200, resource, correlation);
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------------

@@ -4,12 +4,18 @@
  * client secret or a client assertion (certificate JWT or a workload-identity federated token).
  */
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, jwksOf, signJwt, stableUuid, type SigningKey } from './jwt.js';
+import { decodeJwt, jwksOf, signJwt, stableUuid, verifyClientAssertion, type ClientCertificate, type SigningKey } from './jwt.js';
 
-/** A client registered through the admin API: its secret must match; federated subjects, when given, must match. */
+/**
+ * A client registered through the admin API. Only the credentials it lists work: a client secret must equal `secret`,
+ * a certificate assertion must be signed by one of `certificates`, a federated assertion must name one of `federated`.
+ * Unregistered clients get a token for any secret or assertion.
+ */
 export interface RegisteredClient {
   clientId: string;
   secret?: string;
+  /** Certificates whose keys may sign client assertions. */
+  certificates?: ClientCertificate[];
   /** Allowed `iss`/`sub` pairs of federated assertions (workload identity). */
   federated?: Array<{ issuer: string; subject: string }>;
 }
@@ -153,16 +159,22 @@ function issueToken(tenant: string, form: URLSearchParams, authorization: string
     if (!federated && (issuer !== clientId || subject !== clientId)) {
       return entraError(401, 'invalid_client', 700023, `Client assertion audience or subject does not match the application '${clientId}'.`);
     }
+    if (!federated && registered) {
+      const check = verifyClientAssertion(assertion, registered.certificates ?? []);
+      const thumbprint = String(decoded.header['x5t#S256'] ?? decoded.header.x5t ?? '');
+      if (check === 'unknownKey') return entraError(401, 'invalid_client', 700027, `The certificate with identifier '${thumbprint}' used to sign the client assertion is not registered on application '${clientId}'.`);
+      if (check === 'signature') return entraError(401, 'invalid_client', 700027, 'Client assertion contains an invalid signature.');
+    }
     const fromArm = federated ? context.federatedCredentialsOf?.(clientId) : undefined;
     const audiences = Array.isArray(decoded.claims.aud) ? decoded.claims.aud.map(String) : [String(decoded.claims.aud)];
     if (fromArm && !fromArm.some((entry) => entry.issuer === issuer && entry.subject === subject && entry.audiences.some((audience) => audiences.includes(audience)))) {
       return entraError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'.`);
     }
-    if (federated && registered?.federated && !registered.federated.some((entry) => entry.issuer === issuer && entry.subject === subject)) {
+    if (federated && registered && !fromArm && !(registered.federated ?? []).some((entry) => entry.issuer === issuer && entry.subject === subject)) {
       return entraError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'.`);
     }
   } else if (secret !== undefined && secret !== '') {
-    if (registered?.secret !== undefined && registered.secret !== secret) {
+    if (registered && registered.secret !== secret) {
       return entraError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
     }
   } else {

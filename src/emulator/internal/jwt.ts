@@ -1,5 +1,5 @@
 /** RS256 JSON Web Tokens: the emulator signs the access tokens it issues and verifies them on every ARM request. */
-import { createHash, createPublicKey, generateKeyPairSync, createPrivateKey, sign, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, generateKeyPairSync, createPrivateKey, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
 
 /** A signing key and its JWKS entry. */
 export interface SigningKey {
@@ -69,6 +69,48 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; cla
   } catch {
     return undefined;
   }
+}
+
+/** A client certificate registered for an application: its public key and the thumbprints assertions name it by. */
+export interface ClientCertificate {
+  publicKey: KeyObject;
+  /** base64url SHA-1 of the DER certificate (the `x5t` header). */
+  x5t: string;
+  /** base64url SHA-256 of the DER certificate (the `x5t#S256` header MSAL sends with PS256). */
+  x5tS256: string;
+}
+
+/** Parses a PEM certificate; throws when it is not one. */
+export function parseClientCertificate(pem: string): ClientCertificate {
+  const certificate = new X509Certificate(pem);
+  return {
+    publicKey: certificate.publicKey,
+    x5t: createHash('sha1').update(certificate.raw).digest('base64url'),
+    x5tS256: createHash('sha256').update(certificate.raw).digest('base64url'),
+  };
+}
+
+/**
+ * Checks a certificate-signed client assertion (RS256 or PS256, the certificate named by `x5t#S256` or `x5t`):
+ * 'unknownKey' when no certificate matches its thumbprint, 'signature' when the signature does not verify.
+ */
+export function verifyClientAssertion(token: string, certificates: ClientCertificate[]): 'ok' | 'unknownKey' | 'signature' {
+  const decoded = decodeJwt(token);
+  if (!decoded) return 'signature';
+  const thumbprint256 = decoded.header['x5t#S256'];
+  const thumbprint1 = decoded.header.x5t;
+  const certificate = certificates.find((candidate) => candidate.x5tS256 === thumbprint256 || candidate.x5t === thumbprint1);
+  if (!certificate) return 'unknownKey';
+  const [headerPart, payloadPart, signaturePart] = token.split('.') as [string, string, string];
+  const data = Buffer.from(`${headerPart}.${payloadPart}`);
+  const signature = Buffer.from(signaturePart, 'base64url');
+  const alg = decoded.header.alg;
+  if (alg === 'RS256') return verify('sha256', data, certificate.publicKey, signature) ? 'ok' : 'signature';
+  if (alg === 'PS256') {
+    const key = { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+    return verify('sha256', data, key, signature) ? 'ok' : 'signature';
+  }
+  return 'signature';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

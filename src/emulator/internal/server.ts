@@ -17,7 +17,7 @@ import { ArmEngine, type LroOutcome, type Principal } from './arm.js';
 import { handleEntra, type RegisteredClient } from './entra.js';
 import { ArmError } from './errors.js';
 import { isObject, parseJsonBody, readBody, send } from './http.js';
-import { createSigningKey, signingKeyFromPem, verifyJwt, type SigningKey } from './jwt.js';
+import { createSigningKey, parseClientCertificate, signingKeyFromPem, verifyJwt, type SigningKey } from './jwt.js';
 import { StateStore, writeAtomic } from './state.js';
 import { classify, Throttler, type ThrottlingLimits } from './throttle.js';
 
@@ -160,7 +160,8 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       const lroOutcome: LroOutcome | undefined = fault?.provisioningState
         ? { provisioningState: fault.provisioningState, status: fault.status ?? 400, code: fault.code ?? (fault.provisioningState === 'Canceled' ? 'OperationCanceled' : 'InjectedFailure'), message: fault.message ?? `The operation was ${fault.provisioningState.toLowerCase()} by an injected fault.` }
         : undefined;
-      const result = engine.handle({ method, segments, pathname: url.pathname, query: url.searchParams, headers: request.headers, body, origin, principal, ...(lroOutcome ? { lroOutcome } : {}) });
+      const correlationId = armHeaders['x-ms-correlation-request-id'];
+      const result = engine.handle({ method, segments, pathname: url.pathname, query: url.searchParams, headers: request.headers, body, origin, principal, ...(correlationId !== undefined ? { correlationId } : {}), ...(lroOutcome ? { lroOutcome } : {}) });
       send(request, response, result.status, result.body, { ...armHeaders, ...(result.headers ?? {}) });
     } catch (error) {
       if (!(error instanceof ArmError)) throw error;
@@ -291,10 +292,9 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       }
       if (area === 'clients' && id !== undefined) {
         if (method === 'PUT') {
-          if (!isObject(body)) throw new ArmError(400, 'InvalidRequestContent', 'The client must be a JSON object.');
-          const client: RegisteredClient = { clientId: id, ...(typeof body.secret === 'string' ? { secret: body.secret } : {}), ...(Array.isArray(body.federated) ? { federated: body.federated as RegisteredClient['federated'] } : {}) };
+          const client = compileClient(id, body);
           clients.set(id.toLowerCase(), client);
-          return send(request, response, 200, client.federated ? { clientId: id, federated: client.federated } : { clientId: id });
+          return send(request, response, 200, { clientId: id, secret: client.secret !== undefined, certificates: client.certificates?.length ?? 0, ...(client.federated ? { federated: client.federated } : {}) });
         }
         if (method === 'DELETE') {
           clients.delete(id.toLowerCase());
@@ -369,6 +369,30 @@ function cloudMetadata(origin: string): unknown {
     microsoftGraphResourceId: 'https://graph.microsoft.com/',
     suffixes: { storage: 'core.windows.net', keyVaultDns: 'vault.azure.net', acrLoginServer: 'azurecr.io', sqlServerHostname: 'database.windows.net' },
   }];
+}
+
+/** Validates `PUT /_emulator/clients/{id}`: `{secret?: string, certificates?: PEM[], federated?: [{issuer, subject}]}`. */
+function compileClient(clientId: string, body: unknown): RegisteredClient {
+  if (!isObject(body)) throw new ArmError(400, 'InvalidRequestContent', 'The client must be a JSON object.');
+  if (body.secret !== undefined && (typeof body.secret !== 'string' || body.secret === '')) throw new ArmError(400, 'InvalidParameter', "'secret' must be a non-empty string.", { target: 'secret' });
+  if (body.certificates !== undefined && !Array.isArray(body.certificates)) throw new ArmError(400, 'InvalidParameter', "'certificates' must be an array of PEM certificates.", { target: 'certificates' });
+  const certificates = (body.certificates ?? []).map((pem: unknown, index: number) => {
+    try {
+      if (typeof pem !== 'string') throw new Error('not a string');
+      return parseClientCertificate(pem);
+    } catch (error) {
+      throw new ArmError(400, 'InvalidParameter', `'certificates[${index}]' is not a PEM certificate: ${(error as Error).message}.`, { target: `certificates[${index}]` });
+    }
+  });
+  if (body.federated !== undefined && (!Array.isArray(body.federated) || !body.federated.every((entry) => isObject(entry) && typeof entry.issuer === 'string' && typeof entry.subject === 'string'))) {
+    throw new ArmError(400, 'InvalidParameter', "'federated' must be an array of {issuer, subject} strings.", { target: 'federated' });
+  }
+  return {
+    clientId,
+    ...(typeof body.secret === 'string' ? { secret: body.secret } : {}),
+    ...(certificates.length > 0 ? { certificates } : {}),
+    ...(Array.isArray(body.federated) ? { federated: body.federated as Array<{ issuer: string; subject: string }> } : {}),
+  };
 }
 
 function nonNegative(value: unknown, name: string): number {

@@ -1,10 +1,11 @@
 /**
  * The emulator's state (subscriptions, resources, long-running operations) and its persistence: with a data
- * directory, the whole state is written to `state.json` atomically (temporary file, fsync, rename) after every
- * change, so a crash or a failed request never leaves a half-written file; a failed write rolls memory back.
+ * directory, the whole state is written to `state.json` atomically (temporary file, fsync, rename, directory fsync)
+ * after every change, so a crash or a failed request never leaves a half-written file; a failed write rolls memory
+ * back. Temporary files a crash left behind are removed at start.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** A subscription, registered on first use by the tenant of the first caller. */
 export interface SubscriptionRecord {
@@ -35,7 +36,7 @@ export interface StoredResource {
 }
 
 /** The kinds of long-running operation. */
-export type OperationKind = 'put' | 'patch' | 'delete' | 'groupDelete';
+export type OperationKind = 'put' | 'patch' | 'delete' | 'groupDelete' | 'action';
 
 /** A long-running operation. Times are epoch milliseconds. */
 export interface OperationRecord {
@@ -58,6 +59,10 @@ export interface OperationRecord {
   /** Set once the midpoint state (Creating/Updating/Deleting) was applied. */
   midpointApplied?: boolean;
   endTime?: number;
+  /** `x-ms-correlation-request-id` of the request that started it; its polls answer with the same one. */
+  correlationId?: string;
+  /** A POST action's response, returned by the result (Location) URL once the operation succeeded. */
+  result?: { status: number; body?: unknown };
 }
 
 /** Everything the emulator remembers. */
@@ -81,18 +86,35 @@ export class StateStore {
   readonly state: EmulatorState;
   private lastSaved: string;
   private readonly file: string | undefined;
+  /** Set by {@link markChanged}: a read request changed the state (e.g. registered a subscription). */
+  private changedByRead = false;
 
   constructor(dataDir: string | undefined, newTenantId: () => string) {
     this.file = dataDir === undefined ? undefined : join(dataDir, 'state.json');
-    if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+    if (dataDir !== undefined) {
+      mkdirSync(dataDir, { recursive: true });
+      removeStaleTemporaries(dataDir);
+    }
     if (this.file !== undefined && existsSync(this.file)) {
       this.lastSaved = readFileSync(this.file, 'utf8');
-      this.state = fromSaved(JSON.parse(this.lastSaved) as SavedState);
+      this.state = fromSaved(parseSaved(this.lastSaved, this.file));
     } else {
       this.state = { tenantId: newTenantId(), subscriptions: new Map(), resources: new Map(), operations: new Map() };
       this.lastSaved = serialize(this.state);
       if (this.file !== undefined) writeAtomic(this.file, this.lastSaved);
     }
+  }
+
+  /** Records that the current request changed the state even though it is a read (so {@link commitIfChanged} saves). */
+  markChanged(): void {
+    this.changedByRead = true;
+  }
+
+  /** Saves after a request: always after writes; after reads only when {@link markChanged} was called. */
+  commitIfChanged(write: boolean): void {
+    const changed = write || this.changedByRead;
+    this.changedByRead = false;
+    if (changed) this.commit();
   }
 
   /** Saves the current state; when saving fails, memory is rolled back to the last saved state and the error rethrown. */
@@ -111,6 +133,7 @@ export class StateStore {
 
   /** Restores memory to the last saved state (used when a request fails after changing memory). */
   rollback(): void {
+    this.changedByRead = false;
     if (this.file === undefined) return;
     const restored = fromSaved(JSON.parse(this.lastSaved) as SavedState);
     this.state.subscriptions = restored.subscriptions;
@@ -130,6 +153,27 @@ function serialize(state: EmulatorState): string {
   return JSON.stringify(saved);
 }
 
+/** Parses `state.json`; a damaged file stops the emulator with an error naming the file and the fix. */
+function parseSaved(text: string, file: string): SavedState {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(text);
+  } catch (error) {
+    throw damaged(file, `it is not JSON: ${(error as Error).message}`);
+  }
+  const record = saved as Partial<SavedState> | null;
+  if (typeof record !== 'object' || record === null || record.version !== 1) throw damaged(file, 'its "version" is not 1');
+  for (const field of ['subscriptions', 'resources', 'operations'] as const) {
+    if (!Array.isArray(record[field])) throw damaged(file, `its "${field}" is not an array`);
+  }
+  if (typeof record.tenantId !== 'string') throw damaged(file, 'its "tenantId" is not a string');
+  return record as SavedState;
+}
+
+function damaged(file: string, reason: string): Error {
+  return new Error(`The emulator state ${file} cannot be read: ${reason}. Restore it, or move it away to start with no resources (the CA and token key next to it are kept).`);
+}
+
 function fromSaved(saved: SavedState): EmulatorState {
   return {
     tenantId: saved.tenantId,
@@ -139,9 +183,13 @@ function fromSaved(saved: SavedState): EmulatorState {
   };
 }
 
-/** Writes `text` to `file` so that readers see either the old or the new content, never a part. */
+const temporaryMarker = '.tmp-';
+/** Files of the data directory written with {@link writeAtomic}. */
+const ownedFiles = ['state.json', 'token-signing-key.pem'];
+
+/** Writes `text` to `file` so that readers (and a restart after a crash) see either the old or the new content, never a part. */
 export function writeAtomic(file: string, text: string, mode = 0o600): void {
-  const temporary = `${file}.tmp-${process.pid}`;
+  const temporary = `${file}${temporaryMarker}${process.pid}`;
   const fd = openSync(temporary, 'w', mode);
   try {
     writeSync(fd, text);
@@ -150,4 +198,27 @@ export function writeAtomic(file: string, text: string, mode = 0o600): void {
     closeSync(fd);
   }
   renameSync(temporary, file);
+  syncDirectory(dirname(file));
 }
+
+/** Makes a rename durable (the directory entry itself); not every platform can open a directory, which is harmless. */
+function syncDirectory(directory: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(directory, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Windows cannot fsync a directory; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Removes the temporary files of writes a crash interrupted (the file they were meant to replace is intact). */
+function removeStaleTemporaries(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    if (!name.includes(temporaryMarker) || !ownedFiles.some((owned) => name.startsWith(`${owned}${temporaryMarker}`))) continue;
+    unlinkSync(join(dataDir, name));
+  }
+}
+
