@@ -35,7 +35,7 @@ export interface RoleAssignmentSpec {
     key: string;
   };
   /** The principal type of the assigned principal ID. */
-  principalType?: "User" | "Group" | "ServicePrincipal" | "ForeignGroup" | "Device" | "AgentUser" | "AgentServicePrincipal" | (string & {});
+  principalType?: "User" | "Group" | "ServicePrincipal" | "ForeignGroup" | "Device" | "AgentUser" | "AgentServicePrincipal";
   /** Description of role assignment */
   description?: string;
   /** The conditions on the role assignment. This limits the resources it can be assigned to. e.g.: @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:ContainerName] StringEqualsIgnoreCase 'foo_storage_container' */

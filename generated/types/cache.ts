@@ -19,7 +19,7 @@ export interface RedisSpec {
   /** The identity of the resource. */
   identity?: {
     /** Type of managed service identity (where both SystemAssigned and UserAssigned types are allowed). */
-    type: "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned" | (string & {});
+    type: "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned";
     /** The set of user assigned identities associated with the resource. The userAssignedIdentities dictionary keys will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}. The dictionary values can be empty objects ({}) in requests. */
     userAssignedIdentities?: Array<{
       reference: {
@@ -37,9 +37,9 @@ export interface RedisSpec {
   /** The SKU of the Redis cache to deploy. */
   sku: {
     /** The type of Redis cache to deploy. Valid values: (Basic, Standard, Premium) */
-    name: "Basic" | "Standard" | "Premium" | (string & {});
+    name: "Basic" | "Standard" | "Premium";
     /** The SKU family to use. Valid values: (C, P). (C = Basic/Standard, P = Premium). */
-    family: "C" | "P" | (string & {});
+    family: "C" | "P";
     /** The size of the Redis cache to deploy. Valid values: for C (Basic/Standard) family (0, 1, 2, 3, 4, 5, 6), for P (Premium) family (1, 2, 3, 4). */
     capacity: number;
   };
@@ -105,15 +105,15 @@ export interface RedisSpec {
   /** The number of shards to be created on a Premium Cluster Cache. */
   shardCount?: number;
   /** Optional: requires clients to use a specified TLS version (or higher) to connect (e,g, '1.0', '1.1', '1.2') */
-  minimumTlsVersion?: "1.0" | "1.1" | "1.2" | (string & {});
+  minimumTlsVersion?: "1.0" | "1.1" | "1.2";
   /** Whether or not public endpoint access is allowed for this cache. Value is optional but if passed in, must be 'Enabled' or 'Disabled'. If 'Disabled', private endpoints are the exclusive access method. */
-  publicNetworkAccess?: "Enabled" | "Disabled" | (string & {});
+  publicNetworkAccess?: "Enabled" | "Disabled";
   /** Optional: Specifies the update channel for the monthly Redis updates your Redis Cache will receive. Caches using 'Preview' update channel get latest Redis updates at least 4 weeks ahead of 'Stable' channel caches. Default value is 'Stable'. */
-  updateChannel?: "Stable" | "Preview" | (string & {});
+  updateChannel?: "Stable" | "Preview";
   /** Authentication to Redis through access keys is disabled when set as true. Default value is false. */
   disableAccessKeyAuthentication?: boolean;
   /** Optional: Specifies how availability zones are allocated to the Redis cache. 'Automatic' enables zone redundancy and Azure will automatically select zones based on regional availability and capacity. 'UserDefined' will select availability zones passed in by you using the 'zones' parameter. 'NoZones' will produce a non-zonal cache. If 'zonalAllocationPolicy' is not passed, it will be set to 'UserDefined' when zones are passed in, otherwise, it will be set to 'Automatic' in regions where zones are supported and 'NoZones' in regions where zones are not supported. */
-  zonalAllocationPolicy?: "Automatic" | "UserDefined" | "NoZones" | (string & {});
+  zonalAllocationPolicy?: "Automatic" | "UserDefined" | "NoZones";
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */

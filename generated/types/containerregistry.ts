@@ -13,7 +13,7 @@ export interface RegistrySpec {
   /** The SKU of the container registry. */
   sku: {
     /** The SKU name of the container registry. Required for registry creation. */
-    name: "Classic" | "Basic" | "Standard" | "Premium" | (string & {});
+    name: "Classic" | "Basic" | "Standard" | "Premium";
   };
   /** The identity of the container registry. */
   identity?: {
@@ -24,12 +24,18 @@ export interface RegistrySpec {
     /** The identity type. */
     type?: "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned" | "None";
     /** The list of user identities associated with the resource. The user identity dictionary key references will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/ providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}'. */
-    userAssignedIdentities?: Record<string, {
-        /** The principal id of user assigned identity. */
-        principalId?: string;
-        /** The client id of user assigned identity. */
-        clientId?: string;
-      }>;
+    userAssignedIdentities?: Array<{
+      reference: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    }>;
   };
   /** The location of the resource. This cannot be changed after the resource is created. */
   location: string;
@@ -40,11 +46,11 @@ export interface RegistrySpec {
   /** The network rule set for a container registry. */
   networkRuleSet?: {
     /** The default action of allow or deny when no other rules match. */
-    defaultAction: "Allow" | "Deny" | (string & {});
+    defaultAction: "Allow" | "Deny";
     /** The IP ACL rules. */
     ipRules?: Array<{
       /** The action of IP ACL rule. */
-      action?: "Allow" | (string & {});
+      action?: "Allow";
       /** Specifies the IP or IP range in CIDR format. Only IPV4 address is allowed. */
       value: string;
     }>;
@@ -54,32 +60,32 @@ export interface RegistrySpec {
     /** The quarantine policy for a container registry. */
     quarantinePolicy?: {
       /** The value that indicates whether the policy is enabled or not. */
-      status?: "enabled" | "disabled" | (string & {});
+      status?: "enabled" | "disabled";
     };
     /** The content trust policy for a container registry. */
     trustPolicy?: {
       /** The type of trust policy. */
-      type?: "Notary" | (string & {});
+      type?: "Notary";
       /** The value that indicates whether the policy is enabled or not. */
-      status?: "enabled" | "disabled" | (string & {});
+      status?: "enabled" | "disabled";
     };
     /** The retention policy for a container registry. */
     retentionPolicy?: {
       /** The number of days to retain an untagged manifest after which it gets purged. */
       days?: number;
       /** The value that indicates whether the policy is enabled or not. */
-      status?: "enabled" | "disabled" | (string & {});
+      status?: "enabled" | "disabled";
     };
     /** The export policy for a container registry. */
     exportPolicy?: {
       /** The value that indicates whether the policy is enabled or not. */
-      status?: "enabled" | "disabled" | (string & {});
+      status?: "enabled" | "disabled";
     };
   };
   /** The encryption settings of container registry. */
   encryption?: {
     /** Indicates whether or not the encryption is enabled for container registry. */
-    status?: "enabled" | "disabled" | (string & {});
+    status?: "enabled" | "disabled";
     /** Key vault properties. */
     keyVaultProperties?: {
       /** Key vault uri to access the encryption key. */
@@ -91,11 +97,11 @@ export interface RegistrySpec {
   /** Enable a single data endpoint per region for serving data. */
   dataEndpointEnabled?: boolean;
   /** Whether or not public network access is allowed for the container registry. */
-  publicNetworkAccess?: "Enabled" | "Disabled" | (string & {});
+  publicNetworkAccess?: "Enabled" | "Disabled";
   /** Whether to allow trusted Azure services to access a network restricted registry. */
-  networkRuleBypassOptions?: "AzureServices" | "None" | (string & {});
+  networkRuleBypassOptions?: "AzureServices" | "None";
   /** Whether or not zone redundancy is enabled for this container registry */
-  zoneRedundancy?: "Enabled" | "Disabled" | (string & {});
+  zoneRedundancy?: "Enabled" | "Disabled";
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */

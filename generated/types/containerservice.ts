@@ -13,21 +13,21 @@ export interface ManagedClusterSpec {
   /** The managed cluster SKU. */
   sku?: {
     /** The name of a managed cluster SKU. */
-    name?: "Base" | "Automatic" | (string & {});
+    name?: "Base" | "Automatic";
     /** The tier of a managed cluster SKU. If not specified, the default is 'Free'. See [AKS Pricing Tier](https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers) for more details. */
-    tier?: "Premium" | "Standard" | "Free" | (string & {});
+    tier?: "Premium" | "Standard" | "Free";
   };
   /** The extended location of the Virtual Machine. */
   extendedLocation?: {
     /** The name of the extended location. */
     name?: string;
     /** The type of the extended location. */
-    type?: "EdgeZone" | (string & {});
+    type?: "EdgeZone";
   };
   /** The identity of the managed cluster, if configured. */
   identity?: {
     /** The type of identity used for the managed cluster. For more information see [use managed identities in AKS](https://docs.microsoft.com/azure/aks/use-managed-identity). */
-    type?: "SystemAssigned" | "UserAssigned" | "None" | (string & {});
+    type?: "SystemAssigned" | "UserAssigned" | "None";
     /** The delegated identity resources assigned to this managed cluster. This can only be set by another Azure Resource Provider, and managed cluster only accept one delegated identity resource. Internal use only. */
     delegatedResources?: Record<string, {
         /** The ARM resource id of the delegated resource - internal use only. */
@@ -85,25 +85,43 @@ export interface ManagedClusterSpec {
     /** OS Disk Size in GB to be used to specify the disk size for every machine in the master/agent pool. If you specify 0, it will apply the default osDisk size according to the vmSize specified. */
     osDiskSizeGB?: number;
     /** The OS disk type to be used for machines in the agent pool. The default is 'Ephemeral' if the VM supports it and has a cache disk larger than the requested OSDiskSizeGB. Otherwise, defaults to 'Managed'. May not be changed after creation. For more information see [Ephemeral OS](https://docs.microsoft.com/azure/aks/cluster-configuration#ephemeral-os). */
-    osDiskType?: "Managed" | "Ephemeral" | (string & {});
+    osDiskType?: "Managed" | "Ephemeral";
     /** Determines the placement of emptyDir volumes, container runtime data root, and Kubelet ephemeral storage. */
-    kubeletDiskType?: "OS" | "Temporary" | (string & {});
+    kubeletDiskType?: "OS" | "Temporary";
     /** Determines the type of workload a node can run. */
-    workloadRuntime?: "OCIContainer" | "WasmWasi" | "KataVmIsolation" | (string & {});
+    workloadRuntime?: "OCIContainer" | "WasmWasi" | "KataVmIsolation";
     /** Message of the day for Linux nodes, base64-encoded. A base64-encoded string which will be written to /etc/motd after decoding. This allows customization of the message of the day for Linux nodes. It must not be specified for Windows nodes. It must be a static string (i.e., will be printed raw and not be executed as a script). */
     messageOfTheDay?: string;
     /** The ID of the subnet which agent pool nodes and optionally pods will join on startup. If this is not specified, a VNET and subnet will be generated and used. If no podSubnetID is specified, this applies to nodes and pods, otherwise it applies to just nodes. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName} */
-    vnetSubnetID?: string;
+    vnetSubnetReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
     /** The ID of the subnet which pods will join when launched. If omitted, pod IPs are statically assigned on the node subnet (see vnetSubnetID for more details). This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName} */
-    podSubnetID?: string;
+    podSubnetReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
     /** Pod IP Allocation Mode. The IP allocation mode for pods in the agent pool. Must be used with podSubnetId. The default is 'DynamicIndividual'. */
-    podIPAllocationMode?: "DynamicIndividual" | "StaticBlock" | (string & {});
+    podIPAllocationMode?: "DynamicIndividual" | "StaticBlock";
     /** The maximum number of pods that can run on a node. */
     maxPods?: number;
     /** The operating system type. The default is Linux. */
-    osType?: "Linux" | "Windows" | (string & {});
+    osType?: "Linux" | "Windows";
     /** Specifies the OS SKU used by the agent pool. The default is Ubuntu if OSType is Linux. The default is Windows2019 when Kubernetes <= 1.24 or Windows2022 when Kubernetes >= 1.25 if OSType is Windows. */
-    osSKU?: "Ubuntu" | "AzureLinux" | "AzureLinux3" | "CBLMariner" | "Windows2019" | "Windows2022" | "Ubuntu2204" | "Windows2025" | "Ubuntu2404" | "AzureContainerLinux" | (string & {});
+    osSKU?: "Ubuntu" | "AzureLinux" | "AzureLinux3" | "CBLMariner" | "Windows2019" | "Windows2022" | "Ubuntu2204" | "Windows2025" | "Ubuntu2404" | "AzureContainerLinux";
     /** The maximum number of nodes for auto-scaling */
     maxCount?: number;
     /** The minimum number of nodes for auto-scaling */
@@ -111,11 +129,11 @@ export interface ManagedClusterSpec {
     /** Whether to enable auto-scaler */
     enableAutoScaling?: boolean;
     /** The scale down mode to use when scaling the Agent Pool. This also effects the cluster autoscaler behavior. If not specified, it defaults to Delete. */
-    scaleDownMode?: "Delete" | "Deallocate" | (string & {});
+    scaleDownMode?: "Delete" | "Deallocate";
     /** The type of Agent Pool. */
-    type?: "VirtualMachineScaleSets" | "AvailabilitySet" | "VirtualMachines" | (string & {});
+    type?: "VirtualMachineScaleSets" | "AvailabilitySet" | "VirtualMachines";
     /** The mode of an agent pool. A cluster must have at least one 'System' Agent Pool at all times. For additional information on agent pool restrictions and best practices, see: https://docs.microsoft.com/azure/aks/use-system-pools */
-    mode?: "System" | "User" | "Gateway" | (string & {});
+    mode?: "System" | "User" | "Gateway";
     /** The version of Kubernetes specified by the user. Both patch version <major.minor.patch> (e.g. 1.20.13) and <major.minor> (e.g. 1.20) are supported. When <major.minor> is specified, the latest supported GA patch version is chosen automatically. Updating the cluster with the same <major.minor> once it has been created (e.g. 1.14.x -> 1.14) will not trigger an upgrade, even if a newer patch version is available. As a best practice, you should upgrade all node pools in an AKS cluster to the same Kubernetes version. The node pool version must have the same major version as the control plane. The node pool minor version must be within two minor versions of the control plane version. The node pool version cannot be greater than the control plane version. For more information see [upgrading a node pool](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#upgrade-a-node-pool). */
     orchestratorVersion?: string;
     /** The version of the node image. Setting this value triggers an agentPool rollback. Only values from `recentlyUsedVersions` are allowed. */
@@ -131,23 +149,32 @@ export interface ManagedClusterSpec {
       /** The soak duration for a node. The amount of time (in minutes) to wait after draining a node and before reimaging it and moving on to next node. If not specified, the default is 0 minutes. */
       nodeSoakDurationInMinutes?: number;
       /** Defines the behavior for undrainable nodes during upgrade. The most common cause of undrainable nodes is Pod Disruption Budgets (PDBs), but other issues, such as pod termination grace period is exceeding the remaining per-node drain timeout or pod is still being in a running state, can also cause undrainable nodes. */
-      undrainableNodeBehavior?: "Cordon" | "Schedule" | (string & {});
+      undrainableNodeBehavior?: "Cordon" | "Schedule";
     };
     /** Whether the Agent Pool is running or stopped. When an Agent Pool is first created it is initially Running. The Agent Pool can be stopped by setting this field to Stopped. A stopped Agent Pool stops all of its VMs and does not accrue billing charges. An Agent Pool can only be stopped if it is Running and provisioning state is Succeeded */
     powerState?: {
       /** Tells whether the cluster is Running or Stopped */
-      code?: "Running" | "Stopped" | (string & {});
+      code?: "Running" | "Stopped";
     };
     /** The list of Availability zones to use for nodes. This can only be specified if the AgentPoolType property is 'VirtualMachineScaleSets'. */
     availabilityZones?: Array<string>;
     /** Whether each node is allocated its own public IP. Some scenarios may require nodes in a node pool to receive their own dedicated public IP addresses. A common scenario is for gaming workloads, where a console needs to make a direct connection to a cloud virtual machine to minimize hops. For more information see [assigning a public IP per node](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#assign-a-public-ip-per-node-for-your-node-pools). The default is false. */
     enableNodePublicIP?: boolean;
     /** The public IP prefix ID which VM nodes should use IPs from. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/publicIPPrefixes/{publicIPPrefixName} */
-    nodePublicIPPrefixID?: string;
+    nodePublicIPPrefixReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
     /** The Virtual Machine Scale Set priority. */
-    scaleSetPriority?: "Spot" | "Regular" | (string & {});
+    scaleSetPriority?: "Spot" | "Regular";
     /** The Virtual Machine Scale Set eviction policy. The eviction policy specifies what to do with the VM when it is evicted. The default is Delete. For more information about eviction see [spot VMs](https://docs.microsoft.com/azure/virtual-machines/spot-vms) */
-    scaleSetEvictionPolicy?: "Delete" | "Deallocate" | (string & {});
+    scaleSetEvictionPolicy?: "Delete" | "Deallocate";
     /** The max price (in US Dollars) you are willing to pay for spot instances. Possible values are any decimal value greater than zero or -1 which indicates default price to be up-to on-demand. Possible values are any decimal value greater than zero or -1 which indicates the willingness to pay any on-demand price. For more details on spot pricing, see [spot VMs pricing](https://docs.microsoft.com/azure/virtual-machines/spot-vms#pricing) */
     spotMaxPrice?: number;
     /** The tags to be persisted on the agent pool virtual machine scale set. */
@@ -258,7 +285,7 @@ export interface ManagedClusterSpec {
     /** Whether to use a FIPS-enabled OS. See [Add a FIPS-enabled node pool](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#add-a-fips-enabled-node-pool-preview) for more details. */
     enableFIPS?: boolean;
     /** GPUInstanceProfile to be used to specify GPU MIG instance profile for supported GPU VM SKU. */
-    gpuInstanceProfile?: "MIG1g" | "MIG2g" | "MIG3g" | "MIG4g" | "MIG7g" | (string & {});
+    gpuInstanceProfile?: "MIG1g" | "MIG2g" | "MIG3g" | "MIG4g" | "MIG7g";
     /** CreationData to be used to specify the source Snapshot ID if the node pool will be created/upgraded using a snapshot. */
     creationData?: {
       /** This is the ARM ID of the source object to be used to create the target object. */
@@ -274,9 +301,27 @@ export interface ManagedClusterSpec {
       };
     };
     /** The fully qualified resource ID of the Capacity Reservation Group to provide virtual machines from a reserved group of Virtual Machines. This is of the form: '/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/Microsoft.Compute/capacityreservationgroups/{capacityReservationGroupName}' Customers use it to create an agentpool with a specified CRG. For more information see [Capacity Reservation](https://learn.microsoft.com/en-us/azure/virtual-machines/capacity-reservation-overview) */
-    capacityReservationGroupID?: string;
+    capacityReservationGroupReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
     /** The fully qualified resource ID of the Dedicated Host Group to provision virtual machines from, used only in creation scenario and not allowed to changed once set. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/hostGroups/{hostGroupName}. For more information see [Azure dedicated hosts](https://docs.microsoft.com/azure/virtual-machines/dedicated-hosts). */
-    hostGroupID?: string;
+    hostGroupReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
     /** Network-related settings of an agent pool. */
     networkProfile?: {
       /** IPTags of instance-level public IPs. */
@@ -293,7 +338,7 @@ export interface ManagedClusterSpec {
         /** The maximum port that is included in the range. It should be ranged from 1 to 65535, and be greater than or equal to portStart. */
         portEnd?: number;
         /** The network protocol of the port. */
-        protocol?: "TCP" | "UDP" | (string & {});
+        protocol?: "TCP" | "UDP";
       }>;
       /** The IDs of the application security groups which agent pool will associate when created. */
       applicationSecurityGroups?: Array<string>;
@@ -310,12 +355,12 @@ export interface ManagedClusterSpec {
       /** Secure Boot is a feature of Trusted Launch which ensures that only signed operating systems and drivers can boot. For more details, see aka.ms/aks/trustedlaunch. If not specified, the default is false. */
       enableSecureBoot?: boolean;
       /** SSH access method of an agent pool. */
-      sshAccess?: "LocalUser" | "Disabled" | (string & {});
+      sshAccess?: "LocalUser" | "Disabled";
     };
     /** GPU settings for the Agent Pool. */
     gpuProfile?: {
       /** Whether to install GPU drivers. When it's not specified, default is Install. */
-      driver?: "Install" | "None" | (string & {});
+      driver?: "Install" | "None";
     };
     /** Profile specific to a managed agent pool in Gateway mode. This field cannot be set if agent pool mode is not Gateway. */
     gatewayProfile?: {
@@ -359,17 +404,17 @@ export interface ManagedClusterSpec {
     /** Configures the per-node local DNS, with VnetDNS and KubeDNS overrides. LocalDNS helps improve performance and reliability of DNS resolution in an AKS cluster. For more details see aka.ms/aks/localdns. */
     localDNSProfile?: {
       /** Mode of enablement for localDNS. */
-      mode?: "Preferred" | "Required" | "Disabled" | (string & {});
+      mode?: "Preferred" | "Required" | "Disabled";
       /** VnetDNS overrides apply to DNS traffic from pods with dnsPolicy:default or kubelet (referred to as VnetDNS traffic). */
       vnetDNSOverrides?: Record<string, {
           /** Log level for DNS queries in localDNS. */
-          queryLogging?: "Error" | "Log" | (string & {});
+          queryLogging?: "Error" | "Log";
           /** Enforce TCP or prefer UDP protocol for connections from localDNS to upstream DNS server. */
-          protocol?: "PreferUDP" | "ForceTCP" | (string & {});
+          protocol?: "PreferUDP" | "ForceTCP";
           /** Destination server for DNS queries to be forwarded from localDNS. */
-          forwardDestination?: "ClusterCoreDNS" | "VnetDNS" | (string & {});
+          forwardDestination?: "ClusterCoreDNS" | "VnetDNS";
           /** Forward policy for selecting upstream DNS server. See [forward plugin](https://coredns.io/plugins/forward) for more information. */
-          forwardPolicy?: "Sequential" | "RoundRobin" | "Random" | (string & {});
+          forwardPolicy?: "Sequential" | "RoundRobin" | "Random";
           /** Maximum number of concurrent queries. See [forward plugin](https://coredns.io/plugins/forward) for more information. */
           maxConcurrent?: number;
           /** Cache max TTL in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
@@ -377,18 +422,18 @@ export interface ManagedClusterSpec {
           /** Serve stale duration in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
           serveStaleDurationInSeconds?: number;
           /** Policy for serving stale data. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
-          serveStale?: "Verify" | "Immediate" | "Disable" | (string & {});
+          serveStale?: "Verify" | "Immediate" | "Disable";
         }>;
       /** KubeDNS overrides apply to DNS traffic from pods with dnsPolicy:ClusterFirst (referred to as KubeDNS traffic). */
       kubeDNSOverrides?: Record<string, {
           /** Log level for DNS queries in localDNS. */
-          queryLogging?: "Error" | "Log" | (string & {});
+          queryLogging?: "Error" | "Log";
           /** Enforce TCP or prefer UDP protocol for connections from localDNS to upstream DNS server. */
-          protocol?: "PreferUDP" | "ForceTCP" | (string & {});
+          protocol?: "PreferUDP" | "ForceTCP";
           /** Destination server for DNS queries to be forwarded from localDNS. */
-          forwardDestination?: "ClusterCoreDNS" | "VnetDNS" | (string & {});
+          forwardDestination?: "ClusterCoreDNS" | "VnetDNS";
           /** Forward policy for selecting upstream DNS server. See [forward plugin](https://coredns.io/plugins/forward) for more information. */
-          forwardPolicy?: "Sequential" | "RoundRobin" | "Random" | (string & {});
+          forwardPolicy?: "Sequential" | "RoundRobin" | "Random";
           /** Maximum number of concurrent queries. See [forward plugin](https://coredns.io/plugins/forward) for more information. */
           maxConcurrent?: number;
           /** Cache max TTL in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
@@ -396,7 +441,7 @@ export interface ManagedClusterSpec {
           /** Serve stale duration in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
           serveStaleDurationInSeconds?: number;
           /** Policy for serving stale data. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
-          serveStale?: "Verify" | "Immediate" | "Disable" | (string & {});
+          serveStale?: "Verify" | "Immediate" | "Disable";
         }>;
     };
   }>;
@@ -425,7 +470,7 @@ export interface ManagedClusterSpec {
       key: string;
     };
     /** The license type to use for Windows VMs. See [Azure Hybrid User Benefits](https://azure.microsoft.com/pricing/hybrid-benefit/faq/) for more details. */
-    licenseType?: "None" | "Windows_Server" | (string & {});
+    licenseType?: "None" | "Windows_Server";
     /** Whether to enable CSI proxy. For more details on CSI proxy, see the [CSI proxy GitHub repo](https://github.com/kubernetes-csi/csi-proxy). */
     enableCSIProxy?: boolean;
     /** The Windows gMSA Profile in the Managed Cluster. */
@@ -524,24 +569,24 @@ export interface ManagedClusterSpec {
   /** Profile of the node resource group configuration. */
   nodeResourceGroupProfile?: {
     /** The restriction level applied to the cluster's node resource group. If not specified, the default is 'Unrestricted' */
-    restrictionLevel?: "Unrestricted" | "ReadOnly" | (string & {});
+    restrictionLevel?: "Unrestricted" | "ReadOnly";
   };
   /** Whether to enable Kubernetes Role-Based Access Control. */
   enableRBAC?: boolean;
   /** The support plan for the Managed Cluster. If unspecified, the default is 'KubernetesOfficial'. */
-  supportPlan?: "KubernetesOfficial" | "AKSLongTermSupport" | (string & {});
+  supportPlan?: "KubernetesOfficial" | "AKSLongTermSupport";
   /** The network configuration profile. */
   networkProfile?: {
     /** Network plugin used for building the Kubernetes network. */
-    networkPlugin?: "azure" | "kubenet" | "none" | (string & {});
+    networkPlugin?: "azure" | "kubenet" | "none";
     /** The mode the network plugin should use. */
-    networkPluginMode?: "overlay" | (string & {});
+    networkPluginMode?: "overlay";
     /** Network policy used for building the Kubernetes network. */
-    networkPolicy?: "none" | "calico" | "azure" | "cilium" | (string & {});
+    networkPolicy?: "none" | "calico" | "azure" | "cilium";
     /** The network mode Azure CNI is configured with. This cannot be specified if networkPlugin is anything other than 'azure'. */
-    networkMode?: "transparent" | "bridge" | (string & {});
+    networkMode?: "transparent" | "bridge";
     /** Network dataplane used in the Kubernetes cluster. */
-    networkDataplane?: "azure" | "cilium" | (string & {});
+    networkDataplane?: "azure" | "cilium";
     /** Advanced Networking profile for enabling observability and security feature suite on a cluster. For more information see aka.ms/aksadvancednetworking. */
     advancedNetworking?: {
       /** Indicates the enablement of Advanced Networking functionalities of observability and security on AKS clusters. When this is set to true, all observability and security features will be set to enabled unless explicitly disabled. If not specified, the default is false. */
@@ -556,17 +601,17 @@ export interface ManagedClusterSpec {
         /** This feature allows user to configure network policy based on DNS (FQDN) names. It can be enabled only on cilium based clusters. If not specified, the default is false. */
         enabled?: boolean;
         /** Enable advanced network policies. This allows users to configure Layer 7 network policies (FQDN, HTTP, Kafka). Policies themselves must be configured via the Cilium Network Policy resources, see https://docs.cilium.io/en/latest/security/policy/index.html. This can be enabled only on cilium-based clusters. If not specified, the default value is FQDN if security.enabled is set to true. */
-        advancedNetworkPolicies?: "L7" | "FQDN" | "None" | (string & {});
+        advancedNetworkPolicies?: "L7" | "FQDN" | "None";
         /** Encryption configuration for Cilium-based clusters. Once enabled all traffic between Cilium managed pods will be encrypted when it leaves the node boundary. */
         transitEncryption?: {
           /** Configures pod-to-pod encryption. This can be enabled only on Cilium-based clusters. If not specified, the default value is None. */
-          type?: "WireGuard" | "None" | (string & {});
+          type?: "WireGuard" | "None";
         };
       };
       /** Profile to enable performance-enhancing features on clusters that use Azure CNI powered by Cilium. */
       performance?: {
         /** Enable advanced network acceleration options. This allows users to configure acceleration using BPF host routing. This can be enabled only with Cilium dataplane. If not specified, the default value is None (no acceleration). The acceleration mode can be changed on a pre-existing cluster. See https://aka.ms/acnsperformance for a detailed explanation */
-        accelerationMode?: "BpfVeth" | "None" | (string & {});
+        accelerationMode?: "BpfVeth" | "None";
       };
     };
     /** A CIDR notation IP range from which to assign pod IPs when kubenet is used. */
@@ -576,9 +621,9 @@ export interface ManagedClusterSpec {
     /** An IP address assigned to the Kubernetes DNS service. It must be within the Kubernetes service address range specified in serviceCidr. */
     dnsServiceIP?: string;
     /** The outbound (egress) routing method. This can only be set at cluster creation time and cannot be changed later. For more information see [egress outbound type](https://docs.microsoft.com/azure/aks/egress-outboundtype). */
-    outboundType?: "loadBalancer" | "userDefinedRouting" | "managedNATGateway" | "userAssignedNATGateway" | "none" | (string & {});
+    outboundType?: "loadBalancer" | "userDefinedRouting" | "managedNATGateway" | "userAssignedNATGateway" | "none";
     /** The load balancer sku for the managed cluster. The default is 'standard'. See [Azure Load Balancer SKUs](https://docs.microsoft.com/azure/load-balancer/skus) for more information about the differences between load balancer SKUs. */
-    loadBalancerSku?: "standard" | "basic" | (string & {});
+    loadBalancerSku?: "standard" | "basic";
     /** Profile of the cluster load balancer. */
     loadBalancerProfile?: {
       /** Desired managed outbound IPs for the cluster load balancer. */
@@ -629,7 +674,7 @@ export interface ManagedClusterSpec {
       /** Enable multiple standard load balancers per AKS cluster or not. */
       enableMultipleStandardLoadBalancers?: boolean;
       /** The type of the managed inbound Load Balancer BackendPool. */
-      backendPoolType?: "NodeIPConfiguration" | "NodeIP" | (string & {});
+      backendPoolType?: "NodeIPConfiguration" | "NodeIP";
     };
     /** Profile of the cluster NAT gateway. */
     natGatewayProfile?: {
@@ -651,7 +696,7 @@ export interface ManagedClusterSpec {
     /** The CIDR notation IP ranges from which to assign service cluster IPs. One IPv4 CIDR is expected for single-stack networking. Two CIDRs, one for each IP family (IPv4/IPv6), is expected for dual-stack networking. They must not overlap with any Subnet IP ranges. */
     serviceCidrs?: Array<string>;
     /** The IP families used to specify IP versions available to the cluster. IP families are used to determine single-stack or dual-stack clusters. For single-stack, the expected value is IPv4. For dual-stack, the expected values are IPv4 and IPv6. */
-    ipFamilies?: Array<"IPv4" | "IPv6" | (string & {})>;
+    ipFamilies?: Array<"IPv4" | "IPv6">;
   };
   /** The Azure Active Directory configuration. */
   aadProfile?: {
@@ -678,9 +723,9 @@ export interface ManagedClusterSpec {
   /** The auto upgrade configuration. */
   autoUpgradeProfile?: {
     /** The upgrade channel for auto upgrade. The default is 'none'. For more information see [setting the AKS cluster auto-upgrade channel](https://docs.microsoft.com/azure/aks/upgrade-cluster#set-auto-upgrade-channel). */
-    upgradeChannel?: "rapid" | "stable" | "patch" | "node-image" | "none" | (string & {});
+    upgradeChannel?: "rapid" | "stable" | "patch" | "node-image" | "none";
     /** Node OS Upgrade Channel. Manner in which the OS on your nodes is updated. The default is NodeImage. */
-    nodeOSUpgradeChannel?: "None" | "Unmanaged" | "NodeImage" | "SecurityPatch" | (string & {});
+    nodeOSUpgradeChannel?: "None" | "Unmanaged" | "NodeImage" | "SecurityPatch";
   };
   /** Settings for upgrading a cluster. */
   upgradeSettings?: {
@@ -703,7 +748,7 @@ export interface ManagedClusterSpec {
     /** Should CA ignore DaemonSet pods when calculating resource utilization for scaling down. If set to true, the resources used by daemonset will be taken into account when making scaling down decisions. */
     "ignore-daemonsets-utilization"?: boolean;
     /** The expander to use when scaling up. If not specified, the default is 'random'. See [expanders](https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md#what-are-expanders) for more information. */
-    expander?: "least-waste" | "most-pods" | "priority" | "random" | (string & {});
+    expander?: "least-waste" | "most-pods" | "priority" | "random";
     /** The maximum number of empty nodes that can be deleted at the same time. This must be a positive integer. The default is 10. */
     "max-empty-bulk-delete"?: string;
     /** The maximum number of seconds the cluster autoscaler waits for pod termination when trying to scale down a node. The default is 600. */
@@ -753,7 +798,16 @@ export interface ManagedClusterSpec {
     subnetId?: string;
   };
   /** The Resource ID of the disk encryption set to use for enabling encryption at rest. This is of the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/diskEncryptionSets/{encryptionSetName}' */
-  diskEncryptionSetID?: string;
+  diskEncryptionSetReference?: {
+    /** The ARM ID of the resource (use this or group/kind/name). */
+    armId?: string;
+    /** The Kubernetes group of the referenced object. */
+    group?: string;
+    /** The Kubernetes kind of the referenced object. */
+    kind?: string;
+    /** The Kubernetes name of the referenced object, in the same namespace. */
+    name?: string;
+  };
   /** The user identity associated with the managed cluster. This identity will be used by the kubelet. Only one user assigned identity is allowed. The only accepted key is "kubeletidentity", with value of "resourceId": "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}". */
   identityProfile?: Record<string, {
       /** The resource ID of the user assigned identity. */
@@ -895,7 +949,7 @@ export interface ManagedClusterSpec {
       /** Identifier of Azure Key Vault key. See [key identifier format](https://docs.microsoft.com/en-us/azure/key-vault/general/about-keys-secrets-certificates#vault-name-and-object-name) for more details. When Azure Key Vault key management service is enabled, this field is required and must be a valid key identifier. When Azure Key Vault key management service is disabled, leave the field empty. */
       keyId?: string;
       /** Network access of the key vault. Network access of key vault. The possible values are `Public` and `Private`. `Public` means the key vault allows public access from all networks. `Private` means the key vault disables public access and enables private link. The default value is `Public`. */
-      keyVaultNetworkAccess?: "Public" | "Private" | (string & {});
+      keyVaultNetworkAccess?: "Public" | "Private";
       /** Resource ID of key vault. When keyVaultNetworkAccess is `Private`, this field is required and must be a valid resource ID. When keyVaultNetworkAccess is `Public`, leave the field empty. */
       keyVaultResourceReference?: {
         /** The ARM ID of the resource (use this or group/kind/name). */
@@ -957,7 +1011,7 @@ export interface ManagedClusterSpec {
         /** Configuration for using a sidecar-less Istio control plane for managed ingress via the Gateway API with App Routing. See https://aka.ms/gateway-on-istio for information on using Istio for ingress via the Gateway API. */
         appRoutingIstio?: {
           /** Whether to enable Istio as a Gateway API implementation for managed ingress with App Routing. */
-          mode?: "Enabled" | "Disabled" | (string & {});
+          mode?: "Enabled" | "Disabled";
         };
       };
       /** Resource IDs of the DNS zones to be associated with the Application Routing add-on. Used only when Application Routing add-on is enabled. Public and private DNS zones can be in different resource groups, but all public DNS zones must be in the same resource group and all private DNS zones must be in the same resource group. */
@@ -974,17 +1028,17 @@ export interface ManagedClusterSpec {
       /** Configuration for the default NginxIngressController. See more at https://learn.microsoft.com/en-us/azure/aks/app-routing-nginx-configuration#the-default-nginx-ingress-controller. */
       nginx?: {
         /** Ingress type for the default NginxIngressController custom resource */
-        defaultIngressControllerType?: "AnnotationControlled" | "External" | "Internal" | "None" | (string & {});
+        defaultIngressControllerType?: "AnnotationControlled" | "External" | "Internal" | "None";
       };
     };
     /** Settings for the managed Gateway API installation */
     gatewayAPI?: {
       /** Configuration for the managed Gateway API installation. If not specified, the default is 'Disabled'. See https://aka.ms/k8s-gateway-api for more details. */
-      installation?: "Disabled" | "Standard" | (string & {});
+      installation?: "Disabled" | "Standard";
     };
   };
   /** PublicNetworkAccess of the managedCluster. Allow or deny public network access for AKS */
-  publicNetworkAccess?: "Enabled" | "Disabled" | (string & {});
+  publicNetworkAccess?: "Enabled" | "Disabled";
   /** Workload Auto-scaler profile for the managed cluster. */
   workloadAutoScalerProfile?: {
     /** KEDA (Kubernetes Event-driven Autoscaling) settings for the workload auto-scaler profile. */
@@ -1029,7 +1083,7 @@ export interface ManagedClusterSpec {
   /** Service mesh profile for a managed cluster. */
   serviceMeshProfile?: {
     /** Mode of the service mesh. */
-    mode: "Istio" | "Disabled" | (string & {});
+    mode: "Istio" | "Disabled";
     /** Istio service mesh configuration. */
     istio?: {
       /** Istio components configuration. */
@@ -1037,7 +1091,7 @@ export interface ManagedClusterSpec {
         /** Istio ingress gateways. */
         ingressGateways?: Array<{
           /** Mode of an ingress gateway. */
-          mode: "External" | "Internal" | (string & {});
+          mode: "External" | "Internal";
           /** Whether to enable the ingress gateway. */
           enabled: boolean;
         }>;
@@ -1053,7 +1107,7 @@ export interface ManagedClusterSpec {
           gatewayConfigurationName?: string;
         }>;
         /** Mode of traffic redirection. */
-        proxyRedirectionMechanism?: "InitContainers" | "CNIChaining" | (string & {});
+        proxyRedirectionMechanism?: "InitContainers" | "CNIChaining";
       };
       /** Istio Service Mesh Certificate Authority (CA) configuration. For now, we only support plugin certificates as described here https://aka.ms/asm-plugin-ca */
       certificateAuthority?: {
@@ -1095,14 +1149,14 @@ export interface ManagedClusterSpec {
   /** Node provisioning settings that apply to the whole cluster. */
   nodeProvisioningProfile?: {
     /** The node provisioning mode. If not specified, the default is Manual. */
-    mode?: "Manual" | "Auto" | (string & {});
+    mode?: "Manual" | "Auto";
     /** The set of default Karpenter NodePools (CRDs) configured for node provisioning. This field has no effect unless mode is 'Auto'. Warning: Changing this from Auto to None on an existing cluster will cause the default Karpenter NodePools to be deleted, which will drain and delete the nodes associated with those pools. It is strongly recommended to not do this unless there are idle nodes ready to take the pods evicted by that action. If not specified, the default is Auto. For more information see aka.ms/aks/nap#node-pools. */
-    defaultNodePools?: "None" | "Auto" | (string & {});
+    defaultNodePools?: "None" | "Auto";
   };
   /** Profile of the cluster bootstrap configuration. */
   bootstrapProfile?: {
     /** The artifact source. The source where the artifacts are downloaded from. */
-    artifactSource?: "Cache" | "Direct" | (string & {});
+    artifactSource?: "Cache" | "Direct";
     /** The resource Id of Azure Container Registry. The registry must have private network access, premium SKU and zone redundancy. */
     containerRegistryReference?: {
       /** The ARM ID of the resource (use this or group/kind/name). */
@@ -1125,7 +1179,7 @@ export interface ManagedClusterSpec {
     /** Profile with settings related to upstream variant of kube-scheduler (https://github.com/kubernetes/kubernetes/tree/master/pkg/scheduler). */
     upstream?: {
       /** The configuration mode to be used by the AKS-managed scheduler. */
-      schedulerConfigMode?: "Default" | "ManagedByCRD" | (string & {});
+      schedulerConfigMode?: "Default" | "ManagedByCRD";
     };
   };
   /** Settings for hosted system addons. For more information, see https://aka.ms/aks/automatic/systemcomponents. */
@@ -2314,25 +2368,43 @@ export interface ManagedClustersAgentPoolSpec {
   /** OS Disk Size in GB to be used to specify the disk size for every machine in the master/agent pool. If you specify 0, it will apply the default osDisk size according to the vmSize specified. */
   osDiskSizeGB?: number;
   /** The OS disk type to be used for machines in the agent pool. The default is 'Ephemeral' if the VM supports it and has a cache disk larger than the requested OSDiskSizeGB. Otherwise, defaults to 'Managed'. May not be changed after creation. For more information see [Ephemeral OS](https://docs.microsoft.com/azure/aks/cluster-configuration#ephemeral-os). */
-  osDiskType?: "Managed" | "Ephemeral" | (string & {});
+  osDiskType?: "Managed" | "Ephemeral";
   /** Determines the placement of emptyDir volumes, container runtime data root, and Kubelet ephemeral storage. */
-  kubeletDiskType?: "OS" | "Temporary" | (string & {});
+  kubeletDiskType?: "OS" | "Temporary";
   /** Determines the type of workload a node can run. */
-  workloadRuntime?: "OCIContainer" | "WasmWasi" | "KataVmIsolation" | (string & {});
+  workloadRuntime?: "OCIContainer" | "WasmWasi" | "KataVmIsolation";
   /** Message of the day for Linux nodes, base64-encoded. A base64-encoded string which will be written to /etc/motd after decoding. This allows customization of the message of the day for Linux nodes. It must not be specified for Windows nodes. It must be a static string (i.e., will be printed raw and not be executed as a script). */
   messageOfTheDay?: string;
   /** The ID of the subnet which agent pool nodes and optionally pods will join on startup. If this is not specified, a VNET and subnet will be generated and used. If no podSubnetID is specified, this applies to nodes and pods, otherwise it applies to just nodes. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName} */
-  vnetSubnetID?: string;
+  vnetSubnetReference?: {
+    /** The ARM ID of the resource (use this or group/kind/name). */
+    armId?: string;
+    /** The Kubernetes group of the referenced object. */
+    group?: string;
+    /** The Kubernetes kind of the referenced object. */
+    kind?: string;
+    /** The Kubernetes name of the referenced object, in the same namespace. */
+    name?: string;
+  };
   /** The ID of the subnet which pods will join when launched. If omitted, pod IPs are statically assigned on the node subnet (see vnetSubnetID for more details). This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName} */
-  podSubnetID?: string;
+  podSubnetReference?: {
+    /** The ARM ID of the resource (use this or group/kind/name). */
+    armId?: string;
+    /** The Kubernetes group of the referenced object. */
+    group?: string;
+    /** The Kubernetes kind of the referenced object. */
+    kind?: string;
+    /** The Kubernetes name of the referenced object, in the same namespace. */
+    name?: string;
+  };
   /** Pod IP Allocation Mode. The IP allocation mode for pods in the agent pool. Must be used with podSubnetId. The default is 'DynamicIndividual'. */
-  podIPAllocationMode?: "DynamicIndividual" | "StaticBlock" | (string & {});
+  podIPAllocationMode?: "DynamicIndividual" | "StaticBlock";
   /** The maximum number of pods that can run on a node. */
   maxPods?: number;
   /** The operating system type. The default is Linux. */
-  osType?: "Linux" | "Windows" | (string & {});
+  osType?: "Linux" | "Windows";
   /** Specifies the OS SKU used by the agent pool. The default is Ubuntu if OSType is Linux. The default is Windows2019 when Kubernetes <= 1.24 or Windows2022 when Kubernetes >= 1.25 if OSType is Windows. */
-  osSKU?: "Ubuntu" | "AzureLinux" | "AzureLinux3" | "CBLMariner" | "Windows2019" | "Windows2022" | "Ubuntu2204" | "Windows2025" | "Ubuntu2404" | "AzureContainerLinux" | (string & {});
+  osSKU?: "Ubuntu" | "AzureLinux" | "AzureLinux3" | "CBLMariner" | "Windows2019" | "Windows2022" | "Ubuntu2204" | "Windows2025" | "Ubuntu2404" | "AzureContainerLinux";
   /** The maximum number of nodes for auto-scaling */
   maxCount?: number;
   /** The minimum number of nodes for auto-scaling */
@@ -2340,9 +2412,11 @@ export interface ManagedClustersAgentPoolSpec {
   /** Whether to enable auto-scaler */
   enableAutoScaling?: boolean;
   /** The scale down mode to use when scaling the Agent Pool. This also effects the cluster autoscaler behavior. If not specified, it defaults to Delete. */
-  scaleDownMode?: "Delete" | "Deallocate" | (string & {});
+  scaleDownMode?: "Delete" | "Deallocate";
+  /** The type of Agent Pool. */
+  type?: "VirtualMachineScaleSets" | "AvailabilitySet" | "VirtualMachines";
   /** The mode of an agent pool. A cluster must have at least one 'System' Agent Pool at all times. For additional information on agent pool restrictions and best practices, see: https://docs.microsoft.com/azure/aks/use-system-pools */
-  mode?: "System" | "User" | "Gateway" | (string & {});
+  mode?: "System" | "User" | "Gateway";
   /** The version of Kubernetes specified by the user. Both patch version <major.minor.patch> (e.g. 1.20.13) and <major.minor> (e.g. 1.20) are supported. When <major.minor> is specified, the latest supported GA patch version is chosen automatically. Updating the cluster with the same <major.minor> once it has been created (e.g. 1.14.x -> 1.14) will not trigger an upgrade, even if a newer patch version is available. As a best practice, you should upgrade all node pools in an AKS cluster to the same Kubernetes version. The node pool version must have the same major version as the control plane. The node pool minor version must be within two minor versions of the control plane version. The node pool version cannot be greater than the control plane version. For more information see [upgrading a node pool](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#upgrade-a-node-pool). */
   orchestratorVersion?: string;
   /** The version of the node image. Setting this value triggers an agentPool rollback. Only values from `recentlyUsedVersions` are allowed. */
@@ -2358,23 +2432,32 @@ export interface ManagedClustersAgentPoolSpec {
     /** The soak duration for a node. The amount of time (in minutes) to wait after draining a node and before reimaging it and moving on to next node. If not specified, the default is 0 minutes. */
     nodeSoakDurationInMinutes?: number;
     /** Defines the behavior for undrainable nodes during upgrade. The most common cause of undrainable nodes is Pod Disruption Budgets (PDBs), but other issues, such as pod termination grace period is exceeding the remaining per-node drain timeout or pod is still being in a running state, can also cause undrainable nodes. */
-    undrainableNodeBehavior?: "Cordon" | "Schedule" | (string & {});
+    undrainableNodeBehavior?: "Cordon" | "Schedule";
   };
   /** Whether the Agent Pool is running or stopped. When an Agent Pool is first created it is initially Running. The Agent Pool can be stopped by setting this field to Stopped. A stopped Agent Pool stops all of its VMs and does not accrue billing charges. An Agent Pool can only be stopped if it is Running and provisioning state is Succeeded */
   powerState?: {
     /** Tells whether the cluster is Running or Stopped */
-    code?: "Running" | "Stopped" | (string & {});
+    code?: "Running" | "Stopped";
   };
   /** The list of Availability zones to use for nodes. This can only be specified if the AgentPoolType property is 'VirtualMachineScaleSets'. */
   availabilityZones?: Array<string>;
   /** Whether each node is allocated its own public IP. Some scenarios may require nodes in a node pool to receive their own dedicated public IP addresses. A common scenario is for gaming workloads, where a console needs to make a direct connection to a cloud virtual machine to minimize hops. For more information see [assigning a public IP per node](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#assign-a-public-ip-per-node-for-your-node-pools). The default is false. */
   enableNodePublicIP?: boolean;
   /** The public IP prefix ID which VM nodes should use IPs from. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/publicIPPrefixes/{publicIPPrefixName} */
-  nodePublicIPPrefixID?: string;
+  nodePublicIPPrefixReference?: {
+    /** The ARM ID of the resource (use this or group/kind/name). */
+    armId?: string;
+    /** The Kubernetes group of the referenced object. */
+    group?: string;
+    /** The Kubernetes kind of the referenced object. */
+    kind?: string;
+    /** The Kubernetes name of the referenced object, in the same namespace. */
+    name?: string;
+  };
   /** The Virtual Machine Scale Set priority. */
-  scaleSetPriority?: "Spot" | "Regular" | (string & {});
+  scaleSetPriority?: "Spot" | "Regular";
   /** The Virtual Machine Scale Set eviction policy. The eviction policy specifies what to do with the VM when it is evicted. The default is Delete. For more information about eviction see [spot VMs](https://docs.microsoft.com/azure/virtual-machines/spot-vms) */
-  scaleSetEvictionPolicy?: "Delete" | "Deallocate" | (string & {});
+  scaleSetEvictionPolicy?: "Delete" | "Deallocate";
   /** The max price (in US Dollars) you are willing to pay for spot instances. Possible values are any decimal value greater than zero or -1 which indicates default price to be up-to on-demand. Possible values are any decimal value greater than zero or -1 which indicates the willingness to pay any on-demand price. For more details on spot pricing, see [spot VMs pricing](https://docs.microsoft.com/azure/virtual-machines/spot-vms#pricing) */
   spotMaxPrice?: number;
   /** The tags to be persisted on the agent pool virtual machine scale set. */
@@ -2485,7 +2568,7 @@ export interface ManagedClustersAgentPoolSpec {
   /** Whether to use a FIPS-enabled OS. See [Add a FIPS-enabled node pool](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#add-a-fips-enabled-node-pool-preview) for more details. */
   enableFIPS?: boolean;
   /** GPUInstanceProfile to be used to specify GPU MIG instance profile for supported GPU VM SKU. */
-  gpuInstanceProfile?: "MIG1g" | "MIG2g" | "MIG3g" | "MIG4g" | "MIG7g" | (string & {});
+  gpuInstanceProfile?: "MIG1g" | "MIG2g" | "MIG3g" | "MIG4g" | "MIG7g";
   /** CreationData to be used to specify the source Snapshot ID if the node pool will be created/upgraded using a snapshot. */
   creationData?: {
     /** This is the ARM ID of the source object to be used to create the target object. */
@@ -2501,9 +2584,27 @@ export interface ManagedClustersAgentPoolSpec {
     };
   };
   /** The fully qualified resource ID of the Capacity Reservation Group to provide virtual machines from a reserved group of Virtual Machines. This is of the form: '/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/Microsoft.Compute/capacityreservationgroups/{capacityReservationGroupName}' Customers use it to create an agentpool with a specified CRG. For more information see [Capacity Reservation](https://learn.microsoft.com/en-us/azure/virtual-machines/capacity-reservation-overview) */
-  capacityReservationGroupID?: string;
+  capacityReservationGroupReference?: {
+    /** The ARM ID of the resource (use this or group/kind/name). */
+    armId?: string;
+    /** The Kubernetes group of the referenced object. */
+    group?: string;
+    /** The Kubernetes kind of the referenced object. */
+    kind?: string;
+    /** The Kubernetes name of the referenced object, in the same namespace. */
+    name?: string;
+  };
   /** The fully qualified resource ID of the Dedicated Host Group to provision virtual machines from, used only in creation scenario and not allowed to changed once set. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/hostGroups/{hostGroupName}. For more information see [Azure dedicated hosts](https://docs.microsoft.com/azure/virtual-machines/dedicated-hosts). */
-  hostGroupID?: string;
+  hostGroupReference?: {
+    /** The ARM ID of the resource (use this or group/kind/name). */
+    armId?: string;
+    /** The Kubernetes group of the referenced object. */
+    group?: string;
+    /** The Kubernetes kind of the referenced object. */
+    kind?: string;
+    /** The Kubernetes name of the referenced object, in the same namespace. */
+    name?: string;
+  };
   /** Network-related settings of an agent pool. */
   networkProfile?: {
     /** IPTags of instance-level public IPs. */
@@ -2520,7 +2621,7 @@ export interface ManagedClustersAgentPoolSpec {
       /** The maximum port that is included in the range. It should be ranged from 1 to 65535, and be greater than or equal to portStart. */
       portEnd?: number;
       /** The network protocol of the port. */
-      protocol?: "TCP" | "UDP" | (string & {});
+      protocol?: "TCP" | "UDP";
     }>;
     /** The IDs of the application security groups which agent pool will associate when created. */
     applicationSecurityGroups?: Array<string>;
@@ -2537,12 +2638,12 @@ export interface ManagedClustersAgentPoolSpec {
     /** Secure Boot is a feature of Trusted Launch which ensures that only signed operating systems and drivers can boot. For more details, see aka.ms/aks/trustedlaunch. If not specified, the default is false. */
     enableSecureBoot?: boolean;
     /** SSH access method of an agent pool. */
-    sshAccess?: "LocalUser" | "Disabled" | (string & {});
+    sshAccess?: "LocalUser" | "Disabled";
   };
   /** GPU settings for the Agent Pool. */
   gpuProfile?: {
     /** Whether to install GPU drivers. When it's not specified, default is Install. */
-    driver?: "Install" | "None" | (string & {});
+    driver?: "Install" | "None";
   };
   /** Profile specific to a managed agent pool in Gateway mode. This field cannot be set if agent pool mode is not Gateway. */
   gatewayProfile?: {
@@ -2586,17 +2687,17 @@ export interface ManagedClustersAgentPoolSpec {
   /** Configures the per-node local DNS, with VnetDNS and KubeDNS overrides. LocalDNS helps improve performance and reliability of DNS resolution in an AKS cluster. For more details see aka.ms/aks/localdns. */
   localDNSProfile?: {
     /** Mode of enablement for localDNS. */
-    mode?: "Preferred" | "Required" | "Disabled" | (string & {});
+    mode?: "Preferred" | "Required" | "Disabled";
     /** VnetDNS overrides apply to DNS traffic from pods with dnsPolicy:default or kubelet (referred to as VnetDNS traffic). */
     vnetDNSOverrides?: Record<string, {
         /** Log level for DNS queries in localDNS. */
-        queryLogging?: "Error" | "Log" | (string & {});
+        queryLogging?: "Error" | "Log";
         /** Enforce TCP or prefer UDP protocol for connections from localDNS to upstream DNS server. */
-        protocol?: "PreferUDP" | "ForceTCP" | (string & {});
+        protocol?: "PreferUDP" | "ForceTCP";
         /** Destination server for DNS queries to be forwarded from localDNS. */
-        forwardDestination?: "ClusterCoreDNS" | "VnetDNS" | (string & {});
+        forwardDestination?: "ClusterCoreDNS" | "VnetDNS";
         /** Forward policy for selecting upstream DNS server. See [forward plugin](https://coredns.io/plugins/forward) for more information. */
-        forwardPolicy?: "Sequential" | "RoundRobin" | "Random" | (string & {});
+        forwardPolicy?: "Sequential" | "RoundRobin" | "Random";
         /** Maximum number of concurrent queries. See [forward plugin](https://coredns.io/plugins/forward) for more information. */
         maxConcurrent?: number;
         /** Cache max TTL in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
@@ -2604,18 +2705,18 @@ export interface ManagedClustersAgentPoolSpec {
         /** Serve stale duration in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
         serveStaleDurationInSeconds?: number;
         /** Policy for serving stale data. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
-        serveStale?: "Verify" | "Immediate" | "Disable" | (string & {});
+        serveStale?: "Verify" | "Immediate" | "Disable";
       }>;
     /** KubeDNS overrides apply to DNS traffic from pods with dnsPolicy:ClusterFirst (referred to as KubeDNS traffic). */
     kubeDNSOverrides?: Record<string, {
         /** Log level for DNS queries in localDNS. */
-        queryLogging?: "Error" | "Log" | (string & {});
+        queryLogging?: "Error" | "Log";
         /** Enforce TCP or prefer UDP protocol for connections from localDNS to upstream DNS server. */
-        protocol?: "PreferUDP" | "ForceTCP" | (string & {});
+        protocol?: "PreferUDP" | "ForceTCP";
         /** Destination server for DNS queries to be forwarded from localDNS. */
-        forwardDestination?: "ClusterCoreDNS" | "VnetDNS" | (string & {});
+        forwardDestination?: "ClusterCoreDNS" | "VnetDNS";
         /** Forward policy for selecting upstream DNS server. See [forward plugin](https://coredns.io/plugins/forward) for more information. */
-        forwardPolicy?: "Sequential" | "RoundRobin" | "Random" | (string & {});
+        forwardPolicy?: "Sequential" | "RoundRobin" | "Random";
         /** Maximum number of concurrent queries. See [forward plugin](https://coredns.io/plugins/forward) for more information. */
         maxConcurrent?: number;
         /** Cache max TTL in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
@@ -2623,7 +2724,7 @@ export interface ManagedClustersAgentPoolSpec {
         /** Serve stale duration in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
         serveStaleDurationInSeconds?: number;
         /** Policy for serving stale data. See [cache plugin](https://coredns.io/plugins/cache) for more information. */
-        serveStale?: "Verify" | "Immediate" | "Disable" | (string & {});
+        serveStale?: "Verify" | "Immediate" | "Disable";
       }>;
   };
   /** Options for the operator that are not sent to Azure. */
@@ -2720,6 +2821,8 @@ export interface ManagedClustersAgentPoolStatus {
   enableAutoScaling?: boolean;
   /** The scale down mode to use when scaling the Agent Pool. This also effects the cluster autoscaler behavior. If not specified, it defaults to Delete. */
   scaleDownMode?: string;
+  /** The type of Agent Pool. */
+  properties_type?: string;
   /** The mode of an agent pool. A cluster must have at least one 'System' Agent Pool at all times. For additional information on agent pool restrictions and best practices, see: https://docs.microsoft.com/azure/aks/use-system-pools */
   mode?: string;
   /** The version of Kubernetes specified by the user. Both patch version <major.minor.patch> (e.g. 1.20.13) and <major.minor> (e.g. 1.20) are supported. When <major.minor> is specified, the latest supported GA patch version is chosen automatically. Updating the cluster with the same <major.minor> once it has been created (e.g. 1.14.x -> 1.14) will not trigger an upgrade, even if a newer patch version is available. As a best practice, you should upgrade all node pools in an AKS cluster to the same Kubernetes version. The node pool version must have the same major version as the control plane. The node pool minor version must be within two minor versions of the control plane version. The node pool version cannot be greater than the control plane version. For more information see [upgrading a node pool](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#upgrade-a-node-pool). */

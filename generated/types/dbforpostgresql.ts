@@ -15,21 +15,27 @@ export interface FlexibleServerSpec {
     /** Name by which is known a given compute size assigned to a server. */
     name: string;
     /** Tier of the compute assigned to a server. */
-    tier: "Burstable" | "GeneralPurpose" | "MemoryOptimized" | (string & {});
+    tier: "Burstable" | "GeneralPurpose" | "MemoryOptimized";
   };
   /** User assigned managed identities assigned to the server. */
   identity?: {
     /** Map of user assigned managed identities. */
-    userAssignedIdentities?: Record<string, {
-        /** Identifier of the object of the service principal associated to the user assigned managed identity. */
-        principalId?: string;
-        /** Identifier of the client of the service principal associated to the user assigned managed identity. */
-        clientId?: string;
-      }>;
+    userAssignedIdentities?: Array<{
+      reference: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    }>;
     /** Identifier of the object of the service principal associated to the user assigned managed identity. */
     principalId?: string;
     /** Types of identities associated with a server. */
-    type: "None" | "UserAssigned" | "SystemAssigned" | "SystemAssigned,UserAssigned" | (string & {});
+    type: "None" | "UserAssigned" | "SystemAssigned" | "SystemAssigned,UserAssigned";
   };
   /** Resource tags. */
   tags?: Record<string, string>;
@@ -45,28 +51,28 @@ export interface FlexibleServerSpec {
     key: string;
   };
   /** Major version of PostgreSQL database engine. */
-  version?: "18" | "17" | "16" | "15" | "14" | "13" | "12" | "11" | (string & {});
+  version?: "18" | "17" | "16" | "15" | "14" | "13" | "12" | "11";
   /** Storage properties of a server. */
   storage?: {
     /** Size of storage assigned to a server. */
     storageSizeGB?: number;
     /** Flag to enable or disable the automatic growth of storage size of a server when available space is nearing zero and conditions allow for automatically growing storage size. */
-    autoGrow?: "Enabled" | "Disabled" | (string & {});
+    autoGrow?: "Enabled" | "Disabled";
     /** Storage tier of a server. */
-    tier?: "P1" | "P2" | "P3" | "P4" | "P6" | "P10" | "P15" | "P20" | "P30" | "P40" | "P50" | "P60" | "P70" | "P80" | (string & {});
+    tier?: "P1" | "P2" | "P3" | "P4" | "P6" | "P10" | "P15" | "P20" | "P30" | "P40" | "P50" | "P60" | "P70" | "P80";
     /** Maximum IOPS supported for storage. Required when type of storage is PremiumV2_LRS or UltraSSD_LRS. */
     iops?: number;
     /** Maximum throughput supported for storage. Required when type of storage is PremiumV2_LRS or UltraSSD_LRS. */
     throughput?: number;
     /** Type of storage assigned to a server. Allowed values are Premium_LRS, PremiumV2_LRS, or UltraSSD_LRS. If not specified, it defaults to Premium_LRS. */
-    type?: "Premium_LRS" | "PremiumV2_LRS" | "UltraSSD_LRS" | (string & {});
+    type?: "Premium_LRS" | "PremiumV2_LRS" | "UltraSSD_LRS";
   };
   /** Authentication configuration properties of a server. */
   authConfig?: {
     /** Indicates if the server supports Microsoft Entra authentication. */
-    activeDirectoryAuth?: "Enabled" | "Disabled" | (string & {});
+    activeDirectoryAuth?: "Enabled" | "Disabled";
     /** Indicates if the server supports password based authentication. */
-    passwordAuth?: "Enabled" | "Disabled" | (string & {});
+    passwordAuth?: "Enabled" | "Disabled";
     /** Identifier of the tenant of the delegated resource. */
     tenantId?: string;
   };
@@ -113,19 +119,19 @@ export interface FlexibleServerSpec {
       name?: string;
     };
     /** Data encryption type used by a server. */
-    type?: "SystemManaged" | "AzureKeyVault" | (string & {});
+    type?: "SystemManaged" | "AzureKeyVault";
   };
   /** Backup properties of a server. */
   backup?: {
     /** Backup retention days for the server. */
     backupRetentionDays?: number;
     /** Indicates if the server is configured to create geographically redundant backups. */
-    geoRedundantBackup?: "Enabled" | "Disabled" | (string & {});
+    geoRedundantBackup?: "Enabled" | "Disabled";
   };
   /** Network properties of a server. Only required if you want your server to be integrated into a virtual network provided by customer. */
   network?: {
     /** Indicates if public network access is enabled or not. This is only supported for servers that are not integrated into a virtual network which is owned and provided by customer when server is deployed. */
-    publicNetworkAccess?: "Enabled" | "Disabled" | (string & {});
+    publicNetworkAccess?: "Enabled" | "Disabled";
     /** Resource identifier of the delegated subnet. Required during creation of a new server, in case you want the server to be integrated into your own virtual network. For an update operation, you only have to provide this property if you want to change the value assigned for the private DNS zone. */
     delegatedSubnetResourceReference?: {
       /** The ARM ID of the resource (use this or group/kind/name). */
@@ -152,7 +158,7 @@ export interface FlexibleServerSpec {
   /** High availability properties of a server. */
   highAvailability?: {
     /** High availability mode for a server. */
-    mode?: "Disabled" | "ZoneRedundant" | "SameZone" | (string & {});
+    mode?: "Disabled" | "ZoneRedundant" | "SameZone";
     /** Availability zone associated to the standby server created when high availability is set to SameZone or ZoneRedundant. */
     standbyAvailabilityZone?: string;
   };
@@ -183,18 +189,18 @@ export interface FlexibleServerSpec {
   /** Availability zone of a server. */
   availabilityZone?: string;
   /** Role of the server in a replication set. */
-  replicationRole?: "None" | "Primary" | "AsyncReplica" | "GeoAsyncReplica" | (string & {});
+  replicationRole?: "None" | "Primary" | "AsyncReplica" | "GeoAsyncReplica";
   /** Read replica properties of a server. Required only in case that you want to promote a server. */
   replica?: {
     /** Role of the server in a replication set. */
-    role?: "None" | "Primary" | "AsyncReplica" | "GeoAsyncReplica" | (string & {});
+    role?: "None" | "Primary" | "AsyncReplica" | "GeoAsyncReplica";
     /** Type of operation to apply on the read replica. This property is write only. Standalone means that the read replica will be promoted to a standalone server, and will become a completely independent entity from the replication set. Switchover means that the read replica will roles with the primary server. */
-    promoteMode?: "Standalone" | "Switchover" | (string & {});
+    promoteMode?: "Standalone" | "Switchover";
     /** Data synchronization option to use when processing the operation specified in the promoteMode property. This property is write only. */
-    promoteOption?: "Planned" | "Forced" | (string & {});
+    promoteOption?: "Planned" | "Forced";
   };
   /** Creation mode of a new server. */
-  createMode?: "Default" | "Create" | "Update" | "PointInTimeRestore" | "GeoRestore" | "Replica" | "ReviveDropped" | (string & {});
+  createMode?: "Default" | "Create" | "Update" | "PointInTimeRestore" | "GeoRestore" | "Replica" | "ReviveDropped";
   /** Cluster properties of a server. */
   cluster?: {
     /** Number of nodes assigned to the elastic cluster. */

@@ -11,7 +11,7 @@ export interface DatabaseAccountSpec {
     name?: string;
   };
   /** Indicates the type of database account. This can only be set at database account creation. */
-  kind?: "GlobalDocumentDB" | "MongoDB" | "Parse" | (string & {});
+  kind?: "GlobalDocumentDB" | "MongoDB" | "Parse";
   /** Identity for the resource. */
   identity?: {
     /** The type of identity used for the resource. The type 'SystemAssigned,UserAssigned' includes both an implicitly created identity and a set of user assigned identities. The type 'None' will remove any identities from the service. */
@@ -80,7 +80,7 @@ export interface DatabaseAccountSpec {
   /** Enables the cassandra connector on the Cosmos DB C* account */
   enableCassandraConnector?: boolean;
   /** The cassandra connector offer type for the Cosmos DB database C* account. */
-  connectorOffer?: "Small" | (string & {});
+  connectorOffer?: "Small";
   /** Disable write operations on metadata resources (databases, containers, throughput) via account keys */
   disableKeyBasedMetadataWriteAccess?: boolean;
   /** The URI of the key vault */
@@ -88,39 +88,39 @@ export interface DatabaseAccountSpec {
   /** The default identity for accessing key vault used in features like customer managed keys. The default identity needs to be explicitly set by the users. It can be "FirstPartyIdentity", "SystemAssignedIdentity" and more. */
   defaultIdentity?: string;
   /** Whether requests from Public Network are allowed */
-  publicNetworkAccess?: "Enabled" | "Disabled" | "SecuredByPerimeter" | (string & {});
+  publicNetworkAccess?: "Enabled" | "Disabled" | "SecuredByPerimeter";
   /** Flag to indicate whether Free Tier is enabled. */
   enableFreeTier?: boolean;
   /** API specific properties. Currently, supported only for MongoDB API. */
   apiProperties?: {
     /** Describes the version of the MongoDB account. */
-    serverVersion?: "3.2" | "3.6" | "4.0" | "4.2" | "5.0" | "6.0" | "7.0" | (string & {});
+    serverVersion?: "3.2" | "3.6" | "4.0" | "4.2" | "5.0" | "6.0" | "7.0";
   };
   /** Flag to indicate whether to enable storage analytics. */
   enableAnalyticalStorage?: boolean;
   /** Analytical storage specific properties. */
   analyticalStorageConfiguration?: {
     /** Describes the types of schema for analytical storage. */
-    schemaType?: "WellDefined" | "FullFidelity" | (string & {});
+    schemaType?: "WellDefined" | "FullFidelity";
   };
   /** Enum to indicate the mode of account creation. */
-  createMode?: "Default" | "Restore" | (string & {});
+  createMode?: "Default" | "Restore";
   /** The object representing the policy for taking backups on an account. */
   backupPolicy?: {
     continuous?: {
       /** The object representing the state of the migration between the backup policies. */
       migrationState?: {
         /** Describes the status of migration between backup policy types. */
-        status?: "Invalid" | "InProgress" | "Completed" | "Failed" | (string & {});
+        status?: "Invalid" | "InProgress" | "Completed" | "Failed";
         /** Describes the target backup policy type of the backup policy migration. */
-        targetType?: "Periodic" | "Continuous" | (string & {});
+        targetType?: "Periodic" | "Continuous";
         /** Time at which the backup policy migration started (ISO-8601 format). */
         startTime?: string;
       };
       /** Configuration values for continuous mode backup */
       continuousModeProperties?: {
         /** Enum to indicate type of Continuous backup mode */
-        tier?: "Continuous7Days" | "Continuous30Days" | (string & {});
+        tier?: "Continuous7Days" | "Continuous30Days";
       };
       /** Describes the mode of backups. */
       type: "Continuous";
@@ -129,9 +129,9 @@ export interface DatabaseAccountSpec {
       /** The object representing the state of the migration between the backup policies. */
       migrationState?: {
         /** Describes the status of migration between backup policy types. */
-        status?: "Invalid" | "InProgress" | "Completed" | "Failed" | (string & {});
+        status?: "Invalid" | "InProgress" | "Completed" | "Failed";
         /** Describes the target backup policy type of the backup policy migration. */
-        targetType?: "Periodic" | "Continuous" | (string & {});
+        targetType?: "Periodic" | "Continuous";
         /** Time at which the backup policy migration started (ISO-8601 format). */
         startTime?: string;
       };
@@ -142,7 +142,7 @@ export interface DatabaseAccountSpec {
         /** An integer representing the time (in hours) that each backup is retained */
         backupRetentionIntervalInHours?: number;
         /** Enum to indicate type of backup residency */
-        backupStorageRedundancy?: "Geo" | "Local" | "Zone" | (string & {});
+        backupStorageRedundancy?: "Geo" | "Local" | "Zone";
       };
       /** Describes the mode of backups. */
       type: "Periodic";
@@ -179,7 +179,7 @@ export interface DatabaseAccountSpec {
   /** Parameters to indicate the information about the restore. */
   restoreParameters?: {
     /** Describes the mode of the restore. */
-    restoreMode?: "PointInTime" | (string & {});
+    restoreMode?: "PointInTime";
     /** List of specific databases available for restore. */
     databasesToRestore?: Array<{
       /** The name of the database available for restore. */
@@ -211,7 +211,7 @@ export interface DatabaseAccountSpec {
   /** Flag to indicate enabling/disabling of Partition Merge feature on the account */
   enablePartitionMerge?: boolean;
   /** Indicates the minimum allowed Tls version. The default value is Tls 1.2. Cassandra and Mongo APIs only work with Tls 1.2. */
-  minimalTlsVersion?: "Tls" | "Tls11" | "Tls12" | (string & {});
+  minimalTlsVersion?: "Tls" | "Tls11" | "Tls12";
   /** Flag to indicate enabling/disabling of Burst Capacity feature on the account */
   enableBurstCapacity?: boolean;
   /** Indicates the status of the Customer Managed Key feature on the account. In case there are errors, the property provides troubleshooting guidance. */
@@ -623,7 +623,7 @@ export interface SqlDatabaseSpec {
       restoreWithTtlDisabled?: boolean;
     };
     /** Enum to indicate the mode of resource creation. */
-    createMode?: "Default" | "Restore" | (string & {});
+    createMode?: "Default" | "Restore";
   };
   /** A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request. */
   options?: {
@@ -751,7 +751,7 @@ export interface SqlDatabaseContainerSpec {
       /** Indicates if the indexing policy is automatic */
       automatic?: boolean;
       /** Indicates the indexing mode. */
-      indexingMode?: "consistent" | "lazy" | "none" | (string & {});
+      indexingMode?: "consistent" | "lazy" | "none";
       /** List of paths to include in the indexing */
       includedPaths?: Array<{
         /** The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*) */
@@ -759,11 +759,11 @@ export interface SqlDatabaseContainerSpec {
         /** List of indexes for this path */
         indexes?: Array<{
           /** The datatype for which the indexing behavior is applied to. */
-          dataType?: "String" | "Number" | "Point" | "Polygon" | "LineString" | "MultiPolygon" | (string & {});
+          dataType?: "String" | "Number" | "Point" | "Polygon" | "LineString" | "MultiPolygon";
           /** The precision of the index. -1 is maximum precision. */
           precision?: number;
           /** Indicates the type of index. */
-          kind?: "Hash" | "Range" | "Spatial" | (string & {});
+          kind?: "Hash" | "Range" | "Spatial";
         }>;
       }>;
       /** List of paths to exclude from indexing */
@@ -776,14 +776,14 @@ export interface SqlDatabaseContainerSpec {
         /** The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*) */
         path?: string;
         /** Sort order for composite paths. */
-        order?: "ascending" | "descending" | (string & {});
+        order?: "ascending" | "descending";
       }>>;
       /** List of spatial specifics */
       spatialIndexes?: Array<{
         /** The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*) */
         path?: string;
         /** List of path's spatial type */
-        types?: Array<"Point" | "LineString" | "Polygon" | "MultiPolygon" | (string & {})>;
+        types?: Array<"Point" | "LineString" | "Polygon" | "MultiPolygon">;
       }>;
     };
     /** The configuration of the partition key to be used for partitioning data into multiple partitions */
@@ -791,7 +791,7 @@ export interface SqlDatabaseContainerSpec {
       /** List of paths using which data within the container can be partitioned */
       paths?: Array<string>;
       /** Indicates the kind of algorithm used for partitioning. For MultiHash, multiple partition keys (upto three maximum) are supported for container create */
-      kind?: "Hash" | "Range" | "MultiHash" | (string & {});
+      kind?: "Hash" | "Range" | "MultiHash";
       /** Indicates the version of the partition key definition */
       version?: number;
     };
@@ -808,7 +808,7 @@ export interface SqlDatabaseContainerSpec {
     /** The conflict resolution policy for the container. */
     conflictResolutionPolicy?: {
       /** Indicates the conflict resolution mode. */
-      mode?: "LastWriterWins" | "Custom" | (string & {});
+      mode?: "LastWriterWins" | "Custom";
       /** The conflict resolution path in the case of LastWriterWins mode. */
       conflictResolutionPath?: string;
       /** The procedure to resolve conflicts in the case of custom mode. */
@@ -842,7 +842,7 @@ export interface SqlDatabaseContainerSpec {
       restoreWithTtlDisabled?: boolean;
     };
     /** Enum to indicate the mode of resource creation. */
-    createMode?: "Default" | "Restore" | (string & {});
+    createMode?: "Default" | "Restore";
     /** List of computed properties */
     computedProperties?: Array<{
       /** The name of a computed property, for example - "cp_lowerName" */

@@ -13,9 +13,9 @@ export interface NamespaceSpec {
   /** Properties of sku resource */
   sku?: {
     /** Name of this SKU. */
-    name: "Basic" | "Standard" | "Premium" | (string & {});
+    name: "Basic" | "Standard" | "Premium";
     /** The billing tier of this particular SKU. */
-    tier?: "Basic" | "Standard" | "Premium" | (string & {});
+    tier?: "Basic" | "Standard" | "Premium";
     /** The Event Hubs throughput units for Basic or Standard tiers, where value should be 0 to 20 throughput units. The Event Hubs premium units for Premium tier, where value should be 0 to 10 premium units. */
     capacity?: number;
   };
@@ -296,7 +296,7 @@ export interface NamespacesAuthorizationRuleSpec {
     name?: string;
   };
   /** The rights associated with the rule. */
-  rights: Array<"Manage" | "Send" | "Listen" | (string & {})>;
+  rights: Array<"Manage" | "Send" | "Listen">;
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -577,7 +577,7 @@ export interface NamespacesEventhubsAuthorizationRuleSpec {
     name?: string;
   };
   /** The rights associated with the rule. */
-  rights: Array<"Manage" | "Send" | "Listen" | (string & {})>;
+  rights: Array<"Manage" | "Send" | "Listen">;
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */

@@ -19,11 +19,11 @@ export interface ComponentSpec {
   /** Resource tags */
   tags?: Record<string, string>;
   /** Type of application being monitored. */
-  Application_Type: "web" | "other" | (string & {});
+  Application_Type: "web" | "other";
   /** Used by the Application Insights system to determine what kind of flow this component was created by. This is to be set to 'Bluefield' when creating/updating a component via the REST API. */
-  Flow_Type?: "Bluefield" | (string & {});
+  Flow_Type?: "Bluefield";
   /** Describes what tool created this Application Insights component. Customers using this API should set this to the default 'rest'. */
-  Request_Source?: "rest" | (string & {});
+  Request_Source?: "rest";
   /** The unique application ID created when a new application is added to HockeyApp, used for communications with HockeyApp. */
   HockeyAppId?: string;
   /** Percentage of the data produced by the application being monitored that is being sampled for Application Insights telemetry. */
@@ -46,11 +46,11 @@ export interface ComponentSpec {
     name?: string;
   };
   /** The network access type for accessing Application Insights ingestion. */
-  publicNetworkAccessForIngestion?: "Enabled" | "Disabled" | (string & {});
+  publicNetworkAccessForIngestion?: "Enabled" | "Disabled";
   /** The network access type for accessing Application Insights query. */
-  publicNetworkAccessForQuery?: "Enabled" | "Disabled" | (string & {});
+  publicNetworkAccessForQuery?: "Enabled" | "Disabled";
   /** Indicates the flow of the ingestion. */
-  IngestionMode?: "ApplicationInsights" | "ApplicationInsightsWithDiagnosticSettings" | "LogAnalytics" | (string & {});
+  IngestionMode?: "ApplicationInsights" | "ApplicationInsightsWithDiagnosticSettings" | "LogAnalytics";
   /** Disable Non-AAD based Auth. */
   DisableLocalAuth?: boolean;
   /** Force users to create their own storage account for profiler and debugger. */

@@ -28,7 +28,7 @@ export interface VaultSpec {
     /** SKU details */
     sku: {
       /** SKU family name */
-      family: "A" | (string & {});
+      family: "A";
       /** SKU name to specify whether the key vault is a standard vault or a premium vault. */
       name: "standard" | "premium";
     };
@@ -64,13 +64,13 @@ export interface VaultSpec {
       /** Permissions the identity has for keys, secrets and certificates. */
       permissions: {
         /** Permissions to keys */
-        keys?: Array<"all" | "encrypt" | "decrypt" | "wrapKey" | "unwrapKey" | "sign" | "verify" | "get" | "list" | "create" | "update" | "import" | "delete" | "backup" | "restore" | "recover" | "purge" | "release" | "rotate" | "getrotationpolicy" | "setrotationpolicy" | (string & {})>;
+        keys?: Array<"all" | "encrypt" | "decrypt" | "wrapKey" | "unwrapKey" | "sign" | "verify" | "get" | "list" | "create" | "update" | "import" | "delete" | "backup" | "restore" | "recover" | "purge" | "release" | "rotate" | "getrotationpolicy" | "setrotationpolicy">;
         /** Permissions to secrets */
-        secrets?: Array<"all" | "get" | "list" | "set" | "delete" | "backup" | "restore" | "recover" | "purge" | (string & {})>;
+        secrets?: Array<"all" | "get" | "list" | "set" | "delete" | "backup" | "restore" | "recover" | "purge">;
         /** Permissions to certificates */
-        certificates?: Array<"all" | "get" | "list" | "delete" | "create" | "import" | "update" | "managecontacts" | "getissuers" | "listissuers" | "setissuers" | "deleteissuers" | "manageissuers" | "recover" | "purge" | "backup" | "restore" | (string & {})>;
+        certificates?: Array<"all" | "get" | "list" | "delete" | "create" | "import" | "update" | "managecontacts" | "getissuers" | "listissuers" | "setissuers" | "deleteissuers" | "manageissuers" | "recover" | "purge" | "backup" | "restore">;
         /** Permissions to storage accounts */
-        storage?: Array<"all" | "get" | "list" | "delete" | "set" | "update" | "regeneratekey" | "recover" | "purge" | "backup" | "restore" | "setsas" | "listsas" | "getsas" | "deletesas" | (string & {})>;
+        storage?: Array<"all" | "get" | "list" | "delete" | "set" | "update" | "regeneratekey" | "recover" | "purge" | "backup" | "restore" | "setsas" | "listsas" | "getsas" | "deletesas">;
       };
     }>;
     /** The URI of the vault for performing operations on keys and secrets. */
@@ -94,9 +94,9 @@ export interface VaultSpec {
     /** Rules governing the accessibility of the key vault from specific network locations. */
     networkAcls?: {
       /** Tells what traffic can bypass network rules. This can be 'AzureServices' or 'None'. If not specified the default is 'AzureServices'. */
-      bypass?: "AzureServices" | "None" | (string & {});
+      bypass?: "AzureServices" | "None";
       /** The default action when no rule from ipRules and from virtualNetworkRules match. This is only used after the bypass property has been evaluated. */
-      defaultAction?: "Allow" | "Deny" | (string & {});
+      defaultAction?: "Allow" | "Deny";
       /** The list of IP address rules. */
       ipRules?: Array<{
         /** An IPv4 address range in CIDR notation, such as '124.56.78.91' (simple IP address) or '124.56.78.0/24' (all addresses that start with 124.56.78). */
@@ -120,7 +120,7 @@ export interface VaultSpec {
       }>;
     };
     /** Provisioning state of the vault. */
-    provisioningState?: "Succeeded" | "RegisteringDns" | (string & {});
+    provisioningState?: "Succeeded" | "RegisteringDns";
     /** Property to specify whether the vault will accept traffic from public internet. If set to 'disabled' all traffic except private endpoint traffic and that that originates from trusted services will be blocked. This will override the set firewall rules, meaning that even if the firewall rules are present we will not honor the rules. */
     publicNetworkAccess?: string;
   };

@@ -115,7 +115,7 @@ export interface NetworkSecurityGroupsSecurityRuleSpec {
   /** A description for this rule. Restricted to 140 chars. */
   description?: string;
   /** Network protocol this rule applies to. */
-  protocol: "Tcp" | "Udp" | "Icmp" | "Esp" | "*" | "Ah" | (string & {});
+  protocol: "Tcp" | "Udp" | "Icmp" | "Esp" | "*" | "Ah";
   /** The source port or range. Integer or range between 0 and 65535. Asterisk '*' can also be used to match all ports. */
   sourcePortRange?: string;
   /** The destination port or range. Integer or range between 0 and 65535. Asterisk '*' can also be used to match all ports. */
@@ -161,11 +161,11 @@ export interface NetworkSecurityGroupsSecurityRuleSpec {
   /** The destination port ranges. */
   destinationPortRanges?: Array<string>;
   /** The network traffic is allowed or denied. */
-  access: "Allow" | "Deny" | (string & {});
+  access: "Allow" | "Deny";
   /** The priority of the rule. The value can be between 100 and 4096. The priority number must be unique for each rule in the collection. The lower the priority number, the higher the priority of the rule. */
   priority?: number;
   /** The direction of the rule. The direction specifies if rule will be evaluated on incoming or outgoing traffic. */
-  direction: "Inbound" | "Outbound" | (string & {});
+  direction: "Inbound" | "Outbound";
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -863,7 +863,7 @@ export interface PrivateEndpointSpec {
     /** The name of the extended location. */
     name?: string;
     /** The type of the extended location. */
-    type?: "EdgeZone" | (string & {});
+    type?: "EdgeZone";
   };
   /** Resource location. */
   location?: string;
@@ -1262,14 +1262,14 @@ export interface PublicIPAddressSpec {
     /** The name of the extended location. */
     name: string;
     /** The type of the extended location. */
-    type: "EdgeZone" | (string & {});
+    type: "EdgeZone";
   };
   /** The public IP address SKU. */
   sku?: {
     /** Name of a public IP address SKU. */
-    name?: "Basic" | "Standard" | (string & {});
+    name?: "Basic" | "Standard";
     /** Tier of a public IP address SKU. */
-    tier?: "Regional" | "Global" | (string & {});
+    tier?: "Regional" | "Global";
   };
   /** A list of availability zones denoting the IP allocated for the resource needs to come from. */
   zones?: Array<string>;
@@ -1278,9 +1278,9 @@ export interface PublicIPAddressSpec {
   /** Resource tags. */
   tags?: Record<string, string>;
   /** The public IP address allocation method. */
-  publicIPAllocationMethod?: "Static" | "Dynamic" | (string & {});
+  publicIPAllocationMethod?: "Static" | "Dynamic";
   /** The public IP address version. */
-  publicIPAddressVersion?: "IPv4" | "IPv6" | (string & {});
+  publicIPAddressVersion?: "IPv4" | "IPv6";
   /** The FQDN of the DNS record associated with the public IP address. */
   dnsSettings?: {
     /** The domain name label. The concatenation of the domain name label and the regionalized DNS zone make up the fully qualified domain name associated with the public IP address. If a domain name label is specified, an A DNS record is created for the public IP in the Microsoft Azure DNS system. */
@@ -1307,7 +1307,7 @@ export interface PublicIPAddressSpec {
       };
     };
     /** The DDoS protection policy customizability of the public IP. Only standard coverage will have the ability to be customized. */
-    protectionCoverage?: "Basic" | "Standard" | (string & {});
+    protectionCoverage?: "Basic" | "Standard";
     /** Enables DDoS protection on the public IP. */
     protectedIP?: boolean;
   };
@@ -1365,7 +1365,7 @@ export interface PublicIPAddressSpec {
     };
   };
   /** Migration phase of Public IP Address. */
-  migrationPhase?: "None" | "Prepare" | "Commit" | "Abort" | "Committed" | (string & {});
+  migrationPhase?: "None" | "Prepare" | "Commit" | "Abort" | "Committed";
   /** The linked public IP address of the public IP address resource. */
   linkedPublicIPAddress?: {
     /** The ARM ID of the resource. */
@@ -1626,7 +1626,7 @@ export interface RouteTablesRouteSpec {
   /** The destination CIDR to which the route applies. */
   addressPrefix?: string;
   /** The type of Azure hop the packet should be sent to. */
-  nextHopType: "VirtualNetworkGateway" | "VnetLocal" | "Internet" | "VirtualAppliance" | "None" | (string & {});
+  nextHopType: "VirtualNetworkGateway" | "VnetLocal" | "Internet" | "VirtualAppliance" | "None";
   /** The IP address packets should be forwarded to. Next hop values are only allowed in routes where the next hop type is VirtualAppliance. */
   nextHopIpAddress?: string;
   /** Options for the operator that are not sent to Azure. */
@@ -1709,7 +1709,7 @@ export interface VirtualNetworkSpec {
     /** The name of the extended location. */
     name: string;
     /** The type of the extended location. */
-    type: "EdgeZone" | (string & {});
+    type: "EdgeZone";
   };
   /** Resource location. */
   location?: string;
@@ -1976,9 +1976,9 @@ export interface VirtualNetworksSubnetSpec {
     serviceName?: string;
   }>;
   /** Enable or Disable apply network policies on private end point in the subnet. */
-  privateEndpointNetworkPolicies?: "Enabled" | "Disabled" | (string & {});
+  privateEndpointNetworkPolicies?: "Enabled" | "Disabled";
   /** Enable or Disable apply network policies on private link service in the subnet. */
-  privateLinkServiceNetworkPolicies?: "Enabled" | "Disabled" | (string & {});
+  privateLinkServiceNetworkPolicies?: "Enabled" | "Disabled";
   /** Application gateway IP configurations of virtual network resource. */
   applicationGatewayIpConfigurations?: Array<{
     /** Name of the IP configuration that is unique within an Application Gateway. */

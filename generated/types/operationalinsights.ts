@@ -17,11 +17,11 @@ export interface WorkspaceSpec {
   /** The geo-location where the resource lives */
   location: string;
   /** The provisioning state of the workspace. */
-  provisioningState?: "Creating" | "Succeeded" | "Failed" | "Canceled" | "Deleting" | "ProvisioningAccount" | "Updating" | (string & {});
+  provisioningState?: "Creating" | "Succeeded" | "Failed" | "Canceled" | "Deleting" | "ProvisioningAccount" | "Updating";
   /** The SKU of the workspace. */
   sku?: {
     /** The name of the SKU. */
-    name: "Free" | "Standard" | "Premium" | "PerNode" | "PerGB2018" | "Standalone" | "CapacityReservation" | "LACluster" | (string & {});
+    name: "Free" | "Standard" | "Premium" | "PerNode" | "PerGB2018" | "Standalone" | "CapacityReservation" | "LACluster";
     /** The capacity reservation level in GB for this workspace, when CapacityReservation sku is selected. */
     capacityReservationLevel?: number;
   };
@@ -33,9 +33,9 @@ export interface WorkspaceSpec {
     dailyQuotaGb?: number;
   };
   /** The network access type for accessing Log Analytics ingestion. */
-  publicNetworkAccessForIngestion?: "Enabled" | "Disabled" | (string & {});
+  publicNetworkAccessForIngestion?: "Enabled" | "Disabled";
   /** The network access type for accessing Log Analytics query. */
-  publicNetworkAccessForQuery?: "Enabled" | "Disabled" | (string & {});
+  publicNetworkAccessForQuery?: "Enabled" | "Disabled";
   /** Indicates whether customer managed storage is mandatory for query management. */
   forceCmkForQuery?: boolean;
   /** Workspace features. */

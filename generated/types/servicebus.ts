@@ -42,7 +42,7 @@ export interface NamespaceSpec {
   /** Resource tags */
   tags?: Record<string, string>;
   /** The minimum TLS version for the cluster to support, e.g. '1.2' */
-  minimumTlsVersion?: "1.0" | "1.1" | "1.2" | (string & {});
+  minimumTlsVersion?: "1.0" | "1.1" | "1.2";
   /** This property reflects if zone redundancy has been enabled for namespaces in regions that support availability zones. */
   zoneRedundant?: boolean;
   /** Properties of BYOK Encryption description */
@@ -93,7 +93,7 @@ export interface NamespaceSpec {
   /** Alternate name for namespace */
   alternateName?: string;
   /** This determines if traffic is allowed over public network. By default it is enabled. */
-  publicNetworkAccess?: "Enabled" | "Disabled" | "SecuredByPerimeter" | (string & {});
+  publicNetworkAccess?: "Enabled" | "Disabled" | "SecuredByPerimeter";
   /** The number of partitions of a Service Bus namespace. This property is only applicable to Premium SKU namespaces. The default value is 1 and possible values are 1, 2 and 4 */
   premiumMessagingPartitions?: number;
   /** Options for the operator that are not sent to Azure. */

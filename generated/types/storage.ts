@@ -13,10 +13,10 @@ export interface StorageAccountSpec {
   /** Required. Gets or sets the SKU name. */
   sku: {
     /** The SKU name. Required for account creation; optional for update. Note that in older versions, SKU name was called accountType. */
-    name: "Standard_LRS" | "Standard_GRS" | "Standard_RAGRS" | "Standard_ZRS" | "Premium_LRS" | "Premium_ZRS" | "Standard_GZRS" | "Standard_RAGZRS" | (string & {});
+    name: "Standard_LRS" | "Standard_GRS" | "Standard_RAGRS" | "Standard_ZRS" | "Premium_LRS" | "Premium_ZRS" | "Standard_GZRS" | "Standard_RAGZRS";
   };
   /** Required. Indicates the type of storage account. */
-  kind: "Storage" | "StorageV2" | "BlobStorage" | "FileStorage" | "BlockBlobStorage" | (string & {});
+  kind: "Storage" | "StorageV2" | "BlobStorage" | "FileStorage" | "BlockBlobStorage";
   /** Required. Gets or sets the location of the resource. This will be one of the supported and registered Azure Geo Regions (e.g. West US, East US, Southeast Asia, etc.). The geo region of a resource cannot be changed once it is created, but if an identical geo region is specified on update, the request will succeed. */
   location: string;
   /** Optional. Set the extended location of the resource. If not set, the storage account will be created in Azure main region. Otherwise it will be created in the specified extended location */
@@ -24,14 +24,14 @@ export interface StorageAccountSpec {
     /** The name of the extended location. */
     name?: string;
     /** The type of the extended location. */
-    type?: "EdgeZone" | (string & {});
+    type?: "EdgeZone";
   };
   /** Gets or sets a list of key value pairs that describe the resource. These tags can be used for viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key with a length no greater than 128 characters and a value with a length no greater than 256 characters. */
   tags?: Record<string, string>;
   /** The identity of the resource. */
   identity?: {
     /** The identity type. */
-    type: "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned,UserAssigned" | (string & {});
+    type: "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned,UserAssigned";
     /** Gets or sets a list of key value pairs that describe the set of User Assigned identities that will be used with this storage account. The key is the ARM resource identifier of the identity. Only 1 User Assigned identity is permitted here. */
     userAssignedIdentities?: Array<{
       reference: {
@@ -47,15 +47,15 @@ export interface StorageAccountSpec {
     }>;
   };
   /** Restrict copy to and from Storage Accounts within an AAD tenant or with Private Links to the same VNet. */
-  allowedCopyScope?: "PrivateLink" | "AAD" | (string & {});
+  allowedCopyScope?: "PrivateLink" | "AAD";
   /** Allow or disallow public network access to Storage Account. Value is optional but if passed in, must be 'Enabled' or 'Disabled'. */
-  publicNetworkAccess?: "Enabled" | "Disabled" | (string & {});
+  publicNetworkAccess?: "Enabled" | "Disabled";
   /** SasPolicy assigned to the storage account. */
   sasPolicy?: {
     /** The SAS expiration period, DD.HH:MM:SS. */
     sasExpirationPeriod: string;
     /** The SAS expiration action. Can only be Log. */
-    expirationAction: "Log" | (string & {});
+    expirationAction: "Log";
   };
   /** KeyPolicy assigned to the storage account. */
   keyPolicy?: {
@@ -78,32 +78,32 @@ export interface StorageAccountSpec {
         /** A boolean indicating whether or not the service encrypts the data as it is stored. Encryption at rest is enabled by default today and cannot be disabled. */
         enabled?: boolean;
         /** Encryption key type to be used for the encryption service. 'Account' key type implies that an account-scoped encryption key will be used. 'Service' key type implies that a default service key is used. */
-        keyType?: "Service" | "Account" | (string & {});
+        keyType?: "Service" | "Account";
       };
       /** The encryption function of the file storage service. */
       file?: {
         /** A boolean indicating whether or not the service encrypts the data as it is stored. Encryption at rest is enabled by default today and cannot be disabled. */
         enabled?: boolean;
         /** Encryption key type to be used for the encryption service. 'Account' key type implies that an account-scoped encryption key will be used. 'Service' key type implies that a default service key is used. */
-        keyType?: "Service" | "Account" | (string & {});
+        keyType?: "Service" | "Account";
       };
       /** The encryption function of the table storage service. */
       table?: {
         /** A boolean indicating whether or not the service encrypts the data as it is stored. Encryption at rest is enabled by default today and cannot be disabled. */
         enabled?: boolean;
         /** Encryption key type to be used for the encryption service. 'Account' key type implies that an account-scoped encryption key will be used. 'Service' key type implies that a default service key is used. */
-        keyType?: "Service" | "Account" | (string & {});
+        keyType?: "Service" | "Account";
       };
       /** The encryption function of the queue storage service. */
       queue?: {
         /** A boolean indicating whether or not the service encrypts the data as it is stored. Encryption at rest is enabled by default today and cannot be disabled. */
         enabled?: boolean;
         /** Encryption key type to be used for the encryption service. 'Account' key type implies that an account-scoped encryption key will be used. 'Service' key type implies that a default service key is used. */
-        keyType?: "Service" | "Account" | (string & {});
+        keyType?: "Service" | "Account";
       };
     };
     /** The encryption keySource (provider). Possible values (case-insensitive): Microsoft.Storage, Microsoft.Keyvault */
-    keySource?: "Microsoft.Storage" | "Microsoft.Keyvault" | (string & {});
+    keySource?: "Microsoft.Storage" | "Microsoft.Keyvault";
     /** A boolean indicating whether or not the service applies a secondary layer of encryption with platform managed keys for data at rest. */
     requireInfrastructureEncryption?: boolean;
     /** Properties provided by key vault. */
@@ -135,7 +135,7 @@ export interface StorageAccountSpec {
   /** Network rule set */
   networkAcls?: {
     /** Specifies whether traffic is bypassed for Logging/Metrics/AzureServices. Possible values are any combination of Logging|Metrics|AzureServices (For example, "Logging, Metrics"), or None to bypass none of those traffics. */
-    bypass?: "None" | "Logging" | "Metrics" | "AzureServices" | (string & {});
+    bypass?: "None" | "Logging" | "Metrics" | "AzureServices";
     /** Sets the resource access rules */
     resourceAccessRules?: Array<{
       /** Tenant Id */
@@ -168,7 +168,7 @@ export interface StorageAccountSpec {
       /** The action of virtual network rule. */
       action?: "Allow";
       /** Gets the state of virtual network rule. */
-      state?: "Provisioning" | "Deprovisioning" | "Succeeded" | "Failed" | "NetworkSourceDeleted" | (string & {});
+      state?: "Provisioning" | "Deprovisioning" | "Succeeded" | "Failed" | "NetworkSourceDeleted";
     }>;
     /** Sets the IP ACL rules */
     ipRules?: Array<{
@@ -192,7 +192,7 @@ export interface StorageAccountSpec {
   /** Provides the identity based authentication settings for Azure Files. */
   azureFilesIdentityBasedAuthentication?: {
     /** Indicates the directory service used. Note that this enum may be extended in the future. */
-    directoryServiceOptions: "None" | "AADDS" | "AD" | "AADKERB" | (string & {});
+    directoryServiceOptions: "None" | "AADDS" | "AD" | "AADKERB";
     /** Required if directoryServiceOptions are AD, optional if they are AADKERB. */
     activeDirectoryProperties?: {
       /** Specifies the primary domain that the AD DNS server is authoritative for. */
@@ -210,10 +210,10 @@ export interface StorageAccountSpec {
       /** Specifies the Active Directory SAMAccountName for Azure Storage. */
       samAccountName?: string;
       /** Specifies the Active Directory account type for Azure Storage. */
-      accountType?: "User" | "Computer" | (string & {});
+      accountType?: "User" | "Computer";
     };
     /** Default share permission for users using Kerberos authentication if RBAC role is not assigned. */
-    defaultSharePermission?: "None" | "StorageFileDataSmbShareReader" | "StorageFileDataSmbShareContributor" | "StorageFileDataSmbShareElevatedContributor" | (string & {});
+    defaultSharePermission?: "None" | "StorageFileDataSmbShareReader" | "StorageFileDataSmbShareContributor" | "StorageFileDataSmbShareElevatedContributor";
   };
   /** Allows https traffic only to storage service if sets to true. The default value is true since API version 2019-04-01. */
   supportsHttpsTrafficOnly?: boolean;
@@ -224,11 +224,11 @@ export interface StorageAccountSpec {
   /** Account HierarchicalNamespace enabled if sets to true. */
   isHnsEnabled?: boolean;
   /** Allow large file shares if sets to Enabled. It cannot be disabled once it is enabled. */
-  largeFileSharesState?: "Disabled" | "Enabled" | (string & {});
+  largeFileSharesState?: "Disabled" | "Enabled";
   /** Maintains information about the network routing choice opted by the user for data transfer */
   routingPreference?: {
     /** Routing Choice defines the kind of network routing opted by the user. */
-    routingChoice?: "MicrosoftRouting" | "InternetRouting" | (string & {});
+    routingChoice?: "MicrosoftRouting" | "InternetRouting";
     /** A boolean flag which indicates whether microsoft routing storage endpoints are to be published */
     publishMicrosoftEndpoints?: boolean;
     /** A boolean flag which indicates whether internet routing storage endpoints are to be published */
@@ -237,7 +237,7 @@ export interface StorageAccountSpec {
   /** Allow or disallow public access to all blobs or containers in the storage account. The default interpretation is false for this property. */
   allowBlobPublicAccess?: boolean;
   /** Set the minimum TLS version to be permitted on requests to storage. The default interpretation is TLS 1.0 for this property. */
-  minimumTlsVersion?: "TLS1_0" | "TLS1_1" | "TLS1_2" | (string & {});
+  minimumTlsVersion?: "TLS1_0" | "TLS1_1" | "TLS1_2";
   /** Indicates whether the storage account permits requests to be authorized with the account access key via Shared Key. If false, then all requests, including shared access signatures, must be authorized with Azure Active Directory (Azure AD). The default value is null, which is equivalent to true. */
   allowSharedKeyAccess?: boolean;
   /** NFS 3.0 protocol support enabled if set to true. */
@@ -255,13 +255,13 @@ export interface StorageAccountSpec {
       /** The immutability period for the blobs in the container since the policy creation, in days. */
       immutabilityPeriodSinceCreationInDays?: number;
       /** The ImmutabilityPolicy state defines the mode of the policy. Disabled state disables the policy, Unlocked state allows increase and decrease of immutability retention time and also allows toggling allowProtectedAppendWrites property, Locked state only allows the increase of the immutability retention time. A policy can only be created in a Disabled or Unlocked state and can be toggled between the two states. Only a policy in an Unlocked state can transition to a Locked state which cannot be reverted. */
-      state?: "Unlocked" | "Locked" | "Disabled" | (string & {});
+      state?: "Unlocked" | "Locked" | "Disabled";
       /** This property can only be changed for disabled and unlocked time-based retention policies. When enabled, new blocks can be written to an append blob while maintaining immutability protection and compliance. Only new blocks can be added and any existing blocks cannot be modified or deleted. */
       allowProtectedAppendWrites?: boolean;
     };
   };
   /** Allows you to specify the type of endpoint. Set this to AzureDNSZone to create a large number of accounts in a single subscription, which creates accounts in an Azure DNS Zone and the endpoint URL will have an alphanumeric DNS Zone identifier. */
-  dnsEndpointType?: "Standard" | "AzureDnsZone" | (string & {});
+  dnsEndpointType?: "Standard" | "AzureDnsZone";
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -823,7 +823,7 @@ export interface StorageAccountsBlobServiceSpec {
       /** Required if CorsRule element is present. A list of origin domains that will be allowed via CORS, or "*" to allow all domains */
       allowedOrigins: Array<string>;
       /** Required if CorsRule element is present. A list of HTTP methods that are allowed to be executed by the origin. */
-      allowedMethods: Array<"DELETE" | "GET" | "HEAD" | "MERGE" | "POST" | "OPTIONS" | "PUT" | "PATCH" | "CONNECT" | "TRACE" | (string & {})>;
+      allowedMethods: Array<"DELETE" | "GET" | "HEAD" | "MERGE" | "POST" | "OPTIONS" | "PUT" | "PATCH" | "CONNECT" | "TRACE">;
       /** Required if CorsRule element is present. The number of seconds that the client/browser should cache a preflight response. */
       maxAgeInSeconds: number;
       /** Required if CorsRule element is present. A list of response headers to expose to CORS clients. */
@@ -875,7 +875,7 @@ export interface StorageAccountsBlobServiceSpec {
     /** When set to true last access time based tracking is enabled. */
     enable: boolean;
     /** Name of the policy. The valid value is AccessTimeTracking. This field is currently read only */
-    name?: "AccessTimeTracking" | (string & {});
+    name?: "AccessTimeTracking";
     /** The field specifies blob object tracking granularity in days, typically how often the blob object should be tracked.This field is currently read only with value as 1 */
     trackingGranularityInDays?: number;
     /** An array of predefined supported blob types. Only blockBlob is the supported value. This field is currently read only */
@@ -1205,7 +1205,7 @@ export interface StorageAccountsFileServiceSpec {
       /** Required if CorsRule element is present. A list of origin domains that will be allowed via CORS, or "*" to allow all domains */
       allowedOrigins: Array<string>;
       /** Required if CorsRule element is present. A list of HTTP methods that are allowed to be executed by the origin. */
-      allowedMethods: Array<"DELETE" | "GET" | "HEAD" | "MERGE" | "POST" | "OPTIONS" | "PUT" | "PATCH" | "CONNECT" | "TRACE" | (string & {})>;
+      allowedMethods: Array<"DELETE" | "GET" | "HEAD" | "MERGE" | "POST" | "OPTIONS" | "PUT" | "PATCH" | "CONNECT" | "TRACE">;
       /** Required if CorsRule element is present. The number of seconds that the client/browser should cache a preflight response. */
       maxAgeInSeconds: number;
       /** Required if CorsRule element is present. A list of response headers to expose to CORS clients. */
@@ -1361,11 +1361,11 @@ export interface StorageAccountsFileServicesShareSpec {
   /** The maximum size of the share, in gigabytes. Must be greater than 0, and less than or equal to 5TB (5120). For Large File Shares, the maximum size is 102400. */
   shareQuota?: number;
   /** The authentication protocol that is used for the file share. Can only be specified when creating a share. */
-  enabledProtocols?: "SMB" | "NFS" | (string & {});
+  enabledProtocols?: "SMB" | "NFS";
   /** The property is for NFS share only. The default is NoRootSquash. */
-  rootSquash?: "NoRootSquash" | "RootSquash" | "AllSquash" | (string & {});
+  rootSquash?: "NoRootSquash" | "RootSquash" | "AllSquash";
   /** Access tier for specific share. GpV2 account can choose between TransactionOptimized (default), Hot, and Cool. FileStorage account can choose Premium. */
-  accessTier?: "TransactionOptimized" | "Hot" | "Cool" | "Premium" | (string & {});
+  accessTier?: "TransactionOptimized" | "Hot" | "Cool" | "Premium";
   /** List of stored access policies specified on the share. */
   signedIdentifiers?: Array<{
     /** An unique identifier of the stored access policy. */
@@ -1496,7 +1496,7 @@ export interface StorageAccountsFileServicesShare {
 /** StorageAccountsManagementPolicy (Microsoft.Storage/storageAccounts/managementPolicies@2023-01-01): spec. */
 export interface StorageAccountsManagementPolicySpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
-  azureName?: "default" | (string & {});
+  azureName?: "default";
   /** The owner: the name of a storage.azure.com/StorageAccount in the same namespace, or its ARM ID. */
   owner: {
     armId?: string;
@@ -1511,7 +1511,7 @@ export interface StorageAccountsManagementPolicySpec {
       /** A rule name can contain any combination of alpha numeric characters. Rule name is case-sensitive. It must be unique within a policy. */
       name: string;
       /** The valid value is Lifecycle */
-      type: "Lifecycle" | (string & {});
+      type: "Lifecycle";
       /** An object that defines the Lifecycle rule. */
       definition: {
         /** An object that defines the action set. */
@@ -1912,7 +1912,7 @@ export interface StorageAccountsQueueServiceSpec {
       /** Required if CorsRule element is present. A list of origin domains that will be allowed via CORS, or "*" to allow all domains */
       allowedOrigins: Array<string>;
       /** Required if CorsRule element is present. A list of HTTP methods that are allowed to be executed by the origin. */
-      allowedMethods: Array<"DELETE" | "GET" | "HEAD" | "MERGE" | "POST" | "OPTIONS" | "PUT" | "PATCH" | "CONNECT" | "TRACE" | (string & {})>;
+      allowedMethods: Array<"DELETE" | "GET" | "HEAD" | "MERGE" | "POST" | "OPTIONS" | "PUT" | "PATCH" | "CONNECT" | "TRACE">;
       /** Required if CorsRule element is present. The number of seconds that the client/browser should cache a preflight response. */
       maxAgeInSeconds: number;
       /** Required if CorsRule element is present. A list of response headers to expose to CORS clients. */
@@ -2074,7 +2074,7 @@ export interface StorageAccountsTableServiceSpec {
       /** Required if CorsRule element is present. A list of origin domains that will be allowed via CORS, or "*" to allow all domains */
       allowedOrigins: Array<string>;
       /** Required if CorsRule element is present. A list of HTTP methods that are allowed to be executed by the origin. */
-      allowedMethods: Array<"DELETE" | "GET" | "HEAD" | "MERGE" | "POST" | "OPTIONS" | "PUT" | "PATCH" | "CONNECT" | "TRACE" | (string & {})>;
+      allowedMethods: Array<"DELETE" | "GET" | "HEAD" | "MERGE" | "POST" | "OPTIONS" | "PUT" | "PATCH" | "CONNECT" | "TRACE">;
       /** Required if CorsRule element is present. The number of seconds that the client/browser should cache a preflight response. */
       maxAgeInSeconds: number;
       /** Required if CorsRule element is present. A list of response headers to expose to CORS clients. */

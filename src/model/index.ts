@@ -12,7 +12,7 @@ export type { ArmId, ArmIdKind, BuildArmIdOptions } from './internal/armid.js';
 export { specSchemaOf, statusSchemaOf, resourceReferenceSchema, keyReferenceSchema, conditionSchema } from './internal/kube-schema.js';
 export { specToArmBody, armBodyToStatus, listSpecInputs, readPath, MissingInputError } from './internal/convert.js';
 export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs } from './internal/convert.js';
-export { referencePropertyName, specNameOf, variantKey, versionNamesOf, topLevelProperties, objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst } from './internal/naming.js';
+export { referencePropertyName, specNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf, objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst } from './internal/naming.js';
 export type { TopLevelProperty } from './internal/naming.js';
 
 /** The `group/Kind` keys of every generated kind, sorted (no kind file is loaded). */

@@ -21,7 +21,11 @@ function listFiles(dir: string): string[] {
   });
 }
 
-const committed = ['model', 'crds', 'types'].flatMap((sub) => listFiles(join(generatedDir, sub)));
+// The generator owns model/, crds/, types/ and the top-level files it writes (SIZES.md).
+const committed = [
+  ...readdirSync(generatedDir).map((entry) => join(generatedDir, entry)).filter((path) => statSync(path).isFile()),
+  ...['model', 'crds', 'types'].flatMap((sub) => listFiles(join(generatedDir, sub))),
+];
 
 test('regenerating from ../shared gives no diff', { skip: existsSync(azureTypes) && existsSync(asoConfig) ? false : `inputs absent (${azureTypes}, ${asoConfig}): cannot check regeneration` }, async () => {
   const state = await generate({ repoRoot, configPath: 'codegen.config.yaml', azureTypesDir: azureTypes, asoConfigPath: asoConfig, outDir: 'generated', dryRun: true });
@@ -48,4 +52,11 @@ test('size budget: compact models, CRDs below the API server object limit', () =
   assert.ok(total(models) < 800_000, `models total ${total(models)} bytes > 800 kB`);
   for (const path of crds) assert.ok(size(path) < 900_000, `${relative(generatedDir, path)}: ${size(path)} bytes > 900 kB`);
   assert.ok(total(crds) < 4_000_000, `CRDs total ${total(crds)} bytes > 4 MB`);
+});
+
+test('docs/codegen.md shows the measured sizes of generated/SIZES.md', () => {
+  const sizes = readFileSync(join(generatedDir, 'SIZES.md'), 'utf8');
+  const table = sizes.slice(sizes.indexOf('| group |'), sizes.indexOf('\n\n', sizes.indexOf('| group |')));
+  assert.ok(table.split('\n').length > 50, 'a row per kind');
+  assert.ok(readFileSync(join(repoRoot, 'docs/codegen.md'), 'utf8').includes(table), 'copy the table of generated/SIZES.md into docs/codegen.md');
 });

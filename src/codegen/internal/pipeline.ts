@@ -7,6 +7,7 @@ import { readInputs } from './stages/read-inputs.js';
 import { renderCrds } from './stages/render-crds.js';
 import { renderModels } from './stages/render-models.js';
 import { renderTypes } from './stages/render-types.js';
+import { reportSizes } from './stages/report-sizes.js';
 import { resolveResources } from './stages/resolve-resources.js';
 import { trimEmbeddedResources } from './stages/trim-embedded-resources.js';
 import { writeFiles } from './stages/write-files.js';
@@ -15,7 +16,7 @@ import type { GeneratorOptions, GeneratorState, Stage } from './state.js';
 /** The stages, in order. Only the first reads files and only the last writes them. */
 export const stages: readonly Stage[] = [
   readInputs, resolveResources, trimEmbeddedResources, applyAsoConfig, detectReferences, applyOverrides, deriveExports,
-  renderModels, renderCrds, renderTypes, writeFiles,
+  renderModels, renderCrds, renderTypes, reportSizes, writeFiles,
 ];
 
 /** An empty state for `options` (what the first stage receives). */

@@ -95,3 +95,14 @@ test('readPath follows export paths with indices, case-insensitively', async () 
   assert.equal(readPath(response, 'keys[5].value'), undefined);
   assert.equal(readPath(response, 'missing.x'), undefined);
 });
+
+test('a flattened `type` goes into properties; status reports it as properties_type next to the resource type', () => {
+  const model = widgetModel();
+  const envelope = model.body.properties?.properties;
+  assert.ok(envelope?.properties);
+  envelope.properties.type = { type: 'string' };
+  const body = specToArmBody(model, { location: 'westus', size: 1, type: 'AvailabilitySet' }, { azureName: 'pool1' });
+  assert.deepEqual(body, { name: 'pool1', location: 'westus', properties: { size: 1, type: 'AvailabilitySet' } });
+  const status = armBodyToStatus(model, { id: '/x/pool1', name: 'pool1', type: 'Microsoft.Test/widgets', properties: { size: 1, type: 'AvailabilitySet' } });
+  assert.deepEqual(status, { id: '/x/pool1', name: 'pool1', type: 'Microsoft.Test/widgets', size: 1, properties_type: 'AvailabilitySet' });
+});

@@ -4,7 +4,7 @@
  * lookup functions to `specToArmBody`).
  */
 import type { KindModel, SchemaNode } from '../types.js';
-import { isReferenceNode, isUserAssignedIdentityMap, objectEntries, specNameOf, topLevelProperties, variantKey } from './naming.js';
+import { isReferenceNode, isUserAssignedIdentityMap, objectEntries, specNameOf, statusNameOf, topLevelProperties, variantKey } from './naming.js';
 
 /** ASO's ResourceReference: an ARM ID, a Kubernetes object (same namespace), or a well-known name. */
 export interface ResourceReference {
@@ -275,7 +275,7 @@ export function armBodyToStatus(model: KindModel, armBody: Json): Json {
   for (const property of topLevelProperties(model)) {
     const source = property.inProperties ? envelope : armBody;
     const converted = convert.value(property.node, source[property.armName]);
-    if (converted !== undefined) status[property.armName] = converted;
+    if (converted !== undefined) status[statusNameOf(property)] = converted;
   }
   return status;
 }

@@ -61,3 +61,31 @@ test('status: everything Azure returns, no write-only or secret fields, no valid
   assert.deepEqual(Object.keys(status.rules?.items?.properties ?? {}), ['name', 'priority', 'state']);
   assert.deepEqual(Object.keys(status.policy?.properties ?? {}), ['periodic', 'continuous']);
 });
+
+test('user-assigned identities are a list of references whatever the map values declare (ASO matches the name)', () => {
+  const model = widgetModel();
+  const identity = model.body.properties?.identity;
+  assert.ok(identity?.properties);
+  identity.properties.userAssignedIdentities = {
+    type: 'object',
+    additionalProperties: { type: 'object', properties: { principalId: { type: 'string' }, clientId: { type: 'string' } } },
+  };
+  const spec = specSchemaOf(model).properties?.identity?.properties?.userAssignedIdentities;
+  assert.equal(spec?.type, 'array');
+  assert.deepEqual(spec?.items?.required, ['reference']);
+  assert.deepEqual(Object.keys(spec?.items?.properties?.reference?.properties ?? {}), ['armId', 'group', 'kind', 'name']);
+  const status = statusSchemaOf(model).properties?.identity?.properties?.userAssignedIdentities;
+  assert.deepEqual(Object.keys(status?.additionalProperties?.properties ?? {}), ['principalId', 'clientId'], 'status keeps Azure\'s map');
+});
+
+test('a flattened property named like id/name/type is spec `type`; status keeps the resource type and adds properties_type', () => {
+  const model = widgetModel();
+  const envelope = model.body.properties?.properties;
+  assert.ok(envelope?.properties);
+  envelope.properties.type = { type: 'string', enum: ['VirtualMachineScaleSets', 'AvailabilitySet'] };
+  const spec = specSchemaOf(model).properties ?? {};
+  assert.deepEqual(spec.type?.enum, ['VirtualMachineScaleSets', 'AvailabilitySet']);
+  const status = statusSchemaOf(model).properties ?? {};
+  assert.deepEqual(status.type, { type: 'string' });
+  assert.deepEqual(status.properties_type, { type: 'string' });
+});

@@ -5,7 +5,7 @@
  * without flags, which the CRD renderer and the TypeScript declaration writer turn into their formats.
  */
 import type { KindModel, SchemaNode } from '../types.js';
-import { isReferenceNode, isUserAssignedIdentityMap, objectEntries, specNameOf, topLevelProperties, variantKey } from './naming.js';
+import { isReferenceNode, isUserAssignedIdentityMap, objectEntries, specNameOf, statusNameOf, topLevelProperties, variantKey } from './naming.js';
 
 const str = (description?: string): SchemaNode => ({ type: 'string', ...(description ? { description } : {}) });
 
@@ -261,7 +261,7 @@ export function statusSchemaOf(model: KindModel): SchemaNode {
   }
   for (const property of topLevelProperties(model)) {
     const schema = statusNode(property.node);
-    if (schema) properties[property.armName] = schema;
+    if (schema) properties[statusNameOf(property)] = schema;
   }
   return { type: 'object', properties };
 }

@@ -56,11 +56,14 @@ export function variantKey(discriminatorValue: string): string {
   return lowerFirst(words.map(upperFirst).join(''));
 }
 
-/** true for ASO's user-assigned identity map: ARM `{armId: {}}`, spec `[{reference}]`. */
+/**
+ * true for ASO's user-assigned identity map: ARM `{armId: {...}}`, spec `[{reference}]`. ASO matches the name, not
+ * the value type: some providers (Container Registry, PostgreSQL) do not mark the values' `principalId`/`clientId`
+ * read-only, yet ASO's spec still holds only references (Azure fills the values in).
+ */
 export function isUserAssignedIdentityMap(armName: string, node: SchemaNode): boolean {
-  if (armName !== 'userAssignedIdentities' || node.type !== 'object' || node.additionalProperties === undefined) return false;
-  const values = node.additionalProperties;
-  return Object.values(values.properties ?? {}).every((property) => property.readOnly === true);
+  return armName === 'userAssignedIdentities' && node.type === 'object' && node.properties === undefined
+    && node.additionalProperties?.type === 'object';
 }
 
 /** One top-level property of the Kubernetes object, with the ARM location it comes from. */
@@ -102,10 +105,20 @@ export function objectEntries(node: SchemaNode, flatten = true): TopLevelPropert
 
 /**
  * The top-level properties of spec/status: the body's own properties except `id`/`name`/`type`/`apiVersion`, with
- * `properties` replaced by its contents unless the kind keeps the envelope (`flatten: false`).
+ * `properties` replaced by its contents unless the kind keeps the envelope (`flatten: false`). A flattened property
+ * named like one of those envelope fields is kept (an agent pool's `properties.type` is spec `type`, as in ASO).
  */
 export function topLevelProperties(model: KindModel): TopLevelProperty[] {
-  return objectEntries(model.body, model.flatten !== false).filter((property) => property.inProperties || !envelopeProperties.has(property.armName));
+  const own = Object.entries(model.body.properties ?? {}).filter(([name]) => !envelopeProperties.has(name));
+  return objectEntries({ ...model.body, properties: Object.fromEntries(own) }, model.flatten !== false);
+}
+
+/**
+ * The status name of a top-level property: its ARM name, except that a flattened property colliding with the
+ * `id`/`name`/`type` status reports for the resource itself is prefixed like ASO does (`properties_type`).
+ */
+export function statusNameOf(property: TopLevelProperty): string {
+  return property.inProperties && envelopeProperties.has(property.armName) ? `properties_${property.armName}` : property.armName;
 }
 
 /** Both ASO spellings of an API version: `2023-01-01` → `["v20230101", "v1api20230101"]` (preview: `v20230101preview`). */

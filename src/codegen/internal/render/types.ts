@@ -11,7 +11,8 @@ const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function typeOf(node: SchemaNode, indent = ''): string {
   switch (node.type) {
     case 'string':
-      return node.enum ? node.enum.map((value) => JSON.stringify(value)).join(' | ') + (node.extensibleEnum ? ' | (string & {})' : '') : 'string';
+      // Literal unions even for extensible enums: the CRD lists the enum, so the API server accepts only these.
+      return node.enum ? node.enum.map((value) => JSON.stringify(value)).join(' | ') : 'string';
     case 'integer':
     case 'number':
       return 'number';

@@ -1,5 +1,5 @@
 /**
- * Stage 3: applies ASO's generator configuration (azure-arm.yaml, `objectModelConfiguration`) for each kind's group
+ * Stage 4: applies ASO's generator configuration (azure-arm.yaml, `objectModelConfiguration`) for each kind's group
  * and API version: `$referenceType` (arm, arm+wellknown; simple keeps a value plain), `$isSecret`,
  * `$importConfigMapMode`, `$defaultAzureName`, `$operatorSpecProperties`, and records `$azureGeneratedSecrets` /
  * `$generatedConfigs` for the exports stage. ASO names types and properties the Go way (`RoleAssignmentProperties`,

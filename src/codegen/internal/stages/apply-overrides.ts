@@ -1,5 +1,5 @@
 /**
- * Stage 5: applies the project's own overrides from codegen.config.yaml (each with a reason): keeping the
+ * Stage 6: applies the project's own overrides from codegen.config.yaml (each with a reason): keeping the
  * `properties` envelope, references, plain values, secrets, configmap inputs and renames by ARM body path.
  */
 import type { SchemaNode } from '../../../model/index.js';

@@ -1,5 +1,5 @@
 /**
- * Stage 6: what `operatorSpec.secrets` / `operatorSpec.configMaps` can export. Names come from ASO's
+ * Stage 7: what `operatorSpec.secrets` / `operatorSpec.configMaps` can export. Names come from ASO's
  * `$azureGeneratedSecrets` (secrets) and `$generatedConfigs` (configmaps, with their status path); each secret is
  * found in the output of one of the type's POST actions without input (`listKeys`, `sharedKeys`, …) or in the GET
  * body; project overrides supply the rest (e.g. `key1` = `listKeys` → `keys[0].value`).

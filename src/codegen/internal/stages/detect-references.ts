@@ -1,7 +1,7 @@
 /**
- * Stage 4: marks ARM ID properties that ASO's config leaves to the Swagger `arm-id` format, which bicep types do
+ * Stage 5: marks ARM ID properties that ASO's config leaves to the Swagger `arm-id` format, which bicep types do
  * not carry. Two heuristics: the SubResource shape (an object whose only writable property is a string `id`), and a
- * string (or string array) named `…Id`/`…Ids` whose description says it is a resource ID. Nodes ASO marks `simple`
+ * string (or string array) named `…Id`/`…ID`/`…Ids`/`…IDs` whose description says it is a resource ID. Nodes ASO marks `simple`
  * and configmap inputs are left alone; project overrides (`notReferences`) can undo a false positive.
  */
 import type { SchemaNode } from '../../../model/index.js';
@@ -18,7 +18,8 @@ export function looksLikeReference(name: string, node: SchemaNode, parent: Schem
     const writable = Object.entries(parent.properties ?? {}).filter(([, child]) => !child.readOnly);
     return writable.length === 1;
   }
-  const nameFits = node.type === 'array' ? /Ids$/.test(name) : /Id$/.test(name);
+  // ASO spells the Go name `…Id` or `…ID` (`vnetSubnetID` → `vnetSubnetReference`); both count.
+  const nameFits = node.type === 'array' ? /I[dD]s$/.test(name) : /I[dD]$/.test(name);
   return nameFits && describesArmId.test(node.description ?? '');
 }
 

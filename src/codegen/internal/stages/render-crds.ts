@@ -1,4 +1,4 @@
-/** Stage 8: renders one CRD per kind as YAML (`crds/<group>_<plural>.yaml`). */
+/** Stage 9: renders one CRD per kind as YAML (`crds/<plural>.<group>.yaml`). */
 import { stringify } from 'yaml';
 import type { GeneratorState, Stage } from '../state.js';
 import { generatedHeader } from '../state.js';

@@ -1,5 +1,5 @@
 /**
- * Stage 7: renders each kind's model file (`model/<group>/<Kind>.ts`, compact JSON in a typed module), the lazy
+ * Stage 8: renders each kind's model file (`model/<group>/<Kind>.ts`, compact JSON in a typed module), the lazy
  * registry `model/index.ts`, and `model/SUMMARY.txt` (one line per kind, for reviewable diffs).
  */
 import type { KindModel } from '../../../model/index.js';

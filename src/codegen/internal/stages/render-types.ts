@@ -1,4 +1,4 @@
-/** Stage 9: renders TypeScript declarations per group (`types/<group>.ts`) and `types/index.ts`. */
+/** Stage 10: renders TypeScript declarations per group (`types/<group>.ts`) and `types/index.ts`. */
 import type { GeneratorState, Stage } from '../state.js';
 import { generatedHeader } from '../state.js';
 import { renderKindTypes } from '../render/types.js';
