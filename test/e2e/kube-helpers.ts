@@ -70,18 +70,25 @@ export interface KubectlResult {
   stderr: string;
 }
 
-/** Runs kubectl with the server's kubeconfig and a private cache dir. */
-export function kubectl(binary: string, kubeconfig: string, cacheDir: string, args: string[], input?: string): Promise<KubectlResult> {
-  return new Promise((done) => {
-    const child = execFile(binary, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 60_000, env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
+/** Runs kubectl with the server's kubeconfig and a private cache dir (and extra environment variables). */
+export function kubectl(binary: string, kubeconfig: string, cacheDir: string, args: string[], input?: string, env: Record<string, string> = {}): Promise<KubectlResult> {
+  return startKubectl(binary, kubeconfig, cacheDir, args, input, env).done;
+}
+
+/** Starts kubectl without waiting for it: `done` resolves when it exits. */
+export function startKubectl(binary: string, kubeconfig: string, cacheDir: string, args: string[], input?: string, env: Record<string, string> = {}): { done: Promise<KubectlResult> } {
+  let child: ReturnType<typeof execFile> | undefined;
+  const done = new Promise<KubectlResult>((resolveRun) => {
+    child = execFile(binary, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 60_000, env: { ...process.env, KUBECONFIG: kubeconfig, ...env } }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
+      resolveRun({ code, stdout: String(stdout), stderr: String(stderr) });
     });
-    if (input !== undefined) {
-      child.stdin?.write(input);
-      child.stdin?.end();
-    }
   });
+  if (input !== undefined) {
+    child?.stdin?.write(input);
+    child?.stdin?.end();
+  }
+  return { done };
 }
 
 export function temporaryDir(prefix: string): string {

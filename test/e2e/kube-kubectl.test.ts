@@ -8,8 +8,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { schemaSupport } from '../../src/kube/internal/schema-api.js';
-import { kubectl, kubectlBinaries, spawnApiServer, temporaryDir, type ApiServerProcess } from './kube-helpers.js';
+import { kubectl, kubectlBinaries, spawnApiServer, startKubectl, temporaryDir, type ApiServerProcess } from './kube-helpers.js';
 
 const binaries = kubectlBinaries();
 const workDir = temporaryDir('azo-kube-e2e-');
@@ -76,7 +75,7 @@ spec: {color: red, replicas: ${replicas}}
 for (const { version, path: binary } of binaries) {
   describe(`kubectl ${version}`, { timeout: 240_000 }, () => {
     const ns = `v${version.replace('.', '')}`;
-    const run = (args: string[], input?: string) => kubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), args, input);
+    const run = (args: string[], input?: string, env?: Record<string, string>) => kubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), args, input, env);
     const ok = async (args: string[], input?: string) => {
       const result = await run(args, input);
       assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed:\n${result.stderr}`);
@@ -125,6 +124,49 @@ for (const { version, path: binary } of binaries) {
       assert.match(await ok(['get', 'secrets', '-n', ns]), /token\s+Opaque\s+1/);
     });
 
+    it('edits a custom resource and a config map with the default validation', async () => {
+      await ok(['apply', '-f', '-'], widget(ns, 'w-edit', 1));
+      const editor = { KUBE_EDITOR: `sed -i -e 's/replicas: 1$/replicas: 9/' -e 's/a: "1"$/a: "10"/'` };
+      assert.match((await run(['edit', 'wd', 'w-edit', '-n', ns], undefined, editor)).stdout, /widget.example.com\/w-edit edited/);
+      assert.equal(await ok(['get', 'wd', 'w-edit', '-n', ns, '-o', 'jsonpath={.spec.replicas}']), '9');
+      assert.match((await run(['edit', 'configmap', 'settings', '-n', ns], undefined, editor)).stdout, /configmap\/settings edited/);
+      assert.equal(await ok(['get', 'configmap', 'settings', '-n', ns, '-o', 'jsonpath={.data.a}']), '10');
+      const invalid = await run(['edit', 'wd', 'w-edit', '-n', ns], undefined, { KUBE_EDITOR: `sed -i -e 's/color: red$/color: green/'` });
+      assert.notEqual(invalid.code, 0);
+      assert.match(invalid.stderr, /widgets.example.com "w-edit" is invalid/);
+      assert.equal(await ok(['get', 'wd', 'w-edit', '-n', ns, '-o', 'jsonpath={.spec.color}']), 'red');
+    });
+
+    it('describes a custom resource with its events from both event APIs', async () => {
+      const uid = await ok(['get', 'wd', 'w-edit', '-n', ns, '-o', 'jsonpath={.metadata.uid}']);
+      const event = `apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: w-edit.1, namespace: ${ns}}
+eventTime: "2024-05-01T10:00:00.000000Z"
+reportingController: azo.test/controller
+reportingInstance: azo-test-1
+action: Reconcile
+reason: Edited
+note: the widget was edited
+type: Normal
+regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: ${ns}, uid: ${uid}}
+`;
+      await ok(['create', '-f', '-'], event);
+      const described = await ok(['describe', 'wd', 'w-edit', '-n', ns]);
+      assert.match(described, /Name:\s+w-edit/);
+      assert.match(described, /Replicas:\s+9/);
+      assert.match(described, /Normal\s+Edited\s+.*the widget was edited/);
+    });
+
+    it('reports invalid custom resources naming each bad field, and stores nothing', async () => {
+      const result = await run(['apply', '-f', '-'], widget(ns, 'w-invalid').replace('color: red', 'color: green').replace('replicas: 3', 'replicas: -1'));
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /The Widget "w-invalid" is invalid/);
+      assert.match(result.stderr, /spec.color: Unsupported value: "green"/);
+      assert.match(result.stderr, /spec.replicas: Invalid value: -1/);
+      assert.notEqual((await run(['get', 'wd', 'w-invalid', '-n', ns])).code, 0);
+    });
+
     it('waits for a condition set through the status subresource', async () => {
       const waiting = run(['wait', '--for=condition=Ready', 'wd/w1', '-n', ns, '--timeout=30s']);
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -152,9 +194,19 @@ for (const { version, path: binary } of binaries) {
 
     it('holds a delete until finalizers are removed', async () => {
       await ok(['patch', 'wd', 'w-watched', '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":["example.com/hold"]}}']);
-      await ok(['delete', 'wd', 'w-watched', '-n', ns, '--wait=false']);
+      const deleting = startKubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), ['delete', 'wd', 'w-watched', '-n', ns, '--timeout=60s']).done;
+      let settled = false;
+      void deleting.then(() => (settled = true));
+      const deadline = Date.now() + 30_000;
+      while ((await run(['get', 'wd', 'w-watched', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp}'])).stdout === '' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       assert.notEqual(await ok(['get', 'wd', 'w-watched', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp}']), '');
+      assert.equal(settled, false, 'kubectl delete returned while a finalizer held the object');
       await ok(['patch', 'wd', 'w-watched', '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+      const deleted = await deleting;
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.match(deleted.stdout, /widget.example.com "w-watched" deleted/);
       const gone = await run(['get', 'wd', 'w-watched', '-n', ns]);
       assert.notEqual(gone.code, 0);
       assert.match(gone.stderr, /NotFound|not found/);
@@ -171,13 +223,30 @@ for (const { version, path: binary } of binaries) {
       assert.match(conflict.stderr, /the object has been modified; please apply your changes to the latest version and try again/);
     });
 
+    it('reports server-side apply conflicts with another field manager, and forces them', async () => {
+      const other = await run(['apply', '--server-side', '--field-manager=other', '-f', '-'], widget(ns, 'w-ssa', 4));
+      assert.notEqual(other.code, 0);
+      assert.match(other.stderr, /Apply failed with 1 conflict: conflict with "kubectl-patch"( using example.com\/v1)?: \.spec\.replicas/);
+      assert.equal(await ok(['get', 'wd', 'w-ssa', '-n', ns, '-o', 'jsonpath={.spec.replicas}']), '8');
+      assert.match(await ok(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], widget(ns, 'w-ssa', 4)), /serverside-applied/);
+      const managed = JSON.parse(await ok(['get', 'wd', 'w-ssa', '-n', ns, '-o', 'json', '--show-managed-fields'])) as { spec: { replicas: number }; metadata: { managedFields: Array<{ manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }> } };
+      assert.equal(managed.spec.replicas, 4);
+      const owners = managed.metadata.managedFields.filter((entry) => entry.fieldsV1['f:spec']?.['f:replicas'] !== undefined).map((entry) => entry.manager);
+      assert.deepEqual(owners, ['other']);
+    });
+
+    it('answers kubectl version and auth can-i', async () => {
+      assert.match(await ok(['version']), /Server Version: .*v1\.30\.0/);
+      assert.equal((await ok(['auth', 'can-i', 'create', 'widgets', '-n', ns])).trim(), 'yes');
+    });
+
     it('explains custom resources from their schema', async () => {
       const explained = await ok(['explain', 'widgets.spec']);
       assert.match(explained, /The desired widget/);
       assert.match(explained, /replicas\s+<integer>/);
     });
 
-    it('rejects unknown fields under kubectl default strict validation', { skip: schemaSupport ? false : 'needs kube-schema' }, async () => {
+    it('rejects unknown fields under kubectl default strict validation', async () => {
       const result = await run(['apply', '-f', '-'], `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: strict, namespace: ${ns}}\ndata: {a: "1"}\nbogus: 1\n`);
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /unknown field "bogus"/);
@@ -198,7 +267,7 @@ for (const { version, path: binary } of binaries) {
 describe('restart with --data-dir', { skip: binaries.length === 0 ? 'kubectl is not installed' : false }, () => {
   it('keeps objects, the CA and the token across a restart, and shuts down cleanly on SIGTERM', async () => {
     const binary = binaries[binaries.length - 1]?.path ?? 'kubectl';
-    const run = (args: string[], input?: string) => kubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), args, input);
+    const run = (args: string[], input?: string, env?: Record<string, string>) => kubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), args, input, env);
     await run(['apply', '-f', '-'], crd);
     const created = await run(['create', 'configmap', 'persistent', '--from-literal=a=1']);
     assert.equal(created.code, 0, created.stderr);

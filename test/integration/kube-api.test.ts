@@ -309,6 +309,47 @@ describe('list', () => {
     assert.equal((await call(server, 'GET', '/api/v1/namespaces/kube-public/configmaps?limit=3&continue=garbage')).status, 400);
   });
 
+  it('continues from a consistent snapshot of the first page, and answers a forgotten one with 410', async () => {
+    const first = await call(server, 'GET', '/api/v1/namespaces/kube-public/configmaps?limit=2');
+    assert.deepEqual(first.body.items.map((item: { metadata: { name: string } }) => item.metadata.name), ['item-0', 'item-1']);
+    assert.equal(first.body.metadata.remainingItemCount, 5);
+    // Changes after the first page: a new object, a deleted one and an updated one are not seen by the next pages.
+    await call(server, 'POST', '/api/v1/namespaces/kube-public/configmaps', { body: cm('item-2b') });
+    await call(server, 'DELETE', '/api/v1/namespaces/kube-public/configmaps/item-5');
+    await call(server, 'PATCH', '/api/v1/namespaces/kube-public/configmaps/item-3', { body: { data: { a: 'changed' } }, contentType: 'application/merge-patch+json' });
+    const rest = await call(server, 'GET', `/api/v1/namespaces/kube-public/configmaps?continue=${encodeURIComponent(first.body.metadata.continue)}`);
+    assert.equal(rest.status, 200, rest.text);
+    assert.deepEqual(rest.body.items.map((item: { metadata: { name: string } }) => item.metadata.name), ['item-2', 'item-3', 'item-4', 'item-5', 'item-6']);
+    assert.equal(rest.body.items[1].data.a, '1');
+    assert.equal(rest.body.metadata.resourceVersion, first.body.metadata.resourceVersion);
+    assert.equal(rest.body.metadata.continue, undefined);
+    const now = await call(server, 'GET', '/api/v1/namespaces/kube-public/configmaps');
+    assert.deepEqual(now.body.items.map((item: { metadata: { name: string } }) => item.metadata.name), ['item-0', 'item-1', 'item-2', 'item-2b', 'item-3', 'item-4', 'item-6']);
+    // Put the fixture back as the other tests expect it.
+    await call(server, 'DELETE', '/api/v1/namespaces/kube-public/configmaps/item-2b');
+    await call(server, 'POST', '/api/v1/namespaces/kube-public/configmaps', { body: cm('item-5', { a: '1' }, { index: '5', parity: 'odd' }) });
+    await call(server, 'PATCH', '/api/v1/namespaces/kube-public/configmaps/item-3', { body: { data: { a: '1' } }, contentType: 'application/merge-patch+json' });
+    const forgotten = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 1, start: 'kube-public/item-1', snapshot: 'gone' })).toString('base64url');
+    const gone = await call(server, 'GET', `/api/v1/namespaces/kube-public/configmaps?limit=2&continue=${forgotten}`);
+    assert.equal(gone.status, 410);
+    assert.equal(gone.body.reason, 'Expired');
+  });
+
+  it('serves resourceVersion and resourceVersionMatch from the latest state, 410 for an exact old version', async () => {
+    const rv = (await call(server, 'GET', '/api/v1/namespaces/kube-public/configmaps')).body.metadata.resourceVersion as string;
+    assert.equal((await call(server, 'GET', `/api/v1/namespaces/kube-public/configmaps?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`)).status, 200);
+    assert.equal((await call(server, 'GET', `/api/v1/namespaces/kube-public/configmaps?resourceVersion=${rv}&resourceVersionMatch=Exact`)).status, 200);
+    assert.equal((await call(server, 'GET', '/api/v1/namespaces/kube-public/configmaps?resourceVersion=0')).status, 200);
+    await call(server, 'PATCH', '/api/v1/namespaces/kube-public/configmaps/item-0', { body: { data: { a: '2' } }, contentType: 'application/merge-patch+json' });
+    const old = await call(server, 'GET', `/api/v1/namespaces/kube-public/configmaps?resourceVersion=${rv}&resourceVersionMatch=Exact`);
+    assert.equal(old.status, 410);
+    assert.equal(old.body.reason, 'Expired');
+    const future = await call(server, 'GET', `/api/v1/namespaces/kube-public/configmaps?resourceVersion=${Number(rv) + 1000}`);
+    assert.equal(future.status, 504);
+    assert.equal((await call(server, 'GET', '/api/v1/namespaces/kube-public/configmaps?resourceVersionMatch=Exact')).status, 400);
+    assert.equal((await call(server, 'GET', `/api/v1/namespaces/kube-public/configmaps?resourceVersion=${rv}&resourceVersionMatch=Sometime`)).status, 400);
+  });
+
   it('answers Tables for kubectl', async () => {
     const table = await call(server, 'GET', '/api/v1/namespaces/kube-public/configmaps?limit=2', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
     assert.equal(table.body.kind, 'Table');
@@ -361,6 +402,18 @@ describe('deletion, finalizers and garbage collection', () => {
     const released = await call(server, 'PATCH', '/api/v1/namespaces/default/configmaps/held', { body: { metadata: { finalizers: [] } }, contentType: 'application/merge-patch+json' });
     assert.equal(released.status, 200);
     assert.equal((await call(server, 'GET', '/api/v1/namespaces/default/configmaps/held')).status, 404);
+  });
+
+  it('dry-run deletes check everything but remove nothing', async () => {
+    await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm('dry-delete') });
+    const rv = (await call(server, 'GET', '/api/v1/namespaces/default/configmaps?limit=1')).body.metadata.resourceVersion;
+    const response = await call(server, 'DELETE', '/api/v1/namespaces/default/configmaps/dry-delete?dryRun=All');
+    assert.equal(response.status, 200);
+    assert.equal(response.body.metadata.name, 'dry-delete');
+    const body = await call(server, 'DELETE', '/api/v1/namespaces/default/configmaps/dry-delete', { body: { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] } });
+    assert.equal(body.status, 200);
+    assert.equal((await call(server, 'GET', '/api/v1/namespaces/default/configmaps/dry-delete')).status, 200);
+    assert.equal((await call(server, 'GET', '/api/v1/namespaces/default/configmaps?limit=1')).body.metadata.resourceVersion, rv);
   });
 
   it('checks delete preconditions', async () => {

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApiServer, type RunningApiServer } from '../../src/kube/index.js';
-import { schemaSupport } from '../../src/kube/internal/schema-api.js';
 import { call, eventually, widgetCrd } from './kube-helpers.js';
 
 let server: RunningApiServer;
@@ -17,7 +16,6 @@ after(async () => {
 
 const widgets = '/apis/example.com/v1/namespaces/default/widgets';
 const widget = (name: string, spec: Record<string, unknown> = { color: 'red', replicas: 2 }) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name }, spec });
-const schemaSkip = schemaSupport ? false : 'needs kube-schema pruning/defaulting/validation';
 
 describe('CRD lifecycle', () => {
   it('writes Established and NamesAccepted, storedVersions and the cleanup finalizer right away', async () => {
@@ -116,12 +114,12 @@ describe('custom resources', () => {
 });
 
 describe('schema pruning, defaulting and validation', () => {
-  it('defaults absent fields', { skip: schemaSkip }, async () => {
+  it('defaults absent fields', async () => {
     const created = await call(server, 'POST', widgets, { body: widget('w-default', { color: 'red' }) });
     assert.equal(created.body.spec.replicas, 1);
   });
 
-  it('prunes unknown fields with a warning (Warn) or rejects them (Strict)', { skip: schemaSkip }, async () => {
+  it('prunes unknown fields with a warning (Warn) or rejects them (Strict)', async () => {
     const warned = await call(server, 'POST', `${widgets}?fieldValidation=Warn`, { body: widget('w-warn', { color: 'red', extra: 1 }) });
     assert.equal(warned.status, 201);
     assert.equal(warned.body.spec.extra, undefined);
@@ -135,7 +133,7 @@ describe('schema pruning, defaulting and validation', () => {
     assert.match(duplicate.body.message, /duplicate field/);
   });
 
-  it('answers invalid values with 422 naming each field', { skip: schemaSkip }, async () => {
+  it('answers invalid values with 422 naming each field', async () => {
     const response = await call(server, 'POST', widgets, { body: widget('w-bad', { color: 'green', replicas: 'three' }) });
     assert.equal(response.status, 422);
     const fields = response.body.details.causes.map((cause: { field: string }) => cause.field).sort();
@@ -144,6 +142,70 @@ describe('schema pruning, defaulting and validation', () => {
     assert.equal(missing.status, 422);
     assert.equal(missing.body.details.causes[0].field, 'spec.color');
     assert.equal((await call(server, 'GET', `${widgets}/w-bad`)).status, 404);
+  });
+});
+
+describe('CRD updates and schema extensions', () => {
+  it('adds a storage version on update: storedVersions grows, both versions serve the same objects', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } };
+    const created = await call(server, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      body: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'boxes.example.org' }, spec: { group: 'example.org', scope: 'Namespaced', names: { plural: 'boxes', kind: 'Box' }, versions: [{ name: 'v1', served: true, storage: true, schema }] } },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal((await call(server, 'POST', '/apis/example.org/v1/namespaces/default/boxes', { body: { apiVersion: 'example.org/v1', kind: 'Box', metadata: { name: 'b1' }, spec: { size: 1 } } })).status, 201);
+    const crd = created.body;
+    crd.spec.versions = [
+      { name: 'v1', served: true, storage: false, schema },
+      { name: 'v2', served: true, storage: true, schema, additionalPrinterColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }] },
+    ];
+    const updated = await call(server, 'PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.example.org', { body: crd });
+    assert.equal(updated.status, 200, updated.text);
+    assert.deepEqual(updated.body.status.storedVersions, ['v1', 'v2']);
+    const asV2 = await call(server, 'GET', '/apis/example.org/v2/namespaces/default/boxes/b1');
+    assert.equal(asV2.status, 200);
+    assert.equal(asV2.body.apiVersion, 'example.org/v2');
+    const table = await call(server, 'GET', '/apis/example.org/v2/namespaces/default/boxes', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    assert.deepEqual(table.body.rows[0].cells, ['b1', 1]);
+    const dropStored = { ...updated.body, spec: { ...updated.body.spec, versions: [{ name: 'v2', served: true, storage: true, schema }] } };
+    const refused = await call(server, 'PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.example.org', { body: dropStored });
+    assert.equal(refused.status, 422);
+    assert.ok(refused.body.details.causes.some((cause: { field: string }) => cause.field === 'status.storedVersions'));
+  });
+
+  it('honours int-or-string, preserve-unknown-fields and embedded resources', async () => {
+    const schema = {
+      openAPIV3Schema: {
+        type: 'object',
+        properties: {
+          spec: {
+            type: 'object',
+            properties: {
+              port: { 'x-kubernetes-int-or-string': true },
+              settings: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+            },
+          },
+        },
+      },
+    };
+    const created = await call(server, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      body: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'shapes.example.org' }, spec: { group: 'example.org', scope: 'Namespaced', names: { plural: 'shapes', kind: 'Shape' }, versions: [{ name: 'v1', served: true, storage: true, schema }] } },
+    });
+    assert.equal(created.status, 201, created.text);
+    const shapes = '/apis/example.org/v1/namespaces/default/shapes';
+    const shape = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'example.org/v1', kind: 'Shape', metadata: { name }, spec });
+    const template = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inner', bogus: 1 }, spec: { anything: { goes: true } } };
+    const good = await call(server, 'POST', shapes, { body: shape('s1', { port: 'http', settings: { free: { form: [1, 2] } }, template }) });
+    assert.equal(good.status, 201, good.text);
+    assert.deepEqual(good.body.spec.settings, { free: { form: [1, 2] } });
+    assert.deepEqual(good.body.spec.template, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inner' }, spec: { anything: { goes: true } } });
+    assert.equal((await call(server, 'POST', shapes, { body: shape('s2', { port: 8080 }) })).status, 201);
+    const badPort = await call(server, 'POST', shapes, { body: shape('s3', { port: true }) });
+    assert.equal(badPort.status, 422);
+    assert.equal(badPort.body.details.causes[0].field, 'spec.port');
+    const badTemplate = await call(server, 'POST', shapes, { body: shape('s4', { template: { metadata: { name: 'x' } } }) });
+    assert.equal(badTemplate.status, 422);
+    assert.deepEqual(badTemplate.body.details.causes.map((cause: { field: string }) => cause.field).sort(), ['spec.template.apiVersion', 'spec.template.kind']);
   });
 });
 

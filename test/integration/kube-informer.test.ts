@@ -30,6 +30,9 @@ function clientFor(server: RunningApiServer): { kc: KubeConfig; core: CoreV1Api 
 interface Seen {
   events: string[];
   names(): string[];
+  /** Stops the informer until `resume` (an error does not restart it meanwhile). */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   /** Stops the informer for good (no restart after errors). */
   shutdown(): Promise<void>;
 }
@@ -47,16 +50,34 @@ function track(informer: Informer<V1ConfigMap>): Seen {
     live.delete(object.metadata?.name ?? '');
   });
   let shutDown = false;
+  let paused = false;
+  let timer: NodeJS.Timeout | undefined;
+  let restarting: Promise<void> = Promise.resolve();
+  // As an application would: restart after an error (e.g. the server is unreachable), unless stopped on purpose.
   informer.on('error', () => {
-    setTimeout(() => {
-      if (!shutDown) void informer.start().catch(() => undefined);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (!shutDown && !paused) restarting = informer.start().catch(() => undefined);
     }, 100);
   });
   return {
     events,
     names: () => [...live].sort(),
+    pause: async () => {
+      paused = true;
+      clearTimeout(timer);
+      // A restart already under way would otherwise bring the informer back after stop().
+      await restarting;
+      await informer.stop();
+    },
+    resume: async () => {
+      paused = false;
+      await informer.start();
+    },
     shutdown: async () => {
       shutDown = true;
+      clearTimeout(timer);
+      await restarting;
       await informer.stop();
     },
   };
@@ -68,7 +89,11 @@ describe('client-node', () => {
     const port = server.port;
     let { kc, core } = clientFor(server);
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'before' }, data: { a: '1' } } });
-    const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default' }));
+    let lists = 0;
+    const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => {
+      lists += 1;
+      return core.listNamespacedConfigMap({ namespace: 'default' });
+    });
     const seen = track(informer);
     t.after(() => seen.shutdown());
     await informer.start();
@@ -90,17 +115,32 @@ describe('client-node', () => {
     await elsewhere.close();
     server = await start(port, 20);
     ({ kc, core } = clientFor(server));
+    const listsBeforeRestart = lists;
     await eventually(() => seen.events.includes('add:while-away') && seen.events.includes('delete:before'), 20_000);
     assert.deepEqual(seen.names(), ['while-away']);
+    // The restarted server's history starts after the informer's resourceVersion: 410, then a relist.
+    assert.ok(lists > listsBeforeRestart, 'the informer did not relist after the restart');
+
+    // Wait until the informer watches again (it sees a change), so that pausing it below stops that watch: a stop
+    // while client-node is still opening a watch does not cancel the opening.
+    await core.patchNamespacedConfigMap({ namespace: 'default', name: 'while-away', body: [{ op: 'replace', path: '/data/a', value: '2' }] });
+    await eventually(() => seen.events.includes('update:while-away'), 20_000);
 
     // 410 Gone: the informer stops, many changes push its resourceVersion out of the watch history, it restarts.
-    await informer.stop();
+    await seen.pause();
+    // The informer's resourceVersion is at most this one.
+    const watchedRv = (await core.listNamespacedConfigMap({ namespace: 'default' })).metadata?.resourceVersion;
     for (let index = 0; index < 30; index += 1) {
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `burst-${index}` }, data: { a: '1' } } });
     }
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'while-away' });
-    await informer.start();
+    const listsBeforeGone = lists;
+    const gone = await core.listNamespacedConfigMap({ namespace: 'default' });
+    assert.ok(Number(gone.metadata?.resourceVersion) - Number(watchedRv) > 20, `the changes did not outgrow the watch history: ${watchedRv} → ${String(gone.metadata?.resourceVersion)}`);
+    await seen.resume();
     await eventually(() => seen.names().length === 30 && !seen.names().includes('while-away'), 20_000);
+    assert.ok(lists > listsBeforeGone, 'the informer did not relist after 410 Gone');
+    assert.ok(seen.events.includes('delete:while-away'));
     await seen.shutdown();
   });
 });

@@ -204,17 +204,14 @@ export class Controllers {
   private async finishNamespace(name: string): Promise<void> {
     const namespace = this.store.get(namespacesBucket, '', name);
     if (!namespace || !metadataOf(namespace).deletionTimestamp) return;
-    let remaining = 0;
     const buckets = new Set(this.registry.all().filter((type) => type.namespaced).map((type) => type.bucket));
     for (const bucket of buckets) {
       const type = this.typeForBucket(bucket);
       if (!type) continue;
       for (const object of this.store.list(bucket, name)) {
-        remaining += 1;
         if (!metadataOf(object).deletionTimestamp) await this.operations.deleteStored(type, object, 'Background');
       }
     }
-    for (const bucket of buckets) remaining = bucket ? remaining : remaining;
     const left = [...buckets].reduce((total, bucket) => total + this.store.list(bucket, name).length, 0);
     if (left > 0) return;
     const current = this.store.get(namespacesBucket, '', name);

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, reviewGroupList, reviewResourceList } from './discovery.js';
-import { ApiError, badRequest, methodNotAllowed, notFoundPath, unsupportedMediaType } from './errors.js';
+import { ApiError, badRequest, expired, methodNotAllowed, notFoundPath, unsupportedMediaType } from './errors.js';
 import type { ResponseShape } from './http-util.js';
 import { negotiate, parseMediaTypes, readBody, sendError, sendJson } from './http-util.js';
 import type { OpenApiCache } from './openapi.js';
@@ -344,6 +344,7 @@ export class RequestHandler {
     const limit = limitText ? Number(limitText) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: ${JSON.stringify(limitText)}`);
     const continueToken = query.get('continue') ?? undefined;
+    this.checkListResourceVersion(query, continueToken);
     const predicate = this.predicate(target, query);
     const page = this.options.operations.list(target, { ...(predicate ? { predicate } : {}), ...(limit ? { limit } : {}), ...(continueToken ? { continueToken } : {}) });
     const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
@@ -371,6 +372,28 @@ export class RequestHandler {
       return;
     }
     sendJson(response, 200, { kind: target.type.listKind, apiVersion: apiVersionOf(target.type.group, target.version.name), metadata, items: page.items }, warnings);
+  }
+
+  /**
+   * The list's `resourceVersion`/`resourceVersionMatch`: the server always serves its latest state, which satisfies
+   * every request except an exact older version (410 Expired, as after etcd compaction) or a version it has not
+   * reached (504, as the real server answers after waiting).
+   */
+  private checkListResourceVersion(query: URLSearchParams, continueToken: string | undefined): void {
+    const match = query.get('resourceVersionMatch');
+    const text = query.get('resourceVersion') ?? '';
+    if (text !== '' && !/^\d+$/.test(text)) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(text)}: must be a non-negative integer`);
+    if (match !== null) {
+      if (match !== 'Exact' && match !== 'NotOlderThan') throw badRequest(`resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
+      if (text === '') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+      if (continueToken) throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided');
+      if (match === 'Exact' && text === '0') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    }
+    if (text === '' || text === '0' || continueToken) return;
+    const requested = Number(text);
+    const current = this.options.store.currentRv();
+    if (requested > current) throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+    if (match === 'Exact' && requested < current) throw expired(`The resourceVersion for the provided list is too old: ${requested} (current ${current}); this server keeps only its latest state`);
   }
 
   private respondObject(response: ServerResponse, target: Target, object: KubeObject, shape: ResponseShape, query: URLSearchParams, warnings: string[], code: number): void {

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { computeCrdStatus, crdBucket } from './crd.js';
 import type { StatusCause } from './errors.js';
-import { ApiError, badRequest, conflict, forbidden, invalid, notFound, staleMessage, unsupportedMediaType } from './errors.js';
+import { ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, staleMessage, unsupportedMediaType } from './errors.js';
+import { ListSnapshots } from './list-snapshots.js';
 import { validateObjectMeta } from './meta-validation.js';
 import { deepEqual, desiredState, randomSuffix, schemaHasDefaults } from './objects.js';
 import type { Registry } from './registry.js';
@@ -19,7 +20,9 @@ import {
   applyStrategicMergePatch,
   builtinSchemas,
   celNotEvaluatedWarning,
+  conflictCause,
   findCelValidations,
+  formatConflictMessage,
   objectMetaSchema,
   PatchError,
   pruneUnknownFields,
@@ -80,6 +83,8 @@ const statusIgnoredFinalizers = ['orphan', 'foregroundDeletion'];
 
 export class Operations {
   private readonly defaultsCache = new WeakMap<VersionSpec, boolean>();
+  private readonly defaultedCache = new WeakMap<VersionSpec, WeakMap<KubeObject, KubeObject>>();
+  private readonly listSnapshots = new ListSnapshots();
 
   constructor(
     readonly store: Store,
@@ -93,9 +98,28 @@ export class Operations {
   toServed(type: ResourceType, version: VersionSpec, stored: KubeObject): KubeObject {
     if (type.builtin?.toExternal) return type.builtin.toExternal(stored);
     let served = stored;
+    if (!type.builtin && version.schema && this.hasDefaults(version)) served = this.defaulted(version, version.schema, stored);
     const apiVersion = apiVersionOf(type.group, version.name);
-    if (served.apiVersion !== apiVersion) served = { ...served, apiVersion };
-    if (!type.builtin && version.schema && this.hasDefaults(version)) served = applyDefaults(served, version.schema) as KubeObject;
+    return served.apiVersion === apiVersion ? served : { ...served, apiVersion };
+  }
+
+  /**
+   * `stored` with the version's defaults applied (objects stored before a default existed get it on reads).
+   * Stored objects are immutable, so the result is remembered per object; when defaulting changes nothing (the
+   * usual case: writes are defaulted) the stored object itself is served and nothing is copied.
+   */
+  private defaulted(version: VersionSpec, schema: JSONSchemaProps, stored: KubeObject): KubeObject {
+    let cache = this.defaultedCache.get(version);
+    if (!cache) {
+      cache = new WeakMap();
+      this.defaultedCache.set(version, cache);
+    }
+    let served = cache.get(stored);
+    if (!served) {
+      const withDefaults = applyDefaults(stored, schema) as KubeObject;
+      served = deepEqual(withDefaults, stored) ? stored : withDefaults;
+      cache.set(stored, served);
+    }
     return served;
   }
 
@@ -132,40 +156,43 @@ export class Operations {
     return this.toServed(target.type, target.version, this.getStored(target, name));
   }
 
-  /** One page of matching objects (served form), continuing after the token's key. */
+  /**
+   * One page of matching objects (served form). A list that does not fit in `limit` is snapshotted, and its
+   * continue token names the snapshot and the last key served, so later pages show the state of the first one.
+   */
   list(target: Target, options: { predicate?: ObjectPredicate; limit?: number; continueToken?: string }): ListPage {
     const { type } = target;
-    let startAfter: string | undefined;
-    let rv = this.store.currentRv();
+    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
+    let rv: number;
+    let matching: KubeObject[];
+    let offset = 0;
+    let snapshotId: string | undefined;
     if (options.continueToken) {
       const token = decodeContinue(options.continueToken);
-      startAfter = token.start;
-      rv = token.rv;
-    }
-    const all = this.store.list(type.bucket, type.namespaced && target.namespace ? target.namespace : undefined);
-    const items: KubeObject[] = [];
-    let continueToken: string | undefined;
-    let remaining = 0;
-    const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
-    for (const object of all) {
-      if (startAfter !== undefined && objectKey(stringField(metadataOf(object), 'namespace') ?? '', nameOf(object)) <= startAfter) continue;
-      if (options.predicate && !options.predicate(object)) continue;
-      if (items.length >= limit) {
-        remaining += 1;
-        if (continueToken === undefined) {
-          const last = items[items.length - 1];
-          if (last) continueToken = encodeContinue({ rv, start: objectKey(stringField(metadataOf(last), 'namespace') ?? '', nameOf(last)) });
-        }
-        if (options.predicate) break;
-        continue;
+      const snapshot = this.listSnapshots.find(token.snapshot);
+      if (!snapshot) {
+        throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       }
-      items.push(object);
+      ({ rv, items: matching } = snapshot);
+      snapshotId = token.snapshot;
+      offset = firstAfter(matching, token.start);
+    } else {
+      rv = this.store.currentRv();
+      const all = this.store.list(type.bucket, type.namespaced && target.namespace ? target.namespace : undefined);
+      matching = options.predicate ? all.filter(options.predicate) : all;
+    }
+    const page = matching.slice(offset, offset + limit);
+    const remaining = matching.length - offset - page.length;
+    let continueToken: string | undefined;
+    const last = page[page.length - 1];
+    if (remaining > 0 && last) {
+      snapshotId ??= this.listSnapshots.remember({ rv, items: matching });
+      continueToken = encodeContinue({ rv, start: keyOf(last), snapshot: snapshotId });
     }
     return {
-      items: items.map((object) => this.toServed(type, target.version, object)),
-      resourceVersion: String(this.store.currentRv()),
-      ...(continueToken ? { continueToken } : {}),
-      ...(continueToken && !options.predicate ? { remainingItemCount: remaining } : {}),
+      items: page.map((object) => this.toServed(type, target.version, object)),
+      resourceVersion: String(rv),
+      ...(continueToken ? { continueToken, remainingItemCount: remaining } : {}),
     };
   }
 
@@ -207,25 +234,23 @@ export class Operations {
       if (appliedName !== undefined && appliedName !== name) throw badRequest(`the name of the object (${appliedName}) does not match the name on the URL (${name})`);
       if (typeof applied.apiVersion !== 'string' || typeof applied.kind !== 'string') throw badRequest('apiVersion and kind must be set in an applied configuration');
       const live = previous ? this.toServed(type, version, previous) : undefined;
-      const liveForMerge = live && options.subresource === 'status' ? live : live;
+      const schema = this.schemaFor(type, version);
       const result = serverSideApply({
-        live: liveForMerge,
+        live,
         applied: withName(applied, name),
         manager,
         force: options.force,
         apiVersion: apiVersionOf(type.group, version.name),
-        ...(version.schema ? { schema: version.schema } : {}),
+        ...(schema ? { schema } : {}),
         now,
         ...(options.subresource ? { subresource: options.subresource } : {}),
       });
-      if (result.conflicts.length > 0) {
-        const causes: StatusCause[] = result.conflicts.map((item) => ({ reason: 'FieldManagerConflict', message: `conflict with "${item.manager}"`, field: item.field }));
-        const summary = result.conflicts.length === 1 ? `conflict with "${result.conflicts[0]?.manager ?? ''}": ${result.conflicts[0]?.field ?? ''}` : `${result.conflicts.length} conflicts`;
-        throw new ApiError(409, 'Conflict', `Apply failed with ${result.conflicts.length} conflict${result.conflicts.length === 1 ? '' : 's'}: ${summary}`, {
+      if (result.conflicts.length > 0 && !options.force) {
+        throw new ApiError(409, 'Conflict', formatConflictMessage(result.conflicts), {
           name,
-          group: type.group || undefined,
+          ...(type.group ? { group: type.group } : {}),
           kind: type.plural,
-          causes,
+          causes: result.conflicts.map(conflictCause),
         });
       }
       if (!previous && options.subresource) throw notFound(type.plural, type.group, name);
@@ -319,6 +344,7 @@ export class Operations {
       if (context.fieldValidation === 'Warn') context.warnings.push(...problems);
     }
 
+    if (type.builtin && schema) rejectWrongTypes(type, version, object, schema);
     if (!type.builtin && version.schema) object = applyDefaults(object, version.schema) as KubeObject;
 
     const previousServed = previous ? this.toServed(type, version, previous) : undefined;
@@ -328,7 +354,13 @@ export class Operations {
       const requestRv = stringField(metadata, 'resourceVersion');
       object = { ...previousServed, status: object.status };
       if (object.status === undefined) delete object.status;
-      object.metadata = { ...metadataOf(previousServed), ...(requestRv ? { resourceVersion: requestRv } : { resourceVersion: '' }) };
+      const appliedManagedFields = options.applied ? metadata.managedFields : undefined;
+      object.metadata = {
+        ...metadataOf(previousServed),
+        ...(requestRv ? { resourceVersion: requestRv } : { resourceVersion: '' }),
+        // Server-side apply to /status computed the new ownership (its status manager entry) on the whole object.
+        ...(appliedManagedFields !== undefined ? { managedFields: appliedManagedFields } : {}),
+      };
       metadata = metadataOf(object);
     } else if (statusIsSubresource) {
       if (previousServed && previousServed.status !== undefined) object.status = previousServed.status;
@@ -371,6 +403,11 @@ export class Operations {
     }
     delete metadata.resourceVersion;
     delete metadata.selfLink;
+    // ObjectMeta's lists and maps are omitempty: an emptied one is not written (nor shown) at all.
+    for (const key of ['finalizers', 'ownerReferences', 'labels', 'annotations']) {
+      const value = metadata[key];
+      if ((Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0)) delete metadata[key];
+    }
     object.metadata = metadata;
 
     if (options.subresource !== 'status') type.builtin?.prepare?.(object, previousServed);
@@ -403,6 +440,7 @@ export class Operations {
         apiVersion: apiVersionOf(type.group, version.name),
         now,
         ...(options.subresource ? { subresource: options.subresource } : {}),
+        ...(schema ? { schema } : {}),
       });
     }
     return this.toStorage(type, object);
@@ -504,6 +542,33 @@ export class Operations {
   }
 }
 
+/**
+ * Built-in kinds are typed: a value of the wrong JSON type cannot be decoded, which Kubernetes answers with 400
+ * "cannot be handled as a <Kind>". Nulls decode as absent fields there, so they are not type errors.
+ */
+function rejectWrongTypes(type: ResourceType, version: VersionSpec, object: KubeObject, schema: JSONSchemaProps): void {
+  const causes = validateValue(withoutNullFields(object), schema).filter(
+    // Secret values are checked (with their contents redacted) by the Secret's own validation.
+    (cause) => cause.reason === 'FieldValueTypeInvalid' && !(type.kind === 'Secret' && /^(data|stringData)\./.test(cause.field)),
+  );
+  if (causes.length === 0) return;
+  const summary = causes.map((cause) => `${cause.field}: ${cause.message}`).join(', ');
+  throw badRequest(`${type.kind} in version "${version.name}" cannot be handled as a ${type.kind}: ${summary}`, {
+    name: nameOf(object),
+    ...(type.group ? { group: type.group } : {}),
+    kind: type.kind,
+    causes: causes.map((cause) => ({ reason: 'FieldValueInvalid', message: cause.message, field: cause.field })),
+  });
+}
+
+function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullFields);
+  if (!isObject(value)) return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) if (child !== null) result[key] = withoutNullFields(child);
+  return result;
+}
+
 function namespaceFinalizersPending(type: ResourceType, object: KubeObject): boolean {
   if (type.bucket !== namespacesBucket) return false;
   const spec = object.spec;
@@ -527,14 +592,37 @@ function removeItem(list: string[], item: string): void {
   if (index >= 0) list.splice(index, 1);
 }
 
-function encodeContinue(token: { rv: number; start: string }): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start })).toString('base64url');
+function keyOf(object: KubeObject): string {
+  return objectKey(stringField(metadataOf(object), 'namespace') ?? '', nameOf(object));
 }
 
-function decodeContinue(text: string): { rv: number; start: string } {
+/** Index of the first object whose key sorts after `key` in a key-sorted list. */
+function firstAfter(objects: KubeObject[], key: string): number {
+  let low = 0;
+  let high = objects.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const candidate = objects[middle];
+    if (candidate && keyOf(candidate) <= key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+  snapshot: string;
+}
+
+function encodeContinue(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', ...token })).toString('base64url');
+}
+
+function decodeContinue(text: string): ContinueToken {
   try {
-    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };
-    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, start: parsed.start };
+    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Record<keyof ContinueToken, unknown>>;
+    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string' && typeof parsed.snapshot === 'string') return { rv: parsed.rv, start: parsed.start, snapshot: parsed.snapshot };
   } catch {
     // fall through
   }

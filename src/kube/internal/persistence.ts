@@ -66,6 +66,7 @@ export class FilePersistence implements Persistence {
   private logBytes = 0;
   private pending: Batch = { lines: [], waiters: [] };
   private flushing: Promise<void> | undefined;
+  /** A flush is scheduled (setImmediate) but not started. */
   private scheduled = false;
   private failed: unknown;
   private snapshotSource: (() => LoadedState) | undefined;
@@ -79,7 +80,12 @@ export class FilePersistence implements Persistence {
   load(): LoadedState {
     const state: LoadedState = { rv: 0, buckets: new Map() };
     if (existsSync(this.snapshotFile)) {
-      const snapshot = JSON.parse(readFileSync(this.snapshotFile, 'utf8')) as { rv: number; buckets: Record<string, Record<string, KubeObject>> };
+      let snapshot: { rv: number; buckets: Record<string, Record<string, KubeObject>> };
+      try {
+        snapshot = JSON.parse(readFileSync(this.snapshotFile, 'utf8')) as typeof snapshot;
+      } catch (error) {
+        throw new Error(`cannot read the API server's snapshot ${this.snapshotFile}: ${error instanceof Error ? error.message : String(error)}; restore it from a backup, or move the data dir away to start empty`);
+      }
       state.rv = snapshot.rv;
       for (const [bucket, objects] of Object.entries(snapshot.buckets)) state.buckets.set(bucket, new Map(Object.entries(objects)));
     }
@@ -95,7 +101,12 @@ export class FilePersistence implements Persistence {
         try {
           record = JSON.parse(content.subarray(start, end).toString('utf8')) as LogRecord;
         } catch {
-          this.options.logger.warn({ offset: start }, 'ignoring a corrupt record at the end of the store log');
+          // A write torn by a crash can only be the log's tail; a bad record with good ones after it is damage, and
+          // truncating there would drop acknowledged writes.
+          if (content.indexOf(0x0a, end + 1) >= 0) {
+            throw new Error(`the API server's store log ${this.logFile} is damaged at byte ${start} (records follow it); restore it from a backup, or move the data dir away to start empty`);
+          }
+          this.options.logger.warn({ offset: start }, 'ignoring a torn record at the end of the store log');
           break;
         }
         start = end + 1;
@@ -126,40 +137,64 @@ export class FilePersistence implements Persistence {
     return new Promise((resolve, reject) => {
       this.pending.lines.push(`${JSON.stringify(record)}\n`);
       this.pending.waiters.push({ resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flushLoop());
-      }
+      this.scheduleFlush();
     });
   }
 
-  private async flushLoop(): Promise<void> {
-    if (this.flushing) return;
-    this.scheduled = false;
-    this.flushing = (async () => {
-      while (this.pending.lines.length > 0) {
-        const batch = this.pending;
-        this.pending = { lines: [], waiters: [] };
+  /**
+   * Starts a flush on the next turn of the event loop (so that the writes of one turn share an fdatasync) unless
+   * one is running or scheduled; a running flush takes whatever is appended meanwhile, and re-schedules itself if
+   * records arrive after its last look.
+   */
+  private scheduleFlush(): void {
+    if (this.flushing || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const flushing = this.flushAll().finally(() => {
+      this.flushing = undefined;
+      if (this.pending.lines.length > 0) this.scheduleFlush();
+    });
+    this.flushing = flushing;
+    return flushing;
+  }
+
+  /** Writes and syncs batches until nothing is pending. The only writer of the log file. */
+  private async flushAll(): Promise<void> {
+    while (this.pending.lines.length > 0) {
+      const batch = this.pending;
+      this.pending = { lines: [], waiters: [] };
+      if (this.failed) {
+        for (const waiter of batch.waiters) waiter.reject(this.failed);
+        continue;
+      }
+      try {
+        this.handle ??= await open(this.logFile, 'a');
+        const data = batch.lines.join('');
+        await this.handle.write(data);
+        await this.handle.datasync();
+        this.logBytes += Buffer.byteLength(data);
+      } catch (error) {
+        this.failed = error;
+        this.options.logger.error({ err: error }, 'store log write failed; refusing further writes');
+        for (const waiter of batch.waiters) waiter.reject(error);
+        continue;
+      }
+      for (const waiter of batch.waiters) waiter.resolve();
+      if (this.logBytes > (this.options.compactBytes ?? 32 * 1024 * 1024)) {
         try {
-          this.handle ??= await open(this.logFile, 'a');
-          const data = batch.lines.join('');
-          await this.handle.write(data);
-          await this.handle.datasync();
-          this.logBytes += Buffer.byteLength(data);
-          for (const waiter of batch.waiters) waiter.resolve();
-          if (this.logBytes > (this.options.compactBytes ?? 32 * 1024 * 1024)) await this.compact();
+          await this.compact();
         } catch (error) {
-          this.failed = error;
-          this.options.logger.error({ err: error }, 'store log write failed; refusing further writes');
-          for (const waiter of batch.waiters) waiter.reject(error);
+          // The log still holds every acknowledged write; compaction is retried after the next batch.
+          this.options.logger.warn({ err: error }, 'store compaction failed; keeping the log');
         }
       }
-    })();
-    await this.flushing;
-    this.flushing = undefined;
-    if (this.pending.lines.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => void this.flushLoop());
     }
   }
 
@@ -194,10 +229,7 @@ export class FilePersistence implements Persistence {
   }
 
   async close(): Promise<void> {
-    while (this.flushing || this.pending.lines.length > 0) {
-      if (this.flushing) await this.flushing;
-      else await this.flushLoop();
-    }
+    while (this.flushing || this.pending.lines.length > 0) await this.startFlush();
     await this.handle?.close();
     this.handle = undefined;
   }

@@ -1,6 +1,7 @@
 /**
  * Decoding of Kubernetes protobuf request bodies (`application/vnd.kubernetes.protobuf`) for the built-in kinds
- * kubectl 1.30+ sends that way (`kubectl create namespace|configmap|secret|serviceaccount`, DeleteOptions).
+ * kubectl 1.30+ sends that way (`kubectl create namespace|configmap|secret|serviceaccount`, DeleteOptions,
+ * `kubectl auth can-i|whoami`).
  * Only decoding: responses are always JSON. Unknown kinds → undefined (the caller answers 415).
  */
 
@@ -95,6 +96,33 @@ const kinds: Record<string, Descriptor> = {
     3: { name: 'orphanDependents', type: 'bool' },
     4: { name: 'propagationPolicy', type: 'string' },
     5: { name: 'dryRun', type: 'string', repeated: true },
+  },
+  // kubectl auth can-i / auth whoami.
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec',
+      type: 'message',
+      message: {
+        1: {
+          name: 'resourceAttributes',
+          type: 'message',
+          message: {
+            1: { name: 'namespace', type: 'string' },
+            2: { name: 'verb', type: 'string' },
+            3: { name: 'group', type: 'string' },
+            4: { name: 'version', type: 'string' },
+            5: { name: 'resource', type: 'string' },
+            6: { name: 'subresource', type: 'string' },
+            7: { name: 'name', type: 'string' },
+          },
+        },
+        2: { name: 'nonResourceAttributes', type: 'message', message: { 1: { name: 'path', type: 'string' }, 2: { name: 'verb', type: 'string' } } },
+      },
+    },
+  },
+  'authentication.k8s.io/v1/SelfSubjectReview': {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
   },
 };
 kinds['v1/DeleteOptions'] = kinds['meta.k8s.io/v1/DeleteOptions'] ?? {};

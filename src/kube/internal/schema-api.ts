@@ -1,6 +1,7 @@
 /**
- * The one place kube-core imports kube-schema's pure functions from (schema pruning/defaulting/validation and
- * patch algorithms). Patch algorithms come from local stand-ins (`fallback.ts`) until `internal/patch` lands.
+ * The one place the API server core imports the pure schema functions (pruning, defaulting, validation, the
+ * structural check, built-in schemas) and patch algorithms (merge, JSON, strategic merge, server-side apply and
+ * managedFields) from.
  */
 export type { JSONSchemaProps, FieldCause } from './schema/index.js';
 export {
@@ -15,8 +16,5 @@ export {
   findCelValidations,
   celNotEvaluatedWarning,
 } from './schema/index.js';
-export type { ManagedFieldsEntry, FieldManagerConflict } from './fallback.js';
-export { PatchError, applyMergePatch, applyJsonPatch, applyStrategicMergePatch, serverSideApply, recordUpdate } from './fallback.js';
-
-/** True once kube-schema's functions are in use (tests of schema behaviour depend on it). */
-export const schemaSupport = true;
+export type { ManagedFieldsEntry, FieldManagerConflict } from './patch/index.js';
+export { PatchError, applyMergePatch, applyJsonPatch, applyStrategicMergePatch, serverSideApply, recordUpdate, formatConflictMessage, conflictCause } from './patch/index.js';
