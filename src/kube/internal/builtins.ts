@@ -1,4 +1,8 @@
-/** The built-in kinds: namespaces, configmaps, secrets, events (core and events.k8s.io), leases, serviceaccounts. */
+/**
+ * The built-in kinds: namespaces, configmaps, secrets, events (core and events.k8s.io), leases, serviceaccounts; and,
+ * stored and validated but not acted on (no pods run, no access is enforced), apps/v1 Deployments and RBAC objects,
+ * so that installation manifests apply as they would to a cluster.
+ */
 import type { StatusCause } from './errors.js';
 import { invalidValue, required } from './errors.js';
 import { ageOf } from './tables.js';
@@ -246,6 +250,34 @@ const eventsV1Behavior: BuiltinBehavior = {
   fieldLabels: eventFieldLabels,
 };
 
+const deploymentBehavior: BuiltinBehavior = {
+  columns: [
+    { name: 'Ready', type: 'string', description: 'Number of the pod with ready state', priority: 0 },
+    { name: 'Up-to-date', type: 'string', description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', priority: 0 },
+    { name: 'Available', type: 'string', description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', priority: 0 },
+    ageColumn,
+  ],
+  cells: (object, now) => {
+    const spec = isObject(object.spec) ? object.spec : {};
+    const status = isObject(object.status) ? object.status : {};
+    const count = (value: unknown) => (typeof value === 'number' ? value : 0);
+    return [`${count(status.readyReplicas)}/${typeof spec.replicas === 'number' ? spec.replicas : 1}`, count(status.updatedReplicas), count(status.availableReplicas), age(object, now)];
+  },
+};
+
+const roleBindingBehavior: BuiltinBehavior = {
+  columns: [{ name: 'Role', type: 'string', description: 'RoleRef references a Role or ClusterRole', priority: 0 }, ageColumn],
+  cells: (object, now) => {
+    const roleRef = isObject(object.roleRef) ? object.roleRef : {};
+    return [`${String(roleRef.kind ?? '')}/${String(roleRef.name ?? '')}`, age(object, now)];
+  },
+};
+
+const roleBehavior: BuiltinBehavior = {
+  columns: [{ name: 'Created At', type: 'date', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 }],
+  cells: (object) => [metadataOf(object).creationTimestamp ?? ''],
+};
+
 /** Resource types of the built-in kinds (CRDs are added by the CRD module). */
 export function builtinTypes(): ResourceType[] {
   return [
@@ -256,6 +288,11 @@ export function builtinTypes(): ResourceType[] {
     builtinType({ group: '', version: 'v1', plural: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], builtin: serviceAccountBehavior }),
     builtinType({ group: 'events.k8s.io', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], bucket: '/events', builtin: eventsV1Behavior }),
     builtinType({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, builtin: leaseBehavior }),
+    builtinType({ group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], statusSubresource: true, builtin: deploymentBehavior }),
+    builtinType({ group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', singular: 'role', kind: 'Role', namespaced: true, builtin: roleBehavior }),
+    builtinType({ group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false, builtin: roleBehavior }),
+    builtinType({ group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, builtin: roleBindingBehavior }),
+    builtinType({ group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false, builtin: roleBindingBehavior }),
   ];
 }
 

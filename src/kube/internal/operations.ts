@@ -18,7 +18,9 @@ import {
   applyJsonPatch,
   applyMergePatch,
   applyStrategicMergePatch,
+  listStrategiesOf,
   builtinSchemas,
+  schemaValidatedBuiltins,
   celNotEvaluatedWarning,
   conflictCause,
   findCelValidations,
@@ -267,7 +269,7 @@ export class Operations {
       } else if (patchType === 'json') patched = applyJsonPatch(current, body.value);
       else {
         if (!isObject(body.value)) throw badRequest('patch body must be a JSON object');
-        patched = applyStrategicMergePatch(current, body.value);
+        patched = applyStrategicMergePatch(current, body.value, { listStrategies: listStrategiesOf(this.schemaFor(type, version)) });
       }
     } catch (error) {
       if (error instanceof PatchError) {
@@ -418,6 +420,10 @@ export class Operations {
       causes.push(...validateObjectMeta(metadataOf(object), { nameRule: type.bucket === namespacesBucket ? 'label' : 'subdomain', namespaced: type.namespaced }));
       causes.push(...(type.builtin?.validate?.(object, previousServed) ?? []));
       if (!type.builtin && version.schema) causes.push(...validateValue(object, version.schema));
+      if (type.builtin && schemaValidatedBuiltins.has(`${type.group}/${version.name}/${type.kind}`)) {
+        const schema = this.schemaFor(type, version);
+        if (schema) causes.push(...validateValue(withoutNullFields(object), schema).filter((cause) => cause.reason === 'FieldValueRequired'));
+      }
     } else if (!type.builtin && version.schema) {
       const statusSchema = version.schema.properties?.status;
       if (statusSchema && object.status !== undefined) causes.push(...validateValue(object.status, statusSchema, 'status'));

@@ -12,9 +12,10 @@ export {
   validateValue,
   parseJsonDetectingDuplicates,
   builtinSchemas,
+  schemaValidatedBuiltins,
   objectMetaSchema,
   findCelValidations,
   celNotEvaluatedWarning,
 } from './schema/index.js';
 export type { ManagedFieldsEntry, FieldManagerConflict } from './patch/index.js';
-export { PatchError, applyMergePatch, applyJsonPatch, applyStrategicMergePatch, serverSideApply, recordUpdate, formatConflictMessage, conflictCause } from './patch/index.js';
+export { PatchError, applyMergePatch, applyJsonPatch, applyStrategicMergePatch, listStrategiesOf, serverSideApply, recordUpdate, formatConflictMessage, conflictCause } from './patch/index.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PatchError } from './errors.js';
-import { applyStrategicMergePatch } from './strategic-merge.js';
+import { applyStrategicMergePatch, listStrategiesOf } from './strategic-merge.js';
 
 const cm = {
   apiVersion: 'v1',
@@ -58,4 +58,31 @@ test('unknown directives and malformed patches are 400', () => {
   for (const patch of cases) {
     assert.throws(() => applyStrategicMergePatch(cm, patch), (error: unknown) => error instanceof PatchError && error.httpStatus === 400, JSON.stringify(patch));
   }
+});
+
+test('list strategies come from the schema: merge keys and primitive sets, at their dotted paths', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          containers: {
+            type: 'array', 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'name',
+            items: { type: 'object', properties: { env: { type: 'array', 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'name', items: { type: 'object' } } } },
+          },
+          hosts: { type: 'array', 'x-kubernetes-patch-strategy': 'merge', items: { type: 'string' } },
+          args: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  };
+  const strategies = listStrategiesOf(schema);
+  assert.deepEqual(strategies['spec.containers'], { kind: 'merge', key: 'name' });
+  assert.deepEqual(strategies['spec.containers.env'], { kind: 'merge', key: 'name' });
+  assert.deepEqual(strategies['spec.hosts'], { kind: 'set' });
+  assert.equal(strategies['spec.args'], undefined, 'a list without a strategy is replaced');
+  assert.deepEqual(strategies['metadata.finalizers'], { kind: 'set' }, 'the defaults stay');
+  const merged = applyStrategicMergePatch({ spec: { containers: [{ name: 'a', image: 'x' }] } }, { spec: { containers: [{ name: 'b' }] } }, { listStrategies: strategies });
+  assert.deepEqual(merged, { spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b' }] } });
 });

@@ -24,6 +24,32 @@ export const defaultListStrategies: Readonly<Record<string, ListStrategy>> = {
   secrets: { kind: 'merge', key: 'name' },
 };
 
+const strategiesBySchema = new WeakMap<object, Record<string, ListStrategy>>();
+
+/**
+ * The list strategies of a kind: the defaults, plus every list its schema marks `x-kubernetes-patch-strategy: merge`
+ * (by `x-kubernetes-patch-merge-key`, or as a set of primitives). Cached per schema object.
+ */
+export function listStrategiesOf(schema: object | undefined): Record<string, ListStrategy> {
+  if (schema === undefined) return { ...defaultListStrategies };
+  const cached = strategiesBySchema.get(schema);
+  if (cached !== undefined) return cached;
+  const strategies: Record<string, ListStrategy> = { ...defaultListStrategies };
+  const visit = (node: unknown, path: string, depth: number) => {
+    if (!isObject(node) || depth > 32) return;
+    const strategy = node['x-kubernetes-patch-strategy'];
+    const key = node['x-kubernetes-patch-merge-key'];
+    if (node['type'] === 'array' && typeof strategy === 'string' && strategy.split(',').includes('merge')) {
+      strategies[path] = typeof key === 'string' && key !== '' ? { kind: 'merge', key } : { kind: 'set' };
+    }
+    if (isObject(node['properties'])) for (const [name, child] of Object.entries(node['properties'])) visit(child, path === '' ? name : `${path}.${name}`, depth + 1);
+    if (isObject(node['items'])) visit(node['items'], path, depth + 1);
+  };
+  visit(schema, '', 0);
+  strategiesBySchema.set(schema, strategies);
+  return strategies;
+}
+
 const deleteFromPrimitiveList = '$deleteFromPrimitiveList/';
 const setElementOrder = '$setElementOrder/';
 

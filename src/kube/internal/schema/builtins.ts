@@ -5,6 +5,7 @@
  * `pruneUnknownFields(object, builtinSchemas['/v1/ConfigMap'])` reports `data2` as an unknown field.
  */
 import { objectMetaSchema } from './object-meta.js';
+import { renderedBuiltinSchemas } from './rendered-builtins.js';
 import type { JSONSchemaProps } from './types.js';
 
 const str = (description: string, extra: JSONSchemaProps = {}): JSONSchemaProps => ({ type: 'string', description, ...extra });
@@ -362,7 +363,21 @@ const customResourceDefinition = objectRoot(
 
 /** Schemas (JSONSchemaProps of the whole object) for the built-in kinds the server serves, keyed "group/version/Kind"
  *  with "" for core. Includes ObjectMeta. */
+/** A rendered schema with the server's ObjectMeta schema where the renderer left `{ $objectMeta: true }`. */
+function withObjectMeta(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withObjectMeta);
+  if (typeof value !== 'object' || value === null) return value;
+  if ((value as Record<string, unknown>)['$objectMeta'] === true) return objectMetaSchema;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withObjectMeta(item)]));
+}
+
+const rendered = Object.fromEntries(Object.entries(renderedBuiltinSchemas).map(([key, schema]) => [key, withObjectMeta(schema) as JSONSchemaProps]));
+
+/** Built-in kinds whose schema's `required` lists are enforced (rendered from Kubernetes' models, so complete). */
+export const schemaValidatedBuiltins: ReadonlySet<string> = new Set(Object.keys(rendered));
+
 export const builtinSchemas: Record<string, JSONSchemaProps> = {
+  ...rendered,
   '/v1/Namespace': namespace,
   '/v1/ConfigMap': configMap,
   '/v1/Secret': secret,

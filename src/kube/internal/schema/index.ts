@@ -11,7 +11,7 @@ export { applyDefaults } from './defaults.js';
 export { validateValue } from './validate.js';
 export { checkStructuralSchema } from './structural.js';
 export { objectMetaSchema, ownerReferenceSchema, managedFieldsEntrySchema } from './object-meta.js';
-export { builtinSchemas } from './builtins.js';
+export { builtinSchemas, schemaValidatedBuiltins } from './builtins.js';
 export { findCelValidations, celNotEvaluatedWarning } from './cel.js';
 export { unknownSchemaFields } from './schema-keywords.js';
 export { matchesFormat, knownFormats } from './formats.js';
