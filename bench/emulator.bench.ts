@@ -13,12 +13,14 @@ import type { BenchResult } from './run.js';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 
 const subscriptionId = '00000000-0000-0000-0000-00000000beef';
-const concurrency = 16;
-const rounds = 5;
-const requestsPerRound = 2000;
-const durableRequestsPerRound = 500;
-const resourcesInGroup = 500;
-const sequentialCount = 200;
+/** AZO_BENCH_QUICK=1 (the smoke test): the same steps at a size that only proves they run. */
+const quick = process.env['AZO_BENCH_QUICK'] === '1';
+const concurrency = quick ? 4 : 16;
+const rounds = quick ? 1 : 5;
+const requestsPerRound = quick ? 40 : 2000;
+const durableRequestsPerRound = quick ? 20 : 500;
+const resourcesInGroup = quick ? 20 : 500;
+const sequentialCount = quick ? 10 : 200;
 const body = { location: 'westus', tags: { bench: 'true' }, properties: { size: 3, features: ['a', 'b'], nested: { enabled: true } } };
 
 interface Reply {

@@ -2,6 +2,8 @@
  * `npm run bench`: runs every benchmark in this folder (each `bench/<name>.bench.ts` exports `run(): Promise<BenchResult>`),
  * prints its numbers and saves them to `bench/results/<name>.json` with the machine's size.
  * Usage: npm run bench [-- name ...]   (default: all)
+ * AZO_BENCH_QUICK=1 asks each benchmark for a tiny run (the smoke test uses it; its numbers mean nothing), and
+ * AZO_BENCH_RESULTS_DIR saves the results elsewhere than bench/results (so a smoke run never overwrites them).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -28,7 +30,8 @@ if (entries.length === 0) {
 }
 
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-mkdirSync(join(benchDir, 'results'), { recursive: true });
+const resultsDir = process.env['AZO_BENCH_RESULTS_DIR'] ?? join(benchDir, 'results');
+mkdirSync(resultsDir, { recursive: true });
 for (const [index, name] of entries.entries()) {
   console.log(`${index + 1}/${entries.length}: ${name}`);
   const module = (await import(pathToFileURL(join(benchDir, `${name}.bench.ts`)).href)) as { run: () => Promise<BenchResult> };
@@ -38,7 +41,7 @@ for (const [index, name] of entries.entries()) {
   }
   for (const note of result.notes ?? []) console.log(`  note: ${note}`);
   const saved = { name, date: new Date().toISOString(), machine, ...result };
-  writeFileSync(join(benchDir, 'results', `${name}.json`), `${JSON.stringify(saved, null, 2)}\n`);
+  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(saved, null, 2)}\n`);
 }
 
 function formatNumber(value: number): string {

@@ -9,24 +9,29 @@ import { existsSync, readFileSync } from 'node:fs';
 type CommandRegistration = (program: Command) => void;
 
 /** Sub-commands, in the order `azo --help` lists them. */
-const registrations: Array<() => Promise<{ register: CommandRegistration }>> = [
-  () => import('./commands/dev.js'),
-  () => import('./commands/apiserver.js'),
-  () => import('./commands/generate.js'),
-  () => import('./commands/crds.js'),
-  () => import('./commands/emulator.js'),
-  () => import('./commands/operator.js'),
+const registrations: Array<{ name: string; load: () => Promise<{ register: CommandRegistration }> }> = [
+  { name: 'dev', load: () => import('./commands/dev.js') },
+  { name: 'apiserver', load: () => import('./commands/apiserver.js') },
+  { name: 'generate', load: () => import('./commands/generate.js') },
+  { name: 'crds', load: () => import('./commands/crds.js') },
+  { name: 'emulator', load: () => import('./commands/emulator.js') },
+  { name: 'operator', load: () => import('./commands/operator.js') },
 ];
 
-/** Runs the CLI with `argv` (as in `process.argv`). Exits non-zero with a message on a usage error. */
+/**
+ * Runs the CLI with `argv` (as in `process.argv`). Exits non-zero with a message on a usage error. Only the module of
+ * the sub-command being run is loaded (each pulls in its own part of azo: a long-running `azo operator` should not
+ * hold the API server's and the emulator's code); `--help`, `--version` and unknown commands load them all.
+ */
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('azo')
     .description('Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes and ARM.')
     .version(readPackageVersion())
     .showHelpAfterError();
-  for (const load of registrations) {
-    (await load()).register(program);
+  const invoked = registrations.find((registration) => registration.name === argv[2]);
+  for (const registration of invoked !== undefined ? [invoked] : registrations) {
+    (await registration.load()).register(program);
   }
   await program.parseAsync(argv);
 }

@@ -4,8 +4,9 @@
  * live table of managed objects. Ctrl-C stops everything; state stays in the data directory.
  */
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { destination, pino, type Logger } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
@@ -13,6 +14,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { startApiServer } from '../../kube/index.js';
 import { listKindModels } from '../../model/index.js';
 import { startOperator } from '../../operator/index.js';
+import { lockDataDir } from '../internal/data-dir-lock.js';
 import { runUntilSignal } from '../internal/signals.js';
 import { describeChange, listStatusRows, renderStatusTable, type ListedKind, type StatusRow } from '../internal/status-table.js';
 
@@ -28,6 +30,8 @@ interface DevFlags {
 
 /** The subscription the emulator-backed operator uses unless AZURE_SUBSCRIPTION_ID says otherwise. */
 const devSubscriptionId = '00000000-0000-0000-0000-000000000001';
+/** The emulator's Entra ID accepts any GUID client with any secret; this one names azo dev in its request log. */
+const devClientId = '00000000-0000-0000-0000-00000000a20d';
 const refreshIntervalMs = 2000;
 
 export function register(program: Command): void {
@@ -42,52 +46,61 @@ export function register(program: Command): void {
     .option('--no-table', 'print one line per status change instead of the live table')
     .option('--log-level <level>', 'log level of the components (written to DATA_DIR/azo.log)', 'info')
     .action(async (flags: DevFlags) => {
-      const dataDir = resolve(flags.dataDir);
-      mkdirSync(dataDir, { recursive: true });
-      const logFile = join(dataDir, 'azo.log');
-      const logger = pino({ level: flags.logLevel }, destination({ dest: logFile, mkdir: true, sync: false }));
+      const apiServerPort = parsePort(flags.port, '--port');
+      const emulatorPort = parsePort(flags.emulatorPort, '--emulator-port');
+      const latencyMs = parseLatency(flags.latency);
       const models = (await listKindModels()).filter((model) => flags.pattern === '*' || matchesCrdPattern(flags.pattern, model.group, model.kind));
       if (models.length === 0) throw new Error(`--pattern ${JSON.stringify(flags.pattern)} matches no kind; try '*' or e.g. 'storage.azure.com/*'`);
       const crds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
 
-      const kubeconfigPath = join(dataDir, 'kubeconfig');
-      const apiServer = await startApiServer({ port: parsePort(flags.port, '--port'), dataDir: join(dataDir, 'apiserver'), kubeconfigPath, logger: logger.child({ component: 'apiserver' }) });
-      const realAzure = realAzureCredentials(process.env);
-      let emulator: RunningEmulator | undefined;
-      let operatorEnv: Record<string, string | undefined> = process.env;
-      if (realAzure) {
-        printRealAzureBanner(process.env);
-      } else {
-        emulator = await startEmulator({
-          port: parsePort(flags.emulatorPort, '--emulator-port'),
-          dataDir: join(dataDir, 'emulator'),
-          latencyMs: parseLatency(flags.latency),
-          models,
-          logger: logger.child({ component: 'emulator' }),
+      const dataDir = resolve(flags.dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      const lock = lockDataDir(dataDir, 'azo dev');
+      const logFile = join(dataDir, 'azo.log');
+      const logger = pino({ level: flags.logLevel }, destination({ dest: logFile, mkdir: true, sync: false }));
+      // What has started, stopped in reverse order on Ctrl-C or when a later part fails to start.
+      const started: Array<() => Promise<void> | void> = [() => lock.release(), () => logger.flush()];
+      const stopAll = async () => {
+        for (const stop of started.reverse()) await stop();
+      };
+      try {
+        const kubeconfigPath = join(dataDir, 'kubeconfig');
+        const apiServer = await startApiServer({ port: apiServerPort, dataDir: join(dataDir, 'apiserver'), kubeconfigPath, logger: logger.child({ component: 'apiserver' }) });
+        started.push(() => apiServer.close());
+        let emulator: RunningEmulator | undefined;
+        let operatorEnv: Record<string, string | undefined> = process.env;
+        if (realAzureCredentials(process.env)) {
+          printRealAzureBanner(process.env);
+        } else {
+          const running = await startEmulator({ port: emulatorPort, dataDir: join(dataDir, 'emulator'), latencyMs, models, logger: logger.child({ component: 'emulator' }) });
+          started.push(() => running.close());
+          emulator = running;
+          operatorEnv = emulatorEnvironment(process.env, running);
+          writeEmulatorEnvFile(join(dataDir, 'emulator.env'), running);
+        }
+
+        const kubeConfig = new KubeConfig();
+        kubeConfig.loadFromString(apiServer.kubeconfig);
+        const operator = await startOperator({
+          kubeConfig,
+          env: operatorEnv,
+          logger: logger.child({ component: 'operator' }),
+          installCrds: crds,
+          ...(emulator ? { armCaCertPem: emulator.caCertPem } : {}),
         });
-        operatorEnv = emulatorEnvironment(process.env, emulator);
+        started.push(() => operator.stop());
+
+        printSummary({ dataDir, kubeconfigPath, apiServerUrl: apiServer.url, emulator, latency: flags.latency, kinds: operator.servedKinds().length, logFile });
+        const listed: ListedKind[] = crds.map((crd) => ({ group: crd.spec.group, version: crd.spec.versions.find((version) => version.storage)?.name ?? '', plural: crd.spec.names.plural, kind: crd.spec.names.kind }));
+        const display = startStatusDisplay(kubeConfig, listed, { table: flags.table && process.stdout.isTTY === true, logger });
+        started.push(() => display.stop());
+      } catch (error) {
+        await stopAll();
+        throw error;
       }
 
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromString(apiServer.kubeconfig);
-      const operator = await startOperator({
-        kubeConfig,
-        env: operatorEnv,
-        logger: logger.child({ component: 'operator' }),
-        installCrds: crds,
-        ...(emulator ? { armCaCertPem: emulator.caCertPem } : {}),
-      });
-
-      printSummary({ dataDir, kubeconfigPath, apiServerUrl: apiServer.url, emulator, latency: flags.latency, kinds: operator.servedKinds().length, logFile });
-      const listed: ListedKind[] = crds.map((crd) => ({ group: crd.spec.group, version: crd.spec.versions.find((version) => version.storage)?.name ?? '', plural: crd.spec.names.plural, kind: crd.spec.names.kind }));
-      const display = startStatusDisplay(kubeConfig, listed, { table: flags.table && process.stdout.isTTY === true, logger });
-
       await runUntilSignal(async () => {
-        display.stop();
-        await operator.stop();
-        await emulator?.close();
-        await apiServer.close();
-        logger.flush();
+        await stopAll();
         console.log(`stopped; state kept in ${displayPath(dataDir)}`);
       });
     });
@@ -104,11 +117,27 @@ function emulatorEnvironment(env: NodeJS.ProcessEnv, emulator: RunningEmulator):
     ...env,
     AZURE_SUBSCRIPTION_ID: devSubscriptionId,
     AZURE_TENANT_ID: emulator.tenantId,
-    AZURE_CLIENT_ID: 'azo-dev',
+    AZURE_CLIENT_ID: devClientId,
     AZURE_CLIENT_SECRET: 'azo-dev-secret',
     AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url,
     AZURE_AUTHORITY_HOST: emulator.url,
   };
+}
+
+/**
+ * `DIR/emulator.env`, for `source`: points curl, scripts and Azure SDK clients at the emulator. It names no client
+ * credential on purpose: a shell that sources it and runs `azo dev` again must still get the emulator, not real Azure.
+ */
+function writeEmulatorEnvFile(file: string, emulator: RunningEmulator): void {
+  const lines = [
+    '# Written by azo dev at every start: `source` it to point curl, scripts and Azure SDK clients at the ARM emulator.',
+    `export AZURE_RESOURCE_MANAGER_ENDPOINT=${emulator.url}`,
+    `export AZURE_AUTHORITY_HOST=${emulator.url}`,
+    `export AZURE_TENANT_ID=${emulator.tenantId}`,
+    `export AZURE_SUBSCRIPTION_ID=${devSubscriptionId}`,
+    ...(emulator.caFile !== undefined ? [`export NODE_EXTRA_CA_CERTS=${emulator.caFile}`] : []),
+  ];
+  writeFileSync(file, `${lines.join('\n')}\n`);
 }
 
 function printRealAzureBanner(env: NodeJS.ProcessEnv): void {
@@ -123,17 +152,31 @@ function printRealAzureBanner(env: NodeJS.ProcessEnv): void {
 function printSummary(summary: { dataDir: string; kubeconfigPath: string; apiServerUrl: string; emulator: RunningEmulator | undefined; latency: string; kinds: number; logFile: string }): void {
   console.log('azo dev is running:');
   console.log(`  API server    ${summary.apiServerUrl}`);
-  if (summary.emulator) console.log(`  ARM emulator  ${summary.emulator.url}  (latency ${summary.latency} ms, request log: ${summary.emulator.url}/_emulator/requests)`);
-  else console.log('  ARM           real Azure (see the banner above)');
+  if (summary.emulator) {
+    console.log(`  ARM emulator  ${summary.emulator.url}  (latency ${summary.latency} ms, request log: ${summary.emulator.url}/_emulator/requests)`);
+    console.log(`  emulator env  ${displayPath(join(summary.dataDir, 'emulator.env'))}  (source it: endpoint, tenant, subscription, CA for curl and Azure SDK clients)`);
+  } else {
+    console.log('  ARM           real Azure (see the banner above)');
+  }
   console.log(`  operator      ${summary.kinds} kinds served`);
   console.log(`  state         ${displayPath(summary.dataDir)}   log: ${displayPath(summary.logFile)}`);
   console.log('');
+  const examples = examplesDir();
   console.log('Next, in another terminal:');
   console.log(`  export KUBECONFIG=${summary.kubeconfigPath}`);
-  console.log('  kubectl apply -f examples/01-resource-group.yaml');
+  if (examples !== undefined) console.log(`  kubectl apply -f ${displayPath(join(examples, '01-resource-group.yaml'))}`);
   console.log('  kubectl get resourcegroups');
   console.log('Press Ctrl-C to stop.');
   console.log('');
+}
+
+/** The `examples/` folder shipped beside this package, if present. */
+function examplesDir(): string | undefined {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    const candidate = fileURLToPath(new URL('examples', dir));
+    if (existsSync(join(candidate, '01-resource-group.yaml'))) return candidate;
+  }
+  return undefined;
 }
 
 interface StatusDisplay {
