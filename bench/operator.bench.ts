@@ -1,18 +1,22 @@
 /**
  * Operator benchmark: N ResourceGroups (default 1,000; AZO_BENCH_OPERATOR_N) applied to the embedded API server at
  * once; `azo operator` runs as its own process against the ARM emulator at latency 0. Measures apply → first ARM
- * write and apply → Ready (median, p99), ARM requests per resource, and the operator process's peak memory.
+ * write and apply → Ready (median, p99), ARM requests per resource, and the operator process's memory (idle after
+ * start, peak, and after all are Ready).
+ * The operator runs compiled (as the installed `azo` does: `tsc` into node_modules/.cache first, ~10 s), or with
+ * AZO_BENCH_OPERATOR_RUNTIME=tsx from the TypeScript sources.
  * ARM throttling is off on both sides (emulator `throttling: false`, operator AZO_ARM_RATE_LIMITS=off) so the numbers
  * show the operator, not ARM's 10 writes/s per subscription (which would make 1,000 creates take ~80 s).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import { startApiServer } from '../src/kube/index.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { listKindModels } from '../src/model/index.js';
+import { reuseConnections } from '../src/operator/index.js';
 import type { BenchResult } from './run.js';
 
 const rg = { group: 'resources.azure.com', version: 'v1api20200601', plural: 'resourcegroups', namespace: 'default' };
@@ -27,7 +31,11 @@ export async function run(): Promise<BenchResult> {
   writeFileSync(kubeconfig, apiServer.kubeconfig);
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, emulator.caCertPem);
-  const operator = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'operator', '--crd-pattern', 'resources.azure.com/*', '--arm-ca-file', caFile, '--log-level', 'warn'], {
+  const runtime = process.env['AZO_BENCH_OPERATOR_RUNTIME'] === 'tsx' ? 'tsx' : 'compiled';
+  const entry = runtime === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [compileCli()];
+  // e.g. AZO_BENCH_OPERATOR_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the operator.
+  const nodeArgs = (process.env['AZO_BENCH_OPERATOR_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+  const operator = spawn(process.execPath, [...nodeArgs, ...entry, 'operator', '--crd-pattern', 'resources.azure.com/*', '--arm-ca-file', caFile, '--log-level', 'warn'], {
     env: {
       ...process.env, KUBECONFIG: kubeconfig, AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: emulator.tenantId,
       AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000b0c1', AZURE_CLIENT_SECRET: 'bench-secret', AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url,
@@ -45,9 +53,12 @@ export async function run(): Promise<BenchResult> {
       });
       operator.once('exit', (code) => reject(new Error(`operator exited ${code}`)));
     });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idleRssKiB = rssKiB(operator.pid);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(apiServer.kubeconfig);
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    // Like kubectl, the applying client keeps its connections open (client-node alone would handshake per request).
+    const custom = reuseConnections(kubeConfig).makeApiClient(CustomObjectsApi);
     const readyAt = new Map<string, number>();
     const informer = new ListWatch<KubernetesObject>(`/apis/${rg.group}/${rg.version}/namespaces/default/${rg.plural}`, new Watch(kubeConfig),
       () => custom.listNamespacedCustomObject(rg) as never, false);
@@ -77,6 +88,8 @@ export async function run(): Promise<BenchResult> {
     const allReady = Date.now();
     clearInterval(sampler);
     peakRssKiB = Math.max(peakRssKiB, peakKiB(operator.pid));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const settledRssKiB = rssKiB(operator.pid);
     await informer.stop();
     const log = emulator.requestLog().filter((entry) => entry.path.startsWith('/subscriptions/'));
     const firstWrite = new Map<string, number>();
@@ -97,10 +110,12 @@ export async function run(): Promise<BenchResult> {
         'all Ready after': { value: allReady - started, unit: 'ms' },
         'ARM requests per resource': { value: Math.round((log.length / n) * 100) / 100, unit: 'requests' },
         'ARM PUTs per resource': { value: Math.round((log.filter((e) => e.method === 'PUT').length / n) * 100) / 100, unit: 'requests' },
+        'operator RSS idle (started, CRDs served)': { value: Math.round(idleRssKiB / 1024), unit: 'MiB' },
         'operator peak RSS': { value: Math.round(peakRssKiB / 1024), unit: 'MiB' },
+        'operator RSS with all Ready (2 s later)': { value: Math.round(settledRssKiB / 1024), unit: 'MiB' },
       },
       notes: [
-        'API server and emulator in the bench process; `azo operator` a separate process (tsx), MAX_CONCURRENT_RECONCILES=8.',
+        `API server and emulator in the bench process; \`azo operator\` a separate process (${runtime === 'tsx' ? 'tsx, from the sources' : 'compiled JavaScript, as installed'}), MAX_CONCURRENT_RECONCILES=${process.env['MAX_CONCURRENT_RECONCILES'] ?? '8'}.`,
         'ARM throttling off on both sides (real ARM allows 10 writes/s per subscription after a burst of 200).',
       ],
     };
@@ -111,6 +126,15 @@ export async function run(): Promise<BenchResult> {
     await apiServer.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Compiles the CLI (tsconfig.build.json) into node_modules/.cache/azo-bench and returns its main.js. */
+function compileCli(): string {
+  const outDir = join('node_modules', '.cache', 'azo-bench', 'dist');
+  const result = spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false', '--declaration', 'false'], { stdio: 'inherit' });
+  const main = join(outDir, 'src', 'cli', 'main.js');
+  if (result.status !== 0 && !existsSync(main)) throw new Error('could not compile the CLI for the benchmark');
+  return main;
 }
 
 function rssKiB(pid: number | undefined): number {

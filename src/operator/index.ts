@@ -14,3 +14,4 @@ export { WorkQueue, RateLimiter, runWorkers, TerminalError, isTerminalError, sys
 export { ConditionError, isConditionError } from './internal/errors.js';
 export * from './internal/names.js';
 export { electLeader, type LeaderElectionOptions, type Leadership } from './internal/leader.js';
+export { reuseConnections } from './internal/kube.js';

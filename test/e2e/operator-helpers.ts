@@ -4,7 +4,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const subscriptionId = '00000000-0000-0000-0000-00000000e2e1';
 export const clientId = '00000000-0000-0000-0000-00000000c2e1';
@@ -26,7 +26,7 @@ export function spawnAzo(args: string[], env: Record<string, string> = {}): AzoP
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {
     text += chunk.toString('utf8');
-    if (text.length > 2_000_000) text = text.slice(-1_000_000);
+    if (text.length > 16_000_000) text = text.slice(-8_000_000);
     for (const listener of listeners) listener();
   };
   child.stdout?.on('data', append);
@@ -56,66 +56,120 @@ export function spawnAzo(args: string[], env: Record<string, string> = {}): AzoP
   };
 }
 
-/** API server + emulator (+ operator, restartable) for one test file. */
-export interface E2eEnvironment {
-  dir: string;
+/** One Kubernetes cluster of an environment: an `azo apiserver` process, and the `azo operator` run against it. */
+export interface E2eCluster {
   kubeconfig: string;
+  /** The running operator (undefined until `startOperator`). */
+  operator: AzoProcess | undefined;
+  /** Every operator process started for this cluster (to search their output). */
+  operators: AzoProcess[];
+  /** Starts `azo operator` (stop the previous one first); resolves once it serves. */
+  startOperator(env?: Record<string, string>, args?: string[]): Promise<AzoProcess>;
+  /** Runs the real kubectl against this cluster; rejects with stderr on failure. */
+  kubectl(args: string[], input?: string): Promise<string>;
+}
+
+/** API servers + one emulator (+ operators, restartable) for one test file. The first cluster's members are flattened in. */
+export interface E2eEnvironment extends E2eCluster {
+  dir: string;
   emulatorUrl: string;
   caFile: string;
   tenantId: string;
-  operator: AzoProcess | undefined;
-  startOperator(env?: Record<string, string>, args?: string[]): Promise<AzoProcess>;
-  kubectl(args: string[], input?: string): Promise<string>;
+  clusters: E2eCluster[];
   armLog(): Promise<Array<{ method: string; path: string; status: number; body?: unknown }>>;
   emulatorAdmin(method: string, path: string, body?: unknown): Promise<unknown>;
+  /** GETs an ARM path from the emulator (with a token of its own): the HTTP status and body. */
+  armGet(path: string, apiVersion: string): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
-/** Starts `azo apiserver` and `azo emulator` (operator via `startOperator`). */
-export async function startE2e(options: { latencyMs?: number } = {}): Promise<E2eEnvironment> {
+/** The CRDs every e2e operator installs (`--crd-pattern`). */
+export const e2eCrdPattern = [
+  'resources.azure.com/*', 'storage.azure.com/*', 'network.azure.com/VirtualNetwork*', 'network.azure.com/NetworkSecurityGroup',
+  'keyvault.azure.com/*', 'authorization.azure.com/*', 'dbforpostgresql.azure.com/FlexibleServer', 'managedidentity.azure.com/*',
+].join(';');
+
+/** Starts `clusters` × `azo apiserver` and one `azo emulator` (operators via `startOperator`). */
+export async function startE2e(options: { latencyMs?: number; clusters?: number } = {}): Promise<E2eEnvironment> {
   const dir = mkdtempSync(join(tmpdir(), 'azo-operator-e2e-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  const apiServer = spawnAzo(['apiserver', '--port', '0', '--kubeconfig', kubeconfig]);
+  const apiServers = Array.from({ length: options.clusters ?? 1 }, (_, index) => {
+    const kubeconfig = join(dir, `kubeconfig-${index}`);
+    return { kubeconfig, process: spawnAzo(['apiserver', '--port', '0', '--kubeconfig', kubeconfig]) };
+  });
   const emulator = spawnAzo(['emulator', '--port', '0', '--data-dir', join(dir, 'emulator'), '--latency', String(options.latencyMs ?? 0)]);
-  await apiServer.waitFor(/listening on (\S+)/);
+  for (const apiServer of apiServers) await apiServer.process.waitFor(/listening on (\S+)/);
   const url = (await emulator.waitFor(/listening on (https:\/\/\S+)/))[1] ?? '';
   const caFile = (await emulator.waitFor(/CA certificate: (\S+)/))[1] ?? '';
   const tenantId = (await emulator.waitFor(/tenant: (\S+)/))[1] ?? '';
   const ca = readFileSync(caFile);
-  const admin = (method: string, path: string, body?: unknown) => new Promise<unknown>((resolve, reject) => {
-    const req = request(`${url}/_emulator/${path}`, { method, ca, headers: { 'content-type': 'application/json' } }, (res) => {
+  const send = (method: string, target: string, body: string | undefined, headers: Record<string, string>) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(target, { method, ca, headers }, (res) => {
       let data = '';
       res.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-      res.on('end', () => resolve(data === '' ? undefined : JSON.parse(data)));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
     });
     req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+    req.end(body);
   });
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const { text } = await send(method, `${url}/_emulator/${path}`, body === undefined ? undefined : JSON.stringify(body), { 'content-type': 'application/json' });
+    return text === '' ? undefined : JSON.parse(text) as unknown;
+  };
+  let token: string | undefined;
+  const armGet = async (path: string, apiVersion: string) => {
+    if (token === undefined) {
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: '00000000-0000-0000-0000-00000000e2ee', client_secret: 'e2e-observer', scope: 'https://management.azure.com/.default' });
+      const issued = await send('POST', `${url}/${tenantId}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+      token = (JSON.parse(issued.text) as { access_token: string }).access_token;
+    }
+    const { status, text } = await send('GET', `${url}${path}?api-version=${apiVersion}`, undefined, { authorization: `Bearer ${token}` });
+    return { status, body: text === '' ? undefined : JSON.parse(text) as unknown };
+  };
+  const clusters: E2eCluster[] = apiServers.map(({ kubeconfig }) => {
+    const cluster: E2eCluster = {
+      kubeconfig, operator: undefined, operators: [],
+      startOperator: async (env = {}, args = []) => {
+        const operator = spawnAzo(['operator', '--crd-pattern', e2eCrdPattern, '--log-level', process.env['AZO_TEST_LOG_LEVEL'] ?? 'warn', ...args], {
+          KUBECONFIG: kubeconfig, NODE_EXTRA_CA_CERTS: caFile,
+          AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
+          AZURE_RESOURCE_MANAGER_ENDPOINT: url, AZURE_AUTHORITY_HOST: url, AZURE_SYNC_PERIOD: 'never', MAX_CONCURRENT_RECONCILES: '4', ...env,
+        });
+        cluster.operator = operator;
+        cluster.operators.push(operator);
+        await operator.waitFor(/azo operator running/);
+        return operator;
+      },
+      kubectl: (args, input) => new Promise((resolve, reject) => {
+        const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
+          if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`));
+          else resolve(stdout);
+        });
+        if (input !== undefined) child.stdin?.end(input);
+      }),
+    };
+    return cluster;
+  });
+  const first = clusters[0];
+  if (first === undefined) throw new Error('startE2e needs at least one cluster');
   const environment: E2eEnvironment = {
-    dir, kubeconfig, emulatorUrl: url, caFile, tenantId, operator: undefined,
-    startOperator: async (env = {}, args = []) => {
-      const operator = spawnAzo(['operator', '--crd-pattern', 'resources.azure.com/*;storage.azure.com/*;network.azure.com/VirtualNetwork*;keyvault.azure.com/*;authorization.azure.com/*;dbforpostgresql.azure.com/FlexibleServer;managedidentity.azure.com/*', '--log-level', process.env['AZO_TEST_LOG_LEVEL'] ?? 'warn', ...args], {
-        KUBECONFIG: kubeconfig, NODE_EXTRA_CA_CERTS: caFile,
-        AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
-        AZURE_RESOURCE_MANAGER_ENDPOINT: url, AZURE_AUTHORITY_HOST: url, AZURE_SYNC_PERIOD: 'never', MAX_CONCURRENT_RECONCILES: '4', ...env,
-      });
-      await operator.waitFor(/azo operator running/);
-      environment.operator = operator;
-      return operator;
+    dir, emulatorUrl: url, caFile, tenantId, clusters,
+    kubeconfig: first.kubeconfig,
+    operators: first.operators,
+    get operator() {
+      return first.operator;
     },
-    kubectl: (args, input) => new Promise((resolve, reject) => {
-      const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`));
-        else resolve(stdout);
-      });
-      if (input !== undefined) child.stdin?.end(input);
-    }),
+    set operator(value) {
+      first.operator = value;
+    },
+    startOperator: (env, args) => first.startOperator(env, args),
+    kubectl: (args, input) => first.kubectl(args, input),
     armLog: async () => ((await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number; body?: unknown }> }).value,
     emulatorAdmin: admin,
+    armGet,
     close: async () => {
-      await environment.operator?.stop();
+      for (const cluster of clusters) await cluster.operator?.stop();
       await emulator.stop();
-      await apiServer.stop();
+      for (const apiServer of apiServers) await apiServer.process.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -147,4 +201,63 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
 /** Counts log entries with this method whose path ends with `suffix` (case-insensitive). */
 export function count(log: Array<{ method: string; path: string }>, method: string, suffix: string): number {
   return log.filter((entry) => entry.method === method && entry.path.toLowerCase().endsWith(suffix.toLowerCase())).length;
+}
+
+/** ASO's sample manifests (read-only shared data; `AZO_ASO_SAMPLES` overrides the folder). */
+export const samplesDir = resolve(process.env['AZO_ASO_SAMPLES'] ?? '../shared/aso-samples');
+
+/** The text of one ASO sample file, e.g. `storage/v20230101/v20230101_storageaccount.yaml`. */
+export function readSample(path: string): string {
+  return readFileSync(join(samplesDir, path), 'utf8');
+}
+
+/** The Ready condition of `resource` (kubectl's `kind/name`) and the object's generation. */
+export interface ReadyView {
+  status: string;
+  reason: string;
+  severity: string;
+  message: string;
+  observedGeneration: number | undefined;
+  generation: number;
+}
+
+/** Reads the Ready condition of `resource` with kubectl. */
+export async function readyOf(cluster: E2eCluster, resource: string, namespace = 'default'): Promise<ReadyView | undefined> {
+  const object = JSON.parse(await cluster.kubectl(['get', resource, '-n', namespace, '-o', 'json'])) as {
+    metadata: { generation: number };
+    status?: { conditions?: Array<{ type: string; status: string; reason?: string; severity?: string; message?: string; observedGeneration?: number }> };
+  };
+  const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
+  if (ready === undefined) return undefined;
+  return {
+    status: ready.status, reason: ready.reason ?? '', severity: ready.severity ?? '', message: ready.message ?? '',
+    observedGeneration: ready.observedGeneration, generation: object.metadata.generation,
+  };
+}
+
+/** Waits until `resource`'s Ready condition for its current generation has `status` (and `reason`, when given). */
+export async function waitForReady(cluster: E2eCluster, resource: string, status = 'True', reason?: string, namespace = 'default'): Promise<ReadyView> {
+  let last: ReadyView | undefined;
+  try {
+    return await eventually(async () => {
+      last = await readyOf(cluster, resource, namespace);
+      return last !== undefined && last.status === status && (reason === undefined || last.reason === reason) && last.observedGeneration === last.generation ? last : undefined;
+    }, `${namespace}/${resource} Ready=${status}${reason !== undefined ? ` (${reason})` : ''}`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last condition: ${JSON.stringify(last)}\n${cluster.operator?.output().slice(-3000) ?? ''}`);
+  }
+}
+
+/** The reasons of the Events recorded for `name` in `namespace`, sorted (Event times have only second precision). */
+export async function eventReasons(cluster: E2eCluster, name: string, namespace = 'default'): Promise<string[]> {
+  const events = JSON.parse(await cluster.kubectl(['get', 'events', '-n', namespace, '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])) as {
+    items: Array<{ reason?: string }>;
+  };
+  return events.items.map((event) => event.reason ?? '').sort();
+}
+
+/** true when kubectl finds no `resource`. */
+export async function isGone(cluster: E2eCluster, resource: string, namespace = 'default'): Promise<boolean> {
+  const out = await cluster.kubectl(['get', resource, '-n', namespace, '--ignore-not-found', '-o', 'name']);
+  return out.trim() === '';
 }

@@ -56,6 +56,27 @@ test('ARM client against the emulator', async (t) => {
     assert.equal((await client.beginDelete(saId, saModel.apiVersion)).done, true, 'deleting a missing resource is done');
   });
 
+  await t.test('a failed operation ends its poll state; a failed poll request does not', async () => {
+    const saId = `${rgId}/providers/Microsoft.Storage/storageAccounts/armclientsa2`;
+    emulator.addFault({ method: 'PUT', path: 'armclientsa2$', provisioningState: 'Failed', code: 'InternalOperationError', message: 'it broke', count: 1 });
+    const started = await client.beginCreateOrUpdate(saId, saModel.apiVersion, { location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' } });
+    assert.equal(started.done, false);
+    if (started.done) return;
+    emulator.addFault({ method: 'GET', path: '/operation', status: 503, count: 1 });
+    await assert.rejects(client.poll(started.poll), (error: unknown) => isArmError(error) && error.statusCode === 503 && !error.operationEnded, 'a 503 on the poll says nothing about the operation');
+    let ended: unknown;
+    for (let i = 0; i < 100 && ended === undefined; i++) {
+      try {
+        const next = await client.poll(started.poll);
+        assert.equal(next.done, false, 'the operation cannot succeed');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } catch (error) {
+        ended = error;
+      }
+    }
+    assert.ok(isArmError(ended) && ended.operationEnded && ended.code === 'InternalOperationError', String(ended));
+  });
+
   await t.test('ARM errors carry code and status; injected 500 is an ArmError', async () => {
     emulator.addFault({ method: 'GET', path: 'rg-arm-client$', status: 500, count: 1 });
     await assert.rejects(client.get(rgId, rgModel.apiVersion), (error: unknown) => error instanceof ArmError && error.statusCode === 500);

@@ -1,9 +1,11 @@
 // Error paths, each with its documented condition and its recovery, never deleting or duplicating: missing owner,
-// missing Secret, ARM 400 (fatal until the spec changes), 429/500 storms, token failures, subscription mismatch.
+// missing Secret, ARM 400 (fatal until the spec changes), 429/500 storms, token failures, subscription mismatch,
+// immutable azureName/owner, an unknown reconcile policy, a long-running operation that fails, a spec change while
+// one runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { armRequests, readyOf, startEnvironment, subscriptionId, waitForReady, waitForReconciles } from './operator-helpers.js';
+import { armRequests, eventually, readyOf, startEnvironment, subscriptionId, waitForReady, waitForReconciles } from './operator-helpers.js';
 
 const rg = { group: 'resources.azure.com', version: 'v1api20200601', plural: 'resourcegroups', namespace: 'default' };
 const sa = { group: 'storage.azure.com', version: 'v1api20230101', plural: 'storageaccounts', namespace: 'default' };
@@ -63,10 +65,10 @@ test('operator error paths', async (t) => {
 
   await t.test('a storm of 429s and 500s is retried until it passes, with one resource in the end', async () => {
     emulator.addFault({ method: 'PUT', path: 'rg-storm$', status: 429, retryAfterSeconds: 0, count: 2 });
-    emulator.addFault({ method: 'PUT', path: 'rg-storm$', status: 500, count: 2 });
+    emulator.addFault({ method: 'PUT', path: 'rg-storm$', status: 500, count: 1 });
     await custom.createNamespacedCustomObject({ ...rg, body: rgBody('rg-storm') });
     await waitForReady(environment, { ...rg, name: 'rg-storm' });
-    assert.ok(armRequests(emulator, 'PUT', rgPath('rg-storm')) >= 3);
+    assert.equal(armRequests(emulator, 'PUT', rgPath('rg-storm')), 4, 'three refused, one made it');
     assert.equal(emulator.requestLog().filter((entry) => entry.method === 'DELETE' && entry.path === rgPath('rg-storm')).length, 0);
   });
 
@@ -109,6 +111,75 @@ test('operator error paths', async (t) => {
     await custom.createNamespacedCustomObject({ ...sa, body: { apiVersion: `${sa.group}/${sa.version}`, kind: 'StorageAccount', metadata: { name: 'samismatch1' }, spec: { location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, owner: { armId: otherRg } } } });
     await waitForReady(environment, { ...sa, name: 'samismatch1' }, 'False', 'SubscriptionMismatch');
     assert.equal(emulator.requestLog().filter((entry) => entry.path.includes('samismatch1')).length, 0);
+  });
+});
+
+test('long-running operations: a failed one is forgotten and retried; a spec change while one runs is applied after it', async (t) => {
+  const environment = await startEnvironment();
+  t.after(() => environment.close());
+  const { custom, emulator } = environment;
+  const core = environment.kubeConfig.makeApiClient(CoreV1Api);
+  await custom.createNamespacedCustomObject({ ...rg, body: rgBody('rg-lro') });
+  await waitForReady(environment, { ...rg, name: 'rg-lro' });
+  const account = (name: string, tags: Record<string, string>) => ({
+    apiVersion: `${sa.group}/${sa.version}`, kind: 'StorageAccount', metadata: { name },
+    spec: { location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, owner: { name: 'rg-lro' }, tags },
+  });
+  const annotationsOf = async (name: string) => ((await custom.getNamespacedCustomObject({ ...sa, name })) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations ?? {};
+
+  await t.test('an operation that ends Failed: its reason is reported, the resume token dropped, the PUT retried once', async () => {
+    emulator.addFault({ method: 'PUT', path: 'storageAccounts/salrofail1$', provisioningState: 'Failed', code: 'InternalOperationError', message: 'the operation failed', count: 1 });
+    await custom.createNamespacedCustomObject({ ...sa, body: account('salrofail1', {}) });
+    await waitForReady(environment, { ...sa, name: 'salrofail1' });
+    const events = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=salrofail1' });
+    assert.ok(events.items.some((event) => event.reason === 'InternalOperationError' && event.type === 'Warning'), 'the failure was reported');
+    assert.equal(armRequests(emulator, 'PUT', '/storageAccounts/salrofail1'), 2, 'one PUT failed in Azure, one more made it');
+    assert.equal((await annotationsOf('salrofail1'))['serviceoperator.azure.com/poller-resume-token'], undefined);
+    assert.equal(armRequests(emulator, 'DELETE', '/storageAccounts/salrofail1'), 0);
+  });
+
+  await t.test('the spec changes while a PUT runs: Ready for the new generation only once Azure has it', async () => {
+    emulator.setLatency(1500);
+    t.after(() => emulator.setLatency(0));
+    await custom.createNamespacedCustomObject({ ...sa, body: account('salrochange1', { v: '1' }) });
+    await eventually(async () => ((await annotationsOf('salrochange1'))['serviceoperator.azure.com/poller-resume-token'] !== undefined ? true : undefined), 'the PUT running');
+    await custom.patchNamespacedCustomObject({ ...sa, name: 'salrochange1', body: { spec: { tags: { v: '2' } } } }, merge);
+    const ready = await waitForReady(environment, { ...sa, name: 'salrochange1' }) as { metadata: { generation?: number }; status?: { tags?: unknown } };
+    assert.equal(ready.metadata.generation, 2);
+    assert.deepEqual(ready.status?.tags, { v: '2' }, 'the status (from Azure) shows the new spec');
+    const puts = emulator.requestLog().filter((entry) => entry.method === 'PUT' && entry.path.endsWith('/storageAccounts/salrochange1'));
+    assert.deepEqual(puts.map((entry) => (entry.body as { tags?: unknown }).tags), [{ v: '1' }, { v: '2' }], 'one PUT per generation');
+  });
+});
+
+test('immutable owner, unknown reconcile policy', async (t) => {
+  const environment = await startEnvironment();
+  t.after(() => environment.close());
+  const { custom, emulator } = environment;
+
+  await t.test('owner cannot change once the resource exists: ImmutableFieldChanged, nothing written elsewhere', async () => {
+    for (const name of ['rg-own-a', 'rg-own-b']) await custom.createNamespacedCustomObject({ ...rg, body: rgBody(name) });
+    await custom.createNamespacedCustomObject({ ...sa, body: { apiVersion: `${sa.group}/${sa.version}`, kind: 'StorageAccount', metadata: { name: 'saowner1' }, spec: { location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, owner: { name: 'rg-own-a' } } } });
+    await waitForReady(environment, { ...sa, name: 'saowner1' });
+    await waitForReady(environment, { ...rg, name: 'rg-own-b' });
+    await custom.patchNamespacedCustomObject({ ...sa, name: 'saowner1', body: { spec: { owner: { name: 'rg-own-b' } } } }, merge);
+    const refused = await waitForReady(environment, { ...sa, name: 'saowner1' }, 'False', 'ImmutableFieldChanged');
+    assert.equal(readyOf(refused)?.severity, 'Error');
+    assert.match(readyOf(refused)?.message ?? '', /rg-own-a/);
+    assert.equal(emulator.requestLog().filter((entry) => entry.path.includes('/rg-own-b/providers/')).length, 0);
+    await custom.patchNamespacedCustomObject({ ...sa, name: 'saowner1', body: { spec: { owner: { name: 'rg-own-a' } } } }, merge);
+    await waitForReady(environment, { ...sa, name: 'saowner1' });
+    assert.equal(armRequests(emulator, 'PUT', '/storageAccounts/saowner1'), 1);
+  });
+
+  await t.test('an unknown reconcile-policy value: a Warning, and the default (manage) is used', async () => {
+    await custom.createNamespacedCustomObject({ ...rg, body: rgBody('rg-policy', {}, { annotations: { 'serviceoperator.azure.com/reconcile-policy': 'Skip' } }) });
+    const warned = await waitForReady(environment, { ...rg, name: 'rg-policy' }, 'False', 'InvalidReconcilePolicy');
+    assert.equal(readyOf(warned)?.severity, 'Warning');
+    assert.match(readyOf(warned)?.message ?? '', /"Skip"/);
+    assert.equal(armRequests(emulator, 'PUT', rgPath('rg-policy')), 1, 'managed as by default');
+    await custom.patchNamespacedCustomObject({ ...rg, name: 'rg-policy', body: { metadata: { annotations: { 'serviceoperator.azure.com/reconcile-policy': 'manage' } } } }, merge);
+    await waitForReady(environment, { ...rg, name: 'rg-policy' });
   });
 });
 

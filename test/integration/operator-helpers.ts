@@ -1,6 +1,9 @@
 // Shared setup of the operator's integration tests: an embedded API server, the ARM emulator and the operator, in
 // one process, talking over real HTTPS. Nothing here is mocked.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parse } from 'yaml';
@@ -8,7 +11,7 @@ import { pino } from 'pino';
 import { startApiServer, type RunningApiServer } from '../../src/kube/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { listKindModels } from '../../src/model/index.js';
-import { startOperator, type RunningOperator } from '../../src/operator/index.js';
+import { startOperator, type Clock, type RunningOperator } from '../../src/operator/index.js';
 
 export const subscriptionId = '00000000-0000-0000-0000-00000000a201';
 export const clientId = '00000000-0000-0000-0000-00000000c201';
@@ -19,6 +22,7 @@ export const testCrds = [
   'resourcegroups.resources.azure.com', 'storageaccounts.storage.azure.com', 'storageaccountsblobservices.storage.azure.com',
   'storageaccountsblobservicescontainers.storage.azure.com', 'userassignedidentities.managedidentity.azure.com',
   'virtualnetworks.network.azure.com', 'virtualnetworkssubnets.network.azure.com', 'flexibleservers.dbforpostgresql.azure.com',
+  'networksecuritygroups.network.azure.com', 'roleassignments.authorization.azure.com',
 ];
 
 /** Reads generated CRDs by name. */
@@ -33,20 +37,38 @@ export interface Environment {
   operator: RunningOperator;
   kubeConfig: KubeConfig;
   custom: CustomObjectsApi;
+  /** `METHOD path?query` of every request the operator sent to the API server (with `recordKubeRequests`). */
+  kubeRequests: string[];
   close(): Promise<void>;
 }
 
+/** Options of `startEnvironment`. */
+export interface EnvironmentOptions {
+  /** Share an emulator between environments (two clusters, one Azure). */
+  emulator?: RunningEmulator;
+  /** The operator's clock (a `FakeClock` never fires retries or polls by itself). */
+  clock?: Clock;
+  /** Route the operator's Kubernetes traffic through a recording proxy (see `Environment.kubeRequests`). */
+  recordKubeRequests?: boolean;
+  /** CRDs the operator installs (default `readCrds()`). */
+  installCrds?: V1CustomResourceDefinition[];
+}
+
 /** Starts API server + emulator + operator (CRDs installed by the operator, as `--crd-pattern` does). */
-export async function startEnvironment(env: Record<string, string> = {}, shared?: { emulator: RunningEmulator }): Promise<Environment> {
+export async function startEnvironment(env: Record<string, string> = {}, options: EnvironmentOptions = {}): Promise<Environment> {
   const apiServer = await startApiServer({ port: 0 });
-  const emulator = shared?.emulator ?? await startEmulator({ models: await listKindModels() });
+  const emulator = options.emulator ?? await startEmulator({ models: await listKindModels() });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(apiServer.kubeconfig);
+  const kubeRequests: string[] = [];
+  const proxy = options.recordKubeRequests === true ? await startRecordingProxy(apiServer, kubeRequests) : undefined;
+  const operatorKubeConfig = proxy === undefined ? kubeConfig : proxy.kubeConfig;
   const operator = await startOperator({
-    kubeConfig,
-    installCrds: readCrds(),
+    kubeConfig: operatorKubeConfig,
+    installCrds: options.installCrds ?? readCrds(),
     armCaCertPem: emulator.caCertPem,
     logger: pino({ level: process.env['AZO_TEST_LOG_LEVEL'] ?? 'silent' }),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
     env: {
       AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
       AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url, AZURE_AUTHORITY_HOST: emulator.url, AZURE_SYNC_PERIOD: 'never',
@@ -54,12 +76,46 @@ export async function startEnvironment(env: Record<string, string> = {}, shared?
     },
   });
   return {
-    apiServer, emulator, operator, kubeConfig, custom: kubeConfig.makeApiClient(CustomObjectsApi),
+    apiServer, emulator, operator, kubeConfig, custom: kubeConfig.makeApiClient(CustomObjectsApi), kubeRequests,
     close: async () => {
       await operator.stop();
-      if (shared === undefined) await emulator.close();
+      await proxy?.close();
+      if (options.emulator === undefined) await emulator.close();
       await apiServer.close();
     },
+  };
+}
+
+/** A plain-HTTP proxy in front of the API server that records each request line (watches stream through). */
+async function startRecordingProxy(apiServer: RunningApiServer, requests: string[]): Promise<{ kubeConfig: KubeConfig; close(): Promise<void> }> {
+  const target = new URL(apiServer.url);
+  const server = createServer((incoming, outgoing) => {
+    requests.push(`${incoming.method ?? ''} ${incoming.url ?? ''}`);
+    const upstream = httpsRequest({
+      host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: { ...incoming.headers, host: target.host }, ca: apiServer.caCertPem,
+    }, (response) => {
+      outgoing.writeHead(response.statusCode ?? 502, response.headers);
+      outgoing.flushHeaders(); // a watch sends its headers long before its first event
+      response.pipe(outgoing);
+    });
+    upstream.on('error', () => outgoing.destroy());
+    incoming.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'proxy', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'admin', token: apiServer.token }],
+    contexts: [{ name: 'proxy', cluster: 'proxy', user: 'admin' }],
+    currentContext: 'proxy',
+  });
+  return {
+    kubeConfig,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 }
 

@@ -107,7 +107,8 @@ export class ArmClient {
   async poll(state: PollState): Promise<OperationResult> {
     const response = await this.send('GET', state.pollingUrl);
     const retryAfterMs = this.retryAfterOf(response);
-    if (response.status === 429 || (response.status >= 500 && response.status !== 501)) throw this.errorOf(response);
+    // A failure of the poll request itself (throttled, server trouble, credentials) says nothing about the operation.
+    if (isTransientPollStatus(response.status)) throw this.errorOf(response);
     const outcome = interpretPollResponse(state, response.status, parseBody(response));
     switch (outcome.kind) {
       case 'running':
@@ -115,11 +116,12 @@ export class ArmClient {
       case 'succeeded':
         return { done: true, body: outcome.body };
       case 'failed':
-        throw outcome.error;
+        throw operationEnded(outcome.error);
       case 'fetchFinal': {
         const url = outcome.url ?? this.urlOf(state.resourceId, state.apiVersion);
         const final = await this.send('GET', url);
-        if (final.status >= 400) throw this.errorOf(final);
+        if (isTransientPollStatus(final.status)) throw this.errorOf(final);
+        if (final.status >= 400) throw operationEnded(this.errorOf(final));
         return { done: true, body: parseBody(final) };
       }
     }
@@ -174,6 +176,18 @@ export class ArmClient {
   }
 }
 
+function isTransientPollStatus(status: number): boolean {
+  return status === 401 || status === 403 || status === 408 || status === 429 || (status >= 500 && status !== 501);
+}
+
+/** The same error, marked as the end of its long-running operation (the poll state is spent). */
+function operationEnded(error: ArmError): ArmError {
+  return new ArmError({
+    code: error.code, statusCode: error.statusCode, message: error.message, details: error.details, operationEnded: true,
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}), ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+  });
+}
+
 function parseBody(response: PipelineResponse): unknown {
   const text = response.bodyAsText;
   if (text === undefined || text === null || text === '') return undefined;
@@ -189,7 +203,8 @@ function toArmError(error: unknown): ArmError {
   const err = error instanceof Error ? error : new Error(String(error));
   const name = err.name;
   if (/Credential|Authentication/.test(name) || /AADSTS|token|unauthorized_client|invalid_client/i.test(err.message)) {
-    return new ArmError({ code: 'AuthenticationFailed', statusCode: 0, message: `could not get a token for ARM: ${firstLine(err.message)}` });
+    const detail = firstLine(err.message.replace(/^\[object Object\]:?\s*/, ''));
+    return new ArmError({ code: 'AuthenticationFailed', statusCode: 0, message: `could not get a token for ARM (${name})${detail !== '' ? `: ${detail}` : ''}` });
   }
   const code = (err as { code?: unknown }).code;
   return new ArmError({ code: 'NetworkError', statusCode: 0, message: `could not reach ARM: ${typeof code === 'string' ? `${code} ` : ''}${firstLine(err.message)}` });

@@ -22,6 +22,8 @@ export interface ArmErrorInit {
   retryAfterMs?: number;
   /** `x-ms-request-id` / `x-ms-client-request-id` of the failed request, for support. */
   requestId?: string;
+  /** true when a long-running operation ended in failure: its poll state is spent (poll again → same failure). */
+  operationEnded?: boolean;
 }
 
 /** An error from ARM or from the way to it. See `ArmErrorInit` for the fields. */
@@ -31,6 +33,8 @@ export class ArmError extends Error {
   readonly details: ArmErrorDetail[];
   readonly retryAfterMs: number | undefined;
   readonly requestId: string | undefined;
+  /** See `ArmErrorInit.operationEnded`; default false. */
+  readonly operationEnded: boolean;
 
   constructor(init: ArmErrorInit) {
     super(init.message);
@@ -40,6 +44,7 @@ export class ArmError extends Error {
     this.details = init.details ?? [];
     this.retryAfterMs = init.retryAfterMs;
     this.requestId = init.requestId;
+    this.operationEnded = init.operationEnded ?? false;
   }
 }
 

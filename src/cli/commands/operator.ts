@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
-import { listKindModels } from '../../model/index.js';
+import { type KindModel, listKindKeys, loadKindModel } from '../../model/index.js';
 import { electLeader, startOperator, type Leadership } from '../../operator/index.js';
 import { hostname } from 'node:os';
+import { parseHealthPort, startHealthServer } from '../internal/health.js';
 
 interface OperatorFlags {
   crdPattern?: string;
@@ -18,6 +19,7 @@ interface OperatorFlags {
   logLevel: string;
   leaderElection?: boolean;
   leaderElectionNamespace?: string;
+  healthPort?: string;
 }
 
 export function register(program: Command): void {
@@ -29,21 +31,27 @@ export function register(program: Command): void {
     .option('--arm-ca-file <file>', "trust only this CA (PEM) for ARM and Entra ID, e.g. the emulator's (alternative: NODE_EXTRA_CA_CERTS)")
     .option('--leader-election', 'run only while holding the coordination.k8s.io Lease azo-operator-leader (active-standby replicas)')
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE or default)')
+    .option('--health-port <port>', 'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any free port); default: off')
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', process.env['AZO_LOG_LEVEL'] ?? 'info')
     .action(async (flags: OperatorFlags) => {
       const logger = pino({ level: flags.logLevel }, destination(2));
+      const health = flags.healthPort === undefined ? undefined : await startHealthServer({ port: parseHealthPort(flags.healthPort) });
+      if (health !== undefined) console.log(`health endpoints on port ${health.port} (/healthz, /readyz)`);
       const kubeConfig = new KubeConfig();
       if (flags.kubeconfig !== undefined) kubeConfig.loadFromFile(flags.kubeconfig);
       else kubeConfig.loadFromDefault();
       let installCrds: V1CustomResourceDefinition[] = [];
       if (flags.crdPattern !== undefined) {
-        const models = (await listKindModels()).filter((model) => matchesCrdPattern(flags.crdPattern, model.group, model.kind));
+        // Load only the selected kinds' models (an operator keeps in memory just the kinds it serves).
+        const selected = listKindKeys().map((key) => key.split('/')).filter(([group = '', kind = '']) => matchesCrdPattern(flags.crdPattern, group, kind));
+        const models = (await Promise.all(selected.map(([group = '', kind = '']) => loadKindModel(group, kind)))).filter((model): model is KindModel => model !== undefined);
         if (models.length === 0) throw new Error(`--crd-pattern ${JSON.stringify(flags.crdPattern)} matches no kind`);
         installCrds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
       }
       let leadership: Leadership | undefined;
       if (flags.leaderElection === true) {
         const namespace = flags.leaderElectionNamespace ?? process.env['POD_NAMESPACE'] ?? 'default';
+        health?.setState('standby');
         console.log(`waiting to become the leader (Lease ${namespace}/azo-operator-leader)`);
         leadership = await electLeader({
           kubeConfig, namespace, identity: `${hostname()}-${process.pid}`, logger,
@@ -53,15 +61,17 @@ export function register(program: Command): void {
           },
         });
       }
+      health?.setState('syncing');
       const operator = await startOperator({
         kubeConfig, logger, installCrds,
         ...(flags.armCaFile !== undefined ? { armCaCertPem: readFileSync(flags.armCaFile, 'utf8') } : {}),
       });
+      health?.setState('ready');
       console.log(`azo operator running: ${operator.servedKinds().length} kinds served${operator.config.targetNamespaces ? ` in ${operator.config.targetNamespaces.join(', ')}` : ''}`);
       await new Promise<void>((done) => {
         const stop = (signal: string) => {
           console.log(`received ${signal}, stopping`);
-          operator.stop().then(() => leadership?.release()).then(done, (error: unknown) => {
+          operator.stop().then(() => leadership?.release()).then(() => health?.close()).then(done, (error: unknown) => {
             console.error(error);
             process.exitCode = 1;
             done();

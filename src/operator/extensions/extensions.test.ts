@@ -46,11 +46,19 @@ test('Vault: createMode never compared; createOrRecover recovers a soft-deleted 
 test('VirtualNetwork: an update keeps the subnets Azure has unless the spec lists its own', async () => {
   const hooks = hooksFor('network.azure.com', 'VirtualNetwork');
   const vnet = model('network.azure.com', 'VirtualNetwork');
-  const existing = { properties: { subnets: [{ name: 's1', id: '/x/s1', properties: { addressPrefix: '10.0.0.0/24', provisioningState: 'Succeeded' } }] } };
+  const subnet = { name: 's1', id: '/x/subnets/s1', properties: { addressPrefix: '10.0.0.0/24', provisioningState: 'Succeeded' } };
+  const gets: string[] = [];
+  const listing = (value: unknown): HookArm => ({ tryGet: async (id) => (gets.push(id), value), post: async () => undefined });
   const body = { location: 'westus', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] } } };
-  const result = await runBeforePut(hooks, { object: object(), model: vnet, existing, arm: noArm, armId: '/x' }, body);
-  assert.deepEqual((result.properties as { subnets: unknown[] }).subnets, [{ name: 's1', id: '/x/s1', properties: { addressPrefix: '10.0.0.0/24', provisioningState: 'Succeeded' } }]);
-  const own = { ...body, properties: { ...body.properties, subnets: [] } };
-  assert.deepEqual(await runBeforePut(hooks, { object: object(), model: vnet, existing, arm: noArm, armId: '/x' }, own), own);
-  assert.deepEqual(await runBeforePut(hooks, { object: object(), model: vnet, existing: undefined, arm: noArm, armId: '/x' }, body), body);
+  const withSubnets = (subnets: unknown[]) => ({ ...body, properties: { ...body.properties, subnets } });
+  const run = (arm: HookArm, existing: unknown, desired: Record<string, unknown> = body) => runBeforePut(hooks, { object: object(), model: vnet, existing, arm, armId: '/x' }, desired);
+  assert.deepEqual(await run(listing({ value: [subnet] }), { properties: {} }), withSubnets([subnet]), 'listed from the subnets collection');
+  assert.deepEqual(gets, ['/x/subnets']);
+  assert.deepEqual(await run(listing({ value: [], nextLink: 'https://more' }), { properties: { subnets: [subnet] } }), withSubnets([subnet]), 'a paged list falls back to the VNet body');
+  assert.deepEqual(await run(listing(undefined), { properties: { subnets: [subnet] } }), withSubnets([subnet]));
+  assert.deepEqual(await run(listing({ value: [] }), { properties: {} }), body, 'no subnets: nothing added');
+  assert.deepEqual(await run(listing({ value: [subnet] }), { properties: {} }, withSubnets([])), withSubnets([]), 'the spec lists its own');
+  gets.length = 0;
+  assert.deepEqual(await run(listing({ value: [subnet] }), undefined), body, 'a create sends the spec as is');
+  assert.deepEqual(gets, [], 'and lists nothing');
 });

@@ -1,4 +1,5 @@
 /** Which informer updates wake the reconciler: not status-only changes, nor the operator's own bookkeeping annotations. */
+import { readyConditionOf } from './conditions.js';
 import type { KubeObject } from './kube.js';
 import { deepEqual } from './merge-patch.js';
 import {
@@ -10,7 +11,7 @@ const bookkeeping = [RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTA
 /**
  * true when `after` differs from `before` in a way that needs a reconcile: generation (spec), deletion, finalizers
  * (other than ours being added),
- * ownerReferences, user annotations, or the removal of `resource-id`/`latest-reconciled-generation` (an Argo CD-style
+ * ownerReferences removed or changed, user annotations, or the removal of `resource-id`/`latest-reconciled-generation` (an Argo CD-style
  * replace). Status, resourceVersion, managedFields and the operator's own annotation writes do not.
  */
 export function needsReconcile(before: KubeObject | undefined, after: KubeObject): boolean {
@@ -22,7 +23,9 @@ export function needsReconcile(before: KubeObject | undefined, after: KubeObject
   const others = (finalizers: string[] | undefined) => (finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
   if (!deepEqual(others(a.finalizers), others(b.finalizers))) return true;
   if ((a.finalizers ?? []).includes(FINALIZER) && !(b.finalizers ?? []).includes(FINALIZER)) return true;
-  if (!deepEqual(a.ownerReferences ?? [], b.ownerReferences ?? [])) return true;
+  // An ownerReference removed or changed (the operator adds the owner's itself: an addition needs no reconcile).
+  const kept = (b.ownerReferences ?? []);
+  if ((a.ownerReferences ?? []).some((owner) => !kept.some((other) => deepEqual(owner, other)))) return true;
   const strip = (annotations: Record<string, string> | undefined) => Object.fromEntries(Object.entries(annotations ?? {}).filter(([key]) => !bookkeeping.includes(key)));
   if (!deepEqual(strip(a.annotations), strip(b.annotations))) return true;
   for (const key of [RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTATION]) {
@@ -31,9 +34,21 @@ export function needsReconcile(before: KubeObject | undefined, after: KubeObject
   return false;
 }
 
-/** true when a dependency's change matters to its dependents (anything but resourceVersion/managedFields). */
+/**
+ * true when a dependency's change matters to its dependents. Dependents read only an owner's or referenced object's
+ * identity (uid), ARM ID annotation, Ready status and deletion; anything else (spec, the rest of status, other
+ * metadata) changing does not wake them.
+ */
 export function dependencyChanged(before: KubeObject | undefined, after: KubeObject): boolean {
   if (before === undefined) return true;
-  const strip = (object: KubeObject) => ({ ...object, metadata: { ...object.metadata, resourceVersion: undefined, managedFields: undefined } });
-  return !deepEqual(JSON.parse(JSON.stringify(strip(before))), JSON.parse(JSON.stringify(strip(after))));
+  return !deepEqual(dependencyView(before), dependencyView(after));
+}
+
+function dependencyView(object: KubeObject): Record<string, unknown> {
+  return {
+    uid: object.metadata.uid,
+    deleting: String(object.metadata.deletionTimestamp ?? ''),
+    resourceId: object.metadata.annotations?.[RESOURCE_ID_ANNOTATION],
+    ready: readyConditionOf(object.status?.['conditions'])?.status,
+  };
 }

@@ -186,12 +186,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   coreStarts.push(namespaceInformer.start());
   await Promise.all(coreStarts);
-  const fromCache = <T>(id: string, name: string, namespace?: string): T | undefined => {
+  // The informers have synced: a miss in a watched namespace means the object does not exist (no API GET).
+  const watched = (namespace: string) => namespaces === undefined || namespaces.includes(namespace);
+  const fromCache = <T>(id: string, name: string, namespace?: string): T | null | undefined => {
     for (const informer of informers.get(id) ?? []) {
       const found = informer.get(name, namespace);
       if (found !== undefined) return found as T;
     }
-    return undefined;
+    return namespace === undefined || watched(namespace) ? null : undefined;
   };
   kube.readCache = {
     namespace: (name) => fromCache('core/Namespace', name),

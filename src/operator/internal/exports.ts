@@ -84,7 +84,10 @@ export async function writeExports(options: {
   };
   let writes = 0;
   for (const destination of destinations.values()) {
-    const existing = destination.kind === 'Secret' ? await kube.getSecret(namespace, destination.name) : await kube.getConfigMap(namespace, destination.name);
+    // Read fresh, not from the informer cache: a write must not be based on a stale copy (or miss a new writer).
+    const existing = destination.kind === 'Secret'
+      ? await kube.getSecret(namespace, destination.name, { fresh: true })
+      : await kube.getConfigMap(namespace, destination.name, { fresh: true });
     if (existing !== undefined) {
       const owners = existing.metadata?.ownerReferences ?? [];
       if (!owners.some((owner) => owner.uid === object.metadata.uid)) {

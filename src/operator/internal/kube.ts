@@ -3,8 +3,10 @@
  * status subresource, Namespaces, Secrets, ConfigMaps, Events, CRDs). Reads that find nothing return `undefined`;
  * other failures throw `KubeError` with the HTTP status (409 conflicts are retried by the queue).
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
-  ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions,
+  ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, type RequestContext, setHeaderOptions,
   type V1ConfigMap, type V1CustomResourceDefinition, type V1Namespace, type V1Secret,
 } from '@kubernetes/client-node';
 
@@ -46,12 +48,17 @@ export class KubeError extends Error {
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const crdResource = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
 
-/** Informer caches consulted before a GET of a Namespace, Secret or ConfigMap (a miss falls back to the API). */
+/**
+ * Informer caches consulted before a GET of a Namespace, Secret or ConfigMap: the object, `null` when the cache
+ * watches that namespace and knows the object does not exist, or `undefined` when it cannot tell (then the API is
+ * asked).
+ */
 export interface ReadCache {
-  namespace(name: string): V1Namespace | undefined;
-  secret(namespace: string, name: string): V1Secret | undefined;
-  configMap(namespace: string, name: string): V1ConfigMap | undefined;
+  namespace(name: string): V1Namespace | null | undefined;
+  secret(namespace: string, name: string): V1Secret | null | undefined;
+  configMap(namespace: string, name: string): V1ConfigMap | null | undefined;
 }
 
 /** Typed access to the API server. */
@@ -63,9 +70,10 @@ export class KubeAccess {
   readonly apiextensions: ApiextensionsV1Api;
 
   constructor(readonly kubeConfig: KubeConfig) {
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.apiextensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+    const pooled = reuseConnections(kubeConfig);
+    this.custom = pooled.makeApiClient(CustomObjectsApi);
+    this.core = pooled.makeApiClient(CoreV1Api);
+    this.apiextensions = pooled.makeApiClient(ApiextensionsV1Api);
   }
 
   /** GETs a custom object; undefined on 404. */
@@ -91,16 +99,21 @@ export class KubeAccess {
       : this.custom.listNamespacedCustomObject({ ...rest, namespace })) as Promise<{ items: KubeObject[] }>);
   }
 
+  /** A Namespace, from the informer cache when it has one. */
   async getNamespace(name: string): Promise<V1Namespace | undefined> {
-    return this.readCache?.namespace(name) ?? orUndefined(() => this.core.readNamespace({ name }));
+    return fromCacheOr(this.readCache?.namespace(name), () => this.core.readNamespace({ name }));
   }
 
-  async getSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
-    return this.readCache?.secret(namespace, name) ?? orUndefined(() => this.core.readNamespacedSecret({ namespace, name }));
+  /** A Secret, from the informer cache when it watches the namespace. `fresh`: always ask the API server. */
+  async getSecret(namespace: string, name: string, options: { fresh?: boolean } = {}): Promise<V1Secret | undefined> {
+    const cached = options.fresh === true ? undefined : this.readCache?.secret(namespace, name);
+    return fromCacheOr(cached, () => this.core.readNamespacedSecret({ namespace, name }));
   }
 
-  async getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined> {
-    return this.readCache?.configMap(namespace, name) ?? orUndefined(() => this.core.readNamespacedConfigMap({ namespace, name }));
+  /** A ConfigMap, from the informer cache when it watches the namespace. `fresh`: always ask the API server. */
+  async getConfigMap(namespace: string, name: string, options: { fresh?: boolean } = {}): Promise<V1ConfigMap | undefined> {
+    const cached = options.fresh === true ? undefined : this.readCache?.configMap(namespace, name);
+    return fromCacheOr(cached, () => this.core.readNamespacedConfigMap({ namespace, name }));
   }
 
   async createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
@@ -152,19 +165,56 @@ export class KubeAccess {
     return orUndefined(() => this.apiextensions.readCustomResourceDefinition({ name }));
   }
 
+  /**
+   * CRDs are written as plain JSON through the custom-objects client: the typed apiextensions client serializes its
+   * model, whose JSON-schema properties are named `_enum`, `xKubernetesPreserveUnknownFields`, … so a plain CRD
+   * (from `renderCrd`) would lose every `enum`, `default` and `x-kubernetes-*` keyword on the way.
+   */
   async createCrd(body: V1CustomResourceDefinition): Promise<V1CustomResourceDefinition> {
-    return wrap(() => this.apiextensions.createCustomResourceDefinition({ body }));
+    return wrap(async () => (await this.custom.createClusterCustomObject({ ...crdResource, body })) as V1CustomResourceDefinition);
   }
 
   async replaceCrd(name: string, body: V1CustomResourceDefinition): Promise<V1CustomResourceDefinition> {
-    return wrap(() => this.apiextensions.replaceCustomResourceDefinition({ name, body }));
+    return wrap(async () => (await this.custom.replaceClusterCustomObject({ ...crdResource, name, body })) as V1CustomResourceDefinition);
   }
+}
+
+/**
+ * A view of `kubeConfig` whose API clients reuse connections. client-node gives every request a new `https.Agent`,
+ * so each one opens a new TLS connection (a handshake on both sides: most of the operator's CPU under load). This
+ * keeps one keep-alive agent per TLS setting instead; headers (the token) are still applied per request. Proxy
+ * agents are left as they are. The caller's KubeConfig is not modified.
+ */
+export function reuseConnections(kubeConfig: KubeConfig): KubeConfig {
+  const agents = new Map<string, HttpAgent>();
+  const view = Object.create(kubeConfig) as KubeConfig;
+  view.applySecurityAuthentication = async (context: RequestContext): Promise<void> => {
+    await kubeConfig.applySecurityAuthentication(context);
+    const created = context.getAgent();
+    const plain = created?.constructor === HttpsAgent || created?.constructor === HttpAgent;
+    if (created === undefined || !plain) return;
+    const options = (created as HttpAgent & { options?: Record<string, unknown> }).options ?? {};
+    const part = (value: unknown) => (Buffer.isBuffer(value) ? value.toString('base64') : value);
+    const key = JSON.stringify([created.constructor === HttpsAgent, ...['ca', 'cert', 'key', 'pfx', 'rejectUnauthorized', 'servername'].map((name) => part(options[name]))]);
+    let agent = agents.get(key);
+    if (agent === undefined) {
+      agent = created.constructor === HttpsAgent ? new HttpsAgent({ ...options, keepAlive: true }) : new HttpAgent({ ...options, keepAlive: true });
+      agents.set(key, agent);
+    }
+    context.setAgent(agent);
+  };
+  return view;
 }
 
 /** The HTTP status of a client-node error (0 when none). */
 export function statusOf(error: unknown): number {
   const code = (error as { code?: unknown; statusCode?: unknown } | null)?.code ?? (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof code === 'number' ? code : 0;
+}
+
+async function fromCacheOr<T>(cached: T | null | undefined, read: () => Promise<T>): Promise<T | undefined> {
+  if (cached === null) return undefined;
+  return cached ?? orUndefined(read);
 }
 
 async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {

@@ -5,7 +5,7 @@
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './queue.js';
-import { statusOf } from './kube.js';
+import { reuseConnections, statusOf } from './kube.js';
 
 /** Options of `electLeader`. Defaults: lease `azo-operator-leader`, 15 s duration, renew every 5 s, retry every 2 s. */
 export interface LeaderElectionOptions {
@@ -30,7 +30,7 @@ export interface Leadership {
 
 /** Resolves once this instance holds the Lease. */
 export async function electLeader(options: LeaderElectionOptions): Promise<Leadership> {
-  const api = options.kubeConfig.makeApiClient(CoordinationV1Api);
+  const api = reuseConnections(options.kubeConfig).makeApiClient(CoordinationV1Api);
   const clock = options.clock ?? systemClock;
   const name = options.leaseName ?? 'azo-operator-leader';
   const durationMs = options.leaseDurationMs ?? 15_000;

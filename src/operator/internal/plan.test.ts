@@ -41,8 +41,10 @@ const cases: Array<{ name: string; input: Partial<PlanInput>; expected: Action |
   { name: 'detach-on-delete reconciles like manage', input: { policy: 'detach-on-delete', azure: { status: 'absent' } }, expected: 'beginPut' },
   // delete
   { name: 'delete, manage: DELETE in Azure', input: { deleting: true }, expected: { type: 'beginDelete', armId } },
-  { name: 'delete uses the recorded ID even when the owner is gone', input: { deleting: true, recordedResourceId: armId, resolution: { status: 'waitingForOwner', message: 'gone' } }, expected: { type: 'beginDelete', armId } },
+  { name: 'delete uses the recorded ID while the owner is not Ready (or being deleted)', input: { deleting: true, recordedResourceId: armId, resolution: { status: 'waitingForOwner', message: 'deleting' } }, expected: { type: 'beginDelete', armId } },
   { name: 'delete, never created: release', input: { deleting: true, resolution: { status: 'waitingForOwner', message: 'gone' } }, expected: 'releaseFinalizer' },
+  { name: 'delete, owner object gone from Kubernetes: release without an Azure delete (as ASO)', input: { deleting: true, recordedResourceId: armId, resolution: { status: 'waitingForOwner', message: 'gone', ownerMissing: true } }, expected: 'releaseFinalizer' },
+  { name: 'delete, owner object gone but a user finalizer: still blocked', input: { deleting: true, finalizers: [FINALIZER, 'example.com/protect'], recordedResourceId: armId, resolution: { status: 'waitingForOwner', message: 'gone', ownerMissing: true } }, expected: 'blocked' },
   { name: 'delete, running DELETE: poll', input: { deleting: true, pollState: deletePoll }, expected: { type: 'pollDelete', poll: deletePoll } },
   { name: 'delete during a running PUT: DELETE', input: { deleting: true, pollState: putPoll }, expected: { type: 'beginDelete', armId } },
   { name: 'delete, detach-on-delete: keep in Azure', input: { deleting: true, policy: 'detach-on-delete' }, expected: 'releaseFinalizer' },

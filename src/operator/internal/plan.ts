@@ -15,7 +15,8 @@ export type Resolution =
   | { status: 'resolved'; armId: string; body: unknown }
   /** The ARM ID is known but the body is not (a missing reference/Secret/ConfigMap): enough to observe or delete. */
   | { status: 'idOnly'; armId: string; reason: string; message: string }
-  | { status: 'waitingForOwner'; message: string }
+  /** `ownerMissing`: the owner object does not exist in Kubernetes (not merely not Ready yet). */
+  | { status: 'waitingForOwner'; message: string; ownerMissing?: boolean }
   | { status: 'unresolved'; reason: string; message: string };
 
 /** What the operator knows of the resource in Azure. */
@@ -80,6 +81,10 @@ function planDelete(input: PlanInput): Action {
     };
   }
   if (input.pollState?.method === 'DELETE') return { type: 'pollDelete', poll: input.pollState };
+  // As ASO: with its owner object gone, the Azure resource either went with the owner or was detached with it.
+  if (input.resolution.status === 'waitingForOwner' && input.resolution.ownerMissing === true) {
+    return { type: 'releaseFinalizer', reason: 'the owner no longer exists in Kubernetes: the Azure resource went with it or was detached with it' };
+  }
   const armId = input.recordedResourceId ?? idOf(input.resolution);
   if (armId === undefined) return { type: 'releaseFinalizer', reason: 'the resource was never created in Azure (no ARM ID)' };
   if (input.subscriptionMismatch !== undefined) {

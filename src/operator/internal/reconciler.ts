@@ -19,7 +19,7 @@ import { jitteredSyncDelay, type OperatorConfig } from './config.js';
 import type { CredentialProvider } from './credential-provider.js';
 import { checkSubscription, decodeSecretData, redactSecrets } from './credentials.js';
 import { ConditionError, isConditionError } from './errors.js';
-import { writeExports } from './exports.js';
+import { plannedExports, writeExports } from './exports.js';
 import { type HookArm, runAzureName, runBeforePut, runDesiredBody } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
@@ -54,6 +54,9 @@ export interface ReconcilerDeps {
   component?: string;
 }
 
+/** Try again this soon after a Kubernetes write conflict (the informer delivers the newer object meanwhile). */
+const conflictRequeueMs = 250;
+
 /** Poll again this soon while Azure reports a non-terminal provisioningState without an operation of ours. */
 const busyRequeueMs = 5_000;
 
@@ -76,9 +79,9 @@ export class Reconciler {
       this.deps.dependencies.remove(key);
       return {};
     }
-    const pass = new ReconcilePass(this.deps, served, ref, structuredClone(object), this.now, this.random,
+    const pass = new ReconcilePass(this.deps, served, ref, key, structuredClone(object), this.now, this.random,
       this.deps.logger.child({ namespace, name, kind: served.model.kind, reconcileId: randomUUID().slice(0, 8) }));
-    return pass.run(key);
+    return pass.run();
   }
 }
 
@@ -94,21 +97,31 @@ class ReconcilePass {
     private readonly deps: ReconcilerDeps,
     private readonly served: ServedKind,
     private readonly ref: ObjectRef,
+    private readonly key: string,
     private object: KubeObject,
     private readonly now: () => Date,
     private readonly random: () => number,
     private readonly log: Logger,
   ) {}
 
-  async run(key: string): Promise<ReconcileResult> {
+  async run(): Promise<ReconcileResult> {
     try {
       return await this.reconcile();
     } catch (error) {
       if (error instanceof KubeError && error.statusCode === 404) return {}; // the object went away mid-reconcile
+      // Our copy was stale (someone wrote the object meanwhile): not a failure, try again with the newer one soon.
+      if (error instanceof KubeError && error.statusCode === 409) return { requeueAfterMs: conflictRequeueMs };
       return await this.fail(error);
     } finally {
-      this.deps.dependencies.set(key, this.dependencies);
+      this.deps.dependencies.set(this.key, this.dependencies);
     }
+  }
+
+  /** Records a dependency at once (before it is read), so a change to it during this pass still requeues us. */
+  private dependOn(dependency: string): void {
+    if (this.dependencies.has(dependency)) return;
+    this.dependencies.add(dependency);
+    this.deps.dependencies.add(this.key, dependency);
   }
 
   private get generation(): number {
@@ -130,7 +143,7 @@ class ReconcilePass {
     const deleting = this.object.metadata.deletionTimestamp !== undefined && this.object.metadata.deletionTimestamp !== null;
 
     const credential = await this.deps.credentials.forObject(this.object);
-    credential.dependencies.forEach((dependency) => this.dependencies.add(dependency));
+    credential.dependencies.forEach((dependency) => this.dependOn(dependency));
     if (!credential.ok) {
       if (deleting && decision.policy !== 'manage') return this.releaseFinalizer(`reconcile-policy ${decision.policy}`);
       throw new ConditionError({ reason: credential.reason, message: credential.message, severity: 'Warning', retryable: true });
@@ -177,11 +190,19 @@ class ReconcilePass {
           const body = await runBeforePut(this.served.hooks, { object: this.object, model, existing, arm: this.hookArm(), armId: action.armId }, asRecord(action.body));
           await this.event('Normal', action.create ? 'Creating' : 'Updating', `${action.create ? 'Creating' : 'Updating'} ${action.armId}`);
           const result = await this.arm().beginCreateOrUpdate(action.armId, model.apiVersion, body);
-          return this.afterOperation(result, action.armId);
+          return this.afterOperation(result, action.armId, this.generation);
         }
         case 'pollPut': {
           const result = await this.arm().poll(action.poll);
-          return this.afterOperation(result, action.poll.resourceId);
+          const putGeneration = this.resumeGeneration();
+          if (result.done && putGeneration !== undefined && putGeneration !== this.generation) {
+            // The spec changed while the operation ran: compare Azure's result with the current spec before reporting.
+            input.pollState = undefined;
+            input.azure = { status: 'present', body: result.body ?? await this.arm().get(action.poll.resourceId, model.apiVersion) };
+            input.specChanged = true;
+            continue;
+          }
+          return this.afterOperation(result, action.poll.resourceId, putGeneration ?? this.generation);
         }
         case 'beginDelete': {
           this.log.info({ armId: action.armId }, 'deleting in Azure');
@@ -205,12 +226,12 @@ class ReconcilePass {
   }
 
   /** After a PUT started or a poll: done → observe; else keep the resume token and come back. */
-  private async afterOperation(result: OperationResult, armId: string): Promise<ReconcileResult> {
+  private async afterOperation(result: OperationResult, armId: string, putGeneration: number): Promise<ReconcileResult> {
     if (result.done) {
       const body = result.body ?? await this.arm().get(armId, this.served.model.apiVersion);
       return this.finish(armId, body);
     }
-    await this.savePollState(result.poll);
+    await this.savePollState(result.poll, putGeneration);
     await this.writeStatus(readyReconciling(), undefined);
     return { requeueAfterMs: result.retryAfterMs };
   }
@@ -235,6 +256,8 @@ class ReconcilePass {
       await this.writeStatus(readyReconciling(`Azure reports provisioningState ${state}`), statusBody);
       return { requeueAfterMs: busyRequeueMs };
     }
+    // An export destination is a dependency too: removing a conflicting writer's object retries the export at once.
+    for (const request of plannedExports(model, this.object.spec).requests) this.dependOn(`/${request.kind}/${this.ref.namespace}/${request.target}`);
     await writeExports({ kube: this.deps.kube, object: this.object, model, apiVersion: `${model.group}/${this.served.version}`, armId, armBody: azureBody, client: this.arm() });
     const ready = this.policyWarning !== undefined ? readyProblem(Reasons.InvalidReconcilePolicy, this.policyWarning) : readySucceeded();
     await this.writeStatus(ready, statusBody);
@@ -255,6 +278,14 @@ class ReconcilePass {
       });
     } else {
       throw error instanceof Error ? new Error(redactSecrets(error.message, this.secretValues)) : error;
+    }
+    if (isArmError(error) && error.operationEnded && this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] !== undefined) {
+      // The operation failed for good: forget it, so the next attempt reads Azure and decides afresh.
+      try {
+        await this.patchMetadata({ annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: null, [POLLER_RESUME_ID_ANNOTATION]: null } });
+      } catch (patchError) {
+        this.log.debug({ error: (patchError as Error).message }, 'could not clear the spent resume token');
+      }
     }
     const message = redactSecrets(problem.message, this.secretValues);
     const state: ReadyState = problem.severity === 'Info'
@@ -292,6 +323,16 @@ class ReconcilePass {
   private async readAzure(armId: string): Promise<AzureObservation> {
     const body = await this.arm().tryGet(armId, this.served.model.apiVersion);
     return body === undefined ? { status: 'absent' } : { status: 'present', body };
+  }
+
+  /** The generation whose PUT the resume token follows (kept next to the poll state in the token). */
+  private resumeGeneration(): number | undefined {
+    try {
+      const generation: unknown = (JSON.parse(this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] ?? '{}') as { generation?: unknown }).generation;
+      return typeof generation === 'number' ? generation : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private pollState(): PollState | undefined {
@@ -364,7 +405,7 @@ class ReconcilePass {
 
   private async resolveOwner(owner: unknown): Promise<{ status: 'ok'; parentId: string } | { status: 'problem'; resolution: Resolution }> {
     const { model } = this.served;
-    const wait = (message: string) => ({ status: 'problem' as const, resolution: { status: 'waitingForOwner' as const, message } });
+    const wait = (message: string, ownerMissing = false) => ({ status: 'problem' as const, resolution: { status: 'waitingForOwner' as const, message, ...(ownerMissing ? { ownerMissing } : {}) } });
     if (!isRecord(owner)) return wait('spec.owner is not set');
     if (typeof owner['armId'] === 'string' && owner['armId'] !== '') return { status: 'ok', parentId: owner['armId'] };
     const name = owner['name'];
@@ -373,9 +414,13 @@ class ReconcilePass {
     const group = typeof owner['group'] === 'string' ? owner['group'] : declared?.group;
     const kind = typeof owner['kind'] === 'string' ? owner['kind'] : declared?.kind;
     if (group === undefined || kind === undefined) return wait('spec.owner needs group and kind');
-    this.dependencies.add(objectKey(group, kind, this.ref.namespace, name));
+    this.dependOn(objectKey(group, kind, this.ref.namespace, name));
     const ownerObject = await this.readObject(group, kind, name);
-    if (ownerObject === undefined) return wait(`owner ${kind} ${this.ref.namespace}/${name} does not exist`);
+    if (ownerObject === undefined) return wait(`owner ${kind} ${this.ref.namespace}/${name} does not exist`, true);
+    // Never (re)create a child while its owner is going away: Azure is deleting (or about to delete) the parent.
+    if (ownerObject.metadata.deletionTimestamp !== undefined && ownerObject.metadata.deletionTimestamp !== null) {
+      return wait(`owner ${kind} ${this.ref.namespace}/${name} is being deleted`);
+    }
     const ownerId = ownerObject.metadata.annotations?.[RESOURCE_ID_ANNOTATION];
     const ownerReady = readyConditionOf(ownerObject.status?.['conditions'])?.status === 'True';
     if (ownerId === undefined || !ownerReady) return wait(`owner ${kind} ${this.ref.namespace}/${name} is not Ready yet`);
@@ -393,7 +438,7 @@ class ReconcilePass {
       return id === undefined ? { message: `unknown well-known name ${ref.wellKnownName}` } : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
     }
     if (ref.group === undefined || ref.kind === undefined || ref.name === undefined) return { message: 'the reference names no object' };
-    this.dependencies.add(objectKey(ref.group, ref.kind, this.ref.namespace, ref.name));
+    this.dependOn(objectKey(ref.group, ref.kind, this.ref.namespace, ref.name));
     const target = await this.readObject(ref.group, ref.kind, ref.name);
     if (target === undefined) return { message: `${ref.kind} ${this.ref.namespace}/${ref.name} does not exist` };
     const id = target.metadata.annotations?.[RESOURCE_ID_ANNOTATION];
@@ -408,7 +453,7 @@ class ReconcilePass {
   }
 
   private async readKey(kind: 'Secret' | 'ConfigMap', ref: KeyReference): Promise<string | undefined> {
-    this.dependencies.add(`/${kind}/${this.ref.namespace}/${ref.name}`);
+    this.dependOn(`/${kind}/${this.ref.namespace}/${ref.name}`);
     if (kind === 'Secret') {
       const secret = await this.deps.kube.getSecret(this.ref.namespace, ref.name);
       return secret === undefined ? undefined : decodeSecretData(secret)[ref.key];
@@ -423,8 +468,11 @@ class ReconcilePass {
     this.object = await this.deps.kube.patchObject(this.ref, { metadata: { ...metadata, resourceVersion: this.object.metadata.resourceVersion } });
   }
 
-  private async savePollState(poll: PollState): Promise<void> {
-    await this.patchMetadata({ annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: encodePollState(poll), [POLLER_RESUME_ID_ANNOTATION]: poll.resourceId } });
+  /** Keeps the poll state (and, for a PUT, the generation it wrote) on the object; no write when it is already there. */
+  private async savePollState(poll: PollState, generation?: number): Promise<void> {
+    const token = JSON.stringify({ ...(JSON.parse(encodePollState(poll)) as Record<string, unknown>), ...(generation !== undefined ? { generation } : {}) });
+    if (this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] === token && this.annotations[POLLER_RESUME_ID_ANNOTATION] === poll.resourceId) return;
+    await this.patchMetadata({ annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: token, [POLLER_RESUME_ID_ANNOTATION]: poll.resourceId } });
   }
 
   private async recordAnnotations(armId: string): Promise<void> {

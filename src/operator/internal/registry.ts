@@ -66,6 +66,16 @@ export class DependencyIndex {
     }
   }
 
+  /** Adds one dependency of `object` (during a reconcile, so a change seen before it ends still wakes it). */
+  add(object: string, dependency: string): void {
+    let dependencies = this.dependencies.get(object);
+    if (dependencies === undefined) this.dependencies.set(object, (dependencies = new Set()));
+    dependencies.add(dependency);
+    let dependents = this.dependents.get(dependency);
+    if (dependents === undefined) this.dependents.set(dependency, (dependents = new Set()));
+    dependents.add(object);
+  }
+
   /** Forgets `object`. */
   remove(object: string): void {
     for (const dependency of this.dependencies.get(object) ?? []) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KindModel } from '../../model/index.js';
-import { needsReconcile } from './changes.js';
+import { dependencyChanged, needsReconcile } from './changes.js';
 import { plannedExports, readPath } from './exports.js';
 import { createMergePatch } from './merge-patch.js';
 import { DependencyIndex, parseObjectKey, objectKey } from './registry.js';
@@ -20,6 +20,17 @@ test('needsReconcile: spec, deletion, finalizers, user annotations and dropped b
   assert.equal(needsReconcile(base, object({ annotations: { a: '1' }, finalizers: ['f', 'serviceoperator.azure.com/finalizer'] })), false, 'our finalizer added');
   assert.equal(needsReconcile(object({ finalizers: ['serviceoperator.azure.com/finalizer'] }), object({ finalizers: [] })), true, 'our finalizer dropped');
   assert.equal(needsReconcile(base, object({ annotations: { a: '1' }, finalizers: ['f'], deletionTimestamp: 'now' })), true);
+});
+
+test('dependencyChanged: only what dependents read (uid, ARM ID, Ready, deletion) wakes them', () => {
+  const ready = (status: string) => ({ conditions: [{ type: 'Ready', status, reason: 'x', lastTransitionTime: 't' }], tags: { a: '1' } });
+  const owner = object({ uid: 'u1', annotations: { 'serviceoperator.azure.com/resource-id': '/x' } }, ready('True'));
+  assert.equal(dependencyChanged(undefined, owner), true, 'new');
+  assert.equal(dependencyChanged(owner, { ...owner, metadata: { ...owner.metadata, resourceVersion: '9', generation: 2 }, status: { ...ready('True'), tags: { b: '2' } } }), false, 'spec, status fields, versions');
+  assert.equal(dependencyChanged(owner, { ...owner, status: ready('False') }), true, 'Ready changed');
+  assert.equal(dependencyChanged(object({ uid: 'u1' }, ready('True')), owner), true, 'ARM ID recorded');
+  assert.equal(dependencyChanged(owner, { ...owner, metadata: { ...owner.metadata, deletionTimestamp: 'now' } }), true, 'deleting');
+  assert.equal(dependencyChanged(owner, { ...owner, metadata: { ...owner.metadata, uid: 'u2' } }), true, 'replaced by a new object');
 });
 
 test('createMergePatch: only changes, nulls for removed keys, arrays whole', () => {
