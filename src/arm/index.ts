@@ -10,4 +10,4 @@ export {
   isTerminalState, type PollState, type PollingMode, type LroMethod, type LroResponse, type PollingDecision, type PollOutcome,
 } from './internal/lro.js';
 export { RequestScheduler, defaultArmLimits, requestClassOf, subscriptionOf, type RequestClass, type BucketLimits, type RequestSchedulerOptions } from './internal/scheduler.js';
-export { createArmCredential, type ArmCredentialOptions } from './internal/credential.js';
+export { createArmCredential, type ArmCredentialOptions, type ArmCredentialProof } from './internal/credential.js';

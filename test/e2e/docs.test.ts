@@ -11,7 +11,13 @@ import { repoRoot } from './kube-helpers.js';
 import { allShellBlocks, type ShellBlock } from './docs-blocks.js';
 
 const blocks = allShellBlocks(repoRoot);
-const readyLine = /Press Ctrl-C to stop|listening on|azo operator running/;
+/** What a long-running block prints once its last command is up. */
+function readyLine(script: string): RegExp {
+  const last = script.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')).at(-1) ?? '';
+  if (/\bazo operator\b/.test(last)) return /azo operator running/;
+  if (/\bazo dev\b/.test(last)) return /Press Ctrl-C to stop/;
+  return /listening on/;
+}
 
 /** A folder like a user's checkout: examples/ and deploy/ at hand, `azo`/`npx azo` resolving to this build. */
 function makeWorkspace(): string {
@@ -118,7 +124,9 @@ test('every shell command in README.md and docs/ runs as written', async (t) => 
   const workspace = makeWorkspace();
   t.after(() => rmSync(workspace, { recursive: true, force: true }));
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(workspace, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}` };
-  for (const key of ['KUBECONFIG', 'AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
+  for (const key of ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
+  // A reader who followed the README has exported azo dev's kubeconfig; pages about a real cluster assume theirs.
+  env['KUBECONFIG'] = join(workspace, '.azo', 'kubeconfig');
 
   // The README's main command, without its `npm ci &&` (the test suite already runs on an installed checkout).
   const main = blocks.find((block) => block.mode === 'setup');
@@ -132,7 +140,7 @@ test('every shell command in README.md and docs/ runs as written', async (t) => 
       await t.test(`${where(block)} (${block.mode})`, async () => {
         const started = startBash(block.script, workspace, env);
         if (block.mode === 'long-running') {
-          await waitForOutput(started, readyLine, where(block));
+          await waitForOutput(started, readyLine(block.script), where(block));
           assert.equal(await interrupt(started), 0, `${where(block)} stops cleanly on Ctrl-C:\n${started.output().slice(-2000)}`);
           return;
         }
@@ -143,6 +151,8 @@ test('every shell command in README.md and docs/ runs as written', async (t) => 
       });
     }
   } finally {
-    assert.equal(await interrupt(dev), 0, `azo dev stops cleanly on Ctrl-C:\n${dev.output().slice(-2000)}`);
+    // npm exec (npx) passes Ctrl-C on and then dies of it itself; what counts is that azo dev stopped cleanly.
+    const code = await interrupt(dev);
+    assert.ok(code === 0 || /stopped; state kept in /.test(dev.output()), `azo dev stops cleanly on Ctrl-C (exit ${code}):\n${dev.output().slice(-2000)}`);
   }
 });

@@ -15,7 +15,7 @@ test('ARM client against the emulator', async (t) => {
   assert.ok(rgModel && saModel);
   const emulator = await startEmulator({ models: [rgModel, saModel] });
   t.after(() => emulator.close());
-  const credential = createArmCredential({ tenantId: emulator.tenantId, clientId: '00000000-0000-0000-0000-00000000c1e1', clientSecret: 'secret-1', authorityHost: emulator.url, caCertPem: emulator.caCertPem });
+  const credential = createArmCredential({ tenantId: emulator.tenantId, clientId: '00000000-0000-0000-0000-00000000c1e1', proof: { kind: 'clientSecret', clientSecret: 'secret-1' }, authorityHost: emulator.url, caCertPem: emulator.caCertPem });
   const client = new ArmClient({ endpoint: emulator.url, credential, caCertPem: emulator.caCertPem });
 
   await t.test('GET of a missing resource: tryGet → undefined, get → ArmError 404', async () => {
@@ -94,7 +94,7 @@ test('ARM client against the emulator', async (t) => {
   });
 
   await t.test('a wrong token endpoint gives AuthenticationFailed without the secret in the message', async () => {
-    const bad = createArmCredential({ tenantId: emulator.tenantId, clientId: '00000000-0000-0000-0000-00000000c1e2', clientSecret: 'sup3r-s3cret', authorityHost: `${emulator.url}/nowhere`, caCertPem: emulator.caCertPem });
+    const bad = createArmCredential({ tenantId: emulator.tenantId, clientId: '00000000-0000-0000-0000-00000000c1e2', proof: { kind: 'clientSecret', clientSecret: 'sup3r-s3cret' }, authorityHost: `${emulator.url}/nowhere`, caCertPem: emulator.caCertPem });
     const badClient = new ArmClient({ endpoint: emulator.url, credential: bad, caCertPem: emulator.caCertPem });
     await assert.rejects(badClient.get(rgId, rgModel.apiVersion), (error: unknown) => isArmError(error) && error.code === 'AuthenticationFailed' && !error.message.includes('sup3r-s3cret'));
   });

@@ -21,6 +21,13 @@ export interface OperatorConfig {
   tenantId: string | undefined;
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /** `AZURE_CLIENT_CERTIFICATE` (PEM with its key) and `AZURE_CLIENT_CERTIFICATE_PASSWORD`. */
+  clientCertificate: string | undefined;
+  clientCertificatePassword: string | undefined;
+  /** `USE_WORKLOAD_IDENTITY_AUTH=true`: the global credential is workload identity. */
+  useWorkloadIdentity: boolean;
+  /** `AZURE_FEDERATED_TOKEN_FILE`, injected by the workload identity webhook. */
+  federatedTokenFile: string | undefined;
   /** Where `aso-controller-settings` lives: `POD_NAMESPACE`, default `azureserviceoperator-system`. */
   operatorNamespace: string;
   /** `AZO_ARM_RATE_LIMITS=off` turns off the client-side ARM token buckets (benchmarks against the emulator). */
@@ -55,6 +62,10 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
     tenantId: nonEmpty('AZURE_TENANT_ID'),
     clientId: nonEmpty('AZURE_CLIENT_ID'),
     clientSecret: nonEmpty('AZURE_CLIENT_SECRET'),
+    clientCertificate: nonEmpty('AZURE_CLIENT_CERTIFICATE'),
+    clientCertificatePassword: nonEmpty('AZURE_CLIENT_CERTIFICATE_PASSWORD'),
+    useWorkloadIdentity: env['USE_WORKLOAD_IDENTITY_AUTH']?.trim().toLowerCase() === 'true',
+    federatedTokenFile: nonEmpty('AZURE_FEDERATED_TOKEN_FILE'),
     operatorNamespace: nonEmpty('POD_NAMESPACE') ?? 'azureserviceoperator-system',
     armRateLimits: env['AZO_ARM_RATE_LIMITS']?.toLowerCase() !== 'off',
   };

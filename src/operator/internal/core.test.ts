@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { classifyArmError } from './classify.js';
 import { compareDesired } from './compare.js';
 import { buildReadyCondition, readyProblem, readyReconciling, readySucceeded, setCondition } from './conditions.js';
-import { checkSubscription, decodeSecretData, parseCredentialSettings, redactSecrets, selectCredentialSource } from './credentials.js';
+import { checkSubscription, decodeSecretData, parseCredentialSettings, redactSecrets, secretValuesOf, selectCredentialSource } from './credentials.js';
 import { resolveReconcilePolicy } from './policy.js';
 
 test('classifyArmError: retryable codes', () => {
@@ -89,9 +89,18 @@ test('credential selection: object annotation → namespace Secret → global; n
 
 test('credential settings, subscription mismatch, redaction', () => {
   const data = decodeSecretData({ data: { AZURE_CLIENT_SECRET: Buffer.from('s3cr3t-value').toString('base64') }, stringData: { AZURE_SUBSCRIPTION_ID: 'sub', AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c' } });
-  assert.deepEqual(parseCredentialSettings(data), { subscriptionId: 'sub', tenantId: 't', clientId: 'c', clientSecret: 's3cr3t-value' });
+  assert.deepEqual(parseCredentialSettings(data), { subscriptionId: 'sub', tenantId: 't', clientId: 'c', proof: { kind: 'clientSecret', clientSecret: 's3cr3t-value' } });
   const missing = parseCredentialSettings({ AZURE_CLIENT_SECRET: 'x' });
   assert.deepEqual(missing, { missing: ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'] });
+  const identity = { AZURE_SUBSCRIPTION_ID: 'sub', AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c' };
+  const certificate = parseCredentialSettings({ ...identity, AZURE_CLIENT_CERTIFICATE: 'PEM', AZURE_CLIENT_CERTIFICATE_PASSWORD: 'pw' });
+  assert.deepEqual('proof' in certificate ? certificate.proof : certificate, { kind: 'clientCertificate', certificatePem: 'PEM', password: 'pw' });
+  assert.deepEqual('proof' in certificate ? secretValuesOf(certificate.proof) : [], ['PEM', 'pw'], 'certificate and password are redacted');
+  assert.match(JSON.stringify(parseCredentialSettings(identity)), /AZURE_CLIENT_SECRET \(or AZURE_CLIENT_CERTIFICATE, or USE_WORKLOAD_IDENTITY_AUTH=true\)/, 'the global credential needs a proof');
+  const workload = { federatedTokenFile: '/var/run/secrets/azure/tokens/azure-identity-token', implicit: false };
+  assert.deepEqual(parseCredentialSettings({ ...identity, USE_WORKLOAD_IDENTITY_AUTH: 'true' }, workload), { subscriptionId: 'sub', tenantId: 't', clientId: 'c', proof: { kind: 'workloadIdentity', tokenFile: workload.federatedTokenFile } });
+  assert.equal((parseCredentialSettings(identity, { ...workload, implicit: true }) as { proof?: { kind: string } }).proof?.kind, 'workloadIdentity', 'a Secret without a secret is workload identity');
+  assert.match(JSON.stringify(parseCredentialSettings(identity, { federatedTokenFile: undefined, implicit: true })), /AZURE_FEDERATED_TOKEN_FILE/, 'workload identity without a token file names it');
   assert.equal(checkSubscription('/subscriptions/SUB/resourceGroups/x', 'sub'), undefined);
   assert.match(checkSubscription('/subscriptions/other/resourceGroups/x', 'sub') ?? '', /subscription other/);
   assert.equal(checkSubscription('/providers/Microsoft.Authorization/roleDefinitions/x', 'sub'), undefined);

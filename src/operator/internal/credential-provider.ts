@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ArmClient, RequestScheduler, createArmCredential } from '../../arm/index.js';
 import type { OperatorConfig } from './config.js';
-import { type CredentialSettings, decodeSecretData, parseCredentialSettings, selectCredentialSource } from './credentials.js';
+import { type CredentialSettings, decodeSecretData, parseCredentialSettings, secretValuesOf, selectCredentialSource } from './credentials.js';
 import type { KubeAccess, KubeObject } from './kube.js';
 import { GLOBAL_SETTINGS_SECRET, NAMESPACE_CREDENTIAL_SECRET } from './names.js';
 
@@ -55,18 +55,20 @@ export class CredentialProvider {
     const { config } = this.options;
     const fromEnv = parseCredentialSettings({
       AZURE_SUBSCRIPTION_ID: config.subscriptionId, AZURE_TENANT_ID: config.tenantId, AZURE_CLIENT_ID: config.clientId, AZURE_CLIENT_SECRET: config.clientSecret,
-    });
+      AZURE_CLIENT_CERTIFICATE: config.clientCertificate, AZURE_CLIENT_CERTIFICATE_PASSWORD: config.clientCertificatePassword,
+      USE_WORKLOAD_IDENTITY_AUTH: config.useWorkloadIdentity ? 'true' : undefined,
+    }, { federatedTokenFile: config.federatedTokenFile, implicit: false });
     if (!('missing' in fromEnv)) return this.fromSettings(fromEnv, 'environment', dependencies);
     const secret = await this.options.kube.getSecret(config.operatorNamespace, GLOBAL_SETTINGS_SECRET);
     const settingsDependency = `/Secret/${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`;
     if (secret === undefined) {
       return { ok: false, reason: 'CredentialInvalid', message: `no credential: set ${fromEnv.missing.join(', ')} or create Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`, dependencies: [...dependencies, settingsDependency] };
     }
-    return this.fromData(decodeSecretData(secret), `Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`, [...dependencies, settingsDependency]);
+    return this.fromData(decodeSecretData(secret), `Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`, [...dependencies, settingsDependency], false);
   }
 
-  private fromData(data: Record<string, string>, where: string, dependencies: string[]): CredentialResult {
-    const settings = parseCredentialSettings(data);
+  private fromData(data: Record<string, string>, where: string, dependencies: string[], implicitWorkloadIdentity = true): CredentialResult {
+    const settings = parseCredentialSettings(data, { federatedTokenFile: this.options.config.federatedTokenFile, implicit: implicitWorkloadIdentity });
     if ('missing' in settings) return { ok: false, reason: 'CredentialInvalid', message: `${where} lacks ${settings.missing.join(', ')}`, dependencies };
     return this.fromSettings(settings, where, dependencies);
   }
@@ -78,7 +80,7 @@ export class CredentialProvider {
       client = this.options.createClient?.(settings) ?? this.createClient(settings);
       this.clients.set(key, client);
     }
-    return { ok: true, client, subscriptionId: settings.subscriptionId, secretValues: [settings.clientSecret], dependencies, source };
+    return { ok: true, client, subscriptionId: settings.subscriptionId, secretValues: secretValuesOf(settings.proof), dependencies, source };
   }
 
   private createClient(settings: CredentialSettings): ArmClient {
@@ -86,7 +88,7 @@ export class CredentialProvider {
     const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
     return new ArmClient({
       endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca,
-      credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, clientSecret: settings.clientSecret, authorityHost: config.authorityHost, ...ca }),
+      credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: config.authorityHost, ...ca }),
     });
   }
 }

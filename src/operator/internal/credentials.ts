@@ -34,25 +34,62 @@ export function selectCredentialSource(options: {
   return { kind: 'global' };
 }
 
-/** A service principal credential and its subscription. */
+/** How a credential proves itself to Entra ID. */
+export type CredentialProof =
+  | { kind: 'clientSecret'; clientSecret: string }
+  | { kind: 'clientCertificate'; certificatePem: string; password?: string }
+  /** Workload identity: the service account token in `tokenFile`, exchanged for the client's token. */
+  | { kind: 'workloadIdentity'; tokenFile: string };
+
+/** A credential (service principal or workload identity) and its subscription. */
 export interface CredentialSettings {
   subscriptionId: string;
   tenantId: string;
   clientId: string;
-  clientSecret: string;
+  proof: CredentialProof;
 }
 
-/** The keys ASO reads from a credential Secret (or the environment). */
-export const credentialKeys = ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'] as const;
+/** The keys ASO reads from a credential Secret (or the environment), besides the proof. */
+export const credentialKeys = ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID'] as const;
 
-/** Reads credential settings from decoded Secret data or env vars; lists the missing keys (never the values). */
-export function parseCredentialSettings(data: Record<string, string | undefined>): CredentialSettings | { missing: string[] } {
-  const missing = credentialKeys.filter((key) => data[key] === undefined || data[key] === '');
-  if (missing.length > 0) return { missing };
-  return {
-    subscriptionId: data['AZURE_SUBSCRIPTION_ID'] ?? '', tenantId: data['AZURE_TENANT_ID'] ?? '',
-    clientId: data['AZURE_CLIENT_ID'] ?? '', clientSecret: data['AZURE_CLIENT_SECRET'] ?? '',
-  };
+/** What the operator's own process offers for workload identity (the webhook-injected token file). */
+export interface WorkloadIdentityContext {
+  /** `AZURE_FEDERATED_TOKEN_FILE` of the operator's process. */
+  federatedTokenFile: string | undefined;
+  /**
+   * true for Secrets (`aso-credential`, `credential-from`): a Secret without a secret or certificate means workload
+   * identity, as in ASO. For the global credential it takes `USE_WORKLOAD_IDENTITY_AUTH=true`.
+   */
+  implicit: boolean;
+}
+
+/**
+ * Reads credential settings from decoded Secret data or env vars. The proof, first match: `AZURE_CLIENT_SECRET`,
+ * `AZURE_CLIENT_CERTIFICATE` (PEM with the private key; `AZURE_CLIENT_CERTIFICATE_PASSWORD`), workload identity.
+ * Lists what is missing (never the values).
+ */
+export function parseCredentialSettings(data: Record<string, string | undefined>, workload: WorkloadIdentityContext = { federatedTokenFile: undefined, implicit: false }): CredentialSettings | { missing: string[] } {
+  const has = (key: string) => data[key] !== undefined && data[key] !== '';
+  const missing: string[] = credentialKeys.filter((key) => !has(key));
+  let proof: CredentialProof | undefined;
+  if (has('AZURE_CLIENT_SECRET')) proof = { kind: 'clientSecret', clientSecret: data['AZURE_CLIENT_SECRET'] ?? '' };
+  else if (has('AZURE_CLIENT_CERTIFICATE')) {
+    proof = { kind: 'clientCertificate', certificatePem: data['AZURE_CLIENT_CERTIFICATE'] ?? '', ...(has('AZURE_CLIENT_CERTIFICATE_PASSWORD') ? { password: data['AZURE_CLIENT_CERTIFICATE_PASSWORD'] ?? '' } : {}) };
+  } else if (workload.implicit || data['USE_WORKLOAD_IDENTITY_AUTH']?.toLowerCase() === 'true') {
+    if (workload.federatedTokenFile === undefined || workload.federatedTokenFile === '') missing.push('AZURE_FEDERATED_TOKEN_FILE (workload identity: label the operator pod azure.workload.identity/use=true)');
+    else proof = { kind: 'workloadIdentity', tokenFile: workload.federatedTokenFile };
+  } else {
+    missing.push('AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE, or USE_WORKLOAD_IDENTITY_AUTH=true)');
+  }
+  if (missing.length > 0 || proof === undefined) return { missing };
+  return { subscriptionId: data['AZURE_SUBSCRIPTION_ID'] ?? '', tenantId: data['AZURE_TENANT_ID'] ?? '', clientId: data['AZURE_CLIENT_ID'] ?? '', proof };
+}
+
+/** The secret values of a credential, to redact from every message. */
+export function secretValuesOf(proof: CredentialProof): string[] {
+  if (proof.kind === 'clientSecret') return [proof.clientSecret];
+  if (proof.kind === 'clientCertificate') return [proof.certificatePem, ...(proof.password !== undefined ? [proof.password] : [])];
+  return [];
 }
 
 /** Decodes a Secret's base64 `data` (and plain `stringData`) into strings. */
