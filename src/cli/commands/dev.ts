@@ -158,7 +158,7 @@ function printSummary(summary: { dataDir: string; kubeconfigPath: string; apiSer
   } else {
     console.log('  ARM           real Azure (see the banner above)');
   }
-  console.log(`  operator      ${summary.kinds} kinds served`);
+  console.log(`  operator      ${summary.kinds} ${summary.kinds === 1 ? 'kind' : 'kinds'} served`);
   console.log(`  state         ${displayPath(summary.dataDir)}   log: ${displayPath(summary.logFile)}`);
   console.log('');
   const examples = examplesDir();
@@ -193,7 +193,7 @@ function startStatusDisplay(kubeConfig: KubeConfig, kinds: ListedKind[], options
     running = true;
     try {
       const rows = await listStatusRows(kubeConfig, kinds);
-      if (options.table) drawnLines = redraw(renderStatusTable(rows, new Date(), process.stdout.columns ?? 120), drawnLines);
+      if (options.table) drawnLines = redraw(renderStatusTable(rows, new Date(), terminalWidth()), drawnLines);
       else printChanges(rows, lastSeen);
     } catch (error) {
       options.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'status table refresh failed');
@@ -204,6 +204,12 @@ function startStatusDisplay(kubeConfig: KubeConfig, kinds: ListedKind[], options
   void refresh();
   const timer = setInterval(() => void refresh(), refreshIntervalMs);
   return { stop: () => clearInterval(timer) };
+}
+
+/** The terminal's width; a terminal that does not say (0 or unknown) gets 120 columns. */
+function terminalWidth(): number {
+  const columns = process.stdout.columns;
+  return typeof columns === 'number' && columns > 0 ? columns : 120;
 }
 
 function redraw(lines: string[], previousLines: number): number {

@@ -14,6 +14,7 @@ test('the live table aligns columns, hides the default namespace and cuts lines 
   ]);
   assert.ok(renderStatusTable([row({ name: 'x'.repeat(100) })], now, 40).every((line) => line.length <= 40));
   assert.deepEqual(renderStatusTable([], now), ['no managed objects yet']);
+  assert.equal(renderStatusTable([row({})], now, 0)[1], 'ResourceGroup/rg  True   Succeeded  90s', 'a terminal of unknown width still gets its rows');
 });
 
 test('plain lines name the object and, when not Ready, why', () => {

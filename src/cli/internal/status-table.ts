@@ -53,13 +53,17 @@ function toRow(kind: string, item: ListedObject): StatusRow {
   };
 }
 
-/** Renders rows as an aligned table (KIND/NAME, READY, REASON, AGE), at most `width` characters a line. */
+/**
+ * Renders rows as an aligned table (KIND/NAME, READY, REASON, AGE), at most `width` characters a line; a width of 0
+ * (a terminal that does not report its size) counts as 120.
+ */
 export function renderStatusTable(rows: StatusRow[], now: Date, width = 120): string[] {
+  const limit = width > 0 ? width : 120;
   if (rows.length === 0) return ['no managed objects yet'];
   const cells = rows.map((row) => [`${row.kind}/${row.namespace === 'default' ? '' : `${row.namespace}/`}${row.name}`, row.ready, row.reason, formatAge(row.createdAt, now)]);
   const header = ['KIND/NAME', 'READY', 'REASON', 'AGE'];
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)));
-  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column] ?? 0)).join('  ').trimEnd().slice(0, width);
+  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column] ?? 0)).join('  ').trimEnd().slice(0, limit);
   return [line(header), ...cells.map(line)];
 }
 
