@@ -55,7 +55,7 @@ function example(node: SchemaNode, name: string, full: boolean, depth = 0): unkn
   switch (node.type) {
     case 'string':
       if (node.enum?.[0] !== undefined) return node.enum[0];
-      return 'a'.repeat(Math.max(node.minLength ?? 1, 3)).slice(0, node.maxLength ?? 100);
+      return patternExample(node) ?? 'a'.repeat(Math.max(node.minLength ?? 1, 3)).slice(0, node.maxLength ?? 100);
     case 'integer':
     case 'number':
       return node.minimum ?? 1;
@@ -92,6 +92,19 @@ function example(node: SchemaNode, name: string, full: boolean, depth = 0): unkn
     default:
       return 'x';
   }
+}
+
+/** A value that matches the node's pattern (IP addresses, names, GUIDs, …), when one of a few candidates does. */
+function patternExample(node: SchemaNode): string | undefined {
+  if (node.pattern === undefined) return undefined;
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(node.pattern, 'u');
+  } catch {
+    return undefined;
+  }
+  const candidates = ['aaa', 'a1b2', '10.0.0.1', '10.0.0.0/24', 'abc-123', '00000000-0000-0000-0000-000000000001', 'example.com', '2024-01-01T00:00:00Z', 'A1'];
+  return candidates.find((candidate) => pattern.test(candidate) && candidate.length >= (node.minLength ?? 0) && candidate.length <= (node.maxLength ?? 1000));
 }
 
 function synthesize(model: KindModel, full: boolean): Json {
