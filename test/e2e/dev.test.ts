@@ -3,7 +3,8 @@
 // the same data directory, azo dev shows the same objects, still Ready, without writing to Azure again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -109,4 +110,26 @@ test('azo dev refuses a data directory that another azo dev is using, and names 
   } finally {
     assert.equal(await running.stop(), 0);
   }
+});
+
+test('azo dev with AZURE_* credentials in the environment targets real Azure, and says so loudly', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'azo-dev-real-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = {
+    ...process.env, AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-0000000000aa', AZURE_TENANT_ID: '00000000-0000-0000-0000-0000000000bb',
+    AZURE_CLIENT_ID: '00000000-0000-0000-0000-0000000000cc', AZURE_CLIENT_SECRET: 'not-a-real-secret',
+  };
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'azo.js'), 'dev', '--data-dir', dataDir, '--no-table', '--pattern', 'resources.azure.com/*'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  for (let attempt = 0; attempt < 600 && !output.includes('Press Ctrl-C to stop') && child.exitCode === null; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  child.kill('SIGINT');
+  assert.equal(await exited, 0, output);
+  assert.match(output, /REAL AZURE.*\n.*subscription 00000000-0000-0000-0000-0000000000aa/);
+  assert.match(output, /ARM {11}real Azure/);
+  assert.doesNotMatch(output, /ARM emulator/);
+  assert.equal(existsSync(join(dataDir, 'emulator.env')), false, 'no emulator.env pointing elsewhere');
+  assert.ok(!output.includes('not-a-real-secret'), 'the secret is not printed');
 });
