@@ -4,7 +4,7 @@
 // deletes or duplicates anything in Azure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { count, eventReasons, eventually, manifest, readyOf, startE2e, subscriptionId, waitForReady } from './operator-helpers.js';
+import { count, eventReasons, eventually, manifest, readyOf, startE2e, storageAccount, subscriptionId, waitForReady } from './operator-helpers.js';
 
 const rgPath = (name: string) => `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
 const resourceGroup = (name: string, extra = '') => `apiVersion: resources.azure.com/v1api20200601
@@ -24,19 +24,7 @@ test('operator error paths through azo processes and kubectl', async (t) => {
   const armWrites = async () => (await environment.armLog()).filter((entry) => entry.path.startsWith('/subscriptions/') && entry.method !== 'GET');
 
   await t.test('missing owner → WaitingForOwner (Warning); Ready as soon as the owner is, with one PUT', async () => {
-    await apply('orphan.yaml', `apiVersion: storage.azure.com/v1api20230101
-kind: StorageAccount
-metadata:
-  name: saorphan1
-  namespace: default
-spec:
-  location: westus
-  kind: StorageV2
-  sku:
-    name: Standard_LRS
-  owner:
-    name: rg-errors
-`);
+    await apply('orphan.yaml', storageAccount('saorphan1', 'default', 'rg-errors'));
     const waiting = await waitForReady(environment, 'storageaccount/saorphan1', 'False', 'WaitingForOwner');
     assert.equal(waiting.severity, 'Warning');
     assert.match(waiting.message, /rg-errors/);

@@ -5,7 +5,7 @@
 // drops the finalizer and operator annotations is healed without a delete or a duplicate create.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { count, eventually, isGone, manifest, startE2e, subscriptionId, waitForReady } from './operator-helpers.js';
+import { count, eventually, isGone, manifest, startE2e, storageAccount, subscriptionId, waitForReady } from './operator-helpers.js';
 
 const rgPath = (name: string) => `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
 const resourceGroup = (name: string, namespace: string, tags: Record<string, string>) => `apiVersion: resources.azure.com/v1api20200601
@@ -16,19 +16,6 @@ metadata:
 spec:
   location: westus
   tags: ${JSON.stringify(tags)}
-`;
-const storageAccount = (name: string, namespace: string, owner: string) => `apiVersion: storage.azure.com/v1api20230101
-kind: StorageAccount
-metadata:
-  name: ${name}
-  namespace: ${namespace}
-spec:
-  location: westus
-  kind: StorageV2
-  sku:
-    name: Standard_LRS
-  owner:
-    name: ${owner}
 `;
 const roleAssignment = (name: string, owner: string) => `apiVersion: authorization.azure.com/v1api20220401
 kind: RoleAssignment

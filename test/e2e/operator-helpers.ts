@@ -261,3 +261,18 @@ export async function isGone(cluster: E2eCluster, resource: string, namespace = 
   const out = await cluster.kubectl(['get', resource, '-n', namespace, '--ignore-not-found', '-o', 'name']);
   return out.trim() === '';
 }
+
+/** A minimal StorageAccount manifest owned by the ResourceGroup `owner`. */
+export const storageAccount = (name: string, namespace: string, owner: string) => `apiVersion: storage.azure.com/v1api20230101
+kind: StorageAccount
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  location: westus
+  kind: StorageV2
+  sku:
+    name: Standard_LRS
+  owner:
+    name: ${owner}
+`;
