@@ -5,6 +5,7 @@
  */
 export { startOperator, installCrd, type OperatorOptions, type RunningOperator } from './internal/controller.js';
 export { readOperatorConfig, parseDuration, type OperatorConfig } from './internal/config.js';
+export { hasEnvironmentCredential } from './internal/credentials.js';
 export { planAction, foreignFinalizers, type Action, type PlanInput, type Resolution, type AzureObservation } from './internal/plan.js';
 export { compareDesired, type Comparison } from './internal/compare.js';
 export { classifyArmError, type ErrorClassification } from './internal/classify.js';

@@ -13,7 +13,7 @@ import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { startApiServer } from '../../kube/index.js';
 import { listKindModels } from '../../model/index.js';
-import { startOperator } from '../../operator/index.js';
+import { hasEnvironmentCredential, startOperator } from '../../operator/index.js';
 import { lockDataDir } from '../internal/data-dir-lock.js';
 import { runUntilSignal } from '../internal/signals.js';
 import { describeChange, listStatusRows, renderStatusTable, type ListedKind, type StatusRow } from '../internal/status-table.js';
@@ -69,7 +69,7 @@ export function register(program: Command): void {
         started.push(() => apiServer.close());
         let emulator: RunningEmulator | undefined;
         let operatorEnv: Record<string, string | undefined> = process.env;
-        if (realAzureCredentials(process.env)) {
+        if (hasEnvironmentCredential(process.env)) {
           printRealAzureBanner(process.env);
         } else {
           const running = await startEmulator({ port: emulatorPort, dataDir: join(dataDir, 'emulator'), latencyMs, models, logger: logger.child({ component: 'emulator' }) });
@@ -104,12 +104,6 @@ export function register(program: Command): void {
         console.log(`stopped; state kept in ${displayPath(dataDir)}`);
       });
     });
-}
-
-/** True when the environment names a real Azure service principal or workload identity: then azo dev targets Azure. */
-function realAzureCredentials(env: NodeJS.ProcessEnv): boolean {
-  const has = (key: string) => (env[key] ?? '') !== '';
-  return has('AZURE_SUBSCRIPTION_ID') && has('AZURE_TENANT_ID') && has('AZURE_CLIENT_ID') && (has('AZURE_CLIENT_SECRET') || has('AZURE_FEDERATED_TOKEN_FILE'));
 }
 
 function emulatorEnvironment(env: NodeJS.ProcessEnv, emulator: RunningEmulator): Record<string, string | undefined> {

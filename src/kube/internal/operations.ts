@@ -420,9 +420,8 @@ export class Operations {
       causes.push(...validateObjectMeta(metadataOf(object), { nameRule: type.bucket === namespacesBucket ? 'label' : 'subdomain', namespaced: type.namespaced }));
       causes.push(...(type.builtin?.validate?.(object, previousServed) ?? []));
       if (!type.builtin && version.schema) causes.push(...validateValue(object, version.schema));
-      if (type.builtin && schemaValidatedBuiltins.has(`${type.group}/${version.name}/${type.kind}`)) {
-        const schema = this.schemaFor(type, version);
-        if (schema) causes.push(...validateValue(withoutNullFields(object), schema).filter((cause) => cause.reason === 'FieldValueRequired'));
+      if (type.builtin && schema && schemaValidatedBuiltins.has(`${type.group}/${version.name}/${type.kind}`)) {
+        causes.push(...validateValue(withoutNullFields(object), schema).filter((cause) => cause.reason === 'FieldValueRequired'));
       }
     } else if (!type.builtin && version.schema) {
       const statusSchema = version.schema.properties?.status;

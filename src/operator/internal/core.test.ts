@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { classifyArmError } from './classify.js';
 import { compareDesired } from './compare.js';
 import { buildReadyCondition, readyProblem, readyReconciling, readySucceeded, setCondition } from './conditions.js';
-import { checkSubscription, decodeSecretData, parseCredentialSettings, redactSecrets, secretValuesOf, selectCredentialSource } from './credentials.js';
+import { checkSubscription, decodeSecretData, hasEnvironmentCredential, parseCredentialSettings, redactSecrets, secretValuesOf, selectCredentialSource } from './credentials.js';
 import { resolveReconcilePolicy } from './policy.js';
 
 test('classifyArmError: retryable codes', () => {
@@ -101,6 +101,9 @@ test('credential settings, subscription mismatch, redaction', () => {
   assert.deepEqual(parseCredentialSettings({ ...identity, USE_WORKLOAD_IDENTITY_AUTH: 'true' }, workload), { subscriptionId: 'sub', tenantId: 't', clientId: 'c', proof: { kind: 'workloadIdentity', tokenFile: workload.federatedTokenFile } });
   assert.equal((parseCredentialSettings(identity, { ...workload, implicit: true }) as { proof?: { kind: string } }).proof?.kind, 'workloadIdentity', 'a Secret without a secret is workload identity');
   assert.match(JSON.stringify(parseCredentialSettings(identity, { federatedTokenFile: undefined, implicit: true })), /AZURE_FEDERATED_TOKEN_FILE/, 'workload identity without a token file names it');
+  assert.equal(hasEnvironmentCredential({ ...identity, AZURE_CLIENT_SECRET: 's' }), true);
+  assert.equal(hasEnvironmentCredential({ ...identity, AZURE_FEDERATED_TOKEN_FILE: '/token' }), false, 'a token file alone is not workload identity');
+  assert.equal(hasEnvironmentCredential({ ...identity, AZURE_FEDERATED_TOKEN_FILE: '/token', USE_WORKLOAD_IDENTITY_AUTH: 'true' }), true);
   assert.equal(checkSubscription('/subscriptions/SUB/resourceGroups/x', 'sub'), undefined);
   assert.match(checkSubscription('/subscriptions/other/resourceGroups/x', 'sub') ?? '', /subscription other/);
   assert.equal(checkSubscription('/providers/Microsoft.Authorization/roleDefinitions/x', 'sub'), undefined);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ArmClient, RequestScheduler, createArmCredential } from '../../arm/index.js';
 import type { OperatorConfig } from './config.js';
-import { type CredentialSettings, decodeSecretData, parseCredentialSettings, secretValuesOf, selectCredentialSource } from './credentials.js';
+import { type CredentialSettings, decodeSecretData, environmentCredential, parseCredentialSettings, secretValuesOf, selectCredentialSource } from './credentials.js';
 import type { KubeAccess, KubeObject } from './kube.js';
 import { GLOBAL_SETTINGS_SECRET, NAMESPACE_CREDENTIAL_SECRET } from './names.js';
 
@@ -53,11 +53,7 @@ export class CredentialProvider {
 
   private async global(dependencies: string[]): Promise<CredentialResult> {
     const { config } = this.options;
-    const fromEnv = parseCredentialSettings({
-      AZURE_SUBSCRIPTION_ID: config.subscriptionId, AZURE_TENANT_ID: config.tenantId, AZURE_CLIENT_ID: config.clientId, AZURE_CLIENT_SECRET: config.clientSecret,
-      AZURE_CLIENT_CERTIFICATE: config.clientCertificate, AZURE_CLIENT_CERTIFICATE_PASSWORD: config.clientCertificatePassword,
-      USE_WORKLOAD_IDENTITY_AUTH: config.useWorkloadIdentity ? 'true' : undefined,
-    }, { federatedTokenFile: config.federatedTokenFile, implicit: false });
+    const fromEnv = environmentCredential(config);
     if (!('missing' in fromEnv)) return this.fromSettings(fromEnv, 'environment', dependencies);
     const secret = await this.options.kube.getSecret(config.operatorNamespace, GLOBAL_SETTINGS_SECRET);
     const settingsDependency = `/Secret/${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`;

@@ -4,6 +4,7 @@
  * Secret, else the global credential (env vars or `aso-controller-settings`). Pure; the reconciler reads the Secrets.
  * Secret values never leave this shape except to build the credential, and `redactSecrets` scrubs them from text.
  */
+import { readOperatorConfig, type OperatorConfig } from './config.js';
 import { CREDENTIAL_FROM_ANNOTATION, NAMESPACE_CREDENTIAL_SECRET } from './names.js';
 
 /** Where a resource's credential comes from. */
@@ -83,6 +84,20 @@ export function parseCredentialSettings(data: Record<string, string | undefined>
   }
   if (missing.length > 0 || proof === undefined) return { missing };
   return { subscriptionId: data['AZURE_SUBSCRIPTION_ID'] ?? '', tenantId: data['AZURE_TENANT_ID'] ?? '', clientId: data['AZURE_CLIENT_ID'] ?? '', proof };
+}
+
+/** The global credential from the operator's environment (before `aso-controller-settings` is consulted). */
+export function environmentCredential(config: OperatorConfig): CredentialSettings | { missing: string[] } {
+  return parseCredentialSettings({
+    AZURE_SUBSCRIPTION_ID: config.subscriptionId, AZURE_TENANT_ID: config.tenantId, AZURE_CLIENT_ID: config.clientId, AZURE_CLIENT_SECRET: config.clientSecret,
+    AZURE_CLIENT_CERTIFICATE: config.clientCertificate, AZURE_CLIENT_CERTIFICATE_PASSWORD: config.clientCertificatePassword,
+    USE_WORKLOAD_IDENTITY_AUTH: config.useWorkloadIdentity ? 'true' : undefined,
+  }, { federatedTokenFile: config.federatedTokenFile, implicit: false });
+}
+
+/** true when `env` alone names a complete global credential (the IDs and a proof): what `azo dev` takes for real Azure. */
+export function hasEnvironmentCredential(env: Record<string, string | undefined>): boolean {
+  return !('missing' in environmentCredential(readOperatorConfig(env)));
 }
 
 /** The secret values of a credential, to redact from every message. */
