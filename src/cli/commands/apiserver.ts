@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { destination, pino } from 'pino';
 import { startApiServer } from '../../kube/index.js';
+import { catchStopSignals } from '../internal/signals.js';
 
 interface ApiServerFlags {
   port: string;
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .action(async (flags: ApiServerFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer between 0 and 65535, got ${flags.port}`);
+      const signals = catchStopSignals();
       const logger = pino({ level: flags.logLevel }, destination(2));
       const kubeconfigPath = flags.kubeconfig ? resolve(flags.kubeconfig) : undefined;
       const server = await startApiServer({
@@ -33,21 +35,11 @@ export function register(program: Command): void {
         ...(kubeconfigPath ? { kubeconfigPath } : {}),
         logger,
       });
+      const stopped = signals.stopWith(() => server.close());
       console.log(`azo apiserver listening on ${server.url}`);
       if (kubeconfigPath) console.log(`kubeconfig: ${kubeconfigPath}  (export KUBECONFIG=${kubeconfigPath})`);
       else console.log('no --kubeconfig given: pass --kubeconfig FILE to write one');
       if (flags.dataDir) console.log(`data dir: ${resolve(flags.dataDir)}`);
-      await new Promise<void>((done) => {
-        const stop = (signal: string) => {
-          console.log(`received ${signal}, stopping`);
-          server.close().then(done, (error: unknown) => {
-            console.error(error);
-            process.exitCode = 1;
-            done();
-          });
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
+      await stopped;
     });
 }

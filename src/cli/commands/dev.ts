@@ -15,7 +15,7 @@ import { startApiServer } from '../../kube/index.js';
 import { listKindModels } from '../../model/index.js';
 import { hasEnvironmentCredential, startOperator } from '../../operator/index.js';
 import { lockDataDir } from '../internal/data-dir-lock.js';
-import { runUntilSignal } from '../internal/signals.js';
+import { catchStopSignals } from '../internal/signals.js';
 import { describeChange, listStatusRows, renderStatusTable, type ListedKind, type StatusRow } from '../internal/status-table.js';
 
 interface DevFlags {
@@ -46,6 +46,7 @@ export function register(program: Command): void {
     .option('--no-table', 'print one line per status change instead of the live table')
     .option('--log-level <level>', 'log level of the components (written to DATA_DIR/azo.log)', 'info')
     .action(async (flags: DevFlags) => {
+      const signals = catchStopSignals();
       const apiServerPort = parsePort(flags.port, '--port');
       const emulatorPort = parsePort(flags.emulatorPort, '--emulator-port');
       const latencyMs = parseLatency(flags.latency);
@@ -63,6 +64,7 @@ export function register(program: Command): void {
       const stopAll = async () => {
         for (const stop of started.reverse()) await stop();
       };
+      let stopped: Promise<void>;
       try {
         const kubeconfigPath = join(dataDir, 'kubeconfig');
         const apiServer = await startApiServer({ port: apiServerPort, dataDir: join(dataDir, 'apiserver'), kubeconfigPath, logger: logger.child({ component: 'apiserver' }) });
@@ -90,6 +92,11 @@ export function register(program: Command): void {
         });
         started.push(() => operator.stop());
 
+        // Everything from here to the end of this block is synchronous, so a signal sees the display in `started`.
+        stopped = signals.stopWith(async () => {
+          await stopAll();
+          console.log(`stopped; state kept in ${displayPath(dataDir)}`);
+        });
         printSummary({ dataDir, kubeconfigPath, apiServerUrl: apiServer.url, emulator, latency: flags.latency, kinds: operator.servedKinds().length, logFile });
         const listed: ListedKind[] = crds.map((crd) => ({ group: crd.spec.group, version: crd.spec.versions.find((version) => version.storage)?.name ?? '', plural: crd.spec.names.plural, kind: crd.spec.names.kind }));
         const display = startStatusDisplay(kubeConfig, listed, { table: flags.table && process.stdout.isTTY === true, logger });
@@ -99,10 +106,7 @@ export function register(program: Command): void {
         throw error;
       }
 
-      await runUntilSignal(async () => {
-        await stopAll();
-        console.log(`stopped; state kept in ${displayPath(dataDir)}`);
-      });
+      await stopped;
     });
 }
 

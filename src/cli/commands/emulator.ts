@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { destination, pino } from 'pino';
 import { startEmulator } from '../../emulator/index.js';
 import { listKindModels, type KindModel } from '../../model/index.js';
+import { catchStopSignals } from '../internal/signals.js';
 
 interface EmulatorFlags {
   port: string;
@@ -39,6 +40,7 @@ export function register(program: Command): void {
       if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency must be a non-negative number of milliseconds, got ${flags.latency}`);
       const retryAfterSeconds = flags.retryAfter === undefined ? undefined : Number(flags.retryAfter);
       if (retryAfterSeconds !== undefined && (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0)) throw new Error(`--retry-after must be a non-negative integer, got ${flags.retryAfter}`);
+      const signals = catchStopSignals();
       const logger = pino({ level: flags.logLevel }, destination(2));
       const temporaryDir = flags.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'azo-emulator-'));
       const dataDir = flags.dataDir ? resolve(flags.dataDir) : (temporaryDir ?? '');
@@ -55,6 +57,10 @@ export function register(program: Command): void {
         logger,
       });
       const caFile = emulator.caFile ?? join(dataDir, 'ca.pem');
+      const stopped = signals.stopWith(async () => {
+        await emulator.close();
+        if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
+      });
       console.log(`azo emulator listening on ${emulator.url}`);
       console.log(`CA certificate: ${caFile}`);
       console.log(`tenant: ${emulator.tenantId}   models: ${models.length}   latency: ${latencyMs} ms   data: ${temporaryDir ? 'temporary (removed on exit)' : dataDir}`);
@@ -62,23 +68,6 @@ export function register(program: Command): void {
       console.log(`  export NODE_EXTRA_CA_CERTS=${caFile}`);
       console.log(`  export AZURE_AUTHORITY_HOST=${emulator.url} AZURE_RESOURCE_MANAGER_ENDPOINT=${emulator.url} AZURE_TENANT_ID=${emulator.tenantId}`);
       console.log('  (credentials also need disableInstanceDiscovery: true; see docs/emulator.md)');
-      await new Promise<void>((done) => {
-        const stop = (signal: string) => {
-          console.log(`received ${signal}, stopping`);
-          emulator.close().then(
-            () => {
-              if (temporaryDir) rmSync(temporaryDir, { recursive: true, force: true });
-              done();
-            },
-            (error: unknown) => {
-              console.error(error);
-              process.exitCode = 1;
-              done();
-            },
-          );
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
+      await stopped;
     });
 }

@@ -11,6 +11,7 @@ import { type KindModel, listKindKeys, loadKindModel } from '../../model/index.j
 import { electLeader, startOperator, type Leadership } from '../../operator/index.js';
 import { hostname } from 'node:os';
 import { parseHealthPort, startHealthServer } from '../internal/health.js';
+import { catchStopSignals } from '../internal/signals.js';
 
 interface OperatorFlags {
   crdPattern?: string;
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option('--health-port <port>', 'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any free port); default: off')
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', process.env['AZO_LOG_LEVEL'] ?? 'info')
     .action(async (flags: OperatorFlags) => {
+      const signals = catchStopSignals();
       const logger = pino({ level: flags.logLevel }, destination(2));
       const health = flags.healthPort === undefined ? undefined : await startHealthServer({ port: parseHealthPort(flags.healthPort) });
       if (health !== undefined) console.log(`health endpoints on port ${health.port} (/healthz, /readyz)`);
@@ -67,18 +69,12 @@ export function register(program: Command): void {
         ...(flags.armCaFile !== undefined ? { armCaCertPem: readFileSync(flags.armCaFile, 'utf8') } : {}),
       });
       health?.setState('ready');
-      console.log(`azo operator running: ${operator.servedKinds().length} kinds served${operator.config.targetNamespaces ? ` in ${operator.config.targetNamespaces.join(', ')}` : ''}`);
-      await new Promise<void>((done) => {
-        const stop = (signal: string) => {
-          console.log(`received ${signal}, stopping`);
-          operator.stop().then(() => leadership?.release()).then(() => health?.close()).then(done, (error: unknown) => {
-            console.error(error);
-            process.exitCode = 1;
-            done();
-          });
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
+      const stopped = signals.stopWith(async () => {
+        await operator.stop();
+        await leadership?.release();
+        await health?.close();
       });
+      console.log(`azo operator running: ${operator.servedKinds().length} kinds served${operator.config.targetNamespaces ? ` in ${operator.config.targetNamespaces.join(', ')}` : ''}`);
+      await stopped;
     });
 }
