@@ -31,7 +31,8 @@ async function startCli(dataDir: string, extra: string[] = []): Promise<CliEmula
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /listening on (https:\/\/\S+)/.exec(output);
-      if (match?.[1] && output.includes('NODE_EXTRA_CA_CERTS=')) resolve(match[1]);
+      // The banner arrives in chunks: wait for its last line.
+      if (match?.[1] && output.includes('disableInstanceDiscovery')) resolve(match[1]);
     });
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     void exited.then((code) => reject(new Error(`azo emulator exited early with ${code}: ${output}`)));

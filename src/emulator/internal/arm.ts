@@ -12,6 +12,7 @@ import { fillComputed, implicitChildren } from './computed.js';
 import { ArmError, invalidRequestContent, resourceGroupNotFound, resourceNotFound } from './errors.js';
 import { isObject } from './http.js';
 import { parseArmPath, type ArmPath, type ResourceRef, type Scope } from './paths.js';
+import { checkPurge, checkVaultCreate, isDeletedVault, isDeletedVaultType, isDeletedVaultsCollection, softDeletedVaults, type DeletedVault } from './soft-delete.js';
 import type { OperationKind, OperationRecord, StateStore, StoredResource } from './state.js';
 import { stripReadOnly, stripWriteOnly, throwIfInvalid, validateBody } from './validate.js';
 
@@ -359,6 +360,7 @@ export class ArmEngine {
   // ---- generic resources ---------------------------------------------------------------------------------------
 
   private resource(request: ArmRequest, ref: ResourceRef, apiVersion: string): ArmResponse {
+    if (isDeletedVaultType(ref.fullType)) return this.deletedVault(request, ref);
     const body = isObject(request.body) ? request.body : undefined;
     const model = this.modelFor(ref.fullType, apiVersion, typeof body?.location === 'string' ? body.location : undefined);
     switch (request.method) {
@@ -401,6 +403,7 @@ export class ArmEngine {
     if (typeof body.location === 'string' && existing && typeof existing.body.location === 'string' && normalizeLocation(existing.body.location) !== normalizeLocation(body.location)) {
       throw new ArmError(409, 'InvalidResourceLocation', `The resource '${ref.name}' already exists in location '${existing.body.location}' in resource group '${ref.resourceGroup ?? ''}'. A resource with the same name cannot be created in location '${body.location}'. Please select a new resource name.`);
     }
+    const recovered = checkVaultCreate(this.resources.values(), { subscriptionId: ref.subscriptionId, name: ref.name, fullType: ref.fullType, exists: existing !== undefined, body });
     const cleaned = (model ? stripReadOnly(body, model.body) : structuredClone(body)) as Record<string, unknown>;
     for (const name of ['id', 'name', 'type', 'etag', 'systemData']) delete cleaned[name];
     if (typeof cleaned.location === 'string') cleaned.location = normalizeLocation(cleaned.location);
@@ -439,6 +442,7 @@ export class ArmEngine {
     };
     fillComputed(stored, request.principal.tenantId);
     this.resources.set(ref.key, stored);
+    if (recovered) this.recoverVault(recovered, stored);
     if (!existing) this.createImplicitChildren(stored);
     const status = existing ? 200 : 201;
     if ((this.options.latencyMs <= 0 || isSynchronous(fullType, 'PUT')) && request.lroOutcome === undefined) return this.withEtag(status, stored);
@@ -511,6 +515,11 @@ export class ArmEngine {
   }
 
   private collection(request: ArmRequest, path: Extract<ArmPath, { kind: 'collection' }>, apiVersion: string): ArmResponse {
+    if (isDeletedVaultsCollection(path.fullType) && path.scope.subscriptionId !== undefined && path.scope.resourceGroup === undefined && path.parent === undefined) {
+      this.requireScope(path.scope, request.principal, false);
+      const subscription = path.scope.subscriptionId.toLowerCase();
+      return this.page(request, this.sorted((resource) => isDeletedVault(resource) && resource.subscriptionId?.toLowerCase() === subscription).map((resource) => this.output(resource)));
+    }
     this.modelFor(path.fullType, apiVersion);
     this.requireScope(path.scope, request.principal, false);
     if (path.parent) {
@@ -547,6 +556,7 @@ export class ArmEngine {
   }
 
   private action(request: ArmRequest, ref: ResourceRef, action: string, apiVersion: string): ArmResponse {
+    if (isDeletedVaultType(ref.fullType) && action.toLowerCase() === 'purge') return this.purgeDeletedVault(request, ref, apiVersion);
     this.modelFor(ref.fullType, apiVersion);
     this.requireScope(ref.scope, request.principal, false);
     this.requireParent(ref);
@@ -720,11 +730,58 @@ export class ArmEngine {
 
   // ---- helpers -------------------------------------------------------------------------------------------------
 
+  /** Deletes a resource and everything under it; a soft-delete-enabled Key Vault among them is kept as a deleted vault. */
   private removeTree(key: string): void {
     const prefix = `${key}/`;
-    for (const candidate of [...this.resources.keys()]) {
-      if (candidate === key || candidate.startsWith(prefix)) this.resources.delete(candidate);
+    const removed: StoredResource[] = [];
+    for (const [candidate, resource] of [...this.resources.entries()]) {
+      if (candidate !== key && !candidate.startsWith(prefix)) continue;
+      this.resources.delete(candidate);
+      removed.push(resource);
     }
+    for (const deleted of softDeletedVaults(removed, this.options.now())) this.resources.set(deleted.key, deleted);
+  }
+
+  // ---- Key Vault soft-delete (see soft-delete.ts) ----------------------------------------------------------------
+
+  private deletedVault(request: ArmRequest, ref: ResourceRef): ArmResponse {
+    allow(request.method, ['GET', 'HEAD']);
+    this.requireScope(ref.scope, request.principal, false);
+    const deleted = this.resources.get(ref.key);
+    if (!isDeletedVault(deleted)) {
+      if (request.method === 'HEAD') return { status: 404 };
+      throw new ArmError(404, 'ResourceNotFound', `The deleted vault '${ref.name}' was not found in location '${ref.names[0] ?? ''}'.`);
+    }
+    return request.method === 'HEAD' ? { status: 204 } : { status: 200, body: this.output(deleted) };
+  }
+
+  /** POST purge: frees the name (over `--latency`, as ARM's async purge; the name stays reserved until it ends). */
+  private purgeDeletedVault(request: ArmRequest, ref: ResourceRef, apiVersion: string): ArmResponse {
+    this.requireScope(ref.scope, request.principal, true);
+    const deleted = this.resources.get(ref.key);
+    if (!isDeletedVault(deleted)) throw new ArmError(404, 'ResourceNotFound', `The deleted vault '${ref.name}' was not found in location '${ref.names[0] ?? ''}'.`);
+    if (deleted.pendingOperationId !== undefined) {
+      const pending = this.store.state.operations.get(deleted.pendingOperationId);
+      if (pending !== undefined) return { status: 202, headers: this.pollHeaders(request.origin, pending) };
+    }
+    checkPurge(deleted);
+    if (this.options.latencyMs <= 0 && request.lroOutcome === undefined) {
+      this.resources.delete(deleted.key);
+      return { status: 200 };
+    }
+    const operation = this.startOperation('delete', deleted, ref.namespace, apiVersion, request);
+    deleted.pendingOperationId = operation.id;
+    return { status: 202, headers: this.pollHeaders(request.origin, operation) };
+  }
+
+  /** `createMode: recover`: the vault's secrets, access policies and other children come back with it. */
+  private recoverVault(deleted: DeletedVault, vault: StoredResource): void {
+    for (const resource of deleted.softDeleted) {
+      if (resource.key === vault.key) continue;
+      const { pendingOperationId: _pending, ...restored } = resource;
+      this.resources.set(resource.key, restored);
+    }
+    this.resources.delete(deleted.key);
   }
 
   private sorted(predicate: (resource: StoredResource) => boolean): StoredResource[] {

@@ -59,6 +59,8 @@ const conflictRequeueMs = 250;
 
 /** Poll again this soon while Azure reports a non-terminal provisioningState without an operation of ours. */
 const busyRequeueMs = 5_000;
+/** How long a kind extension's long-running POST action (a Key Vault purge) may take before the reconcile fails and retries. */
+const hookActionTimeoutMs = 30 * 60_000;
 
 /** The generic reconciler. */
 export class Reconciler {
@@ -313,9 +315,18 @@ class ReconcilePass {
     const arm = this.arm();
     return {
       tryGet: (id, apiVersion) => arm.tryGet(id, apiVersion),
+      // A hook's action is a step before the PUT (e.g. a purge that must end before the name is free), so a
+      // long-running one is followed to its end here, as ASO's extensions do.
       post: async (id, action, apiVersion, body) => {
-        const result = await arm.post(id, action, apiVersion, body);
-        return result.done ? result.body : undefined;
+        const deadline = Date.now() + hookActionTimeoutMs;
+        let result = await arm.post(id, action, apiVersion, body);
+        while (!result.done) {
+          if (Date.now() > deadline) throw new Error(`POST ${action} on ${id} did not finish within ${hookActionTimeoutMs / 60_000} minutes`);
+          const { poll, retryAfterMs } = result;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(retryAfterMs, 100), 60_000)));
+          result = await arm.poll(poll);
+        }
+        return result.body;
       },
     };
   }
