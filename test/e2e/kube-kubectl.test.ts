@@ -235,9 +235,16 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
       assert.deepEqual(owners, ['other']);
     });
 
-    it('answers kubectl version and auth can-i', async () => {
+    it('answers kubectl version, auth can-i and auth whoami', async () => {
       assert.match(await ok(['version']), /Server Version: .*v1\.30\.0/);
       assert.equal((await ok(['auth', 'can-i', 'create', 'widgets', '-n', ns])).trim(), 'yes');
+      assert.match(await ok(['auth', 'whoami']), /Username\s+azo-admin/);
+      // kubectl before 1.28 asks for v1beta1, then v1alpha1.
+      for (const version of ['v1beta1', 'v1alpha1']) {
+        const review = JSON.parse(await ok(['create', '--raw', `/apis/authentication.k8s.io/${version}/selfsubjectreviews`, '-f', '-'], `{"apiVersion":"authentication.k8s.io/${version}","kind":"SelfSubjectReview"}`)) as { apiVersion: string; status: { userInfo: { username: string } } };
+        assert.equal(review.apiVersion, `authentication.k8s.io/${version}`);
+        assert.equal(review.status.userInfo.username, 'azo-admin');
+      }
     });
 
     it('explains custom resources from their schema', async () => {

@@ -52,18 +52,23 @@ export function apiResourceList(registry: Registry, group: string, version: stri
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
 }
 
-/** Extra create-only review resources (SelfSubjectAccessReview, SelfSubjectReview). */
+/**
+ * Extra create-only review resources (SelfSubjectAccessReview, SelfSubjectReview), preferred version first.
+ * SelfSubjectReview is also served at v1beta1 and v1alpha1: `kubectl auth whoami` before 1.28 asks for those.
+ */
 export const reviewGroups = [
   { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview' },
   { group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview' },
+  { group: 'authentication.k8s.io', version: 'v1beta1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview' },
+  { group: 'authentication.k8s.io', version: 'v1alpha1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview' },
 ];
 
 export function reviewGroupList(): Record<string, unknown>[] {
-  return reviewGroups.map((review) => ({
-    name: review.group,
-    versions: [{ groupVersion: `${review.group}/${review.version}`, version: review.version }],
-    preferredVersion: { groupVersion: `${review.group}/${review.version}`, version: review.version },
-  }));
+  const groups = [...new Set(reviewGroups.map((review) => review.group))];
+  return groups.map((group) => {
+    const versions = reviewGroups.filter((review) => review.group === group).map((review) => ({ groupVersion: `${group}/${review.version}`, version: review.version }));
+    return { name: group, versions, preferredVersion: versions[0] };
+  });
 }
 
 export function reviewResourceList(group: string, version: string): Record<string, unknown> | undefined {

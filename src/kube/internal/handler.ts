@@ -128,7 +128,7 @@ export class RequestHandler {
       }
       const review = reviewResourceList(group, version);
       if (review && resourcePath.length === 0) return sendJson(response, 200, review);
-      if (review) return this.serveReview(request, response, group, resourcePath);
+      if (review) return this.serveReview(request, response, group, version, resourcePath);
       if (resourcePath.length === 0) {
         const list = apiResourceList(this.options.registry, group, version);
         if (!list) throw notFoundPath();
@@ -163,7 +163,7 @@ export class RequestHandler {
     throw notFoundPath();
   }
 
-  private async serveReview(request: IncomingMessage, response: ServerResponse, group: string, resourcePath: string[]): Promise<void> {
+  private async serveReview(request: IncomingMessage, response: ServerResponse, group: string, version: string, resourcePath: string[]): Promise<void> {
     if (request.method !== 'POST' || resourcePath.length !== 1) throw methodNotAllowed();
     const body = await this.parseBody(request);
     const object = isObject(body.value) ? body.value : {};
@@ -171,7 +171,7 @@ export class RequestHandler {
       sendJson(response, 201, { ...object, metadata: { ...metadataOf(object), creationTimestamp: null }, status: { allowed: true, reason: 'azo apiserver allows every authenticated request' } });
     } else {
       sendJson(response, 201, {
-        apiVersion: 'authentication.k8s.io/v1',
+        apiVersion: `authentication.k8s.io/${version}`,
         kind: 'SelfSubjectReview',
         metadata: { creationTimestamp: null },
         status: { userInfo: { username: 'azo-admin', groups: ['system:masters', 'system:authenticated'] } },

@@ -126,6 +126,7 @@ const kinds: Record<string, Descriptor> = {
   },
 };
 kinds['v1/DeleteOptions'] = kinds['meta.k8s.io/v1/DeleteOptions'] ?? {};
+for (const version of ['v1beta1', 'v1alpha1']) kinds[`authentication.k8s.io/${version}/SelfSubjectReview`] = kinds['authentication.k8s.io/v1/SelfSubjectReview'] ?? {};
 
 const magic = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
