@@ -1,5 +1,6 @@
 /** Key Vault soft-delete in the emulator over raw HTTPS: deleted vaults reserve the name until recovered or purged. */
 import { strict as assert } from 'node:assert';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { loadKindModel, type KindModel } from '../../src/model/index.js';
@@ -14,14 +15,17 @@ const vaultBody = (properties: Record<string, unknown> = {}) => ({ location: 'we
 describe('emulator Key Vault soft-delete', () => {
   let emulator: RunningEmulator;
   let cleanup: () => Promise<void>;
+  let dataDir: string;
+  let vaultModel: KindModel;
   let token: string;
   const arm = (method: string, path: string, body?: unknown) => call(emulator, method, path, { token, ...(body !== undefined ? { body } : {}) });
 
   before(async () => {
     // The generated Vault model: bodies are validated and write-only createMode is left out of responses, as in azo dev.
-    const vaultModel = await loadKindModel('keyvault.azure.com', 'Vault');
-    assert.ok(vaultModel);
-    ({ emulator, cleanup } = await startTestEmulator({ models: [vaultModel as KindModel] }));
+    const loaded = await loadKindModel('keyvault.azure.com', 'Vault');
+    assert.ok(loaded);
+    vaultModel = loaded;
+    ({ emulator, cleanup, dataDir } = await startTestEmulator({ models: [vaultModel] }));
     token = await armToken(emulator);
     assert.equal((await arm('PUT', `${group('kv')}${v}`, { location: 'westus' })).status, 201);
   });
@@ -104,5 +108,19 @@ describe('emulator Key Vault soft-delete', () => {
     for (let attempt = 0; (await arm('GET', `${group('kv-gone')}${v}`)).status !== 404 && attempt < 50; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal((await arm('GET', deletedVault('kv4') + v)).status, 200);
     assert.equal((await arm('GET', deletedVault('kv5') + v)).status, 404);
+  });
+
+  it('deleted vaults survive a restart with the data dir, and recover from there', async () => {
+    await emulator.close();
+    const restarted = await startTestEmulator({ models: [vaultModel], dataDir });
+    emulator = restarted.emulator;
+    cleanup = async () => {
+      await restarted.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+    assert.equal((await arm('GET', deletedVault('kv4') + v)).status, 200);
+    assert.equal((await arm('PUT', `${group('kv-gone')}${v}`, { location: 'westus' })).status, 201);
+    assert.equal((await arm('PUT', vault('kv-gone', 'kv4') + v, vaultBody({ createMode: 'recover' }))).status, 201);
+    assert.equal((await arm('GET', deletedVault('kv4') + v)).status, 404);
   });
 });
