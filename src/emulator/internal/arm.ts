@@ -12,7 +12,7 @@ import { fillComputed, implicitChildren } from './computed.js';
 import { ArmError, invalidRequestContent, resourceGroupNotFound, resourceNotFound } from './errors.js';
 import { isObject } from './http.js';
 import { parseArmPath, type ArmPath, type ResourceRef, type Scope } from './paths.js';
-import { checkPurge, checkVaultCreate, isDeletedVault, isDeletedVaultType, isDeletedVaultsCollection, softDeletedVaults, type DeletedVault } from './soft-delete.js';
+import { checkPurge, checkVaultCreate, deletedVaultNotFound, isDeletedVault, isDeletedVaultType, isDeletedVaultsCollection, softDeletedVaults, type DeletedVault } from './soft-delete.js';
 import type { OperationKind, OperationRecord, StateStore, StoredResource } from './state.js';
 import { stripReadOnly, stripWriteOnly, throwIfInvalid, validateBody } from './validate.js';
 
@@ -750,7 +750,7 @@ export class ArmEngine {
     const deleted = this.resources.get(ref.key);
     if (!isDeletedVault(deleted)) {
       if (request.method === 'HEAD') return { status: 404 };
-      throw new ArmError(404, 'ResourceNotFound', `The deleted vault '${ref.name}' was not found in location '${ref.names[0] ?? ''}'.`);
+      throw deletedVaultNotFound(ref.name, ref.names[0] ?? '');
     }
     return request.method === 'HEAD' ? { status: 204 } : { status: 200, body: this.output(deleted) };
   }
@@ -759,7 +759,7 @@ export class ArmEngine {
   private purgeDeletedVault(request: ArmRequest, ref: ResourceRef, apiVersion: string): ArmResponse {
     this.requireScope(ref.scope, request.principal, true);
     const deleted = this.resources.get(ref.key);
-    if (!isDeletedVault(deleted)) throw new ArmError(404, 'ResourceNotFound', `The deleted vault '${ref.name}' was not found in location '${ref.names[0] ?? ''}'.`);
+    if (!isDeletedVault(deleted)) throw deletedVaultNotFound(ref.name, ref.names[0] ?? '');
     if (deleted.pendingOperationId !== undefined) {
       const pending = this.store.state.operations.get(deleted.pendingOperationId);
       if (pending !== undefined) return { status: 202, headers: this.pollHeaders(request.origin, pending) };

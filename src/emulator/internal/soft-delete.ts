@@ -104,6 +104,10 @@ export function checkVaultCreate(resources: Iterable<StoredResource>, vault: { s
   return deleted;
 }
 
+export function deletedVaultNotFound(name: string, location: string): ArmError {
+  return new ArmError(404, 'ResourceNotFound', `The deleted vault '${name}' was not found in location '${location}'.`);
+}
+
 /** Refuses a purge under purge protection. */
 export function checkPurge(deleted: DeletedVault): void {
   const properties = isObject(deleted.body.properties) ? deleted.body.properties : {};
