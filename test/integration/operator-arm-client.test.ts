@@ -85,12 +85,23 @@ test('ARM client against the emulator', async (t) => {
       (error: unknown) => error instanceof ArmError && error.statusCode === 429 && error.retryAfterMs === 7000);
   });
 
-  await t.test('client-side throttling refuses with ClientThrottled once the bucket is empty', async () => {
-    const scheduler = new RequestScheduler({ limits: { reads: { burst: 2, perSecond: 0.001 } } });
-    const throttled = new ArmClient({ endpoint: emulator.url, credential, caCertPem: emulator.caCertPem, scheduler });
+  await t.test('client-side throttling waits for a token instead of failing', async () => {
+    let now = 0;
+    const waits: number[] = [];
+    const scheduler = new RequestScheduler({
+      now: () => now, limits: { reads: { burst: 2, perSecond: 0.5 } },
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
+    const throttled = new ArmClient({ endpoint: emulator.url, credential, caCertPem: emulator.caCertPem, scheduler, now: () => now });
     await throttled.get(rgId, rgModel.apiVersion);
     await throttled.get(rgId, rgModel.apiVersion);
-    await assert.rejects(throttled.get(rgId, rgModel.apiVersion), (error: unknown) => isArmError(error) && error.code === 'ClientThrottled' && (error.retryAfterMs ?? 0) > 0);
+    assert.deepEqual(waits, [], 'the burst needs no wait');
+    const third = await throttled.get(rgId, rgModel.apiVersion);
+    assert.ok(third !== undefined, 'the third read is sent once a token is back');
+    assert.deepEqual(waits, [2000], 'it waited for the bucket to refill (0.5 tokens/s)');
   });
 
   await t.test('a wrong token endpoint gives AuthenticationFailed without the secret in the message', async () => {

@@ -172,14 +172,16 @@ test('immutable owner, unknown reconcile policy', async (t) => {
     assert.equal(armRequests(emulator, 'PUT', '/storageAccounts/saowner1'), 1);
   });
 
-  await t.test('an unknown reconcile-policy value: a Warning, and the default (manage) is used', async () => {
+  await t.test('an unknown reconcile-policy value is read as skip: nothing written or deleted, a Warning naming it', async () => {
     await custom.createNamespacedCustomObject({ ...rg, body: rgBody('rg-policy', {}, { annotations: { 'serviceoperator.azure.com/reconcile-policy': 'Skip' } }) });
     const warned = await waitForReady(environment, { ...rg, name: 'rg-policy' }, 'False', 'InvalidReconcilePolicy');
     assert.equal(readyOf(warned)?.severity, 'Warning');
-    assert.match(readyOf(warned)?.message ?? '', /"Skip"/);
-    assert.equal(armRequests(emulator, 'PUT', rgPath('rg-policy')), 1, 'managed as by default');
+    assert.match(readyOf(warned)?.message ?? '', /"Skip".*allowed: manage, skip, detach-on-delete/);
+    assert.match(readyOf(warned)?.message ?? '', /does not exist in Azure/, 'and what skip found');
+    assert.equal(armRequests(emulator, 'PUT', rgPath('rg-policy')), 0, 'skip: never created');
     await custom.patchNamespacedCustomObject({ ...rg, name: 'rg-policy', body: { metadata: { annotations: { 'serviceoperator.azure.com/reconcile-policy': 'manage' } } } }, merge);
     await waitForReady(environment, { ...rg, name: 'rg-policy' });
+    assert.equal(armRequests(emulator, 'PUT', rgPath('rg-policy')), 1, 'created once the policy is fixed');
   });
 });
 

@@ -69,7 +69,8 @@ test('the global credential from the aso-controller-settings Secret', async (t) 
   const core = environment.kubeConfig.makeApiClient(CoreV1Api);
   await environment.custom.createNamespacedCustomObject({ ...rg, namespace: 'default', body: { apiVersion: `${rg.group}/${rg.version}`, kind: 'ResourceGroup', metadata: { name: 'rg-global' }, spec: { location: 'westus' } } });
   await waitForReady(environment, { ...rg, namespace: 'default', name: 'rg-global' }, 'False', 'CredentialInvalid');
-  await core.createNamespace({ body: { metadata: { name: 'azo-system' } } });
+  // Run outside a cluster, the operator created its namespace to keep the digest key in.
+  assert.equal((await core.readNamespacedSecret({ namespace: 'azo-system', name: 'azo-digest-key' })).metadata?.name, 'azo-digest-key');
   await core.createNamespacedSecret({ namespace: 'azo-system', body: { metadata: { name: 'aso-controller-settings' }, stringData: { AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: environment.emulator.tenantId, AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000c5e7', AZURE_CLIENT_SECRET: 'from-settings' } } });
   await waitForReady(environment, { ...rg, namespace: 'default', name: 'rg-global' });
   assert.equal(armRequests(environment.emulator, 'PUT', `/subscriptions/${subscriptionId}/resourceGroups/rg-global`), 1);

@@ -43,3 +43,28 @@ test('request classes and subscriptions from URLs', () => {
   assert.equal(subscriptionOf('https://h/SUBSCRIPTIONS/abc?x'), 'abc');
   assert.equal(subscriptionOf('/providers/Microsoft.Authorization/roleDefinitions'), '');
 });
+
+test('acquire waits for a token instead of refusing: client-side throttling is a wait', async () => {
+  let now = 0;
+  const waits: number[] = [];
+  const scheduler = new RequestScheduler({
+    now: () => now, limits: { writes: { burst: 1, perSecond: 4 } },
+    sleep: async (ms) => {
+      waits.push(ms);
+      now += ms;
+    },
+  });
+  assert.equal(await scheduler.acquire('s', 'writes'), 0);
+  assert.equal(await scheduler.acquire('s', 'writes'), 250, 'waited a quarter second for the refill');
+  scheduler.observeThrottled('s', 'writes', 3000);
+  assert.equal(await scheduler.acquire('s', 'writes'), 3000, "and ARM's Retry-After");
+  assert.deepEqual(waits, [250, 3000]);
+});
+
+test('acquire stops waiting when its request is aborted', async () => {
+  const scheduler = new RequestScheduler({ limits: { reads: { burst: 0, perSecond: 0.0001 } } });
+  const controller = new AbortController();
+  const waiting = scheduler.acquire('s', 'reads', controller.signal);
+  controller.abort();
+  await assert.rejects(waiting, /aborted while waiting for an ARM token/);
+});

@@ -1,8 +1,8 @@
 /**
  * ARM's request limits on the client side: a token bucket per subscription and request class (reads, writes,
  * deletes), refilled over time, lowered by ARM's `x-ms-ratelimit-remaining-subscription-*` headers and blocked by a
- * 429's `Retry-After`. It never sleeps: a request that finds no token is refused with the time to wait, and the
- * caller (the operator's queue) retries it then. The clock is injected.
+ * 429's `Retry-After`. A request that finds no token waits for one (`acquire`): client-side throttling is a wait,
+ * never an error. The clock and the wait are injected.
  */
 
 /** ARM's three request classes. */
@@ -19,6 +19,15 @@ export interface RequestSchedulerOptions {
   limits?: Partial<Record<RequestClass, BucketLimits>>;
   /** Milliseconds since the epoch; default `Date.now`. */
   now?: () => number;
+  /** Waits `ms` (default: a timer that does not keep the process alive). */
+  sleep?: (ms: number, signal?: AbortSignalLike) => Promise<void>;
+}
+
+/** The part of an abort signal the scheduler uses (DOM's and @azure/abort-controller's both fit). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** ARM's default limits. */
@@ -46,11 +55,24 @@ export function requestClassOf(method: string): RequestClass {
 export class RequestScheduler {
   private readonly limits: Record<RequestClass, BucketLimits>;
   private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignalLike) => Promise<void>;
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(options: RequestSchedulerOptions = {}) {
     this.limits = { ...defaultArmLimits, ...options.limits };
     this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleepUnref;
+  }
+
+  /** Takes a token, waiting for one as long as it takes (or until `signal` aborts). Resolves with the time waited. */
+  async acquire(subscription: string, requestClass: RequestClass, signal?: AbortSignalLike): Promise<number> {
+    const started = this.now();
+    for (;;) {
+      if (signal?.aborted === true) throw new Error('the request was aborted while waiting for an ARM token');
+      const waitMs = this.tryAcquire(subscription, requestClass);
+      if (waitMs === 0) return this.now() - started;
+      await this.sleep(waitMs, signal);
+    }
   }
 
   /** Takes a token; returns 0 when granted, else the milliseconds to wait before trying again. */
@@ -100,6 +122,21 @@ export class RequestScheduler {
     bucket.updatedAt = now;
     return bucket;
   }
+}
+
+function sleepUnref(ms: number, signal?: AbortSignalLike): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    timer.unref();
+    const abort = () => {
+      clearTimeout(timer);
+      reject(new Error('the request was aborted while waiting for an ARM token'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+  });
 }
 
 /** The subscription an ARM URL or ID addresses (`/subscriptions/{id}/...`), or `''` for tenant-level requests. */

@@ -1,12 +1,15 @@
 /** Which informer updates wake the reconciler: not status-only changes, nor the operator's own bookkeeping annotations. */
-import { readyConditionOf } from './conditions.js';
 import type { KubeObject } from './kube.js';
 import { deepEqual } from './merge-patch.js';
 import {
-  FINALIZER, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
+  APPLIED_DIGEST_ANNOTATION, FINALIZER, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION,
+  POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
 } from './names.js';
 
-const bookkeeping = [RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, POLLER_RESUME_ID_ANNOTATION];
+const bookkeeping = [
+  RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, POLLER_RESUME_ID_ANNOTATION,
+  APPLIED_DIGEST_ANNOTATION,
+];
 
 /**
  * true when `after` differs from `before` in a way that needs a reconcile: generation (spec), deletion, finalizers
@@ -28,7 +31,7 @@ export function needsReconcile(before: KubeObject | undefined, after: KubeObject
   if ((a.ownerReferences ?? []).some((owner) => !kept.some((other) => deepEqual(owner, other)))) return true;
   const strip = (annotations: Record<string, string> | undefined) => Object.fromEntries(Object.entries(annotations ?? {}).filter(([key]) => !bookkeeping.includes(key)));
   if (!deepEqual(strip(a.annotations), strip(b.annotations))) return true;
-  for (const key of [RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTATION]) {
+  for (const key of [RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTATION, APPLIED_DIGEST_ANNOTATION]) {
     if (a.annotations?.[key] !== undefined && b.annotations?.[key] === undefined) return true;
   }
   return false;
@@ -36,8 +39,8 @@ export function needsReconcile(before: KubeObject | undefined, after: KubeObject
 
 /**
  * true when a dependency's change matters to its dependents. Dependents read only an owner's or referenced object's
- * identity (uid), ARM ID annotation, Ready status and deletion; anything else (spec, the rest of status, other
- * metadata) changing does not wake them.
+ * identity (uid), ARM ID annotation and deletion; anything else (spec, status and Ready included, other metadata)
+ * changing does not wake them: an owner's later error or update never concerns its children.
  */
 export function dependencyChanged(before: KubeObject | undefined, after: KubeObject): boolean {
   if (before === undefined) return true;
@@ -49,6 +52,5 @@ function dependencyView(object: KubeObject): Record<string, unknown> {
     uid: object.metadata.uid,
     deleting: String(object.metadata.deletionTimestamp ?? ''),
     resourceId: object.metadata.annotations?.[RESOURCE_ID_ANNOTATION],
-    ready: readyConditionOf(object.status?.['conditions'])?.status,
   };
 }

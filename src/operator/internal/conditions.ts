@@ -49,9 +49,12 @@ export function readySucceeded(): ReadyState {
   return { status: 'True', severity: '', reason: Reasons.Succeeded, message: '' };
 }
 
-/** Ready Unknown, Info Reconciling (an operation is under way). */
+/**
+ * Ready False, Info Reconciling: a write to Azure for the object's current generation is under way (as ASO reports it,
+ * so `kubectl wait` and kstatus never read an earlier generation's success as this one's).
+ */
 export function readyReconciling(message = 'The resource is being reconciled'): ReadyState {
-  return { status: 'Unknown', severity: 'Info', reason: Reasons.Reconciling, message };
+  return { status: 'False', severity: 'Info', reason: Reasons.Reconciling, message };
 }
 
 /** Ready False, Info Deleting. */

@@ -12,8 +12,10 @@ import { hooksFor } from '../extensions/index.js';
 import { readOperatorConfig, type OperatorConfig } from './config.js';
 import { CredentialProvider, type CredentialProviderOptions } from './credential-provider.js';
 import { dependencyChanged, needsReconcile } from './changes.js';
+import { loadDigestKeyring } from './digest-key.js';
 import { KubeAccess, type KubeObject, statusOf } from './kube.js';
 import { type Clock, systemClock, WorkQueue, runWorkers, RateLimiter } from './queue.js';
+import { unknownPolicyMessage } from './policy.js';
 import { Reconciler } from './reconciler.js';
 import { DependencyIndex, KindRegistry, type ServedKind, objectKey, parseObjectKey } from './registry.js';
 
@@ -63,9 +65,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const informers = new Map<string, Array<ListWatch<KubernetesObject>>>();
   const lastSeen = new Map<string, KubeObject>();
   let stopped = false;
-  if (config.invalidDefaultPolicy !== undefined) logger.warn({ value: config.invalidDefaultPolicy }, 'DEFAULT_RECONCILE_POLICY is not a reconcile policy; using manage');
+  if (config.invalidDefaultPolicy !== undefined) {
+    logger.warn({ value: config.invalidDefaultPolicy }, unknownPolicyMessage('DEFAULT_RECONCILE_POLICY', config.invalidDefaultPolicy));
+  }
 
   for (const crd of options.installCrds ?? []) await installCrd(kube, crd, logger);
+  const { keyring } = await loadDigestKeyring(kube, config.operatorNamespace, logger);
 
   const credentials = new CredentialProvider({
     kube, config, logger, scheduler: options.scheduler ?? (config.armRateLimits ? new RequestScheduler() : new RequestScheduler({ limits: unlimited })),
@@ -79,7 +84,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     }
     return undefined;
   };
-  const reconciler = new Reconciler({ kube, kinds, credentials, dependencies, config, logger, cached });
+  const reconciler = new Reconciler({ kube, kinds, credentials, dependencies, config, logger, cached, keyring });
   const namespaces = config.targetNamespaces;
   const paths = (prefix: string, plural: string) => (namespaces === undefined ? [`${prefix}/${plural}`] : namespaces.map((ns) => `${prefix}/namespaces/${ns}/${plural}`));
 

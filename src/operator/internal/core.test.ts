@@ -52,18 +52,25 @@ test('compareDesired: desired fields only, read-only ignored, enum and ID case',
   assert.deepEqual(compareDesired({ properties: { enabled: true } }, {}, undefined).differences, ['properties.enabled']);
 });
 
-test('reconcile policy: object → namespace → default → manage; unknown values warn', () => {
+test('reconcile policy: object → namespace → default → manage; an unknown value is read as skip, with a warning', () => {
   const p = (value: string) => ({ 'serviceoperator.azure.com/reconcile-policy': value });
   assert.deepEqual(resolveReconcilePolicy({}), { policy: 'manage' });
   assert.deepEqual(resolveReconcilePolicy({ defaultPolicy: 'detach-on-delete' }), { policy: 'detach-on-delete' });
   assert.deepEqual(resolveReconcilePolicy({ namespaceAnnotations: p('skip'), defaultPolicy: 'detach-on-delete' }), { policy: 'skip' });
   assert.deepEqual(resolveReconcilePolicy({ objectAnnotations: p('manage'), namespaceAnnotations: p('skip') }), { policy: 'manage' });
-  const unknown = resolveReconcilePolicy({ objectAnnotations: p('Skip'), namespaceAnnotations: p('skip') });
-  assert.equal(unknown.policy, 'manage');
-  assert.match(unknown.warning ?? '', /unknown .*"Skip"/);
+  for (const misspelled of ['Detach-On-Delete', 'Skip', 'MANAGE', 'detach', ' manage', '']) {
+    const unknown = resolveReconcilePolicy({ objectAnnotations: p(misspelled), namespaceAnnotations: p('manage') });
+    assert.equal(unknown.policy, 'skip', JSON.stringify(misspelled));
+    assert.ok(unknown.warning?.includes(JSON.stringify(misspelled)), unknown.warning);
+    assert.match(unknown.warning ?? '', /allowed: manage, skip, detach-on-delete/);
+  }
+  const onNamespace = resolveReconcilePolicy({ namespaceAnnotations: p('Manage') });
+  assert.equal(onNamespace.policy, 'skip');
+  assert.match(onNamespace.warning ?? '', /on the namespace/);
   const badDefault = resolveReconcilePolicy({ defaultPolicy: 'nope' });
-  assert.equal(badDefault.policy, 'manage');
+  assert.equal(badDefault.policy, 'skip');
   assert.match(badDefault.warning ?? '', /DEFAULT_RECONCILE_POLICY/);
+  assert.deepEqual(resolveReconcilePolicy({ objectAnnotations: p('manage'), defaultPolicy: 'nope' }), { policy: 'manage' }, 'a valid object value decides');
 });
 
 test('Ready condition keeps its transition time while unchanged', () => {
@@ -74,7 +81,11 @@ test('Ready condition keeps its transition time while unchanged', () => {
   assert.deepEqual(buildReadyCondition(readySucceeded(), 3, first, t2), first);
   const warning = buildReadyCondition(readyProblem('WaitingForOwner', 'owner x'), 4, first, t2);
   assert.deepEqual(warning, { type: 'Ready', status: 'False', severity: 'Warning', reason: 'WaitingForOwner', message: 'owner x', observedGeneration: 4, lastTransitionTime: t2.toISOString() });
-  assert.equal(buildReadyCondition(readyReconciling(), 4, first, t2).status, 'Unknown');
+  assert.deepEqual(
+    buildReadyCondition(readyReconciling(), 4, first, t2),
+    { type: 'Ready', status: 'False', severity: 'Info', reason: 'Reconciling', message: 'The resource is being reconciled', observedGeneration: 4, lastTransitionTime: t2.toISOString() },
+    'as ASO: False/Info/Reconciling at the new generation',
+  );
   assert.deepEqual(setCondition([first, { ...first, type: 'Other' }], warning).map((c) => c.reason), ['Succeeded', 'WaitingForOwner']);
 });
 

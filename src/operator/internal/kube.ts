@@ -99,9 +99,10 @@ export class KubeAccess {
       : this.custom.listNamespacedCustomObject({ ...rest, namespace })) as Promise<{ items: KubeObject[] }>);
   }
 
-  /** A Namespace, from the informer cache when it has one. */
-  async getNamespace(name: string): Promise<V1Namespace | undefined> {
-    return fromCacheOr(this.readCache?.namespace(name), () => this.core.readNamespace({ name }));
+  /** A Namespace, from the informer cache when it has one. `fresh`: always ask the API server. */
+  async getNamespace(name: string, options: { fresh?: boolean } = {}): Promise<V1Namespace | undefined> {
+    const cached = options.fresh === true ? undefined : this.readCache?.namespace(name);
+    return fromCacheOr(cached, () => this.core.readNamespace({ name }));
   }
 
   /** A Secret, from the informer cache when it watches the namespace. `fresh`: always ask the API server. */
@@ -114,6 +115,10 @@ export class KubeAccess {
   async getConfigMap(namespace: string, name: string, options: { fresh?: boolean } = {}): Promise<V1ConfigMap | undefined> {
     const cached = options.fresh === true ? undefined : this.readCache?.configMap(namespace, name);
     return fromCacheOr(cached, () => this.core.readNamespacedConfigMap({ namespace, name }));
+  }
+
+  async createNamespace(name: string, labels: Record<string, string> = {}): Promise<V1Namespace> {
+    return wrap(() => this.core.createNamespace({ body: { metadata: { name, labels } } }));
   }
 
   async createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {

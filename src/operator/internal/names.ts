@@ -16,6 +16,13 @@ export const POLLER_RESUME_TOKEN_ANNOTATION = 'serviceoperator.azure.com/poller-
 export const POLLER_RESUME_ID_ANNOTATION = 'serviceoperator.azure.com/poller-resume-id';
 /** Written by the operator: the generation last reconciled successfully. */
 export const LATEST_RECONCILED_GENERATION_ANNOTATION = 'serviceoperator.azure.com/latest-reconciled-generation';
+/**
+ * Written by the operator: a keyed digest of the desired state (ARM ID and body, Secret values included) last written
+ * to Azure, or found already there. azo's own; ASO does not have it.
+ */
+export const APPLIED_DIGEST_ANNOTATION = 'serviceoperator.azure.com/azo-applied-digest';
+/** The Secret in the operator's namespace that holds the digest keys. */
+export const DIGEST_KEY_SECRET = 'azo-digest-key';
 /** The per-namespace credential Secret. */
 export const NAMESPACE_CREDENTIAL_SECRET = 'aso-credential';
 /** The global settings Secret (in the operator's namespace). */

@@ -2,11 +2,19 @@
  * `planAction`: the generic reconciler's decision, made purely from what it has observed. The reconciler calls it,
  * executes the returned action, updates its observations and calls it again until the action ends the reconcile.
  * Nothing here does I/O.
+ *
+ * The write rule: PUT when the resource is absent, when Azure reports `Failed`, when the desired state (the digest of
+ * the whole ARM body, Secret values and references included) changed since the last write, or when Azure drifted on
+ * a field the user sets. With no digest recorded (a new object, or one adopting a resource that already exists),
+ * PUT only when Azure differs on a visible field or the body carries write-only values; else record the digest
+ * without writing. The delete rule: DELETE only under `manage`, only with our finalizer and no one else's, and never
+ * for a child whose owner's own deletion covers it (owner being deleted, gone or replaced, namespace going away).
  */
 import { type PollState, provisioningStateOf } from '../../arm/index.js';
 import type { SchemaNode } from '../../model/index.js';
 import { compareDesired } from './compare.js';
 import { Reasons } from './conditions.js';
+import type { DigestCheck } from './digest.js';
 import { FINALIZER, KUBERNETES_FINALIZERS } from './names.js';
 import type { ReconcilePolicy } from './policy.js';
 
@@ -15,8 +23,7 @@ export type Resolution =
   | { status: 'resolved'; armId: string; body: unknown }
   /** The ARM ID is known but the body is not (a missing reference/Secret/ConfigMap): enough to observe or delete. */
   | { status: 'idOnly'; armId: string; reason: string; message: string }
-  /** `ownerMissing`: the owner object does not exist in Kubernetes (not merely not Ready yet). */
-  | { status: 'waitingForOwner'; message: string; ownerMissing?: boolean }
+  | { status: 'waitingForOwner'; message: string }
   | { status: 'unresolved'; reason: string; message: string };
 
 /** What the operator knows of the resource in Azure. */
@@ -27,7 +34,6 @@ export type AzureObservation =
 
 /** Everything `planAction` decides from. */
 export interface PlanInput {
-  generation: number;
   deleting: boolean;
   finalizers: readonly string[];
   policy: ReconcilePolicy;
@@ -37,14 +43,19 @@ export interface PlanInput {
   pollState?: PollState | undefined;
   resolution: Resolution;
   azure: AzureObservation;
-  /** A fatal error recorded for this generation (Ready False/Error with observedGeneration = generation). */
-  fatalForGeneration?: { reason: string; message: string } | undefined;
-  /** true when the spec changed since the last successful reconcile (then write-only fields are sent). */
-  specChanged: boolean;
+  /** The recorded desired-state digest against the current desired state (`none` without a resolved body). */
+  digest: DigestCheck['status'];
+  /** A non-retryable ARM error met with these same inputs, whose slow retry is not due yet: wait, do not write. */
+  heldError?: { reason: string; message: string } | undefined;
   /** The kind's ARM body schema, for the comparison. */
   schema?: SchemaNode | undefined;
   /** A subscription mismatch between the ARM ID and the credential. */
   subscriptionMismatch?: string | undefined;
+  /**
+   * Deleting only: why the owner's own deletion covers this object (its owner object is being deleted, is gone or
+   * was replaced, or the namespace is being deleted), so this object must not send a DELETE of its own.
+   */
+  ownerGoing?: string | undefined;
 }
 
 /** The next step. */
@@ -52,13 +63,21 @@ export type Action =
   | { type: 'addFinalizer' }
   | { type: 'releaseFinalizer'; reason: string }
   | { type: 'waitForOwner'; message: string }
+  /** `retryable`: a Warning retried with the usual backoff; else an Error retried slowly (or when an input changes). */
   | { type: 'blocked'; reason: string; message: string; severity: 'Warning' | 'Error'; retryable: boolean }
+  /** Keep reporting an earlier Error for the same inputs until its slow retry is due; send nothing. */
+  | { type: 'holdError'; reason: string; message: string }
   | { type: 'readAzure'; armId: string }
+  /** `differences`: why (paths where Azure differs, or what changed); logged. */
   | { type: 'beginPut'; armId: string; body: unknown; create: boolean; differences: string[] }
   | { type: 'pollPut'; poll: PollState }
   | { type: 'beginDelete'; armId: string }
   | { type: 'pollDelete'; poll: PollState }
-  | { type: 'upToDate'; armId: string; azureBody: unknown };
+  /** `recordDigest`: the desired state is now known to be in Azure (record its digest; never under `skip`). */
+  | { type: 'upToDate'; armId: string; azureBody: unknown; recordDigest: boolean };
+
+/** Why a PUT is sent when the desired state changed since the last write. */
+export const DESIRED_STATE_CHANGED = '(desired state changed since the last write)';
 
 /** Finalizers other than ours and Kubernetes' own: a user's protection of the resource. */
 export function foreignFinalizers(finalizers: readonly string[]): string[] {
@@ -72,7 +91,9 @@ export function planAction(input: PlanInput): Action {
 
 function planDelete(input: PlanInput): Action {
   if (!input.finalizers.includes(FINALIZER)) return { type: 'releaseFinalizer', reason: 'no finalizer of ours' };
-  if (input.policy !== 'manage') return { type: 'releaseFinalizer', reason: `reconcile-policy ${input.policy}: the Azure resource is kept` };
+  if (input.policy !== 'manage') {
+    return { type: 'releaseFinalizer', reason: `reconcile-policy ${input.policy}: the Azure resource is kept` };
+  }
   const others = foreignFinalizers(input.finalizers);
   if (others.length > 0) {
     return {
@@ -81,10 +102,9 @@ function planDelete(input: PlanInput): Action {
     };
   }
   if (input.pollState?.method === 'DELETE') return { type: 'pollDelete', poll: input.pollState };
-  // As ASO: with its owner object gone, the Azure resource either went with the owner or was detached with it.
-  if (input.resolution.status === 'waitingForOwner' && input.resolution.ownerMissing === true) {
-    return { type: 'releaseFinalizer', reason: 'the owner no longer exists in Kubernetes: the Azure resource went with it or was detached with it' };
-  }
+  // The owner's deletion decides for its children: under manage its DELETE takes them in Azure; under
+  // detach-on-delete or skip they stay. A DELETE of our own would undo the owner's choice.
+  if (input.ownerGoing !== undefined) return { type: 'releaseFinalizer', reason: `${input.ownerGoing}: the owner's deletion decides for its children` };
   const armId = input.recordedResourceId ?? idOf(input.resolution);
   if (armId === undefined) return { type: 'releaseFinalizer', reason: 'the resource was never created in Azure (no ARM ID)' };
   if (input.subscriptionMismatch !== undefined) {
@@ -96,7 +116,9 @@ function planDelete(input: PlanInput): Action {
 function planReconcile(input: PlanInput): Action {
   const { resolution, policy } = input;
   if (resolution.status === 'waitingForOwner') return { type: 'waitForOwner', message: resolution.message };
-  if (resolution.status === 'unresolved') return { type: 'blocked', reason: resolution.reason, message: resolution.message, severity: 'Warning', retryable: true };
+  if (resolution.status === 'unresolved') {
+    return { type: 'blocked', reason: resolution.reason, message: resolution.message, severity: 'Warning', retryable: true };
+  }
   const armId = resolution.armId;
   if (input.recordedResourceId !== undefined && input.recordedResourceId.toLowerCase() !== armId.toLowerCase()) {
     return {
@@ -110,27 +132,31 @@ function planReconcile(input: PlanInput): Action {
   if (policy === 'skip') {
     if (input.azure.status === 'unknown') return { type: 'readAzure', armId };
     if (input.azure.status === 'absent') {
-      return { type: 'blocked', reason: Reasons.AzureResourceNotFound, severity: 'Warning', retryable: true, message: `reconcile-policy skip: ${armId} does not exist in Azure` };
+      return {
+        type: 'blocked', reason: Reasons.AzureResourceNotFound, severity: 'Warning', retryable: true,
+        message: `reconcile-policy skip: ${armId} does not exist in Azure`,
+      };
     }
-    return { type: 'upToDate', armId, azureBody: input.azure.body };
+    return { type: 'upToDate', armId, azureBody: input.azure.body, recordDigest: false };
   }
   if (!input.finalizers.includes(FINALIZER)) return { type: 'addFinalizer' };
   if (input.pollState !== undefined && input.pollState.method !== 'DELETE') return { type: 'pollPut', poll: input.pollState };
-  if (resolution.status === 'idOnly') return { type: 'blocked', reason: resolution.reason, message: resolution.message, severity: 'Warning', retryable: true };
-  if (input.fatalForGeneration !== undefined) {
-    return { type: 'blocked', reason: input.fatalForGeneration.reason, message: input.fatalForGeneration.message, severity: 'Error', retryable: false };
+  if (resolution.status === 'idOnly') {
+    return { type: 'blocked', reason: resolution.reason, message: resolution.message, severity: 'Warning', retryable: true };
   }
+  if (input.heldError !== undefined) return { type: 'holdError', reason: input.heldError.reason, message: input.heldError.message };
   if (input.azure.status === 'unknown') return { type: 'readAzure', armId };
-  if (input.azure.status === 'absent') return { type: 'beginPut', armId, body: resolution.body, create: true, differences: [] };
-  if (provisioningStateOf(input.azure.body)?.toLowerCase() === 'failed') {
-    return { type: 'beginPut', armId, body: resolution.body, create: false, differences: ['properties.provisioningState'] };
-  }
+  const put = (create: boolean, differences: string[]): Action => ({ type: 'beginPut', armId, body: resolution.body, create, differences });
+  if (input.azure.status === 'absent') return put(true, []);
+  if (provisioningStateOf(input.azure.body)?.toLowerCase() === 'failed') return put(false, ['properties.provisioningState']);
   const comparison = compareDesired(resolution.body, input.azure.body, input.schema);
-  const sendWriteOnly = input.specChanged && comparison.writeOnly.length > 0;
-  if (comparison.differences.length > 0 || sendWriteOnly) {
-    return { type: 'beginPut', armId, body: resolution.body, create: false, differences: [...comparison.differences, ...(sendWriteOnly ? comparison.writeOnly : [])] };
-  }
-  return { type: 'upToDate', armId, azureBody: input.azure.body };
+  const reasons = [
+    ...(input.digest === 'differs' ? [DESIRED_STATE_CHANGED] : []),
+    ...comparison.differences,
+    ...(input.digest === 'none' ? comparison.writeOnly : []),
+  ];
+  if (reasons.length > 0) return put(false, reasons);
+  return { type: 'upToDate', armId, azureBody: input.azure.body, recordDigest: true };
 }
 
 function idOf(resolution: Resolution): string | undefined {

@@ -1,8 +1,9 @@
 /**
  * The generic ARM reconciler: one for every kind, driven by the resource model. For one object it reads the
  * Kubernetes state, resolves the desired ARM body, then loops `planAction` → execute until an action ends the pass.
- * It writes to Kubernetes rarely and in a fixed order (finalizer before the first ARM write; resume token right after
- * a write starts; annotations and status once at the end, skipped when unchanged) and never mutates cached objects.
+ * It writes to Kubernetes rarely and in a fixed order (finalizer before the first ARM write; Ready=Reconciling before
+ * a PUT; resume token right after a write starts; annotations and status once at the end, skipped when unchanged)
+ * and never mutates cached objects.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -14,29 +15,29 @@ import {
   type KeyReference, type ResourceReference, armBodyToStatus, buildArmId, listSpecInputs, specToArmBody, MissingInputError,
 } from '../../model/index.js';
 import { classifyArmError } from './classify.js';
-import { type Condition, Reasons, type ReadyState, buildReadyCondition, readyConditionOf, readyDeleting, readyProblem, readyReconciling, readySucceeded, setCondition } from './conditions.js';
+import {
+  type Condition, Reasons, type ReadyState, buildReadyCondition, readyConditionOf, readyDeleting, readyProblem,
+  readyReconciling, readySucceeded, setCondition,
+} from './conditions.js';
 import { jitteredSyncDelay, type OperatorConfig } from './config.js';
 import type { CredentialProvider } from './credential-provider.js';
 import { checkSubscription, decodeSecretData, redactSecrets } from './credentials.js';
+import { type DigestKeyring, checkDigest, makeDigest } from './digest.js';
 import { ConditionError, isConditionError } from './errors.js';
 import { plannedExports, writeExports } from './exports.js';
+import { HeldErrors } from './held-errors.js';
 import { type HookArm, runAzureName, runBeforePut, runDesiredBody } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
 import {
-  FINALIZER, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
+  APPLIED_DIGEST_ANNOTATION, FINALIZER, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION,
+  POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
 } from './names.js';
 import { type AzureObservation, type PlanInput, type Resolution, planAction } from './plan.js';
 import { resolveReconcilePolicy } from './policy.js';
-import { TerminalError, type ReconcileResult } from './queue.js';
+import type { ReconcileResult } from './queue.js';
 import { type DependencyIndex, type KindRegistry, type ServedKind, objectKey } from './registry.js';
 import { builtInRoleIds } from './well-known.js';
-
-/** Reasons recomputed at every reconcile (never treated as a recorded fatal ARM error). */
-const recomputedReasons = new Set<string>([
-  Reasons.SubscriptionMismatch, Reasons.ImmutableFieldChanged, Reasons.CredentialInvalid, Reasons.InvalidReconcilePolicy,
-  Reasons.AdditionalKubernetesObjectWriteFailure, Reasons.DeletionBlockedByFinalizer, 'InvalidExport',
-]);
 
 /** What the reconciler needs. */
 export interface ReconcilerDeps {
@@ -46,6 +47,8 @@ export interface ReconcilerDeps {
   dependencies: DependencyIndex;
   config: OperatorConfig;
   logger: Logger;
+  /** The keys of the desired-state digest (see digest.ts). */
+  keyring: DigestKeyring;
   /** The informer cache of a kind (undefined: read from the API). */
   cached?: (served: ServedKind, namespace: string, name: string) => KubeObject | undefined;
   now?: () => Date;
@@ -61,28 +64,36 @@ const conflictRequeueMs = 250;
 const busyRequeueMs = 5_000;
 /** How long a kind extension's long-running POST action (a Key Vault purge) may take before the reconcile fails and retries. */
 const hookActionTimeoutMs = 30 * 60_000;
+/** The slow retry of errors that retrying alone cannot fix: from 1 min, doubling, capped at the sync period (or 1 h). */
+const slowRetryBaseMs = 60_000;
+const slowRetryCapMs = 3_600_000;
 
 /** The generic reconciler. */
 export class Reconciler {
   private readonly now: () => Date;
   private readonly random: () => number;
+  private readonly held: HeldErrors;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.random = deps.random ?? Math.random;
+    this.held = new HeldErrors({
+      now: () => this.now().getTime(), baseDelayMs: slowRetryBaseMs, maxDelayMs: deps.config.syncPeriodMs ?? slowRetryCapMs,
+    });
   }
 
-  /** Reconciles `served`/`namespace`/`name` once. Throws to be retried with backoff; `TerminalError` to stop. */
+  /** Reconciles `served`/`namespace`/`name` once. Throws to be retried with backoff (an error's `retryAfterMs` is a minimum). */
   async reconcile(served: ServedKind, namespace: string, name: string): Promise<ReconcileResult> {
     const key = objectKey(served.model.group, served.model.kind, namespace, name);
     const ref: ObjectRef = { group: served.model.group, version: served.version, plural: served.plural, namespace, name };
     const object = this.deps.cached?.(served, namespace, name) ?? await this.deps.kube.getObject(ref);
     if (object === undefined) {
       this.deps.dependencies.remove(key);
+      this.held.forget(key);
       return {};
     }
-    const pass = new ReconcilePass(this.deps, served, ref, key, structuredClone(object), this.now, this.random,
-      this.deps.logger.child({ namespace, name, kind: served.model.kind, reconcileId: randomUUID().slice(0, 8) }));
+    const log = this.deps.logger.child({ namespace, name, kind: served.model.kind, reconcileId: randomUUID().slice(0, 8) });
+    const pass = new ReconcilePass(this.deps, served, ref, key, structuredClone(object), this.now, this.random, this.held, log);
     return pass.run();
   }
 }
@@ -94,6 +105,10 @@ class ReconcilePass {
   private ownerRef: { apiVersion: string; kind: string; name: string; uid: string } | undefined;
   private client: ArmClient | undefined;
   private policyWarning: string | undefined;
+  /** The digest of the current desired state (undefined until the body is resolved). */
+  private desiredDigest: string | undefined;
+  /** The fingerprint of every input (desired state and credential), for held errors. */
+  private inputsFingerprint: string | undefined;
 
   constructor(
     private readonly deps: ReconcilerDeps,
@@ -103,6 +118,7 @@ class ReconcilePass {
     private object: KubeObject,
     private readonly now: () => Date,
     private readonly random: () => number,
+    private readonly held: HeldErrors,
     private readonly log: Logger,
   ) {}
 
@@ -134,6 +150,10 @@ class ReconcilePass {
     return this.object.metadata.annotations ?? {};
   }
 
+  private get uid(): string {
+    return this.object.metadata.uid ?? '';
+  }
+
   private async reconcile(): Promise<ReconcileResult> {
     const { model } = this.served;
     const namespace = await this.deps.kube.getNamespace(this.ref.namespace);
@@ -142,7 +162,7 @@ class ReconcilePass {
       defaultPolicy: this.deps.config.defaultReconcilePolicy ?? this.deps.config.invalidDefaultPolicy,
     });
     this.policyWarning = decision.warning;
-    const deleting = this.object.metadata.deletionTimestamp !== undefined && this.object.metadata.deletionTimestamp !== null;
+    const deleting = this.isDeleting();
 
     const credential = await this.deps.credentials.forObject(this.object);
     credential.dependencies.forEach((dependency) => this.dependOn(dependency));
@@ -154,11 +174,20 @@ class ReconcilePass {
     this.secretValues.push(...credential.secretValues);
 
     const resolution = await this.resolve(credential.subscriptionId);
-    const ready = readyConditionOf(this.object.status?.['conditions']);
+    const desired = resolution.status === 'resolved' ? { armId: resolution.armId, body: resolution.body } : undefined;
+    const { keyring } = this.deps;
+    const digest = desired === undefined ? { status: 'none' as const } : checkDigest(keyring, this.annotations[APPLIED_DIGEST_ANNOTATION], desired);
+    if (desired !== undefined) {
+      this.desiredDigest = makeDigest(keyring, desired);
+      this.inputsFingerprint = makeDigest(keyring, {
+        desired, credential: [credential.source, credential.subscriptionId, credential.secretValues],
+      });
+    }
     const recordedResourceId = this.annotations[RESOURCE_ID_ANNOTATION];
-    const idForCheck = recordedResourceId ?? (resolution.status === 'resolved' || resolution.status === 'idOnly' ? resolution.armId : undefined);
+    const resolvedId = resolution.status === 'resolved' || resolution.status === 'idOnly' ? resolution.armId : undefined;
+    const idForCheck = recordedResourceId ?? resolvedId;
+    const heldError = deleting ? undefined : this.held.held(this.key, this.uid, this.inputsFingerprint);
     const input: PlanInput = {
-      generation: this.generation,
       deleting,
       finalizers: this.object.metadata.finalizers ?? [],
       policy: decision.policy,
@@ -166,11 +195,11 @@ class ReconcilePass {
       pollState: this.pollState(),
       resolution,
       azure: { status: 'unknown' },
-      fatalForGeneration: ready !== undefined && ready.severity === 'Error' && ready.observedGeneration === this.generation && !recomputedReasons.has(ready.reason)
-        ? { reason: ready.reason, message: ready.message ?? '' } : undefined,
-      specChanged: this.annotations[LATEST_RECONCILED_GENERATION_ANNOTATION] !== String(this.generation),
+      digest: digest.status,
+      heldError,
       schema: model.body,
       subscriptionMismatch: idForCheck === undefined ? undefined : checkSubscription(idForCheck, credential.subscriptionId),
+      ownerGoing: deleting ? await this.ownerGoing() : undefined,
     };
 
     for (let step = 0; step < 10; step++) {
@@ -185,26 +214,33 @@ class ReconcilePass {
           input.azure = await this.readAzure(action.armId);
           continue;
         case 'upToDate':
-          return this.finish(action.armId, action.azureBody);
+          return this.finish(action.armId, action.azureBody, action.recordDigest ? this.desiredDigest : undefined);
         case 'beginPut': {
           this.log.info({ armId: action.armId, create: action.create, differences: action.differences }, 'writing to Azure');
+          await this.writeStatus(readyReconciling(), undefined);
           const existing = input.azure.status === 'present' ? input.azure.body : undefined;
-          const body = await runBeforePut(this.served.hooks, { object: this.object, model, existing, arm: this.hookArm(), armId: action.armId }, asRecord(action.body));
-          await this.event('Normal', action.create ? 'Creating' : 'Updating', `${action.create ? 'Creating' : 'Updating'} ${action.armId}`);
+          const hookContext = { object: this.object, model, existing, arm: this.hookArm(), armId: action.armId };
+          const body = await runBeforePut(this.served.hooks, hookContext, asRecord(action.body));
+          const verb = action.create ? 'Creating' : 'Updating';
+          await this.event('Normal', verb, `${verb} ${action.armId}`);
+          const sentDigest = this.desiredDigest;
           const result = await this.arm().beginCreateOrUpdate(action.armId, model.apiVersion, body);
-          return this.afterOperation(result, action.armId, this.generation);
+          if (result.done) return this.finish(action.armId, result.body ?? await this.arm().get(action.armId, model.apiVersion), sentDigest);
+          return this.awaitOperation(result.poll, result.retryAfterMs, sentDigest);
         }
         case 'pollPut': {
           const result = await this.arm().poll(action.poll);
-          const putGeneration = this.resumeGeneration();
-          if (result.done && putGeneration !== undefined && putGeneration !== this.generation) {
-            // The spec changed while the operation ran: compare Azure's result with the current spec before reporting.
+          const sentDigest = this.resumeDigest();
+          if (!result.done) return this.awaitOperation(result.poll, result.retryAfterMs, sentDigest);
+          const body = result.body ?? await this.arm().get(action.poll.resourceId, model.apiVersion);
+          if (sentDigest !== undefined && this.desiredDigest !== undefined && sentDigest !== this.desiredDigest) {
+            // The desired state changed while the operation ran: decide again against Azure's result.
             input.pollState = undefined;
-            input.azure = { status: 'present', body: result.body ?? await this.arm().get(action.poll.resourceId, model.apiVersion) };
-            input.specChanged = true;
+            input.azure = { status: 'present', body };
+            input.digest = 'differs';
             continue;
           }
-          return this.afterOperation(result, action.poll.resourceId, putGeneration ?? this.generation);
+          return this.finish(action.poll.resourceId, body, sentDigest);
         }
         case 'beginDelete': {
           this.log.info({ armId: action.armId }, 'deleting in Azure');
@@ -220,6 +256,12 @@ class ReconcilePass {
           return this.releaseFinalizer(action.reason);
         case 'waitForOwner':
           throw new ConditionError({ reason: Reasons.WaitingForOwner, message: action.message, severity: 'Warning', retryable: true });
+        case 'holdError': {
+          const retryInMs = heldError?.remainingMs ?? slowRetryBaseMs;
+          this.log.info({ reason: action.reason, retryInMs }, 'holding an error: nothing sent until an input changes or the retry is due');
+          await this.writeStatus(readyProblem(action.reason, action.message, 'Error'), undefined);
+          return { requeueAfterMs: retryInMs };
+        }
         case 'blocked':
           throw new ConditionError({ reason: action.reason, message: action.message, severity: action.severity, retryable: action.retryable });
       }
@@ -227,15 +269,11 @@ class ReconcilePass {
     throw new Error('the reconcile did not settle after 10 steps');
   }
 
-  /** After a PUT started or a poll: done → observe; else keep the resume token and come back. */
-  private async afterOperation(result: OperationResult, armId: string, putGeneration: number): Promise<ReconcileResult> {
-    if (result.done) {
-      const body = result.body ?? await this.arm().get(armId, this.served.model.apiVersion);
-      return this.finish(armId, body);
-    }
-    await this.savePollState(result.poll, putGeneration);
+  /** A PUT is still running: keep its resume token (with the digest it sends) and come back. */
+  private async awaitOperation(poll: PollState, retryAfterMs: number, sentDigest: string | undefined): Promise<ReconcileResult> {
+    await this.savePollState(poll, sentDigest);
     await this.writeStatus(readyReconciling(), undefined);
-    return { requeueAfterMs: result.retryAfterMs };
+    return { requeueAfterMs: retryAfterMs };
   }
 
   private async afterDelete(result: OperationResult, armId: string): Promise<ReconcileResult> {
@@ -248,26 +286,35 @@ class ReconcilePass {
     return { requeueAfterMs: result.retryAfterMs };
   }
 
-  /** The resource exists and matches: record it, export, report Ready. */
-  private async finish(armId: string, azureBody: unknown): Promise<ReconcileResult> {
+  /** The resource exists and matches: record it (and the digest of what it now holds), export, report Ready. */
+  private async finish(armId: string, azureBody: unknown, digest: string | undefined): Promise<ReconcileResult> {
     const { model } = this.served;
     const statusBody = armBodyToStatus(model, asRecord(azureBody));
     const state = provisioningStateOf(azureBody);
-    await this.recordAnnotations(armId);
+    await this.recordAnnotations(armId, digest);
+    this.held.forget(this.key);
     if (state !== undefined && !isTerminalState(state)) {
       await this.writeStatus(readyReconciling(`Azure reports provisioningState ${state}`), statusBody);
       return { requeueAfterMs: busyRequeueMs };
     }
     // An export destination is a dependency too: removing a conflicting writer's object retries the export at once.
-    for (const request of plannedExports(model, this.object.spec).requests) this.dependOn(`/${request.kind}/${this.ref.namespace}/${request.target}`);
-    await writeExports({ kube: this.deps.kube, object: this.object, model, apiVersion: `${model.group}/${this.served.version}`, armId, armBody: azureBody, client: this.arm() });
+    for (const request of plannedExports(model, this.object.spec).requests) {
+      this.dependOn(`/${request.kind}/${this.ref.namespace}/${request.target}`);
+    }
+    await writeExports({
+      kube: this.deps.kube, object: this.object, model, apiVersion: `${model.group}/${this.served.version}`, armId,
+      armBody: azureBody, client: this.arm(),
+    });
     const ready = this.policyWarning !== undefined ? readyProblem(Reasons.InvalidReconcilePolicy, this.policyWarning) : readySucceeded();
     await this.writeStatus(ready, statusBody);
     const period = this.deps.config.syncPeriodMs;
     return period === undefined ? {} : { requeueAfterMs: jitteredSyncDelay(period, this.random) };
   }
 
-  /** Turns a failure into the Ready condition, then decides: retry (throw), stop (TerminalError) or wait. */
+  /**
+   * Turns a failure into the Ready condition, then throws for the queue to retry: a Warning with the queue's backoff
+   * (honouring ARM's Retry-After), an Error on the slow schedule of `HeldErrors` (or at once when an input changes).
+   */
   private async fail(error: unknown): Promise<never> {
     let problem: ConditionError;
     if (isConditionError(error)) {
@@ -275,7 +322,8 @@ class ReconcilePass {
     } else if (isArmError(error)) {
       const classification = classifyArmError(error);
       problem = new ConditionError({
-        reason: classification.reason, message: error.message, severity: classification.severity, retryable: classification.retryable || this.isDeleting(),
+        reason: classification.reason, message: error.message, severity: classification.severity,
+        retryable: classification.retryable || this.isDeleting(),
         ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
       });
     } else {
@@ -289,17 +337,28 @@ class ReconcilePass {
         this.log.debug({ error: (patchError as Error).message }, 'could not clear the spent resume token');
       }
     }
-    const message = redactSecrets(problem.message, this.secretValues);
+    let reason = problem.reason;
+    let message = redactSecrets(problem.message, this.secretValues);
+    if (this.policyWarning !== undefined && problem.severity !== 'Error') {
+      // Under a misspelled policy the object is treated as skip: say so first, whatever else is wrong.
+      reason = Reasons.InvalidReconcilePolicy;
+      message = `${this.policyWarning}; ${message}`;
+    }
     const state: ReadyState = problem.severity === 'Info'
-      ? { status: 'Unknown', severity: 'Info', reason: problem.reason, message }
-      : readyProblem(problem.reason, message, problem.severity);
+      ? { status: 'False', severity: 'Info', reason, message }
+      : readyProblem(reason, message, problem.severity);
     try {
       await this.writeStatus(state, undefined);
     } catch (writeError) {
       this.log.debug({ error: (writeError as Error).message }, 'could not write the Ready condition');
     }
-    if (!problem.retryable) throw new TerminalError(`${problem.reason}: ${message}`);
-    throw Object.assign(new Error(`${problem.reason}: ${message}`), problem.retryAfterMs !== undefined ? { retryAfterMs: problem.retryAfterMs } : {});
+    let retryAfterMs = problem.retryAfterMs;
+    if (!problem.retryable) {
+      // Only the inputs of an ARM error are remembered: the others are recomputed without calling ARM.
+      const fingerprint = isArmError(error) ? this.inputsFingerprint : undefined;
+      retryAfterMs = this.held.record(this.key, { uid: this.uid, fingerprint, reason, message });
+    }
+    throw Object.assign(new Error(`${reason}: ${message}`), retryAfterMs !== undefined ? { retryAfterMs } : {});
   }
 
   private isDeleting(): boolean {
@@ -336,11 +395,11 @@ class ReconcilePass {
     return body === undefined ? { status: 'absent' } : { status: 'present', body };
   }
 
-  /** The generation whose PUT the resume token follows (kept next to the poll state in the token). */
-  private resumeGeneration(): number | undefined {
+  /** The digest of the body the running PUT sends (kept next to the poll state in the token). */
+  private resumeDigest(): string | undefined {
     try {
-      const generation: unknown = (JSON.parse(this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] ?? '{}') as { generation?: unknown }).generation;
-      return typeof generation === 'number' ? generation : undefined;
+      const token = JSON.parse(this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] ?? '{}') as { digest?: unknown };
+      return typeof token.digest === 'string' ? token.digest : undefined;
     } catch {
       return undefined;
     }
@@ -351,6 +410,47 @@ class ReconcilePass {
     const id = this.annotations[POLLER_RESUME_ID_ANNOTATION];
     if (state === undefined || (id !== undefined && id.toLowerCase() !== state.resourceId.toLowerCase())) return undefined;
     return state;
+  }
+
+  /**
+   * Deleting a child: why its owner's own deletion covers it, or undefined when it is on its own. Read fresh from
+   * the API server, not the informer cache (which may not have seen the owner's deletion yet): a DELETE is never
+   * sent on a guess.
+   */
+  private async ownerGoing(): Promise<string | undefined> {
+    const owner = this.object.spec?.['owner'];
+    if (!isRecord(owner) || typeof owner['name'] !== 'string' || owner['name'] === '') return undefined;
+    if (typeof owner['armId'] === 'string' && owner['armId'] !== '') return undefined;
+    const target = this.ownerKind(owner);
+    const name = owner['name'];
+    const what = `owner ${target?.kind ?? 'object'} ${this.ref.namespace}/${name}`;
+    const served = target === undefined ? undefined : this.deps.kinds.get(target.group, target.kind);
+    if (served === undefined) return `${what} is not served by this operator`;
+    const ownerObject = await this.deps.kube.getObject({
+      group: served.model.group, version: served.version, plural: served.plural, namespace: this.ref.namespace, name,
+    });
+    if (ownerObject === undefined) return `${what} no longer exists`;
+    if (ownerObject.metadata.deletionTimestamp !== undefined && ownerObject.metadata.deletionTimestamp !== null) return `${what} is being deleted`;
+    if (this.ownerReplaced(served, name, ownerObject)) return `${what} was deleted and created again`;
+    const namespace = await this.deps.kube.getNamespace(this.ref.namespace, { fresh: true });
+    const terminating = namespace?.metadata?.deletionTimestamp;
+    if (terminating !== undefined && terminating !== null) return `namespace ${this.ref.namespace} is being deleted, ${what} with it`;
+    return undefined;
+  }
+
+  /** The owner's group and kind: from `spec.owner`, else the kind's one declared owner. */
+  private ownerKind(owner: Record<string, unknown>): { group: string; kind: string } | undefined {
+    const declared = this.served.model.owners.find((candidate): candidate is { group: string; kind: string } => candidate !== '*');
+    const group = typeof owner['group'] === 'string' ? owner['group'] : declared?.group;
+    const kind = typeof owner['kind'] === 'string' ? owner['kind'] : declared?.kind;
+    return group === undefined || kind === undefined ? undefined : { group, kind };
+  }
+
+  /** true when this object's ownerReference to the owner names another uid: the owner it belonged to is gone. */
+  private ownerReplaced(served: ServedKind, name: string, ownerObject: KubeObject): boolean {
+    const references = (this.object.metadata.ownerReferences ?? [])
+      .filter((reference) => reference.name === name && reference.kind === served.model.kind && reference.apiVersion.split('/')[0] === served.model.group);
+    return references.length > 0 && !references.some((reference) => reference.uid === ownerObject.metadata.uid);
   }
 
   // ---- resolution ----
@@ -414,30 +514,37 @@ class ReconcilePass {
     }
   }
 
+  /**
+   * The owner's ARM ID, once the owner exists, is not being deleted and has been created in Azure (its
+   * `resource-id` annotation). Its later health does not matter: a child needs the ID, not a Ready owner.
+   */
   private async resolveOwner(owner: unknown): Promise<{ status: 'ok'; parentId: string } | { status: 'problem'; resolution: Resolution }> {
-    const { model } = this.served;
-    const wait = (message: string, ownerMissing = false) => ({ status: 'problem' as const, resolution: { status: 'waitingForOwner' as const, message, ...(ownerMissing ? { ownerMissing } : {}) } });
+    const wait = (message: string) => ({ status: 'problem' as const, resolution: { status: 'waitingForOwner' as const, message } });
     if (!isRecord(owner)) return wait('spec.owner is not set');
     if (typeof owner['armId'] === 'string' && owner['armId'] !== '') return { status: 'ok', parentId: owner['armId'] };
     const name = owner['name'];
     if (typeof name !== 'string' || name === '') return wait('spec.owner names no object');
-    const declared = model.owners.find((candidate): candidate is { group: string; kind: string } => candidate !== '*');
-    const group = typeof owner['group'] === 'string' ? owner['group'] : declared?.group;
-    const kind = typeof owner['kind'] === 'string' ? owner['kind'] : declared?.kind;
-    if (group === undefined || kind === undefined) return wait('spec.owner needs group and kind');
+    const target = this.ownerKind(owner);
+    if (target === undefined) return wait('spec.owner needs group and kind');
+    const { group, kind } = target;
     this.dependOn(objectKey(group, kind, this.ref.namespace, name));
     const ownerObject = await this.readObject(group, kind, name);
-    if (ownerObject === undefined) return wait(`owner ${kind} ${this.ref.namespace}/${name} does not exist`, true);
+    const what = `owner ${kind} ${this.ref.namespace}/${name}`;
+    if (ownerObject === undefined) return wait(`${what} does not exist`);
     // Never (re)create a child while its owner is going away: Azure is deleting (or about to delete) the parent.
     if (ownerObject.metadata.deletionTimestamp !== undefined && ownerObject.metadata.deletionTimestamp !== null) {
-      return wait(`owner ${kind} ${this.ref.namespace}/${name} is being deleted`);
+      return wait(`${what} is being deleted`);
+    }
+    const ownerServed = this.deps.kinds.get(group, kind);
+    if (ownerServed !== undefined && this.ownerReplaced(ownerServed, name, ownerObject)) {
+      return wait(`${what} was deleted and created again; this object belonged to the earlier one and is left for Kubernetes to collect`);
     }
     const ownerId = ownerObject.metadata.annotations?.[RESOURCE_ID_ANNOTATION];
-    const ownerReady = readyConditionOf(ownerObject.status?.['conditions'])?.status === 'True';
-    if (ownerId === undefined || !ownerReady) return wait(`owner ${kind} ${this.ref.namespace}/${name} is not Ready yet`);
-    const ownerServed = this.deps.kinds.get(group, kind);
+    if (ownerId === undefined) return wait(`${what} has not been created in Azure yet`);
     if (ownerObject.metadata.uid !== undefined && ownerServed !== undefined) {
-      this.ownerRef = { apiVersion: `${ownerServed.model.group}/${ownerServed.version}`, kind: ownerServed.model.kind, name, uid: ownerObject.metadata.uid };
+      this.ownerRef = {
+        apiVersion: `${ownerServed.model.group}/${ownerServed.version}`, kind: ownerServed.model.kind, name, uid: ownerObject.metadata.uid,
+      };
     }
     return { status: 'ok', parentId: ownerId };
   }
@@ -479,19 +586,22 @@ class ReconcilePass {
     this.object = await this.deps.kube.patchObject(this.ref, { metadata: { ...metadata, resourceVersion: this.object.metadata.resourceVersion } });
   }
 
-  /** Keeps the poll state (and, for a PUT, the generation it wrote) on the object; no write when it is already there. */
-  private async savePollState(poll: PollState, generation?: number): Promise<void> {
-    const token = JSON.stringify({ ...(JSON.parse(encodePollState(poll)) as Record<string, unknown>), ...(generation !== undefined ? { generation } : {}) });
+  /** Keeps the poll state (and, for a PUT, the digest of what it sends) on the object; no write when already there. */
+  private async savePollState(poll: PollState, digest?: string): Promise<void> {
+    const encoded = JSON.parse(encodePollState(poll)) as Record<string, unknown>;
+    const token = JSON.stringify({ ...encoded, ...(digest !== undefined ? { digest } : {}) });
     if (this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] === token && this.annotations[POLLER_RESUME_ID_ANNOTATION] === poll.resourceId) return;
     await this.patchMetadata({ annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: token, [POLLER_RESUME_ID_ANNOTATION]: poll.resourceId } });
   }
 
-  private async recordAnnotations(armId: string): Promise<void> {
+  /** Records the ARM ID, the generation, the applied digest (when known) and the owner reference, in one patch. */
+  private async recordAnnotations(armId: string, digest: string | undefined): Promise<void> {
     const wanted: Record<string, string | null> = {
       [RESOURCE_ID_ANNOTATION]: armId,
       [LATEST_RECONCILED_GENERATION_ANNOTATION]: String(this.generation),
       [POLLER_RESUME_TOKEN_ANNOTATION]: null,
       [POLLER_RESUME_ID_ANNOTATION]: null,
+      ...(digest !== undefined ? { [APPLIED_DIGEST_ANNOTATION]: digest } : {}),
     };
     const current = this.annotations;
     const patch = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => (value === null ? key in current : current[key] !== value)));

@@ -22,12 +22,12 @@ test('needsReconcile: spec, deletion, finalizers, user annotations and dropped b
   assert.equal(needsReconcile(base, object({ annotations: { a: '1' }, finalizers: ['f'], deletionTimestamp: 'now' })), true);
 });
 
-test('dependencyChanged: only what dependents read (uid, ARM ID, Ready, deletion) wakes them', () => {
+test('dependencyChanged: only what dependents read (uid, ARM ID, deletion) wakes them; an owner\'s Ready does not', () => {
   const ready = (status: string) => ({ conditions: [{ type: 'Ready', status, reason: 'x', lastTransitionTime: 't' }], tags: { a: '1' } });
   const owner = object({ uid: 'u1', annotations: { 'serviceoperator.azure.com/resource-id': '/x' } }, ready('True'));
   assert.equal(dependencyChanged(undefined, owner), true, 'new');
   assert.equal(dependencyChanged(owner, { ...owner, metadata: { ...owner.metadata, resourceVersion: '9', generation: 2 }, status: { ...ready('True'), tags: { b: '2' } } }), false, 'spec, status fields, versions');
-  assert.equal(dependencyChanged(owner, { ...owner, status: ready('False') }), true, 'Ready changed');
+  assert.equal(dependencyChanged(owner, { ...owner, status: ready('False') }), false, 'Ready changed: children need the ID, not the health');
   assert.equal(dependencyChanged(object({ uid: 'u1' }, ready('True')), owner), true, 'ARM ID recorded');
   assert.equal(dependencyChanged(owner, { ...owner, metadata: { ...owner.metadata, deletionTimestamp: 'now' } }), true, 'deleting');
   assert.equal(dependencyChanged(owner, { ...owner, metadata: { ...owner.metadata, uid: 'u2' } }), true, 'replaced by a new object');

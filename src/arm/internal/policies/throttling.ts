@@ -1,9 +1,8 @@
 /**
- * Pipeline policy: asks the `RequestScheduler` for a token before sending (refusing with `ClientThrottled` and the
- * time to wait when none is left), and feeds ARM's rate-limit headers and 429 `Retry-After` back into it.
+ * Pipeline policy: takes a token from the `RequestScheduler` before sending (waiting for one when none is left: a
+ * client-side limit is a wait, never an error), and feeds ARM's rate-limit headers and 429 `Retry-After` back into it.
  */
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { ArmError } from '../errors.js';
 import { parseRetryAfter } from '../lro.js';
 import { type RequestScheduler, requestClassOf, subscriptionOf } from '../scheduler.js';
 
@@ -14,13 +13,7 @@ export function throttlingPolicy(scheduler: RequestScheduler, now: () => number 
     async sendRequest(request, next) {
       const subscription = subscriptionOf(new URL(request.url).pathname);
       const requestClass = requestClassOf(request.method);
-      const waitMs = scheduler.tryAcquire(subscription, requestClass);
-      if (waitMs > 0) {
-        throw new ArmError({
-          code: 'ClientThrottled', statusCode: 429, retryAfterMs: waitMs,
-          message: `client-side ARM ${requestClass} limit for subscription ${subscription || '(tenant)'} reached; retry in ${waitMs} ms`,
-        });
-      }
+      await scheduler.acquire(subscription, requestClass, request.abortSignal);
       const response = await next(request);
       const remaining = response.headers.get(`x-ms-ratelimit-remaining-subscription-${requestClass}`);
       if (remaining !== undefined) scheduler.observeRemaining(subscription, requestClass, Number(remaining));
