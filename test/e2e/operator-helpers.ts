@@ -80,6 +80,8 @@ export interface E2eEnvironment extends E2eCluster {
   emulatorAdmin(method: string, path: string, body?: unknown): Promise<unknown>;
   /** GETs an ARM path from the emulator (with a token of its own): the HTTP status and body. */
   armGet(path: string, apiVersion: string): Promise<{ status: number; body: unknown }>;
+  /** PUTs a body to an ARM path as someone other than the operator (a change made outside Kubernetes). */
+  armPut(path: string, apiVersion: string, body: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -116,15 +118,18 @@ export async function startE2e(options: { latencyMs?: number; clusters?: number 
     return text === '' ? undefined : JSON.parse(text) as unknown;
   };
   let token: string | undefined;
-  const armGet = async (path: string, apiVersion: string) => {
+  const armSend = async (method: string, path: string, apiVersion: string, body?: unknown) => {
     if (token === undefined) {
       const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: '00000000-0000-0000-0000-00000000e2ee', client_secret: 'e2e-observer', scope: 'https://management.azure.com/.default' });
       const issued = await send('POST', `${url}/${tenantId}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
       token = (JSON.parse(issued.text) as { access_token: string }).access_token;
     }
-    const { status, text } = await send('GET', `${url}${path}?api-version=${apiVersion}`, undefined, { authorization: `Bearer ${token}` });
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+    const { status, text } = await send(method, `${url}${path}?api-version=${apiVersion}`, body === undefined ? undefined : JSON.stringify(body), headers);
     return { status, body: text === '' ? undefined : JSON.parse(text) as unknown };
   };
+  const armGet = (path: string, apiVersion: string) => armSend('GET', path, apiVersion);
+  const armPut = (path: string, apiVersion: string, body: unknown) => armSend('PUT', path, apiVersion, body);
   const clusters: E2eCluster[] = apiServers.map(({ kubeconfig }) => {
     const cluster: E2eCluster = {
       kubeconfig, operator: undefined, operators: [],
@@ -166,6 +171,7 @@ export async function startE2e(options: { latencyMs?: number; clusters?: number 
     armLog: async () => ((await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number; body?: unknown }> }).value,
     emulatorAdmin: admin,
     armGet,
+    armPut,
     close: async () => {
       for (const cluster of clusters) await cluster.operator?.stop();
       await emulator.stop();

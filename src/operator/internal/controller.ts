@@ -43,8 +43,8 @@ export interface RunningOperator {
   servedKinds(): string[];
   /** Reconciles every object of every served kind now (a forced resync). */
   resyncAll(): void;
-  /** Counters: reconciles finished (successfully or not) and failed. */
-  stats(): { reconciles: number; failures: number; queued: number };
+  /** Counters: reconciles finished (successfully or not) and failed; keys waiting and being processed now. */
+  stats(): { reconciles: number; failures: number; queued: number; processing: number };
   /** Stops informers and workers (in-flight reconciles finish). */
   stop(): Promise<void>;
 }
@@ -239,7 +239,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   return {
     config,
     servedKinds: () => kinds.list().map((served) => `${served.model.group}/${served.model.kind}`),
-    stats: () => ({ ...counters, queued: queue.length }),
+    stats: () => ({ ...counters, queued: queue.length, processing: queue.processingCount }),
     resyncAll: () => {
       for (const key of lastSeen.keys()) queue.add(key);
     },

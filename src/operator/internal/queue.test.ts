@@ -111,3 +111,31 @@ test('a user change goes before delayed work (retries, polls, drift checks)', as
   assert.equal(await queue.get(), 'resync-2', 'a delayed key changed by the user moves up');
   assert.equal(await queue.get(), 'resync-1');
 });
+
+test('runWorkers: a failure with retryExactly is retried after exactly its delay, whatever the backoff has grown to', async () => {
+  const clock = new FakeClock();
+  const queue = new WorkQueue({ clock, rateLimiter: new RateLimiter(clock, { baseDelayMs: 1000 }) });
+  const delays: Array<number | undefined> = [];
+  let calls = 0;
+  const running = runWorkers({
+    queue,
+    onError: (_key, _error, retry) => delays.push(retry),
+    handle: async () => {
+      calls++;
+      throw Object.assign(new Error('held'), { retryAfterMs: 3000, retryExactly: true });
+    },
+  });
+  for (let i = 0; i < 4; i++) queue.rateLimiter.when('slow'); // earlier failures grew the backoff to 16 s
+  queue.add('slow');
+  for (let round = 1; round <= 3; round++) {
+    for (let i = 0; i < 5; i++) await tick();
+    assert.equal(calls, round);
+    clock.advance(2999);
+    for (let i = 0; i < 5; i++) await tick();
+    assert.equal(calls, round, 'not before its delay');
+    clock.advance(1);
+  }
+  assert.deepEqual(delays, [3000, 3000, 3000]);
+  queue.shutDown();
+  await running;
+});

@@ -213,6 +213,11 @@ export class WorkQueue {
     return this.queue.length + this.delayed.length;
   }
 
+  /** Keys being processed now. */
+  get processingCount(): number {
+    return this.processing.size;
+  }
+
   /** true when `key` waits, is being processed, or has a pending timer. */
   has(key: string): boolean {
     return this.queued.has(key) || this.processing.has(key) || this.timers.has(key);
@@ -232,7 +237,10 @@ export interface RunWorkersOptions {
   queue: WorkQueue;
   /** Number of concurrent workers; default 1. */
   concurrency?: number;
-  /** Reconciles one key. Throw to retry with backoff (an error's numeric `retryAfterMs` is a minimum delay); throw `TerminalError` to stop. */
+  /**
+   * Reconciles one key. Throw to retry with backoff (an error's numeric `retryAfterMs` is a minimum delay; with
+   * `retryExactly: true` it is the delay, the backoff left alone); throw `TerminalError` to stop.
+   */
   handle: (key: string) => Promise<ReconcileResult>;
   /** Called once per failed reconcile (the one place errors are logged). */
   onError?: (key: string, error: unknown, retryInMs: number | undefined) => void;
@@ -254,8 +262,15 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
           queue.forget(key);
           options.onError?.(key, error, undefined);
         } else {
-          const retryAfter = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
-          const delay = queue.addRateLimited(key, typeof retryAfter === 'number' ? retryAfter : 0);
+          const { retryAfterMs, retryExactly } = (error ?? {}) as { retryAfterMs?: unknown; retryExactly?: unknown };
+          let delay: number;
+          if (retryExactly === true && typeof retryAfterMs === 'number') {
+            // The handler keeps its own schedule for this failure (a slow retry capped at the sync period).
+            queue.addAfter(key, retryAfterMs);
+            delay = retryAfterMs;
+          } else {
+            delay = queue.addRateLimited(key, typeof retryAfterMs === 'number' ? retryAfterMs : 0);
+          }
           options.onError?.(key, error, delay);
         }
       } finally {

@@ -174,6 +174,7 @@ class ReconcilePass {
     this.secretValues.push(...credential.secretValues);
 
     const resolution = await this.resolve(credential.subscriptionId);
+    if (!deleting) await this.ensureOwnerReference();
     const desired = resolution.status === 'resolved' ? { armId: resolution.armId, body: resolution.body } : undefined;
     const { keyring } = this.deps;
     const digest = desired === undefined ? { status: 'none' as const } : checkDigest(keyring, this.annotations[APPLIED_DIGEST_ANNOTATION], desired);
@@ -352,13 +353,14 @@ class ReconcilePass {
     } catch (writeError) {
       this.log.debug({ error: (writeError as Error).message }, 'could not write the Ready condition');
     }
-    let retryAfterMs = problem.retryAfterMs;
+    const failure = new Error(`${reason}: ${message}`);
     if (!problem.retryable) {
       // Only the inputs of an ARM error are remembered: the others are recomputed without calling ARM.
       const fingerprint = isArmError(error) ? this.inputsFingerprint : undefined;
-      retryAfterMs = this.held.record(this.key, { uid: this.uid, fingerprint, reason, message });
+      const retryAfterMs = this.held.record(this.key, { uid: this.uid, fingerprint, reason, message });
+      throw Object.assign(failure, { retryAfterMs, retryExactly: true });
     }
-    throw Object.assign(new Error(`${reason}: ${message}`), retryAfterMs !== undefined ? { retryAfterMs } : {});
+    throw Object.assign(failure, problem.retryAfterMs !== undefined ? { retryAfterMs: problem.retryAfterMs } : {});
   }
 
   private isDeleting(): boolean {
@@ -539,13 +541,14 @@ class ReconcilePass {
     if (ownerServed !== undefined && this.ownerReplaced(ownerServed, name, ownerObject)) {
       return wait(`${what} was deleted and created again; this object belonged to the earlier one and is left for Kubernetes to collect`);
     }
-    const ownerId = ownerObject.metadata.annotations?.[RESOURCE_ID_ANNOTATION];
-    if (ownerId === undefined) return wait(`${what} has not been created in Azure yet`);
+    // The object belongs to its owner from now on, in Azure or not: deleting the owner cascades to it.
     if (ownerObject.metadata.uid !== undefined && ownerServed !== undefined) {
       this.ownerRef = {
         apiVersion: `${ownerServed.model.group}/${ownerServed.version}`, kind: ownerServed.model.kind, name, uid: ownerObject.metadata.uid,
       };
     }
+    const ownerId = ownerObject.metadata.annotations?.[RESOURCE_ID_ANNOTATION];
+    if (ownerId === undefined) return wait(`${what} has not been created in Azure yet`);
     return { status: 'ok', parentId: ownerId };
   }
 
@@ -592,6 +595,14 @@ class ReconcilePass {
     const token = JSON.stringify({ ...encoded, ...(digest !== undefined ? { digest } : {}) });
     if (this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] === token && this.annotations[POLLER_RESUME_ID_ANNOTATION] === poll.resourceId) return;
     await this.patchMetadata({ annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: token, [POLLER_RESUME_ID_ANNOTATION]: poll.resourceId } });
+  }
+
+  /** Adds the owner's ownerReference as soon as the owner object is known (so Kubernetes cascades deletes to us). */
+  private async ensureOwnerReference(): Promise<void> {
+    const ownerRef = this.ownerRef;
+    const owners = this.object.metadata.ownerReferences ?? [];
+    if (ownerRef === undefined || owners.some((owner) => owner.uid === ownerRef.uid)) return;
+    await this.patchMetadata({ ownerReferences: [...owners, ownerRef] });
   }
 
   /** Records the ARM ID, the generation, the applied digest (when known) and the owner reference, in one patch. */
