@@ -17,14 +17,26 @@ export function specOf(name: ObjectName, desired: Desired): Record<string, unkno
       return { azureName: 'conv-rg', location: 'westus', ...tags };
     case 'sa1':
       return {
-        azureName: 'convsa1', location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, ...owned, ...tags,
+        azureName: 'convsa1',
+        location: 'westus',
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS' },
+        ...owned,
+        ...tags,
         ...(desired.tls !== undefined ? { minimumTlsVersion: desired.tls } : {}),
-        ...(desired.exportEndpoint === true ? { operatorSpec: { configMaps: { blobEndpoint: { name: 'sa1-endpoints', key: 'blob' } } } } : {}),
+        ...(desired.exportEndpoint === true
+          ? { operatorSpec: { configMaps: { blobEndpoint: { name: 'sa1-endpoints', key: 'blob' } } } }
+          : {}),
       };
     case 'pg1':
       return {
-        azureName: 'conv-pg1', location: 'westus', ...owned, version: '16', administratorLogin: 'convadmin',
-        administratorLoginPassword: { name: passwordSecret, key: 'password' }, sku: { name: 'Standard_B1ms', tier: 'Burstable' },
+        azureName: 'conv-pg1',
+        location: 'westus',
+        ...owned,
+        version: '16',
+        administratorLogin: 'convadmin',
+        administratorLoginPassword: { name: passwordSecret, key: 'password' },
+        sku: { name: 'Standard_B1ms', tier: 'Burstable' },
       };
     case 'nsg1':
     case 'nsg2':
@@ -33,8 +45,11 @@ export function specOf(name: ObjectName, desired: Desired): Record<string, unkno
       return { location: 'westus', ...owned, addressSpace: { addressPrefixes: ['10.1.0.0/16'] } };
     case 'sn1':
       return {
-        ...owned, addressPrefix: '10.1.0.0/24',
-        networkSecurityGroup: { reference: { group: 'network.azure.com', kind: 'NetworkSecurityGroup', name: desired.nsg ?? 'nsg1' } },
+        ...owned,
+        addressPrefix: '10.1.0.0/24',
+        networkSecurityGroup: {
+          reference: { group: 'network.azure.com', kind: 'NetworkSecurityGroup', name: desired.nsg ?? 'nsg1' },
+        },
       };
   }
 }
@@ -56,7 +71,8 @@ export async function applyObject(world: World, name: ObjectName, desired: Desir
     if (desired.policy !== 'none') annotations[policyAnnotation] = desired.policy;
     if (desired.label !== undefined) labels[checkerLabel] = desired.label;
     const body = {
-      apiVersion: `${group}/${version}`, kind,
+      apiVersion: `${group}/${version}`,
+      kind,
       metadata: { ...(existing?.metadata ?? {}), name, namespace, annotations, labels },
       spec: specOf(name, desired),
     };
@@ -137,7 +153,16 @@ export async function driftInAzure(world: World, name: ObjectName): Promise<bool
 /** A custom object as the checker reads it. */
 export interface KubeObject extends KubernetesObject {
   metadata?: KubernetesObject['metadata'] & { generation?: number };
-  status?: { conditions?: Array<{ type: string; status: string; reason?: string; severity?: string; message?: string; observedGeneration?: number }> };
+  status?: {
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      severity?: string;
+      message?: string;
+      observedGeneration?: number;
+    }>;
+  };
 }
 
 export function statusOf(error: unknown): number {

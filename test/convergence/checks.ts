@@ -34,6 +34,7 @@ export async function settle(model: Model, world: World, options: SettleOptions 
     if (Date.now() > deadline) throw new Violation(`did not converge:\n  ${problems.join('\n  ')}${history(model)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  world.emulator.clearFaults();
   await checkLog(model, world);
   await checkAzurePresence(model, world);
   for (const name of objectNames) {
@@ -73,15 +74,23 @@ async function unsettled(model: Model, world: World): Promise<string[]> {
       problems.push(`${name}: ${ready.reason}`);
       continue;
     }
-    if (ready.status !== 'True' && (ready.reason === undefined || ready.reason === '' || (ready.message ?? '') === '' || ready.severity === undefined)) {
-      problems.push(`${name}: Ready ${ready.status} without a reason, message and severity naming the problem (${describe(object)})`);
+    if (
+      ready.status !== 'True' &&
+      (ready.reason === undefined ||
+        ready.reason === '' ||
+        (ready.message ?? '') === '' ||
+        ready.severity === undefined)
+    ) {
+      problems.push(
+        `${name}: Ready ${ready.status} without a reason, message and severity naming the problem (${describe(object)})`,
+      );
     }
     if (model.mustBeReady(name)) {
       if (ready.status !== 'True') {
         problems.push(`${name}: must become Ready (policy ${effectivePolicy(desired.policy)}), is ${describe(object)}`);
         continue;
       }
-      problems.push(...await azureDiffers(model, world, name));
+      problems.push(...(await azureDiffers(model, world, name)));
     }
   }
   return problems;
@@ -99,35 +108,48 @@ async function azureDiffers(model: Model, world: World, name: ObjectName): Promi
     JSON.stringify(sortKeys(actual ?? {})) === JSON.stringify(sortKeys(wanted ?? {}));
   const wantedTags = desired?.tags ?? {};
   if ((name === 'rg1' || name === 'sa1') && Object.keys(wantedTags).length > 0 && !sameTags(body.tags, wantedTags)) {
-    problems.push(`${name}: Azure has tags ${JSON.stringify(body.tags ?? {})}, the manifest ${JSON.stringify(wantedTags)}`);
+    problems.push(
+      `${name}: Azure has tags ${JSON.stringify(body.tags ?? {})}, the manifest ${JSON.stringify(wantedTags)}`,
+    );
   }
   if ((name === 'rg1' || name === 'sa1') && Object.keys(wantedTags).length === 0) {
     // Tags the user does not set are Azure's business, but tags the user removed must be removed by the next write.
     const sent = (await lastPutInLog(world, name, 'tags')) as Record<string, string> | undefined;
-    if (sent !== undefined && Object.keys(sent).length > 0) problems.push(`${name}: the manifest has no tags, the last write sent ${JSON.stringify(sent)}`);
+    if (sent !== undefined && Object.keys(sent).length > 0)
+      problems.push(`${name}: the manifest has no tags, the last write sent ${JSON.stringify(sent)}`);
   }
   if (name === 'sa1') {
     const tls = body.properties?.['minimumTlsVersion'];
-    if (desired?.tls !== undefined && tls !== desired.tls) problems.push(`sa1: Azure has minimumTlsVersion ${String(tls)}, the manifest ${desired.tls}`);
-    const sent = (model.lastPut.get('sa1') as { properties?: Record<string, unknown> } | undefined)?.properties?.['minimumTlsVersion'];
-    if (desired?.tls === undefined && sent !== undefined && tls !== undefined) problems.push(`sa1: minimumTlsVersion was removed, Azure still has ${String(tls)}`);
+    if (desired?.tls !== undefined && tls !== desired.tls)
+      problems.push(`sa1: Azure has minimumTlsVersion ${String(tls)}, the manifest ${desired.tls}`);
+    const sent = (model.lastPut.get('sa1') as { properties?: Record<string, unknown> } | undefined)?.properties?.[
+      'minimumTlsVersion'
+    ];
+    if (desired?.tls === undefined && sent !== undefined && tls !== undefined)
+      problems.push(`sa1: minimumTlsVersion was removed, Azure still has ${String(tls)}`);
   }
   if (name === 'pg1') {
-    const sent = (model.lastPut.get('pg1') as { properties?: Record<string, unknown> } | undefined)?.properties?.['administratorLoginPassword'];
+    const sent = (model.lastPut.get('pg1') as { properties?: Record<string, unknown> } | undefined)?.properties?.[
+      'administratorLoginPassword'
+    ];
     const pending = await lastPutInLog(world, 'pg1', 'properties.administratorLoginPassword');
     const latest = pending ?? sent;
-    if (latest !== model.password) problems.push('pg1: the password last sent to Azure is not the Secret\'s current value');
+    if (latest !== model.password)
+      problems.push("pg1: the password last sent to Azure is not the Secret's current value");
   }
   if (name === 'sn1') {
     const id = String((body.properties?.['networkSecurityGroup'] as { id?: unknown } | undefined)?.id ?? '');
-    if (!id.toLowerCase().endsWith(`/networksecuritygroups/${desired?.nsg ?? ''}`)) problems.push(`sn1: Azure references ${id}, the manifest ${desired?.nsg ?? ''}`);
+    if (!id.toLowerCase().endsWith(`/networksecuritygroups/${desired?.nsg ?? ''}`))
+      problems.push(`sn1: Azure references ${id}, the manifest ${desired?.nsg ?? ''}`);
   }
   return problems;
 }
 
 /** A field (dotted path) of the latest successful PUT of `name` in the current log; undefined without such a PUT. */
 async function lastPutInLog(world: World, name: ObjectName, path: string): Promise<unknown> {
-  const puts = operatorRequests(world).filter((entry) => entry.method === 'PUT' && entry.status < 300 && objectOfArmPath(entry.path) === name);
+  const puts = operatorRequests(world).filter(
+    (entry) => entry.method === 'PUT' && entry.status < 300 && objectOfArmPath(entry.path) === name,
+  );
   const last = puts.at(-1);
   if (last === undefined) return undefined;
   let value: unknown = last.body;
@@ -141,7 +163,8 @@ async function checkLog(model: Model, world: World): Promise<void> {
   const problems: string[] = [];
   for (const entry of requests.filter((candidate) => candidate.method === 'DELETE')) {
     const name = objectOfArmPath(entry.path);
-    if (name === undefined || !model.allowedDeletes.has(name)) problems.push(`a DELETE nobody asked for: ${entry.path} (${entry.status})`);
+    if (name === undefined || !model.allowedDeletes.has(name))
+      problems.push(`a DELETE nobody asked for: ${entry.path} (${entry.status})`);
   }
   const puts = requests.filter((entry) => (entry.method === 'PUT' || entry.method === 'PATCH') && entry.status < 300);
   for (const entry of puts) {
@@ -154,14 +177,20 @@ async function checkLog(model: Model, world: World): Promise<void> {
     const changed = model.applied.get(name) !== model.fingerprint(name);
     const desired = model.objects.get(name);
     const managed = desired !== undefined && effectivePolicy(desired.policy) !== 'skip';
-    if (!managed) problems.push(`a write under skip (or a misspelled policy) or to a deleted object: ${entry.method} ${entry.path}`);
+    if (!managed)
+      problems.push(
+        `a write under skip (or a misspelled policy) or to a deleted object: ${entry.method} ${entry.path}`,
+      );
     else if (!changed && !model.mayWrite.has(name) && !model.drifted.has(name) && !model.fresh.has(name)) {
-      problems.push(`a needless write: ${entry.method} ${entry.path} although its desired state is unchanged and Azure did not drift`);
+      problems.push(
+        `a needless write: ${entry.method} ${entry.path} although its desired state is unchanged and Azure did not drift`,
+      );
     }
   }
   const perObject = new Map<string, number>();
   for (const entry of puts) perObject.set(entry.path.toLowerCase(), (perObject.get(entry.path.toLowerCase()) ?? 0) + 1);
-  for (const [path, count] of perObject) if (count > 2) problems.push(`${count} successful writes of ${path} in one step`);
+  for (const [path, count] of perObject)
+    if (count > 2) problems.push(`${count} successful writes of ${path} in one step`);
   world.emulator.resetRequestLog();
   if (problems.length > 0) throw new Violation(`${problems.join('\n')}${history(model)}`);
 }
@@ -184,7 +213,11 @@ async function checkAzurePresence(model: Model, world: World): Promise<void> {
 
 /** The operator's ARM requests in the log (not the outsider's, not token requests). */
 function operatorRequests(world: World) {
-  return world.emulator.requestLog().filter((entry) => entry.path.startsWith('/subscriptions/') && !(entry.clientRequestId ?? '').startsWith('outsider-'));
+  return world.emulator
+    .requestLog()
+    .filter(
+      (entry) => entry.path.startsWith('/subscriptions/') && !(entry.clientRequestId ?? '').startsWith('outsider-'),
+    );
 }
 
 function describe(object: KubeObject): string {
@@ -193,8 +226,10 @@ function describe(object: KubeObject): string {
   const finalizers = (object.metadata?.finalizers ?? []).join(',');
   const deleting = `${object.metadata?.deletionTimestamp !== undefined ? ', deleting' : ''}; owners [${owners}]; finalizers [${finalizers}]`;
   if (ready === undefined) return `no Ready condition${deleting}`;
-  return `Ready ${ready.status} ${ready.severity ?? ''} ${ready.reason ?? ''} gen ${ready.observedGeneration ?? '?'}/${object.metadata?.generation ?? '?'}`
-    + `: ${ready.message ?? ''}${deleting}`;
+  return (
+    `Ready ${ready.status} ${ready.severity ?? ''} ${ready.reason ?? ''} gen ${ready.observedGeneration ?? '?'}/${object.metadata?.generation ?? '?'}` +
+    `: ${ready.message ?? ''}${deleting}`
+  );
 }
 
 function history(model: Model): string {

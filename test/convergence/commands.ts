@@ -1,11 +1,17 @@
 // The user actions the checker draws at random (fast-check commands): each one acts on the real system, moves the
 // model the way ASO's contract says, and then waits for the quiet point and checks the invariants (`settle`).
 import fc from 'fast-check';
-import {
-  applyObject, applySecret, createNamespace, deleteObject, driftInAzure, recreateNamespace,
-} from './actions.js';
+import { applyObject, applySecret, createNamespace, deleteObject, driftInAzure, recreateNamespace } from './actions.js';
 import { settle } from './checks.js';
-import { type Desired, Model, type ObjectName, type PolicyValue, type Propagation, type Tags, universe } from './model.js';
+import {
+  type Desired,
+  Model,
+  type ObjectName,
+  type PolicyValue,
+  type Propagation,
+  type Tags,
+  universe,
+} from './model.js';
 import type { World } from './world.js';
 
 /** A fault the emulator injects into the next matching request of one object. */
@@ -24,10 +30,23 @@ function injectFault(world: World, model: Model, name: ObjectName, fault: Fault)
       break;
     case 'put400':
       // An error only something outside Kubernetes can fix (the referenced thing created meanwhile): used up = fixed.
-      world.emulator.addFault({ method: 'PUT', path, status: 400, code: 'InvalidResourceReference', message: 'a referenced resource was not found', count: 1 });
+      world.emulator.addFault({
+        method: 'PUT',
+        path,
+        status: 400,
+        code: 'InvalidResourceReference',
+        message: 'a referenced resource was not found',
+        count: 1,
+      });
       break;
     case 'putFailed':
-      world.emulator.addFault({ method: 'PUT', path, provisioningState: 'Failed', code: 'InternalOperationError', count: 1 });
+      world.emulator.addFault({
+        method: 'PUT',
+        path,
+        provisioningState: 'Failed',
+        code: 'InternalOperationError',
+        count: 1,
+      });
       break;
     case 'get429':
       world.emulator.addFault({ method: 'GET', path, status: 429, retryAfterSeconds: 1, count: 1 });
@@ -40,7 +59,11 @@ function injectFault(world: World, model: Model, name: ObjectName, fault: Fault)
 
 /** Applies one object's manifest (creating or changing it), with an optional fault on its way to Azure. */
 class Apply implements Command {
-  constructor(readonly name: ObjectName, readonly desired: Desired, readonly fault: Fault) {}
+  constructor(
+    readonly name: ObjectName,
+    readonly desired: Desired,
+    readonly fault: Fault,
+  ) {}
   check(): boolean {
     return true;
   }
@@ -59,7 +82,10 @@ class Apply implements Command {
 
 /** Applies the Secret and the FlexibleServer that reads its password. */
 class ApplyServer implements Command {
-  constructor(readonly password: string, readonly fault: Fault) {}
+  constructor(
+    readonly password: string,
+    readonly fault: Fault,
+  ) {}
   check(): boolean {
     return true;
   }
@@ -97,7 +123,10 @@ class RotateSecret implements Command {
 
 /** Applies the network: two NSGs, a VNet and a subnet that references one of the NSGs. */
 class ApplyNetwork implements Command {
-  constructor(readonly nsg: 'nsg1' | 'nsg2', readonly fault: Fault) {}
+  constructor(
+    readonly nsg: 'nsg1' | 'nsg2',
+    readonly fault: Fault,
+  ) {}
   check(): boolean {
     return true;
   }
@@ -106,7 +135,8 @@ class ApplyNetwork implements Command {
     injectFault(world, model, 'sn1', this.fault);
     for (const name of ['nsg1', 'nsg2', 'vnet1', 'sn1'] as const) {
       if (!model.objects.has(name)) model.fresh.add(name);
-      const desired: Desired = name === 'sn1' ? { policy: 'none', nsg: this.nsg } : model.objects.get(name) ?? { policy: 'none' };
+      const desired: Desired =
+        name === 'sn1' ? { policy: 'none', nsg: this.nsg } : (model.objects.get(name) ?? { policy: 'none' });
       model.objects.set(name, desired);
       await applyObject(world, name, desired);
     }
@@ -119,26 +149,39 @@ class ApplyNetwork implements Command {
 
 /** A change that leaves the ARM body as it is: a label, or operatorSpec exports. No ARM write may follow. */
 class MetadataOnly implements Command {
-  constructor(readonly name: ObjectName, readonly change: 'label' | 'export', readonly value: string) {}
+  constructor(
+    readonly name: ObjectName,
+    readonly change: 'label' | 'export',
+    readonly value: string,
+  ) {}
   check(model: Readonly<Model>): boolean {
     return model.objects.has(this.name) && (this.change === 'label' || this.name === 'sa1');
   }
   async run(model: Model, world: World): Promise<void> {
     model.history.push(this.toString());
     const current = model.objects.get(this.name) ?? { policy: 'none' };
-    const desired: Desired = this.change === 'label' ? { ...current, label: this.value } : { ...current, exportEndpoint: !(current.exportEndpoint ?? false) };
+    const desired: Desired =
+      this.change === 'label'
+        ? { ...current, label: this.value }
+        : { ...current, exportEndpoint: !(current.exportEndpoint ?? false) };
     model.objects.set(this.name, desired);
     await applyObject(world, this.name, desired);
     await settle(model, world);
   }
   toString(): string {
-    return this.change === 'label' ? `label ${this.name} ${this.value}` : `toggle the operatorSpec export of ${this.name}`;
+    return this.change === 'label'
+      ? `label ${this.name} ${this.value}`
+      : `toggle the operatorSpec export of ${this.name}`;
   }
 }
 
 /** `kubectl delete` of one object with a cascade mode, optionally with a fault on its DELETE. */
 class Delete implements Command {
-  constructor(readonly name: ObjectName, readonly propagation: Propagation, readonly fault: Fault) {}
+  constructor(
+    readonly name: ObjectName,
+    readonly propagation: Propagation,
+    readonly fault: Fault,
+  ) {}
   check(model: Readonly<Model>): boolean {
     return model.objects.has(this.name);
   }
@@ -239,7 +282,15 @@ class Latency implements Command {
 }
 
 const tags = fc.constantFrom<Tags>({}, { env: 'dev' }, { env: 'prod' }, { env: 'dev', team: 'a' });
-const policy = fc.constantFrom<PolicyValue>('none', 'none', 'manage', 'detach-on-delete', 'skip', 'Detach-On-Delete', 'Skip');
+const policy = fc.constantFrom<PolicyValue>(
+  'none',
+  'none',
+  'manage',
+  'detach-on-delete',
+  'skip',
+  'Detach-On-Delete',
+  'Skip',
+);
 const fault = fc.constantFrom<Fault>('none', 'none', 'none', 'put500', 'put400', 'putFailed', 'get429');
 const password = fc.constantFrom('Pa55-one-A', 'Pa55-two-B', 'Pa55-three-C');
 const propagation = fc.constantFrom<Propagation>('Background', 'Foreground', 'Orphan');
@@ -247,15 +298,29 @@ const deletable = fc.constantFrom<ObjectName>('rg1', 'rg1', 'sa1', 'pg1', 'vnet1
 
 /** Every command the checker draws. */
 export const commandArbitraries: Array<fc.Arbitrary<Command>> = [
-  fc.record({ tags, policy, fault }).map(({ tags: t, policy: p, fault: f }) => new Apply('rg1', { policy: p, tags: t }, f)),
-  fc.record({ tags, policy, fault, tls: fc.constantFrom(undefined, 'TLS1_0' as const, 'TLS1_2' as const) })
-    .map(({ tags: t, policy: p, fault: f, tls }) => new Apply('sa1', { policy: p, tags: t, ...(tls !== undefined ? { tls } : {}) }, f)),
+  fc
+    .record({ tags, policy, fault })
+    .map(({ tags: t, policy: p, fault: f }) => new Apply('rg1', { policy: p, tags: t }, f)),
+  fc
+    .record({ tags, policy, fault, tls: fc.constantFrom(undefined, 'TLS1_0' as const, 'TLS1_2' as const) })
+    .map(
+      ({ tags: t, policy: p, fault: f, tls }) =>
+        new Apply('sa1', { policy: p, tags: t, ...(tls !== undefined ? { tls } : {}) }, f),
+    ),
   fc.record({ password, fault }).map(({ password: p, fault: f }) => new ApplyServer(p, f)),
   password.map((p) => new RotateSecret(p)),
-  fc.record({ nsg: fc.constantFrom('nsg1' as const, 'nsg2' as const), fault }).map(({ nsg, fault: f }) => new ApplyNetwork(nsg, f)),
-  fc.record({ name: fc.constantFrom<ObjectName>('rg1', 'sa1', 'sn1'), change: fc.constantFrom('label' as const, 'export' as const), value: fc.constantFrom('a', 'b') })
+  fc
+    .record({ nsg: fc.constantFrom('nsg1' as const, 'nsg2' as const), fault })
+    .map(({ nsg, fault: f }) => new ApplyNetwork(nsg, f)),
+  fc
+    .record({
+      name: fc.constantFrom<ObjectName>('rg1', 'sa1', 'sn1'),
+      change: fc.constantFrom('label' as const, 'export' as const),
+      value: fc.constantFrom('a', 'b'),
+    })
     .map(({ name, change, value }) => new MetadataOnly(name, change, value)),
-  fc.record({ name: deletable, propagation, fault: fc.constantFrom<Fault>('none', 'none', 'delete500') })
+  fc
+    .record({ name: deletable, propagation, fault: fc.constantFrom<Fault>('none', 'none', 'delete500') })
     .map(({ name, propagation: p, fault: f }) => new Delete(name, p, f)),
   fc.constant(new DeleteNamespace()),
   fc.constant(new Restart()),
@@ -268,32 +333,54 @@ export const commandArbitraries: Array<fc.Arbitrary<Command>> = [
  * A random start: some of the universe applied (owner first) under the default policy, so that the random actions
  * meet resources that really exist in Azure more often than not.
  */
-export const preludeArbitrary: fc.Arbitrary<Command[]> = fc.record({
-  rg: fc.boolean(), network: fc.boolean(), account: fc.boolean(), server: fc.boolean(),
-}).map(({ rg, network, account, server }) => [
-  ...(rg ? [new Apply('rg1', { policy: 'none', tags: { env: 'dev' } }, 'none')] : []),
-  ...(network ? [new ApplyNetwork('nsg1', 'none')] : []),
-  ...(account ? [new Apply('sa1', { policy: 'none', tags: {}, tls: 'TLS1_2' }, 'none')] : []),
-  ...(server ? [new ApplyServer('Pa55-one-A', 'none')] : []),
-]);
+export const preludeArbitrary: fc.Arbitrary<Command[]> = fc
+  .record({
+    rg: fc.boolean(),
+    network: fc.boolean(),
+    account: fc.boolean(),
+    server: fc.boolean(),
+  })
+  .map(({ rg, network, account, server }) => [
+    ...(rg ? [new Apply('rg1', { policy: 'none', tags: { env: 'dev' } }, 'none')] : []),
+    ...(network ? [new ApplyNetwork('nsg1', 'none')] : []),
+    ...(account ? [new Apply('sa1', { policy: 'none', tags: {}, tls: 'TLS1_2' }, 'none')] : []),
+    ...(server ? [new ApplyServer('Pa55-one-A', 'none')] : []),
+  ]);
 
 /** The commands, by name, for pinned regression cases. */
-export const commands = { Apply, ApplyServer, RotateSecret, ApplyNetwork, MetadataOnly, Delete, DeleteNamespace, Restart, ChangeThenRestart, Drift, Latency };
+export const commands = {
+  Apply,
+  ApplyServer,
+  RotateSecret,
+  ApplyNetwork,
+  MetadataOnly,
+  Delete,
+  DeleteNamespace,
+  Restart,
+  ChangeThenRestart,
+  Drift,
+  Latency,
+};
 
 /** Runs one command sequence against a fresh system. */
 export async function runSequence(
-  sequence: Iterable<Command>, options: { syncPeriod: string; logLevel?: string; onAction?: (action: string) => void },
+  sequence: Iterable<Command>,
+  options: { syncPeriod: string; logLevel?: string; onAction?: (action: string) => void },
 ): Promise<void> {
   const { World: WorldClass } = await import('./world.js');
-  const world = await WorldClass.start({ syncPeriod: options.syncPeriod, ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}) });
+  const world = await WorldClass.start({
+    syncPeriod: options.syncPeriod,
+    ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+  });
   try {
     await createNamespace(world);
     const model = new Model();
     const report = options.onAction;
-    if (report !== undefined) model.history.push = (...actions: string[]) => {
-      actions.forEach(report);
-      return Array.prototype.push.apply(model.history, actions);
-    };
+    if (report !== undefined)
+      model.history.push = (...actions: string[]) => {
+        actions.forEach(report);
+        return Array.prototype.push.apply(model.history, actions);
+      };
     await fc.asyncModelRun(() => ({ model, real: world }), sequence);
   } finally {
     await world.close();

@@ -28,30 +28,67 @@ export interface ObjectKind {
 }
 
 export const universe: Record<ObjectName, ObjectKind> = {
-  rg1: { group: 'resources.azure.com', version: 'v20200601', plural: 'resourcegroups', kind: 'ResourceGroup', apiVersion: '2020-06-01', armId: rgId },
+  rg1: {
+    group: 'resources.azure.com',
+    version: 'v20200601',
+    plural: 'resourcegroups',
+    kind: 'ResourceGroup',
+    apiVersion: '2020-06-01',
+    armId: rgId,
+  },
   sa1: {
-    group: 'storage.azure.com', version: 'v20230101', plural: 'storageaccounts', kind: 'StorageAccount', apiVersion: '2023-01-01', owner: 'rg1',
+    group: 'storage.azure.com',
+    version: 'v20230101',
+    plural: 'storageaccounts',
+    kind: 'StorageAccount',
+    apiVersion: '2023-01-01',
+    owner: 'rg1',
     armId: `${rgId}/providers/Microsoft.Storage/storageAccounts/convsa1`,
   },
   pg1: {
-    group: 'dbforpostgresql.azure.com', version: 'v20250801', plural: 'flexibleservers', kind: 'FlexibleServer', apiVersion: '2025-08-01',
-    owner: 'rg1', armId: `${rgId}/providers/Microsoft.DBforPostgreSQL/flexibleServers/conv-pg1`,
+    group: 'dbforpostgresql.azure.com',
+    version: 'v20250801',
+    plural: 'flexibleservers',
+    kind: 'FlexibleServer',
+    apiVersion: '2025-08-01',
+    owner: 'rg1',
+    armId: `${rgId}/providers/Microsoft.DBforPostgreSQL/flexibleServers/conv-pg1`,
   },
   nsg1: {
-    group: 'network.azure.com', version: 'v20201101', plural: 'networksecuritygroups', kind: 'NetworkSecurityGroup', apiVersion: '2020-11-01',
-    owner: 'rg1', armId: `${rgId}/providers/Microsoft.Network/networkSecurityGroups/nsg1`,
+    group: 'network.azure.com',
+    version: 'v20201101',
+    plural: 'networksecuritygroups',
+    kind: 'NetworkSecurityGroup',
+    apiVersion: '2020-11-01',
+    owner: 'rg1',
+    armId: `${rgId}/providers/Microsoft.Network/networkSecurityGroups/nsg1`,
   },
   nsg2: {
-    group: 'network.azure.com', version: 'v20201101', plural: 'networksecuritygroups', kind: 'NetworkSecurityGroup', apiVersion: '2020-11-01',
-    owner: 'rg1', armId: `${rgId}/providers/Microsoft.Network/networkSecurityGroups/nsg2`,
+    group: 'network.azure.com',
+    version: 'v20201101',
+    plural: 'networksecuritygroups',
+    kind: 'NetworkSecurityGroup',
+    apiVersion: '2020-11-01',
+    owner: 'rg1',
+    armId: `${rgId}/providers/Microsoft.Network/networkSecurityGroups/nsg2`,
   },
   vnet1: {
-    group: 'network.azure.com', version: 'v20201101', plural: 'virtualnetworks', kind: 'VirtualNetwork', apiVersion: '2020-11-01',
-    owner: 'rg1', armId: `${rgId}/providers/Microsoft.Network/virtualNetworks/vnet1`,
+    group: 'network.azure.com',
+    version: 'v20201101',
+    plural: 'virtualnetworks',
+    kind: 'VirtualNetwork',
+    apiVersion: '2020-11-01',
+    owner: 'rg1',
+    armId: `${rgId}/providers/Microsoft.Network/virtualNetworks/vnet1`,
   },
   sn1: {
-    group: 'network.azure.com', version: 'v20201101', plural: 'virtualnetworkssubnets', kind: 'VirtualNetworksSubnet', apiVersion: '2020-11-01',
-    owner: 'vnet1', armId: `${rgId}/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/sn1`,
+    group: 'network.azure.com',
+    version: 'v20201101',
+    plural: 'virtualnetworkssubnets',
+    kind: 'VirtualNetworksSubnet',
+    apiVersion: '2020-11-01',
+    owner: 'vnet1',
+    armId: `${rgId}/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/sn1`,
   },
 };
 
@@ -150,7 +187,8 @@ export class Model {
     if (name === undefined) return true;
     const desired = this.objects.get(name);
     if (desired === undefined) return false;
-    if (effectivePolicy(desired.policy) === 'skip') return this.inAzure.has(name) && this.hasArmId(universe[name].owner);
+    if (effectivePolicy(desired.policy) === 'skip')
+      return this.inAzure.has(name) && this.hasArmId(universe[name].owner);
     return this.mustBeReady(name);
   }
 
@@ -166,13 +204,15 @@ export class Model {
 
   /** A user's delete of `name` (and, unless orphaned, of what it owns), as Kubernetes and ASO carry it out. */
   delete(name: ObjectName, propagation: Propagation, namespaceDeletion = false): void {
-    const removed = propagation === 'Orphan' ? [name] : [name, ...descendantsOf(name).filter((child) => this.objects.has(child))];
+    const removed =
+      propagation === 'Orphan' ? [name] : [name, ...descendantsOf(name).filter((child) => this.objects.has(child))];
     for (const object of removed) {
       const desired = this.objects.get(object);
       if (desired === undefined) continue;
       // Only an object that is not covered by its owner's deletion deletes itself in Azure.
       const owner = universe[object].owner;
-      const ownerGoing = owner !== undefined && (!this.objects.has(owner) || removed.includes(owner) || namespaceDeletion);
+      const ownerGoing =
+        owner !== undefined && (!this.objects.has(owner) || removed.includes(owner) || namespaceDeletion);
       if (effectivePolicy(desired.policy) === 'manage' && !ownerGoing) {
         this.allowedDeletes.add(object);
         for (const gone of [object, ...descendantsOf(object)]) {

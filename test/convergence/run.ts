@@ -41,7 +41,9 @@ export async function checkConvergence(options: CheckOptions): Promise<void> {
     }
   });
   await fc.assert(property, {
-    seed: options.seed, numRuns: options.runs, endOnFailure: options.shrink !== true,
+    seed: options.seed,
+    numRuns: options.runs,
+    endOnFailure: options.shrink !== true,
     ...(options.path !== undefined ? { path: options.path } : {}),
   });
 }

@@ -23,7 +23,8 @@ const resourceGroup = (name: string, options: GroupOptions = {}) => ({
   apiVersion: 'resources.azure.com/v1api20200601',
   kind: 'ResourceGroup',
   metadata: {
-    name, namespace: options.namespace ?? 'default',
+    name,
+    namespace: options.namespace ?? 'default',
     ...(options.policy !== undefined ? { annotations: { [policyAnnotation]: options.policy } } : {}),
   },
   spec: { location: 'westus', ...(options.tags !== undefined ? { tags: options.tags } : {}) },
@@ -38,8 +39,12 @@ const storageAccount = (name: string, owner: string, extra: Json = {}, namespace
 });
 
 /** An object of `apiVersion`/`kind` in the default namespace. */
-const object = (apiVersion: string, kind: string, name: string, spec: Json) =>
-  ({ apiVersion, kind, metadata: { name, namespace: 'default' }, spec });
+const object = (apiVersion: string, kind: string, name: string, spec: Json) => ({
+  apiVersion,
+  kind,
+  metadata: { name, namespace: 'default' },
+  spec,
+});
 
 /** true when `entry` is for the resource at `path` or one below it (case-insensitive, as ARM). */
 const within = (entry: LogEntry, path: string) => {
@@ -51,7 +56,8 @@ const requestsOf = (log: LogEntry[], method: string, path: string) =>
   log.filter((entry) => entry.method === method && entry.path.toLowerCase() === path.toLowerCase());
 /** "METHOD path" of each PUT, PATCH and DELETE at or below `path`. */
 const writesWithin = (log: LogEntry[], path: string, methods = ['PUT', 'PATCH', 'DELETE']) =>
-  log.filter((entry) => methods.includes(entry.method) && within(entry, path))
+  log
+    .filter((entry) => methods.includes(entry.method) && within(entry, path))
     .map((entry) => `${entry.method} ${entry.path}`);
 const tagsOf = (body: unknown) => ((body ?? {}) as { tags?: Record<string, string> }).tags ?? {};
 const propertiesOf = (entry: LogEntry | undefined) =>
@@ -79,22 +85,28 @@ test('sound convergence through azo processes and kubectl', async (t) => {
   };
   const gone = (resource: string, namespace = 'default') =>
     eventually(async () => ((await isGone(environment, resource, namespace)) ? true : undefined), `${resource} gone`);
-  const namespaceGone = (namespace: string) => eventually(async () => {
-    const found = await kubectl(['get', 'namespace', namespace, '--ignore-not-found', '-o', 'name']);
-    return found.trim() === '' ? true : undefined;
-  }, `namespace ${namespace} gone`);
+  const namespaceGone = (namespace: string) =>
+    eventually(async () => {
+      const found = await kubectl(['get', 'namespace', namespace, '--ignore-not-found', '-o', 'name']);
+      return found.trim() === '' ? true : undefined;
+    }, `namespace ${namespace} gone`);
   /** Clears the request log, then waits until the operator has read `path` from ARM `reads` times (resyncs). */
   const clearAndAwaitReads = async (path: string, reads = 2) => {
     await environment.emulatorAdmin('DELETE', 'requests');
-    await eventually(async () => (requestsOf(await log(), 'GET', path).length >= reads ? true : undefined),
-      `${reads} GETs of ${path}`);
+    await eventually(
+      async () => (requestsOf(await log(), 'GET', path).length >= reads ? true : undefined),
+      `${reads} GETs of ${path}`,
+    );
   };
 
   await t.test('a removed field reaches Azure: tags of a group, minimumTlsVersion of an account', async () => {
     const group = 'rg-conv-remove';
     const account = 'saconvremove';
-    await apply('remove.yaml', resourceGroup(group, { tags: { a: '1', b: '2' } }),
-      storageAccount(account, group, { minimumTlsVersion: 'TLS1_2' }));
+    await apply(
+      'remove.yaml',
+      resourceGroup(group, { tags: { a: '1', b: '2' } }),
+      storageAccount(account, group, { minimumTlsVersion: 'TLS1_2' }),
+    );
     await allReady([`resourcegroup/${group}`, `storageaccount/${account}`]);
     assert.deepEqual(tagsOf((await environment.armGet(rgPath(group), rgApi)).body), { a: '1', b: '2' });
 
@@ -120,23 +132,44 @@ test('sound convergence through azo processes and kubectl', async (t) => {
     const secret = 'pg-conv-secret-password';
     const serverPath = `${rgPath(group)}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${server}`;
     const [oldPassword, newPassword] = ['Conv-Old-Pa55-w0rd', 'Conv-New-Pa55-w0rd'];
-    const applySecret = async (password: string) => kubectl(['apply', '-f', '-'], await kubectl([
-      'create', 'secret', 'generic', secret, `--from-literal=password=${password}`, '--dry-run=client', '-o', 'yaml',
-    ]));
+    const applySecret = async (password: string) =>
+      kubectl(
+        ['apply', '-f', '-'],
+        await kubectl([
+          'create',
+          'secret',
+          'generic',
+          secret,
+          `--from-literal=password=${password}`,
+          '--dry-run=client',
+          '-o',
+          'yaml',
+        ]),
+      );
     await applySecret(oldPassword);
     const postgres = 'dbforpostgresql.azure.com/v1api20250801';
-    await apply('secret.yaml', resourceGroup(group), object(postgres, 'FlexibleServer', server, {
-      location: 'westus', owner: { name: group }, version: '16', administratorLogin: 'azoadmin',
-      administratorLoginPassword: { name: secret, key: 'password' }, sku: { name: 'Standard_B1ms', tier: 'Burstable' },
-    }));
+    await apply(
+      'secret.yaml',
+      resourceGroup(group),
+      object(postgres, 'FlexibleServer', server, {
+        location: 'westus',
+        owner: { name: group },
+        version: '16',
+        administratorLogin: 'azoadmin',
+        administratorLoginPassword: { name: secret, key: 'password' },
+        sku: { name: 'Standard_B1ms', tier: 'Burstable' },
+      }),
+    );
     await allReady([`resourcegroup/${group}`, `flexibleserver/${server}`]);
     const firstPuts = requestsOf(await log(), 'PUT', serverPath);
     assert.equal(firstPuts.length, 1);
     assert.equal(propertiesOf(firstPuts[0])['administratorLoginPassword'], oldPassword);
 
     await applySecret(newPassword);
-    await eventually(async () => (requestsOf(await log(), 'PUT', serverPath).length >= 2 ? true : undefined),
-      'a PUT with the new password');
+    await eventually(
+      async () => (requestsOf(await log(), 'PUT', serverPath).length >= 2 ? true : undefined),
+      'a PUT with the new password',
+    );
     await waitForReady(environment, `flexibleserver/${server}`);
     // A resync after that PUT reads the server again, and writes nothing more.
     await eventually(async () => {
@@ -168,12 +201,22 @@ test('sound convergence through azo processes and kubectl', async (t) => {
     const account = 'saconvdetach';
     const container = 'conv-detached-reports';
     const storage = 'storage.azure.com/v1api20230101';
-    await apply('detach.yaml', resourceGroup(group, { policy: 'detach-on-delete' }), storageAccount(account, group),
+    await apply(
+      'detach.yaml',
+      resourceGroup(group, { policy: 'detach-on-delete' }),
+      storageAccount(account, group),
       object(storage, 'StorageAccountsBlobService', `${account}-blobs`, { owner: { name: account } }),
-      object(storage, 'StorageAccountsBlobServicesContainer', container,
-        { owner: { name: `${account}-blobs` }, publicAccess: 'None' }));
-    const objects = [`resourcegroup/${group}`, `storageaccount/${account}`,
-      `storageaccountsblobservice/${account}-blobs`, `storageaccountsblobservicescontainer/${container}`];
+      object(storage, 'StorageAccountsBlobServicesContainer', container, {
+        owner: { name: `${account}-blobs` },
+        publicAccess: 'None',
+      }),
+    );
+    const objects = [
+      `resourcegroup/${group}`,
+      `storageaccount/${account}`,
+      `storageaccountsblobservice/${account}-blobs`,
+      `storageaccountsblobservicescontainer/${container}`,
+    ];
     await allReady(objects);
     await kubectl(['delete', `resourcegroup/${group}`, '--cascade=foreground', '--wait', '--timeout=60s']);
     for (const resource of objects) await gone(resource);
@@ -190,8 +233,11 @@ test('sound convergence through azo processes and kubectl', async (t) => {
     const group = 'rg-conv-nsdetach';
     const account = 'saconvnsdetach';
     await kubectl(['create', 'namespace', namespace]);
-    await apply('ns-detach.yaml', resourceGroup(group, { namespace, policy: 'detach-on-delete' }),
-      storageAccount(account, group, {}, namespace));
+    await apply(
+      'ns-detach.yaml',
+      resourceGroup(group, { namespace, policy: 'detach-on-delete' }),
+      storageAccount(account, group, {}, namespace),
+    );
     await allReady([`resourcegroup/${group}`, `storageaccount/${account}`], namespace);
     await kubectl(['delete', 'namespace', namespace, '--wait', '--timeout=60s']);
     await namespaceGone(namespace);
@@ -232,7 +278,7 @@ test('sound convergence through azo processes and kubectl', async (t) => {
     assert.equal(await armStatus(saPath(group, account), storageApi), 200, 'the account too');
   });
 
-  await t.test('an owner\'s failed update leaves its Ready child Ready, and the child still converges', async () => {
+  await t.test("an owner's failed update leaves its Ready child Ready, and the child still converges", async () => {
     const group = 'rg-conv-move';
     const account = 'saconvmove';
     await apply('move.yaml', resourceGroup(group), storageAccount(account, group));
@@ -266,16 +312,31 @@ test('sound convergence through azo processes and kubectl', async (t) => {
 
   await t.test('an Error fixed outside Kubernetes recovers on the slow retry, without a spec change', async () => {
     const group = 'rg-conv-fixed';
+    // Twice the same error, then fixed: each retry comes within the sync period (3 s), however often it failed.
     await environment.emulatorAdmin('POST', 'faults', {
-      method: 'PUT', path: `resourceGroups/${group}$`, status: 400, code: 'InvalidResourceReference',
-      message: `The referenced resource of '${group}' was not found`, count: 1,
+      method: 'PUT',
+      path: `resourceGroups/${group}$`,
+      status: 400,
+      code: 'InvalidResourceReference',
+      message: `The referenced resource of '${group}' was not found`,
+      count: 2,
     });
     await apply('fixed.yaml', resourceGroup(group));
     const failed = await waitForReady(environment, `resourcegroup/${group}`, 'False', 'InvalidResourceReference');
     assert.equal(failed.severity, 'Error');
     const ready = await waitForReady(environment, `resourcegroup/${group}`);
     assert.equal(ready.generation, 1, 'the object was not touched');
-    assert.equal(requestsOf(await log(), 'PUT', rgPath(group)).length, 2, 'the failed PUT and the one that passed');
+    const puts = requestsOf(await log(), 'PUT', rgPath(group));
+    assert.deepEqual(
+      puts.map((entry) => entry.status),
+      [400, 400, 201],
+      'two failed PUTs and the one that passed',
+    );
+    const retries = operatorOutput()
+      .split('\n')
+      .filter((line) => line.includes(`ResourceGroup/default/${group}`) && line.includes('will retry'));
+    assert.ok(retries.length >= 2, retries.join('\n'));
+    for (const line of retries) assert.match(line, /"retryInMs":3000\b/, 'capped at the sync period');
   });
 
   await t.test('changes Azure never sees make no write: operatorSpec, label, annotation, unchanged apply', async () => {
@@ -346,28 +407,38 @@ test('sound convergence through azo processes and kubectl', async (t) => {
     }
   });
 
-  await t.test('Azure\'s normalizations make no write: subnet delegations reordered, NSG ID upper-cased', async () => {
+  await t.test("Azure's normalizations make no write: subnet delegations reordered, NSG ID upper-cased", async () => {
     const group = 'rg-conv-norm';
     const vnet = 'vnet-conv-norm';
     const subnet = 'subnet-conv-norm';
     const nsg = 'nsg-conv-norm';
     const network = (kind: string, name: string, spec: Json) =>
       object('network.azure.com/v1api20201101', kind, name, spec);
-    await apply('norm.yaml', resourceGroup(group),
+    await apply(
+      'norm.yaml',
+      resourceGroup(group),
       network('NetworkSecurityGroup', nsg, { location: 'westus', owner: { name: group } }),
       network('VirtualNetwork', vnet, {
-        location: 'westus', owner: { name: group }, addressSpace: { addressPrefixes: ['10.2.0.0/16'] },
+        location: 'westus',
+        owner: { name: group },
+        addressSpace: { addressPrefixes: ['10.2.0.0/16'] },
       }),
       network('VirtualNetworksSubnet', subnet, {
-        owner: { name: vnet }, addressPrefix: '10.2.0.0/24',
+        owner: { name: vnet },
+        addressPrefix: '10.2.0.0/24',
         delegations: [
           { name: 'postgres', serviceName: 'Microsoft.DBforPostgreSQL/flexibleServers' },
           { name: 'web', serviceName: 'Microsoft.Web/serverFarms' },
         ],
         networkSecurityGroup: { reference: { group: 'network.azure.com', kind: 'NetworkSecurityGroup', name: nsg } },
-      }));
-    await allReady([`resourcegroup/${group}`, `networksecuritygroup/${nsg}`, `virtualnetwork/${vnet}`,
-      `virtualnetworkssubnet/${subnet}`]);
+      }),
+    );
+    await allReady([
+      `resourcegroup/${group}`,
+      `networksecuritygroup/${nsg}`,
+      `virtualnetwork/${vnet}`,
+      `virtualnetworkssubnet/${subnet}`,
+    ]);
     const vnetPath = `${rgPath(group)}/providers/Microsoft.Network/virtualNetworks/${vnet}`;
     const subnetPath = `${vnetPath}/subnets/${subnet}`;
     type Subnet = { properties: { delegations: Array<{ name: string }>; networkSecurityGroup: { id: string } } };
@@ -394,13 +465,17 @@ test('sound convergence through azo processes and kubectl', async (t) => {
     assert.deepEqual(delegations.map((delegation) => delegation.name).sort(), ['postgres', 'web']);
   });
 
-  await t.test('Azure\'s normalizations make no write: a user-assigned identity\'s ARM ID upper-cased', async () => {
+  await t.test("Azure's normalizations make no write: a user-assigned identity's ARM ID upper-cased", async () => {
     const group = 'rg-conv-ident';
     const identity = 'uai-conv-ident';
     const account = 'saconvident';
-    await apply('ident.yaml', resourceGroup(group),
-      object('managedidentity.azure.com/v1api20181130', 'UserAssignedIdentity', identity,
-        { location: 'westus', owner: { name: group } }),
+    await apply(
+      'ident.yaml',
+      resourceGroup(group),
+      object('managedidentity.azure.com/v1api20181130', 'UserAssignedIdentity', identity, {
+        location: 'westus',
+        owner: { name: group },
+      }),
       storageAccount(account, group, {
         identity: {
           type: 'UserAssigned',
@@ -408,7 +483,8 @@ test('sound convergence through azo processes and kubectl', async (t) => {
             { reference: { group: 'managedidentity.azure.com', kind: 'UserAssignedIdentity', name: identity } },
           ],
         },
-      }));
+      }),
+    );
     await allReady([`resourcegroup/${group}`, `userassignedidentity/${identity}`, `storageaccount/${account}`]);
     const accountPath = saPath(group, account);
     type Account = { identity: { userAssignedIdentities: Record<string, unknown> } };
@@ -417,7 +493,8 @@ test('sound convergence through azo processes and kubectl', async (t) => {
     assert.deepEqual(others, []);
     assert.match(key ?? '', new RegExp(`/userAssignedIdentities/${identity}$`, 'i'));
     body.identity.userAssignedIdentities = Object.fromEntries(
-      Object.entries(body.identity.userAssignedIdentities).map(([id, value]) => [id.toUpperCase(), value]));
+      Object.entries(body.identity.userAssignedIdentities).map(([id, value]) => [id.toUpperCase(), value]),
+    );
     const put = await environment.armPut(accountPath, storageApi, body);
     assert.ok(put.status === 200 || put.status === 201, `the outside PUT: ${put.status} ${JSON.stringify(put.body)}`);
     const rewritten = (await environment.armGet(accountPath, storageApi)).body as Account;
@@ -432,6 +509,9 @@ test('sound convergence through azo processes and kubectl', async (t) => {
     const restored = await driftAndAwaitPut(accountPath, storageApi, { ...body, identity: { type: 'None' } });
     type Identity = { userAssignedIdentities?: Json } | undefined;
     const identities = (restored.identity as Identity)?.userAssignedIdentities ?? {};
-    assert.deepEqual(Object.keys(identities).map((id) => id.toLowerCase()), [(key ?? '').toLowerCase()]);
+    assert.deepEqual(
+      Object.keys(identities).map((id) => id.toLowerCase()),
+      [(key ?? '').toLowerCase()],
+    );
   });
 });

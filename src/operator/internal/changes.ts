@@ -2,12 +2,19 @@
 import type { KubeObject } from './kube.js';
 import { deepEqual } from './merge-patch.js';
 import {
-  APPLIED_DIGEST_ANNOTATION, FINALIZER, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION,
-  POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
+  APPLIED_DIGEST_ANNOTATION,
+  FINALIZER,
+  LATEST_RECONCILED_GENERATION_ANNOTATION,
+  POLLER_RESUME_ID_ANNOTATION,
+  POLLER_RESUME_TOKEN_ANNOTATION,
+  RESOURCE_ID_ANNOTATION,
 } from './names.js';
 
 const bookkeeping = [
-  RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_TOKEN_ANNOTATION, POLLER_RESUME_ID_ANNOTATION,
+  RESOURCE_ID_ANNOTATION,
+  LATEST_RECONCILED_GENERATION_ANNOTATION,
+  POLLER_RESUME_TOKEN_ANNOTATION,
+  POLLER_RESUME_ID_ANNOTATION,
   APPLIED_DIGEST_ANNOTATION,
 ];
 
@@ -23,13 +30,15 @@ export function needsReconcile(before: KubeObject | undefined, after: KubeObject
   const b = after.metadata;
   if (a.generation !== b.generation) return true;
   if (String(a.deletionTimestamp ?? '') !== String(b.deletionTimestamp ?? '')) return true;
-  const others = (finalizers: string[] | undefined) => (finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
+  const others = (finalizers: string[] | undefined) =>
+    (finalizers ?? []).filter((finalizer) => finalizer !== FINALIZER);
   if (!deepEqual(others(a.finalizers), others(b.finalizers))) return true;
   if ((a.finalizers ?? []).includes(FINALIZER) && !(b.finalizers ?? []).includes(FINALIZER)) return true;
   // An ownerReference removed or changed (the operator adds the owner's itself: an addition needs no reconcile).
-  const kept = (b.ownerReferences ?? []);
+  const kept = b.ownerReferences ?? [];
   if ((a.ownerReferences ?? []).some((owner) => !kept.some((other) => deepEqual(owner, other)))) return true;
-  const strip = (annotations: Record<string, string> | undefined) => Object.fromEntries(Object.entries(annotations ?? {}).filter(([key]) => !bookkeeping.includes(key)));
+  const strip = (annotations: Record<string, string> | undefined) =>
+    Object.fromEntries(Object.entries(annotations ?? {}).filter(([key]) => !bookkeeping.includes(key)));
   if (!deepEqual(strip(a.annotations), strip(b.annotations))) return true;
   for (const key of [RESOURCE_ID_ANNOTATION, LATEST_RECONCILED_GENERATION_ANNOTATION, APPLIED_DIGEST_ANNOTATION]) {
     if (a.annotations?.[key] !== undefined && b.annotations?.[key] === undefined) return true;

@@ -24,7 +24,13 @@ export function compareDesired(desired: unknown, actual: unknown, schema: Schema
   return result;
 }
 
-function compareValue(desired: unknown, actual: unknown, schema: SchemaNode | undefined, path: string, result: Comparison): void {
+function compareValue(
+  desired: unknown,
+  actual: unknown,
+  schema: SchemaNode | undefined,
+  path: string,
+  result: Comparison,
+): void {
   if (desired === undefined || desired === null) return;
   if (schema?.readOnly === true) return;
   if (schema?.writeOnly === true) {
@@ -42,7 +48,13 @@ function compareValue(desired: unknown, actual: unknown, schema: SchemaNode | un
   if (!scalarsEqual(desired, actual, schema, path)) result.differences.push(path);
 }
 
-function compareArray(desired: unknown[], actual: unknown, schema: SchemaNode | undefined, path: string, result: Comparison): void {
+function compareArray(
+  desired: unknown[],
+  actual: unknown,
+  schema: SchemaNode | undefined,
+  path: string,
+  result: Comparison,
+): void {
   const actualArray = Array.isArray(actual) ? actual : actual === undefined || actual === null ? [] : undefined;
   if (actualArray === undefined || actualArray.length !== desired.length) {
     result.differences.push(path);
@@ -50,7 +62,9 @@ function compareArray(desired: unknown[], actual: unknown, schema: SchemaNode | 
   }
   const identity = identityProperty(desired);
   if (identity === undefined) {
-    desired.forEach((item, index) => compareValue(item, actualArray[index], schema?.items, `${path}[${index}]`, result));
+    desired.forEach((item, index) =>
+      compareValue(item, actualArray[index], schema?.items, `${path}[${index}]`, result),
+    );
     return;
   }
   const byKey = new Map<string, unknown>();
@@ -82,20 +96,30 @@ function identityProperty(items: unknown[]): string | undefined {
   return undefined;
 }
 
-function compareRecord(desired: Record<string, unknown>, actual: unknown, schema: SchemaNode | undefined, path: string, result: Comparison): void {
+function compareRecord(
+  desired: Record<string, unknown>,
+  actual: unknown,
+  schema: SchemaNode | undefined,
+  path: string,
+  result: Comparison,
+): void {
   const actualRecord = isRecord(actual) ? actual : actual === undefined || actual === null ? {} : undefined;
   if (actualRecord === undefined) {
     result.differences.push(path);
     return;
   }
-  const isMap = schema !== undefined ? schema.additionalProperties !== undefined && schema.properties === undefined : path === 'tags';
+  const isMap =
+    schema !== undefined
+      ? schema.additionalProperties !== undefined && schema.properties === undefined
+      : path === 'tags';
   const lookup = (key: string): unknown => {
     if (key in actualRecord || !isMap || !looksLikeArmId(key)) return actualRecord[key];
     const found = Object.keys(actualRecord).find((candidate) => candidate.toLowerCase() === key.toLowerCase());
     return found === undefined ? undefined : actualRecord[found];
   };
   for (const [key, value] of Object.entries(desired)) {
-    const child = schema?.properties?.[key] ?? schema?.additionalProperties ?? discriminatedProperty(schema, desired, key);
+    const child =
+      schema?.properties?.[key] ?? schema?.additionalProperties ?? discriminatedProperty(schema, desired, key);
     compareValue(value, isMap ? lookup(key) : actualRecord[key], child, join(path, key), result);
   }
   if (!isMap) return;
@@ -109,9 +133,11 @@ function scalarsEqual(desired: unknown, actual: unknown, schema: SchemaNode | un
   if (desired === actual) return true;
   if (actual === undefined || actual === null) return false;
   if (typeof desired === 'string' && typeof actual === 'string') {
-    if (path === 'location' || path.endsWith('.location')) return normalizeLocation(desired) === normalizeLocation(actual);
+    if (path === 'location' || path.endsWith('.location'))
+      return normalizeLocation(desired) === normalizeLocation(actual);
     if (path === 'name') return desired.toLowerCase() === actual.toLowerCase();
-    if (schema?.enum !== undefined || schema?.reference === true || looksLikeArmId(desired)) return desired.toLowerCase() === actual.toLowerCase();
+    if (schema?.enum !== undefined || schema?.reference === true || looksLikeArmId(desired))
+      return desired.toLowerCase() === actual.toLowerCase();
     return false;
   }
   if (typeof desired === 'number' || typeof actual === 'number') return Number(desired) === Number(actual);
@@ -119,7 +145,11 @@ function scalarsEqual(desired: unknown, actual: unknown, schema: SchemaNode | un
   return false;
 }
 
-function discriminatedProperty(schema: SchemaNode | undefined, desired: Record<string, unknown>, key: string): SchemaNode | undefined {
+function discriminatedProperty(
+  schema: SchemaNode | undefined,
+  desired: Record<string, unknown>,
+  key: string,
+): SchemaNode | undefined {
   const discriminator = schema?.discriminator;
   if (discriminator === undefined) return undefined;
   const value = desired[discriminator.property];

@@ -32,15 +32,19 @@ export function newDigestKey(random: (size: number) => Buffer = randomBytes): { 
 export function parseDigestKeyring(data: Record<string, string>, where: string): DigestKeyring {
   const current = data['current']?.trim();
   const fix = `fix it, or delete it to have the operator create a new one (see docs/operator.md, "The digest key")`;
-  if (current === undefined || current === '') throw new Error(`${where} has no 'current' entry naming the key to use; ${fix}`);
+  if (current === undefined || current === '')
+    throw new Error(`${where} has no 'current' entry naming the key to use; ${fix}`);
   const keys = new Map<string, Buffer>();
   for (const [id, value] of Object.entries(data)) {
     if (id === 'current') continue;
-    if (!keyIdPattern.test(id)) throw new Error(`${where}: key id ${JSON.stringify(id)} may only use letters, digits, '-' and '_'; ${fix}`);
-    if (!keyPattern.test(value.trim())) throw new Error(`${where}: key ${JSON.stringify(id)} must be at least 64 hex digits (256 bits); ${fix}`);
+    if (!keyIdPattern.test(id))
+      throw new Error(`${where}: key id ${JSON.stringify(id)} may only use letters, digits, '-' and '_'; ${fix}`);
+    if (!keyPattern.test(value.trim()))
+      throw new Error(`${where}: key ${JSON.stringify(id)} must be at least 64 hex digits (256 bits); ${fix}`);
     keys.set(id, Buffer.from(value.trim(), 'hex'));
   }
-  if (!keys.has(current)) throw new Error(`${where}: 'current' names key ${JSON.stringify(current)}, which it does not contain; ${fix}`);
+  if (!keys.has(current))
+    throw new Error(`${where}: 'current' names key ${JSON.stringify(current)}, which it does not contain; ${fix}`);
   return { current, keys };
 }
 
@@ -54,7 +58,8 @@ export async function loadDigestKeyring(kube: KubeAccess, namespace: string, log
   let namespaceCreated = false;
   for (let attempt = 0; attempt < 4; attempt++) {
     const existing = await kube.getSecret(namespace, DIGEST_KEY_SECRET, { fresh: true });
-    if (existing !== undefined) return { keyring: parseDigestKeyring(decodeSecretData(existing), where), persisted: true };
+    if (existing !== undefined)
+      return { keyring: parseDigestKeyring(decodeSecretData(existing), where), persisted: true };
     const { id, key } = newDigestKey();
     try {
       await kube.createSecret(namespace, {
@@ -71,8 +76,11 @@ export async function loadDigestKeyring(kube: KubeAccess, namespace: string, log
         if (await createNamespace(kube, namespace, logger)) continue;
       }
       if (error instanceof KubeError && (error.statusCode === 404 || error.statusCode === 403)) {
-        logger.warn({ secret: where, error: error.message },
-          'cannot store the digest key; using a key for this process only: after a restart, resources whose body carries write-only values (passwords) are written once more');
+        logger.warn(
+          { secret: where, error: error.message },
+          'cannot store the digest key; using a key for this process only: after a restart, resources whose body ' +
+            'carries write-only values (passwords) are written once more',
+        );
         return { keyring: { current: id, keys: new Map([[id, key]]) }, persisted: false };
       }
       throw error;

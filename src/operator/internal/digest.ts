@@ -38,7 +38,8 @@ export function makeDigest(keyring: DigestKeyring, state: unknown): string {
 export function checkDigest(keyring: DigestKeyring, recorded: string | undefined, state: unknown): DigestCheck {
   if (recorded === undefined || recorded === '') return { status: 'none' };
   const [recordedVersion, keyId, mac, ...rest] = recorded.split('.');
-  if (recordedVersion !== version || keyId === undefined || mac === undefined || rest.length > 0) return { status: 'none' };
+  if (recordedVersion !== version || keyId === undefined || mac === undefined || rest.length > 0)
+    return { status: 'none' };
   const key = keyring.keys.get(keyId);
   if (key === undefined) return { status: 'none' };
   const expected = Buffer.from(hmac(key, state));
@@ -52,7 +53,8 @@ export function checkDigest(keyring: DigestKeyring, recorded: string | undefined
  * always gives the same text. `undefined` members are left out, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, member]) => member !== undefined)

@@ -35,11 +35,13 @@ test('held errors: new inputs, a new object of the same name, or a success relea
 });
 
 test('property: never a hot loop, never stuck — every delay is within [base, cap]', () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1_000, max: 86_400_000 }), (failures, cap) => {
-    const held = new HeldErrors({ now: () => 0, baseDelayMs: 60_000, maxDelayMs: cap });
-    for (let i = 0; i < failures; i++) {
-      const delay = held.record('k', failure);
-      assert.ok(delay >= Math.min(60_000, cap) && delay <= cap, String(delay));
-    }
-  }));
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1_000, max: 86_400_000 }), (failures, cap) => {
+      const held = new HeldErrors({ now: () => 0, baseDelayMs: 60_000, maxDelayMs: cap });
+      for (let i = 0; i < failures; i++) {
+        const delay = held.record('k', failure);
+        assert.ok(delay >= Math.min(60_000, cap) && delay <= cap, String(delay));
+      }
+    }),
+  );
 });

@@ -42,9 +42,13 @@ export class HeldErrors {
   }
 
   /** Records a failure; returns the delay before the next attempt. */
-  record(key: string, failure: { uid: string; fingerprint: string | undefined; reason: string; message: string }): number {
+  record(
+    key: string,
+    failure: { uid: string; fingerprint: string | undefined; reason: string; message: string },
+  ): number {
     const previous = this.entries.get(key);
-    const sameInputs = previous !== undefined && previous.uid === failure.uid && previous.fingerprint === failure.fingerprint;
+    const sameInputs =
+      previous !== undefined && previous.uid === failure.uid && previous.fingerprint === failure.fingerprint;
     const attempts = sameInputs ? previous.attempts + 1 : 1;
     const delay = Math.min(this.max, this.base * 2 ** Math.min(attempts - 1, 30));
     this.entries.set(key, { ...failure, attempts, retryAt: this.now() + delay });
@@ -55,7 +59,11 @@ export class HeldErrors {
    * The error to keep showing instead of trying again, with the time left: only for the same object and the same
    * (known) inputs before the retry is due. Forgets an entry whose inputs changed.
    */
-  held(key: string, uid: string, fingerprint: string | undefined): { reason: string; message: string; remainingMs: number } | undefined {
+  held(
+    key: string,
+    uid: string,
+    fingerprint: string | undefined,
+  ): { reason: string; message: string; remainingMs: number } | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.uid !== uid || entry.fingerprint !== fingerprint) {

@@ -27,10 +27,7 @@ export type Resolution =
   | { status: 'unresolved'; reason: string; message: string };
 
 /** What the operator knows of the resource in Azure. */
-export type AzureObservation =
-  | { status: 'unknown' }
-  | { status: 'absent' }
-  | { status: 'present'; body: unknown };
+export type AzureObservation = { status: 'unknown' } | { status: 'absent' } | { status: 'present'; body: unknown };
 
 /** Everything `planAction` decides from. */
 export interface PlanInput {
@@ -97,18 +94,23 @@ function planDelete(input: PlanInput): Action {
   const others = foreignFinalizers(input.finalizers);
   if (others.length > 0) {
     return {
-      type: 'blocked', reason: Reasons.DeletionBlockedByFinalizer, severity: 'Warning', retryable: false,
+      type: 'blocked',
+      reason: Reasons.DeletionBlockedByFinalizer,
+      severity: 'Warning',
+      retryable: false,
       message: `not deleting the Azure resource while finalizer(s) ${others.join(', ')} remain on the object`,
     };
   }
   if (input.pollState?.method === 'DELETE') return { type: 'pollDelete', poll: input.pollState };
   // The owner's deletion decides for its children: under manage its DELETE takes them in Azure; under
   // detach-on-delete or skip they stay. A DELETE of our own would undo the owner's choice.
-  if (input.ownerGoing !== undefined) return { type: 'releaseFinalizer', reason: `${input.ownerGoing}: the owner's deletion decides for its children` };
+  if (input.ownerGoing !== undefined)
+    return { type: 'releaseFinalizer', reason: `${input.ownerGoing}: the owner's deletion decides for its children` };
   const armId = input.recordedResourceId ?? idOf(input.resolution);
-  if (armId === undefined) return { type: 'releaseFinalizer', reason: 'the resource was never created in Azure (no ARM ID)' };
+  if (armId === undefined)
+    return { type: 'releaseFinalizer', reason: 'the resource was never created in Azure (no ARM ID)' };
   if (input.subscriptionMismatch !== undefined) {
-    return { type: 'blocked', reason: Reasons.SubscriptionMismatch, severity: 'Error', retryable: false, message: input.subscriptionMismatch };
+    return error(Reasons.SubscriptionMismatch, input.subscriptionMismatch);
   }
   return { type: 'beginDelete', armId };
 }
@@ -117,38 +119,45 @@ function planReconcile(input: PlanInput): Action {
   const { resolution, policy } = input;
   if (resolution.status === 'waitingForOwner') return { type: 'waitForOwner', message: resolution.message };
   if (resolution.status === 'unresolved') {
-    return { type: 'blocked', reason: resolution.reason, message: resolution.message, severity: 'Warning', retryable: true };
+    return warning(resolution.reason, resolution.message);
   }
   const armId = resolution.armId;
   if (input.recordedResourceId !== undefined && input.recordedResourceId.toLowerCase() !== armId.toLowerCase()) {
-    return {
-      type: 'blocked', reason: Reasons.ImmutableFieldChanged, severity: 'Error', retryable: false,
-      message: `azureName and owner cannot change once the resource exists: it is ${input.recordedResourceId}, the spec now names ${armId}`,
-    };
+    return error(
+      Reasons.ImmutableFieldChanged,
+      'azureName and owner cannot change once the resource exists: ' +
+        `it is ${input.recordedResourceId}, the spec now names ${armId}`,
+    );
   }
   if (input.subscriptionMismatch !== undefined) {
-    return { type: 'blocked', reason: Reasons.SubscriptionMismatch, severity: 'Error', retryable: false, message: input.subscriptionMismatch };
+    return error(Reasons.SubscriptionMismatch, input.subscriptionMismatch);
   }
   if (policy === 'skip') {
     if (input.azure.status === 'unknown') return { type: 'readAzure', armId };
     if (input.azure.status === 'absent') {
-      return {
-        type: 'blocked', reason: Reasons.AzureResourceNotFound, severity: 'Warning', retryable: true,
-        message: `reconcile-policy skip: ${armId} does not exist in Azure`,
-      };
+      return warning(Reasons.AzureResourceNotFound, `reconcile-policy skip: ${armId} does not exist in Azure`);
     }
     return { type: 'upToDate', armId, azureBody: input.azure.body, recordDigest: false };
   }
   if (!input.finalizers.includes(FINALIZER)) return { type: 'addFinalizer' };
-  if (input.pollState !== undefined && input.pollState.method !== 'DELETE') return { type: 'pollPut', poll: input.pollState };
+  if (input.pollState !== undefined && input.pollState.method !== 'DELETE')
+    return { type: 'pollPut', poll: input.pollState };
   if (resolution.status === 'idOnly') {
-    return { type: 'blocked', reason: resolution.reason, message: resolution.message, severity: 'Warning', retryable: true };
+    return warning(resolution.reason, resolution.message);
   }
-  if (input.heldError !== undefined) return { type: 'holdError', reason: input.heldError.reason, message: input.heldError.message };
+  if (input.heldError !== undefined)
+    return { type: 'holdError', reason: input.heldError.reason, message: input.heldError.message };
   if (input.azure.status === 'unknown') return { type: 'readAzure', armId };
-  const put = (create: boolean, differences: string[]): Action => ({ type: 'beginPut', armId, body: resolution.body, create, differences });
+  const put = (create: boolean, differences: string[]): Action => ({
+    type: 'beginPut',
+    armId,
+    body: resolution.body,
+    create,
+    differences,
+  });
   if (input.azure.status === 'absent') return put(true, []);
-  if (provisioningStateOf(input.azure.body)?.toLowerCase() === 'failed') return put(false, ['properties.provisioningState']);
+  if (provisioningStateOf(input.azure.body)?.toLowerCase() === 'failed')
+    return put(false, ['properties.provisioningState']);
   const comparison = compareDesired(resolution.body, input.azure.body, input.schema);
   const reasons = [
     ...(input.digest === 'differs' ? [DESIRED_STATE_CHANGED] : []),
@@ -157,6 +166,16 @@ function planReconcile(input: PlanInput): Action {
   ];
   if (reasons.length > 0) return put(false, reasons);
   return { type: 'upToDate', armId, azureBody: input.azure.body, recordDigest: true };
+}
+
+/** A problem that may clear by itself: Ready False / Warning, retried with the usual backoff. */
+function warning(reason: string, message: string): Action {
+  return { type: 'blocked', reason, message, severity: 'Warning', retryable: true };
+}
+
+/** A problem retrying alone does not fix: Ready False / Error, retried slowly or when an input changes. */
+function error(reason: string, message: string): Action {
+  return { type: 'blocked', reason, message, severity: 'Error', retryable: false };
 }
 
 function idOf(resolution: Resolution): string | undefined {

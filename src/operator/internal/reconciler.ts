@@ -8,16 +8,36 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
-  type ArmClient, type OperationResult, type PollState, decodePollState, encodePollState, isArmError, isTerminalState,
+  type ArmClient,
+  type OperationResult,
+  type PollState,
+  decodePollState,
+  encodePollState,
+  isArmError,
+  isTerminalState,
   provisioningStateOf,
 } from '../../arm/index.js';
 import {
-  type KeyReference, type ResourceReference, armBodyToStatus, buildArmId, listSpecInputs, specToArmBody, MissingInputError,
+  type KeyReference,
+  type ResourceReference,
+  armBodyToStatus,
+  buildArmId,
+  listSpecInputs,
+  specToArmBody,
+  MissingInputError,
 } from '../../model/index.js';
 import { classifyArmError } from './classify.js';
 import {
-  type Condition, Reasons, type ReadyState, buildReadyCondition, readyConditionOf, readyDeleting, readyProblem,
-  readyReconciling, readySucceeded, setCondition,
+  type Condition,
+  Reasons,
+  type ReadyState,
+  buildReadyCondition,
+  readyConditionOf,
+  readyDeleting,
+  readyProblem,
+  readyReconciling,
+  readySucceeded,
+  setCondition,
 } from './conditions.js';
 import { jitteredSyncDelay, type OperatorConfig } from './config.js';
 import type { CredentialProvider } from './credential-provider.js';
@@ -30,8 +50,12 @@ import { type HookArm, runAzureName, runBeforePut, runDesiredBody } from './hook
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
 import {
-  APPLIED_DIGEST_ANNOTATION, FINALIZER, LATEST_RECONCILED_GENERATION_ANNOTATION, POLLER_RESUME_ID_ANNOTATION,
-  POLLER_RESUME_TOKEN_ANNOTATION, RESOURCE_ID_ANNOTATION,
+  APPLIED_DIGEST_ANNOTATION,
+  FINALIZER,
+  LATEST_RECONCILED_GENERATION_ANNOTATION,
+  POLLER_RESUME_ID_ANNOTATION,
+  POLLER_RESUME_TOKEN_ANNOTATION,
+  RESOURCE_ID_ANNOTATION,
 } from './names.js';
 import { type AzureObservation, type PlanInput, type Resolution, planAction } from './plan.js';
 import { resolveReconcilePolicy } from './policy.js';
@@ -78,22 +102,48 @@ export class Reconciler {
     this.now = deps.now ?? (() => new Date());
     this.random = deps.random ?? Math.random;
     this.held = new HeldErrors({
-      now: () => this.now().getTime(), baseDelayMs: slowRetryBaseMs, maxDelayMs: deps.config.syncPeriodMs ?? slowRetryCapMs,
+      now: () => this.now().getTime(),
+      baseDelayMs: slowRetryBaseMs,
+      maxDelayMs: deps.config.syncPeriodMs ?? slowRetryCapMs,
     });
   }
 
-  /** Reconciles `served`/`namespace`/`name` once. Throws to be retried with backoff (an error's `retryAfterMs` is a minimum). */
+  /**
+   * Reconciles `served`/`namespace`/`name` once. Throws to be retried: with the queue's backoff (`retryAfterMs` a
+   * minimum), or, for an error retrying alone does not fix, on the slow schedule of `HeldErrors` (`retryExactly`).
+   */
   async reconcile(served: ServedKind, namespace: string, name: string): Promise<ReconcileResult> {
     const key = objectKey(served.model.group, served.model.kind, namespace, name);
-    const ref: ObjectRef = { group: served.model.group, version: served.version, plural: served.plural, namespace, name };
-    const object = this.deps.cached?.(served, namespace, name) ?? await this.deps.kube.getObject(ref);
+    const ref: ObjectRef = {
+      group: served.model.group,
+      version: served.version,
+      plural: served.plural,
+      namespace,
+      name,
+    };
+    const object = this.deps.cached?.(served, namespace, name) ?? (await this.deps.kube.getObject(ref));
     if (object === undefined) {
       this.deps.dependencies.remove(key);
       this.held.forget(key);
       return {};
     }
-    const log = this.deps.logger.child({ namespace, name, kind: served.model.kind, reconcileId: randomUUID().slice(0, 8) });
-    const pass = new ReconcilePass(this.deps, served, ref, key, structuredClone(object), this.now, this.random, this.held, log);
+    const log = this.deps.logger.child({
+      namespace,
+      name,
+      kind: served.model.kind,
+      reconcileId: randomUUID().slice(0, 8),
+    });
+    const pass = new ReconcilePass(
+      this.deps,
+      served,
+      ref,
+      key,
+      structuredClone(object),
+      this.now,
+      this.random,
+      this.held,
+      log,
+    );
     return pass.run();
   }
 }
@@ -158,7 +208,8 @@ class ReconcilePass {
     const { model } = this.served;
     const namespace = await this.deps.kube.getNamespace(this.ref.namespace);
     const decision = resolveReconcilePolicy({
-      objectAnnotations: this.annotations, namespaceAnnotations: namespace?.metadata?.annotations,
+      objectAnnotations: this.annotations,
+      namespaceAnnotations: namespace?.metadata?.annotations,
       defaultPolicy: this.deps.config.defaultReconcilePolicy ?? this.deps.config.invalidDefaultPolicy,
     });
     this.policyWarning = decision.warning;
@@ -168,7 +219,12 @@ class ReconcilePass {
     credential.dependencies.forEach((dependency) => this.dependOn(dependency));
     if (!credential.ok) {
       if (deleting && decision.policy !== 'manage') return this.releaseFinalizer(`reconcile-policy ${decision.policy}`);
-      throw new ConditionError({ reason: credential.reason, message: credential.message, severity: 'Warning', retryable: true });
+      throw new ConditionError({
+        reason: credential.reason,
+        message: credential.message,
+        severity: 'Warning',
+        retryable: true,
+      });
     }
     this.client = credential.client;
     this.secretValues.push(...credential.secretValues);
@@ -177,15 +233,20 @@ class ReconcilePass {
     if (!deleting) await this.ensureOwnerReference();
     const desired = resolution.status === 'resolved' ? { armId: resolution.armId, body: resolution.body } : undefined;
     const { keyring } = this.deps;
-    const digest = desired === undefined ? { status: 'none' as const } : checkDigest(keyring, this.annotations[APPLIED_DIGEST_ANNOTATION], desired);
+    const digest =
+      desired === undefined
+        ? { status: 'none' as const }
+        : checkDigest(keyring, this.annotations[APPLIED_DIGEST_ANNOTATION], desired);
     if (desired !== undefined) {
       this.desiredDigest = makeDigest(keyring, desired);
       this.inputsFingerprint = makeDigest(keyring, {
-        desired, credential: [credential.source, credential.subscriptionId, credential.secretValues],
+        desired,
+        credential: [credential.source, credential.subscriptionId, credential.secretValues],
       });
     }
     const recordedResourceId = this.annotations[RESOURCE_ID_ANNOTATION];
-    const resolvedId = resolution.status === 'resolved' || resolution.status === 'idOnly' ? resolution.armId : undefined;
+    const resolvedId =
+      resolution.status === 'resolved' || resolution.status === 'idOnly' ? resolution.armId : undefined;
     const idForCheck = recordedResourceId ?? resolvedId;
     const heldError = deleting ? undefined : this.held.held(this.key, this.uid, this.inputsFingerprint);
     const input: PlanInput = {
@@ -199,7 +260,8 @@ class ReconcilePass {
       digest: digest.status,
       heldError,
       schema: model.body,
-      subscriptionMismatch: idForCheck === undefined ? undefined : checkSubscription(idForCheck, credential.subscriptionId),
+      subscriptionMismatch:
+        idForCheck === undefined ? undefined : checkSubscription(idForCheck, credential.subscriptionId),
       ownerGoing: deleting ? await this.ownerGoing() : undefined,
     };
 
@@ -217,7 +279,10 @@ class ReconcilePass {
         case 'upToDate':
           return this.finish(action.armId, action.azureBody, action.recordDigest ? this.desiredDigest : undefined);
         case 'beginPut': {
-          this.log.info({ armId: action.armId, create: action.create, differences: action.differences }, 'writing to Azure');
+          this.log.info(
+            { armId: action.armId, create: action.create, differences: action.differences },
+            'writing to Azure',
+          );
           await this.writeStatus(readyReconciling(), undefined);
           const existing = input.azure.status === 'present' ? input.azure.body : undefined;
           const hookContext = { object: this.object, model, existing, arm: this.hookArm(), armId: action.armId };
@@ -226,14 +291,19 @@ class ReconcilePass {
           await this.event('Normal', verb, `${verb} ${action.armId}`);
           const sentDigest = this.desiredDigest;
           const result = await this.arm().beginCreateOrUpdate(action.armId, model.apiVersion, body);
-          if (result.done) return this.finish(action.armId, result.body ?? await this.arm().get(action.armId, model.apiVersion), sentDigest);
+          if (result.done)
+            return this.finish(
+              action.armId,
+              result.body ?? (await this.arm().get(action.armId, model.apiVersion)),
+              sentDigest,
+            );
           return this.awaitOperation(result.poll, result.retryAfterMs, sentDigest);
         }
         case 'pollPut': {
           const result = await this.arm().poll(action.poll);
           const sentDigest = this.resumeDigest();
           if (!result.done) return this.awaitOperation(result.poll, result.retryAfterMs, sentDigest);
-          const body = result.body ?? await this.arm().get(action.poll.resourceId, model.apiVersion);
+          const body = result.body ?? (await this.arm().get(action.poll.resourceId, model.apiVersion));
           if (sentDigest !== undefined && this.desiredDigest !== undefined && sentDigest !== this.desiredDigest) {
             // The desired state changed while the operation ran: decide again against Azure's result.
             input.pollState = undefined;
@@ -256,22 +326,39 @@ class ReconcilePass {
         case 'releaseFinalizer':
           return this.releaseFinalizer(action.reason);
         case 'waitForOwner':
-          throw new ConditionError({ reason: Reasons.WaitingForOwner, message: action.message, severity: 'Warning', retryable: true });
+          throw new ConditionError({
+            reason: Reasons.WaitingForOwner,
+            message: action.message,
+            severity: 'Warning',
+            retryable: true,
+          });
         case 'holdError': {
           const retryInMs = heldError?.remainingMs ?? slowRetryBaseMs;
-          this.log.info({ reason: action.reason, retryInMs }, 'holding an error: nothing sent until an input changes or the retry is due');
+          this.log.info(
+            { reason: action.reason, retryInMs },
+            'holding an error: nothing sent until an input changes or the retry is due',
+          );
           await this.writeStatus(readyProblem(action.reason, action.message, 'Error'), undefined);
           return { requeueAfterMs: retryInMs };
         }
         case 'blocked':
-          throw new ConditionError({ reason: action.reason, message: action.message, severity: action.severity, retryable: action.retryable });
+          throw new ConditionError({
+            reason: action.reason,
+            message: action.message,
+            severity: action.severity,
+            retryable: action.retryable,
+          });
       }
     }
     throw new Error('the reconcile did not settle after 10 steps');
   }
 
   /** A PUT is still running: keep its resume token (with the digest it sends) and come back. */
-  private async awaitOperation(poll: PollState, retryAfterMs: number, sentDigest: string | undefined): Promise<ReconcileResult> {
+  private async awaitOperation(
+    poll: PollState,
+    retryAfterMs: number,
+    sentDigest: string | undefined,
+  ): Promise<ReconcileResult> {
     await this.savePollState(poll, sentDigest);
     await this.writeStatus(readyReconciling(), undefined);
     return { requeueAfterMs: retryAfterMs };
@@ -303,10 +390,18 @@ class ReconcilePass {
       this.dependOn(`/${request.kind}/${this.ref.namespace}/${request.target}`);
     }
     await writeExports({
-      kube: this.deps.kube, object: this.object, model, apiVersion: `${model.group}/${this.served.version}`, armId,
-      armBody: azureBody, client: this.arm(),
+      kube: this.deps.kube,
+      object: this.object,
+      model,
+      apiVersion: `${model.group}/${this.served.version}`,
+      armId,
+      armBody: azureBody,
+      client: this.arm(),
     });
-    const ready = this.policyWarning !== undefined ? readyProblem(Reasons.InvalidReconcilePolicy, this.policyWarning) : readySucceeded();
+    const ready =
+      this.policyWarning !== undefined
+        ? readyProblem(Reasons.InvalidReconcilePolicy, this.policyWarning)
+        : readySucceeded();
     await this.writeStatus(ready, statusBody);
     const period = this.deps.config.syncPeriodMs;
     return period === undefined ? {} : { requeueAfterMs: jitteredSyncDelay(period, this.random) };
@@ -323,7 +418,9 @@ class ReconcilePass {
     } else if (isArmError(error)) {
       const classification = classifyArmError(error);
       problem = new ConditionError({
-        reason: classification.reason, message: error.message, severity: classification.severity,
+        reason: classification.reason,
+        message: error.message,
+        severity: classification.severity,
         retryable: classification.retryable || this.isDeleting(),
         ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
       });
@@ -333,7 +430,9 @@ class ReconcilePass {
     if (isArmError(error) && error.operationEnded && this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] !== undefined) {
       // The operation failed for good: forget it, so the next attempt reads Azure and decides afresh.
       try {
-        await this.patchMetadata({ annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: null, [POLLER_RESUME_ID_ANNOTATION]: null } });
+        await this.patchMetadata({
+          annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: null, [POLLER_RESUME_ID_ANNOTATION]: null },
+        });
       } catch (patchError) {
         this.log.debug({ error: (patchError as Error).message }, 'could not clear the spent resume token');
       }
@@ -345,9 +444,10 @@ class ReconcilePass {
       reason = Reasons.InvalidReconcilePolicy;
       message = `${this.policyWarning}; ${message}`;
     }
-    const state: ReadyState = problem.severity === 'Info'
-      ? { status: 'False', severity: 'Info', reason, message }
-      : readyProblem(reason, message, problem.severity);
+    const state: ReadyState =
+      problem.severity === 'Info'
+        ? { status: 'False', severity: 'Info', reason, message }
+        : readyProblem(reason, message, problem.severity);
     try {
       await this.writeStatus(state, undefined);
     } catch (writeError) {
@@ -382,7 +482,8 @@ class ReconcilePass {
         const deadline = Date.now() + hookActionTimeoutMs;
         let result = await arm.post(id, action, apiVersion, body);
         while (!result.done) {
-          if (Date.now() > deadline) throw new Error(`POST ${action} on ${id} did not finish within ${hookActionTimeoutMs / 60_000} minutes`);
+          if (Date.now() > deadline)
+            throw new Error(`POST ${action} on ${id} did not finish within ${hookActionTimeoutMs / 60_000} minutes`);
           const { poll, retryAfterMs } = result;
           await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(retryAfterMs, 100), 60_000)));
           result = await arm.poll(poll);
@@ -410,7 +511,8 @@ class ReconcilePass {
   private pollState(): PollState | undefined {
     const state = decodePollState(this.annotations[POLLER_RESUME_TOKEN_ANNOTATION]);
     const id = this.annotations[POLLER_RESUME_ID_ANNOTATION];
-    if (state === undefined || (id !== undefined && id.toLowerCase() !== state.resourceId.toLowerCase())) return undefined;
+    if (state === undefined || (id !== undefined && id.toLowerCase() !== state.resourceId.toLowerCase()))
+      return undefined;
     return state;
   }
 
@@ -429,20 +531,28 @@ class ReconcilePass {
     const served = target === undefined ? undefined : this.deps.kinds.get(target.group, target.kind);
     if (served === undefined) return `${what} is not served by this operator`;
     const ownerObject = await this.deps.kube.getObject({
-      group: served.model.group, version: served.version, plural: served.plural, namespace: this.ref.namespace, name,
+      group: served.model.group,
+      version: served.version,
+      plural: served.plural,
+      namespace: this.ref.namespace,
+      name,
     });
     if (ownerObject === undefined) return `${what} no longer exists`;
-    if (ownerObject.metadata.deletionTimestamp !== undefined && ownerObject.metadata.deletionTimestamp !== null) return `${what} is being deleted`;
+    if (ownerObject.metadata.deletionTimestamp !== undefined && ownerObject.metadata.deletionTimestamp !== null)
+      return `${what} is being deleted`;
     if (this.ownerReplaced(served, name, ownerObject)) return `${what} was deleted and created again`;
     const namespace = await this.deps.kube.getNamespace(this.ref.namespace, { fresh: true });
     const terminating = namespace?.metadata?.deletionTimestamp;
-    if (terminating !== undefined && terminating !== null) return `namespace ${this.ref.namespace} is being deleted, ${what} with it`;
+    if (terminating !== undefined && terminating !== null)
+      return `namespace ${this.ref.namespace} is being deleted, ${what} with it`;
     return undefined;
   }
 
   /** The owner's group and kind: from `spec.owner`, else the kind's one declared owner. */
   private ownerKind(owner: Record<string, unknown>): { group: string; kind: string } | undefined {
-    const declared = this.served.model.owners.find((candidate): candidate is { group: string; kind: string } => candidate !== '*');
+    const declared = this.served.model.owners.find(
+      (candidate): candidate is { group: string; kind: string } => candidate !== '*',
+    );
     const group = typeof owner['group'] === 'string' ? owner['group'] : declared?.group;
     const kind = typeof owner['kind'] === 'string' ? owner['kind'] : declared?.kind;
     return group === undefined || kind === undefined ? undefined : { group, kind };
@@ -450,8 +560,12 @@ class ReconcilePass {
 
   /** true when this object's ownerReference to the owner names another uid: the owner it belonged to is gone. */
   private ownerReplaced(served: ServedKind, name: string, ownerObject: KubeObject): boolean {
-    const references = (this.object.metadata.ownerReferences ?? [])
-      .filter((reference) => reference.name === name && reference.kind === served.model.kind && reference.apiVersion.split('/')[0] === served.model.group);
+    const references = (this.object.metadata.ownerReferences ?? []).filter(
+      (reference) =>
+        reference.name === name &&
+        reference.kind === served.model.kind &&
+        reference.apiVersion.split('/')[0] === served.model.group,
+    );
     return references.length > 0 && !references.some((reference) => reference.uid === ownerObject.metadata.uid);
   }
 
@@ -486,14 +600,23 @@ class ReconcilePass {
     const configMaps = new Map<string, string>();
     for (const { path, ref } of inputs.references) {
       const result = await this.resolveReference(ref, subscriptionId);
-      if (typeof result !== 'string') return { status: 'idOnly', armId, reason: Reasons.ReferenceNotFound, message: `${path}: ${result.message}` };
+      if (typeof result !== 'string')
+        return { status: 'idOnly', armId, reason: Reasons.ReferenceNotFound, message: `${path}: ${result.message}` };
       armIds.set(path, result);
     }
-    for (const [kind, list, target] of [['Secret', inputs.secrets, secrets], ['ConfigMap', inputs.configMaps, configMaps]] as const) {
+    for (const [kind, list, target] of [
+      ['Secret', inputs.secrets, secrets],
+      ['ConfigMap', inputs.configMaps, configMaps],
+    ] as const) {
       for (const { path, ref } of list) {
         const value = await this.readKey(kind, ref);
         if (value === undefined) {
-          return { status: 'idOnly', armId, reason: kind === 'Secret' ? Reasons.SecretNotFound : Reasons.ConfigMapNotFound, message: `${path}: ${kind} ${this.ref.namespace}/${ref.name} key ${ref.key} not found` };
+          return {
+            status: 'idOnly',
+            armId,
+            reason: kind === 'Secret' ? Reasons.SecretNotFound : Reasons.ConfigMapNotFound,
+            message: `${path}: ${kind} ${this.ref.namespace}/${ref.name} key ${ref.key} not found`,
+          };
         }
         target.set(path, value);
         if (kind === 'Secret') this.secretValues.push(value);
@@ -509,7 +632,12 @@ class ReconcilePass {
       return { status: 'resolved', armId, body: runDesiredBody(this.served.hooks, context, body) };
     } catch (error) {
       if (error instanceof MissingInputError) {
-        const reason = error.input === 'secret' ? Reasons.SecretNotFound : error.input === 'configMap' ? Reasons.ConfigMapNotFound : Reasons.ReferenceNotFound;
+        const reason =
+          error.input === 'secret'
+            ? Reasons.SecretNotFound
+            : error.input === 'configMap'
+              ? Reasons.ConfigMapNotFound
+              : Reasons.ReferenceNotFound;
         return { status: 'idOnly', armId, reason, message: error.message };
       }
       throw error;
@@ -520,8 +648,13 @@ class ReconcilePass {
    * The owner's ARM ID, once the owner exists, is not being deleted and has been created in Azure (its
    * `resource-id` annotation). Its later health does not matter: a child needs the ID, not a Ready owner.
    */
-  private async resolveOwner(owner: unknown): Promise<{ status: 'ok'; parentId: string } | { status: 'problem'; resolution: Resolution }> {
-    const wait = (message: string) => ({ status: 'problem' as const, resolution: { status: 'waitingForOwner' as const, message } });
+  private async resolveOwner(
+    owner: unknown,
+  ): Promise<{ status: 'ok'; parentId: string } | { status: 'problem'; resolution: Resolution }> {
+    const wait = (message: string) => ({
+      status: 'problem' as const,
+      resolution: { status: 'waitingForOwner' as const, message },
+    });
     if (!isRecord(owner)) return wait('spec.owner is not set');
     if (typeof owner['armId'] === 'string' && owner['armId'] !== '') return { status: 'ok', parentId: owner['armId'] };
     const name = owner['name'];
@@ -539,12 +672,17 @@ class ReconcilePass {
     }
     const ownerServed = this.deps.kinds.get(group, kind);
     if (ownerServed !== undefined && this.ownerReplaced(ownerServed, name, ownerObject)) {
-      return wait(`${what} was deleted and created again; this object belonged to the earlier one and is left for Kubernetes to collect`);
+      return wait(
+        `${what} was deleted and created again; this object belonged to the earlier one and is left for Kubernetes to collect`,
+      );
     }
     // The object belongs to its owner from now on, in Azure or not: deleting the owner cascades to it.
     if (ownerObject.metadata.uid !== undefined && ownerServed !== undefined) {
       this.ownerRef = {
-        apiVersion: `${ownerServed.model.group}/${ownerServed.version}`, kind: ownerServed.model.kind, name, uid: ownerObject.metadata.uid,
+        apiVersion: `${ownerServed.model.group}/${ownerServed.version}`,
+        kind: ownerServed.model.kind,
+        name,
+        uid: ownerObject.metadata.uid,
       };
     }
     const ownerId = ownerObject.metadata.annotations?.[RESOURCE_ID_ANNOTATION];
@@ -552,13 +690,19 @@ class ReconcilePass {
     return { status: 'ok', parentId: ownerId };
   }
 
-  private async resolveReference(ref: ResourceReference, subscriptionId: string): Promise<string | { message: string }> {
+  private async resolveReference(
+    ref: ResourceReference,
+    subscriptionId: string,
+  ): Promise<string | { message: string }> {
     if (ref.armId !== undefined && ref.armId !== '') return ref.armId;
     if (ref.wellKnownName !== undefined) {
       const id = builtInRoleIds[ref.wellKnownName];
-      return id === undefined ? { message: `unknown well-known name ${ref.wellKnownName}` } : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+      return id === undefined
+        ? { message: `unknown well-known name ${ref.wellKnownName}` }
+        : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
     }
-    if (ref.group === undefined || ref.kind === undefined || ref.name === undefined) return { message: 'the reference names no object' };
+    if (ref.group === undefined || ref.kind === undefined || ref.name === undefined)
+      return { message: 'the reference names no object' };
     this.dependOn(objectKey(ref.group, ref.kind, this.ref.namespace, ref.name));
     const target = await this.readObject(ref.group, ref.kind, ref.name);
     if (target === undefined) return { message: `${ref.kind} ${this.ref.namespace}/${ref.name} does not exist` };
@@ -569,8 +713,16 @@ class ReconcilePass {
   private async readObject(group: string, kind: string, name: string): Promise<KubeObject | undefined> {
     const served = this.deps.kinds.get(group, kind);
     if (served === undefined) return undefined;
-    return this.deps.cached?.(served, this.ref.namespace, name)
-      ?? this.deps.kube.getObject({ group: served.model.group, version: served.version, plural: served.plural, namespace: this.ref.namespace, name });
+    return (
+      this.deps.cached?.(served, this.ref.namespace, name) ??
+      this.deps.kube.getObject({
+        group: served.model.group,
+        version: served.version,
+        plural: served.plural,
+        namespace: this.ref.namespace,
+        name,
+      })
+    );
   }
 
   private async readKey(kind: 'Secret' | 'ConfigMap', ref: KeyReference): Promise<string | undefined> {
@@ -586,15 +738,23 @@ class ReconcilePass {
   // ---- writes ----
 
   private async patchMetadata(metadata: Record<string, unknown>): Promise<void> {
-    this.object = await this.deps.kube.patchObject(this.ref, { metadata: { ...metadata, resourceVersion: this.object.metadata.resourceVersion } });
+    this.object = await this.deps.kube.patchObject(this.ref, {
+      metadata: { ...metadata, resourceVersion: this.object.metadata.resourceVersion },
+    });
   }
 
   /** Keeps the poll state (and, for a PUT, the digest of what it sends) on the object; no write when already there. */
   private async savePollState(poll: PollState, digest?: string): Promise<void> {
     const encoded = JSON.parse(encodePollState(poll)) as Record<string, unknown>;
     const token = JSON.stringify({ ...encoded, ...(digest !== undefined ? { digest } : {}) });
-    if (this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] === token && this.annotations[POLLER_RESUME_ID_ANNOTATION] === poll.resourceId) return;
-    await this.patchMetadata({ annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: token, [POLLER_RESUME_ID_ANNOTATION]: poll.resourceId } });
+    if (
+      this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] === token &&
+      this.annotations[POLLER_RESUME_ID_ANNOTATION] === poll.resourceId
+    )
+      return;
+    await this.patchMetadata({
+      annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: token, [POLLER_RESUME_ID_ANNOTATION]: poll.resourceId },
+    });
   }
 
   /** Adds the owner's ownerReference as soon as the owner object is known (so Kubernetes cascades deletes to us). */
@@ -615,7 +775,9 @@ class ReconcilePass {
       ...(digest !== undefined ? { [APPLIED_DIGEST_ANNOTATION]: digest } : {}),
     };
     const current = this.annotations;
-    const patch = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => (value === null ? key in current : current[key] !== value)));
+    const patch = Object.fromEntries(
+      Object.entries(wanted).filter(([key, value]) => (value === null ? key in current : current[key] !== value)),
+    );
     const owners = this.object.metadata.ownerReferences ?? [];
     const ownerRef = this.ownerRef;
     const addOwner = ownerRef !== undefined && !owners.some((owner) => owner.uid === ownerRef.uid);
@@ -640,23 +802,41 @@ class ReconcilePass {
     const previousStatus = this.object.status ?? {};
     const previous = readyConditionOf(previousStatus['conditions']);
     const condition = buildReadyCondition(state, this.generation, previous, this.now());
-    const base = statusBody ?? Object.fromEntries(Object.entries(previousStatus).filter(([key]) => key !== 'conditions'));
-    const conditions = setCondition(Array.isArray(previousStatus['conditions']) ? previousStatus['conditions'] as Condition[] : [], condition);
+    const base =
+      statusBody ?? Object.fromEntries(Object.entries(previousStatus).filter(([key]) => key !== 'conditions'));
+    const conditions = setCondition(
+      Array.isArray(previousStatus['conditions']) ? (previousStatus['conditions'] as Condition[]) : [],
+      condition,
+    );
     const next = { ...base, conditions };
     const patch = createMergePatch(previousStatus, next);
     if (patch !== undefined) {
       this.object = await this.deps.kube.patchStatus(this.ref, { status: patch });
     }
-    if (previous === undefined || previous.status !== condition.status || previous.reason !== condition.reason) {
+    const transition =
+      previous === undefined || previous.status !== condition.status || previous.reason !== condition.reason;
+    // A write's own Event (Creating, Updating) already says what Reconciling would.
+    if (transition && condition.reason !== Reasons.Reconciling) {
       const type = state.severity === 'Warning' || state.severity === 'Error' ? 'Warning' : 'Normal';
-      await this.event(type, condition.reason, condition.message ?? (condition.status === 'True' ? 'The resource is Ready' : condition.reason));
+      await this.event(
+        type,
+        condition.reason,
+        condition.message ?? (condition.status === 'True' ? 'The resource is Ready' : condition.reason),
+      );
     }
   }
 
   private async event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const error = await this.deps.kube.createEvent({
-      object: { ...this.object, apiVersion: `${this.served.model.group}/${this.served.version}`, kind: this.served.model.kind },
-      type, reason, message: redactSecrets(message, this.secretValues), component: this.deps.component ?? 'azo-operator',
+      object: {
+        ...this.object,
+        apiVersion: `${this.served.model.group}/${this.served.version}`,
+        kind: this.served.model.kind,
+      },
+      type,
+      reason,
+      message: redactSecrets(message, this.secretValues),
+      component: this.deps.component ?? 'azo-operator',
     });
     if (error !== undefined) this.log.debug({ error: error.message }, 'could not record an Event');
   }
