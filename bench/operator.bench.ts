@@ -2,7 +2,8 @@
  * Operator benchmark: N ResourceGroups (default 1,000; AZO_BENCH_OPERATOR_N) applied to the embedded API server at
  * once; `azo operator` runs as its own process against the ARM emulator at latency 0. Measures apply → first ARM
  * write and apply → Ready (median, p99), ARM requests per resource, and the operator process's memory (idle after
- * start, peak, and after all are Ready).
+ * start, peak, and after all are Ready); then restarts the operator, which re-reads every resource (a full resync),
+ * and counts the ARM and Kubernetes writes that causes (0: nothing changed).
  * The operator runs compiled (as the installed `azo` does: `tsc` into node_modules/.cache first, ~10 s), or with
  * AZO_BENCH_OPERATOR_RUNTIME=tsx from the TypeScript sources.
  * ARM throttling is off on both sides (emulator `throttling: false`, operator AZO_ARM_RATE_LIMITS=off) so the numbers
@@ -35,7 +36,7 @@ export async function run(): Promise<BenchResult> {
   const entry = runtime === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [compileCli()];
   // e.g. AZO_BENCH_OPERATOR_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the operator.
   const nodeArgs = (process.env['AZO_BENCH_OPERATOR_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
-  const operator = spawn(process.execPath, [...nodeArgs, ...entry, 'operator', '--crd-pattern', 'resources.azure.com/*', '--arm-ca-file', caFile, '--log-level', 'warn'], {
+  const spawnOperator = () => spawn(process.execPath, [...nodeArgs, ...entry, 'operator', '--crd-pattern', 'resources.azure.com/*', '--arm-ca-file', caFile, '--log-level', 'warn'], {
     env: {
       ...process.env, KUBECONFIG: kubeconfig, AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: emulator.tenantId,
       AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000b0c1', AZURE_CLIENT_SECRET: 'bench-secret', AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url,
@@ -43,16 +44,23 @@ export async function run(): Promise<BenchResult> {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const running = (child: ReturnType<typeof spawnOperator>) => new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('azo operator running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`operator exited ${code}`)));
+  });
+  const stopOperator = async (child: ReturnType<typeof spawnOperator>) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  };
+  let operator = spawnOperator();
   let peakRssKiB = 0;
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      operator.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('azo operator running')) resolve();
-      });
-      operator.once('exit', (code) => reject(new Error(`operator exited ${code}`)));
-    });
+    await running(operator);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idleRssKiB = rssKiB(operator.pid);
     const kubeConfig = new KubeConfig();
@@ -98,6 +106,26 @@ export async function run(): Promise<BenchResult> {
       const name = entry.path.split('/').pop() ?? '';
       if (!firstWrite.has(name)) firstWrite.set(name, Date.parse(entry.time));
     }
+    // A full resync: a restarted operator reconciles every object (reads it in Azure); nothing changed, so nothing
+    // may be written to ARM or to Kubernetes.
+    const versions = async () => new Map(((await custom.listNamespacedCustomObject(rg)) as { items: KubernetesObject[] }).items
+      .map((item) => [item.metadata?.name ?? '', item.metadata?.resourceVersion ?? '']));
+    const versionsBefore = await versions();
+    await stopOperator(operator);
+    emulator.resetRequestLog();
+    const resyncStarted = Date.now();
+    operator = spawnOperator();
+    await running(operator);
+    const reads = () => new Set(emulator.requestLog().filter((entry) => entry.method === 'GET' && entry.path.includes('/resourceGroups/bench-rg-')).map((entry) => entry.path)).size;
+    while (reads() < n) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (Date.now() - resyncStarted > 600_000) throw new Error(`only ${reads()}/${n} read again after 10 minutes`);
+    }
+    const resyncDone = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const resyncWrites = emulator.requestLog().filter((entry) => entry.path.startsWith('/subscriptions/') && entry.method !== 'GET').length;
+    const versionsAfter = await versions();
+    const kubeWrites = [...versionsBefore].filter(([name, version]) => versionsAfter.get(name) !== version).length;
     const toWrite = names.map((name) => (firstWrite.get(name) ?? NaN) - (appliedAt.get(name) ?? NaN)).filter(Number.isFinite);
     const toReady = names.map((name) => (readyAt.get(name) ?? NaN) - (appliedAt.get(name) ?? NaN)).filter(Number.isFinite);
     return {
@@ -110,6 +138,9 @@ export async function run(): Promise<BenchResult> {
         'all Ready after': { value: allReady - started, unit: 'ms' },
         'ARM requests per resource': { value: Math.round((log.length / n) * 100) / 100, unit: 'requests' },
         'ARM PUTs per resource': { value: Math.round((log.filter((e) => e.method === 'PUT').length / n) * 100) / 100, unit: 'requests' },
+        'full resync (operator restart) until every resource was read again': { value: resyncDone - resyncStarted, unit: 'ms' },
+        'ARM writes during the full resync': { value: resyncWrites, unit: 'requests' },
+        'Kubernetes object writes during the full resync': { value: kubeWrites, unit: 'objects' },
         'operator RSS idle (started, CRDs served)': { value: Math.round(idleRssKiB / 1024), unit: 'MiB' },
         'operator peak RSS': { value: Math.round(peakRssKiB / 1024), unit: 'MiB' },
         'operator RSS with all Ready (2 s later)': { value: Math.round(settledRssKiB / 1024), unit: 'MiB' },
@@ -120,8 +151,7 @@ export async function run(): Promise<BenchResult> {
       ],
     };
   } finally {
-    operator.kill('SIGTERM');
-    await new Promise((resolve) => operator.once('exit', resolve));
+    await stopOperator(operator);
     await emulator.close();
     await apiServer.close();
     rmSync(dir, { recursive: true, force: true });
