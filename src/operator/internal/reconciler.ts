@@ -240,7 +240,7 @@ class ReconcilePass {
     if (desired !== undefined) {
       this.desiredDigest = makeDigest(keyring, desired);
       this.inputsFingerprint = makeDigest(keyring, {
-        desired,
+        desired: this.desiredDigest,
         credential: [credential.source, credential.subscriptionId, credential.secretValues],
       });
     }
@@ -262,7 +262,8 @@ class ReconcilePass {
       schema: model.body,
       subscriptionMismatch:
         idForCheck === undefined ? undefined : checkSubscription(idForCheck, credential.subscriptionId),
-      ownerGoing: deleting ? await this.ownerGoing() : undefined,
+      // Only a managed delete can send a DELETE, so only it needs the (fresh, uncached) look at the owner.
+      ownerGoing: deleting && decision.policy === 'manage' ? await this.ownerGoing() : undefined,
     };
 
     for (let step = 0; step < 10; step++) {
@@ -765,7 +766,7 @@ class ReconcilePass {
     await this.patchMetadata({ ownerReferences: [...owners, ownerRef] });
   }
 
-  /** Records the ARM ID, the generation, the applied digest (when known) and the owner reference, in one patch. */
+  /** Records the ARM ID, the generation and the applied digest (when known), in one patch. */
   private async recordAnnotations(armId: string, digest: string | undefined): Promise<void> {
     const wanted: Record<string, string | null> = {
       [RESOURCE_ID_ANNOTATION]: armId,
@@ -778,14 +779,7 @@ class ReconcilePass {
     const patch = Object.fromEntries(
       Object.entries(wanted).filter(([key, value]) => (value === null ? key in current : current[key] !== value)),
     );
-    const owners = this.object.metadata.ownerReferences ?? [];
-    const ownerRef = this.ownerRef;
-    const addOwner = ownerRef !== undefined && !owners.some((owner) => owner.uid === ownerRef.uid);
-    if (Object.keys(patch).length === 0 && !addOwner) return;
-    await this.patchMetadata({
-      ...(Object.keys(patch).length > 0 ? { annotations: patch } : {}),
-      ...(addOwner && ownerRef !== undefined ? { ownerReferences: [...owners, ownerRef] } : {}),
-    });
+    if (Object.keys(patch).length > 0) await this.patchMetadata({ annotations: patch });
   }
 
   private async releaseFinalizer(reason: string): Promise<ReconcileResult> {
