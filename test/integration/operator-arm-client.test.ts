@@ -80,28 +80,34 @@ test('ARM client against the emulator', async (t) => {
   await t.test('ARM errors carry code and status; injected 500 is an ArmError', async () => {
     emulator.addFault({ method: 'GET', path: 'rg-arm-client$', status: 500, count: 1 });
     await assert.rejects(client.get(rgId, rgModel.apiVersion), (error: unknown) => error instanceof ArmError && error.statusCode === 500);
-    emulator.addFault({ method: 'PUT', path: 'rg-arm-client$', status: 429, retryAfterSeconds: 7, count: 1 });
+    // A 429 is sent again up to three times; a fourth 429 is returned, with its Retry-After.
+    emulator.addFault({ method: 'PUT', path: 'rg-arm-client$', status: 429, retryAfterSeconds: 0, count: 4 });
     await assert.rejects(client.beginCreateOrUpdate(rgId, rgModel.apiVersion, { location: 'westus' }),
-      (error: unknown) => error instanceof ArmError && error.statusCode === 429 && error.retryAfterMs === 7000);
+      (error: unknown) => error instanceof ArmError && error.statusCode === 429 && error.retryAfterMs === 0);
   });
 
   await t.test('client-side throttling waits for a token instead of failing', async () => {
-    let now = 0;
-    const waits: number[] = [];
-    const scheduler = new RequestScheduler({
-      now: () => now, limits: { reads: { burst: 2, perSecond: 0.5 } },
-      sleep: async (ms) => {
-        waits.push(ms);
-        now += ms;
-      },
-    });
-    const throttled = new ArmClient({ endpoint: emulator.url, credential, caCertPem: emulator.caCertPem, scheduler, now: () => now });
+    const scheduler = new RequestScheduler({ limits: { reads: { burst: 2, perSecond: 5 } } });
+    const principal = { tenantId: emulator.tenantId, clientId: '00000000-0000-0000-0000-00000000c1e1' };
+    const throttled = new ArmClient({ endpoint: emulator.url, credential, caCertPem: emulator.caCertPem, scheduler, principal });
     await throttled.get(rgId, rgModel.apiVersion);
     await throttled.get(rgId, rgModel.apiVersion);
-    assert.deepEqual(waits, [], 'the burst needs no wait');
-    const third = await throttled.get(rgId, rgModel.apiVersion);
-    assert.ok(third !== undefined, 'the third read is sent once a token is back');
-    assert.deepEqual(waits, [2000], 'it waited for the bucket to refill (0.5 tokens/s)');
+    let third = false;
+    const pending = throttled.get(rgId, rgModel.apiVersion).then(() => (third = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(third, false, 'the third read waits for the bucket to refill');
+    assert.deepEqual(scheduler.state().map((bucket) => [bucket.requestClass, bucket.waiting]), [['reads', 1]]);
+    await pending;
+    assert.equal(third, true, 'and is sent once a token is back (200 ms later), with no error');
+  });
+
+  await t.test("ARM's own 429 is waited out and sent again: the caller sees no error", async () => {
+    emulator.resetRequestLog();
+    emulator.addFault({ method: 'GET', path: 'rg-arm-client$', status: 429, retryAfterSeconds: 1, count: 2 });
+    const body = await client.get(rgId, rgModel.apiVersion);
+    assert.ok(body !== undefined);
+    const statuses = emulator.requestLog().filter((entry) => entry.path === rgId).map((entry) => entry.status);
+    assert.deepEqual(statuses, [429, 429, 200]);
   });
 
   await t.test('a wrong token endpoint gives AuthenticationFailed without the secret in the message', async () => {

@@ -15,8 +15,8 @@ import {
 } from './lro.js';
 import { loggingPolicy } from './policies/logging.js';
 import { requestIdPolicy } from './policies/request-id.js';
-import { throttlingPolicy } from './policies/throttling.js';
-import { RequestScheduler } from './scheduler.js';
+import { requestTurns, throttlingPolicy } from './policies/throttling.js';
+import { type RequestPriority, RequestScheduler } from './scheduler.js';
 
 /** Options of `ArmClient`. */
 export interface ArmClientOptions {
@@ -29,6 +29,10 @@ export interface ArmClientOptions {
   caCertPem?: string;
   /** Shared throttling state; default a private scheduler with ARM's limits. */
   scheduler?: RequestScheduler;
+  /** The identity's tenant and client id, as ARM counts requests per principal (default `default`). */
+  principal?: { tenantId: string; clientId: string };
+  /** Every request is abandoned after this long (default 60 s, ARM's own gateway timeout). */
+  requestTimeoutMs?: number;
   /** Default: a silent logger. */
   logger?: Logger;
   /** Retries inside the client; default 0 (the operator's queue owns retries). */
@@ -49,23 +53,44 @@ export type OperationResult =
 /** Default poll interval when ARM gives no `Retry-After`. */
 export const defaultPollIntervalMs = 5_000;
 
+/** Per-call options: why the call is made (the scheduler's priority) and when to give up. */
+export interface ArmRequestOptions {
+  /** Default `user`. */
+  priority?: RequestPriority;
+  abortSignal?: AbortSignal;
+}
+
+/** The calls of an `ArmClient`, with the per-call options bound (see `ArmClient.withOptions`). */
+export interface ArmOperations {
+  get(id: string, apiVersion: string): Promise<unknown>;
+  tryGet(id: string, apiVersion: string): Promise<unknown>;
+  beginCreateOrUpdate(id: string, apiVersion: string, body: unknown): Promise<OperationResult>;
+  beginDelete(id: string, apiVersion: string): Promise<OperationResult>;
+  post(id: string, action: string, apiVersion: string, body?: unknown): Promise<OperationResult>;
+  poll(state: PollState): Promise<OperationResult>;
+}
+
 /** ARM client addressing resources by ID. See `ArmClientOptions` for defaults. */
 export class ArmClient {
   private readonly endpoint: string;
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient;
   private readonly now: () => number;
+  private readonly principal: { tenantId: string; clientId: string };
+  private readonly requestTimeoutMs: number;
 
   constructor(options: ArmClientOptions) {
     this.endpoint = (options.endpoint ?? 'https://management.azure.com').replace(/\/+$/, '');
     this.now = options.now ?? Date.now;
+    this.principal = options.principal ?? { tenantId: 'default', clientId: 'default' };
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     const audience = (options.audience ?? 'https://management.azure.com/').replace(/\/+$/, '');
     const logger = options.logger ?? pino({ level: 'silent' });
     this.httpClient = options.httpClient ?? createDefaultHttpClient();
     const pipeline = createEmptyPipeline();
     pipeline.addPolicy(requestIdPolicy());
     if ((options.maxRetries ?? 0) > 0) pipeline.addPolicy(defaultRetryPolicy({ maxRetries: options.maxRetries ?? 0 }), { phase: 'Retry' });
-    pipeline.addPolicy(throttlingPolicy(options.scheduler ?? new RequestScheduler({ now: this.now }), this.now));
+    pipeline.addPolicy(throttlingPolicy(options.scheduler ?? new RequestScheduler(), this.now));
     pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: [`${audience}/.default`] }), { phase: 'Sign' });
     pipeline.addPolicy(loggingPolicy(logger), { afterPhase: 'Sign' });
     if (options.caCertPem !== undefined) pipeline.addPolicy(tlsPolicy({ ca: options.caCertPem }));
@@ -73,39 +98,51 @@ export class ArmClient {
     this.pipeline = pipeline;
   }
 
+  /** This client with `options` applied to every call (a reconcile's priority and deadline). */
+  withOptions(options: ArmRequestOptions): ArmOperations {
+    return {
+      get: (id, apiVersion) => this.get(id, apiVersion, options),
+      tryGet: (id, apiVersion) => this.tryGet(id, apiVersion, options),
+      beginCreateOrUpdate: (id, apiVersion, body) => this.beginCreateOrUpdate(id, apiVersion, body, options),
+      beginDelete: (id, apiVersion) => this.beginDelete(id, apiVersion, options),
+      post: (id, action, apiVersion, body) => this.post(id, action, apiVersion, body, options),
+      poll: (state) => this.poll(state, options),
+    };
+  }
+
   /** GETs a resource; throws `ArmError` (404 included). */
-  async get(id: string, apiVersion: string): Promise<unknown> {
-    const response = await this.send('GET', this.urlOf(id, apiVersion));
+  async get(id: string, apiVersion: string, options: ArmRequestOptions = {}): Promise<unknown> {
+    const response = await this.send('GET', this.urlOf(id, apiVersion), undefined, options);
     if (response.status !== 200) throw this.errorOf(response);
     return parseBody(response);
   }
 
   /** GETs a resource; `undefined` when ARM says 404 (the resource or what it sits in does not exist). */
-  async tryGet(id: string, apiVersion: string): Promise<unknown> {
-    const response = await this.send('GET', this.urlOf(id, apiVersion));
+  async tryGet(id: string, apiVersion: string, options: ArmRequestOptions = {}): Promise<unknown> {
+    const response = await this.send('GET', this.urlOf(id, apiVersion), undefined, options);
     if (response.status === 404) return undefined;
     if (response.status !== 200) throw this.errorOf(response);
     return parseBody(response);
   }
 
   /** PUTs `body`; done at once or a `PollState` to follow. */
-  async beginCreateOrUpdate(id: string, apiVersion: string, body: unknown): Promise<OperationResult> {
-    return this.begin('PUT', id, apiVersion, body);
+  async beginCreateOrUpdate(id: string, apiVersion: string, body: unknown, options: ArmRequestOptions = {}): Promise<OperationResult> {
+    return this.begin('PUT', id, apiVersion, body, options);
   }
 
   /** DELETEs a resource; a 404 counts as done. */
-  async beginDelete(id: string, apiVersion: string): Promise<OperationResult> {
-    return this.begin('DELETE', id, apiVersion, undefined);
+  async beginDelete(id: string, apiVersion: string, options: ArmRequestOptions = {}): Promise<OperationResult> {
+    return this.begin('DELETE', id, apiVersion, undefined, options);
   }
 
   /** POSTs an action (`listKeys`, …) on a resource and returns its result (following a long-running one is up to the caller). */
-  async post(id: string, action: string, apiVersion: string, body?: unknown): Promise<OperationResult> {
-    return this.begin('POST', `${id.replace(/\/+$/, '')}/${action}`, apiVersion, body);
+  async post(id: string, action: string, apiVersion: string, body?: unknown, options: ArmRequestOptions = {}): Promise<OperationResult> {
+    return this.begin('POST', `${id.replace(/\/+$/, '')}/${action}`, apiVersion, body, options);
   }
 
   /** Polls an operation once. Throws `ArmError` when it failed. */
-  async poll(state: PollState): Promise<OperationResult> {
-    const response = await this.send('GET', state.pollingUrl);
+  async poll(state: PollState, options: ArmRequestOptions = {}): Promise<OperationResult> {
+    const response = await this.send('GET', state.pollingUrl, undefined, options);
     const retryAfterMs = this.retryAfterOf(response);
     // A failure of the poll request itself (throttled, server trouble, credentials) says nothing about the operation.
     if (isTransientPollStatus(response.status)) throw this.errorOf(response);
@@ -119,7 +156,7 @@ export class ArmClient {
         throw operationEnded(outcome.error);
       case 'fetchFinal': {
         const url = outcome.url ?? this.urlOf(state.resourceId, state.apiVersion);
-        const final = await this.send('GET', url);
+        const final = await this.send('GET', url, undefined, options);
         if (isTransientPollStatus(final.status)) throw this.errorOf(final);
         if (final.status >= 400) throw operationEnded(this.errorOf(final));
         return { done: true, body: parseBody(final) };
@@ -127,9 +164,9 @@ export class ArmClient {
     }
   }
 
-  private async begin(method: LroMethod, id: string, apiVersion: string, body: unknown): Promise<OperationResult> {
+  private async begin(method: LroMethod, id: string, apiVersion: string, body: unknown, options: ArmRequestOptions): Promise<OperationResult> {
     const url = this.urlOf(id, apiVersion);
-    const response = await this.send(method, url, body);
+    const response = await this.send(method, url, body, options);
     if (method === 'DELETE' && response.status === 404) return { done: true, body: undefined };
     if (response.status >= 400) throw this.errorOf(response);
     const parsed = parseBody(response);
@@ -147,8 +184,12 @@ export class ArmClient {
     return `${this.endpoint}${path}?api-version=${encodeURIComponent(apiVersion)}`;
   }
 
-  private async send(method: string, url: string, body?: unknown): Promise<PipelineResponse> {
-    const request = createPipelineRequest({ url, method: method as 'GET' });
+  private async send(method: string, url: string, body: unknown, options: ArmRequestOptions): Promise<PipelineResponse> {
+    const request = createPipelineRequest({
+      url, method: method as 'GET', timeout: this.requestTimeoutMs,
+      ...(options.abortSignal !== undefined ? { abortSignal: options.abortSignal } : {}),
+    });
+    requestTurns.set(request, { ...this.principal, principal: `${this.principal.tenantId}/${this.principal.clientId}`, priority: options.priority ?? 'user' });
     request.headers.set('accept', 'application/json');
     if (body !== undefined) {
       request.headers.set('content-type', 'application/json');

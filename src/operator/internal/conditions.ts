@@ -23,6 +23,7 @@ export const Reasons = {
   CredentialInvalid: 'CredentialInvalid',
   AdditionalKubernetesObjectWriteFailure: 'AdditionalKubernetesObjectWriteFailure',
   Failed: 'Failed',
+  ReconcileTimeout: 'ReconcileTimeout',
 } as const;
 
 /** A Kubernetes condition with ASO's severity. */

@@ -5,7 +5,12 @@ import { jitteredSyncDelay, parseDuration, readOperatorConfig } from './config.j
 test('defaults', () => {
   const config = readOperatorConfig({});
   assert.equal(config.syncPeriodMs, 3_600_000);
-  assert.equal(config.maxConcurrentReconciles, 1);
+  assert.equal(config.maxConcurrentReconciles, 4, 'per kind');
+  assert.equal(config.reconcileTimeoutMs, 300_000);
+  assert.equal(config.armRequestTimeoutMs, 60_000);
+  assert.equal(config.kubeRequestTimeoutMs, 30_000);
+  assert.equal(config.driftReadShare, 0.5);
+  assert.equal(config.armMaxInFlight, 64);
   assert.equal(config.targetNamespaces, undefined);
   assert.equal(config.defaultReconcilePolicy, undefined);
   assert.equal(config.armEndpoint, 'https://management.azure.com');
@@ -24,6 +29,10 @@ test('env values', () => {
   assert.equal(config.subscriptionId, 's');
   assert.equal(readOperatorConfig({ DEFAULT_RECONCILE_POLICY: 'bogus' }).invalidDefaultPolicy, 'bogus');
   assert.throws(() => readOperatorConfig({ MAX_CONCURRENT_RECONCILES: '0' }));
+  const tuned = readOperatorConfig({ AZO_RECONCILE_TIMEOUT: '90s', AZO_DRIFT_READ_SHARE: '0.25', AZO_ARM_MAX_IN_FLIGHT: '8' });
+  assert.deepEqual([tuned.reconcileTimeoutMs, tuned.driftReadShare, tuned.armMaxInFlight], [90_000, 0.25, 8]);
+  assert.throws(() => readOperatorConfig({ AZO_DRIFT_READ_SHARE: '2' }), /AZO_DRIFT_READ_SHARE must be a number in \(0, 1\]/);
+  assert.throws(() => readOperatorConfig({ AZO_KUBE_REQUEST_TIMEOUT: 'soon' }), /AZO_KUBE_REQUEST_TIMEOUT must be a duration/);
 });
 
 test('durations and jitter', () => {

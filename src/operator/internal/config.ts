@@ -7,7 +7,18 @@ import { isReconcilePolicy, type ReconcilePolicy } from './policy.js';
 export interface OperatorConfig {
   /** `AZURE_SYNC_PERIOD`; undefined = `never`. */
   syncPeriodMs: number | undefined;
+  /** `MAX_CONCURRENT_RECONCILES`: workers per served kind. */
   maxConcurrentReconciles: number;
+  /** `AZO_RECONCILE_TIMEOUT`: one reconcile's deadline. */
+  reconcileTimeoutMs: number;
+  /** `AZO_ARM_REQUEST_TIMEOUT`: one ARM request's. */
+  armRequestTimeoutMs: number;
+  /** `AZO_KUBE_REQUEST_TIMEOUT`: one Kubernetes request's (watches excepted). */
+  kubeRequestTimeoutMs: number;
+  /** `AZO_DRIFT_READ_SHARE`: the share of ARM's read rate the periodic drift checks may use (0 < share ≤ 1). */
+  driftReadShare: number;
+  /** `AZO_ARM_MAX_IN_FLIGHT`: ARM requests in flight at once, over every kind and credential. */
+  armMaxInFlight: number;
   /** Namespaces to watch; undefined = all. */
   targetNamespaces: string[] | undefined;
   defaultReconcilePolicy: ReconcilePolicy | undefined;
@@ -36,7 +47,9 @@ export interface OperatorConfig {
 
 /**
  * Reads the configuration. Defaults: AZURE_SYNC_PERIOD 1h (`never` turns resync off; Go-style durations `90s`,
- * `15m`, `1h30m` or plain seconds), MAX_CONCURRENT_RECONCILES 1, AZURE_TARGET_NAMESPACES all (comma- or
+ * `15m`, `1h30m` or plain seconds), MAX_CONCURRENT_RECONCILES 4 per kind, AZO_RECONCILE_TIMEOUT 5m,
+ * AZO_ARM_REQUEST_TIMEOUT 60s, AZO_KUBE_REQUEST_TIMEOUT 30s, AZO_DRIFT_READ_SHARE 0.5, AZO_ARM_MAX_IN_FLIGHT 64,
+ * AZURE_TARGET_NAMESPACES all (comma- or
  * semicolon-separated), AZURE_RESOURCE_MANAGER_ENDPOINT https://management.azure.com,
  * AZURE_RESOURCE_MANAGER_AUDIENCE https://management.core.windows.net/, AZURE_AUTHORITY_HOST
  * https://login.microsoftonline.com. Throws on a malformed number or duration.
@@ -45,13 +58,18 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
   const sync = env['AZURE_SYNC_PERIOD']?.trim();
   const policy = env['DEFAULT_RECONCILE_POLICY']?.trim();
   const concurrency = env['MAX_CONCURRENT_RECONCILES']?.trim();
-  const maxConcurrentReconciles = concurrency === undefined || concurrency === '' ? 1 : Number(concurrency);
+  const maxConcurrentReconciles = concurrency === undefined || concurrency === '' ? defaultWorkersPerKind : Number(concurrency);
   if (!Number.isInteger(maxConcurrentReconciles) || maxConcurrentReconciles < 1) throw new Error(`MAX_CONCURRENT_RECONCILES must be a positive integer, not ${JSON.stringify(concurrency)}`);
   const namespaces = env['AZURE_TARGET_NAMESPACES']?.split(/[,;]/).map((ns) => ns.trim()).filter((ns) => ns !== '');
   const nonEmpty = (key: string) => (env[key] !== undefined && env[key] !== '' ? env[key] : undefined);
   return {
     syncPeriodMs: sync === undefined || sync === '' ? 3_600_000 : sync.toLowerCase() === 'never' ? undefined : parseDuration(sync),
     maxConcurrentReconciles,
+    reconcileTimeoutMs: durationSetting(env, 'AZO_RECONCILE_TIMEOUT', 300_000),
+    armRequestTimeoutMs: durationSetting(env, 'AZO_ARM_REQUEST_TIMEOUT', 60_000),
+    kubeRequestTimeoutMs: durationSetting(env, 'AZO_KUBE_REQUEST_TIMEOUT', 30_000),
+    driftReadShare: numberSetting(env, 'AZO_DRIFT_READ_SHARE', 0.5, (value) => value > 0 && value <= 1, 'a number in (0, 1]'),
+    armMaxInFlight: numberSetting(env, 'AZO_ARM_MAX_IN_FLIGHT', 64, (value) => Number.isInteger(value) && value >= 1, 'a positive integer'),
     targetNamespaces: namespaces !== undefined && namespaces.length > 0 ? namespaces : undefined,
     defaultReconcilePolicy: policy !== undefined && isReconcilePolicy(policy) ? policy : undefined,
     invalidDefaultPolicy: policy !== undefined && policy !== '' && !isReconcilePolicy(policy) ? policy : undefined,
@@ -69,6 +87,36 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
     operatorNamespace: nonEmpty('POD_NAMESPACE') ?? 'azureserviceoperator-system',
     armRateLimits: env['AZO_ARM_RATE_LIMITS']?.toLowerCase() !== 'off',
   };
+}
+
+/**
+ * Workers per served kind. A reconcile mostly waits on HTTP, so a worker costs little; 4 keep one kind at ARM's
+ * sustained write rate (10 per second at about 0.4 s for a create's GET and PUT), and the shared bound on requests
+ * in flight and ARM's quota schedule cap the total whatever the number of kinds. (ASO's default is 1.)
+ */
+export const defaultWorkersPerKind = 4;
+
+function durationSetting(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const text = env[name]?.trim();
+  if (text === undefined || text === '') return fallback;
+  let value: number;
+  try {
+    value = parseDuration(text);
+  } catch {
+    throw new Error(`${name} must be a duration such as 90s or 5m, not ${JSON.stringify(text)}`);
+  }
+  if (value <= 0) throw new Error(`${name} must be a duration above zero, not ${JSON.stringify(text)}`);
+  return value;
+}
+
+function numberSetting(
+  env: Record<string, string | undefined>, name: string, fallback: number, valid: (value: number) => boolean, what: string,
+): number {
+  const text = env[name]?.trim();
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || !valid(value)) throw new Error(`${name} must be ${what}, not ${JSON.stringify(text)}`);
+  return value;
 }
 
 /** Parses `1h30m`, `90s`, `250ms`, `15m` or plain seconds into milliseconds. */

@@ -1,10 +1,12 @@
 /**
  * The controller: finds the served kinds (every azo kind whose CRD is installed, and CRDs installed later), runs
  * informers for them (and for the Secrets, ConfigMaps and Namespaces they depend on, limited to
- * `AZURE_TARGET_NAMESPACES`), feeds keys to the work queue, and runs `MAX_CONCURRENT_RECONCILES` workers with the
- * generic reconciler.
+ * `AZURE_TARGET_NAMESPACES`), and gives each served kind its own work queue and `MAX_CONCURRENT_RECONCILES` workers
+ * with the generic reconciler (as controller-runtime does), so that one busy or slow kind never starves another.
+ * Each key is queued with its reason (a user's change, a dependency's, a periodic drift check), which sets the
+ * priority of its ARM requests in the shared scheduler.
  */
-import { type KubeConfig, type KubernetesObject, ListWatch, Watch, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { type KubeConfig, type KubernetesObject, ListWatch, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import pino, { type Logger } from 'pino';
 import { RequestScheduler } from '../../arm/index.js';
 import { loadKindModel } from '../../model/index.js';
@@ -14,10 +16,12 @@ import { CredentialProvider, type CredentialProviderOptions } from './credential
 import { dependencyChanged, needsReconcile } from './changes.js';
 import { loadDigestKeyring } from './digest-key.js';
 import { KubeAccess, type KubeObject, statusOf } from './kube.js';
-import { type Clock, systemClock, WorkQueue, runWorkers, RateLimiter } from './queue.js';
+import { type Clock, type QueueReason, systemClock, WorkQueue, runWorkers, RateLimiter } from './queue.js';
 import { unknownPolicyMessage } from './policy.js';
 import { Reconciler } from './reconciler.js';
+import { LastingWatch } from './watch.js';
 import { DependencyIndex, KindRegistry, type ServedKind, objectKey, parseObjectKey } from './registry.js';
+import { LATEST_RECONCILED_GENERATION_ANNOTATION, RESOURCE_ID_ANNOTATION } from './names.js';
 
 /** Options of `startOperator`. */
 export interface OperatorOptions {
@@ -57,11 +61,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const config = readOperatorConfig(options.env ?? process.env);
   const logger = options.logger ?? pino({ level: 'info' });
   const clock = options.clock ?? systemClock;
-  const kube = new KubeAccess(options.kubeConfig);
+  const kube = new KubeAccess(options.kubeConfig, { requestTimeoutMs: config.kubeRequestTimeoutMs });
   const kinds = new KindRegistry();
   const dependencies = new DependencyIndex();
-  const queue = new WorkQueue({ clock, rateLimiter: new RateLimiter(clock) });
-  const watch = new Watch(options.kubeConfig);
+  /** Each served kind's queue and workers, by `group/Kind` in lower case. */
+  const controllers = new Map<string, { queue: WorkQueue; workers: Promise<void>; served: ServedKind; running: boolean }>();
+  const enqueue = (key: string, reason: QueueReason) => {
+    const parsed = parseObjectKey(key);
+    if (parsed !== undefined) controllers.get(`${parsed.group}/${parsed.kind}`.toLowerCase())?.queue.add(key, reason);
+  };
+  const watch = new LastingWatch(options.kubeConfig, { clock });
   const informers = new Map<string, Array<ListWatch<KubernetesObject>>>();
   const lastSeen = new Map<string, KubeObject>();
   let stopped = false;
@@ -72,8 +81,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   for (const crd of options.installCrds ?? []) await installCrd(kube, crd, logger);
   const { keyring } = await loadDigestKeyring(kube, config.operatorNamespace, logger);
 
+  const scheduler = options.scheduler ?? new RequestScheduler({
+    driftShare: config.driftReadShare, maxInFlight: config.armMaxInFlight, ...(config.armRateLimits ? {} : { limits: unlimited }),
+  });
   const credentials = new CredentialProvider({
-    kube, config, logger, scheduler: options.scheduler ?? (config.armRateLimits ? new RequestScheduler() : new RequestScheduler({ limits: unlimited })),
+    kube, config, logger, scheduler,
     ...(options.createArmClient !== undefined ? { createClient: options.createArmClient } : {}),
     ...(options.armCaCertPem !== undefined ? { caCertPem: options.armCaCertPem } : {}),
   });
@@ -84,12 +96,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     }
     return undefined;
   };
-  const reconciler = new Reconciler({ kube, kinds, credentials, dependencies, config, logger, cached, keyring });
+  const reconciler = new Reconciler({ kube, kinds, credentials, dependencies, config, logger, cached, keyring, clock });
   const namespaces = config.targetNamespaces;
   const paths = (prefix: string, plural: string) => (namespaces === undefined ? [`${prefix}/${plural}`] : namespaces.map((ns) => `${prefix}/namespaces/${ns}/${plural}`));
 
   const wakeDependents = (dependency: string) => {
-    for (const dependent of dependencies.dependentsOf(dependency)) queue.add(dependent);
+    for (const dependent of dependencies.dependentsOf(dependency)) enqueue(dependent, 'dependency');
   };
 
   const startInformer = (id: string, path: string, list: () => Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }>, handlers: {
@@ -110,6 +122,41 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     return informer;
   };
 
+  const counters = { reconciles: 0, failures: 0 };
+  /**
+   * A served kind's own queue, and its workers once `startWorkers` is called: at start, only after every kind
+   * installed then is served and its cache synced (a reconcile must never take an owner it cannot see yet for one
+   * that does not exist); for a kind installed later, as soon as its own cache has synced.
+   */
+  const addQueue = (served: ServedKind) => {
+    const queue = new WorkQueue({ clock, rateLimiter: new RateLimiter(clock) });
+    controllers.set(kindId(served).toLowerCase(), { queue, workers: Promise.resolve(), served, running: false });
+  };
+  let startingUp = true;
+  const startWorkers = (served: ServedKind) => {
+    const controller = controllers.get(kindId(served).toLowerCase());
+    if (controller === undefined || controller.running) return;
+    controller.running = true;
+    controller.workers = runWorkers({
+      queue: controller.queue,
+      concurrency: config.maxConcurrentReconciles,
+      handle: async (key, reason) => {
+        const parsed = parseObjectKey(key);
+        if (parsed === undefined) return {};
+        try {
+          return await reconciler.reconcile(served, parsed.namespace, parsed.name, reason);
+        } finally {
+          counters.reconciles++;
+        }
+      },
+      onError: (key, error, retryInMs) => {
+        counters.failures++;
+        const message = retryInMs === undefined ? 'reconcile failed; not retrying until the object changes' : 'reconcile failed; will retry';
+        logger.warn({ key, error: error instanceof Error ? error.message : String(error), retryInMs }, message);
+      },
+    });
+  };
+
   const pending = new Set<string>();
   const serveKind = async (crd: V1CustomResourceDefinition): Promise<void> => {
     const group = crd.spec.group;
@@ -123,6 +170,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     const served: ServedKind = { model, version, plural: crd.spec.names.plural, hooks: hooksFor(model.group, model.kind) };
     kinds.add(served);
     const id = kindId(served);
+    addQueue(served);
     const starts: Array<Promise<void>> = [];
     for (const path of paths(`/apis/${group}/${version}`, served.plural)) {
       const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
@@ -132,7 +180,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           const before = lastSeen.get(key);
           const after = object as KubeObject;
           lastSeen.set(key, after);
-          if (needsReconcile(before, after)) queue.add(key);
+          if (needsReconcile(before, after)) enqueue(key, before === undefined && looksReconciled(after) ? 'drift' : 'user');
           if (dependencyChanged(before, after)) wakeDependents(key);
         },
         onDelete: (object) => {
@@ -145,6 +193,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       starts.push(informer.start());
     }
     await Promise.all(starts);
+    if (!startingUp) startWorkers(served);
     logger.info({ group, kind, version }, 'serving kind');
   };
 
@@ -184,7 +233,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       const before = namespacePolicies.get(name);
       namespacePolicies.set(name, policy);
       if (known && before !== policy) {
-        for (const key of lastSeen.keys()) if (parseObjectKey(key)?.namespace === name) queue.add(key);
+        for (const key of lastSeen.keys()) if (parseObjectKey(key)?.namespace === name) enqueue(key, 'user');
       }
     },
     onDelete: (object) => namespacePolicies.delete(object.metadata?.name ?? ''),
@@ -215,41 +264,39 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   for (const crd of await kube.listCrds()) await serveKind(crd);
   await crdInformer.start();
+  startingUp = false;
+  for (const controller of controllers.values()) startWorkers(controller.served);
 
-  const counters = { reconciles: 0, failures: 0 };
-  const workers = runWorkers({
-    queue,
-    concurrency: config.maxConcurrentReconciles,
-    handle: async (key) => {
-      const parsed = parseObjectKey(key);
-      const served = parsed === undefined ? undefined : kinds.get(parsed.group, parsed.kind);
-      if (parsed === undefined || served === undefined) return {};
-      try {
-        return await reconciler.reconcile(served, parsed.namespace, parsed.name);
-      } finally {
-        counters.reconciles++;
-      }
-    },
-    onError: (key, error, retryInMs) => {
-      counters.failures++;
-      logger.warn({ key, error: error instanceof Error ? error.message : String(error), retryInMs }, retryInMs === undefined ? 'reconcile failed; not retrying until the object changes' : 'reconcile failed; will retry');
-    },
-  });
 
   return {
     config,
     servedKinds: () => kinds.list().map((served) => `${served.model.group}/${served.model.kind}`),
-    stats: () => ({ ...counters, queued: queue.length, processing: queue.processingCount }),
+    stats: () => {
+      const queues = [...controllers.values()].map((controller) => controller.queue);
+      const sum = (count: (queue: WorkQueue) => number) => queues.reduce((total, queue) => total + count(queue), 0);
+      return { ...counters, queued: sum((queue) => queue.length), processing: sum((queue) => queue.processingCount) };
+    },
     resyncAll: () => {
-      for (const key of lastSeen.keys()) queue.add(key);
+      for (const key of lastSeen.keys()) enqueue(key, 'drift');
     },
     stop: async () => {
       stopped = true;
-      queue.shutDown();
+      for (const controller of controllers.values()) controller.queue.shutDown();
       for (const list of informers.values()) for (const informer of list) await informer.stop();
-      await workers;
+      await Promise.all([...controllers.values()].map((controller) => controller.workers));
     },
   };
+}
+
+/**
+ * true for an object seen at start that was reconciled at its current generation before (the operator restarted):
+ * reconciling it again is a drift check, not a user's change.
+ */
+function looksReconciled(object: KubeObject): boolean {
+  const annotations = object.metadata.annotations ?? {};
+  const deleting = object.metadata.deletionTimestamp !== undefined && object.metadata.deletionTimestamp !== null;
+  return !deleting && annotations[RESOURCE_ID_ANNOTATION] !== undefined
+    && annotations[LATEST_RECONCILED_GENERATION_ANNOTATION] === String(object.metadata.generation ?? 0);
 }
 
 function kindId(served: ServedKind): string {

@@ -84,6 +84,7 @@ export class CredentialProvider {
     const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
     return new ArmClient({
       endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca,
+      principal: { tenantId: settings.tenantId, clientId: settings.clientId }, requestTimeoutMs: config.armRequestTimeoutMs,
       credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: config.authorityHost, ...ca }),
     });
   }

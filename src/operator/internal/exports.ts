@@ -3,7 +3,7 @@
  * namespace for each value the kind can export (model `exports`: a path in Azure's GET body, or a POST action's
  * response such as `listKeys`). The Secret/ConfigMap is owned by the object; one owned by anything else is a conflict.
  */
-import type { ArmClient } from '../../arm/index.js';
+import type { ArmOperations } from '../../arm/index.js';
 import type { KindModel } from '../../model/index.js';
 import { ConditionError } from './errors.js';
 import type { KubeAccess, KubeObject } from './kube.js';
@@ -50,7 +50,7 @@ export function plannedExports(model: KindModel, spec: Record<string, unknown> |
 
 /** Writes the object's exports (only what changed). Throws `ConditionError` on a conflict or a missing value source. */
 export async function writeExports(options: {
-  kube: KubeAccess; object: KubeObject; model: KindModel; apiVersion: string; armId: string; armBody: unknown; client: ArmClient;
+  kube: KubeAccess; object: KubeObject; model: KindModel; apiVersion: string; armId: string; armBody: unknown; client: ArmOperations;
 }): Promise<number> {
   const { kube, object, model, armId, armBody, client } = options;
   const { requests, unknown } = plannedExports(model, object.spec);

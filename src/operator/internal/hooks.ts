@@ -5,10 +5,32 @@
 import type { KindModel } from '../../model/index.js';
 import type { KubeObject } from './kube.js';
 
-/** ARM calls a hook may make (reads and POST actions; never PUT/DELETE of the resource itself). */
+/**
+ * ARM calls a hook may make (reads and POST actions; never PUT/DELETE of the resource itself). `post` returns the
+ * action's result, or throws `RequeueLater` while a long-running action is still under way.
+ */
 export interface HookArm {
   tryGet(id: string, apiVersion: string): Promise<unknown>;
   post(id: string, action: string, apiVersion: string, body?: unknown): Promise<unknown>;
+}
+
+/**
+ * Thrown by a hook (or its `HookArm.post`) when something it started is still under way: the reconcile reports
+ * Reconciling and comes back after `delayMs`, holding no worker meanwhile. Starting the step again must be harmless.
+ */
+export class RequeueLater extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RequeueLater';
+  }
+}
+
+/** Type guard for `RequeueLater`. */
+export function isRequeueLater(value: unknown): value is RequeueLater {
+  return value instanceof RequeueLater;
 }
 
 /** What every hook sees. */

@@ -9,6 +9,7 @@ import {
   ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, type RequestContext, setHeaderOptions,
   type V1ConfigMap, type V1CustomResourceDefinition, type V1Namespace, type V1Secret,
 } from '@kubernetes/client-node';
+import { makeApiClientWithDeadline } from './kube-http.js';
 
 /** A custom object as the operator handles it (metadata + spec + status, loosely typed). */
 export interface KubeObject {
@@ -69,11 +70,16 @@ export class KubeAccess {
   readonly core: CoreV1Api;
   readonly apiextensions: ApiextensionsV1Api;
 
-  constructor(readonly kubeConfig: KubeConfig) {
+  /** `requestTimeoutMs`: each request's deadline (default 30 s). */
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    options: { requestTimeoutMs?: number } = {},
+  ) {
     const pooled = reuseConnections(kubeConfig);
-    this.custom = pooled.makeApiClient(CustomObjectsApi);
-    this.core = pooled.makeApiClient(CoreV1Api);
-    this.apiextensions = pooled.makeApiClient(ApiextensionsV1Api);
+    const timeout = options.requestTimeoutMs ?? 30_000;
+    this.custom = makeApiClientWithDeadline(pooled, CustomObjectsApi, timeout);
+    this.core = makeApiClientWithDeadline(pooled, CoreV1Api, timeout);
+    this.apiextensions = makeApiClientWithDeadline(pooled, ApiextensionsV1Api, timeout);
   }
 
   /** GETs a custom object; undefined on 404. */

@@ -80,6 +80,21 @@ export class RateLimiter {
 /** What a reconcile returns: `requeueAfterMs` asks for another pass after that delay (e.g. polling, resync). */
 export interface ReconcileResult {
   requeueAfterMs?: number;
+  /** Why the next pass comes (default `poll`): a periodic re-check is `drift`. */
+  requeueReason?: QueueReason;
+}
+
+/**
+ * Why a key is queued, best first: `user` (the object itself changed), `poll` (following a write under way), `retry`
+ * (after a failure), `dependency` (something it depends on changed), `drift` (the periodic re-check). A key queued
+ * for several reasons keeps the best.
+ */
+export type QueueReason = 'user' | 'poll' | 'retry' | 'dependency' | 'drift';
+
+const reasonRank: Record<QueueReason, number> = { user: 0, poll: 1, retry: 2, dependency: 3, drift: 4 };
+
+function better(a: QueueReason | undefined, b: QueueReason): QueueReason {
+  return a === undefined || reasonRank[b] < reasonRank[a] ? b : a;
 }
 
 /** Thrown by a handler: record and stop retrying this key until it changes. */
@@ -113,7 +128,10 @@ export class WorkQueue {
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, { at: number; handle: unknown }>();
+  private readonly timers = new Map<string, { at: number; handle: unknown; reason: QueueReason }>();
+  /** Why each waiting, dirty or processing key is queued. */
+  private readonly reasons = new Map<string, QueueReason>();
+  private readonly handedOut = new Map<string, QueueReason>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
 
@@ -122,18 +140,23 @@ export class WorkQueue {
     this.rateLimiter = options.rateLimiter ?? new RateLimiter(this.clock);
   }
 
-  /** Adds `key` now, ahead of delayed work (a no-op if already waiting; marked dirty if being processed). Cancels a later timer. */
-  add(key: string): void {
-    this.enqueue(key, 'now');
+  /**
+   * Adds `key` now, ahead of delayed work (a no-op if already waiting; marked dirty if being processed). Cancels a
+   * later timer. `reason` default `user`.
+   */
+  add(key: string, reason: QueueReason = 'user'): void {
+    this.enqueue(key, 'now', reason);
   }
 
-  private enqueue(key: string, lane: 'now' | 'delayed'): void {
+  private enqueue(key: string, lane: 'now' | 'delayed', reason: QueueReason): void {
     if (this.shuttingDown) return;
     const timer = this.timers.get(key);
     if (timer !== undefined) {
       this.clock.clearTimer(timer.handle);
       this.timers.delete(key);
+      reason = better(timer.reason, reason);
     }
+    this.reasons.set(key, better(this.reasons.get(key), reason));
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
@@ -148,7 +171,7 @@ export class WorkQueue {
     }
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
-      this.processing.add(key);
+      this.handOut(key);
       waiter(key);
       return;
     }
@@ -156,33 +179,42 @@ export class WorkQueue {
     (lane === 'now' ? this.queue : this.delayed).push(key);
   }
 
-  /** Adds `key` after `delayMs` (an earlier pending time wins). */
-  addAfter(key: string, delayMs: number): void {
+  /** Adds `key` after `delayMs` (an earlier pending time wins). `reason` default `retry`. */
+  addAfter(key: string, delayMs: number, reason: QueueReason = 'retry'): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) {
-      this.add(key);
+      this.enqueue(key, 'now', reason);
       return;
     }
     const at = this.clock.now() + delayMs;
     const existing = this.timers.get(key);
     if (existing !== undefined) {
-      if (existing.at <= at) return;
+      if (existing.at <= at) {
+        existing.reason = better(existing.reason, reason);
+        return;
+      }
       this.clock.clearTimer(existing.handle);
+      reason = better(existing.reason, reason);
     }
     const handle = this.clock.setTimer(() => {
       const current = this.timers.get(key);
-      if (current?.handle !== handle) return;
+      if (current === undefined || current.handle !== handle) return;
       this.timers.delete(key);
-      this.enqueue(key, 'delayed');
+      this.enqueue(key, 'delayed', current.reason);
     }, delayMs);
-    this.timers.set(key, { at, handle });
+    this.timers.set(key, { at, handle, reason });
   }
 
   /** Adds `key` after its rate-limited delay (at least `minDelayMs`, e.g. ARM's Retry-After). Returns the delay. */
   addRateLimited(key: string, minDelayMs = 0): number {
     const delay = Math.max(minDelayMs, this.rateLimiter.when(key));
-    this.addAfter(key, delay);
+    this.addAfter(key, delay, 'retry');
     return delay;
+  }
+
+  /** Why `key`, handed out by `get`, is being processed (until `done`). */
+  reasonOf(key: string): QueueReason {
+    return this.handedOut.get(key) ?? 'user';
   }
 
   /** Clears `key`'s failure count. */
@@ -195,17 +227,24 @@ export class WorkQueue {
     const key = this.queue.shift() ?? this.delayed.shift();
     if (key !== undefined) {
       this.queued.delete(key);
-      this.processing.add(key);
+      this.handOut(key);
       return Promise.resolve(key);
     }
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Marks `key` finished; if it changed meanwhile, it is queued again. */
+  private handOut(key: string): void {
+    this.processing.add(key);
+    this.handedOut.set(key, this.reasons.get(key) ?? 'user');
+    this.reasons.delete(key);
+  }
+
+  /** Marks `key` finished; if it changed meanwhile, it is queued again (for the reason it changed). */
   done(key: string): void {
     this.processing.delete(key);
-    if (this.dirty.delete(key)) this.add(key);
+    this.handedOut.delete(key);
+    if (this.dirty.delete(key)) this.enqueue(key, 'now', this.reasons.get(key) ?? 'user');
   }
 
   /** Keys waiting to be handed out (not on a timer, not processing). */
@@ -238,10 +277,10 @@ export interface RunWorkersOptions {
   /** Number of concurrent workers; default 1. */
   concurrency?: number;
   /**
-   * Reconciles one key. Throw to retry with backoff (an error's numeric `retryAfterMs` is a minimum delay; with
+   * Reconciles one key (`reason`: why it was queued). Throw to retry with backoff (an error's numeric `retryAfterMs` is a minimum delay; with
    * `retryExactly: true` it is the delay, the backoff left alone); throw `TerminalError` to stop.
    */
-  handle: (key: string) => Promise<ReconcileResult>;
+  handle: (key: string, reason: QueueReason) => Promise<ReconcileResult>;
   /** Called once per failed reconcile (the one place errors are logged). */
   onError?: (key: string, error: unknown, retryInMs: number | undefined) => void;
 }
@@ -254,9 +293,9 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
       const key = await queue.get();
       if (key === undefined) return;
       try {
-        const result = await handle(key);
+        const result = await handle(key, queue.reasonOf(key));
         queue.forget(key);
-        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs, result.requeueReason ?? 'poll');
       } catch (error) {
         if (isTerminalError(error)) {
           queue.forget(key);

@@ -8,8 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
-  type ArmClient,
+  type ArmOperations,
   type OperationResult,
+  type RequestPriority,
   type PollState,
   decodePollState,
   encodePollState,
@@ -46,7 +47,7 @@ import { type DigestKeyring, checkDigest, makeDigest } from './digest.js';
 import { ConditionError, isConditionError } from './errors.js';
 import { plannedExports, writeExports } from './exports.js';
 import { HeldErrors } from './held-errors.js';
-import { type HookArm, runAzureName, runBeforePut, runDesiredBody } from './hooks.js';
+import { type HookArm, RequeueLater, isRequeueLater, runAzureName, runBeforePut, runDesiredBody } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
 import {
@@ -59,7 +60,7 @@ import {
 } from './names.js';
 import { type AzureObservation, type PlanInput, type Resolution, planAction } from './plan.js';
 import { resolveReconcilePolicy } from './policy.js';
-import type { ReconcileResult } from './queue.js';
+import { type Clock, type QueueReason, type ReconcileResult, systemClock } from './queue.js';
 import { type DependencyIndex, type KindRegistry, type ServedKind, objectKey } from './registry.js';
 import { builtInRoleIds } from './well-known.js';
 
@@ -77,6 +78,8 @@ export interface ReconcilerDeps {
   cached?: (served: ServedKind, namespace: string, name: string) => KubeObject | undefined;
   now?: () => Date;
   random?: () => number;
+  /** Timers for the reconcile deadline (default: the system's). */
+  clock?: Clock;
   /** Reported as the Event source. Default `azo-operator`. */
   component?: string;
 }
@@ -86,8 +89,6 @@ const conflictRequeueMs = 250;
 
 /** Poll again this soon while Azure reports a non-terminal provisioningState without an operation of ours. */
 const busyRequeueMs = 5_000;
-/** How long a kind extension's long-running POST action (a Key Vault purge) may take before the reconcile fails and retries. */
-const hookActionTimeoutMs = 30 * 60_000;
 /** The slow retry of errors that retrying alone cannot fix: from 1 min, doubling, capped at the sync period (or 1 h). */
 const slowRetryBaseMs = 60_000;
 const slowRetryCapMs = 3_600_000;
@@ -109,10 +110,16 @@ export class Reconciler {
   }
 
   /**
-   * Reconciles `served`/`namespace`/`name` once. Throws to be retried: with the queue's backoff (`retryAfterMs` a
-   * minimum), or, for an error retrying alone does not fix, on the slow schedule of `HeldErrors` (`retryExactly`).
+   * Reconciles `served`/`namespace`/`name` once, within the reconcile deadline; `reason` (why it was queued) sets the
+   * priority of its ARM requests. Throws to be retried: with the queue's backoff (`retryAfterMs` a minimum), or, for
+   * an error retrying alone does not fix, on the slow schedule of `HeldErrors` (`retryExactly`).
    */
-  async reconcile(served: ServedKind, namespace: string, name: string): Promise<ReconcileResult> {
+  async reconcile(
+    served: ServedKind,
+    namespace: string,
+    name: string,
+    reason: QueueReason = 'user',
+  ): Promise<ReconcileResult> {
     const key = objectKey(served.model.group, served.model.kind, namespace, name);
     const ref: ObjectRef = {
       group: served.model.group,
@@ -133,19 +140,38 @@ export class Reconciler {
       kind: served.model.kind,
       reconcileId: randomUUID().slice(0, 8),
     });
-    const pass = new ReconcilePass(
-      this.deps,
-      served,
-      ref,
-      key,
-      structuredClone(object),
-      this.now,
-      this.random,
-      this.held,
-      log,
-    );
-    return pass.run();
+    const deadline = new AbortController();
+    const clock = this.deps.clock ?? systemClock;
+    const timer = clock.setTimer(() => deadline.abort(), this.deps.config.reconcileTimeoutMs);
+    const pass = new ReconcilePass(this.deps, served, ref, key, structuredClone(object), log, {
+      now: this.now,
+      random: this.random,
+      held: this.held,
+      priority: priorityOf(reason),
+      deadline: deadline.signal,
+    });
+    try {
+      return await pass.run();
+    } finally {
+      clock.clearTimer(timer);
+    }
   }
+}
+
+/** What a pass gets besides the object: time, its held errors, and its requests' priority and deadline. */
+interface PassContext {
+  now: () => Date;
+  random: () => number;
+  held: HeldErrors;
+  priority: RequestPriority;
+  deadline: AbortSignal;
+}
+
+/** The ARM priority of a reconcile queued for `reason`: a user's change (and its polls and retries) first. */
+export function priorityOf(reason: QueueReason): RequestPriority {
+  if (reason === 'dependency') return 'dependency';
+  if (reason === 'drift') return 'drift';
+  return 'user';
 }
 
 /** One reconcile of one object (its state lives only for the pass). */
@@ -153,12 +179,16 @@ class ReconcilePass {
   private secretValues: string[] = [];
   private readonly dependencies = new Set<string>();
   private ownerRef: { apiVersion: string; kind: string; name: string; uid: string } | undefined;
-  private client: ArmClient | undefined;
+  private client: ArmOperations | undefined;
   private policyWarning: string | undefined;
   /** The digest of the current desired state (undefined until the body is resolved). */
   private desiredDigest: string | undefined;
   /** The fingerprint of every input (desired state and credential), for held errors. */
   private inputsFingerprint: string | undefined;
+
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly held: HeldErrors;
 
   constructor(
     private readonly deps: ReconcilerDeps,
@@ -166,11 +196,13 @@ class ReconcilePass {
     private readonly ref: ObjectRef,
     private readonly key: string,
     private object: KubeObject,
-    private readonly now: () => Date,
-    private readonly random: () => number,
-    private readonly held: HeldErrors,
     private readonly log: Logger,
-  ) {}
+    private readonly context: PassContext,
+  ) {
+    this.now = context.now;
+    this.random = context.random;
+    this.held = context.held;
+  }
 
   async run(): Promise<ReconcileResult> {
     try {
@@ -178,7 +210,10 @@ class ReconcilePass {
     } catch (error) {
       if (error instanceof KubeError && error.statusCode === 404) return {}; // the object went away mid-reconcile
       // Our copy was stale (someone wrote the object meanwhile): not a failure, try again with the newer one soon.
-      if (error instanceof KubeError && error.statusCode === 409) return { requeueAfterMs: conflictRequeueMs };
+      if (error instanceof KubeError && error.statusCode === 409) {
+        return { requeueAfterMs: conflictRequeueMs, requeueReason: 'retry' };
+      }
+      if (isRequeueLater(error)) return this.comeBackLater(error);
       return await this.fail(error);
     } finally {
       this.deps.dependencies.set(this.key, this.dependencies);
@@ -226,7 +261,10 @@ class ReconcilePass {
         retryable: true,
       });
     }
-    this.client = credential.client;
+    this.client = credential.client.withOptions({
+      priority: this.context.priority,
+      abortSignal: this.context.deadline,
+    });
     this.secretValues.push(...credential.secretValues);
 
     const resolution = await this.resolve(credential.subscriptionId);
@@ -267,6 +305,7 @@ class ReconcilePass {
     };
 
     for (let step = 0; step < 10; step++) {
+      this.checkDeadline();
       const action = planAction(input);
       this.log.debug({ action: action.type }, 'planned');
       switch (action.type) {
@@ -468,27 +507,38 @@ class ReconcilePass {
     return this.object.metadata.deletionTimestamp !== undefined && this.object.metadata.deletionTimestamp !== null;
   }
 
-  private arm(): ArmClient {
+  private arm(): ArmOperations {
     if (this.client === undefined) throw new Error('no ARM client');
     return this.client;
+  }
+
+  /** Stops a pass whose deadline has passed (between steps; requests in flight are aborted by the same signal). */
+  private checkDeadline(): void {
+    if (!this.context.deadline.aborted) return;
+    const seconds = Math.round(this.deps.config.reconcileTimeoutMs / 1000);
+    throw new ConditionError({
+      reason: Reasons.ReconcileTimeout,
+      message: `the reconcile did not finish within ${seconds} s (AZO_RECONCILE_TIMEOUT); it is tried again`,
+      severity: 'Warning',
+      retryable: true,
+    });
+  }
+
+  /** Something is under way (a purge before the create): report Reconciling and come back, holding no worker. */
+  private async comeBackLater(wait: RequeueLater): Promise<ReconcileResult> {
+    await this.writeStatus(readyReconciling(wait.message), undefined);
+    return { requeueAfterMs: wait.delayMs, requeueReason: 'poll' };
   }
 
   private hookArm(): HookArm {
     const arm = this.arm();
     return {
       tryGet: (id, apiVersion) => arm.tryGet(id, apiVersion),
-      // A hook's action is a step before the PUT (e.g. a purge that must end before the name is free), so a
-      // long-running one is followed to its end here, as ASO's extensions do.
+      // A hook's action is a step before the PUT (e.g. a purge that must end before the name is free). A long-running
+      // one is not waited for here: the reconcile comes back after its Retry-After (starting it again is idempotent).
       post: async (id, action, apiVersion, body) => {
-        const deadline = Date.now() + hookActionTimeoutMs;
-        let result = await arm.post(id, action, apiVersion, body);
-        while (!result.done) {
-          if (Date.now() > deadline)
-            throw new Error(`POST ${action} on ${id} did not finish within ${hookActionTimeoutMs / 60_000} minutes`);
-          const { poll, retryAfterMs } = result;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(retryAfterMs, 100), 60_000)));
-          result = await arm.poll(poll);
-        }
+        const result = await arm.post(id, action, apiVersion, body);
+        if (!result.done) throw new RequeueLater(`waiting for ${action} on ${id} to finish`, result.retryAfterMs);
         return result.body;
       },
     };

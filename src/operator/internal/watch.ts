@@ -1,0 +1,75 @@
+/**
+ * client-node's `Watch`, made to last: every watch asks for BOOKMARK events (so the resourceVersion it resumes from
+ * stays fresh and a restart rarely needs a relist), asks the server to end it after a randomized 5–10 minutes (as
+ * client-go does, so connections are renewed), and is abandoned when nothing — not even a bookmark — arrives for
+ * `idleTimeoutMs` (a half-open connection would otherwise leave the cache silently stale forever). An ended watch is
+ * resumed by the informer from its last resourceVersion; a 410 Gone makes it relist, and the relist reports what
+ * changed meanwhile (deletions included), so no event is lost.
+ */
+import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { Clock } from './queue.js';
+
+/** Options of `LastingWatch`. Defaults: idle timeout 150 s (the API server bookmarks about once a minute). */
+export interface LastingWatchOptions {
+  clock: Clock;
+  idleTimeoutMs?: number;
+  random?: () => number;
+}
+
+type Callback = (phase: string, apiObject: unknown, watchObject?: unknown) => void;
+
+/** See the module comment. */
+export class LastingWatch extends Watch {
+  private readonly clock: Clock;
+  private readonly idleTimeoutMs: number;
+  private readonly random: () => number;
+
+  constructor(config: KubeConfig, options: LastingWatchOptions) {
+    super(config);
+    this.clock = options.clock;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 150_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  override async watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: Callback,
+    done: (error: unknown) => void,
+  ): Promise<AbortController> {
+    const current: { controller?: AbortController } = {};
+    let timer: unknown;
+    let ended = false;
+    const stopTimer = () => {
+      if (timer !== undefined) this.clock.clearTimer(timer);
+      timer = undefined;
+    };
+    const startTimer = () => {
+      stopTimer();
+      if (ended) return;
+      const idle = new Error(`no event or bookmark for ${this.idleTimeoutMs} ms`);
+      timer = this.clock.setTimer(() => current.controller?.abort(idle), this.idleTimeoutMs);
+    };
+    const params = {
+      ...queryParams,
+      allowWatchBookmarks: true,
+      timeoutSeconds: Math.round(300 * (1 + this.random())),
+    };
+    const controller = await super.watch(
+      path,
+      params,
+      (phase, apiObject, watchObject) => {
+        startTimer();
+        callback(phase, apiObject, watchObject);
+      },
+      (error) => {
+        ended = true;
+        stopTimer();
+        done(error);
+      },
+    );
+    current.controller = controller;
+    startTimer();
+    return controller;
+  }
+}
