@@ -44,7 +44,12 @@ class ManualClock implements SchedulerClock {
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sub = 'subscription:s1';
 
-function take(scheduler: RequestScheduler, priority: RequestPriority = 'user', requestClass: 'reads' | 'writes' = 'writes', principal = 'p1') {
+function take(
+  scheduler: RequestScheduler,
+  priority: RequestPriority = 'user',
+  requestClass: 'reads' | 'writes' = 'writes',
+  principal = 'p1',
+) {
   const done = { granted: false };
   void scheduler.acquire({ scope: sub, principal, requestClass, priority }).then((grant) => {
     done.granted = true;
@@ -58,7 +63,10 @@ test('a bucket allows its burst at once, then one request per refill interval: w
   const scheduler = new RequestScheduler({ clock, limits: { writes: { burst: 3, perSecond: 2 } } });
   const granted = Array.from({ length: 5 }, () => take(scheduler));
   await flush();
-  assert.deepEqual(granted.map((g) => g.granted), [true, true, true, false, false]);
+  assert.deepEqual(
+    granted.map((g) => g.granted),
+    [true, true, true, false, false],
+  );
   await clock.advance(499);
   assert.equal(granted[3]?.granted, false);
   await clock.advance(1);
@@ -94,7 +102,11 @@ test('priorities with reservation: a user request goes first; drift may not dip 
 
 test('queued waiters are served best priority first, whatever their arrival order', async () => {
   const clock = new ManualClock();
-  const scheduler = new RequestScheduler({ clock, limits: { writes: { burst: 1, perSecond: 1 } }, dependencyReserve: 0 });
+  const scheduler = new RequestScheduler({
+    clock,
+    limits: { writes: { burst: 1, perSecond: 1 } },
+    dependencyReserve: 0,
+  });
   take(scheduler, 'user');
   await flush();
   const order: string[] = [];
@@ -124,10 +136,16 @@ test('a 429 blocks the bucket until Retry-After; remaining headers lower it', as
 test('requests in flight are bounded; a release lets the best waiter in', async () => {
   const clock = new ManualClock();
   const scheduler = new RequestScheduler({ clock, maxInFlight: 2 });
-  const grants = await Promise.all([1, 2].map(() => scheduler.acquire({ scope: sub, principal: 'p', requestClass: 'reads' })));
+  const grants = await Promise.all(
+    [1, 2].map(() => scheduler.acquire({ scope: sub, principal: 'p', requestClass: 'reads' })),
+  );
   const order: string[] = [];
-  void scheduler.acquire({ scope: sub, principal: 'p', requestClass: 'reads', priority: 'drift' }).then(() => order.push('drift'));
-  void scheduler.acquire({ scope: sub, principal: 'p', requestClass: 'reads', priority: 'user' }).then(() => order.push('user'));
+  void scheduler
+    .acquire({ scope: sub, principal: 'p', requestClass: 'reads', priority: 'drift' })
+    .then(() => order.push('drift'));
+  void scheduler
+    .acquire({ scope: sub, principal: 'p', requestClass: 'reads', priority: 'user' })
+    .then(() => order.push('user'));
   await flush();
   assert.deepEqual(order, []);
   grants[0]?.release();
@@ -137,7 +155,10 @@ test('requests in flight are bounded; a release lets the best waiter in', async 
 });
 
 test('a waiting request is abandoned when its signal aborts', async () => {
-  const scheduler = new RequestScheduler({ clock: new ManualClock(), limits: { reads: { burst: 0, perSecond: 0.0001 } } });
+  const scheduler = new RequestScheduler({
+    clock: new ManualClock(),
+    limits: { reads: { burst: 0, perSecond: 0.0001 } },
+  });
   const controller = new AbortController();
   const waiting = scheduler.acquire({ scope: sub, principal: 'p', requestClass: 'reads', signal: controller.signal });
   controller.abort();
@@ -146,23 +167,30 @@ test('a waiting request is abandoned when its signal aborts', async () => {
 
 test('property: over any interval, drift never gets more than its share of the reads, users never wait on drift', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.constantFrom<RequestPriority>('user', 'drift'), { minLength: 20, maxLength: 200 }), async (arrivals) => {
-      const clock = new ManualClock();
-      const scheduler = new RequestScheduler({ clock, limits: { reads: { burst: 10, perSecond: 10 } }, driftShare: 0.25 });
-      const granted = { user: 0, drift: 0, dependency: 0 };
-      for (const priority of arrivals) {
-        void scheduler.acquire({ scope: sub, principal: 'p', requestClass: 'reads', priority }).then((grant) => {
-          granted[priority]++;
-          grant.release();
+    fc.asyncProperty(
+      fc.array(fc.constantFrom<RequestPriority>('user', 'drift'), { minLength: 20, maxLength: 200 }),
+      async (arrivals) => {
+        const clock = new ManualClock();
+        const scheduler = new RequestScheduler({
+          clock,
+          limits: { reads: { burst: 10, perSecond: 10 } },
+          driftShare: 0.25,
         });
-      }
-      const seconds = 10;
-      await clock.advance(seconds * 1000);
-      // Drift: its bucket starts with 2.5 and refills at 2.5/s.
-      assert.ok(granted.drift <= 2.5 + 2.5 * seconds + 1, `drift got ${granted.drift}`);
-      const users = arrivals.filter((p) => p === 'user').length;
-      assert.equal(granted.user, Math.min(users, 10 + 10 * seconds), 'users get every token the bucket has');
-    }),
+        const granted = { user: 0, drift: 0, dependency: 0 };
+        for (const priority of arrivals) {
+          void scheduler.acquire({ scope: sub, principal: 'p', requestClass: 'reads', priority }).then((grant) => {
+            granted[priority]++;
+            grant.release();
+          });
+        }
+        const seconds = 10;
+        await clock.advance(seconds * 1000);
+        // Drift: its bucket starts with 2.5 and refills at 2.5/s.
+        assert.ok(granted.drift <= 2.5 + 2.5 * seconds + 1, `drift got ${granted.drift}`);
+        const users = arrivals.filter((p) => p === 'user').length;
+        assert.equal(granted.user, Math.min(users, 10 + 10 * seconds), 'users get every token the bucket has');
+      },
+    ),
     { numRuns: 30 },
   );
 });

@@ -49,9 +49,12 @@ export function deadlineHttpLibrary(timeoutMs: number): HttpLibrary {
           },
         );
         const timer = setTimeout(() => {
-          const error = Object.assign(new Error(`no answer from the Kubernetes API within ${timeoutMs} ms: ${url.pathname}`), {
-            code: 'ETIMEDOUT',
-          });
+          const error = Object.assign(
+            new Error(`no answer from the Kubernetes API within ${timeoutMs} ms: ${url.pathname}`),
+            {
+              code: 'ETIMEDOUT',
+            },
+          );
           request.destroy(error);
         }, timeoutMs);
         function fail(error: Error): void {

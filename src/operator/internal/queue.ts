@@ -42,7 +42,10 @@ export class RateLimiter {
   private tokens: number;
   private updatedAt: number | undefined;
 
-  constructor(private readonly clock: Clock, options: RateLimiterOptions = {}) {
+  constructor(
+    private readonly clock: Clock,
+    options: RateLimiterOptions = {},
+  ) {
     this.base = options.baseDelayMs ?? 1000;
     this.max = options.maxDelayMs ?? 300_000;
     this.perSecond = options.bucketPerSecond ?? 10;
@@ -70,7 +73,8 @@ export class RateLimiter {
 
   private reserveToken(): number {
     const now = this.clock.now();
-    if (this.updatedAt !== undefined) this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
+    if (this.updatedAt !== undefined)
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
     this.updatedAt = now;
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.perSecond) * 1000);
@@ -295,7 +299,8 @@ export async function runWorkers(options: RunWorkersOptions): Promise<void> {
       try {
         const result = await handle(key, queue.reasonOf(key));
         queue.forget(key);
-        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs, result.requeueReason ?? 'poll');
+        if (result.requeueAfterMs !== undefined)
+          queue.addAfter(key, result.requeueAfterMs, result.requeueReason ?? 'poll');
       } catch (error) {
         if (isTerminalError(error)) {
           queue.forget(key);
