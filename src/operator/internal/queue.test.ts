@@ -139,3 +139,27 @@ test('runWorkers: a failure with retryExactly is retried after exactly its delay
   queue.shutDown();
   await running;
 });
+
+test('a key keeps the best reason it was queued for; a timer keeps its own; a change mid-reconcile comes back with its', async () => {
+  const clock = new FakeClock();
+  const queue = new WorkQueue({ clock });
+  queue.add('a', 'drift');
+  queue.add('a', 'user');
+  queue.add('a', 'dependency');
+  assert.equal(await queue.get(), 'a');
+  assert.equal(queue.reasonOf('a'), 'user', 'the best of drift, user, dependency');
+  queue.add('a', 'dependency'); // changed while being reconciled
+  queue.done('a');
+  assert.equal(await queue.get(), 'a');
+  assert.equal(queue.reasonOf('a'), 'dependency');
+  queue.done('a');
+  queue.addAfter('b', 100, 'drift');
+  clock.advance(100);
+  assert.equal(await queue.get(), 'b');
+  assert.equal(queue.reasonOf('b'), 'drift', 'a periodic re-check');
+  queue.done('b');
+  queue.addAfter('c', 100, 'drift');
+  queue.add('c', 'user'); // a user's change cancels the timer and wins
+  assert.equal(await queue.get(), 'c');
+  assert.equal(queue.reasonOf('c'), 'user');
+});

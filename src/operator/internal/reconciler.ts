@@ -455,6 +455,8 @@ class ReconcilePass {
     let problem: ConditionError;
     if (isConditionError(error)) {
       problem = error;
+    } else if (this.context.deadline.aborted) {
+      problem = this.deadlinePassed(); // whatever the request in flight failed with, the deadline stopped it
     } else if (isArmError(error)) {
       const classification = classifyArmError(error);
       problem = new ConditionError({
@@ -514,9 +516,12 @@ class ReconcilePass {
 
   /** Stops a pass whose deadline has passed (between steps; requests in flight are aborted by the same signal). */
   private checkDeadline(): void {
-    if (!this.context.deadline.aborted) return;
+    if (this.context.deadline.aborted) throw this.deadlinePassed();
+  }
+
+  private deadlinePassed(): ConditionError {
     const seconds = Math.round(this.deps.config.reconcileTimeoutMs / 1000);
-    throw new ConditionError({
+    return new ConditionError({
       reason: Reasons.ReconcileTimeout,
       message: `the reconcile did not finish within ${seconds} s (AZO_RECONCILE_TIMEOUT); it is tried again`,
       severity: 'Warning',

@@ -1,0 +1,92 @@
+// Deadlines against a real (local) HTTP server that stops answering: a Kubernetes request gives up within its
+// timeout, and a watch that receives nothing — not even a bookmark — is abandoned so the informer can start over.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { FakeClock } from './fake-clock.js';
+import { makeApiClientWithDeadline } from './kube-http.js';
+import { LastingWatch } from './watch.js';
+
+async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void) {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const kubeConfig = new KubeConfig();
+  const port = (server.address() as AddressInfo).port;
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return { kubeConfig, close };
+}
+
+test('a Kubernetes request that gets no answer fails within its deadline instead of hanging', async (t) => {
+  const requests: string[] = [];
+  const { kubeConfig, close } = await serve((request) => requests.push(`${request.method} ${request.url}`)); // never answers
+  t.after(close);
+  const core = makeApiClientWithDeadline(kubeConfig, CoreV1Api, 200);
+  const started = Date.now();
+  await assert.rejects(core.readNamespace({ name: 'default' }), /no answer from the Kubernetes API within 200 ms/);
+  assert.ok(Date.now() - started < 5_000);
+  assert.deepEqual(requests, ['GET /api/v1/namespaces/default']);
+});
+
+test('a Kubernetes request is answered normally within its deadline (status, headers, body)', async (t) => {
+  const { kubeConfig, close } = await serve((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', uid: 'u1' } }));
+  });
+  t.after(close);
+  const core = makeApiClientWithDeadline(kubeConfig, CoreV1Api, 1_000);
+  const namespace = await core.readNamespace({ name: 'default' });
+  assert.equal(namespace.metadata?.uid, 'u1');
+});
+
+test('a watch asks for bookmarks and a server-side timeout, and is abandoned after its idle time', async (t) => {
+  let query = '';
+  const { kubeConfig, close } = await serve((request, response) => {
+    query = request.url ?? '';
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.write(
+      `${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Namespace', metadata: { resourceVersion: '7' } } })}\n`,
+    );
+    // then nothing, ever: a half-open connection as seen from the client
+  });
+  t.after(close);
+  const clock = new FakeClock();
+  const watch = new LastingWatch(kubeConfig, { clock, idleTimeoutMs: 1_000, random: () => 0.5 });
+  const events: string[] = [];
+  const outcome: { ended?: unknown } = {};
+  const done = new Promise<void>((resolve) => {
+    void watch.watch(
+      '/api/v1/namespaces',
+      {},
+      (phase) => events.push(phase),
+      (error) => {
+        outcome.ended = error;
+        resolve();
+      },
+    );
+  });
+  for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(events, ['BOOKMARK']);
+  assert.match(query, /allowWatchBookmarks=true/);
+  assert.match(query, /timeoutSeconds=450/);
+  clock.advance(999);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(outcome.ended, undefined, 'still within its idle time');
+  clock.advance(1);
+  await done;
+  assert.ok(
+    (outcome.ended as unknown) instanceof Error,
+    `ended with an error the informer restarts from: ${String(outcome.ended)}`,
+  );
+});
