@@ -14,7 +14,13 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CustomObjectsApi, KubeConfig, type KubernetesObject, ListWatch, PatchStrategy, Watch, setHeaderOptions,
+  CustomObjectsApi,
+  KubeConfig,
+  type KubernetesObject,
+  ListWatch,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
 } from '@kubernetes/client-node';
 import { reuseConnections } from '../src/operator/index.js';
 import type { BenchResult } from './run.js';
@@ -23,7 +29,12 @@ import { compileCli, cpuSeconds, peakKiB, rssKiB } from './support.js';
 const quick = process.env['AZO_BENCH_QUICK'] === '1';
 const subscriptionId = '00000000-0000-0000-0000-00000000b5ca';
 const rg = { group: 'resources.azure.com', version: 'v1api20200601', plural: 'resourcegroups', namespace: 'default' };
-const uai = { group: 'managedidentity.azure.com', version: 'v1api20181130', plural: 'userassignedidentities', namespace: 'default' };
+const uai = {
+  group: 'managedidentity.azure.com',
+  version: 'v1api20181130',
+  plural: 'userassignedidentities',
+  namespace: 'default',
+};
 const rgPath = `/subscriptions/${subscriptionId}/resourceGroups/scale-rg`;
 const uaiPath = (name: string) => `${rgPath}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
 
@@ -35,10 +46,14 @@ interface Started {
 export async function run(): Promise<BenchResult> {
   const n = Number(process.env['AZO_BENCH_SCALE_N'] ?? (quick ? 40 : 10_000));
   const dir = mkdtempSync(join(tmpdir(), 'azo-scale-bench-'));
-  const cli = process.env['AZO_BENCH_SCALE_RUNTIME'] === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [compileCli()];
+  const cli =
+    process.env['AZO_BENCH_SCALE_RUNTIME'] === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [compileCli()];
   const processes: ChildProcess[] = [];
   const start = (args: string[], env: Record<string, string> = {}): Started => {
-    const child = spawn(process.execPath, [...cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...cli, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     child.stdout?.on('data', (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000)));
     child.stderr?.on('data', (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000)));
@@ -49,7 +64,8 @@ export async function run(): Promise<BenchResult> {
     for (let i = 0; i < 1200; i++) {
       const match = pattern.exec(started.output());
       if (match !== null) return match;
-      if (started.child.exitCode !== null) throw new Error(`exited before ${pattern}: ${started.output().slice(-2000)}`);
+      if (started.child.exitCode !== null)
+        throw new Error(`exited before ${pattern}: ${started.output().slice(-2000)}`);
       await sleep(50);
     }
     throw new Error(`no ${pattern} after 60 s: ${started.output().slice(-2000)}`);
@@ -65,28 +81,56 @@ export async function run(): Promise<BenchResult> {
     const ca = readFileSync(caFile);
     const admin = (method: string, path: string) => send(`${url}/_emulator/${path}`, method, ca);
     const operatorEnv = {
-      KUBECONFIG: kubeconfigFile, AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: tenantId,
-      AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000b5c1', AZURE_CLIENT_SECRET: 'scale-bench',
-      AZURE_RESOURCE_MANAGER_ENDPOINT: url, AZURE_AUTHORITY_HOST: url, AZURE_SYNC_PERIOD: '1h',
+      KUBECONFIG: kubeconfigFile,
+      AZURE_SUBSCRIPTION_ID: subscriptionId,
+      AZURE_TENANT_ID: tenantId,
+      AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000b5c1',
+      AZURE_CLIENT_SECRET: 'scale-bench',
+      AZURE_RESOURCE_MANAGER_ENDPOINT: url,
+      AZURE_AUTHORITY_HOST: url,
+      AZURE_SYNC_PERIOD: '1h',
     };
-    const operatorArgs = ['operator', '--crd-pattern', 'resources.azure.com/*;managedidentity.azure.com/*', '--arm-ca-file', caFile];
+    const operatorArgs = [
+      'operator',
+      '--crd-pattern',
+      'resources.azure.com/*;managedidentity.azure.com/*',
+      '--arm-ca-file',
+      caFile,
+    ];
     let operator = start(operatorArgs, operatorEnv);
     await waitFor(operator, /azo operator running/);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigFile);
     const custom = reuseConnections(kubeConfig).makeApiClient(CustomObjectsApi);
 
-    await custom.createNamespacedCustomObject({ ...rg, body: { apiVersion: `${rg.group}/${rg.version}`, kind: 'ResourceGroup', metadata: { name: 'scale-rg' }, spec: { location: 'westus' } } });
+    await custom.createNamespacedCustomObject({
+      ...rg,
+      body: {
+        apiVersion: `${rg.group}/${rg.version}`,
+        kind: 'ResourceGroup',
+        metadata: { name: 'scale-rg' },
+        spec: { location: 'westus' },
+      },
+    });
     const readyAt = new Map<string, number>();
     const generations = new Map<string, number>();
-    const informer = new ListWatch<KubernetesObject>(`/apis/${uai.group}/${uai.version}/namespaces/default/${uai.plural}`, new Watch(kubeConfig),
-      () => custom.listNamespacedCustomObject(uai) as never, false);
+    const informer = new ListWatch<KubernetesObject>(
+      `/apis/${uai.group}/${uai.version}/namespaces/default/${uai.plural}`,
+      new Watch(kubeConfig),
+      () => custom.listNamespacedCustomObject(uai) as never,
+      false,
+    );
     const onChange = (object: KubernetesObject) => {
-      const ready = (object as { status?: { conditions?: Array<{ type: string; status: string; observedGeneration?: number }> } }).status?.conditions
-        ?.find((condition) => condition.type === 'Ready');
+      const ready = (
+        object as { status?: { conditions?: Array<{ type: string; status: string; observedGeneration?: number }> } }
+      ).status?.conditions?.find((condition) => condition.type === 'Ready');
       const name = object.metadata?.name ?? '';
       const generation = object.metadata?.generation ?? 0;
-      if (ready?.status === 'True' && ready.observedGeneration === generation && (generations.get(name) ?? 0) < generation) {
+      if (
+        ready?.status === 'True' &&
+        ready.observedGeneration === generation &&
+        (generations.get(name) ?? 0) < generation
+      ) {
         generations.set(name, generation);
         readyAt.set(name, Date.now());
       }
@@ -105,9 +149,19 @@ export async function run(): Promise<BenchResult> {
     }, 500);
     const started = Date.now();
     for (let i = 0; i < names.length; i += 100) {
-      await Promise.all(names.slice(i, i + 100).map((name) => custom.createNamespacedCustomObject({
-        ...uai, body: { apiVersion: `${uai.group}/${uai.version}`, kind: 'UserAssignedIdentity', metadata: { name }, spec: { location: 'westus', owner: { name: 'scale-rg' } } },
-      })));
+      await Promise.all(
+        names.slice(i, i + 100).map((name) =>
+          custom.createNamespacedCustomObject({
+            ...uai,
+            body: {
+              apiVersion: `${uai.group}/${uai.version}`,
+              kind: 'UserAssignedIdentity',
+              metadata: { name },
+              spec: { location: 'westus', owner: { name: 'scale-rg' } },
+            },
+          }),
+        ),
+      );
     }
     while (readyAt.size < n) {
       await sleep(250);
@@ -115,7 +169,9 @@ export async function run(): Promise<BenchResult> {
     }
     const allReadyMs = Date.now() - started;
     peakOperator = Math.max(peakOperator, peakKiB(operator.child.pid));
-    const createLog = (JSON.parse(await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number }> }).value;
+    const createLog = (
+      JSON.parse(await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number }> }
+    ).value;
     const throttled = createLog.filter((entry) => entry.status === 429).length;
     const boundMs = (Math.max(0, n - 200) / 10) * 1000;
     const apiServerRss = rssKiB(apiServer.child.pid);
@@ -129,8 +185,19 @@ export async function run(): Promise<BenchResult> {
     await waitFor(operator, /azo operator running/);
     const sweepCpuStart = cpuSeconds(operator.child.pid);
     const reads = async () => {
-      const log = (JSON.parse(await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number; time: string }> }).value;
-      return { log, read: new Set(log.filter((entry) => entry.method === 'GET' && entry.path.includes('/userAssignedIdentities/')).map((entry) => entry.path)) };
+      const log = (
+        JSON.parse(await admin('GET', 'requests')) as {
+          value: Array<{ method: string; path: string; status: number; time: string }>;
+        }
+      ).value;
+      return {
+        log,
+        read: new Set(
+          log
+            .filter((entry) => entry.method === 'GET' && entry.path.includes('/userAssignedIdentities/'))
+            .map((entry) => entry.path),
+        ),
+      };
     };
     let changedAt = 0;
     const changed = names[Math.floor(n / 2)] ?? 'scale-uai-0';
@@ -138,7 +205,10 @@ export async function run(): Promise<BenchResult> {
       const { read } = await reads();
       if (changedAt === 0 && read.size >= n / 5) {
         changedAt = Date.now();
-        await custom.patchNamespacedCustomObject({ ...uai, name: changed, body: { spec: { tags: { changed: 'during-the-sweep' } } } }, mergePatch);
+        await custom.patchNamespacedCustomObject(
+          { ...uai, name: changed, body: { spec: { tags: { changed: 'during-the-sweep' } } } },
+          mergePatch,
+        );
       }
       if (read.size >= n) break;
       await sleep(1000);
@@ -151,7 +221,9 @@ export async function run(): Promise<BenchResult> {
     const writes = sweepLog.filter((entry) => entry.method !== 'GET' && entry.path.startsWith('/subscriptions/'));
     const userPut = writes.find((entry) => entry.method === 'PUT' && entry.path === uaiPath(changed));
     const otherWrites = writes.filter((entry) => entry !== userPut).length;
-    const gets = sweepLog.filter((entry) => entry.method === 'GET' && entry.path.includes('/userAssignedIdentities/')).length;
+    const gets = sweepLog.filter(
+      (entry) => entry.method === 'GET' && entry.path.includes('/userAssignedIdentities/'),
+    ).length;
     const idleCpuStart = cpuSeconds(operator.child.pid);
     const idleSeconds = quick ? 2 : 30;
     await sleep(idleSeconds * 1000);
@@ -167,21 +239,36 @@ export async function run(): Promise<BenchResult> {
         'all Ready / the bound': { value: Math.round((allReadyMs / Math.max(boundMs, 1)) * 100) / 100, unit: 'x' },
         '429s from ARM while creating': { value: throttled, unit: 'responses' },
         'operator peak RSS': { value: Math.round(peakOperator / 1024), unit: 'MiB' },
-        'API server RSS with N objects': { value: Math.round(Math.max(apiServerRss, peakApiServer) / 1024), unit: 'MiB' },
+        'API server RSS with N objects': {
+          value: Math.round(Math.max(apiServerRss, peakApiServer) / 1024),
+          unit: 'MiB',
+        },
         'drift sweep (operator restart): every resource read after': { value: sweepMs, unit: 'ms' },
         'drift sweep: GETs per resource': { value: Math.round((gets / n) * 100) / 100, unit: 'requests' },
         'drift sweep: writes (besides the user change)': { value: otherWrites, unit: 'requests' },
-        "user's change during the sweep: apply → its PUT": { value: userPut === undefined ? NaN : Date.parse((userPut as { time: string }).time) - changedAt, unit: 'ms' },
-        'operator CPU per hour (a sweep per 1 h sync period, idle between)': { value: Math.round(cpuPerHour * 10) / 10, unit: 's' },
+        "user's change during the sweep: apply → its PUT": {
+          value: userPut === undefined ? NaN : Date.parse((userPut as { time: string }).time) - changedAt,
+          unit: 'ms',
+        },
+        'operator CPU per hour (a sweep per 1 h sync period, idle between)': {
+          value: Math.round(cpuPerHour * 10) / 10,
+          unit: 's',
+        },
       },
       notes: [
         `\`azo apiserver\`, \`azo emulator --latency 100\` (ARM's throttling on: writes 200 burst, 10 s⁻¹; reads 250, 25 s⁻¹) and \`azo operator\` (${cli.length > 1 ? 'tsx' : 'compiled'}, MAX_CONCURRENT_RECONCILES default) each in its own process.`,
-        'The sweep runs at drift priority: at most half of ARM\'s read rate (AZO_DRIFT_READ_SHARE), users\' requests first.',
+        "The sweep runs at drift priority: at most half of ARM's read rate (AZO_DRIFT_READ_SHARE), users' requests first.",
       ],
     };
   } finally {
     for (const child of processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(processes.map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+    await Promise.all(
+      processes.map((child) =>
+        child.exitCode !== null || child.signalCode !== null
+          ? undefined
+          : new Promise((resolve) => child.once('exit', resolve)),
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   }
 }
