@@ -41,42 +41,73 @@ for await (const item of resources.resourceGroups.list()) names.push(item.name ?
 out.groups = names.includes('sdk-current');
 
 const accountName = `sdkcur${process.pid}`;
-out.nameFree = (await storage.storageAccounts.checkNameAvailability({ name: accountName, type: 'Microsoft.Storage/storageAccounts' })).nameAvailable;
-const account = await storage.storageAccounts.create('sdk-current', accountName, { location: 'westeurope', sku: { name: 'Standard_LRS' }, kind: 'StorageV2' }, fast);
+out.nameFree = (
+  await storage.storageAccounts.checkNameAvailability({ name: accountName, type: 'Microsoft.Storage/storageAccounts' })
+).nameAvailable;
+const account = await storage.storageAccounts.create(
+  'sdk-current',
+  accountName,
+  { location: 'westeurope', sku: { name: 'Standard_LRS' }, kind: 'StorageV2' },
+  fast,
+);
 out.account = { name: account.name, state: account.provisioningState, blob: account.primaryEndpoints?.blob };
-const taken = await storage.storageAccounts.checkNameAvailability({ name: accountName, type: 'Microsoft.Storage/storageAccounts' });
+const taken = await storage.storageAccounts.checkNameAvailability({
+  name: accountName,
+  type: 'Microsoft.Storage/storageAccounts',
+});
 out.nameTaken = { available: taken.nameAvailable, reason: taken.reason };
 const keys = await storage.storageAccounts.listKeys('sdk-current', accountName);
 out.keys = keys.keys?.length;
 const container = await storage.blobContainers.create('sdk-current', accountName, 'reports', {});
 out.container = container.name;
 try {
-  await storage.storageAccounts.create('sdk-current', 'Not_Valid', { location: 'westeurope', sku: { name: 'Standard_LRS' }, kind: 'StorageV2' }, fast);
+  await storage.storageAccounts.create(
+    'sdk-current',
+    'Not_Valid',
+    { location: 'westeurope', sku: { name: 'Standard_LRS' }, kind: 'StorageV2' },
+    fast,
+  );
   out.badName = 'accepted';
 } catch (error) {
   out.badName = failure(error);
 }
 
-const identity = await msi.userAssignedIdentities.createOrUpdate('sdk-current', 'sdk-identity', { location: 'westeurope' });
+const identity = await msi.userAssignedIdentities.createOrUpdate('sdk-current', 'sdk-identity', {
+  location: 'westeurope',
+});
 out.identity = { name: identity.name, hasClientId: typeof identity.clientId === 'string' };
 
-const vnet = await network.virtualNetworks.createOrUpdate('sdk-current', 'sdk-vnet', {
-  location: 'westeurope',
-  addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
-  subnets: [{ name: 's1', addressPrefix: '10.0.1.0/24' }],
-}, fast);
+const vnet = await network.virtualNetworks.createOrUpdate(
+  'sdk-current',
+  'sdk-vnet',
+  {
+    location: 'westeurope',
+    addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
+    subnets: [{ name: 's1', addressPrefix: '10.0.1.0/24' }],
+  },
+  fast,
+);
 out.vnetSubnets = vnet.subnets?.map((subnet) => subnet.name);
 const subnet = await network.subnets.get('sdk-current', 'sdk-vnet', 's1');
 out.subnet = { name: subnet.name, prefix: subnet.addressPrefix, id: subnet.id };
 await network.subnets.createOrUpdate('sdk-current', 'sdk-vnet', 's2', { addressPrefix: '10.0.2.0/24' }, fast);
-out.vnetAfterChild = (await network.virtualNetworks.get('sdk-current', 'sdk-vnet')).subnets?.map((item) => item.name).sort();
+out.vnetAfterChild = (await network.virtualNetworks.get('sdk-current', 'sdk-vnet')).subnets
+  ?.map((item) => item.name)
+  .sort();
 
 const vaultName = `sdkkv${process.pid}`;
-out.vaultNameFree = (await keyvault.vaults.checkNameAvailability({ name: vaultName, type: 'Microsoft.KeyVault/vaults' })).nameAvailable;
-const vault = await keyvault.vaults.createOrUpdate('sdk-current', vaultName, {
-  location: 'westeurope',
-  properties: { tenantId, sku: { family: 'A', name: 'standard' }, accessPolicies: [] },
-}, fast);
+out.vaultNameFree = (
+  await keyvault.vaults.checkNameAvailability({ name: vaultName, type: 'Microsoft.KeyVault/vaults' })
+).nameAvailable;
+const vault = await keyvault.vaults.createOrUpdate(
+  'sdk-current',
+  vaultName,
+  {
+    location: 'westeurope',
+    properties: { tenantId, sku: { family: 'A', name: 'standard' }, accessPolicies: [] },
+  },
+  fast,
+);
 out.vault = { name: vault.name, uri: vault.properties?.vaultUri };
 
 const listed: string[] = [];

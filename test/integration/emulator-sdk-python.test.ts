@@ -13,8 +13,15 @@ import { startTestEmulator, subscriptionId } from './emulator-helpers.js';
 
 /** Debian's interpreter (a pyenv or venv python3 first on PATH does not see Debian's packages). */
 const python = process.env.AZO_PYTHON ?? '/usr/bin/python3';
-const probe = spawnSync(python, ['-c', 'import azure.identity, azure.mgmt.resource, azure.mgmt.storage, azure.mgmt.network, azure.mgmt.msi'], { encoding: 'utf8' });
-const skip = probe.status === 0 ? false : `Azure's Python SDK is not importable by ${python} (apt-get install python3-azure): ${(probe.stderr ?? probe.error?.message ?? '').trim().split('\n').pop() ?? ''}`;
+const probe = spawnSync(
+  python,
+  ['-c', 'import azure.identity, azure.mgmt.resource, azure.mgmt.storage, azure.mgmt.network, azure.mgmt.msi'],
+  { encoding: 'utf8' },
+);
+const skip =
+  probe.status === 0
+    ? false
+    : `Azure's Python SDK is not importable by ${python} (apt-get install python3-azure): ${(probe.stderr ?? probe.error?.message ?? '').trim().split('\n').pop() ?? ''}`;
 
 describe("emulator at default flags with Azure's Python SDK (Debian python3-azure)", { skip }, () => {
   it('token, groups (LRO delete, check-existence), storage (LRO, names, keys, container), identity, VNet subnets, errors', async () => {
@@ -22,7 +29,13 @@ describe("emulator at default flags with Azure's Python SDK (Debian python3-azur
     try {
       const script = fileURLToPath(new URL('./emulator-sdk-python.py', import.meta.url));
       const child = spawn(python, [script], {
-        env: { ...process.env, REQUESTS_CA_BUNDLE: emulator.caFile ?? '', EMULATOR_URL: emulator.url, EMULATOR_TENANT: emulator.tenantId, SUBSCRIPTION_ID: subscriptionId },
+        env: {
+          ...process.env,
+          REQUESTS_CA_BUNDLE: emulator.caFile ?? '',
+          EMULATOR_URL: emulator.url,
+          EMULATOR_TENANT: emulator.tenantId,
+          SUBSCRIPTION_ID: subscriptionId,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -45,13 +58,26 @@ describe("emulator at default flags with Azure's Python SDK (Debian python3-azur
       assert.deepEqual(out.identity, { name: 'py-identity', hasClientId: true });
       assert.deepEqual(out.vnetSubnets, ['s1']);
       assert.deepEqual(out.subnet, { name: 's1', prefix: '10.1.1.0/24' });
-      assert.deepEqual(out.listedTypes, ['Microsoft.ManagedIdentity/userAssignedIdentities', 'Microsoft.Network/virtualNetworks', 'Microsoft.Storage/storageAccounts']);
+      assert.deepEqual(out.listedTypes, [
+        'Microsoft.ManagedIdentity/userAssignedIdentities',
+        'Microsoft.Network/virtualNetworks',
+        'Microsoft.Storage/storageAccounts',
+      ]);
       assert.deepEqual(out.notFound, { type: 'ResourceNotFoundError', status: 404, code: 'ResourceNotFound' });
-      assert.deepEqual(out.badLocation, { type: 'HttpResponseError', status: 400, code: 'LocationNotAvailableForResourceGroup' });
+      assert.deepEqual(out.badLocation, {
+        type: 'HttpResponseError',
+        status: 400,
+        code: 'LocationNotAvailableForResourceGroup',
+      });
       assert.equal(out.existsAfterDelete, false);
-      assert.deepEqual(out.accountAfterDelete, { type: 'ResourceNotFoundError', status: 404, code: 'ResourceGroupNotFound' });
+      assert.deepEqual(out.accountAfterDelete, {
+        type: 'ResourceNotFoundError',
+        status: 404,
+        code: 'ResourceGroupNotFound',
+      });
       const versions = new Set(emulator.requestLog().map((entry) => entry.apiVersion));
-      for (const version of ['2022-09-01', '2022-07-01']) assert.ok(versions.has(version), `the Python SDK spoke ${version}`);
+      for (const version of ['2022-09-01', '2022-07-01'])
+        assert.ok(versions.has(version), `the Python SDK spoke ${version}`);
     } finally {
       await cleanup();
     }

@@ -7,7 +7,8 @@ export const defaultLatencyFactor = 0.01;
 export function parseLatency(value: string, factor?: string): { latencyMs: number; latencyFactor?: number } {
   if (value === 'realistic') {
     const latencyFactor = factor === undefined ? defaultLatencyFactor : Number(factor);
-    if (!Number.isFinite(latencyFactor) || latencyFactor < 0) throw new Error(`--latency-factor must be a non-negative number, got ${factor}`);
+    if (!Number.isFinite(latencyFactor) || latencyFactor < 0)
+      throw new Error(`--latency-factor must be a non-negative number, got ${factor}`);
     return { latencyMs: 0, latencyFactor };
   }
   const latencyMs = Number(value);

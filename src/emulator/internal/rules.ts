@@ -10,31 +10,78 @@ import { ArmError } from './errors.js';
 
 /** The public cloud's physical regions (`GET /subscriptions/{id}/locations`): name → display name. */
 export const regions: Record<string, string> = {
-  eastus: 'East US', eastus2: 'East US 2', southcentralus: 'South Central US', westus2: 'West US 2',
-  westus3: 'West US 3', australiaeast: 'Australia East', southeastasia: 'Southeast Asia', northeurope: 'North Europe',
-  swedencentral: 'Sweden Central', uksouth: 'UK South', westeurope: 'West Europe', centralus: 'Central US',
-  southafricanorth: 'South Africa North', centralindia: 'Central India', eastasia: 'East Asia',
-  japaneast: 'Japan East', koreacentral: 'Korea Central', newzealandnorth: 'New Zealand North',
-  canadacentral: 'Canada Central', francecentral: 'France Central', germanywestcentral: 'Germany West Central',
-  italynorth: 'Italy North', norwayeast: 'Norway East', polandcentral: 'Poland Central', spaincentral: 'Spain Central',
-  switzerlandnorth: 'Switzerland North', mexicocentral: 'Mexico Central', uaenorth: 'UAE North',
-  brazilsouth: 'Brazil South', israelcentral: 'Israel Central', qatarcentral: 'Qatar Central',
-  centraluseuap: 'Central US EUAP', eastus2euap: 'East US 2 EUAP', northcentralus: 'North Central US',
-  westus: 'West US', japanwest: 'Japan West', austriaeast: 'Austria East', chilecentral: 'Chile Central',
-  indonesiacentral: 'Indonesia Central', malaysiawest: 'Malaysia West', westcentralus: 'West Central US',
-  southafricawest: 'South Africa West', australiacentral: 'Australia Central', australiacentral2: 'Australia Central 2',
-  australiasoutheast: 'Australia Southeast', jioindiacentral: 'Jio India Central', koreasouth: 'Korea South',
-  southindia: 'South India', westindia: 'West India', canadaeast: 'Canada East', francesouth: 'France South',
-  germanynorth: 'Germany North', jioindiawest: 'Jio India West', norwaywest: 'Norway West',
-  switzerlandwest: 'Switzerland West', ukwest: 'UK West', uaecentral: 'UAE Central', brazilsoutheast: 'Brazil Southeast',
+  eastus: 'East US',
+  eastus2: 'East US 2',
+  southcentralus: 'South Central US',
+  westus2: 'West US 2',
+  westus3: 'West US 3',
+  australiaeast: 'Australia East',
+  southeastasia: 'Southeast Asia',
+  northeurope: 'North Europe',
+  swedencentral: 'Sweden Central',
+  uksouth: 'UK South',
+  westeurope: 'West Europe',
+  centralus: 'Central US',
+  southafricanorth: 'South Africa North',
+  centralindia: 'Central India',
+  eastasia: 'East Asia',
+  japaneast: 'Japan East',
+  koreacentral: 'Korea Central',
+  newzealandnorth: 'New Zealand North',
+  canadacentral: 'Canada Central',
+  francecentral: 'France Central',
+  germanywestcentral: 'Germany West Central',
+  italynorth: 'Italy North',
+  norwayeast: 'Norway East',
+  polandcentral: 'Poland Central',
+  spaincentral: 'Spain Central',
+  switzerlandnorth: 'Switzerland North',
+  mexicocentral: 'Mexico Central',
+  uaenorth: 'UAE North',
+  brazilsouth: 'Brazil South',
+  israelcentral: 'Israel Central',
+  qatarcentral: 'Qatar Central',
+  centraluseuap: 'Central US EUAP',
+  eastus2euap: 'East US 2 EUAP',
+  northcentralus: 'North Central US',
+  westus: 'West US',
+  japanwest: 'Japan West',
+  austriaeast: 'Austria East',
+  chilecentral: 'Chile Central',
+  indonesiacentral: 'Indonesia Central',
+  malaysiawest: 'Malaysia West',
+  westcentralus: 'West Central US',
+  southafricawest: 'South Africa West',
+  australiacentral: 'Australia Central',
+  australiacentral2: 'Australia Central 2',
+  australiasoutheast: 'Australia Southeast',
+  jioindiacentral: 'Jio India Central',
+  koreasouth: 'Korea South',
+  southindia: 'South India',
+  westindia: 'West India',
+  canadaeast: 'Canada East',
+  francesouth: 'France South',
+  germanynorth: 'Germany North',
+  jioindiawest: 'Jio India West',
+  norwaywest: 'Norway West',
+  switzerlandwest: 'Switzerland West',
+  ukwest: 'UK West',
+  uaecentral: 'UAE Central',
+  brazilsoutheast: 'Brazil Southeast',
 };
 
 /** Types whose resources live in `global` (and only there), as Azure's DNS, Front Door and alerting types do. */
 const globalTypes = new Set([
-  'microsoft.network/privatednszones', 'microsoft.network/privatednszones/virtualnetworklinks', 'microsoft.network/dnszones',
-  'microsoft.network/frontdoors', 'microsoft.network/frontdoorwebapplicationfirewallpolicies',
-  'microsoft.network/trafficmanagerprofiles', 'microsoft.cdn/profiles', 'microsoft.insights/actiongroups',
-  'microsoft.insights/activitylogalerts', 'microsoft.insights/metricalerts',
+  'microsoft.network/privatednszones',
+  'microsoft.network/privatednszones/virtualnetworklinks',
+  'microsoft.network/dnszones',
+  'microsoft.network/frontdoors',
+  'microsoft.network/frontdoorwebapplicationfirewallpolicies',
+  'microsoft.network/trafficmanagerprofiles',
+  'microsoft.cdn/profiles',
+  'microsoft.insights/actiongroups',
+  'microsoft.insights/activitylogalerts',
+  'microsoft.insights/metricalerts',
 ]);
 
 /** `West US`, `westus` and `WestUS` are the same location: ARM returns `westus`. */
@@ -81,44 +128,56 @@ const nameRules: Record<string, NameRule> = {
     valid: (name) => /^[a-z0-9]{3,24}$/.test(name),
     code: 'AccountNameInvalid',
     reason: 'AccountNameInvalid',
-    message: (name) => `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`,
+    message: (name) =>
+      `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`,
   },
   'microsoft.keyvault/vaults': {
     valid: (name) => /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(name) && !name.includes('--'),
     code: 'VaultNameNotValid',
     reason: 'AccountNameInvalid',
-    message: (name) => `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.`,
+    message: (name) =>
+      `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.`,
   },
   'microsoft.containerregistry/registries': {
     valid: (name) => /^[a-zA-Z0-9]{5,50}$/.test(name),
     code: 'RegistryNameInvalid',
     reason: 'Invalid',
-    message: (name) => `The registry name '${name}' is invalid: registry names may contain only alpha numeric characters and must be between 5 and 50 characters.`,
+    message: (name) =>
+      `The registry name '${name}' is invalid: registry names may contain only alpha numeric characters and must be between 5 and 50 characters.`,
   },
   'microsoft.cache/redis': {
     valid: (name) => /^[a-zA-Z0-9](?!.*--)[a-zA-Z0-9-]{0,61}[a-zA-Z0-9]$/.test(name),
     code: 'InvalidResourceName',
     reason: 'Invalid',
-    message: (name) => `The cache name '${name}' is invalid: it must be 1-63 letters, digits and hyphens, start and end with a letter or digit, and have no consecutive hyphens.`,
+    message: (name) =>
+      `The cache name '${name}' is invalid: it must be 1-63 letters, digits and hyphens, start and end with a letter or digit, and have no consecutive hyphens.`,
   },
   'microsoft.documentdb/databaseaccounts': {
     valid: (name) => /^[a-z0-9][a-z0-9-]{1,42}[a-z0-9]$/.test(name),
     code: 'InvalidResourceName',
     reason: 'Invalid',
-    message: (name) => `The database account name '${name}' is invalid: it must be 3-44 lower-case letters, digits and hyphens, and start and end with a letter or digit.`,
+    message: (name) =>
+      `The database account name '${name}' is invalid: it must be 3-44 lower-case letters, digits and hyphens, and start and end with a letter or digit.`,
   },
   'microsoft.dbforpostgresql/flexibleservers': {
     valid: (name) => /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name),
     code: 'InvalidServerName',
     reason: 'Invalid',
-    message: (name) => `The server name '${name}' is invalid: it must be 3-63 lower-case letters, digits and hyphens, and start and end with a letter or digit.`,
+    message: (name) =>
+      `The server name '${name}' is invalid: it must be 3-63 lower-case letters, digits and hyphens, and start and end with a letter or digit.`,
   },
-  ...Object.fromEntries(['microsoft.servicebus/namespaces', 'microsoft.eventhub/namespaces'].map((type) => [type, {
-    valid: (name: string) => /^[a-zA-Z][a-zA-Z0-9-]{4,48}[a-zA-Z0-9]$/.test(name) && !/-(sb|mgmt)$/i.test(name),
-    code: 'BadRequest',
-    reason: 'InvalidName',
-    message: () => 'The specified service namespace is invalid. The name must be 6-50 letters, digits and hyphens, start with a letter and end with a letter or digit.',
-  }])),
+  ...Object.fromEntries(
+    ['microsoft.servicebus/namespaces', 'microsoft.eventhub/namespaces'].map((type) => [
+      type,
+      {
+        valid: (name: string) => /^[a-zA-Z][a-zA-Z0-9-]{4,48}[a-zA-Z0-9]$/.test(name) && !/-(sb|mgmt)$/i.test(name),
+        code: 'BadRequest',
+        reason: 'InvalidName',
+        message: () =>
+          'The specified service namespace is invalid. The name must be 6-50 letters, digits and hyphens, start with a letter and end with a letter or digit.',
+      },
+    ]),
+  ),
 };
 
 /** How a provider answers a name taken in Azure (by anyone, in any subscription). */
@@ -131,14 +190,59 @@ interface GlobalName {
 }
 
 const globalNames: Record<string, GlobalName> = {
-  'microsoft.storage/storageaccounts': { status: 409, code: 'StorageAccountAlreadyTaken', reason: 'AlreadyExists', message: (name) => `The storage account named ${name} is already taken.` },
-  'microsoft.keyvault/vaults': { status: 409, code: 'VaultAlreadyExists', reason: 'AlreadyExists', message: (name) => `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state.` },
-  'microsoft.containerregistry/registries': { status: 400, code: 'AlreadyInUse', reason: 'AlreadyExists', message: (name) => `The registry DNS name ${name.toLowerCase()}.azurecr.io is already in use.` },
-  'microsoft.cache/redis': { status: 409, code: 'NameNotAvailable', reason: 'AlreadyExists', message: (name) => `The name '${name}' is already in use: Redis cache names are global (${name.toLowerCase()}.redis.cache.windows.net).` },
-  'microsoft.dbforpostgresql/flexibleservers': { status: 409, code: 'ServerNameAlreadyExists', reason: 'AlreadyExists', message: (name) => `Specified server name '${name}' is already used.` },
-  'microsoft.documentdb/databaseaccounts': { status: 400, code: 'BadRequest', reason: 'AlreadyExists', message: (name) => `Dns record for ${name.toLowerCase()} under zone Document is already taken. Please use a different name for the account.` },
-  'microsoft.servicebus/namespaces': { status: 400, code: 'BadRequest', reason: 'NameInUse', message: () => 'The specified name is not available. For more information visit https://aka.ms/eventhubsarmexceptions.' },
-  'microsoft.eventhub/namespaces': { status: 400, code: 'BadRequest', reason: 'NameInUse', message: () => 'The specified name is not available. For more information visit https://aka.ms/eventhubsarmexceptions.' },
+  'microsoft.storage/storageaccounts': {
+    status: 409,
+    code: 'StorageAccountAlreadyTaken',
+    reason: 'AlreadyExists',
+    message: (name) => `The storage account named ${name} is already taken.`,
+  },
+  'microsoft.keyvault/vaults': {
+    status: 409,
+    code: 'VaultAlreadyExists',
+    reason: 'AlreadyExists',
+    message: (name) =>
+      `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state.`,
+  },
+  'microsoft.containerregistry/registries': {
+    status: 400,
+    code: 'AlreadyInUse',
+    reason: 'AlreadyExists',
+    message: (name) => `The registry DNS name ${name.toLowerCase()}.azurecr.io is already in use.`,
+  },
+  'microsoft.cache/redis': {
+    status: 409,
+    code: 'NameNotAvailable',
+    reason: 'AlreadyExists',
+    message: (name) =>
+      `The name '${name}' is already in use: Redis cache names are global (${name.toLowerCase()}.redis.cache.windows.net).`,
+  },
+  'microsoft.dbforpostgresql/flexibleservers': {
+    status: 409,
+    code: 'ServerNameAlreadyExists',
+    reason: 'AlreadyExists',
+    message: (name) => `Specified server name '${name}' is already used.`,
+  },
+  'microsoft.documentdb/databaseaccounts': {
+    status: 400,
+    code: 'BadRequest',
+    reason: 'AlreadyExists',
+    message: (name) =>
+      `Dns record for ${name.toLowerCase()} under zone Document is already taken. Please use a different name for the account.`,
+  },
+  'microsoft.servicebus/namespaces': {
+    status: 400,
+    code: 'BadRequest',
+    reason: 'NameInUse',
+    message: () =>
+      'The specified name is not available. For more information visit https://aka.ms/eventhubsarmexceptions.',
+  },
+  'microsoft.eventhub/namespaces': {
+    status: 400,
+    code: 'BadRequest',
+    reason: 'NameInUse',
+    message: () =>
+      'The specified name is not available. For more information visit https://aka.ms/eventhubsarmexceptions.',
+  },
 };
 
 /** true when names of `fullType` are unique across Azure (every subscription). */
@@ -157,34 +261,64 @@ export function nameTaken(fullType: string, name: string): ArmError {
  * The problem with `name` as a name of `fullType`, or undefined: the provider's documented rule, else the fixed
  * name of a singleton type, else the type definition's pattern and lengths (`nameSchema`).
  */
-export function nameProblem(fullType: string, name: string, options: { fixedName?: string; nameSchema?: SchemaNode }): ArmError | undefined {
+export function nameProblem(
+  fullType: string,
+  name: string,
+  options: { fixedName?: string; nameSchema?: SchemaNode },
+): ArmError | undefined {
   const rule = nameRules[fullType.toLowerCase()];
-  if (rule !== undefined) return rule.valid(name) ? undefined : new ArmError(400, rule.code, rule.message(name), { target: 'name' });
+  if (rule !== undefined)
+    return rule.valid(name) ? undefined : new ArmError(400, rule.code, rule.message(name), { target: 'name' });
   if (options.fixedName !== undefined) {
     if (name.toLowerCase() === options.fixedName.toLowerCase()) return undefined;
-    return new ArmError(400, 'InvalidResourceName', `The resource name '${name}' is invalid for type '${fullType}': its only allowed name is '${options.fixedName}'.`, { target: 'name' });
+    return new ArmError(
+      400,
+      'InvalidResourceName',
+      `The resource name '${name}' is invalid for type '${fullType}': its only allowed name is '${options.fixedName}'.`,
+      { target: 'name' },
+    );
   }
   const schema = options.nameSchema;
   if (schema === undefined || schema.type !== 'string') return undefined;
   const tooShort = schema.minLength !== undefined && name.length < schema.minLength;
   const tooLong = schema.maxLength !== undefined && name.length > schema.maxLength;
   if (!tooShort && !tooLong && (schema.pattern === undefined || matches(schema.pattern, name))) return undefined;
-  const bounds = schema.minLength !== undefined || schema.maxLength !== undefined ? ` ${schema.minLength ?? 1}-${schema.maxLength ?? 260} characters` : '';
+  const bounds =
+    schema.minLength !== undefined || schema.maxLength !== undefined
+      ? ` ${schema.minLength ?? 1}-${schema.maxLength ?? 260} characters`
+      : '';
   const pattern = schema.pattern !== undefined ? ` matching '${schema.pattern}'` : '';
-  return new ArmError(400, 'InvalidResourceName', `The resource name '${name}' is invalid for type '${fullType}': it must be${bounds}${pattern}.`, { target: 'name' });
+  return new ArmError(
+    400,
+    'InvalidResourceName',
+    `The resource name '${name}' is invalid for type '${fullType}': it must be${bounds}${pattern}.`,
+    { target: 'name' },
+  );
 }
 
 /** checkNameAvailability's answer for an invalid name, or undefined when the name is valid. */
-export function invalidNameAvailability(fullType: string, name: string, options: { fixedName?: string; nameSchema?: SchemaNode }): Record<string, unknown> | undefined {
+export function invalidNameAvailability(
+  fullType: string,
+  name: string,
+  options: { fixedName?: string; nameSchema?: SchemaNode },
+): Record<string, unknown> | undefined {
   const problem = nameProblem(fullType, name, options);
   if (problem === undefined) return undefined;
-  return { nameAvailable: false, reason: nameRules[fullType.toLowerCase()]?.reason ?? 'Invalid', message: problem.message };
+  return {
+    nameAvailable: false,
+    reason: nameRules[fullType.toLowerCase()]?.reason ?? 'Invalid',
+    message: problem.message,
+  };
 }
 
 /** checkNameAvailability's answer for a name taken in Azure. */
 export function takenNameAvailability(fullType: string, name: string): Record<string, unknown> {
   const rule = globalNames[fullType.toLowerCase()];
-  return { nameAvailable: false, reason: rule?.reason ?? 'AlreadyExists', message: rule?.message(name) ?? `The name '${name}' is already in use.` };
+  return {
+    nameAvailable: false,
+    reason: rule?.reason ?? 'AlreadyExists',
+    message: rule?.message(name) ?? `The name '${name}' is already in use.`,
+  };
 }
 
 function matches(pattern: string, value: string): boolean {

@@ -7,7 +7,12 @@ import { buildCatalog, catalogFile } from './catalog-types.js';
 test("every type of the modelled providers, with the index's and the config's versions and fixed names", async () => {
   const state = await fixtureAfter('catalog-types');
   const catalog = buildCatalog(state);
-  assert.deepEqual(Object.keys(catalog.types), ['Microsoft.Test/groups', 'Microsoft.Test/locks', 'Microsoft.Test/widgets', 'Microsoft.Test/widgets/gadgets']);
+  assert.deepEqual(Object.keys(catalog.types), [
+    'Microsoft.Test/groups',
+    'Microsoft.Test/locks',
+    'Microsoft.Test/widgets',
+    'Microsoft.Test/widgets/gadgets',
+  ]);
   assert.deepEqual(catalog.versionLists, [['2023-01-01', '2024-01-01', '2024-06-01-preview']], 'one shared list');
   assert.deepEqual(catalog.types['Microsoft.Test/widgets/gadgets'], { versions: 0, fixedName: 'default' });
   assert.deepEqual(catalog.types['Microsoft.Test/widgets'], { versions: 0 });
@@ -20,5 +25,7 @@ test('publishedApiVersions entries need a reason and well-formed versions', () =
   const base = 'groups: {}\npublishedApiVersions:\n  Microsoft.Test:\n';
   assert.throws(() => parseCodegenConfig(`${base}    versions: ['2024-01-01']\n`), /needs a one-line reason/);
   assert.throws(() => parseCodegenConfig(`${base}    reason: r\n    versions: ['latest']\n`), /bad version latest/);
-  assert.deepEqual(parseCodegenConfig(`${base}    reason: r\n    versions: ['2024-01-01']\n`).publishedApiVersions, { 'Microsoft.Test': ['2024-01-01'] });
+  assert.deepEqual(parseCodegenConfig(`${base}    reason: r\n    versions: ['2024-01-01']\n`).publishedApiVersions, {
+    'Microsoft.Test': ['2024-01-01'],
+  });
 });

@@ -37,7 +37,10 @@ export function fixedNamesIn(types: RawType[]): Map<string, string> {
 export function buildCatalog(state: GeneratorState): ArmCatalog {
   const namespaces = catalogNamespaces(state.config.kinds.map((kind) => kind.armType));
   const published = new Map(
-    Object.entries(state.config.publishedApiVersions ?? {}).map(([namespace, versions]) => [namespace.toLowerCase(), versions]),
+    Object.entries(state.config.publishedApiVersions ?? {}).map(([namespace, versions]) => [
+      namespace.toLowerCase(),
+      versions,
+    ]),
   );
   const fixedNames = new Map<string, string>();
   for (const types of Object.values(state.typeFiles)) {
@@ -49,7 +52,9 @@ export function buildCatalog(state: GeneratorState): ArmCatalog {
   for (const armType of Object.keys(state.typeIndex).sort()) {
     const namespace = (armType.split('/')[0] ?? '').toLowerCase();
     if (!namespaces.has(namespace)) continue;
-    const versions = [...new Set([...Object.keys(state.typeIndex[armType] ?? {}), ...(published.get(namespace) ?? [])])].sort();
+    const versions = [
+      ...new Set([...Object.keys(state.typeIndex[armType] ?? {}), ...(published.get(namespace) ?? [])]),
+    ].sort();
     const key = versions.join(',');
     let index = listIndex.get(key);
     if (index === undefined) {
@@ -73,7 +78,9 @@ export function renderCatalog(catalog: ArmCatalog): string {
     ...catalog.versionLists.map((versions) => `    ${JSON.stringify(versions)},`),
     '  ],',
     '  types: {',
-    ...Object.entries(catalog.types).map(([armType, entry]) => `    ${JSON.stringify(armType)}: ${JSON.stringify(entry)},`),
+    ...Object.entries(catalog.types).map(
+      ([armType, entry]) => `    ${JSON.stringify(armType)}: ${JSON.stringify(entry)},`,
+    ),
     '  },',
     '};',
     'export default catalog;',
@@ -85,7 +92,7 @@ export function renderCatalog(catalog: ArmCatalog): string {
 /** The stage itself (see the file comment); pure apart from what its description says. */
 export const catalogTypes: Stage = {
   id: 'catalog-types',
-  description: "catalog every type of the modelled providers: api-versions and fixed names",
+  description: 'catalog every type of the modelled providers: api-versions and fixed names',
   summarize: (state) => {
     const text = state.files[catalogFile] ?? '';
     return `${(text.match(/^ {4}"[^"]+": \{/gm) ?? []).length} types, ${Buffer.byteLength(text)} bytes`;
