@@ -10,10 +10,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { KindModel } from '../../model/index.js';
+import { loadArmCatalog, type ArmCatalog, type KindModel } from '../../model/index.js';
 import { loadOrCreateServerCredentials } from '../../tls/index.js';
 import { compileFault, describeFault, faultError, takeFault, type ActiveFault, type EmulatorRequest, type FaultRule } from './admin.js';
 import { ArmEngine, type LroOutcome, type Principal } from './arm.js';
+import { TypeCatalog } from './catalog.js';
 import { handleEntra, type RegisteredClient } from './entra.js';
 import { ArmError } from './errors.js';
 import { isObject, parseJsonBody, readBody, send } from './http.js';
@@ -31,7 +32,11 @@ export interface ServerOptions {
   retryAfterSeconds?: number;
   pageSize: number;
   strictApiVersions: boolean;
+  /** Typical provisioning times × this factor instead of `latencyMs` (`--latency realistic`). */
+  latencyFactor?: number;
   models: KindModel[];
+  /** The ARM type catalog (published versions, fixed names, implicit singletons); undefined: the generated one. */
+  catalog?: ArmCatalog | false;
   throttling: ThrottlingLimits | false;
   logger: Logger;
 }
@@ -60,7 +65,16 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
   const credentials = await loadOrCreateServerCredentials({ caName: 'azo ARM emulator CA', ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   const store = new StateStore(options.dataDir, () => options.tenantId ?? randomUUID());
   const signingKey = loadOrCreateSigningKey(options.dataDir);
-  const engine = new ArmEngine(store, { latencyMs: options.latencyMs, pageSize: options.pageSize, strictApiVersions: options.strictApiVersions, now: Date.now, ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}) }, options.models);
+  const catalog = new TypeCatalog(options.catalog === false ? undefined : (options.catalog ?? (await loadArmCatalog())));
+  const engineOptions = {
+    latencyMs: options.latencyMs,
+    pageSize: options.pageSize,
+    strictApiVersions: options.strictApiVersions,
+    now: Date.now,
+    ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
+    ...(options.latencyFactor !== undefined ? { latencyFactor: options.latencyFactor } : {}),
+  };
+  const engine = new ArmEngine(store, engineOptions, options.models, catalog);
   const throttler = options.throttling === false ? undefined : new Throttler(options.throttling);
   const clients = new Map<string, RegisteredClient>();
   let faults: ActiveFault[] = [];
