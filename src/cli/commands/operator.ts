@@ -8,7 +8,7 @@ import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { type KindModel, listKindKeys, loadKindModel } from '../../model/index.js';
-import { defaultLeaseName, electLeader, fencedKubeConfig, startOperator, type Leadership } from '../../operator/index.js';
+import { defaultLeaseName, electLeader, fencedKubeConfig, startOperator, type ElectionTiming, type Leadership } from '../../operator/index.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type ElectionTimingFlags, parseElectionTiming } from '../internal/election-timing.js';
@@ -39,9 +39,14 @@ export function register(program: Command): void {
     .option('--leader-election-retry-period <duration>', 'how often a standby tries to take the Lease and the leader renews it', process.env['AZO_LEADER_ELECTION_RETRY_PERIOD'] ?? '2s')
     .option('--health-port <port>', 'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any free port); default: off')
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', process.env['AZO_LOG_LEVEL'] ?? 'info')
-    .action(async (flags: OperatorFlags) => {
+    .action(async (flags: OperatorFlags, command: Command) => {
       const signals = catchStopSignals();
-      const timing = flags.leaderElection === true ? parseElectionTiming(flags) : undefined;
+      let timing: ElectionTiming | undefined;
+      try {
+        timing = flags.leaderElection === true ? parseElectionTiming(flags) : undefined;
+      } catch (error) {
+        command.error(`error: ${(error as Error).message}`);
+      }
       const logger = pino({ level: flags.logLevel }, destination(2));
       const health = flags.healthPort === undefined ? undefined : await startHealthServer({ port: parseHealthPort(flags.healthPort) });
       if (health !== undefined) console.log(`health endpoints on port ${health.port} (/healthz, /readyz)`);

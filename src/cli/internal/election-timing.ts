@@ -11,19 +11,27 @@ export interface ElectionTimingFlags {
   leaderElectionRetryPeriod: string;
 }
 
-/** Parses and checks the timing; throws a message naming the flag at fault. */
+/** Parses and checks the timing; throws a one-line message naming the flag (and its variable) at fault. */
 export function parseElectionTiming(flags: ElectionTimingFlags): ElectionTiming {
-  const parse = (flag: string, text: string) => {
+  const parse = (name: string, text: string) => {
+    let ms = Number.NaN;
     try {
-      return parseDuration(text);
-    } catch (error) {
-      throw new Error(`--${flag}: ${(error as Error).message}`);
+      ms = parseDuration(text);
+    } catch {
+      // reported below
     }
+    if (!(ms > 0)) {
+      const variable = `AZO_LEADER_ELECTION_${name.toUpperCase().replace(/-/g, '_')}`;
+      throw new Error(
+        `--leader-election-${name} (or ${variable}): ${JSON.stringify(text)} is not a duration (15s, 500ms, 1m)`,
+      );
+    }
+    return ms;
   };
   const timing = {
-    leaseDurationMs: parse('leader-election-lease-duration', flags.leaderElectionLeaseDuration),
-    renewDeadlineMs: parse('leader-election-renew-deadline', flags.leaderElectionRenewDeadline),
-    retryPeriodMs: parse('leader-election-retry-period', flags.leaderElectionRetryPeriod),
+    leaseDurationMs: parse('lease-duration', flags.leaderElectionLeaseDuration),
+    renewDeadlineMs: parse('renew-deadline', flags.leaderElectionRenewDeadline),
+    retryPeriodMs: parse('retry-period', flags.leaderElectionRetryPeriod),
   };
   checkElectionTiming(timing);
   return timing;

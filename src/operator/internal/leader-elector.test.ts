@@ -50,14 +50,17 @@ function connect(
   };
 }
 
-/** A clock `offsetMs` away from `base` (timers shared), whose offset can jump without firing timers. */
-function skewed(base: FakeClock, offsetMs: number): Clock & { offsetMs: number } {
+/**
+ * A clock `offsetMs` away from `base` (timers shared), whose offset can jump without firing timers, and whose timers
+ * may fire `earlyMs` early (as Node's do, by up to a millisecond, against a finer clock).
+ */
+function skewed(base: FakeClock, offsetMs: number, earlyMs = 0): Clock & { offsetMs: number } {
   return {
     offsetMs,
     now() {
       return base.now() + this.offsetMs;
     },
-    setTimer: (callback, delayMs) => base.setTimer(callback, delayMs),
+    setTimer: (callback, delayMs) => base.setTimer(callback, delayMs >= 1 ? Math.max(1, delayMs - earlyMs) : delayMs),
     clearTimer: (handle) => base.clearTimer(handle),
   };
 }
@@ -74,8 +77,8 @@ interface Candidate {
   lostReason?: string;
 }
 
-function candidate(store: LeaseStore, base: FakeClock, name: string, offsetMs = 0): Candidate {
-  const clock = skewed(base, offsetMs);
+function candidate(store: LeaseStore, base: FakeClock, name: string, offsetMs = 0, earlyTimersMs = 0): Candidate {
+  const clock = skewed(base, offsetMs, earlyTimersMs);
   const lock = connect(store, name);
   const self: Candidate = { name, lock, clock } as Candidate;
   self.elector = new LeaderElector({
@@ -176,6 +179,17 @@ for (const [holderOffset, standbyOffset, label] of [
     assert.doesNotThrow(() => standby.elector.fence());
   });
 }
+
+test('timers that fire a little early do not delay the loss past the renew deadline', async () => {
+  const base = new FakeClock();
+  const store = new LeaseStore(base);
+  const holder = candidate(store, base, 'holder', 0, 1);
+  await run(base, 5_000, 1);
+  holder.lock.link.cut = true;
+  await run(base, 20_000, 1);
+  const lastWrite = store.writes.at(-1)?.at ?? Number.NaN;
+  assert.ok(holder.lostAt !== undefined && holder.lostAt - lastWrite <= timing.renewDeadlineMs + 1, `${holder.lostAt}`);
+});
 
 test('a frozen holder (its process paused) is fenced at its first action after it resumes, before any timer runs', async () => {
   const base = new FakeClock();

@@ -263,13 +263,17 @@ export class LeaderElector {
     this.lastError = undefined;
     this.validUntil = startedAt + renewDeadlineMs;
     clock.clearTimer(this.deadlineTimer);
-    this.deadlineTimer = clock.setTimer(() => this.fenceQuietly(), Math.max(0, this.validUntil - clock.now()));
+    this.watchDeadline();
     this.renewLater();
   }
 
-  private fenceQuietly(): void {
+  /** Declares the Lease lost at the renew deadline (re-armed if the timer fires a little early, as real ones may). */
+  private watchDeadline(): void {
     if (this.stopped || this.lostReason !== undefined) return;
-    if (this.options.clock.now() >= this.validUntil) this.lose(this.expiredReason());
+    const { clock } = this.options;
+    const left = this.validUntil - clock.now();
+    if (left <= 0) return this.lose(this.expiredReason());
+    this.deadlineTimer = clock.setTimer(() => this.watchDeadline(), Math.ceil(left));
   }
 
   private expiredReason(): string {
