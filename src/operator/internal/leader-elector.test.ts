@@ -111,19 +111,25 @@ async function run(base: FakeClock, ms: number, stepMs = 50): Promise<void> {
 }
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-test('the first candidate creates the Lease and renews it every retry period; the second waits', async () => {
+/** A store on a fake clock, a leader (`holder`, started first) and a standby (clocks `offsets` from the base). */
+async function leaderAndStandby(offsets: { holder?: number; standby?: number } = {}) {
   const base = new FakeClock();
   const store = new LeaseStore(base);
-  const one = candidate(store, base, 'one');
+  const holder = candidate(store, base, 'holder', offsets.holder ?? 0);
   await run(base, 100);
-  const two = candidate(store, base, 'two');
+  const standby = candidate(store, base, 'standby', offsets.standby ?? 0);
+  return { base, store, holder, standby };
+}
+
+test('the first candidate creates the Lease and renews it every retry period; the second waits', async () => {
+  const { base, store, holder, standby } = await leaderAndStandby();
   await run(base, 60_000);
-  assert.equal(one.ledAt, 0);
-  assert.equal(two.ledAt, undefined);
-  assert.equal(one.lostAt, undefined);
-  assert.equal(store.lease?.record.holderIdentity, 'one');
+  assert.equal(holder.ledAt, 0);
+  assert.equal(standby.ledAt, undefined);
+  assert.equal(holder.lostAt, undefined);
+  assert.equal(store.lease?.record.holderIdentity, 'holder');
   assert.equal(store.lease?.record.leaseTransitions, 0);
-  const renewals = store.writes.filter((write) => write.by === 'one').map((write) => write.at);
+  const renewals = store.writes.filter((write) => write.by === 'holder').map((write) => write.at);
   assert.ok(renewals.length >= 25, `renewed every ~2 s (${renewals.length})`);
   assert.ok(renewals.every((at, index) => index === 0 || at - (renewals[index - 1] ?? 0) <= 2_100));
 });
@@ -134,11 +140,7 @@ for (const [holderOffset, standbyOffset, label] of [
   [0, 0, 'same clocks'],
 ] as const) {
   test(`${label}: no takeover while the holder renews`, async () => {
-    const base = new FakeClock();
-    const store = new LeaseStore(base);
-    const holder = candidate(store, base, 'holder', holderOffset);
-    await run(base, 100);
-    const standby = candidate(store, base, 'standby', standbyOffset);
+    const { base, store, holder, standby } = await leaderAndStandby({ holder: holderOffset, standby: standbyOffset });
     await run(base, 120_000);
     assert.equal(standby.ledAt, undefined, 'the standby never took over');
     assert.equal(holder.lostAt, undefined);
@@ -150,11 +152,7 @@ for (const [holderOffset, standbyOffset, label] of [
   });
 
   test(`${label}: a holder cut off from the API server stops within the renew deadline; the standby takes over after the lease duration`, async () => {
-    const base = new FakeClock();
-    const store = new LeaseStore(base);
-    const holder = candidate(store, base, 'holder', holderOffset);
-    await run(base, 100);
-    const standby = candidate(store, base, 'standby', standbyOffset);
+    const { base, store, holder, standby } = await leaderAndStandby({ holder: holderOffset, standby: standbyOffset });
     await run(base, 10_000);
     holder.lock.link.cut = true;
     const cutAt = base.now();
@@ -234,21 +232,17 @@ test('calls that ignore their AbortSignal still end at the call timeout; the can
 });
 
 test('release: a standby takes over at its next attempt, with one more transition', async () => {
-  const base = new FakeClock();
-  const store = new LeaseStore(base);
-  const one = candidate(store, base, 'one');
-  await run(base, 100);
-  const two = candidate(store, base, 'two');
+  const { base, store, holder, standby } = await leaderAndStandby();
   await run(base, 5_000);
   const releasedAt = base.now();
-  await one.elector.release();
+  await holder.elector.release();
   assert.equal(store.lease?.record.holderIdentity, '');
-  assert.throws(() => one.elector.fence(), NotLeaderError);
+  assert.throws(() => holder.elector.fence(), NotLeaderError);
   await run(base, timing.retryPeriodMs + 100);
-  assert.ok(two.ledAt !== undefined && two.ledAt - releasedAt <= timing.retryPeriodMs + 100);
-  assert.equal(store.lease?.record.holderIdentity, 'two');
+  assert.ok(standby.ledAt !== undefined && standby.ledAt - releasedAt <= timing.retryPeriodMs + 100);
+  assert.equal(store.lease?.record.holderIdentity, 'standby');
   assert.equal(store.lease?.record.leaseTransitions, 1);
-  assert.equal(one.lostAt, undefined, 'a release is not a loss');
+  assert.equal(holder.lostAt, undefined, 'a release is not a loss');
 });
 
 test('two candidates racing for a free Lease: the resourceVersion lets exactly one win', async () => {
@@ -262,14 +256,10 @@ test('two candidates racing for a free Lease: the resourceVersion lets exactly o
 });
 
 test('stopping a waiting candidate rejects its acquire', async () => {
-  const base = new FakeClock();
-  const store = new LeaseStore(base);
-  candidate(store, base, 'one');
-  await run(base, 100);
-  const two = candidate(store, base, 'two');
+  const { base, standby } = await leaderAndStandby();
   await run(base, 3_000);
-  two.elector.stop();
-  await assert.rejects(two.acquired, /stopped/);
+  standby.elector.stop();
+  await assert.rejects(standby.acquired, /stopped/);
 });
 
 test('timing: lease duration > renew deadline > retry period > 0', () => {
