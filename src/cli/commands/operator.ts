@@ -8,7 +8,9 @@ import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { type KindModel, listKindKeys, loadKindModel } from '../../model/index.js';
-import { defaultLeaseName, electLeader, fencedKubeConfig, startOperator, type ElectionTiming, type Leadership } from '../../operator/index.js';
+import {
+  defaultLeaseName, electLeader, fencedKubeConfig, startOperator, type ElectionTiming, type Leadership,
+} from '../../operator/index.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type ElectionTimingFlags, parseElectionTiming } from '../internal/election-timing.js';
@@ -34,9 +36,21 @@ export function register(program: Command): void {
     .option('--arm-ca-file <file>', "trust only this CA (PEM) for ARM and Entra ID, e.g. the emulator's (alternative: NODE_EXTRA_CA_CERTS)")
     .option('--leader-election', 'run only while holding the coordination.k8s.io Lease azo-operator-leader (active-standby replicas)')
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE or default)')
-    .option('--leader-election-lease-duration <duration>', 'a standby takes the Lease over once it has seen it unchanged for this long', process.env['AZO_LEADER_ELECTION_LEASE_DURATION'] ?? '15s')
-    .option('--leader-election-renew-deadline <duration>', 'the leader stops working and exits 1 if it could not renew the Lease for this long', process.env['AZO_LEADER_ELECTION_RENEW_DEADLINE'] ?? '10s')
-    .option('--leader-election-retry-period <duration>', 'how often a standby tries to take the Lease and the leader renews it', process.env['AZO_LEADER_ELECTION_RETRY_PERIOD'] ?? '2s')
+    .option(
+      '--leader-election-lease-duration <duration>',
+      'a standby takes the Lease over once it has seen it unchanged for this long',
+      process.env['AZO_LEADER_ELECTION_LEASE_DURATION'] ?? '15s',
+    )
+    .option(
+      '--leader-election-renew-deadline <duration>',
+      'the leader stops working and exits 1 if it could not renew the Lease for this long',
+      process.env['AZO_LEADER_ELECTION_RENEW_DEADLINE'] ?? '10s',
+    )
+    .option(
+      '--leader-election-retry-period <duration>',
+      'how often a standby tries to take the Lease and the leader renews it',
+      process.env['AZO_LEADER_ELECTION_RETRY_PERIOD'] ?? '2s',
+    )
     .option('--health-port <port>', 'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any free port); default: off')
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', process.env['AZO_LOG_LEVEL'] ?? 'info')
     .action(async (flags: OperatorFlags, command: Command) => {

@@ -86,7 +86,8 @@ export class CredentialProvider {
     const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
     const guard = this.options.armRequestGuard !== undefined ? { guard: this.options.armRequestGuard } : {};
     return new ArmClient({
-      endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca, ...guard,
+      endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca,
+      ...guard,
       credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: config.authorityHost, ...ca }),
     });
   }

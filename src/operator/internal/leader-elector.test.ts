@@ -151,7 +151,7 @@ for (const [holderOffset, standbyOffset, label] of [
     );
   });
 
-  test(`${label}: a holder cut off from the API server stops within the renew deadline; the standby takes over after the lease duration`, async () => {
+  test(`${label}: a holder cut off stops within the renew deadline; the standby takes over on time`, async () => {
     const { base, store, holder, standby } = await leaderAndStandby({ holder: holderOffset, standby: standbyOffset });
     await run(base, 10_000);
     holder.lock.link.cut = true;
@@ -189,7 +189,7 @@ test('timers that fire a little early do not delay the loss past the renew deadl
   assert.ok(holder.lostAt !== undefined && holder.lostAt - lastWrite <= timing.renewDeadlineMs + 1, `${holder.lostAt}`);
 });
 
-test('a frozen holder (its process paused) is fenced at its first action after it resumes, before any timer runs', async () => {
+test('a paused holder is fenced at its first action after it resumes, before any of its timers runs', async () => {
   const base = new FakeClock();
   const store = new LeaseStore(base);
   const holder = candidate(store, base, 'holder');

@@ -281,7 +281,8 @@ export class LeaderElector {
     const { renewDeadlineMs } = this.timing;
     const since = ((clock.now() - (this.validUntil - renewDeadlineMs)) / 1000).toFixed(1);
     const cause = this.lastError === undefined ? '' : `; last error: ${this.lastError}`;
-    return `could not renew the Lease ${lock.description} within the renew deadline (${renewDeadlineMs / 1000} s; last renewal began ${since} s ago)${cause}`;
+    const deadline = `${renewDeadlineMs / 1000} s; last renewal began ${since} s ago`;
+    return `could not renew the Lease ${lock.description} within the renew deadline (${deadline})${cause}`;
   }
 
   private lose(reason: string): void {

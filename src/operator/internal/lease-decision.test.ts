@@ -26,7 +26,7 @@ test('no Lease: create it, holder me, 0 transitions', () => {
   });
 });
 
-test('another holder: wait for its lease duration from the LOCAL time the record was first seen, whatever its renewTime', () => {
+test('another holder: wait its lease duration from the LOCAL time the record was first seen, not renewTime', () => {
   // The holder's renewTime is hours in the past or in the future of the local clock: it never matters.
   for (const renewTime of ['2024-05-01T06:00:00.000Z', '2024-05-01T12:00:00.000Z', '2024-05-01T18:00:00.000Z']) {
     const current = { record: held('other', renewTime), resourceVersion: '7' };
