@@ -37,6 +37,8 @@ export interface OperatorOptions {
   armCaCertPem?: string;
   /** Override the ARM client factory. */
   createArmClient?: CredentialProviderOptions['createClient'];
+  /** Called right before each ARM request is sent; a throw refuses it (the leader election's fence). Default: none. */
+  armRequestGuard?: () => void;
   clock?: Clock;
 }
 
@@ -88,6 +90,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     kube, config, logger, scheduler,
     ...(options.createArmClient !== undefined ? { createClient: options.createArmClient } : {}),
     ...(options.armCaCertPem !== undefined ? { caCertPem: options.armCaCertPem } : {}),
+    ...(options.armRequestGuard !== undefined ? { armRequestGuard: options.armRequestGuard } : {}),
   });
   const cached = (served: ServedKind, namespace: string, name: string): KubeObject | undefined => {
     for (const informer of informers.get(kindId(served)) ?? []) {
