@@ -81,6 +81,8 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
   /** Signature-checked tokens → claims (expiry is still checked on every use). */
   const verifiedTokens = new Map<string, Record<string, unknown>>();
   let log: EmulatorRequest[] = [];
+  /** The sequence number of the last logged request (entries are numbered from 1, in the order they finish). */
+  let logSequence = 0;
   const sockets = new Set<Socket>();
   let port = options.port;
 
@@ -110,10 +112,10 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       return;
     }
     if (segments[0] === '_emulator') {
-      await handleAdmin(request, response, method, segments.slice(1));
+      await handleAdmin(request, response, method, segments.slice(1), url.searchParams);
       return;
     }
-    const entry: EmulatorRequest = { time: new Date(started).toISOString(), method, path: url.pathname, status: 0, durationMs: 0 };
+    const entry: EmulatorRequest = { seq: 0, time: new Date(started).toISOString(), method, path: url.pathname, status: 0, durationMs: 0 };
     const apiVersion = url.searchParams.get('api-version');
     if (apiVersion !== null) entry.apiVersion = apiVersion;
     const clientRequestId = request.headers['x-ms-client-request-id'];
@@ -121,6 +123,7 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
     const record = (status: number) => {
       entry.status = status;
       entry.durationMs = Date.now() - started;
+      entry.seq = ++logSequence;
       log.push(entry);
       if (log.length > maxLogEntries) log = log.slice(log.length - maxLogEntries);
     };
@@ -267,14 +270,18 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
     return { [`x-ms-ratelimit-remaining-${scopeName}-${operation}`]: String(decision.remaining) };
   }
 
-  async function handleAdmin(request: IncomingMessage, response: ServerResponse, method: string, segments: string[]): Promise<void> {
+  async function handleAdmin(request: IncomingMessage, response: ServerResponse, method: string, segments: string[], query: URLSearchParams): Promise<void> {
     try {
       const raw = await readBody(request);
       const body = parseJsonBody(raw);
       const [area, id] = segments;
       if (area === 'health' && method === 'GET') return send(request, response, 200, { status: 'ok', url: `https://${options.host}:${port}`, tenantId: store.state.tenantId });
       if (area === 'requests' && id === undefined) {
-        if (method === 'GET') return send(request, response, 200, { value: log });
+        if (method === 'GET') {
+          // `?since=N`: only the entries after sequence number N (a reader that keeps up never misses one).
+          const since = Number(query.get('since') ?? -1);
+          return send(request, response, 200, { value: Number.isFinite(since) && since >= 0 ? log.filter((entry) => entry.seq > since) : log });
+        }
         if (method === 'DELETE') {
           log = [];
           return send(request, response, 204, undefined);
