@@ -73,9 +73,11 @@ export function register(program: Command): void {
       const kubeConfig = loadKubeConfig(flags.kubeconfig);
       const health = healthPort === undefined ? undefined : await startHealthServer({ port: healthPort });
       const metrics = metricsAddress === undefined ? undefined : new OperatorMetrics();
+      if (health !== undefined) console.log(`health endpoints on port ${health.port} (/healthz, /readyz)`);
       const metricsServer = metrics === undefined || metricsAddress === undefined ? undefined : await serveEndpoints(metricsAddress, {
         '/metrics': async () => ({ status: 200, body: await metrics.text(), contentType: metrics.contentType }),
       });
+      if (metricsServer !== undefined) console.log(`metrics on port ${metricsServer.port} (/metrics)`);
       let installCrds: V1CustomResourceDefinition[] = [];
       if (flags.crdPattern !== undefined) {
         // Load only the selected kinds' models (an operator keeps in memory just the kinds it serves).
