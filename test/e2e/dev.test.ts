@@ -4,10 +4,10 @@
 // again. AZURE_* credentials in the shell never take it to real Azure without --azure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -45,6 +45,20 @@ async function observe(dev: DevProcess): Promise<Map<string, ObservedObject>> {
   return observed;
 }
 
+/** The README's line that waits for every example (the Secret has no Ready condition). */
+const readmeWait = readFileSync(join(repoRoot, 'README.md'), 'utf8')
+  .split('\n')
+  .find((line) => line.startsWith('kubectl wait --for=condition=Ready') && line.includes('kubectl get -f examples/'));
+
+/** Runs a shell line as a reader would, from the repository root, with azo dev's kubeconfig. */
+function runLine(line: string, kubeconfig: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('bash', ['-eo', 'pipefail', '-c', line], { cwd: repoRoot, env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${line}: ${stderr || error.message}`)) : resolve(stdout),
+    );
+  });
+}
+
 async function waitAllReady(dev: DevProcess): Promise<void> {
   await dev.kubectl(['wait', '--for=condition=Ready', '--timeout=120s', '-n', 'default', ...azureObjects.map(resourceName)]);
 }
@@ -63,6 +77,9 @@ test('azo dev: every example reaches Ready, and a restart shows the same state w
     assert.match(first.output(), /kubectl apply -f examples\/01-resource-group\.yaml/, 'it says what to type next');
     assert.equal(first.kubeconfig, join(dataDir, 'kubeconfig'));
     await first.kubectl(['apply', '-f', examplesDir]);
+    assert.ok(readmeWait !== undefined, 'the README says how to wait for every example');
+    const waited = await runLine(readmeWait, first.kubeconfig);
+    assert.equal(waited.trim().split('\n').length, azureObjects.length, `the README's line waits for each azo object:\n${waited}`);
     await waitAllReady(first);
     before = await observe(first);
     for (const [name, object] of before) {
