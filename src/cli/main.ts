@@ -32,7 +32,9 @@ export async function main(argv: string[]): Promise<void> {
   const args = rest.filter((arg) => arg !== '--verbose');
   const program = new Command()
     .name('azo')
-    .description('Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes and ARM.')
+    .description(
+      'Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes and ARM.',
+    )
     .version(readPackageVersion())
     .option('--verbose', 'print the stack trace of an error (accepted anywhere on the command line)')
     .exitOverride()

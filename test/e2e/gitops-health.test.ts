@@ -14,7 +14,14 @@ import { listKindModels } from '../../src/model/index.js';
 import { eventually, readyOf, startEnvironment, waitForReady } from '../integration/operator-helpers.js';
 import { repoRoot } from './kube-helpers.js';
 
-type Condition = { type: string; status: string; reason?: string; severity?: string; message?: string; observedGeneration?: number };
+type Condition = {
+  type: string;
+  status: string;
+  reason?: string;
+  severity?: string;
+  message?: string;
+  observedGeneration?: number;
+};
 interface StatusObject {
   metadata: { name: string; generation?: number; deletionTimestamp?: string; finalizers?: string[] };
   status?: { observedGeneration?: number; conditions?: Condition[] };
@@ -30,7 +37,8 @@ interface StatusObject {
 function kstatus(object: StatusObject, options: { readReady: boolean }): string {
   if (object.metadata.deletionTimestamp !== undefined) return 'Terminating';
   const observed = object.status?.observedGeneration;
-  if (object.metadata.generation !== undefined && observed !== undefined && observed !== object.metadata.generation) return 'InProgress';
+  if (object.metadata.generation !== undefined && observed !== undefined && observed !== object.metadata.generation)
+    return 'InProgress';
   const conditions = object.status?.conditions ?? [];
   for (const condition of conditions) {
     if (condition.type === 'Reconciling' && condition.status === 'True') return 'InProgress';
@@ -50,7 +58,9 @@ function toLua(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `{${value.map(toLua).join(', ')}}`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([key, item]) => `[${JSON.stringify(key)}] = ${toLua(item)}`).join(', ')}}`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([key, item]) => `[${JSON.stringify(key)}] = ${toLua(item)}`)
+    .join(', ')}}`;
 }
 
 const interpreters = ['lua5.1', 'lua5.4'].filter((name) => {
@@ -86,23 +96,44 @@ test('kstatus and Argo CD read azo statuses right; kubectl explain shows descrip
     rmSync(dir, { recursive: true, force: true });
   });
   const groups = { group: 'resources.azure.com', version: 'v20200601', plural: 'resourcegroups', namespace: 'default' };
-  const accounts = { group: 'storage.azure.com', version: 'v20230101', plural: 'storageaccounts', namespace: 'default' };
-  const get = (ref: typeof groups, name: string) => environment.custom.getNamespacedCustomObject({ ...ref, name }) as Promise<StatusObject>;
-  const create = (ref: typeof groups, kind: string, name: string, spec: Record<string, unknown>, annotations: Record<string, string> = {}) =>
+  const accounts = {
+    group: 'storage.azure.com',
+    version: 'v20230101',
+    plural: 'storageaccounts',
+    namespace: 'default',
+  };
+  const get = (ref: typeof groups, name: string) =>
+    environment.custom.getNamespacedCustomObject({ ...ref, name }) as Promise<StatusObject>;
+  const create = (
+    ref: typeof groups,
+    kind: string,
+    name: string,
+    spec: Record<string, unknown>,
+    annotations: Record<string, string> = {},
+  ) =>
     environment.custom.createNamespacedCustomObject({
-      ...ref, body: { apiVersion: `${ref.group}/${ref.version}`, kind, metadata: { name, annotations }, spec },
+      ...ref,
+      body: { apiVersion: `${ref.group}/${ref.version}`, kind, metadata: { name, annotations }, spec },
     }) as Promise<StatusObject>;
-  const account = (owner: string) => ({ owner: { name: owner }, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } });
+  const account = (owner: string) => ({
+    owner: { name: owner },
+    location: 'westeurope',
+    kind: 'StorageV2',
+    sku: { name: 'Standard_LRS' },
+  });
 
   const states = new Map<string, StatusObject>();
   // As the API server returns it at creation: no status yet.
   states.set('new', await create(groups, 'ResourceGroup', 'gitops-rg', { location: 'westeurope' }));
   await create(accounts, 'StorageAccount', 'gitopsaccount', account('gitops-rg'));
   // A write under way (the account's PUT takes 3 s in the emulator).
-  states.set('writing', await eventually(async () => {
-    const object = await get(accounts, 'gitopsaccount');
-    return readyOf(object as never)?.reason === 'Reconciling' ? object : undefined;
-  }, 'the account Reconciling'));
+  states.set(
+    'writing',
+    await eventually(async () => {
+      const object = await get(accounts, 'gitopsaccount');
+      return readyOf(object as never)?.reason === 'Reconciling' ? object : undefined;
+    }, 'the account Reconciling'),
+  );
   states.set('ready', (await waitForReady(environment, { ...accounts, name: 'gitopsaccount' })) as StatusObject);
   // A change the operator has not seen yet: the object as the patch returns it.
   const patched = (await environment.custom.patchNamespacedCustomObject(
@@ -111,11 +142,41 @@ test('kstatus and Argo CD read azo statuses right; kubectl explain shows descrip
   )) as StatusObject;
   states.set('changed', patched);
   await create(accounts, 'StorageAccount', 'gitopsorphan', account('no-such-group'));
-  states.set('waiting', (await waitForReady(environment, { ...accounts, name: 'gitopsorphan' }, 'False', 'WaitingForOwner')) as StatusObject);
+  states.set(
+    'waiting',
+    (await waitForReady(
+      environment,
+      { ...accounts, name: 'gitopsorphan' },
+      'False',
+      'WaitingForOwner',
+    )) as StatusObject,
+  );
   await create(accounts, 'StorageAccount', 'gitops-bad-name', account('gitops-rg'));
-  states.set('refused', (await waitForReady(environment, { ...accounts, name: 'gitops-bad-name' }, 'False', 'AccountNameInvalid')) as StatusObject);
-  await create(groups, 'ResourceGroup', 'gitops-skipped', { location: 'westeurope' }, { 'serviceoperator.azure.com/reconcile-policy': 'skip' });
-  states.set('missing', (await waitForReady(environment, { ...groups, name: 'gitops-skipped' }, 'False', 'AzureResourceNotFound')) as StatusObject);
+  states.set(
+    'refused',
+    (await waitForReady(
+      environment,
+      { ...accounts, name: 'gitops-bad-name' },
+      'False',
+      'AccountNameInvalid',
+    )) as StatusObject,
+  );
+  await create(
+    groups,
+    'ResourceGroup',
+    'gitops-skipped',
+    { location: 'westeurope' },
+    { 'serviceoperator.azure.com/reconcile-policy': 'skip' },
+  );
+  states.set(
+    'missing',
+    (await waitForReady(
+      environment,
+      { ...groups, name: 'gitops-skipped' },
+      'False',
+      'AzureResourceNotFound',
+    )) as StatusObject,
+  );
   // Being deleted, held by a finalizer of the user's.
   await environment.custom.patchNamespacedCustomObject(
     { ...groups, name: 'gitops-skipped', body: { metadata: { finalizers: ['example.com/keep'] } } },
@@ -140,7 +201,11 @@ test('kstatus and Argo CD read azo statuses right; kubectl explain shows descrip
     const want = expected[state];
     assert.ok(want, state);
     assert.equal(kstatus(object, { readReady: true }), want.kstatus, `${state}: kstatus (reading Ready)`);
-    assert.equal(kstatus(object, { readReady: false }), want.kstatus, `${state}: kstatus (older, without the Ready rule)`);
+    assert.equal(
+      kstatus(object, { readReady: false }),
+      want.kstatus,
+      `${state}: kstatus (older, without the Ready rule)`,
+    );
   }
   // Why azo publishes Reconciling, Stalled and status.observedGeneration next to ASO's one Ready condition: with
   // Ready alone, kstatus reads a write under way as done (older versions), a refused spec as still in progress (Flux
@@ -154,12 +219,20 @@ test('kstatus and Argo CD read azo statuses right; kubectl explain shows descrip
   assert.equal(kstatus(at('refused'), { readReady: true }), 'InProgress');
   assert.equal(kstatus(at('changed'), { readReady: true }), 'Current');
   // ASO's contract is untouched: one Ready condition, first; a Ready object carries nothing else.
-  assert.deepEqual((states.get('ready')?.status?.conditions ?? []).map((condition) => condition.type), ['Ready']);
-  assert.deepEqual((states.get('refused')?.status?.conditions ?? []).map((condition) => condition.type), ['Ready', 'Stalled']);
+  assert.deepEqual(
+    (states.get('ready')?.status?.conditions ?? []).map((condition) => condition.type),
+    ['Ready'],
+  );
+  assert.deepEqual(
+    (states.get('refused')?.status?.conditions ?? []).map((condition) => condition.type),
+    ['Ready', 'Stalled'],
+  );
   assert.equal(states.get('ready')?.status?.observedGeneration, states.get('ready')?.metadata.generation);
 
   if (interpreters.length === 0) {
-    t.diagnostic('no Lua interpreter (apt-get install lua5.1 lua5.4, as scripts/install-test-deps.sh does): health.lua not run');
+    t.diagnostic(
+      'no Lua interpreter (apt-get install lua5.1 lua5.4, as scripts/install-test-deps.sh does): health.lua not run',
+    );
   }
   for (const lua of interpreters) {
     for (const [state, object] of states) {
@@ -168,9 +241,18 @@ test('kstatus and Argo CD read azo statuses right; kubectl explain shows descrip
       if (state === 'refused') assert.match(health.message, /^AccountNameInvalid: .*gitops-bad-name/);
     }
   }
-  const configMap = parse(readFileSync(join(repoRoot, 'deploy', 'argocd', 'argocd-cm.yaml'), 'utf8')) as { data: Record<string, string> };
-  const customizations = parse(configMap.data['resource.customizations'] ?? '') as Record<string, { 'health.lua': string }>;
-  assert.equal(customizations['*.azure.com/*']?.['health.lua'], readFileSync(healthScript, 'utf8'), 'argocd-cm.yaml repeats health.lua');
+  const configMap = parse(readFileSync(join(repoRoot, 'deploy', 'argocd', 'argocd-cm.yaml'), 'utf8')) as {
+    data: Record<string, string>;
+  };
+  const customizations = parse(configMap.data['resource.customizations'] ?? '') as Record<
+    string,
+    { 'health.lua': string }
+  >;
+  assert.equal(
+    customizations['*.azure.com/*']?.['health.lua'],
+    readFileSync(healthScript, 'utf8'),
+    'argocd-cm.yaml repeats health.lua',
+  );
 
   // kubectl explain: the kind, spec and owner have descriptions (not <empty>).
   const kubeconfig = join(dir, 'kubeconfig');
@@ -179,12 +261,21 @@ test('kstatus and Argo CD read azo statuses right; kubectl explain shows descrip
   const explain = (path: string) =>
     new Promise<string>((resolve, reject) => {
       const kubectl = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
-      execFile(kubectl, ['explain', path], { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) =>
-        error ? reject(new Error(`kubectl explain ${path}: ${stderr}`)) : resolve(stdout),
+      execFile(
+        kubectl,
+        ['explain', path],
+        { env: { ...process.env, KUBECONFIG: kubeconfig } },
+        (error, stdout, stderr) => (error ? reject(new Error(`kubectl explain ${path}: ${stderr}`)) : resolve(stdout)),
       );
     });
-  assert.match(await explain('storageaccounts'), /DESCRIPTION:\n\s+StorageAccount is the Azure resource Microsoft\.Storage\/storageAccounts/);
-  assert.match(await explain('storageaccounts.spec'), /DESCRIPTION:\n\s+The desired state of the Microsoft\.Storage\/storageAccounts resource/);
+  assert.match(
+    await explain('storageaccounts'),
+    /DESCRIPTION:\n\s+StorageAccount is the Azure resource Microsoft\.Storage\/storageAccounts/,
+  );
+  assert.match(
+    await explain('storageaccounts.spec'),
+    /DESCRIPTION:\n\s+The desired state of the Microsoft\.Storage\/storageAccounts resource/,
+  );
   const owner = await explain('storageaccounts.spec.owner');
   assert.match(owner, /armId\s+<string>\n\s+The ARM ID of the owner/);
   assert.match(owner, /name\s+<string>\n\s+The name of the owner resources\.azure\.com\/ResourceGroup object/);

@@ -41,9 +41,12 @@ test('/metrics: ASO and controller-runtime names and labels, ARM buckets, skippe
   const emulator = await startEmulator({ models: await listKindModels(), latencyMs: 300 });
   const metrics = new OperatorMetrics();
   const environment = await startEnvironment({ AZURE_SYNC_PERIOD: 'never' }, { emulator, metrics });
-  const server = await serveEndpoints({ port: 0, host: '127.0.0.1' }, {
-    '/metrics': async () => ({ status: 200, body: await metrics.text(), contentType: metrics.contentType }),
-  });
+  const server = await serveEndpoints(
+    { port: 0, host: '127.0.0.1' },
+    {
+      '/metrics': async () => ({ status: 200, body: await metrics.text(), contentType: metrics.contentType }),
+    },
+  );
   t.after(async () => {
     await server.close();
     await environment.close();
@@ -51,7 +54,11 @@ test('/metrics: ASO and controller-runtime names and labels, ARM buckets, skippe
   });
   const before = await scrape(server.port);
   assert.match(before.contentType, /^text\/plain; version=0\.0\.4/);
-  for (const name of ['workqueue_depth', 'controller_runtime_active_workers', 'controller_runtime_max_concurrent_reconciles']) {
+  for (const name of [
+    'workqueue_depth',
+    'controller_runtime_active_workers',
+    'controller_runtime_max_concurrent_reconciles',
+  ]) {
     assert.match(before.text, new RegExp(`^${name}\\{controller="${controller}"`, 'm'), `${name} per controller`);
   }
   assert.equal(sample(before.text, 'controller_runtime_max_concurrent_reconciles', { controller }), 4);
@@ -60,50 +67,95 @@ test('/metrics: ASO and controller-runtime names and labels, ARM buckets, skippe
   // A resource that exists in Azure before its object: adopted without a write.
   const token = await armToken(emulator);
   const adoptedId = `/subscriptions/${subscriptionId}/resourceGroups/metrics-adopted`;
-  const put = await call(emulator, 'PUT', `${adoptedId}?api-version=2020-06-01`, { token, body: { location: 'westeurope' } });
+  const put = await call(emulator, 'PUT', `${adoptedId}?api-version=2020-06-01`, {
+    token,
+    body: { location: 'westeurope' },
+  });
   assert.ok(put.status < 300, `PUT ${put.status}`);
-  for (const [name, tags] of [['metrics-created', { team: 'a' }], ['metrics-adopted', undefined]] as const) {
+  for (const [name, tags] of [
+    ['metrics-created', { team: 'a' }],
+    ['metrics-adopted', undefined],
+  ] as const) {
     await environment.custom.createNamespacedCustomObject({
       ...group,
-      body: { apiVersion: 'resources.azure.com/v20200601', kind: 'ResourceGroup', metadata: { name }, spec: { location: 'westeurope', tags } },
+      body: {
+        apiVersion: 'resources.azure.com/v20200601',
+        kind: 'ResourceGroup',
+        metadata: { name },
+        spec: { location: 'westeurope', tags },
+      },
     });
   }
   await waitForReady(environment, { ...group, name: 'metrics-created' });
   await waitForReady(environment, { ...group, name: 'metrics-adopted' });
   // A storage account: a long-running PUT in Azure (resource groups are created at once), followed by polls.
-  const accounts = { group: 'storage.azure.com', version: 'v20230101', plural: 'storageaccounts', namespace: 'default' };
+  const accounts = {
+    group: 'storage.azure.com',
+    version: 'v20230101',
+    plural: 'storageaccounts',
+    namespace: 'default',
+  };
   await environment.custom.createNamespacedCustomObject({
     ...accounts,
     body: {
-      apiVersion: 'storage.azure.com/v20230101', kind: 'StorageAccount', metadata: { name: 'metricsaccount' },
-      spec: { owner: { name: 'metrics-created' }, location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } },
+      apiVersion: 'storage.azure.com/v20230101',
+      kind: 'StorageAccount',
+      metadata: { name: 'metricsaccount' },
+      spec: {
+        owner: { name: 'metrics-created' },
+        location: 'westeurope',
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS' },
+      },
     },
   });
   await waitForReady(environment, { ...accounts, name: 'metricsaccount' });
   // Azure drifts on a field the user set, then a resync reads both and corrects that one.
   const createdId = `/subscriptions/${subscriptionId}/resourceGroups/metrics-created`;
-  await call(emulator, 'PUT', `${createdId}?api-version=2020-06-01`, { token, body: { location: 'westeurope', tags: { team: 'b' } } });
+  await call(emulator, 'PUT', `${createdId}?api-version=2020-06-01`, {
+    token,
+    body: { location: 'westeurope', tags: { team: 'b' } },
+  });
   environment.operator.resyncAll();
   const after = await eventually(async () => {
     const { text } = await scrape(server.port);
-    return sample(text, 'azo_drift_corrections_total', { controller }) >= 1 && sample(text, 'azo_arm_writes_skipped_total', { controller }) >= 2
+    return sample(text, 'azo_drift_corrections_total', { controller }) >= 1 &&
+      sample(text, 'azo_arm_writes_skipped_total', { controller }) >= 2
       ? text
       : undefined;
   }, 'a drift correction and skipped writes');
 
   const rg = { resource: 'Microsoft.Resources/resourceGroups' };
-  assert.ok(sample(after, 'azure_successful_requests_total', { ...rg, requestType: 'PUT', responseCode: '201' }) >= 1, 'the create');
-  assert.ok(sample(after, 'azure_successful_requests_total', { ...rg, requestType: 'GET', responseCode: '404' }) >= 1, 'the read before it');
-  assert.ok(sample(after, 'azure_successful_requests_total', { ...rg, requestType: 'GET', responseCode: '200' }) >= 2, 'reads');
+  assert.ok(
+    sample(after, 'azure_successful_requests_total', { ...rg, requestType: 'PUT', responseCode: '201' }) >= 1,
+    'the create',
+  );
+  assert.ok(
+    sample(after, 'azure_successful_requests_total', { ...rg, requestType: 'GET', responseCode: '404' }) >= 1,
+    'the read before it',
+  );
+  assert.ok(
+    sample(after, 'azure_successful_requests_total', { ...rg, requestType: 'GET', responseCode: '200' }) >= 2,
+    'reads',
+  );
   const account = { resource: 'Microsoft.Storage/storageAccounts' };
-  assert.ok(sample(after, 'azure_successful_requests_total', { ...account, requestType: 'PUT', responseCode: '202' }) >= 1, 'accepted');
-  assert.ok(sample(after, 'azure_successful_requests_total', { ...account, requestType: 'GET', responseCode: '200' }) >= 1, 'polls');
+  assert.ok(
+    sample(after, 'azure_successful_requests_total', { ...account, requestType: 'PUT', responseCode: '202' }) >= 1,
+    'accepted',
+  );
+  assert.ok(
+    sample(after, 'azure_successful_requests_total', { ...account, requestType: 'GET', responseCode: '200' }) >= 1,
+    'polls',
+  );
   assert.ok(sample(after, 'azure_requests_time_seconds_count', { ...rg, requestType: 'PUT' }) >= 2);
   assert.match(after, /^azure_failed_requests_total counter|^# TYPE azure_failed_requests_total counter/m);
   const accountController = 'storageaccount.storage.azure.com';
   assert.ok(sample(after, 'azo_lro_polls_total', { controller: accountController, method: 'PUT' }) >= 1, 'polled');
   assert.equal(sample(after, 'azo_adoptions_total', { controller }), 1, 'one adoption');
-  assert.ok(sample(after, 'controller_runtime_reconcile_total', { controller: accountController, result: 'requeue_after' }) >= 1);
+  assert.ok(
+    sample(after, 'controller_runtime_reconcile_total', { controller: accountController, result: 'requeue_after' }) >=
+      1,
+  );
   assert.ok(sample(after, 'controller_runtime_reconcile_total', { controller, result: 'success' }) >= 4);
   assert.ok(sample(after, 'controller_runtime_reconcile_time_seconds_count', { controller }) >= 4);
   assert.equal(sample(after, 'controller_runtime_reconcile_errors_total', { controller }), 0);
@@ -111,14 +163,25 @@ test('/metrics: ASO and controller-runtime names and labels, ARM buckets, skippe
   assert.ok(sample(after, 'azo_workqueue_adds_by_reason_total', { controller, reason: 'drift' }) >= 2, 'the resync');
   assert.ok(sample(after, 'workqueue_queue_duration_seconds_count', { controller, name: controller }) >= 4);
   const bucket = { scope: `subscription:${subscriptionId}`, class: 'writes' };
-  assert.match(after, new RegExp(`^azo_arm_bucket_tokens\\{scope="${bucket.scope}",principal="[^"]+/[^"]+",class="writes"\\} \\d+`, 'm'));
+  assert.match(
+    after,
+    new RegExp(`^azo_arm_bucket_tokens\\{scope="${bucket.scope}",principal="[^"]+/[^"]+",class="writes"\\} \\d+`, 'm'),
+  );
   assert.ok(sample(after, 'azo_arm_bucket_tokens', bucket) >= 190, 'a few of 200 write tokens spent');
-  assert.ok(sample(after, 'azo_arm_bucket_wait_seconds_count', { class: 'reads', priority: 'drift' }) >= 2, 'drift reads waited their turn');
+  assert.ok(
+    sample(after, 'azo_arm_bucket_wait_seconds_count', { class: 'reads', priority: 'drift' }) >= 2,
+    'drift reads waited their turn',
+  );
 
   // An error: a location Azure refuses. The reconcile fails, the error counters move.
   await environment.custom.createNamespacedCustomObject({
     ...group,
-    body: { apiVersion: 'resources.azure.com/v20200601', kind: 'ResourceGroup', metadata: { name: 'metrics-mars' }, spec: { location: 'marsnorth' } },
+    body: {
+      apiVersion: 'resources.azure.com/v20200601',
+      kind: 'ResourceGroup',
+      metadata: { name: 'metrics-mars' },
+      spec: { location: 'marsnorth' },
+    },
   });
   await eventually(async () => {
     const { text } = await scrape(server.port);

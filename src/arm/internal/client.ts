@@ -192,12 +192,17 @@ export class ArmClient {
     return `${this.endpoint}${path}?api-version=${encodeURIComponent(apiVersion)}`;
   }
 
-  private async send(method: string, url: string, body: unknown, options: ArmRequestOptions, resourceId?: string): Promise<PipelineResponse> {
+  private async send(
+    method: string, url: string, body: unknown, options: ArmRequestOptions, resourceId?: string,
+  ): Promise<PipelineResponse> {
     const request = createPipelineRequest({
       url, method: method as 'GET', timeout: this.requestTimeoutMs,
       ...(options.abortSignal !== undefined ? { abortSignal: options.abortSignal } : {}),
     });
-    requestTurns.set(request, { ...this.principal, principal: `${this.principal.tenantId}/${this.principal.clientId}`, priority: options.priority ?? 'user', ...(resourceId !== undefined ? { resourceId } : {}) });
+    requestTurns.set(request, {
+      ...this.principal, principal: `${this.principal.tenantId}/${this.principal.clientId}`, priority: options.priority ?? 'user',
+      ...(resourceId !== undefined ? { resourceId } : {}),
+    });
     request.headers.set('accept', 'application/json');
     if (body !== undefined) {
       request.headers.set('content-type', 'application/json');

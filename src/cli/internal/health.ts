@@ -111,7 +111,9 @@ export function parseListenAddress(text: string, flag: string): { host?: string;
   const match = /^(?:(\[[^\]]+\]|[^:[\]]*):)?(\d+)$/.exec(text.trim());
   const port = Number(match?.[2]);
   if (match === null || port > 65535) {
-    throw new UserError(`${flag} must be [HOST]:PORT, e.g. :8080 or 127.0.0.1:8080 (port 0: any free one), not ${JSON.stringify(text)}`);
+    throw new UserError(
+      `${flag} must be [HOST]:PORT, e.g. :8080 or 127.0.0.1:8080 (port 0: any free one), not ${JSON.stringify(text)}`,
+    );
   }
   const host = match[1]?.replace(/^\[|\]$/g, '');
   return host === undefined || host === '' ? { port } : { host, port };

@@ -53,7 +53,9 @@ function firstLine(text: string): string {
 export function parsePortFlag(value: string, flag: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) {
-    throw new UserError(`${flag} must be a port number between 0 and 65535 (0: any free one), not ${JSON.stringify(value)}`);
+    throw new UserError(
+      `${flag} must be a port number between 0 and 65535 (0: any free one), not ${JSON.stringify(value)}`,
+    );
   }
   return port;
 }

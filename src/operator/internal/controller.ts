@@ -107,7 +107,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
   const reconciler = new Reconciler({
     kube, kinds, credentials, dependencies, config, logger, cached, keyring, clock,
-    ...(metrics !== undefined ? { observerFor: (group: string, kind: string) => metrics.reconcileObserver(controllerNameOf(group, kind)) } : {}),
+    ...(metrics !== undefined
+      ? { observerFor: (group: string, kind: string) => metrics.reconcileObserver(controllerNameOf(group, kind)) }
+      : {}),
   });
   const namespaces = config.targetNamespaces;
   const paths = (prefix: string, plural: string) => (namespaces === undefined ? [`${prefix}/${plural}`] : namespaces.map((ns) => `${prefix}/namespaces/${ns}/${plural}`));
@@ -175,7 +177,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           return result;
         } finally {
           counters.reconciles++;
-          metrics?.reconciled(controllerNameOf(served.model.group, served.model.kind), outcome, (performance.now() - started) / 1000);
+          const seconds = (performance.now() - started) / 1000;
+          metrics?.reconciled(controllerNameOf(served.model.group, served.model.kind), outcome, seconds);
         }
       },
       onError: (key, error, retryInMs) => {

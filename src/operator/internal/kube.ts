@@ -158,13 +158,15 @@ export class KubeAccess {
     const namespace = object.metadata.namespace ?? 'default';
     const now = new Date();
     const message = options.message.slice(0, 1024);
-    const key = JSON.stringify([options.component, namespace, object.kind, object.metadata.name, object.metadata.uid, options.type, options.reason, message]);
+    const { kind, metadata } = object;
+    const key = JSON.stringify([options.component, namespace, kind, metadata.name, metadata.uid, options.type, options.reason, message]);
     const seen = this.recentEvents.get(key);
     if (seen !== undefined) {
       this.recentEvents.delete(key); // most recently used last
       seen.count += 1;
       try {
-        await this.core.patchNamespacedEvent({ name: seen.name, namespace, body: { count: seen.count, lastTimestamp: now.toISOString() } }, mergePatch);
+        const body = { count: seen.count, lastTimestamp: now.toISOString() };
+        await this.core.patchNamespacedEvent({ name: seen.name, namespace, body }, mergePatch);
         this.recentEvents.set(key, seen);
         return undefined;
       } catch (error) {

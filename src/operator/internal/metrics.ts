@@ -91,7 +91,7 @@ export class OperatorMetrics {
     const buckets = () => this.bucketSource?.() ?? [];
     new Gauge({
       name: 'azo_arm_bucket_tokens',
-      help: "Tokens left in each client-side ARM bucket, by scope (subscription or tenant), principal and class.",
+      help: 'Tokens left in each client-side ARM bucket, by scope (subscription or tenant), principal and class.',
       labelNames: ['scope', 'principal', 'class'],
       registers,
       collect() {
@@ -244,7 +244,10 @@ export class OperatorMetrics {
   }
 
   /** Registers a controller: its queue depth and workers are read at each scrape. Returns its queue's observer. */
-  addController(controller: string, sources: { depth: () => number; active: () => number; workers: number }): QueueObserver {
+  addController(
+    controller: string,
+    sources: { depth: () => number; active: () => number; workers: number },
+  ): QueueObserver {
     this.depthSources.set(controller, sources.depth);
     this.workerSources.set(controller, { active: sources.active, max: sources.workers });
     return {
@@ -279,7 +282,7 @@ function bucketLabels(bucket: BucketState): Record<string, string> {
   return { scope: bucket.scope, principal: bucket.principal, class: bucket.requestClass };
 }
 
-/** controller-runtime's controller name for a kind: its lower-case kind and group (`resourcegroup.resources.azure.com`). */
+/** The controller name of a kind in metrics: its lower-case kind and group (`resourcegroup.resources.azure.com`). */
 export function controllerNameOf(group: string, kind: string): string {
   return `${kind}.${group}`.toLowerCase();
 }

@@ -44,7 +44,11 @@ export function metricsPolicy(observer: ArmObserver): PipelinePolicy {
  * and the path's provider segments for anything else (an operation status URL).
  */
 export function resourceTypeOf(idOrPath: string): string {
-  const segments = idOrPath.split('?')[0]?.split('/').filter((segment) => segment !== '') ?? [];
+  const segments =
+    idOrPath
+      .split('?')[0]
+      ?.split('/')
+      .filter((segment) => segment !== '') ?? [];
   const provider = segments.lastIndexOf('providers');
   const lower = segments.map((segment) => segment.toLowerCase());
   if (provider >= 0 && segments[provider + 1] !== undefined) {
