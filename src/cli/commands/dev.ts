@@ -258,25 +258,33 @@ function webViewAzureReader(
   const clientSecret = emulator === undefined ? env['AZURE_CLIENT_SECRET'] : 'azo-dev-web-view';
   if (tenantId === undefined || clientId === undefined || clientSecret === undefined) return {};
   const caCertPem = emulator?.caCertPem;
-  const credential = createArmCredential({
-    tenantId,
-    clientId,
-    proof: { kind: 'clientSecret', clientSecret },
-    ...(emulator
-      ? { authorityHost: emulator.url }
-      : env['AZURE_AUTHORITY_HOST']
-        ? { authorityHost: env['AZURE_AUTHORITY_HOST'] }
-        : {}),
-    ...(caCertPem !== undefined ? { caCertPem } : {}),
-  });
-  const endpoint = emulator?.url ?? env['AZURE_RESOURCE_MANAGER_ENDPOINT'];
-  const client = new ArmClient({
-    credential,
-    principal: { tenantId, clientId },
-    ...(endpoint !== undefined ? { endpoint } : {}),
-    ...(caCertPem !== undefined ? { caCertPem } : {}),
-  });
-  return { readAzure: (armId, apiVersion) => client.tryGet(armId, apiVersion) };
+  // Built on the first read: a setting the credential refuses is that read's error, not a failed start.
+  let client: ArmClient | undefined;
+  const connect = (): ArmClient => {
+    client ??= armClientFor();
+    return client;
+  };
+  const armClientFor = (): ArmClient => {
+    const credential = createArmCredential({
+      tenantId,
+      clientId,
+      proof: { kind: 'clientSecret', clientSecret },
+      ...(emulator
+        ? { authorityHost: emulator.url }
+        : env['AZURE_AUTHORITY_HOST']
+          ? { authorityHost: env['AZURE_AUTHORITY_HOST'] }
+          : {}),
+      ...(caCertPem !== undefined ? { caCertPem } : {}),
+    });
+    const endpoint = emulator?.url ?? env['AZURE_RESOURCE_MANAGER_ENDPOINT'];
+    return new ArmClient({
+      credential,
+      principal: { tenantId, clientId },
+      ...(endpoint !== undefined ? { endpoint } : {}),
+      ...(caCertPem !== undefined ? { caCertPem } : {}),
+    });
+  };
+  return { readAzure: async (armId, apiVersion) => connect().tryGet(armId, apiVersion) };
 }
 
 /** The operator's environment on the emulator: no credential or endpoint of the shell's reaches it. */
