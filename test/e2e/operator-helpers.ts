@@ -67,6 +67,11 @@ export interface E2eCluster {
   startOperator(env?: Record<string, string>, args?: string[]): Promise<AzoProcess>;
   /** Runs the real kubectl against this cluster; rejects with stderr on failure. */
   kubectl(args: string[], input?: string): Promise<string>;
+  /**
+   * Stops the API server (SIGTERM, or SIGKILL as a crash) and starts it again on the same port and data dir (only
+   * with `persistent`); every watch drops. `downMs`: how long it stays down.
+   */
+  restartApiServer(options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<void>;
 }
 
 /** API servers + one emulator (+ operators, restartable) for one test file. The first cluster's members are flattened in. */
@@ -91,15 +96,27 @@ export const e2eCrdPattern = [
   'keyvault.azure.com/*', 'authorization.azure.com/*', 'dbforpostgresql.azure.com/FlexibleServer', 'managedidentity.azure.com/*',
 ].join(';');
 
+/** Options of `startE2e`. */
+export interface E2eOptions {
+  /** The emulator's `--latency` (default 0). */
+  latencyMs?: number;
+  /** How many API servers (default 1). */
+  clusters?: number;
+  /** Give each API server a `--data-dir`, so `restartApiServer` keeps its objects (default false). */
+  persistent?: boolean;
+}
+
 /** Starts `clusters` × `azo apiserver` and one `azo emulator` (operators via `startOperator`). */
-export async function startE2e(options: { latencyMs?: number; clusters?: number } = {}): Promise<E2eEnvironment> {
+export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment> {
   const dir = mkdtempSync(join(tmpdir(), 'azo-operator-e2e-'));
   const apiServers = Array.from({ length: options.clusters ?? 1 }, (_, index) => {
     const kubeconfig = join(dir, `kubeconfig-${index}`);
-    return { kubeconfig, process: spawnAzo(['apiserver', '--port', '0', '--kubeconfig', kubeconfig]) };
+    const dataDir = options.persistent === true ? ['--data-dir', join(dir, `apiserver-${index}`)] : [];
+    const args = (port: string) => ['apiserver', '--port', port, '--kubeconfig', kubeconfig, ...dataDir];
+    return { kubeconfig, args, process: spawnAzo(args('0')), port: '' };
   });
   const emulator = spawnAzo(['emulator', '--port', '0', '--data-dir', join(dir, 'emulator'), '--latency', String(options.latencyMs ?? 0)]);
-  for (const apiServer of apiServers) await apiServer.process.waitFor(/listening on (\S+)/);
+  for (const apiServer of apiServers) apiServer.port = (await apiServer.process.waitFor(/listening on https:\/\/[^\s]+:(\d+)/))[1] ?? '';
   const url = (await emulator.waitFor(/listening on (https:\/\/\S+)/))[1] ?? '';
   const caFile = (await emulator.waitFor(/CA certificate: (\S+)/))[1] ?? '';
   const tenantId = (await emulator.waitFor(/tenant: (\S+)/))[1] ?? '';
@@ -130,7 +147,8 @@ export async function startE2e(options: { latencyMs?: number; clusters?: number 
   };
   const armGet = (path: string, apiVersion: string) => armSend('GET', path, apiVersion);
   const armPut = (path: string, apiVersion: string, body: unknown) => armSend('PUT', path, apiVersion, body);
-  const clusters: E2eCluster[] = apiServers.map(({ kubeconfig }) => {
+  const clusters: E2eCluster[] = apiServers.map((apiServer) => {
+    const { kubeconfig } = apiServer;
     const cluster: E2eCluster = {
       kubeconfig, operator: undefined, operators: [],
       startOperator: async (env = {}, args = []) => {
@@ -145,12 +163,29 @@ export async function startE2e(options: { latencyMs?: number; clusters?: number 
         return operator;
       },
       kubectl: (args, input) => new Promise((resolve, reject) => {
-        const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
+        // maxBuffer: `kubectl get -o json` of a thousand objects is well over the default 1 MiB.
+        const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
           if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`));
           else resolve(stdout);
         });
         if (input !== undefined) child.stdin?.end(input);
       }),
+      restartApiServer: async ({ signal = 'SIGTERM', downMs = 0 } = {}) => {
+        if (options.persistent !== true) throw new Error('restartApiServer needs startE2e({ persistent: true })');
+        await apiServer.process.stop(signal);
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        // The port is free again, but something else may take it meanwhile: try it a few times.
+        for (let attempt = 1; ; attempt++) {
+          apiServer.process = spawnAzo(apiServer.args(apiServer.port));
+          try {
+            await apiServer.process.waitFor(/listening on (\S+)/);
+            return;
+          } catch (error) {
+            if (attempt >= 10) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }
+      },
     };
     return cluster;
   });
@@ -168,6 +203,7 @@ export async function startE2e(options: { latencyMs?: number; clusters?: number 
     },
     startOperator: (env, args) => first.startOperator(env, args),
     kubectl: (args, input) => first.kubectl(args, input),
+    restartApiServer: (restart) => first.restartApiServer(restart),
     armLog: async () => ((await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number; body?: unknown }> }).value,
     emulatorAdmin: admin,
     armGet,
