@@ -9,8 +9,8 @@
  * ARM throttling is off on both sides (emulator `throttling: false`, operator AZO_ARM_RATE_LIMITS=off) so the numbers
  * show the operator, not ARM's 10 writes/s per subscription (which would make 1,000 creates take ~80 s).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
@@ -19,6 +19,7 @@ import { startEmulator } from '../src/emulator/index.js';
 import { listKindModels } from '../src/model/index.js';
 import { reuseConnections } from '../src/operator/index.js';
 import type { BenchResult } from './run.js';
+import { compileCli, peakKiB, percentile, rssKiB } from './support.js';
 
 const rg = { group: 'resources.azure.com', version: 'v1api20200601', plural: 'resourcegroups', namespace: 'default' };
 const subscriptionId = '00000000-0000-0000-0000-00000000b001';
@@ -156,37 +157,4 @@ export async function run(): Promise<BenchResult> {
     await apiServer.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Compiles the CLI (tsconfig.build.json) into node_modules/.cache/azo-bench and returns its main.js. */
-function compileCli(): string {
-  const outDir = join('node_modules', '.cache', 'azo-bench', 'dist');
-  const result = spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false', '--declaration', 'false'], { stdio: 'inherit' });
-  const main = join(outDir, 'src', 'cli', 'main.js');
-  if (result.status !== 0 && !existsSync(main)) throw new Error('could not compile the CLI for the benchmark');
-  return main;
-}
-
-function rssKiB(pid: number | undefined): number {
-  return readStatus(pid, 'VmRSS');
-}
-
-function peakKiB(pid: number | undefined): number {
-  return readStatus(pid, 'VmHWM');
-}
-
-function readStatus(pid: number | undefined, field: string): number {
-  if (pid === undefined) return 0;
-  try {
-    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN);
 }

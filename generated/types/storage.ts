@@ -1495,8 +1495,6 @@ export interface StorageAccountsFileServicesShare {
 
 /** StorageAccountsManagementPolicy (Microsoft.Storage/storageAccounts/managementPolicies@2023-01-01): spec. */
 export interface StorageAccountsManagementPolicySpec {
-  /** The name of the resource in Azure. Defaults to metadata.name. */
-  azureName?: "default";
   /** The owner: the name of a storage.azure.com/StorageAccount in the same namespace, or its ARM ID. */
   owner: {
     armId?: string;

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 
 type CommandRegistration = (program: Command) => void;
 
@@ -45,7 +45,13 @@ function readPackageVersion(): string {
   return '0.0.0';
 }
 
-const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
-if (invokedDirectly) {
+/** True when node runs this file itself (also through a symlinked path, as from a linked node_modules). */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined || !existsSync(script)) return false;
+  return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+}
+
+if (invokedDirectly()) {
   await main(process.argv);
 }

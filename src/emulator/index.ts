@@ -5,7 +5,7 @@
  * `disableInstanceDiscovery: true`, and an ARM `endpoint` = `url`. See docs/emulator.md.
  */
 import { pino, type Logger } from 'pino';
-import type { KindModel } from '../model/index.js';
+import type { ArmCatalog, KindModel } from '../model/index.js';
 import { startServer } from './internal/server.js';
 import { armLimits, type ThrottlingLimits } from './internal/throttle.js';
 import type { EmulatorRequest, FaultRule } from './internal/admin.js';
@@ -26,16 +26,26 @@ export interface EmulatorOptions {
   tenantId?: string;
   /** Duration of long-running operations in ms (default 0: PUT/PATCH/DELETE of resources complete synchronously). */
   latencyMs?: number;
+  /**
+   * `--latency realistic`: each operation lasts the type's typical Azure provisioning time (a PostgreSQL server
+   * minutes, a storage account seconds) times this factor; `latencyMs` is then ignored. Default: unset.
+   */
+  latencyFactor?: number;
   /** Fixed `Retry-After` seconds on long-running operation responses (default: the remaining time, at least 1). */
   retryAfterSeconds?: number;
   /** Page size of lists (default 100; `$top` may lower it). */
   pageSize?: number;
   /**
-   * true (default): a type some model knows, at an api-version no model has → 400 `NoRegisteredProviderFound`, so
-   * version mismatches surface; false: such requests are accepted without validation (SDK clients pinned to other
-   * versions).
+   * true (default): a known type (modelled, or in the catalog) at an api-version Azure never published → 400
+   * `NoRegisteredProviderFound` with the published list; false: such requests are accepted without validation.
    */
   strictApiVersions?: boolean;
+  /**
+   * The ARM type catalog: every published api-version of every type of the modelled providers, fixed names of
+   * singletons (and the singleton children Azure creates with their parent). Default: the generated catalog
+   * (`generated/catalog.ts`); false: none (only the models' versions are known).
+   */
+  catalog?: ArmCatalog | false;
   /** Kind models used to validate bodies and api-versions of known types; unknown types are accepted as-is. */
   models?: KindModel[];
   /** ARM's token buckets per subscription (or tenant) and principal; default {@link armLimits}; false disables. */
@@ -79,6 +89,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
     pageSize: options.pageSize ?? 100,
     strictApiVersions: options.strictApiVersions ?? true,
+    ...(options.latencyFactor !== undefined ? { latencyFactor: options.latencyFactor } : {}),
+    ...(options.catalog !== undefined ? { catalog: options.catalog } : {}),
     models: options.models ?? [],
     throttling: options.throttling === undefined ? armLimits : options.throttling,
     logger: options.logger ?? pino({ level: 'silent' }),

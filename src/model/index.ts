@@ -4,9 +4,9 @@
  * (ASO's conventions), naming rules. Pure code: the only I/O is the lazy import of a generated kind file.
  */
 import { kindLoaders } from '../../generated/model/index.js';
-import type { KindModel } from './types.js';
+import type { ArmCatalog, KindModel } from './types.js';
 
-export type { ArmScope, SchemaNode, ExportSource, KindModel } from './types.js';
+export type { ArmScope, SchemaNode, ExportSource, KindModel, ArmCatalog } from './types.js';
 export { parseArmId, buildArmId, isArmId, armIdsEqual, ArmIdError } from './internal/armid.js';
 export type { ArmId, ArmIdKind, BuildArmIdOptions } from './internal/armid.js';
 export { specSchemaOf, statusSchemaOf, resourceReferenceSchema, keyReferenceSchema, conditionSchema } from './internal/kube-schema.js';
@@ -46,4 +46,9 @@ export async function loadKindModelForApiVersion(apiVersion: string, kind: strin
   if (group === undefined || version === undefined) return undefined;
   const model = await loadKindModel(group, kind);
   return model && model.versions.includes(version) ? model : undefined;
+}
+
+/** The generated catalog of ARM types: published api-versions and fixed names (imported on first use). */
+export async function loadArmCatalog(): Promise<ArmCatalog> {
+  return (await import('../../generated/catalog.js')).default;
 }

@@ -105,4 +105,21 @@ export interface KindModel {
   flatten?: boolean;
   /** Extra `spec.operatorSpec` fields this kind accepts (ASO `$operatorSpecProperties`, e.g. `namingConvention`). */
   operatorSpecProperties?: Record<string, SchemaNode>;
+  /**
+   * Arrays under `properties` that hold child resources of type `<armType>/<name>` (ASO
+   * `$resourceLifecycleOwnedByParent`: a virtual network's `subnets`): Azure stores each item as a child resource and
+   * a child's own PUT shows in the parent's GET. Absent → none.
+   */
+  inlineChildren?: string[];
+}
+
+/**
+ * What azo knows of every ARM type of the providers it models (generated from the type index into
+ * `generated/catalog.ts`): the published api-versions of each type, and the fixed name of singleton types.
+ */
+export interface ArmCatalog {
+  /** Distinct api-version lists (sorted), referenced by index from `types`. */
+  versionLists: string[][];
+  /** ARM type (`Microsoft.Storage/storageAccounts/blobServices`) → its versions and fixed name, if it has one. */
+  types: Record<string, { versions: number; fixedName?: string }>;
 }

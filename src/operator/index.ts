@@ -14,5 +14,8 @@ export { Reasons, buildReadyCondition, type Condition, type ReadyState, type Sev
 export { WorkQueue, RateLimiter, runWorkers, TerminalError, isTerminalError, systemClock, type Clock, type ReconcileResult } from './internal/queue.js';
 export { ConditionError, isConditionError } from './internal/errors.js';
 export * from './internal/names.js';
-export { electLeader, type LeaderElectionOptions, type Leadership } from './internal/leader.js';
+export {
+  electLeader, fencedKubeConfig, defaultLeaseName, defaultElectionTiming, checkElectionTiming, NotLeaderError,
+  type LeaderElectionOptions, type Leadership, type ElectionTiming,
+} from './internal/leader.js';
 export { reuseConnections } from './internal/kube.js';

@@ -31,7 +31,7 @@ function resourceName(object: ExampleObject): string {
 
 interface ObservedObject {
   metadata: { name: string; uid: string; generation: number; finalizers?: string[]; annotations?: Record<string, string> };
-  status?: { conditions?: Array<{ type: string; status: string; reason?: string; observedGeneration?: number }>; id?: string };
+  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string; observedGeneration?: number }>; id?: string };
 }
 
 async function observe(dev: DevProcess): Promise<Map<string, ObservedObject>> {
@@ -65,12 +65,15 @@ test('azo dev: every example reaches Ready, and a restart shows the same state w
       assert.equal(ready?.observedGeneration, object.metadata.generation, `${name} is Ready for its current generation`);
     }
     const writes = armWrites(await first.armLog());
-    assert.ok(writes.filter((entry) => entry.method === 'PUT').length >= azureObjects.length, 'each example was created in the emulator');
+    // Azure creates a storage account's blobServices/default with the account: the operator finds it as wanted.
+    const implicit = azureObjects.filter((object) => object.kind === 'StorageAccountsBlobService').length;
+    assert.ok(writes.filter((entry) => entry.method === 'PUT').length >= azureObjects.length - implicit, 'each example was created in the emulator');
     assert.deepEqual(writes.filter((entry) => entry.method !== 'PUT'), [], 'nothing was patched or deleted');
     // Exports and inputs made it across: the storage keys Secret and the identity's ConfigMap.
     const keys = JSON.parse(await first.kubectl(['get', 'secret', 'azodemostorage-keys', '-o', 'json'])) as { data: Record<string, string> };
     assert.deepEqual(Object.keys(keys.data).sort(), ['blobEndpoint', 'key1']);
     await first.waitFor(/ResourceGroup default\/azo-demo: Ready=True Succeeded/, 'a plain status line (stdout is not a terminal)');
+    await checkAzureRules(first);
   } finally {
     assert.equal(await first.stop('SIGINT'), 0, `Ctrl-C stops azo dev cleanly:\n${first.output().slice(-2000)}`);
   }
@@ -100,6 +103,73 @@ test('azo dev: every example reaches Ready, and a restart shows the same state w
     assert.equal(await second.stop('SIGTERM'), 0);
   }
 });
+
+/** What Azure refuses, refused locally too: each object ends Ready=False with Azure's code and message. */
+const refusedByAzure = `
+apiVersion: storage.azure.com/v1api20230101
+kind: StorageAccount
+metadata: { name: bad-name-with-dashes, namespace: default }
+spec: { owner: { name: azo-demo }, location: westeurope, kind: StorageV2, sku: { name: Standard_LRS } }
+---
+apiVersion: resources.azure.com/v1api20200601
+kind: ResourceGroup
+metadata: { name: azo-mars, namespace: default }
+spec: { location: marsnorth }
+---
+apiVersion: resources.azure.com/v1api20200601
+kind: ResourceGroup
+metadata: { name: azo-dupe, namespace: default }
+spec: { location: westeurope }
+---
+apiVersion: storage.azure.com/v1api20230101
+kind: StorageAccount
+metadata: { name: dupe, namespace: default }
+spec: { owner: { name: azo-dupe }, azureName: azodemostorage, location: westeurope, kind: StorageV2, sku: { name: Standard_LRS } }
+---
+apiVersion: storage.azure.com/v1api20230101
+kind: StorageAccountsManagementPolicy
+metadata: { name: my-policy, namespace: default }
+spec:
+  owner: { name: azodemostorage }
+  policy:
+    rules:
+      - name: expire
+        type: Lifecycle
+        enabled: true
+        definition:
+          actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: 30 } } }
+          filters: { blobTypes: [blockBlob] }
+`;
+
+async function checkAzureRules(dev: DevProcess): Promise<void> {
+  await dev.kubectl(['apply', '-f', '-'], refusedByAzure);
+  // Ready=False with a reason other than Reconciling (the state before Azure answers).
+  const condition = async (resource: string) => {
+    for (let attempt = 0; ; attempt += 1) {
+      const object = JSON.parse(await dev.kubectl(['get', resource, '-o', 'json'])) as ObservedObject;
+      const ready = object.status?.conditions?.find((item) => item.type === 'Ready');
+      if ((ready?.status === 'False' && ready.reason !== 'Reconciling') || attempt >= 300) return ready;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const badName = await condition('storageaccount/bad-name-with-dashes');
+  assert.equal(badName?.reason, 'AccountNameInvalid');
+  assert.match(badName?.message ?? '', /bad-name-with-dashes is not a valid storage account name\. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only\./);
+  const mars = await condition('resourcegroup/azo-mars');
+  assert.equal(mars?.reason, 'LocationNotAvailableForResourceGroup');
+  assert.match(mars?.message ?? '', /The provided location 'marsnorth' is not available for resource group\. List of available regions is '.*westeurope/);
+  const dupe = await condition('storageaccount/dupe');
+  assert.equal(dupe?.reason, 'StorageAccountInAnotherResourceGroup');
+  assert.match(dupe?.message ?? '', /The account azodemostorage is already in another resource group in this subscription\./);
+  // A kind whose Azure name is fixed is written under that name, whatever its Kubernetes name.
+  await dev.kubectl(['wait', '--for=condition=Ready', '--timeout=60s', 'storageaccountsmanagementpolicy/my-policy']);
+  const policy = JSON.parse(await dev.kubectl(['get', 'storageaccountsmanagementpolicy/my-policy', '-o', 'json'])) as ObservedObject;
+  assert.match(policy.metadata.annotations?.['serviceoperator.azure.com/resource-id'] ?? '', /\/storageAccounts\/azodemostorage\/managementPolicies\/default$/);
+  const log = await dev.armLog();
+  assert.ok(log.some((entry) => entry.method === 'PUT' && /\/managementPolicies\/my-policy$/.test(entry.path)) === false, 'never under its Kubernetes name');
+  // Leave the state as the examples made it (the restart below checks that nothing more is written).
+  await dev.kubectl(['delete', '-f', '-', '--wait=true', '--timeout=60s'], refusedByAzure);
+}
 
 test('azo dev refuses a data directory that another azo dev is using, and names it', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'azo-dev-lock-'));

@@ -65,6 +65,8 @@ export interface E2eCluster {
   operators: AzoProcess[];
   /** Starts `azo operator` (stop the previous one first); resolves once it serves. */
   startOperator(env?: Record<string, string>, args?: string[]): Promise<AzoProcess>;
+  /** Spawns `azo operator` without waiting for it to serve (a standby waiting for the leader Lease, say). */
+  spawnOperator(env?: Record<string, string>, args?: string[]): AzoProcess;
   /** Runs the real kubectl against this cluster; rejects with stderr on failure. */
   kubectl(args: string[], input?: string): Promise<string>;
   /**
@@ -152,6 +154,11 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment
     const cluster: E2eCluster = {
       kubeconfig, operator: undefined, operators: [],
       startOperator: async (env = {}, args = []) => {
+        const operator = cluster.spawnOperator(env, args);
+        await operator.waitFor(/azo operator running/);
+        return operator;
+      },
+      spawnOperator: (env = {}, args = []) => {
         const operator = spawnAzo(['operator', '--crd-pattern', e2eCrdPattern, '--log-level', process.env['AZO_TEST_LOG_LEVEL'] ?? 'warn', ...args], {
           KUBECONFIG: kubeconfig, NODE_EXTRA_CA_CERTS: caFile,
           AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
@@ -159,7 +166,6 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment
         });
         cluster.operator = operator;
         cluster.operators.push(operator);
-        await operator.waitFor(/azo operator running/);
         return operator;
       },
       kubectl: (args, input) => new Promise((resolve, reject) => {
@@ -202,6 +208,7 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment
       first.operator = value;
     },
     startOperator: (env, args) => first.startOperator(env, args),
+    spawnOperator: (env, args) => first.spawnOperator(env, args),
     kubectl: (args, input) => first.kubectl(args, input),
     restartApiServer: (restart) => first.restartApiServer(restart),
     armLog: async () => ((await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number; body?: unknown }> }).value,
@@ -209,7 +216,7 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment
     armGet,
     armPut,
     close: async () => {
-      for (const cluster of clusters) await cluster.operator?.stop();
+      for (const cluster of clusters) for (const operator of cluster.operators) await operator.stop();
       await emulator.stop();
       for (const apiServer of apiServers) await apiServer.process.stop();
       rmSync(dir, { recursive: true, force: true });

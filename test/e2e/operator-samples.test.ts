@@ -112,8 +112,12 @@ test('ASO samples through azo processes and kubectl', { skip: samplesPresent ? f
     // RoleAssignment: no azureName, so its name is a UUIDv5 derived from the object, stable across reconciles.
     assert.match(raPut.path, new RegExp(`^${rgPath}/providers/Microsoft.Authorization/roleAssignments/[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`));
     paths['roleassignment/aso-sample-contributor'] = raPut.path;
-    for (const resource of resources) assert.equal(count(log, 'PUT', paths[resource] ?? '?'), 1, `one PUT for ${resource}`);
-    assert.equal(puts.length, resources.length, 'no other PUTs');
+    // The blob service exists in Azure as soon as its account does (as in Azure): adopted as it is, with no PUT.
+    const implicit = ['storageaccountsblobservice/samplekubestorageservice'];
+    const written = resources.filter((resource) => !implicit.includes(resource));
+    for (const resource of written) assert.equal(count(log, 'PUT', paths[resource] ?? '?'), 1, `one PUT for ${resource}`);
+    for (const resource of implicit) assert.equal(count(log, 'PUT', paths[resource] ?? '?'), 0, `no PUT for ${resource}`);
+    assert.equal(puts.length, written.length, 'no other PUTs');
 
     // The identity exported its IDs to the ConfigMap the Vault and the RoleAssignment read.
     const settings = JSON.parse(await environment.kubectl(['get', 'configmap/identity-settings', '-o', 'json'])) as { data: Record<string, string>; metadata: { ownerReferences?: Array<{ kind: string; name: string }> } };
@@ -127,7 +131,6 @@ test('ASO samples through azo processes and kubectl', { skip: samplesPresent ? f
     const expected: Record<string, unknown> = {
       'resourcegroup/aso-sample-rg': { name: 'aso-sample-rg', location: 'westcentralus' },
       'storageaccount/samplekubestorage': { name: 'samplekubestorage', location: 'westcentralus', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, properties: { accessTier: 'Hot' } },
-      'storageaccountsblobservice/samplekubestorageservice': { name: 'default' },
       'storageaccountsblobservicescontainer/samplecontainer': { name: 'samplecontainer' },
       'virtualnetwork/samplevnet': { name: 'samplevnet', location: 'westcentralus', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] } } },
       'virtualnetworkssubnet/samplesubnet': { name: 'samplesubnet', properties: { addressPrefix: '10.0.0.0/24' } },
@@ -153,7 +156,7 @@ test('ASO samples through azo processes and kubectl', { skip: samplesPresent ? f
         properties: { version: '18', administratorLogin: 'myAdmin', administratorLoginPassword: pgPassword, storage: { storageSizeGB: 128 } },
       },
     };
-    for (const resource of resources) assert.deepEqual(bodyOf(resource), expected[resource], `PUT body of ${resource}`);
+    for (const resource of written) assert.deepEqual(bodyOf(resource), expected[resource], `PUT body of ${resource}`);
     const reasons = await eventReasons(environment, 'aso-sample-rg');
     for (const reason of ['Creating', 'Succeeded']) assert.equal(reasons.filter((r) => r === reason).length, 1, `one ${reason} Event (${reasons.join(', ')})`);
     assert.ok(!(await environment.kubectl(['get', 'flexibleserver/asosampleserver20250801', '-o', 'json'])).includes(pgPassword), 'the password is not in the object');
@@ -165,7 +168,22 @@ test('ASO samples through azo processes and kubectl', { skip: samplesPresent ? f
   };
 
   await t.test('re-applying the unchanged samples and forced resyncs (restart, then a 1 s sync period) make zero PUTs and no Kubernetes writes', async () => {
-    const before = await resourceVersions();
+    // First one re-read of everything: a parent's status may still lack what was created after it (Azure lists a
+    // VNet's subnets in the VNet), and picking that up is a legitimate status write. After it, nothing may change.
+    await environment.emulatorAdmin('DELETE', 'requests');
+    await environment.operator?.stop();
+    await environment.startOperator({}, debug);
+    await eventually(async () => {
+      const log = await environment.armLog();
+      return Object.values(paths).every((path) => count(log, 'GET', path) >= 1) ? true : undefined;
+    }, 'every sample read from Azure once');
+    let previous: string[] = [];
+    const before = await eventually(async () => {
+      const current = await resourceVersions();
+      const settled = JSON.stringify(current) === JSON.stringify(previous);
+      previous = current;
+      return settled ? current : undefined;
+    }, 'the objects settled after that re-read', 100);
     await environment.emulatorAdmin('DELETE', 'requests');
     await environment.kubectl(['apply', '-f', file]);
     await environment.operator?.stop();

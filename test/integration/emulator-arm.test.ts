@@ -65,9 +65,15 @@ describe('emulator ARM', () => {
     assertArmError(await arm('GET', rg('rg1')), 400, 'MissingApiVersionParameter');
     assertArmError(await arm('GET', `${rg('rg1')}?api-version=latest`), 400, 'InvalidApiVersionParameter');
     assertArmError(await arm('GET', `${rg('rg1')}?api-version=2099-01-01`), 400, 'InvalidApiVersionParameter');
-    const wrong = await arm('PUT', `${account('rg1', 'sa0')}?api-version=2019-06-01`, validAccount);
+    const wrong = await arm('PUT', `${account('rg1', 'sa0')}?api-version=2019-06-02`, validAccount);
     assertArmError(wrong, 400, 'NoRegisteredProviderFound');
-    assert.match(wrong.json.error.message, /supported api-versions are '2024-01-01'/);
+    assert.match(wrong.json.error.message, /supported api-versions are '[^']*2019-06-01, [^']*2022-09-01, [^']*2024-01-01, /, 'the published versions');
+    // A published version no model has: accepted leniently (unknown properties kept, read-only ones dropped).
+    const older = await arm('PUT', `${account('rg1', 'sa0')}?api-version=2019-06-01`, { ...validAccount, sku: { name: 'Standard_LRS', tier: 'x' }, properties: { futureFlag: true, primaryEndpoints: { blob: 'x' } } });
+    assert.equal(older.status, 200, older.text);
+    assert.equal(older.json.properties.futureFlag, true);
+    assert.equal(older.json.sku.tier, undefined);
+    assert.notEqual(older.json.properties.primaryEndpoints?.blob, 'x');
     assert.equal((await arm('PUT', `${rg('rg1')}/providers/Contoso.Widgets/widgets/w1?api-version=2000-01-01-preview`, { anything: [1, 2] })).status, 201, 'unknown types are accepted as-is');
   });
 
@@ -109,7 +115,7 @@ describe('emulator ARM', () => {
 
   it('validates bodies against the model with the property path as target', async () => {
     const lower = await arm('PUT', account('rg1', 'valid1') + sv, { ...validAccount, sku: { name: 'standard_lrs', tier: 'ignored-read-only' }, kind: 'storagev2', properties: { minimumTlsVersion: 'tls1_2', largeFileSharesState: 'SomethingNew', adminPassword: 'p@ss' } });
-    assert.equal(lower.status, 201, JSON.stringify(lower.json));
+    assert.equal(lower.status, 200, 'the Storage RP answers a synchronous create with 200 (its spec: 200 or 202)');
     assert.equal(lower.json.sku.tier, undefined, 'read-only input is dropped');
     assert.equal(lower.json.properties.adminPassword, undefined, 'write-only values are never returned');
     assert.equal(lower.json.properties.largeFileSharesState, 'SomethingNew', 'extensible enums accept other values');
@@ -137,7 +143,7 @@ describe('emulator ARM', () => {
     assertArmError(await arm('PUT', account('rg1', 'json1') + sv, big, { 'transfer-encoding': 'chunked' }), 413, 'RequestEntityTooLarge');
     assertArmError(await arm('GET', account('rg1', 'json1') + sv), 404, 'ResourceNotFound');
     // The same failures on an existing resource leave it exactly as it was.
-    assert.equal((await arm('PUT', account('rg1', 'json2') + sv, { ...validAccount, tags: { keep: 'me' } })).status, 201);
+    assert.equal((await arm('PUT', account('rg1', 'json2') + sv, { ...validAccount, tags: { keep: 'me' } })).status, 200);
     const before = (await arm('GET', account('rg1', 'json2') + sv)).json;
     assert.equal((await arm('PUT', account('rg1', 'json2') + sv, { ...validAccount, sku: { name: 'Gold' } })).status, 400);
     assert.equal((await arm('PATCH', account('rg1', 'json2') + sv, { tags: { changed: 'yes' }, properties: { minimumTlsVersion: 'TLS9' } })).status, 400);
@@ -148,26 +154,30 @@ describe('emulator ARM', () => {
   });
 
   it('keeps casing, matches IDs case-insensitively, fills read-only fields and ETags', async () => {
-    const created = await arm('PUT', `/SUBSCRIPTIONS/${subscriptionId}/RESOURCEGROUPS/RG1/PROVIDERS/microsoft.storage/STORAGEACCOUNTS/CaseSa${sv}`, { ...validAccount, location: 'West US', id: 'ignored', name: 'ignored' });
-    assert.equal(created.status, 201);
-    assert.equal(created.json.id, `/subscriptions/${subscriptionId}/resourceGroups/RG1/providers/microsoft.storage/STORAGEACCOUNTS/CaseSa`);
-    assert.equal(created.json.name, 'CaseSa');
+    // Storage account names are lower case in Azure; the keywords, group, namespace and type keep the caller's casing.
+    const created = await arm('PUT', `/SUBSCRIPTIONS/${subscriptionId}/RESOURCEGROUPS/RG1/PROVIDERS/microsoft.storage/STORAGEACCOUNTS/casesa${sv}`, { ...validAccount, location: 'West US', id: 'ignored', name: 'ignored' });
+    assert.equal(created.status, 200);
+    assert.equal(created.json.id, `/subscriptions/${subscriptionId}/resourceGroups/RG1/providers/microsoft.storage/STORAGEACCOUNTS/casesa`);
+    assert.equal(created.json.name, 'casesa');
     assert.equal(created.json.type, 'Microsoft.Storage/storageAccounts');
     assert.equal(created.json.location, 'westus');
     assert.equal(created.json.properties.provisioningState, 'Succeeded');
     assert.equal(created.json.systemData.createdByType, 'Application');
     assert.match(created.json.etag, /^W\/"[0-9a-f]+"$/);
     assert.equal(created.headers.etag, created.json.etag);
-    const got = await arm('GET', account('rg1', 'casesa') + sv);
-    assert.equal(got.json.name, 'CaseSa');
+    const got = await arm('GET', account('rg1', 'CaseSa') + sv);
+    assert.equal(got.json.name, 'casesa', 'found case-insensitively');
+    const widget = `${rg('rg1')}/providers/Contoso.Widgets/widgets`;
+    assert.equal((await arm('PUT', `${widget}/CaseW?api-version=2024-01-01`, { location: 'westus' })).json.name, 'CaseW');
+    assert.equal((await arm('GET', `${widget}/casew?api-version=2024-01-01`)).json.name, 'CaseW');
+    assert.equal((await arm('PUT', `${widget}/casew?api-version=2024-01-01`, { location: 'westus' })).json.name, 'casew', 'the most recent casing wins');
     assertArmError(await arm('PUT', account('rg1', 'casesa') + sv, validAccount, { 'if-match': 'W/"nope"' }), 412, 'PreconditionFailed');
     assertArmError(await arm('PUT', account('rg1', 'casesa') + sv, validAccount, { 'if-none-match': '*' }), 412, 'PreconditionFailed');
     assertArmError(await arm('PUT', account('rg1', 'absent') + sv, validAccount, { 'if-match': '*' }), 412, 'PreconditionFailed');
-    assert.equal((await arm('PUT', account('rg1', 'absent2') + sv, validAccount, { 'if-none-match': '*' })).status, 201);
+    assert.equal((await arm('PUT', account('rg1', 'absent2') + sv, validAccount, { 'if-none-match': '*' })).status, 200);
     const replaced = await arm('PUT', account('rg1', 'casesa') + sv, validAccount, { 'if-match': got.json.etag });
     assert.equal(replaced.status, 200);
     assert.notEqual(replaced.json.etag, got.json.etag);
-    assert.equal(replaced.json.name, 'casesa', 'the most recent casing wins');
     assert.equal(replaced.json.systemData.createdAt, created.json.systemData.createdAt);
     assertArmError(await arm('DELETE', account('rg1', 'casesa') + sv, undefined, { 'if-match': got.json.etag }), 412, 'PreconditionFailed');
     assertArmError(await arm('PUT', account('rg1', 'casesa') + sv, { ...validAccount, location: 'eastus' }), 409, 'InvalidResourceLocation');
@@ -259,11 +269,11 @@ describe('emulator ARM', () => {
     const regenerated = await arm('POST', `${redis}/regenerateKey?api-version=2023-08-01`, { keyType: 'Secondary' });
     assert.equal(regenerated.json.primaryKey, redisKeys.json.primaryKey);
     assert.notEqual(regenerated.json.secondaryKey, redisKeys.json.secondaryKey);
-    const namespace = `${rg('rg1')}/providers/Microsoft.ServiceBus/namespaces/sb1`;
+    const namespace = `${rg('rg1')}/providers/Microsoft.ServiceBus/namespaces/sbkeys1`;
     await arm('PUT', `${namespace}?api-version=2022-10-01-preview`, { location: 'westus' });
     await arm('PUT', `${namespace}/authorizationRules/RootManageSharedAccessKey?api-version=2022-10-01-preview`, { properties: { rights: ['Listen'] } });
     const rule = await arm('POST', `${namespace}/authorizationRules/RootManageSharedAccessKey/listKeys?api-version=2022-10-01-preview`);
-    assert.match(rule.json.primaryConnectionString, /^Endpoint=sb:\/\/sb1\.servicebus\.windows\.net\/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=/);
+    assert.match(rule.json.primaryConnectionString, /^Endpoint=sb:\/\/sbkeys1\.servicebus\.windows\.net\/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=/);
     const available = await arm('POST', `/subscriptions/${subscriptionId}/providers/Microsoft.Storage/checkNameAvailability${sv}`, { name: 'keys1', type: 'Microsoft.Storage/storageAccounts' });
     assert.deepEqual(available.json.nameAvailable, false);
   });

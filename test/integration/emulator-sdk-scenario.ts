@@ -88,7 +88,8 @@ if (scenario === 'main') {
     out.result = { message: (error as Error).message };
   }
   try {
-    await storage.storageAccounts.beginCreateAndWait('rg-fail', 'azobad1', { location: 'westus', sku: { name: 'Premium_XYZ' as 'Standard_LRS' }, kind: 'StorageV2' }, fast);
+    // Upper case and an underscore: Azure's storage naming rule, checked at every api-version.
+    await storage.storageAccounts.beginCreateAndWait('rg-fail', 'Azo_Bad1', { location: 'westus', sku: { name: 'Standard_LRS' }, kind: 'StorageV2' }, fast);
     out.invalid = 'accepted';
   } catch (error) {
     out.invalid = { code: (error as { code?: string }).code, status: (error as { statusCode?: number }).statusCode };

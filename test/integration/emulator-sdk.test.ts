@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningEmulator } from '../../src/emulator/index.js';
 import { armToken, call, createClientCertificate, runScenario, startTestEmulator, subscriptionId } from './emulator-helpers.js';
-import { storageAccountModel } from './emulator-models.js';
+import { listKindModels } from '../../src/model/index.js';
 
 describe('emulator with the Azure SDK clients', () => {
   let emulator: RunningEmulator;
@@ -13,7 +13,7 @@ describe('emulator with the Azure SDK clients', () => {
   let dataDir: string;
 
   before(async () => {
-    ({ emulator, cleanup, dataDir } = await startTestEmulator({ latencyMs: 300, retryAfterSeconds: 0, models: [storageAccountModel] }));
+    ({ emulator, cleanup, dataDir } = await startTestEmulator({ latencyMs: 300, retryAfterSeconds: 0, models: await listKindModels() }));
   });
   after(async () => {
     await cleanup();
@@ -34,9 +34,9 @@ describe('emulator with the Azure SDK clients', () => {
     assert.deepEqual(out.groupAfterDelete, { code: 'ResourceGroupNotFound', status: 404 });
     const log = emulator.requestLog();
     const put = log.find((entry) => entry.method === 'PUT' && /storageAccounts\/azostorage1$/i.test(entry.path));
-    assert.equal(put?.status, 201);
-    assert.equal(put?.apiVersion, '2024-01-01');
-    assert.ok(log.some((entry) => /operationStatuses/i.test(entry.path)), 'the storage LRO was polled through Azure-AsyncOperation');
+    assert.equal(put?.status, 202, "the Storage RP's long-running create: 202 + Location");
+    assert.equal(put?.apiVersion, '2026-09-01', "@azure/arm-storage 21's own version, unmodelled: accepted as published");
+    assert.ok(log.some((entry) => entry.method === 'GET' && /Microsoft\.Storage\/locations\/westus\/operationResults/.test(entry.path)), 'the storage LRO was polled through Location');
     assert.ok(log.some((entry) => /operationresults/i.test(entry.path)), 'the resource group delete was polled through Location');
     const failover = log.filter((entry) => entry.method === 'POST' && /\/failover$/.test(entry.path));
     assert.deepEqual(failover.map((entry) => entry.status), [202], 'failover ran as an async POST');
@@ -92,8 +92,44 @@ describe('emulator with the Azure SDK clients', () => {
   it('reports failed operations and validation errors through the SDK', async () => {
     emulator.addFault({ method: 'PUT', path: 'storageAccounts/azofail1$', provisioningState: 'Failed', code: 'StorageQuotaExceeded', message: 'Injected: quota exceeded.' });
     const out = (await runScenario(emulator, './emulator-sdk-scenario.ts', { SCENARIO: 'failure' })) as Record<string, unknown>;
-    assert.match(String((out.result as { message?: string }).message), /StorageQuotaExceeded\. Injected: quota exceeded\./);
-    assert.deepEqual(out.invalid, { code: 'InvalidParameter', status: 400 });
+    // Storage creates are polled through Location: the SDK surfaces the failed operation's error message.
+    assert.match(String((out.result as { message?: string }).message), /Injected: quota exceeded\./);
+    assert.deepEqual(out.invalid, { code: 'AccountNameInvalid', status: 400 });
+  });
+});
+
+describe('emulator at default flags with the current Azure SDK packages for JavaScript', () => {
+  it('resource groups, storage (LRO, names, keys, a container on a new account), identity, VNet subnets, Key Vault', async () => {
+    const { emulator, cleanup } = await startTestEmulator({ models: await listKindModels() });
+    try {
+      const out = (await runScenario(emulator, './emulator-sdk-current.ts', { SUBSCRIPTION_ID: subscriptionId })) as Record<string, unknown>;
+      assert.equal(out.tokenParts, 3);
+      assert.deepEqual(out.group, { name: 'sdk-current', location: 'westeurope' });
+      assert.equal(out.exists, true);
+      assert.equal(out.missingExists, false);
+      assert.equal(out.groups, true);
+      assert.equal(out.nameFree, true);
+      assert.match(JSON.stringify(out.account), /"state":"Succeeded","blob":"https:\/\/sdkcur\d+\.blob\.core\.windows\.net\/"/);
+      assert.deepEqual(out.nameTaken, { available: false, reason: 'AlreadyExists' });
+      assert.equal(out.keys, 2);
+      assert.equal(out.container, 'reports', 'blobServices/default exists with the account');
+      assert.deepEqual(out.badName, { code: 'AccountNameInvalid', status: 400 });
+      assert.deepEqual(out.identity, { name: 'sdk-identity', hasClientId: true });
+      assert.deepEqual(out.vnetSubnets, ['s1']);
+      assert.equal((out.subnet as { prefix?: string }).prefix, '10.0.1.0/24', 'an inline subnet is a child resource');
+      assert.deepEqual(out.vnetAfterChild, ['s1', 's2'], "a subnet PUT shows in the VNet's GET");
+      assert.equal(out.vaultNameFree, true);
+      assert.match(String((out.vault as { uri?: string }).uri), /^https:\/\/sdkkv\d+\.vault\.azure\.net\/$/);
+      assert.deepEqual(out.listedTypes, ['Microsoft.KeyVault/vaults', 'Microsoft.ManagedIdentity/userAssignedIdentities', 'Microsoft.Network/virtualNetworks', 'Microsoft.Storage/storageAccounts']);
+      assert.deepEqual(out.notFound, { code: 'ResourceNotFound', status: 404 });
+      assert.deepEqual(out.badLocation, { code: 'LocationNotAvailableForResourceGroup', status: 400 });
+      assert.equal(out.existsAfterDelete, false);
+      assert.deepEqual(out.accountAfterDelete, { code: 'ResourceGroupNotFound', status: 404 }, 'the group delete took its resources');
+      const versions = new Set(emulator.requestLog().map((entry) => entry.apiVersion));
+      for (const version of ['2025-04-01', '2026-09-01', '2026-01-01', '2024-11-30', '2026-02-01']) assert.ok(versions.has(version), `the SDKs spoke ${version}`);
+    } finally {
+      await cleanup();
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import { ArmError, armErrorFromResponse, isArmError } from './errors.js';
 import {
   type LroMethod, type PollState, inferPollingMode, interpretPollResponse, parseRetryAfter,
 } from './lro.js';
+import { guardPolicy } from './policies/guard.js';
 import { loggingPolicy } from './policies/logging.js';
 import { requestIdPolicy } from './policies/request-id.js';
 import { requestTurns, throttlingPolicy } from './policies/throttling.js';
@@ -43,6 +44,8 @@ export interface ArmClientOptions {
   httpClient?: HttpClient;
   /** Extra policies appended after the built-in ones. */
   additionalPolicies?: PipelinePolicy[];
+  /** Called right before each request is sent (after throttling and signing); a throw refuses it. Default: none. */
+  guard?: () => void;
 }
 
 /** A finished or still-running operation. `retryAfterMs`: when to poll next (ARM's `Retry-After`, default 5 s). */
@@ -95,6 +98,7 @@ export class ArmClient {
     pipeline.addPolicy(loggingPolicy(logger), { afterPhase: 'Sign' });
     if (options.caCertPem !== undefined) pipeline.addPolicy(tlsPolicy({ ca: options.caCertPem }));
     for (const policy of options.additionalPolicies ?? []) pipeline.addPolicy(policy);
+    if (options.guard !== undefined) pipeline.addPolicy(guardPolicy(options.guard), { afterPhase: 'Sign' });
     this.pipeline = pipeline;
   }
 

@@ -43,6 +43,9 @@ test('interpretPollResponse: location and body modes', () => {
   assert.deepEqual(interpretPollResponse(location, 204, undefined), { kind: 'fetchFinal' });
   assert.deepEqual(interpretPollResponse({ ...location, method: 'DELETE' }, 404, undefined), { kind: 'succeeded' });
   assert.deepEqual(interpretPollResponse({ ...location, method: 'POST' }, 200, { a: 1 }), { kind: 'succeeded', body: { a: 1 } });
+  const failed = interpretPollResponse(location, 409, { error: { code: 'StorageQuotaExceeded', message: 'm' } });
+  assert.equal(failed.kind === 'failed' ? failed.error.code : failed.kind, 'StorageQuotaExceeded');
+  assert.equal(failed.kind === 'failed' ? failed.error.statusCode : 0, 200, 'classified by its code, as in the other modes');
   const body = { ...base, mode: 'body' as const };
   assert.deepEqual(interpretPollResponse(body, 200, { properties: { provisioningState: 'Creating' } }), { kind: 'running' });
   assert.deepEqual(interpretPollResponse(body, 200, { properties: { provisioningState: 'Succeeded' } }), { kind: 'succeeded', body: { properties: { provisioningState: 'Succeeded' } } });

@@ -96,7 +96,9 @@ export type PollOutcome =
 export function interpretPollResponse(state: PollState, status: number, body: unknown): PollOutcome {
   const isDelete = state.method === 'DELETE';
   if (status === 404 && isDelete) return { kind: 'succeeded' };
-  if (status >= 400) return { kind: 'failed', error: armErrorFromResponse({ statusCode: status, body }) };
+  // Location mode: the operation's own failure is the Location URL's error response (a Storage create that failed);
+  // it is classified by its code, as a failed operation status is in the other modes (the poll itself worked).
+  if (status >= 400) return { kind: 'failed', error: armErrorFromResponse({ statusCode: state.mode === 'location' ? 200 : status, body }) };
   switch (state.mode) {
     case 'azure-async-operation': {
       const operationStatus = isRecord(body) && typeof body['status'] === 'string' ? body['status'] : 'InProgress';

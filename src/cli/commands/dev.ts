@@ -4,6 +4,7 @@
  * live table of managed objects. Ctrl-C stops everything; state stays in the data directory.
  */
 import type { Command } from 'commander';
+import { defaultLatencyFactor, parseLatency } from '../internal/latency.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ interface DevFlags {
   port: string;
   emulatorPort: string;
   latency: string;
+  latencyFactor?: string;
   table: boolean;
   logLevel: string;
 }
@@ -42,14 +44,15 @@ export function register(program: Command): void {
     .option('--pattern <pattern>', "CRDs to install and serve (ASO crdPattern, e.g. 'resources.azure.com/*;storage.azure.com/*')", '*')
     .option('--port <port>', 'API server port (0 picks a free one)', '0')
     .option('--emulator-port <port>', 'ARM emulator port (0 picks a free one)', '0')
-    .option('--latency <ms>', "how long the emulator's long-running operations take", '1000')
+    .option('--latency <ms>', "how long the emulator's long-running operations take (ms), or 'realistic' (Azure's typical time per type × --latency-factor)", '1000')
+    .option('--latency-factor <f>', `with --latency realistic: the factor on Azure's typical times (default ${defaultLatencyFactor})`)
     .option('--no-table', 'print one line per status change instead of the live table')
     .option('--log-level <level>', 'log level of the components (written to DATA_DIR/azo.log)', 'info')
     .action(async (flags: DevFlags) => {
       const signals = catchStopSignals();
       const apiServerPort = parsePort(flags.port, '--port');
       const emulatorPort = parsePort(flags.emulatorPort, '--emulator-port');
-      const latencyMs = parseLatency(flags.latency);
+      const latency = parseLatency(flags.latency, flags.latencyFactor);
       const models = (await listKindModels()).filter((model) => flags.pattern === '*' || matchesCrdPattern(flags.pattern, model.group, model.kind));
       if (models.length === 0) throw new Error(`--pattern ${JSON.stringify(flags.pattern)} matches no kind; try '*' or e.g. 'storage.azure.com/*'`);
       const crds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
@@ -74,7 +77,7 @@ export function register(program: Command): void {
         if (hasEnvironmentCredential(process.env)) {
           printRealAzureBanner(process.env);
         } else {
-          const running = await startEmulator({ port: emulatorPort, dataDir: join(dataDir, 'emulator'), latencyMs, models, logger: logger.child({ component: 'emulator' }) });
+          const running = await startEmulator({ port: emulatorPort, dataDir: join(dataDir, 'emulator'), ...latency, models, logger: logger.child({ component: 'emulator' }) });
           started.push(() => running.close());
           emulator = running;
           operatorEnv = emulatorEnvironment(process.env, running);
@@ -151,7 +154,7 @@ function printSummary(summary: { dataDir: string; kubeconfigPath: string; apiSer
   console.log('azo dev is running:');
   console.log(`  API server    ${summary.apiServerUrl}`);
   if (summary.emulator) {
-    console.log(`  ARM emulator  ${summary.emulator.url}  (latency ${summary.latency} ms, request log: ${summary.emulator.url}/_emulator/requests)`);
+    console.log(`  ARM emulator  ${summary.emulator.url}  (latency ${summary.latency}${summary.latency === "realistic" ? "" : " ms"}, request log: ${summary.emulator.url}/_emulator/requests)`);
     console.log(`  emulator env  ${displayPath(join(summary.dataDir, 'emulator.env'))}  (source it: endpoint, tenant, subscription, CA for curl and Azure SDK clients)`);
   } else {
     console.log('  ARM           real Azure (see the banner above)');
@@ -241,11 +244,6 @@ function parsePort(value: string, flag: string): number {
   return port;
 }
 
-function parseLatency(value: string): number {
-  const latency = Number(value);
-  if (!Number.isFinite(latency) || latency < 0) throw new Error(`--latency must be a non-negative number of milliseconds, got ${value}`);
-  return latency;
-}
 
 function displayPath(path: string): string {
   const fromHere = relative(process.cwd(), path);

@@ -1,5 +1,6 @@
 /** `azo emulator`: runs the ARM + Entra ID emulator alone until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
+import { defaultLatencyFactor, parseLatency } from '../internal/latency.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ interface EmulatorFlags {
   host: string;
   dataDir?: string;
   latency: string;
+  latencyFactor?: string;
   retryAfter?: string;
   throttling: boolean;
   models: boolean;
@@ -27,7 +29,8 @@ export function register(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8443')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'keep the CA (ca.pem), token key and all resources here across restarts (default: a temporary directory removed on exit)')
-    .option('--latency <ms>', 'duration of long-running operations in milliseconds (0: PUT/PATCH/DELETE complete at once)', '0')
+    .option('--latency <ms>', "duration of long-running operations in milliseconds (0: PUT/PATCH/DELETE complete at once), or 'realistic': each type's typical Azure time × --latency-factor", '0')
+    .option('--latency-factor <f>', `with --latency realistic: the factor on Azure's typical times (default ${defaultLatencyFactor})`)
     .option('--retry-after <seconds>', 'fixed Retry-After seconds on long-running operations (default: the remaining time, at least 1)')
     .option('--no-throttling', "disable ARM's token-bucket throttling (reads 250/25 per s, writes and deletes 200/10 per s)")
     .option('--no-models', 'do not validate bodies against the generated resource models')
@@ -36,8 +39,7 @@ export function register(program: Command): void {
     .action(async (flags: EmulatorFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer between 0 and 65535, got ${flags.port}`);
-      const latencyMs = Number(flags.latency);
-      if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency must be a non-negative number of milliseconds, got ${flags.latency}`);
+      const latency = parseLatency(flags.latency, flags.latencyFactor);
       const retryAfterSeconds = flags.retryAfter === undefined ? undefined : Number(flags.retryAfter);
       if (retryAfterSeconds !== undefined && (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0)) throw new Error(`--retry-after must be a non-negative integer, got ${flags.retryAfter}`);
       const signals = catchStopSignals();
@@ -49,7 +51,7 @@ export function register(program: Command): void {
         port,
         host: flags.host,
         dataDir,
-        latencyMs,
+        ...latency,
         ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
         models,
         strictApiVersions: flags.anyApiVersion !== true,
@@ -63,7 +65,7 @@ export function register(program: Command): void {
       });
       console.log(`azo emulator listening on ${emulator.url}`);
       console.log(`CA certificate: ${caFile}`);
-      console.log(`tenant: ${emulator.tenantId}   models: ${models.length}   latency: ${latencyMs} ms   data: ${temporaryDir ? 'temporary (removed on exit)' : dataDir}`);
+      console.log(`tenant: ${emulator.tenantId}   models: ${models.length}   latency: ${latency.latencyFactor !== undefined ? `realistic × ${latency.latencyFactor}` : `${latency.latencyMs} ms`}   data: ${temporaryDir ? 'temporary (removed on exit)' : dataDir}`);
       console.log('point Azure SDK clients at it with:');
       console.log(`  export NODE_EXTRA_CA_CERTS=${caFile}`);
       console.log(`  export AZURE_AUTHORITY_HOST=${emulator.url} AZURE_RESOURCE_MANAGER_ENDPOINT=${emulator.url} AZURE_TENANT_ID=${emulator.tenantId}`);

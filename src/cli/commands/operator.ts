@@ -8,12 +8,16 @@ import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { type KindModel, listKindKeys, loadKindModel } from '../../model/index.js';
-import { electLeader, startOperator, type Leadership } from '../../operator/index.js';
+import {
+  defaultLeaseName, electLeader, fencedKubeConfig, startOperator, type ElectionTiming, type Leadership,
+} from '../../operator/index.js';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { type ElectionTimingFlags, parseElectionTiming } from '../internal/election-timing.js';
 import { parseHealthPort, startHealthServer } from '../internal/health.js';
 import { catchStopSignals } from '../internal/signals.js';
 
-interface OperatorFlags {
+interface OperatorFlags extends ElectionTimingFlags {
   crdPattern?: string;
   kubeconfig?: string;
   armCaFile?: string;
@@ -32,10 +36,31 @@ export function register(program: Command): void {
     .option('--arm-ca-file <file>', "trust only this CA (PEM) for ARM and Entra ID, e.g. the emulator's (alternative: NODE_EXTRA_CA_CERTS)")
     .option('--leader-election', 'run only while holding the coordination.k8s.io Lease azo-operator-leader (active-standby replicas)')
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE or default)')
+    .option(
+      '--leader-election-lease-duration <duration>',
+      'a standby takes the Lease over once it has seen it unchanged for this long',
+      process.env['AZO_LEADER_ELECTION_LEASE_DURATION'] ?? '15s',
+    )
+    .option(
+      '--leader-election-renew-deadline <duration>',
+      'the leader stops working and exits 1 if it could not renew the Lease for this long',
+      process.env['AZO_LEADER_ELECTION_RENEW_DEADLINE'] ?? '10s',
+    )
+    .option(
+      '--leader-election-retry-period <duration>',
+      'how often a standby tries to take the Lease and the leader renews it',
+      process.env['AZO_LEADER_ELECTION_RETRY_PERIOD'] ?? '2s',
+    )
     .option('--health-port <port>', 'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any free port); default: off')
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', process.env['AZO_LOG_LEVEL'] ?? 'info')
-    .action(async (flags: OperatorFlags) => {
+    .action(async (flags: OperatorFlags, command: Command) => {
       const signals = catchStopSignals();
+      let timing: ElectionTiming | undefined;
+      try {
+        timing = flags.leaderElection === true ? parseElectionTiming(flags) : undefined;
+      } catch (error) {
+        command.error(`error: ${(error as Error).message}`);
+      }
       const logger = pino({ level: flags.logLevel }, destination(2));
       const health = flags.healthPort === undefined ? undefined : await startHealthServer({ port: parseHealthPort(flags.healthPort) });
       if (health !== undefined) console.log(`health endpoints on port ${health.port} (/healthz, /readyz)`);
@@ -51,21 +76,28 @@ export function register(program: Command): void {
         installCrds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
       }
       let leadership: Leadership | undefined;
-      if (flags.leaderElection === true) {
+      if (timing !== undefined) {
         const namespace = flags.leaderElectionNamespace ?? process.env['POD_NAMESPACE'] ?? 'default';
+        // Unique per process (as client-go's): a restarted process never inherits the previous one's leadership.
+        const identity = `${hostname()}_${randomUUID()}`;
         health?.setState('standby');
-        console.log(`waiting to become the leader (Lease ${namespace}/azo-operator-leader)`);
+        console.log(`waiting to become the leader (Lease ${namespace}/${defaultLeaseName}, identity ${identity})`);
         leadership = await electLeader({
-          kubeConfig, namespace, identity: `${hostname()}-${process.pid}`, logger,
-          onLost: () => {
-            console.error('lost the leader Lease; exiting');
+          kubeConfig, namespace, identity, logger, ...timing,
+          onLost: (reason) => {
+            // Stop at once: no reconcile may go on once another instance may have taken over.
+            console.error(`leader election: ${reason}; exiting`);
             process.exit(1);
           },
         });
+        console.log(`became the leader (Lease ${namespace}/${defaultLeaseName})`);
       }
+      // A leader sends nothing to Kubernetes or ARM unless it holds the Lease at that very moment.
+      const fence = leadership?.fence;
       health?.setState('syncing');
       const operator = await startOperator({
-        kubeConfig, logger, installCrds,
+        kubeConfig: fence === undefined ? kubeConfig : fencedKubeConfig(kubeConfig, fence), logger, installCrds,
+        ...(fence !== undefined ? { armRequestGuard: fence } : {}),
         ...(flags.armCaFile !== undefined ? { armCaCertPem: readFileSync(flags.armCaFile, 'utf8') } : {}),
       });
       health?.setState('ready');

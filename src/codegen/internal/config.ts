@@ -9,7 +9,7 @@ interface RawGroupVersion {
 
 /** Parses the config text; throws with the offending entry on a malformed file. */
 export function parseCodegenConfig(text: string): CodegenConfig {
-  const raw = parse(text) as { inputs?: Record<string, unknown>; groups?: Record<string, unknown>; overrides?: Record<string, unknown> } | null;
+  const raw = parse(text) as { inputs?: Record<string, unknown>; groups?: Record<string, unknown>; overrides?: Record<string, unknown>; publishedApiVersions?: Record<string, unknown> } | null;
   if (!raw || typeof raw !== 'object') throw new Error('codegen config: empty file');
   const inputs = {
     azureTypes: String(raw.inputs?.azureTypes ?? '../shared/azure-types'),
@@ -36,5 +36,25 @@ export function parseCodegenConfig(text: string): CodegenConfig {
   for (const key of Object.keys(overrides)) {
     if (!kinds.some((kind) => `${kind.group}/${kind.kind}` === key)) throw new Error(`codegen config: override for unknown kind ${key}`);
   }
-  return { inputs, kinds };
+  return { inputs, kinds, publishedApiVersions: parsePublishedApiVersions(raw.publishedApiVersions ?? {}) };
+}
+
+/** `publishedApiVersions`: provider namespace → `{reason, versions}`; each version `YYYY-MM-DD[-preview]`. */
+function parsePublishedApiVersions(raw: Record<string, unknown>): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const [namespace, value] of Object.entries(raw)) {
+    const entry = value as { reason?: unknown; versions?: unknown } | null;
+    if (typeof entry?.reason !== 'string' || entry.reason.trim() === '') {
+      throw new Error(`codegen config: publishedApiVersions.${namespace} needs a one-line reason`);
+    }
+    const versions = (Array.isArray(entry.versions) ? entry.versions : []).map((version: unknown) =>
+      version instanceof Date ? version.toISOString().slice(0, 10) : String(version),
+    );
+    const bad = versions.find((version) => !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(version));
+    if (bad !== undefined || versions.length === 0) {
+      throw new Error(`codegen config: publishedApiVersions.${namespace} has a bad version ${bad ?? '(none)'}`);
+    }
+    result[namespace] = versions;
+  }
+  return result;
 }

@@ -47,6 +47,8 @@ export interface KindRequest {
 export interface CodegenConfig {
   inputs: { azureTypes: string; asoConfig: string };
   kinds: KindRequest[];
+  /** Provider namespace → published api-versions the type index leaves out (it keeps the newest and ASO's). */
+  publishedApiVersions?: Record<string, string[]>;
 }
 
 /** Where the generator reads and writes. */

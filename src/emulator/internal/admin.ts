@@ -9,6 +9,8 @@ import { isObject } from './http.js';
 
 /** One logged request (ARM and token requests; admin requests are not logged). */
 export interface EmulatorRequest {
+  /** Its place in the log (from 1, in the order requests finish): `GET /_emulator/requests?since=N` reads after N. */
+  seq: number;
   /** ISO time the request arrived. */
   time: string;
   method: string;

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { KindModel, SchemaNode } from '../../model/index.js';
 import { isLifecycleAction, runAction } from './actions.js';
+import type { TypeCatalog } from './catalog.js';
 import { fillComputed, implicitChildren } from './computed.js';
 import { ArmError, invalidRequestContent, resourceGroupNotFound, resourceNotFound } from './errors.js';
 import { isObject } from './http.js';
@@ -15,6 +16,10 @@ import { parseArmPath, type ArmPath, type ResourceRef, type Scope } from './path
 import { checkPurge, checkVaultCreate, deletedVaultNotFound, isDeletedVault, isDeletedVaultType, isDeletedVaultsCollection, softDeletedVaults, type DeletedVault } from './soft-delete.js';
 import type { OperationKind, OperationRecord, StateStore, StoredResource } from './state.js';
 import { stripReadOnly, stripWriteOnly, throwIfInvalid, validateBody } from './validate.js';
+import { checkGroupLocation, checkResourceLocation, globalTypeOf, invalidNameAvailability, isGloballyNamed, nameProblem, nameTaken, normalizeLocation, putShapeOf, regions, takenNameAvailability, typicalDurationMs } from './rules.js';
+
+/** How a body is checked (see `ArmEngine.modelFor`). */
+type Checked = { strict?: KindModel; lenient?: KindModel };
 
 /** Who is calling, from the access token. */
 export interface Principal {
@@ -62,14 +67,22 @@ export interface EngineOptions {
   retryAfterSeconds?: number;
   /** Default and maximum page size of lists. */
   pageSize: number;
-  /** true: a known type at an api-version no model has → 400 `NoRegisteredProviderFound`; false: accepted unvalidated. */
+  /**
+   * true: a known type (modelled or in the catalog) at an unpublished api-version → 400 `NoRegisteredProviderFound`;
+   * false: accepted without validation.
+   */
   strictApiVersions: boolean;
+  /**
+   * Set (`--latency realistic`): each operation lasts the type's typical Azure provisioning time times this factor,
+   * instead of `latencyMs`.
+   */
+  latencyFactor?: number;
   now: () => number;
 }
 
 const apiVersionPattern = /^\d{4}-\d{2}-\d{2}(-(preview|alpha|beta|rc|privatepreview))?$/i;
-/** api-versions of ARM's own endpoints (Microsoft.Resources: resource groups, subscriptions, providers). */
-const nativeApiVersions = [
+/** api-versions of ARM's own endpoints (Microsoft.Resources) when there is no catalog. */
+const fallbackNativeApiVersions = [
   '2014-04-01', '2014-04-01-preview', '2015-01-01', '2015-11-01', '2016-02-01', '2016-06-01', '2016-07-01', '2016-09-01',
   '2017-05-10', '2017-08-01', '2018-02-01', '2018-05-01', '2018-06-01', '2019-03-01', '2019-05-01', '2019-05-10', '2019-06-01',
   '2019-07-01', '2019-08-01', '2019-10-01', '2019-11-01', '2020-01-01', '2020-06-01', '2020-08-01', '2020-10-01', '2021-01-01',
@@ -99,17 +112,18 @@ function isSynchronous(fullType: string, method: string): boolean {
   const type = fullType.toLowerCase();
   return synchronousOperations.some((entry) => entry.type.test(type) && entry.methods.includes(method));
 }
-const locations = ['eastus', 'eastus2', 'westus', 'westus2', 'westus3', 'centralus', 'northeurope', 'westeurope', 'uksouth', 'francecentral', 'germanywestcentral', 'swedencentral', 'japaneast', 'australiaeast', 'southeastasia', 'canadacentral'];
 
 /** The ARM engine: routes a request to its handler and keeps the state store consistent. */
 export class ArmEngine {
   private readonly modelsByType = new Map<string, KindModel[]>();
+  private readonly nativeApiVersions: string[];
 
-  constructor(private readonly store: StateStore, readonly options: EngineOptions, models: KindModel[]) {
+  constructor(private readonly store: StateStore, readonly options: EngineOptions, models: KindModel[], private readonly catalog: TypeCatalog) {
     for (const model of models) {
       const key = model.armType.toLowerCase();
       this.modelsByType.set(key, [...(this.modelsByType.get(key) ?? []), model]);
     }
+    this.nativeApiVersions = catalog.versionsOf(resourceGroupType) ?? fallbackNativeApiVersions;
   }
 
   private get resources(): Map<string, StoredResource> {
@@ -171,7 +185,7 @@ export class ArmEngine {
     if (apiVersion === null || apiVersion === '') {
       throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
     }
-    if (!apiVersionPattern.test(apiVersion)) throw invalidApiVersion(apiVersion, nativeApiVersions);
+    if (!apiVersionPattern.test(apiVersion)) throw invalidApiVersion(apiVersion, this.nativeApiVersions);
     const method = request.method;
     switch (path.kind) {
       case 'subscriptions':
@@ -191,7 +205,7 @@ export class ArmEngine {
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
         this.ensureSubscription(path.subscriptionId, request.principal);
-        return { status: 200, body: { value: locations.map((name) => ({ id: `/subscriptions/${path.subscriptionId}/locations/${name}`, name, type: 'Region', displayName: name, regionalDisplayName: name, metadata: { regionType: 'Physical' } })) } };
+        return { status: 200, body: { value: Object.entries(regions).map(([name, displayName]) => ({ id: `/subscriptions/${path.subscriptionId}/locations/${name}`, name, type: 'Region', displayName, regionalDisplayName: displayName, metadata: { regionType: 'Physical', regionCategory: 'Recommended' } })) } };
       case 'resourceGroups':
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
@@ -273,18 +287,31 @@ export class ArmEngine {
   // ---- api-versions and models ----------------------------------------------------------------------------------
 
   private checkNativeVersion(apiVersion: string): void {
-    if (!nativeApiVersions.includes(apiVersion.toLowerCase())) throw invalidApiVersion(apiVersion, nativeApiVersions);
+    if (!this.nativeApiVersions.includes(apiVersion.toLowerCase())) throw invalidApiVersion(apiVersion, this.nativeApiVersions);
   }
 
-  /** The model for `fullType` at `apiVersion`; undefined for unknown types; 400 for a known type at another version. */
-  private modelFor(fullType: string, apiVersion: string, location?: string): KindModel | undefined {
-    const models = this.modelsByType.get(fullType.toLowerCase());
-    if (!models || models.length === 0) return undefined;
-    const model = models.find((candidate) => candidate.apiVersion.toLowerCase() === apiVersion.toLowerCase());
-    if (model || !this.options.strictApiVersions) return model;
+  /**
+   * How a body of `fullType` at `apiVersion` is checked: `strict` (a model has that version), `lenient` (a published
+   * version no model has: read-only properties of the modelled version dropped, everything else kept), or neither
+   * (a type nothing knows: accepted as-is). 400 `NoRegisteredProviderFound` for an unpublished version of a known type.
+   */
+  private modelFor(fullType: string, apiVersion: string, location?: string): { strict?: KindModel; lenient?: KindModel } {
+    const models = this.modelsByType.get(fullType.toLowerCase()) ?? [];
+    const wanted = apiVersion.toLowerCase();
+    const strict = models.find((candidate) => candidate.apiVersion.toLowerCase() === wanted);
+    if (strict) return { strict };
+    const published = this.catalog.versionsOf(fullType);
+    const lenient = models[0];
+    if (published?.some((version) => version.toLowerCase() === wanted) || !this.options.strictApiVersions) return lenient ? { lenient } : {};
+    if (published === undefined && lenient === undefined) return {};
     const typeName = fullType.slice(fullType.indexOf('/') + 1);
-    const supported = models.map((candidate) => candidate.apiVersion).join(', ');
-    throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for location '${location ?? 'global'}' and API version '${apiVersion}' for type '${typeName}'. The supported api-versions are '${supported}'. The supported locations are '${locations.join(', ')}'.`);
+    const supported = (published ?? models.map((candidate) => candidate.apiVersion)).join(', ');
+    throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for location '${location ?? 'global'}' and API version '${apiVersion}' for type '${typeName}'. The supported api-versions are '${supported}'. The supported locations are '${Object.values(regions).join(', ')}'.`);
+  }
+
+  /** The arrays under `properties` of `fullType` that hold its child resources (a virtual network's `subnets`). */
+  private inlineChildrenOf(fullType: string): string[] {
+    return this.modelsByType.get(fullType.toLowerCase())?.find((model) => model.inlineChildren)?.inlineChildren ?? [];
   }
 
   private schemaOf(fullType: string): SchemaNode | undefined {
@@ -308,6 +335,7 @@ export class ArmEngine {
         const body = requireObject(request.body);
         const location = body.location;
         if (typeof location !== 'string' || location === '') throw new ArmError(400, 'LocationRequired', 'The location property is required for this definition.', { target: 'location' });
+        checkGroupLocation(location);
         if (existing && getProvisioningState(existing) === 'Deleting') throw groupBeingDeleted(name);
         if (existing && normalizeLocation(String(existing.body.location)) !== normalizeLocation(location)) {
           throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${location}'. The Resource group already exists in location '${String(existing.body.location)}'.`);
@@ -387,14 +415,18 @@ export class ArmEngine {
     }
   }
 
-  private putResource(request: ArmRequest, ref: ResourceRef, apiVersion: string, model: KindModel | undefined): ArmResponse {
+  private putResource(request: ArmRequest, ref: ResourceRef, apiVersion: string, checked: Checked): ArmResponse {
     this.requireScope(ref.scope, request.principal, true);
     this.requireParent(ref);
     const body = requireObject(request.body);
     const existing = this.resources.get(ref.key);
     checkPreconditions(request.headers, existing, 'PUT');
     if (existing?.pendingOperationId !== undefined) throw anotherOperationInProgress(existing);
-    if (model) throwIfInvalid(validateBody(body, model.body));
+    const model = checked.strict ?? checked.lenient;
+    this.checkName(ref.fullType, ref.name, model);
+    if (typeof body.location === 'string' && ref.scope.resource === undefined) checkResourceLocation(ref.fullType, body.location);
+    const inlineChildren = this.inlineChildrenIn(ref, body);
+    if (checked.strict) throwIfInvalid(validateBody(body, checked.strict.body));
     checkTags(body.tags);
     const requestedState = isObject(body.properties) ? body.properties.provisioningState : undefined;
     if (requestedState !== undefined && existing && String(requestedState).toLowerCase() !== (getProvisioningState(existing) ?? '').toLowerCase()) {
@@ -404,7 +436,9 @@ export class ArmEngine {
       throw new ArmError(409, 'InvalidResourceLocation', `The resource '${ref.name}' already exists in location '${existing.body.location}' in resource group '${ref.resourceGroup ?? ''}'. A resource with the same name cannot be created in location '${body.location}'. Please select a new resource name.`);
     }
     const recovered = checkVaultCreate(this.resources.values(), { subscriptionId: ref.subscriptionId, name: ref.name, fullType: ref.fullType, exists: existing !== undefined, body });
+    if (!existing) this.checkGlobalName(ref);
     const cleaned = (model ? stripReadOnly(body, model.body) : structuredClone(body)) as Record<string, unknown>;
+    for (const arrayName of inlineChildren?.keys() ?? []) if (isObject(cleaned.properties)) delete cleaned.properties[arrayName];
     for (const name of ['id', 'name', 'type', 'etag', 'systemData']) delete cleaned[name];
     if (typeof cleaned.location === 'string') cleaned.location = normalizeLocation(cleaned.location);
     const properties = isObject(cleaned.properties) ? cleaned.properties : {};
@@ -444,16 +478,122 @@ export class ArmEngine {
     this.resources.set(ref.key, stored);
     if (recovered) this.recoverVault(recovered, stored);
     if (!existing) this.createImplicitChildren(stored);
-    const status = existing ? 200 : 201;
-    if ((this.options.latencyMs <= 0 || isSynchronous(fullType, 'PUT')) && request.lroOutcome === undefined) return this.withEtag(status, stored);
+    if (inlineChildren) this.storeInlineChildren(stored, inlineChildren);
+    const shape = putShapeOf(fullType);
+    if ((!this.asyncOperations || isSynchronous(fullType, 'PUT')) && request.lroOutcome === undefined) return this.withEtag(existing ? 200 : shape.created, stored);
     setProvisioningState(stored, 'Accepted');
     const operation = this.startOperation('put', stored, ref.namespace, apiVersion, request);
     if (!existing) operation.created = true;
     stored.pendingOperationId = operation.id;
-    return this.withEtag(status, stored, { 'azure-asyncoperation': this.operationUrl(request.origin, operation, false), 'retry-after': this.retryAfter(operation) });
+    const retryAfter = this.retryAfter(operation);
+    if (shape.accepted === 202) {
+      // Storage (Location only) and PostgreSQL (both): 202 without a body, polled to the final resource.
+      const headers = shape.polling === 'location' ? { location: this.operationUrl(request.origin, operation, true), 'retry-after': retryAfter } : this.pollHeaders(request.origin, operation);
+      return { status: 202, headers };
+    }
+    const status = shape.accepted === 'createdOrOk' ? (existing ? 200 : 201) : shape.accepted;
+    return this.withEtag(status, stored, { 'azure-asyncoperation': this.operationUrl(request.origin, operation, false), 'retry-after': retryAfter });
   }
 
-  private patchResource(request: ArmRequest, ref: ResourceRef, apiVersion: string, model: KindModel | undefined): ArmResponse {
+  /** The provider's name rule, the singleton's fixed name or the type definition's pattern (400 with Azure's code). */
+  private checkName(fullType: string, name: string, model: KindModel | undefined): void {
+    const fixedName = this.catalog.fixedNameOf(fullType) ?? model?.fixedName;
+    const problem = nameProblem(fullType, name, { ...(fixedName !== undefined ? { fixedName } : {}), ...(model?.body.properties?.name ? { nameSchema: model.body.properties.name } : {}) });
+    if (problem) throw problem;
+  }
+
+  /** A name that is global in Azure (storage accounts, vaults, …) and taken in any subscription (or by a deleted vault). */
+  private checkGlobalName(ref: ResourceRef): void {
+    if (!isGloballyNamed(ref.fullType)) return;
+    const taken = this.findGloballyNamed(ref.fullType, ref.name, ref.key);
+    if (taken === undefined) return;
+    const sameSubscription = taken.subscriptionId?.toLowerCase() === ref.subscriptionId?.toLowerCase();
+    if (sameSubscription && !isDeletedVault(taken) && ref.fullType.toLowerCase() === 'microsoft.storage/storageaccounts') {
+      throw new ArmError(409, 'StorageAccountInAnotherResourceGroup', `The account ${ref.name} is already in another resource group in this subscription.`);
+    }
+    // A vault deleted in this subscription is checkVaultCreate's (recover or purge).
+    if (sameSubscription && isDeletedVault(taken)) return;
+    throw nameTaken(ref.fullType, ref.name);
+  }
+
+  /** The resource of `fullType` named `name` anywhere in the emulator (any subscription; deleted vaults too), except `exceptKey`. */
+  private findGloballyNamed(fullType: string, name: string, exceptKey?: string): StoredResource | undefined {
+    const type = fullType.toLowerCase();
+    const wanted = name.toLowerCase();
+    const vaults = type === 'microsoft.keyvault/vaults';
+    for (const resource of this.resources.values()) {
+      if (resource.key === exceptKey || resource.name.toLowerCase() !== wanted) continue;
+      if (resource.fullType.toLowerCase() === type || (vaults && isDeletedVault(resource))) return resource;
+    }
+    return undefined;
+  }
+
+  /**
+   * The inline child resources of a PUT body (a virtual network's `properties.subnets`), by array name; undefined
+   * when the body has none of them (the children stay as they are). Each item needs a valid name.
+   */
+  private inlineChildrenIn(ref: ResourceRef, body: Record<string, unknown>): Map<string, Array<Record<string, unknown>>> | undefined {
+    const names = this.inlineChildrenOf(ref.fullType);
+    const properties = isObject(body.properties) ? body.properties : undefined;
+    if (names.length === 0 || properties === undefined) return undefined;
+    const result = new Map<string, Array<Record<string, unknown>>>();
+    for (const arrayName of names) {
+      const items = properties[arrayName];
+      if (items === undefined || items === null) continue;
+      if (!Array.isArray(items)) throw new ArmError(400, 'InvalidRequestContent', `'properties.${arrayName}' must be an array.`, { target: `properties.${arrayName}` });
+      const childType = `${ref.fullType}/${arrayName}`;
+      const childModel = this.modelsByType.get(childType.toLowerCase())?.[0];
+      result.set(arrayName, items.map((item, index) => {
+        const target = `properties.${arrayName}[${index}].name`;
+        if (!isObject(item) || typeof item.name !== 'string' || item.name === '') throw new ArmError(400, 'InvalidRequestContent', `'${target}' is required.`, { target });
+        this.checkName(childType, item.name, childModel);
+        return item;
+      }));
+    }
+    return result;
+  }
+
+  /** Stores each inline child as a child resource; children of those types not listed are deleted. */
+  private storeInlineChildren(parent: StoredResource, lists: Map<string, Array<Record<string, unknown>>>): void {
+    for (const [arrayName, items] of lists) {
+      const fullType = `${parent.fullType}/${arrayName}`;
+      const childModel = this.modelsByType.get(fullType.toLowerCase())?.[0];
+      const kept = new Set<string>();
+      for (const item of items) {
+        const name = String(item.name);
+        const id = `${parent.id}/${arrayName}/${name}`;
+        const key = id.toLowerCase();
+        kept.add(key);
+        const cleaned = (childModel ? stripReadOnly(item, childModel.body) : structuredClone(item)) as Record<string, unknown>;
+        for (const field of ['id', 'name', 'type', 'etag']) delete cleaned[field];
+        const properties = isObject(cleaned.properties) ? cleaned.properties : {};
+        delete properties.provisioningState;
+        this.resources.set(key, {
+          id, key, fullType, name, parentKey: parent.key,
+          ...(parent.subscriptionId ? { subscriptionId: parent.subscriptionId } : {}),
+          ...(parent.resourceGroup ? { resourceGroup: parent.resourceGroup } : {}),
+          body: { id, name, type: fullType, ...cleaned, properties: { ...properties, provisioningState: 'Succeeded' }, etag: newEtag() },
+        });
+      }
+      const type = fullType.toLowerCase();
+      const gone = this.sorted((resource) => resource.parentKey === parent.key && resource.fullType.toLowerCase() === type && !kept.has(resource.key));
+      for (const resource of gone) this.removeTree(resource.key);
+    }
+  }
+
+  /** true when PUT/PATCH/DELETE of resources run as long-running operations (a latency, or `--latency realistic`). */
+  private get asyncOperations(): boolean {
+    return this.options.latencyFactor !== undefined || this.options.latencyMs > 0;
+  }
+
+  /** How long an operation on `fullType` lasts: its typical Azure time × the factor, or the fixed latency. */
+  private durationOf(fullType: string): number {
+    if (this.options.latencyFactor !== undefined) return Math.round(typicalDurationMs(fullType) * this.options.latencyFactor);
+    return Math.max(0, this.options.latencyMs);
+  }
+
+  private patchResource(request: ArmRequest, ref: ResourceRef, apiVersion: string, checked: Checked): ArmResponse {
+    const model = checked.strict;
     this.requireScope(ref.scope, request.principal, true);
     this.requireParent(ref);
     const body = requireObject(request.body);
@@ -466,7 +606,8 @@ export class ArmEngine {
     if (typeof body.location === 'string' && typeof existing.body.location === 'string' && normalizeLocation(body.location) !== normalizeLocation(existing.body.location)) {
       throw new ArmError(400, 'InvalidParameter', `The location of resource '${ref.name}' cannot be changed from '${existing.body.location}' to '${body.location}'.`, { target: 'location' });
     }
-    const patch = (model ? stripReadOnly(body, model.body) : structuredClone(body)) as Record<string, unknown>;
+    const schema = (checked.strict ?? checked.lenient)?.body;
+    const patch = (schema ? stripReadOnly(body, schema) : structuredClone(body)) as Record<string, unknown>;
     for (const name of ['id', 'name', 'type', 'etag', 'systemData', 'location']) delete patch[name];
     if (isObject(patch.properties)) delete patch.properties.provisioningState;
     const state = getProvisioningState(existing);
@@ -482,7 +623,7 @@ export class ArmEngine {
     existing.body.etag = newEtag();
     const now = new Date(this.options.now()).toISOString();
     existing.body.systemData = { ...(isObject(existing.body.systemData) ? existing.body.systemData : {}), lastModifiedBy: request.principal.clientId, lastModifiedByType: 'Application', lastModifiedAt: now };
-    if ((this.options.latencyMs <= 0 || isSynchronous(existing.fullType, 'PATCH')) && request.lroOutcome === undefined) {
+    if ((!this.asyncOperations || isSynchronous(existing.fullType, 'PATCH')) && request.lroOutcome === undefined) {
       setProvisioningState(existing, 'Succeeded');
       return this.withEtag(200, existing);
     }
@@ -504,7 +645,7 @@ export class ArmEngine {
       }
       throw anotherOperationInProgress(existing);
     }
-    if ((this.options.latencyMs <= 0 || isSynchronous(existing.fullType, 'DELETE')) && request.lroOutcome === undefined) {
+    if ((!this.asyncOperations || isSynchronous(existing.fullType, 'DELETE')) && request.lroOutcome === undefined) {
       this.removeTree(ref.key);
       return { status: 200 };
     }
@@ -565,7 +706,7 @@ export class ArmEngine {
     if (existing.pendingOperationId !== undefined && isLifecycleAction(action)) throw anotherOperationInProgress(existing);
     const result = runAction(existing, action, request.body);
     const synchronous = { status: result.status, ...(result.body !== undefined ? { body: result.body } : {}) };
-    if ((!result.longRunning || this.options.latencyMs <= 0) && request.lroOutcome === undefined) return synchronous;
+    if ((!result.longRunning || !this.asyncOperations) && request.lroOutcome === undefined) return synchronous;
     // ARM's async POST: 202 + Location (its final response is the action's result) + Azure-AsyncOperation.
     const operation = this.startOperation('action', existing, ref.namespace, apiVersion, request);
     operation.result = synchronous;
@@ -582,17 +723,24 @@ export class ArmEngine {
       const body = requireObject(request.body);
       if (typeof body.name !== 'string') throw new ArmError(400, 'InvalidParameter', "The property 'name' is required.", { target: 'name' });
       const typeName = typeof body.type === 'string' ? body.type : '';
-      const fullType = (typeName.includes('/') && typeName.toLowerCase().startsWith(`${path.namespace.toLowerCase()}/`) ? typeName : `${path.namespace}/${typeName}`).toLowerCase();
-      const name = body.name.toLowerCase();
-      const taken = [...this.resources.values()].some((resource) => resource.fullType.toLowerCase() === fullType && resource.name.toLowerCase() === name);
-      return { status: 200, body: taken ? { nameAvailable: false, reason: 'AlreadyExists', message: `The name '${body.name}' is already in use.` } : { nameAvailable: true } };
+      const fullType = typeName === '' ? globalTypeOf(path.namespace) : typeName.includes('/') && typeName.toLowerCase().startsWith(`${path.namespace.toLowerCase()}/`) ? typeName : `${path.namespace}/${typeName}`;
+      const model = this.modelsByType.get(fullType.toLowerCase())?.[0];
+      const nameSchema = model?.body.properties?.name;
+      const invalid = invalidNameAvailability(fullType, body.name, nameSchema ? { nameSchema } : {});
+      if (invalid) return { status: 200, body: invalid };
+      const taken = this.findGloballyNamed(fullType, body.name) !== undefined;
+      return { status: 200, body: taken ? takenNameAvailability(fullType, body.name) : { nameAvailable: true } };
     }
     throw new ArmError(400, 'InvalidAction', `The action '${path.action}' is not supported on provider '${path.namespace}' by the emulator.`);
   }
 
-  /** Creates the children Azure creates with a resource (e.g. a messaging namespace's RootManageSharedAccessKey). */
+  /**
+   * Creates the children Azure creates with a resource: the catalog's singletons (a storage account's
+   * `blobServices/default`, …, and theirs) and a messaging namespace's RootManageSharedAccessKey.
+   */
   private createImplicitChildren(parent: StoredResource): void {
-    for (const child of implicitChildren(parent)) {
+    const singletons = this.catalog.implicitChildrenOf(parent.fullType).map(({ type, name }) => ({ types: [type], names: [name], body: {} as Record<string, unknown> }));
+    for (const child of [...singletons, ...implicitChildren(parent)]) {
       const suffix = child.types.map((type, index) => `${type}/${child.names[index] ?? ''}`).join('/');
       const id = `${parent.id}/${suffix}`;
       const key = id.toLowerCase();
@@ -610,6 +758,8 @@ export class ArmEngine {
         parentKey: parent.key,
         body: { id, name, type: fullType, ...child.body, properties: { ...properties, provisioningState: 'Succeeded' }, etag: newEtag(), systemData: parent.body.systemData },
       });
+      const created = this.resources.get(key);
+      if (created && child.types.length === 1) this.createImplicitChildren(created);
     }
   }
 
@@ -628,7 +778,7 @@ export class ArmEngine {
       resourceId: resource.id,
       apiVersion,
       startTime: now,
-      completesAt: now + Math.max(0, this.options.latencyMs),
+      completesAt: now + this.durationOf(resource.fullType),
       ...(request.correlationId !== undefined ? { correlationId: request.correlationId } : {}),
       outcome: outcome?.provisioningState ?? 'Succeeded',
       ...(outcome ? { outcomeError: { code: outcome.code, message: outcome.message, status: outcome.status } } : {}),
@@ -701,10 +851,11 @@ export class ArmEngine {
       percentComplete: percent,
     };
     if (operation.status === 'Succeeded') body.properties = {};
+    const retry: Record<string, string> = done ? {} : { 'retry-after': this.retryAfter(operation) };
     if (operation.status === 'Failed' || operation.status === 'Canceled') {
       body.error = { code: operation.outcomeError?.code ?? (operation.status === 'Canceled' ? 'OperationCanceled' : 'InternalServerError'), message: operation.outcomeError?.message ?? `The operation was ${operation.status.toLowerCase()}.`, details: [] };
     }
-    return { status: 200, body, headers: this.correlationHeader(request, operation) };
+    return { status: 200, body, headers: { ...retry, ...this.correlationHeader(request, operation) } };
   }
 
   private operationResult(request: ArmRequest, operationId: string, subscriptionId: string | undefined): ArmResponse {
@@ -765,7 +916,7 @@ export class ArmEngine {
       if (pending !== undefined) return { status: 202, headers: this.pollHeaders(request.origin, pending) };
     }
     checkPurge(deleted);
-    if (this.options.latencyMs <= 0 && request.lroOutcome === undefined) {
+    if (!this.asyncOperations && request.lroOutcome === undefined) {
       this.resources.delete(deleted.key);
       return { status: 200 };
     }
@@ -788,9 +939,15 @@ export class ArmEngine {
     return [...this.resources.values()].filter(predicate).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  /** The body GET returns: the stored body without write-only properties. */
+  /** The body GET returns: the stored body without write-only properties, with its inline children (subnets). */
   private output(resource: StoredResource): Record<string, unknown> {
-    return stripWriteOnly(resource.body, this.schemaOf(resource.fullType)) as Record<string, unknown>;
+    const body = stripWriteOnly(resource.body, this.schemaOf(resource.fullType)) as Record<string, unknown>;
+    for (const arrayName of this.inlineChildrenOf(resource.fullType)) {
+      const type = `${resource.fullType}/${arrayName}`.toLowerCase();
+      const children = this.sorted((child) => child.parentKey === resource.key && child.fullType.toLowerCase() === type);
+      body.properties = { ...(isObject(body.properties) ? body.properties : {}), [arrayName]: children.map((child) => this.output(child)) };
+    }
+    return body;
   }
 
   private withEtag(status: number, resource: StoredResource, headers: Record<string, string> = {}): ArmResponse {
@@ -830,8 +987,8 @@ export class ArmEngine {
     const lower = namespace.toLowerCase();
     const resourceTypes = [...this.modelsByType.entries()].filter(([type]) => type.startsWith(`${lower}/`)).map(([, models]) => ({
       resourceType: models[0]?.armType.slice(namespace.length + 1) ?? '',
-      locations: locations,
-      apiVersions: [...new Set(models.map((model) => model.apiVersion))],
+      locations: Object.values(regions),
+      apiVersions: this.catalog.versionsOf(models[0]?.armType ?? '') ?? [...new Set(models.map((model) => model.apiVersion))],
     }));
     return { id: `${subscriptionId ? `/subscriptions/${subscriptionId}` : ''}/providers/${namespace}`, namespace, registrationState: 'Registered', registrationPolicy: 'RegistrationRequired', resourceTypes };
   }
@@ -875,10 +1032,6 @@ function setProvisioningState(resource: StoredResource, state: string): void {
   resource.body.properties = properties;
 }
 
-/** `West US`, `westus` and `WestUS` are the same location: ARM returns `westus`. */
-export function normalizeLocation(location: string): string {
-  return location.replace(/\s+/g, '').toLowerCase();
-}
 
 function newEtag(): string {
   return `W/"${randomBytes(8).toString('hex')}"`;

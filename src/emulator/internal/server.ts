@@ -10,10 +10,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { KindModel } from '../../model/index.js';
+import { loadArmCatalog, type ArmCatalog, type KindModel } from '../../model/index.js';
 import { loadOrCreateServerCredentials } from '../../tls/index.js';
 import { compileFault, describeFault, faultError, takeFault, type ActiveFault, type EmulatorRequest, type FaultRule } from './admin.js';
 import { ArmEngine, type LroOutcome, type Principal } from './arm.js';
+import { TypeCatalog } from './catalog.js';
 import { handleEntra, type RegisteredClient } from './entra.js';
 import { ArmError } from './errors.js';
 import { isObject, parseJsonBody, readBody, send } from './http.js';
@@ -31,7 +32,11 @@ export interface ServerOptions {
   retryAfterSeconds?: number;
   pageSize: number;
   strictApiVersions: boolean;
+  /** Typical provisioning times × this factor instead of `latencyMs` (`--latency realistic`). */
+  latencyFactor?: number;
   models: KindModel[];
+  /** The ARM type catalog (published versions, fixed names, implicit singletons); undefined: the generated one. */
+  catalog?: ArmCatalog | false;
   throttling: ThrottlingLimits | false;
   logger: Logger;
 }
@@ -60,13 +65,24 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
   const credentials = await loadOrCreateServerCredentials({ caName: 'azo ARM emulator CA', ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   const store = new StateStore(options.dataDir, () => options.tenantId ?? randomUUID());
   const signingKey = loadOrCreateSigningKey(options.dataDir);
-  const engine = new ArmEngine(store, { latencyMs: options.latencyMs, pageSize: options.pageSize, strictApiVersions: options.strictApiVersions, now: Date.now, ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}) }, options.models);
+  const catalog = new TypeCatalog(options.catalog === false ? undefined : (options.catalog ?? (await loadArmCatalog())));
+  const engineOptions = {
+    latencyMs: options.latencyMs,
+    pageSize: options.pageSize,
+    strictApiVersions: options.strictApiVersions,
+    now: Date.now,
+    ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
+    ...(options.latencyFactor !== undefined ? { latencyFactor: options.latencyFactor } : {}),
+  };
+  const engine = new ArmEngine(store, engineOptions, options.models, catalog);
   const throttler = options.throttling === false ? undefined : new Throttler(options.throttling);
   const clients = new Map<string, RegisteredClient>();
   let faults: ActiveFault[] = [];
   /** Signature-checked tokens → claims (expiry is still checked on every use). */
   const verifiedTokens = new Map<string, Record<string, unknown>>();
   let log: EmulatorRequest[] = [];
+  /** The sequence number of the last logged request (entries are numbered from 1, in the order they finish). */
+  let logSequence = 0;
   const sockets = new Set<Socket>();
   let port = options.port;
 
@@ -96,10 +112,10 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       return;
     }
     if (segments[0] === '_emulator') {
-      await handleAdmin(request, response, method, segments.slice(1));
+      await handleAdmin(request, response, method, segments.slice(1), url.searchParams);
       return;
     }
-    const entry: EmulatorRequest = { time: new Date(started).toISOString(), method, path: url.pathname, status: 0, durationMs: 0 };
+    const entry: EmulatorRequest = { seq: 0, time: new Date(started).toISOString(), method, path: url.pathname, status: 0, durationMs: 0 };
     const apiVersion = url.searchParams.get('api-version');
     if (apiVersion !== null) entry.apiVersion = apiVersion;
     const clientRequestId = request.headers['x-ms-client-request-id'];
@@ -107,6 +123,7 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
     const record = (status: number) => {
       entry.status = status;
       entry.durationMs = Date.now() - started;
+      entry.seq = ++logSequence;
       log.push(entry);
       if (log.length > maxLogEntries) log = log.slice(log.length - maxLogEntries);
     };
@@ -253,14 +270,18 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
     return { [`x-ms-ratelimit-remaining-${scopeName}-${operation}`]: String(decision.remaining) };
   }
 
-  async function handleAdmin(request: IncomingMessage, response: ServerResponse, method: string, segments: string[]): Promise<void> {
+  async function handleAdmin(request: IncomingMessage, response: ServerResponse, method: string, segments: string[], query: URLSearchParams): Promise<void> {
     try {
       const raw = await readBody(request);
       const body = parseJsonBody(raw);
       const [area, id] = segments;
       if (area === 'health' && method === 'GET') return send(request, response, 200, { status: 'ok', url: `https://${options.host}:${port}`, tenantId: store.state.tenantId });
       if (area === 'requests' && id === undefined) {
-        if (method === 'GET') return send(request, response, 200, { value: log });
+        if (method === 'GET') {
+          // `?since=N`: only the entries after sequence number N (a reader that keeps up never misses one).
+          const since = Number(query.get('since') ?? -1);
+          return send(request, response, 200, { value: Number.isFinite(since) && since >= 0 ? log.filter((entry) => entry.seq > since) : log });
+        }
         if (method === 'DELETE') {
           log = [];
           return send(request, response, 204, undefined);

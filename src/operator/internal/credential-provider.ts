@@ -24,6 +24,8 @@ export interface CredentialProviderOptions {
   scheduler?: RequestScheduler;
   /** Extra CA (PEM) to trust for ARM and the token endpoint (e.g. the emulator's); default: the system's (and NODE_EXTRA_CA_CERTS). */
   caCertPem?: string;
+  /** Called right before each ARM request is sent; a throw refuses it (the leader election's fence). */
+  armRequestGuard?: () => void;
   /** Builds the ARM client for a credential (tests may replace it). */
   createClient?: (settings: CredentialSettings) => ArmClient;
 }
@@ -82,9 +84,11 @@ export class CredentialProvider {
   private createClient(settings: CredentialSettings): ArmClient {
     const { config, logger } = this.options;
     const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
+    const guard = this.options.armRequestGuard !== undefined ? { guard: this.options.armRequestGuard } : {};
     return new ArmClient({
       endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca,
       principal: { tenantId: settings.tenantId, clientId: settings.clientId }, requestTimeoutMs: config.armRequestTimeoutMs,
+      ...guard,
       credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: config.authorityHost, ...ca }),
     });
   }

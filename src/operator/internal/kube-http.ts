@@ -1,10 +1,11 @@
 /**
- * The HTTP library under @kubernetes/client-node's API clients, with a deadline: every request (headers and the whole
- * body) must finish within `timeoutMs`, or it is abandoned with an error, so that one hung connection to the API
- * server can never hold a worker. client-node's own library has no timeout at all. Watches do not use this (they
- * are long by design; see `watch.ts`).
+ * The HTTP library under @kubernetes/client-node's API clients, with limits: a request ends when its own deadline
+ * passes (`timeoutMs`: headers and the whole body) or when the caller's AbortSignal fires — the request, and its
+ * connection, hung or not, are destroyed and the call rejects with the reason. client-node's own library has neither
+ * (and a call's options cannot replace it), so one hung connection to the API server could hold a worker or the
+ * leader election forever. Watches do not use this: they are long by design (see `watch.ts`).
  */
-import { request as httpRequest } from 'node:http';
+import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import {
   type Configuration,
@@ -17,69 +18,87 @@ import {
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
 
-/** Sends client-node requests over node:http(s) with the request's agent (TLS, keep-alive), within `timeoutMs`. */
-export function deadlineHttpLibrary(timeoutMs: number): HttpLibrary {
+/** What ends a request early. */
+export interface RequestLimits {
+  /** Each request's deadline. */
+  timeoutMs?: number;
+  /** Ends every request of the client (a leader election's call, say). */
+  signal?: AbortSignal;
+}
+
+/** A client-node API client for `kubeConfig`'s current cluster whose requests keep to `limits`. */
+export function makeLimitedApiClient<T>(
+  kubeConfig: KubeConfig,
+  apiType: new (configuration: Configuration) => T,
+  limits: RequestLimits,
+): T {
+  const server = kubeConfig.getCurrentCluster()?.server;
+  if (server === undefined) throw new Error('the kubeconfig names no current cluster');
+  return new apiType(
+    createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: kubeConfig },
+      httpApi: limitedHttpLibrary(limits),
+    }),
+  );
+}
+
+/** The HTTP library itself (node:http/https with the agent client-node chose: TLS settings, kept-alive sockets). */
+export function limitedHttpLibrary(limits: RequestLimits): HttpLibrary {
   return wrapHttpLibrary({
-    send: (context: RequestContext) =>
-      new Promise<ResponseContext>((resolve, reject) => {
-        const url = new URL(context.getUrl());
-        const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-        const body = context.getBody() as string | Buffer | undefined;
-        const request = send(
-          url,
-          { method: context.getHttpMethod().toString(), headers: context.getHeaders(), agent: context.getAgent() },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('error', fail);
-            response.on('end', () => {
-              clearTimeout(timer);
-              const data = Buffer.concat(chunks);
-              const headers: Record<string, string> = {};
-              for (const [name, value] of Object.entries(response.headers)) {
-                if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-              }
-              resolve(
-                new ResponseContext(response.statusCode ?? 0, headers, {
-                  text: () => Promise.resolve(data.toString('utf8')),
-                  binary: () => Promise.resolve(data),
-                }),
-              );
-            });
-          },
-        );
-        const timer = setTimeout(() => {
-          const error = Object.assign(
-            new Error(`no answer from the Kubernetes API within ${timeoutMs} ms: ${url.pathname}`),
-            {
-              code: 'ETIMEDOUT',
-            },
-          );
-          request.destroy(error);
-        }, timeoutMs);
-        function fail(error: Error): void {
-          clearTimeout(timer);
-          reject(error);
-        }
-        request.on('error', fail);
-        request.end(body);
-      }),
+    send: async (context) => {
+      const deadline = new AbortController();
+      const path = new URL(context.getUrl()).pathname;
+      const timer =
+        limits.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              deadline.abort(new Error(`no answer from the Kubernetes API within ${limits.timeoutMs} ms: ${path}`));
+            }, limits.timeoutMs);
+      const signal = limits.signal === undefined ? deadline.signal : AbortSignal.any([limits.signal, deadline.signal]);
+      try {
+        return await send(context, signal);
+      } finally {
+        if (timer !== undefined) clearTimeout(timer);
+      }
+    },
   });
 }
 
-/** Makes a client-node API client for `kubeConfig`'s current cluster whose requests all have a deadline. */
-export function makeApiClientWithDeadline<T>(
-  kubeConfig: KubeConfig,
-  apiClientType: new (config: Configuration) => T,
-  timeoutMs: number,
-): T {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (cluster === null) throw new Error('the kubeconfig names no current cluster');
-  return new apiClientType(
-    createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kubeConfig },
-      httpApi: deadlineHttpLibrary(timeoutMs),
-    }),
-  );
+function send(context: RequestContext, signal: AbortSignal): Promise<ResponseContext> {
+  const url = new URL(context.getUrl());
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<ResponseContext>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const options = {
+      method: context.getHttpMethod(),
+      headers: context.getHeaders(),
+      agent: context.getAgent(),
+      signal,
+    };
+    const outgoing = request(url, options, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        signal.removeEventListener('abort', onAbort);
+        const body = Buffer.concat(chunks);
+        const responseBody = { text: async () => body.toString('utf8'), binary: async () => body };
+        resolve(new ResponseContext(response.statusCode ?? 0, flatten(response.headers), responseBody));
+      });
+    });
+    outgoing.on('error', reject);
+    const body = context.getBody();
+    outgoing.end(body === undefined ? undefined : String(body));
+  });
+}
+
+function flatten(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
 }

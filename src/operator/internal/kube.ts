@@ -9,7 +9,7 @@ import {
   ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, type RequestContext, setHeaderOptions,
   type V1ConfigMap, type V1CustomResourceDefinition, type V1Namespace, type V1Secret,
 } from '@kubernetes/client-node';
-import { makeApiClientWithDeadline } from './kube-http.js';
+import { makeLimitedApiClient } from './kube-http.js';
 
 /** A custom object as the operator handles it (metadata + spec + status, loosely typed). */
 export interface KubeObject {
@@ -77,9 +77,9 @@ export class KubeAccess {
   ) {
     const pooled = reuseConnections(kubeConfig);
     const timeout = options.requestTimeoutMs ?? 30_000;
-    this.custom = makeApiClientWithDeadline(pooled, CustomObjectsApi, timeout);
-    this.core = makeApiClientWithDeadline(pooled, CoreV1Api, timeout);
-    this.apiextensions = makeApiClientWithDeadline(pooled, ApiextensionsV1Api, timeout);
+    this.custom = makeLimitedApiClient(pooled, CustomObjectsApi, { timeoutMs: timeout });
+    this.core = makeLimitedApiClient(pooled, CoreV1Api, { timeoutMs: timeout });
+    this.apiextensions = makeLimitedApiClient(pooled, ApiextensionsV1Api, { timeoutMs: timeout });
   }
 
   /** GETs a custom object; undefined on 404. */

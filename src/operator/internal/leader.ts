@@ -1,112 +1,93 @@
 /**
- * Leader election on a coordination.k8s.io/v1 Lease (as controller-runtime does it): acquire when the Lease is free
- * or expired, renew before it expires, give it up on stop. Only one operator instance reconciles at a time.
+ * Leader election on a coordination.k8s.io/v1 Lease, as client-go and controller-runtime do it (`leader-elector.ts`
+ * runs it, `lease-lock.ts` talks to the API server): only one operator instance works at a time. The leader's
+ * `fence` is called before every request the operator sends (`fencedKubeConfig`, and the ARM client's guard), so
+ * an instance that is no longer sure to hold the Lease sends nothing more, even before its own timers have run.
  */
-import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { performance } from 'node:perf_hooks';
+import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './queue.js';
-import { reuseConnections, statusOf } from './kube.js';
+import { type ElectionTiming, LeaderElector } from './leader-elector.js';
+import { kubeLeaseLock } from './lease-lock.js';
 
-/** Options of `electLeader`. Defaults: lease `azo-operator-leader`, 15 s duration, renew every 5 s, retry every 2 s. */
-export interface LeaderElectionOptions {
+export { defaultElectionTiming, type ElectionTiming, checkElectionTiming, NotLeaderError } from './leader-elector.js';
+
+/** The Lease's default name. */
+export const defaultLeaseName = 'azo-operator-leader';
+
+/**
+ * Options of `electLeader`. Defaults: Lease `azo-operator-leader`; client-go's timing (lease duration 15 s, renew
+ * deadline 10 s, retry period 2 s; each call times out after half the renew deadline); a monotonic clock.
+ */
+export interface LeaderElectionOptions extends Partial<ElectionTiming> {
   kubeConfig: KubeConfig;
   namespace: string;
   identity: string;
   leaseName?: string;
-  leaseDurationMs?: number;
-  renewIntervalMs?: number;
-  retryIntervalMs?: number;
+  /** Timers and local durations (default: `setTimeout` and the monotonic `performance.now`). */
   clock?: Clock;
+  /** The time written into the Lease, for people (default `Date.now`). */
+  wallClock?: () => number;
   logger: Logger;
-  /** Called once if leadership is lost after it was held (the caller should stop working and exit). */
-  onLost?: () => void;
+  /** Called once if leadership is lost after it was held, with a one-line reason: stop working and exit. */
+  onLost?: (reason: string) => void;
+  /** Gives up waiting: `electLeader` rejects. */
+  signal?: AbortSignal;
 }
 
 /** Held leadership. */
 export interface Leadership {
+  /** Throws unless this instance holds the Lease right now (past the renew deadline it also reports it lost). */
+  fence(): void;
+  /** true while this instance holds the Lease. */
+  isLeader(): boolean;
   /** Stops renewing and releases the Lease so another instance takes over at once. */
   release(): Promise<void>;
 }
 
-/** Resolves once this instance holds the Lease. */
+/** The system clock with a monotonic `now`: a stepped wall clock must not shorten or stretch a lease. */
+const monotonicClock: Clock = { ...systemClock, now: () => performance.now() };
+
+/** Resolves once this instance holds the Lease; it is renewed until `release`, or lost (`onLost`). */
 export async function electLeader(options: LeaderElectionOptions): Promise<Leadership> {
-  const api = reuseConnections(options.kubeConfig).makeApiClient(CoordinationV1Api);
-  const clock = options.clock ?? systemClock;
-  const name = options.leaseName ?? 'azo-operator-leader';
-  const durationMs = options.leaseDurationMs ?? 15_000;
-  const renewMs = options.renewIntervalMs ?? 5_000;
-  const retryMs = options.retryIntervalMs ?? 2_000;
-  const { namespace, identity, logger } = options;
-  let lastRenew = 0;
-
-  const tryAcquire = async (): Promise<boolean> => {
-    const now = new Date(clock.now());
-    let lease: V1Lease | undefined;
-    try {
-      lease = await api.readNamespacedLease({ name, namespace });
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
-    }
-    const spec = { holderIdentity: identity, leaseDurationSeconds: Math.max(1, Math.ceil(durationMs / 1000)), renewTime: now as never };
-    if (lease === undefined) {
-      await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { ...spec, acquireTime: now as never, leaseTransitions: 0 } } });
-      return true;
-    }
-    const holder = lease.spec?.holderIdentity ?? '';
-    const renewed = lease.spec?.renewTime === undefined ? 0 : new Date(lease.spec.renewTime as unknown as string).getTime();
-    const expired = holder === '' || renewed + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 < clock.now();
-    if (holder !== identity && !expired) return false;
-    const transitions = (lease.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
-    await api.replaceNamespacedLease({
-      name, namespace,
-      body: { ...lease, spec: { ...lease.spec, ...spec, leaseTransitions: transitions, ...(holder === identity ? {} : { acquireTime: now as never }) } },
-    });
-    return true;
-  };
-
-  for (;;) {
-    try {
-      if (await tryAcquire()) break;
-    } catch (error) {
-      logger.debug({ error: (error as Error).message }, 'leader election attempt failed');
-    }
-    await new Promise<void>((resolve) => clock.setTimer(resolve, retryMs, { keepAlive: true }));
-  }
-  lastRenew = clock.now();
-  logger.info({ lease: `${namespace}/${name}`, identity }, 'became the leader');
-
-  let stopped = false;
-  let timer: unknown;
-  const renew = async () => {
-    if (stopped) return;
-    try {
-      if (await tryAcquire()) lastRenew = clock.now();
-    } catch (error) {
-      logger.warn({ error: (error as Error).message }, 'could not renew the leader lease');
-    }
-    if (stopped) return;
-    if (clock.now() - lastRenew > durationMs) {
-      stopped = true;
-      logger.error({ lease: `${namespace}/${name}` }, 'lost the leader lease');
-      options.onLost?.();
-      return;
-    }
-    timer = clock.setTimer(() => void renew(), renewMs, { keepAlive: true });
-  };
-  timer = clock.setTimer(() => void renew(), renewMs, { keepAlive: true });
-
+  const { kubeConfig, namespace, identity, logger } = options;
+  const lock = kubeLeaseLock({ kubeConfig, namespace, name: options.leaseName ?? defaultLeaseName });
+  const elector = new LeaderElector({
+    ...options,
+    lock,
+    identity,
+    logger,
+    clock: options.clock ?? monotonicClock,
+    onLost: options.onLost ?? (() => undefined),
+  });
+  const acquired = elector.acquire();
+  options.signal?.addEventListener('abort', () => elector.stop(), { once: true });
+  await acquired;
   return {
-    release: async () => {
-      stopped = true;
-      clock.clearTimer(timer);
-      try {
-        const lease = await api.readNamespacedLease({ name, namespace });
-        if (lease.spec?.holderIdentity === identity) {
-          await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 } } });
-        }
-      } catch (error) {
-        logger.debug({ error: (error as Error).message }, 'could not release the leader lease');
-      }
-    },
+    fence: () => elector.fence(),
+    isLeader: () => elector.isLeader(),
+    release: () => elector.release(),
   };
+}
+
+/**
+ * A view of `kubeConfig` whose every request (API calls, watches) first calls `fence`: a throw refuses the request
+ * before it is sent. Give it to the operator so that a leader past its renew deadline writes nothing more.
+ */
+export function fencedKubeConfig(kubeConfig: KubeConfig, fence: () => void): KubeConfig {
+  const view = Object.create(kubeConfig) as KubeConfig;
+  view.applySecurityAuthentication = async (context: RequestContext) => {
+    fence();
+    await kubeConfig.applySecurityAuthentication(context);
+  };
+  view.applyToFetchOptions = async (options) => {
+    fence();
+    return kubeConfig.applyToFetchOptions(options);
+  };
+  view.applyToHTTPSOptions = async (options) => {
+    fence();
+    return kubeConfig.applyToHTTPSOptions(options);
+  };
+  return view;
 }

@@ -163,3 +163,17 @@ test('a key keeps the best reason it was queued for; a timer keeps its own; a ch
   assert.equal(await queue.get(), 'c');
   assert.equal(queue.reasonOf('c'), 'user');
 });
+
+test('lanes: a user change waiting behind thousands of drift checks is handed out first', async () => {
+  const queue = new WorkQueue({ clock: new FakeClock() });
+  for (let i = 0; i < 5000; i++) queue.add(`drift-${i}`, 'drift');
+  queue.add('dep', 'dependency');
+  queue.add('mine', 'user');
+  queue.add('drift-4000', 'user'); // a drift key the user changed moves up
+  assert.equal(await queue.get(), 'mine');
+  assert.equal(await queue.get(), 'drift-4000');
+  assert.equal(queue.reasonOf('drift-4000'), 'user');
+  assert.equal(await queue.get(), 'dep');
+  assert.equal(await queue.get(), 'drift-0');
+  assert.equal(queue.length, 4998);
+});

@@ -97,6 +97,8 @@ export type QueueReason = 'user' | 'poll' | 'retry' | 'dependency' | 'drift';
 
 const reasonRank: Record<QueueReason, number> = { user: 0, poll: 1, retry: 2, dependency: 3, drift: 4 };
 
+const lanesInOrder: readonly QueueReason[] = ['user', 'poll', 'retry', 'dependency', 'drift'];
+
 function better(a: QueueReason | undefined, b: QueueReason): QueueReason {
   return a === undefined || reasonRank[b] < reasonRank[a] ? b : a;
 }
@@ -121,15 +123,16 @@ export interface WorkQueueOptions {
 }
 
 /**
- * A deduplicating, delaying, rate-limited work queue of string keys, with two lanes: keys added directly (a user's
- * change seen by an informer) go before keys whose delay expired (retries, polls, periodic drift checks).
+ * A deduplicating, delaying, rate-limited work queue of string keys, with a lane per reason served best first: a
+ * user's change goes before polls and retries, those before dependency wake-ups, and those before periodic drift
+ * checks — so a sweep of thousands of drift checks never stands between a user and their change.
  */
 export class WorkQueue {
   private readonly clock: Clock;
   readonly rateLimiter: RateLimiter;
-  private readonly queue: string[] = [];
-  private readonly delayed: string[] = [];
-  private readonly queued = new Set<string>();
+  private readonly lanes: Record<QueueReason, string[]> = { user: [], poll: [], retry: [], dependency: [], drift: [] };
+  /** The lane each waiting key is in. */
+  private readonly queued = new Map<string, QueueReason>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly timers = new Map<string, { at: number; handle: unknown; reason: QueueReason }>();
@@ -145,14 +148,14 @@ export class WorkQueue {
   }
 
   /**
-   * Adds `key` now, ahead of delayed work (a no-op if already waiting; marked dirty if being processed). Cancels a
-   * later timer. `reason` default `user`.
+   * Adds `key` now, in the lane of its best reason (a waiting key moves up when the new reason is better; a key being
+   * processed is marked dirty). Cancels a later timer. `reason` default `user`.
    */
   add(key: string, reason: QueueReason = 'user'): void {
-    this.enqueue(key, 'now', reason);
+    this.enqueue(key, reason);
   }
 
-  private enqueue(key: string, lane: 'now' | 'delayed', reason: QueueReason): void {
+  private enqueue(key: string, reason: QueueReason): void {
     if (this.shuttingDown) return;
     const timer = this.timers.get(key);
     if (timer !== undefined) {
@@ -160,17 +163,19 @@ export class WorkQueue {
       this.timers.delete(key);
       reason = better(timer.reason, reason);
     }
-    this.reasons.set(key, better(this.reasons.get(key), reason));
+    const best = better(this.reasons.get(key), reason);
+    this.reasons.set(key, best);
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
     }
-    if (this.queued.has(key)) {
-      const index = lane === 'now' ? this.delayed.indexOf(key) : -1;
-      if (index >= 0) {
-        this.delayed.splice(index, 1);
-        this.queue.push(key);
-      }
+    const lane = this.queued.get(key);
+    if (lane !== undefined) {
+      if (lane === best) return;
+      const waiting = this.lanes[lane];
+      waiting.splice(waiting.indexOf(key), 1);
+      this.lanes[best].push(key);
+      this.queued.set(key, best);
       return;
     }
     const waiter = this.waiters.shift();
@@ -179,15 +184,15 @@ export class WorkQueue {
       waiter(key);
       return;
     }
-    this.queued.add(key);
-    (lane === 'now' ? this.queue : this.delayed).push(key);
+    this.queued.set(key, best);
+    this.lanes[best].push(key);
   }
 
   /** Adds `key` after `delayMs` (an earlier pending time wins). `reason` default `retry`. */
   addAfter(key: string, delayMs: number, reason: QueueReason = 'retry'): void {
     if (this.shuttingDown) return;
     if (delayMs <= 0) {
-      this.enqueue(key, 'now', reason);
+      this.enqueue(key, reason);
       return;
     }
     const at = this.clock.now() + delayMs;
@@ -204,7 +209,7 @@ export class WorkQueue {
       const current = this.timers.get(key);
       if (current === undefined || current.handle !== handle) return;
       this.timers.delete(key);
-      this.enqueue(key, 'delayed', current.reason);
+      this.enqueue(key, current.reason);
     }, delayMs);
     this.timers.set(key, { at, handle, reason });
   }
@@ -228,7 +233,8 @@ export class WorkQueue {
 
   /** The next key to process, marked processing; `undefined` once shut down. */
   get(): Promise<string | undefined> {
-    const key = this.queue.shift() ?? this.delayed.shift();
+    const lane = lanesInOrder.find((reason) => this.lanes[reason].length > 0);
+    const key = lane === undefined ? undefined : this.lanes[lane].shift();
     if (key !== undefined) {
       this.queued.delete(key);
       this.handOut(key);
@@ -248,12 +254,12 @@ export class WorkQueue {
   done(key: string): void {
     this.processing.delete(key);
     this.handedOut.delete(key);
-    if (this.dirty.delete(key)) this.enqueue(key, 'now', this.reasons.get(key) ?? 'user');
+    if (this.dirty.delete(key)) this.enqueue(key, this.reasons.get(key) ?? 'user');
   }
 
   /** Keys waiting to be handed out (not on a timer, not processing). */
   get length(): number {
-    return this.queue.length + this.delayed.length;
+    return lanesInOrder.reduce((total, reason) => total + this.lanes[reason].length, 0);
   }
 
   /** Keys being processed now. */

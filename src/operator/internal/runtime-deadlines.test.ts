@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { FakeClock } from './fake-clock.js';
-import { makeApiClientWithDeadline } from './kube-http.js';
+import { makeLimitedApiClient } from './kube-http.js';
 import { LastingWatch } from './watch.js';
 
 async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void) {
@@ -32,7 +32,7 @@ test('a Kubernetes request that gets no answer fails within its deadline instead
   const requests: string[] = [];
   const { kubeConfig, close } = await serve((request) => requests.push(`${request.method} ${request.url}`)); // never answers
   t.after(close);
-  const core = makeApiClientWithDeadline(kubeConfig, CoreV1Api, 200);
+  const core = makeLimitedApiClient(kubeConfig, CoreV1Api, { timeoutMs: 200 });
   const started = Date.now();
   await assert.rejects(core.readNamespace({ name: 'default' }), /no answer from the Kubernetes API within 200 ms/);
   assert.ok(Date.now() - started < 5_000);
@@ -45,7 +45,7 @@ test('a Kubernetes request is answered normally within its deadline (status, hea
     response.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', uid: 'u1' } }));
   });
   t.after(close);
-  const core = makeApiClientWithDeadline(kubeConfig, CoreV1Api, 1_000);
+  const core = makeLimitedApiClient(kubeConfig, CoreV1Api, { timeoutMs: 1_000 });
   const namespace = await core.readNamespace({ name: 'default' });
   assert.equal(namespace.metadata?.uid, 'u1');
 });

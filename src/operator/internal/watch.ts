@@ -4,7 +4,7 @@
  * client-go does, so connections are renewed), and is abandoned when nothing — not even a bookmark — arrives for
  * `idleTimeoutMs` (a half-open connection would otherwise leave the cache silently stale forever). An ended watch is
  * resumed by the informer from its last resourceVersion; a 410 Gone makes it relist, and the relist reports what
- * changed meanwhile (deletions included), so no event is lost.
+ * changed meanwhile (deletions included), so no event is lost. Objects pass on without `metadata.managedFields`.
  */
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Clock } from './queue.js';
@@ -60,6 +60,9 @@ export class LastingWatch extends Watch {
       params,
       (phase, apiObject, watchObject) => {
         startTimer();
+        // Objects are kept in the informer's cache: without managedFields (never read, often a third of the bytes).
+        const metadata = (apiObject as { metadata?: { managedFields?: unknown } } | undefined)?.metadata;
+        if (metadata !== undefined) delete metadata.managedFields;
         callback(phase, apiObject, watchObject);
       },
       (error) => {

@@ -32,3 +32,9 @@ test('secrets, configmap inputs, simple references, defaultAzureName and exports
   const notes = lock?.model.body.properties?.properties?.properties?.notes;
   assert.ok(notes && lock?.plainNodes.has(notes));
 });
+
+test('arrays of child resources owned by the parent are status only and listed as inline children', async () => {
+  const widget = fixtureModel(await fixtureAfter('apply-aso-config'), 'Widget');
+  assert.equal(widget.body.properties?.properties?.properties?.gadgets?.readOnly, true);
+  assert.deepEqual(widget.inlineChildren, ['gadgets']);
+});

@@ -1,7 +1,8 @@
 /**
  * Stage 4: applies ASO's generator configuration (azure-arm.yaml, `objectModelConfiguration`) for each kind's group
  * and API version: `$referenceType` (arm, arm+wellknown; simple keeps a value plain), `$isSecret`,
- * `$importConfigMapMode`, `$defaultAzureName`, `$operatorSpecProperties`, and records `$azureGeneratedSecrets` /
+ * `$importConfigMapMode`, `$defaultAzureName`, `$operatorSpecProperties`, `$resourceLifecycleOwnedByParent` (status
+ * only; arrays of child resources become the model's `inlineChildren`), and records `$azureGeneratedSecrets` /
  * `$generatedConfigs` for the exports stage. ASO names types and properties the Go way (`RoleAssignmentProperties`,
  * `PrincipalId`); they are matched to bicep object names (also `AOrB` merged names) and property names case-insensitively.
  * When ASO's snapshot lacks the exact API version, the newest older version of the group is used (and noted).
@@ -9,6 +10,7 @@
 import type { SchemaNode } from '../../../model/index.js';
 import type { GeneratorState, KindWork, Stage } from '../state.js';
 import { walkSchema } from '../walk.js';
+import { lookupIndex } from './read-inputs.js';
 
 type Entries = Record<string, Record<string, unknown>>;
 
@@ -151,7 +153,12 @@ export const applyAsoConfig: Stage = {
         for (const target of targets) {
           for (const [asoProperty, value] of propertySettings) {
             const found = findProperty(target, asoProperty);
-            if (found) applyPropertyConfig(work, found[1], value as Record<string, unknown>);
+            if (!found) continue;
+            const applied = applyPropertyConfig(work, found[1], value as Record<string, unknown>);
+            const childType = `${model.armType}/${found[0]}`;
+            if (applied.includes('owned by parent') && target === propertiesNode && found[1].type === 'array' && lookupIndex(state.typeIndex, childType)) {
+              model.inlineChildren = [...new Set([...(model.inlineChildren ?? []), found[0]])];
+            }
           }
         }
       }

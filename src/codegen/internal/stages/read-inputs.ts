@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { parseCodegenConfig } from '../config.js';
 import type { GeneratorState, RawType, Stage } from '../state.js';
+import { catalogNamespaces } from './catalog-types.js';
 
 /** Finds an index entry case-insensitively (ARM types are case-insensitive). */
 export function lookupIndex(index: Record<string, Record<string, string>>, armType: string): Record<string, string> | undefined {
@@ -25,10 +26,18 @@ export const readInputs: Stage = {
     const asoConfigPath = at(options.asoConfigPath ?? config.inputs.asoConfig);
     const typeIndex = JSON.parse(await readFile(join(azureTypesDir, 'INDEX.json'), 'utf8')) as Record<string, Record<string, string>>;
     const typeFiles: Record<string, RawType[]> = {};
+    const load = async (file: string) => {
+      typeFiles[file] ??= JSON.parse(await readFile(join(azureTypesDir, file), 'utf8')) as RawType[];
+    };
     for (const kind of config.kinds) {
       const file = lookupIndex(typeIndex, kind.armType)?.[kind.apiVersion];
       if (file === undefined) throw new Error(`${kind.group}/${kind.kind}: no type definition for ${kind.armType}@${kind.apiVersion} in ${azureTypesDir}`);
-      if (!typeFiles[file]) typeFiles[file] = JSON.parse(await readFile(join(azureTypesDir, file), 'utf8')) as RawType[];
+      await load(file);
+    }
+    // Every file of the modelled providers, for the catalog's fixed names.
+    const namespaces = catalogNamespaces(config.kinds.map((kind) => kind.armType));
+    for (const [armType, files] of Object.entries(typeIndex)) {
+      if (namespaces.has((armType.split('/')[0] ?? '').toLowerCase())) for (const file of Object.values(files)) await load(file);
     }
     const asoConfig = parse(await readFile(asoConfigPath, 'utf8'), { maxAliasCount: -1 }) as Record<string, unknown>;
     return { ...state, config, typeIndex, typeFiles, asoConfig };

@@ -41,6 +41,7 @@ export function summaryLine(model: KindModel): string {
     ...(model.fixedName ? [`name=${model.fixedName}`] : []),
     ...(model.defaultAzureName === false ? ['azureName=no-default'] : []),
     ...(model.flatten === false ? ['flatten=no'] : []),
+    ...(model.inlineChildren ? [`children=[${model.inlineChildren.join(' ')}]`] : []),
     `refs=[${flagged('reference').join(' ')}]`,
     `secrets=[${flagged('secret').join(' ')}]`,
     `configMaps=[${flagged('configMapInput').join(' ')}]`,

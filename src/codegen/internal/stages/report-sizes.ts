@@ -1,5 +1,5 @@
 /**
- * Stage 11: measures the rendered output and writes `SIZES.md`, a table of model, CRD and TypeScript declaration
+ * Stage 12: measures the rendered output and writes `SIZES.md`, a table of model, CRD and TypeScript declaration
  * bytes per kind with totals. Committed with the rest, so a change in size shows in review and the size budget
  * (test/integration/codegen-output.test.ts) has a reviewable counterpart.
  */
@@ -58,6 +58,7 @@ export function renderSizes(sizes: KindSize[], files: Record<string, string>): s
     `Whole directories: \`model/\` ${formatted(dirBytes('model/'))} bytes in ${dirCount('model/')} files (with the lazy registry and SUMMARY.txt),`
       + ` \`crds/\` ${formatted(dirBytes('crds/'))} bytes in ${dirCount('crds/')} files, \`types/\` ${formatted(dirBytes('types/'))} bytes in ${dirCount('types/')} files.`,
     ...(resourceGroup ? ['', `ResourceGroup's model is ${formatted(resourceGroup.modelBytes)} bytes (ASO generates ~28,000 characters of Go for it).`] : []),
+    ...(files['catalog.ts'] !== undefined ? ['', `The ARM type catalog (\`catalog.ts\`: api-versions and fixed names of every type of the modelled providers) is ${formatted(bytes(files['catalog.ts']))} bytes.`] : []),
     '',
   ].join('\n');
 }

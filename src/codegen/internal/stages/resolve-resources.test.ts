@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fixtureAfter, fixtureModel } from '../testing/fixtures.js';
-import { scopeOf } from './resolve-resources.js';
+import { fixedNameOf, scopeOf } from './resolve-resources.js';
 
 test('scope comes from writableScopes and the type depth', () => {
   assert.equal(scopeOf(8, 'Microsoft.Test/widgets'), 'resourceGroup');
@@ -45,4 +45,11 @@ test('bicep types become schema nodes with flags, enums, bounds, patterns, maps 
   assert.deepEqual(Object.keys(props.backupPolicy?.discriminator?.variants ?? {}), ['Periodic', 'Continuous']);
   assert.deepEqual(props.backupPolicy?.discriminator?.variants.Periodic?.properties?.kind, { type: 'string', enum: ['Periodic'] });
   assert.equal(props.backupPolicy?.properties?.migrationState?.readOnly, true);
+});
+
+test('a one-literal name is fixed, also when the type widens it to any string (managementPolicies)', () => {
+  assert.equal(fixedNameOf({ type: 'object', properties: { name: { type: 'string', enum: ['default'] } } }), 'default');
+  assert.equal(fixedNameOf({ type: 'object', properties: { name: { type: 'string', enum: ['default'], extensibleEnum: true } } }), 'default');
+  assert.equal(fixedNameOf({ type: 'object', properties: { name: { type: 'string', enum: ['add', 'remove'] } } }), undefined);
+  assert.equal(fixedNameOf({ type: 'object', properties: { name: { type: 'string' } } }), undefined);
 });

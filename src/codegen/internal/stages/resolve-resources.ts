@@ -32,10 +32,18 @@ export function ownersOf(request: KindRequest, scope: ArmScope, all: KindRequest
   return [];
 }
 
-/** A fixed resource name: the `name` property is a single string literal (e.g. `default`). */
+/**
+ * A fixed resource name: the `name` property is a single string literal (e.g. `default`), also when the type
+ * widens it to any string (Swagger's `modelAsString` on a one-value enum, as Storage's `managementPolicies`): Azure
+ * and ASO use that one name.
+ */
 export function fixedNameOf(body: SchemaNode): string | undefined {
-  const name = body.properties?.name;
-  return name?.enum?.length === 1 && !name.extensibleEnum ? name.enum[0] : undefined;
+  return fixedNameOfNode(body.properties?.name);
+}
+
+/** The one value of a name node whose only literal is that value (see {@link fixedNameOf}). */
+export function fixedNameOfNode(name: SchemaNode | undefined): string | undefined {
+  return name?.enum?.length === 1 ? name.enum[0] : undefined;
 }
 
 /** The stage itself (see the file comment); pure apart from what its description says. */

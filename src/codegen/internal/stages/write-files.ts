@@ -1,4 +1,4 @@
-/** Stage 12 (the only one that writes): writes the output files and removes stale generated ones. */
+/** Stage 13 (the only one that writes): writes the output files and removes stale generated ones. */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { GeneratorState, Stage } from '../state.js';

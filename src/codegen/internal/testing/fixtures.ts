@@ -45,6 +45,7 @@ export const testTypes: RawType[] = [
     extra: { type: ref(11), flags: 0 },
     gadget: { type: ref(18), flags: 0 },
     dnsServers: { type: ref(19), flags: 0 },
+    gadgets: { type: ref(38), flags: 0 },
   } },
   /* 21 */ { $type: 'ObjectType', name: 'UserIdentity', properties: { principalId: { type: ref(0), flags: 2 } } },
   /* 22 */ { $type: 'ObjectType', name: 'IdentityUserAssignedIdentities', properties: {}, additionalProperties: ref(21) },
@@ -67,6 +68,7 @@ export const testTypes: RawType[] = [
   /* 35 */ { $type: 'ResourceFunctionType', name: 'listKeys', resourceType: 'Microsoft.Test/widgets', apiVersion: '2024-01-01', output: ref(34) },
   /* 36 */ { $type: 'ObjectType', name: 'Microsoft.Test/groups', properties: { id: { type: ref(0), flags: 10 }, name: { type: ref(0), flags: 9 }, location: { type: ref(0), flags: 1 } } },
   /* 37 */ { $type: 'ResourceType', name: 'Microsoft.Test/groups@2024-01-01', body: ref(36), readableScopes: 4, writableScopes: 4 },
+  /* 38 */ { $type: 'ArrayType', itemType: ref(18) },
 ];
 
 /** The fixture's azure-types INDEX.json. */
@@ -91,6 +93,10 @@ groups:
       Widget: Microsoft.Test/widgets
       WidgetsGadget: Microsoft.Test/widgets/gadgets
       Lock: Microsoft.Test/locks
+publishedApiVersions:
+  Microsoft.Test:
+    reason: versions the fixture index leaves out
+    versions: ['2023-01-01', '2024-06-01-preview']
 overrides:
   test/Lock:
     reason: test of overrides
@@ -112,6 +118,7 @@ export const testAsoConfig: Record<string, unknown> = {
         WidgetProperties: {
           TenantId: { $importConfigMapMode: 'optional' },
           Password: { $isSecret: true },
+          Gadgets: { $resourceLifecycleOwnedByParent: 'Widget' },
         },
         Lock: { $exportAs: 'Lock', $defaultAzureName: false },
         LockProperties: { Notes: { $referenceType: 'simple' } },
