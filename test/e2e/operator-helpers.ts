@@ -16,7 +16,8 @@ export interface AzoProcess {
   child: ChildProcess;
   output(): string;
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal` (default SIGTERM) and waits for the exit; SIGKILLs after 30 s. Resolves true when it had to. */
+  stop(signal?: NodeJS.Signals): Promise<boolean>;
 }
 
 /** Spawns `azo ARGS` from the repository root with tsx. */
@@ -50,8 +51,17 @@ export function spawnAzo(args: string[], env: Record<string, string> = {}): AzoP
       check();
     }),
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
+      if (child.exitCode !== null || child.signalCode !== null) return false;
+      child.kill(signal);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 30_000)));
+      const forced = await Promise.race([exited.then(() => false), late]);
+      clearTimeout(timer);
+      if (forced) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      return forced;
     },
   };
 }
@@ -71,9 +81,9 @@ export interface E2eCluster {
   kubectl(args: string[], input?: string): Promise<string>;
   /**
    * Stops the API server (SIGTERM, or SIGKILL as a crash) and starts it again on the same port and data dir (only
-   * with `persistent`); every watch drops. `downMs`: how long it stays down.
+   * with `persistent`); every watch drops. `downMs`: how long it stays down. `forced`: it ignored SIGTERM for 30 s.
    */
-  restartApiServer(options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<void>;
+  restartApiServer(options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<{ forced: boolean }>;
 }
 
 /** API servers + one emulator (+ operators, restartable) for one test file. The first cluster's members are flattened in. */
@@ -178,14 +188,14 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment
       }),
       restartApiServer: async ({ signal = 'SIGTERM', downMs = 0 } = {}) => {
         if (options.persistent !== true) throw new Error('restartApiServer needs startE2e({ persistent: true })');
-        await apiServer.process.stop(signal);
+        const forced = await apiServer.process.stop(signal);
         await new Promise((resolve) => setTimeout(resolve, downMs));
         // The port is free again, but something else may take it meanwhile: try it a few times.
         for (let attempt = 1; ; attempt++) {
           apiServer.process = spawnAzo(apiServer.args(apiServer.port));
           try {
             await apiServer.process.waitFor(/listening on (\S+)/);
-            return;
+            return { forced };
           } catch (error) {
             if (attempt >= 10) throw error;
             await new Promise((resolve) => setTimeout(resolve, 250));
