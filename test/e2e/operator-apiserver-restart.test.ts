@@ -1,6 +1,7 @@
 // `azo operator` outlives restarts of its API server (`azo apiserver --data-dir`, same port): every watch drops at
 // once, the operator keeps running (it used to exit 13 with nothing left on its event loop but unreferenced retry
-// timers), resumes its watches and reconciles what was applied meanwhile. Found by the chaos soak (test/soak).
+// timers), resumes its watches and reconciles what was applied meanwhile (found by the chaos soak, test/soak); and it
+// still stops on SIGTERM while its watches reconnect.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { manifest, startE2e, waitForReady } from './operator-helpers.js';
@@ -31,4 +32,14 @@ test('the operator outlives API server restarts and reconciles what was applied 
     assert.equal(exit, undefined, `the operator is still running after an API server ${signal}`);
   }
   assert.equal(environment.operators.length, 1, 'one operator process all along');
+
+  // SIGTERM while the watches come back (they restart 2 s after they dropped): stopped informers must not reconnect,
+  // and a watch still connecting must not keep the stopped process alive.
+  await environment.restartApiServer({ signal: 'SIGKILL', downMs: 0 });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const stopping = Date.now();
+  const forced = await operator.stop('SIGTERM');
+  assert.equal(forced, false, 'the operator stopped on SIGTERM (it was not SIGKILLed after 30 s)');
+  assert.ok(Date.now() - stopping < 15_000, `stopped in ${Date.now() - stopping} ms`);
+  assert.equal(exit, 'exit 0');
 });

@@ -3,7 +3,9 @@
 // resume token —, while ARM still holds a PUT, and in the middle of a long-running operation), and the API server
 // restarted (SIGTERM or SIGKILL, same port and data dir, every watch dropped). One timeline posts faults, another
 // restarts processes; each draws from its own seeded random source.
-import type { E2eEnvironment } from '../e2e/operator-helpers.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AzoProcess, E2eEnvironment } from '../e2e/operator-helpers.js';
 import { type FleetObject, kinds, namespace } from './fleet.js';
 import type { Intent } from './intent.js';
 import type { Random } from './random.js';
@@ -54,9 +56,14 @@ export class Supervisor {
   /** What went wrong with the processes: exits of their own, starts that hung, SIGTERMs ignored. */
   readonly incidents: string[] = [];
 
+  /**
+   * `reportDir`: where an operator that does not stop within 10 s of SIGTERM writes Node's diagnostic report (it runs
+   * with `--report-on-signal`; the soak sends SIGUSR2), whose handles the incident then names.
+   */
   constructor(
     private readonly environment: E2eEnvironment,
     private readonly operatorEnv: Record<string, string>,
+    private readonly reportDir: string,
   ) {}
 
   /** Starts the operator (retrying while it cannot start). */
@@ -79,8 +86,37 @@ export class Supervisor {
   stop(): Promise<void> {
     return this.serial(async () => {
       this.stopping = true;
-      if ((await this.environment.operator?.stop()) === true) this.incident('azo operator ignored SIGTERM for 30 s');
+      const operator = this.environment.operator;
+      if (operator === undefined) return;
+      let diagnosis: Promise<string> | undefined;
+      const slow = setTimeout(() => (diagnosis = this.diagnose(operator)), 10_000);
+      const forced = await operator.stop();
+      clearTimeout(slow);
+      if (forced)
+        this.incident(`azo operator ignored SIGTERM for 30 s; ${(await diagnosis) ?? 'no diagnostic report'}`);
     });
+  }
+
+  /** Has the operator write a diagnostic report; names its referenced handles and JavaScript stack. */
+  private async diagnose(operator: AzoProcess): Promise<string> {
+    const pid = operator.child.pid;
+    if (pid === undefined) return 'no pid';
+    operator.child.kill('SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const file = readdirSync(this.reportDir).find((name) => name.includes(`.${pid}.`));
+    if (file === undefined) return 'no diagnostic report written';
+    const report = JSON.parse(readFileSync(join(this.reportDir, file), 'utf8')) as {
+      javascriptStack?: { message?: string; stack?: string[] };
+      libuv?: Array<Record<string, unknown>>;
+    };
+    const handles = (report.libuv ?? [])
+      .filter((handle) => handle['is_active'] === true && handle['is_referenced'] === true)
+      .map((handle) => {
+        const remote = handle['remoteEndpoint'] as { host?: string; port?: number } | undefined;
+        return `${String(handle['type'])}${remote === undefined ? '' : ` to ${remote.host}:${remote.port}`}`;
+      });
+    const stack = report.javascriptStack?.stack?.slice(0, 5).join(' ') ?? '-';
+    return `report ${file}: referenced handles [${handles.join(', ')}]; stack ${stack}`;
   }
 
   /** Records an incident with the time. */
@@ -91,9 +127,12 @@ export class Supervisor {
   private async startNow(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const operator = await within(90_000, 'azo operator start', () =>
-          this.environment.startOperator(this.operatorEnv),
-        );
+        const nodeOptions = [
+          this.operatorEnv['NODE_OPTIONS'] ?? '',
+          `--report-on-signal --report-signal=SIGUSR2 --report-directory=${this.reportDir}`,
+        ];
+        const env = { ...this.operatorEnv, NODE_OPTIONS: nodeOptions.join(' ').trim() };
+        const operator = await within(90_000, 'azo operator start', () => this.environment.startOperator(env));
         operator.child.once('exit', (code, signal) => {
           if (this.stopping || this.environment.operator !== operator) return;
           this.incident(`azo operator exited on its own (${code ?? signal}): ${operator.output().slice(-1500)}`);

@@ -3,7 +3,7 @@
 // (chaos.ts) injects ARM faults and kills and restarts the processes, and the user (user.ts) keeps changing things.
 // Then the faults stop, the system is given time to settle, and the invariants (checks.ts) are judged. One seed
 // replays the same schedule. `npm run soak -- --minutes M` (cli.ts); CI runs a short slice (soak.test.ts).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type E2eEnvironment, startE2e } from '../e2e/operator-helpers.js';
@@ -87,10 +87,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   );
   // AZO_SOAK_OPERATOR_NODE_OPTIONS: Node flags for the operator processes (e.g. --inspect=127.0.0.1:0, --cpu-prof).
   const nodeOptions = process.env['AZO_SOAK_OPERATOR_NODE_OPTIONS'];
-  const supervisor = new Supervisor(environment, {
-    AZURE_SYNC_PERIOD: options.syncPeriod ?? '2m',
-    ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}),
-  });
+  const reportDir = join(environment.dir, 'reports');
+  mkdirSync(reportDir, { recursive: true });
+  const supervisor = new Supervisor(
+    environment,
+    {
+      AZURE_SYNC_PERIOD: options.syncPeriod ?? '2m',
+      ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}),
+    },
+    reportDir,
+  );
   const intent = new Intent(fleet);
   const user = new User(environment, fleet, intent, random.fork(1), note);
   const chaos = new Chaos({
@@ -402,5 +408,7 @@ function saveEvidence(
   } catch {
     // The emulator never wrote its state: nothing to keep.
   }
+  // Node's diagnostic reports of operators that did not stop on SIGTERM.
+  cpSync(join(evidence.environment.dir, 'reports'), join(dir, 'reports'), { recursive: true });
   return dir;
 }
