@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond npm packages, when it is missing and this machine can: Azure's Python SDK from
-# Debian (python3-azure, a client of the emulator in test/integration/emulator-sdk-python.test.ts). Run by `npm test`;
-# needs root and apt-get (as on CI). Elsewhere it only says what is missing: those tests then skip with a message.
+# Installs what the tests need beyond npm packages, when it is missing and this machine can, from Debian:
+# - python3-azure: Azure's Python SDK, a client of the emulator (test/integration/emulator-sdk-python.test.ts);
+# - lua5.1 and lua5.4: run Argo CD's health check deploy/argocd/health.lua (test/e2e/gitops-health.test.ts); Argo CD's
+#   own interpreter (gopher-lua) speaks Lua 5.1, lua5.4 checks the script is not tied to one version.
+# Run by `npm test`; needs root and apt-get (as on CI). Elsewhere it only says what is missing: those parts skip.
 set -uo pipefail
+missing=()
 # Debian's own python3: a pyenv python3 earlier on PATH does not see Debian's packages.
-if /usr/bin/python3 -c 'import azure.identity, azure.mgmt.resource, azure.mgmt.storage, azure.mgmt.network, azure.mgmt.msi' 2>/dev/null; then
+if ! /usr/bin/python3 -c 'import azure.identity, azure.mgmt.resource, azure.mgmt.storage, azure.mgmt.network, azure.mgmt.msi' 2>/dev/null; then
+  missing+=(python3-azure)
+fi
+for lua in lua5.1 lua5.4; do
+  command -v "$lua" >/dev/null || missing+=("$lua")
+done
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  echo "installing python3-azure (Debian) for the Python SDK tests..."
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-azure >/dev/null) \
-    || echo "warning: could not install python3-azure; the Python SDK tests will skip" >&2
+  echo "installing ${missing[*]} (Debian) for the tests..."
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+    || echo "warning: could not install ${missing[*]}; the tests that need them will skip" >&2
 else
-  echo "note: python3-azure is not installed (apt-get install python3-azure as root); the Python SDK tests will skip" >&2
+  echo "note: ${missing[*]} not installed (apt-get install ${missing[*]} as root); the tests that need them will skip" >&2
 fi
 exit 0

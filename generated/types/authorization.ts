@@ -7,9 +7,13 @@ export interface RoleAssignmentSpec {
   azureName?: string;
   /** The resource this one extends: a Kubernetes object (group, kind, name) or an ARM ID. */
   owner: {
+    /** The ARM ID of the extended resource (set armId, or group, kind and name). */
     armId?: string;
+    /** The API group of the extended Kubernetes object, e.g. resources.azure.com. */
     group?: string;
+    /** The kind of the extended Kubernetes object, e.g. ResourceGroup. */
     kind?: string;
+    /** The name of the extended Kubernetes object in this namespace. */
     name?: string;
   };
   /** The role definition ID. */
@@ -80,6 +84,7 @@ export interface RoleAssignmentSpec {
 
 /** RoleAssignment: status, as the operator reports it. */
 export interface RoleAssignmentStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -92,6 +97,8 @@ export interface RoleAssignmentStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

@@ -7,7 +7,9 @@ export interface ManagedClusterSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** The managed cluster SKU. */
@@ -1241,6 +1243,7 @@ export interface ManagedClusterSpec {
 
 /** ManagedCluster: status, as the operator reports it. */
 export interface ManagedClusterStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1253,6 +1256,8 @@ export interface ManagedClusterStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -2358,7 +2363,9 @@ export interface ManagedClustersAgentPoolSpec {
   azureName?: string;
   /** The owner: the name of a containerservice.azure.com/ManagedCluster in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner containerservice.azure.com/ManagedCluster object in this namespace (set name or armId). */
     name?: string;
   };
   /** Number of agents (VMs) to host docker containers. Allowed values must be in the range of 0 to 1000 (inclusive) for user pools and in the range of 1 to 1000 (inclusive) for system pools. The default value is 1. */
@@ -2752,6 +2759,7 @@ export interface ManagedClustersAgentPoolSpec {
 
 /** ManagedClustersAgentPool: status, as the operator reports it. */
 export interface ManagedClustersAgentPoolStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -2764,6 +2772,8 @@ export interface ManagedClustersAgentPoolStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

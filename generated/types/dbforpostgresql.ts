@@ -7,7 +7,9 @@ export interface FlexibleServerSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** Compute tier and size of a server. */
@@ -251,6 +253,7 @@ export interface FlexibleServerSpec {
 
 /** FlexibleServer: status, as the operator reports it. */
 export interface FlexibleServerStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -263,6 +266,8 @@ export interface FlexibleServerStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -446,7 +451,9 @@ export interface FlexibleServersConfigurationSpec {
   azureName?: string;
   /** The owner: the name of a dbforpostgresql.azure.com/FlexibleServer in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner dbforpostgresql.azure.com/FlexibleServer object in this namespace (set name or armId). */
     name?: string;
   };
   /** Value of the configuration (also known as server parameter). Required to update the value assigned to a specific modifiable configuration. */
@@ -478,6 +485,7 @@ export interface FlexibleServersConfigurationSpec {
 
 /** FlexibleServersConfiguration: status, as the operator reports it. */
 export interface FlexibleServersConfigurationStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -490,6 +498,8 @@ export interface FlexibleServersConfigurationStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -550,7 +560,9 @@ export interface FlexibleServersDatabaseSpec {
   azureName?: string;
   /** The owner: the name of a dbforpostgresql.azure.com/FlexibleServer in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner dbforpostgresql.azure.com/FlexibleServer object in this namespace (set name or armId). */
     name?: string;
   };
   /** Character set of the database. */
@@ -582,6 +594,7 @@ export interface FlexibleServersDatabaseSpec {
 
 /** FlexibleServersDatabase: status, as the operator reports it. */
 export interface FlexibleServersDatabaseStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -594,6 +607,8 @@ export interface FlexibleServersDatabaseStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -636,7 +651,9 @@ export interface FlexibleServersFirewallRuleSpec {
   azureName?: string;
   /** The owner: the name of a dbforpostgresql.azure.com/FlexibleServer in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner dbforpostgresql.azure.com/FlexibleServer object in this namespace (set name or armId). */
     name?: string;
   };
   /** IP address defining the start of the range of addresses of a firewall rule. Must be expressed in IPv4 format. */
@@ -668,6 +685,7 @@ export interface FlexibleServersFirewallRuleSpec {
 
 /** FlexibleServersFirewallRule: status, as the operator reports it. */
 export interface FlexibleServersFirewallRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -680,6 +698,8 @@ export interface FlexibleServersFirewallRuleStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

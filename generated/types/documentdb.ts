@@ -7,7 +7,9 @@ export interface DatabaseAccountSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** Indicates the type of database account. This can only be set at database account creation. */
@@ -278,6 +280,7 @@ export interface DatabaseAccountSpec {
 
 /** DatabaseAccount: status, as the operator reports it. */
 export interface DatabaseAccountStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -290,6 +293,8 @@ export interface DatabaseAccountStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -602,7 +607,9 @@ export interface SqlDatabaseSpec {
   azureName?: string;
   /** The owner: the name of a documentdb.azure.com/DatabaseAccount in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner documentdb.azure.com/DatabaseAccount object in this namespace (set name or armId). */
     name?: string;
   };
   /** The location of the resource group to which the resource belongs. */
@@ -660,6 +667,7 @@ export interface SqlDatabaseSpec {
 
 /** SqlDatabase: status, as the operator reports it. */
 export interface SqlDatabaseStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -672,6 +680,8 @@ export interface SqlDatabaseStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -735,7 +745,9 @@ export interface SqlDatabaseContainerSpec {
   azureName?: string;
   /** The owner: the name of a documentdb.azure.com/SqlDatabase in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner documentdb.azure.com/SqlDatabase object in this namespace (set name or armId). */
     name?: string;
   };
   /** The location of the resource group to which the resource belongs. */
@@ -886,6 +898,7 @@ export interface SqlDatabaseContainerSpec {
 
 /** SqlDatabaseContainer: status, as the operator reports it. */
 export interface SqlDatabaseContainerStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -898,6 +911,8 @@ export interface SqlDatabaseContainerStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

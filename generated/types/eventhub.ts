@@ -7,7 +7,9 @@ export interface NamespaceSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** Properties of sku resource */
@@ -162,6 +164,7 @@ export interface NamespaceSpec {
 
 /** Namespace: status, as the operator reports it. */
 export interface NamespaceStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -174,6 +177,8 @@ export interface NamespaceStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -292,7 +297,9 @@ export interface NamespacesAuthorizationRuleSpec {
   azureName?: string;
   /** The owner: the name of a eventhub.azure.com/Namespace in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner eventhub.azure.com/Namespace object in this namespace (set name or armId). */
     name?: string;
   };
   /** The rights associated with the rule. */
@@ -352,6 +359,7 @@ export interface NamespacesAuthorizationRuleSpec {
 
 /** NamespacesAuthorizationRule: status, as the operator reports it. */
 export interface NamespacesAuthorizationRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -364,6 +372,8 @@ export interface NamespacesAuthorizationRuleStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -406,7 +416,9 @@ export interface NamespacesEventhubSpec {
   azureName?: string;
   /** The owner: the name of a eventhub.azure.com/Namespace in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner eventhub.azure.com/Namespace object in this namespace (set name or armId). */
     name?: string;
   };
   /** Number of days to retain the events for this Event Hub, value should be 1 to 7 days */
@@ -479,6 +491,7 @@ export interface NamespacesEventhubSpec {
 
 /** NamespacesEventhub: status, as the operator reports it. */
 export interface NamespacesEventhubStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -491,6 +504,8 @@ export interface NamespacesEventhubStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -573,7 +588,9 @@ export interface NamespacesEventhubsAuthorizationRuleSpec {
   azureName?: string;
   /** The owner: the name of a eventhub.azure.com/NamespacesEventhub in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner eventhub.azure.com/NamespacesEventhub object in this namespace (set name or armId). */
     name?: string;
   };
   /** The rights associated with the rule. */
@@ -633,6 +650,7 @@ export interface NamespacesEventhubsAuthorizationRuleSpec {
 
 /** NamespacesEventhubsAuthorizationRule: status, as the operator reports it. */
 export interface NamespacesEventhubsAuthorizationRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -645,6 +663,8 @@ export interface NamespacesEventhubsAuthorizationRuleStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -687,7 +707,9 @@ export interface NamespacesEventhubsConsumerGroupSpec {
   azureName?: string;
   /** The owner: the name of a eventhub.azure.com/NamespacesEventhub in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner eventhub.azure.com/NamespacesEventhub object in this namespace (set name or armId). */
     name?: string;
   };
   /** User Metadata is a placeholder to store user-defined string data with maximum length 1024. e.g. it can be used to store descriptive data, such as list of teams and their contact information also user-defined configuration settings can be stored. */
@@ -717,6 +739,7 @@ export interface NamespacesEventhubsConsumerGroupSpec {
 
 /** NamespacesEventhubsConsumerGroup: status, as the operator reports it. */
 export interface NamespacesEventhubsConsumerGroupStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -729,6 +752,8 @@ export interface NamespacesEventhubsConsumerGroupStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

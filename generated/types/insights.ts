@@ -7,7 +7,9 @@ export interface ComponentSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** The kind of application that this component refers to, used to customize UI. This value is a freeform string, values should typically be one of the following: web, ios, other, store, java, phone. */
@@ -96,6 +98,7 @@ export interface ComponentSpec {
 
 /** Component: status, as the operator reports it. */
 export interface ComponentStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -108,6 +111,8 @@ export interface ComponentStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -194,7 +199,9 @@ export interface WebtestSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** The kind of WebTest that this web test watches. Choices are ping, multistep and standard. */
@@ -294,6 +301,7 @@ export interface WebtestSpec {
 
 /** Webtest: status, as the operator reports it. */
 export interface WebtestStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -306,6 +314,8 @@ export interface WebtestStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

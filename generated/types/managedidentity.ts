@@ -7,7 +7,9 @@ export interface FederatedIdentityCredentialSpec {
   azureName?: string;
   /** The owner: the name of a managedidentity.azure.com/UserAssignedIdentity in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner managedidentity.azure.com/UserAssignedIdentity object in this namespace (set name or armId). */
     name?: string;
   };
   /** The URL of the issuer to be trusted. */
@@ -55,6 +57,7 @@ export interface FederatedIdentityCredentialSpec {
 
 /** FederatedIdentityCredential: status, as the operator reports it. */
 export interface FederatedIdentityCredentialStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -67,6 +70,8 @@ export interface FederatedIdentityCredentialStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -111,7 +116,9 @@ export interface UserAssignedIdentitySpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** Resource tags. */
@@ -166,6 +173,7 @@ export interface UserAssignedIdentitySpec {
 
 /** UserAssignedIdentity: status, as the operator reports it. */
 export interface UserAssignedIdentityStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -178,6 +186,8 @@ export interface UserAssignedIdentityStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

@@ -7,7 +7,9 @@ export interface NetworkSecurityGroupSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** Resource location. */
@@ -39,6 +41,7 @@ export interface NetworkSecurityGroupSpec {
 
 /** NetworkSecurityGroup: status, as the operator reports it. */
 export interface NetworkSecurityGroupStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -51,6 +54,8 @@ export interface NetworkSecurityGroupStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -109,7 +114,9 @@ export interface NetworkSecurityGroupsSecurityRuleSpec {
   azureName?: string;
   /** The owner: the name of a network.azure.com/NetworkSecurityGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner network.azure.com/NetworkSecurityGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** A description for this rule. Restricted to 140 chars. */
@@ -191,6 +198,7 @@ export interface NetworkSecurityGroupsSecurityRuleSpec {
 
 /** NetworkSecurityGroupsSecurityRule: status, as the operator reports it. */
 export interface NetworkSecurityGroupsSecurityRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -203,6 +211,8 @@ export interface NetworkSecurityGroupsSecurityRuleStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -266,7 +276,9 @@ export interface PrivateDnsZoneSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** The ETag of the zone. */
@@ -300,6 +312,7 @@ export interface PrivateDnsZoneSpec {
 
 /** PrivateDnsZone: status, as the operator reports it. */
 export interface PrivateDnsZoneStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -312,6 +325,8 @@ export interface PrivateDnsZoneStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -355,7 +370,9 @@ export interface PrivateDnsZonesARecordSpec {
   azureName?: string;
   /** The owner: the name of a network.azure.com/PrivateDnsZone in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner network.azure.com/PrivateDnsZone object in this namespace (set name or armId). */
     name?: string;
   };
   /** The ETag of the record set. */
@@ -449,6 +466,7 @@ export interface PrivateDnsZonesARecordSpec {
 
 /** PrivateDnsZonesARecord: status, as the operator reports it. */
 export interface PrivateDnsZonesARecordStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -461,6 +479,8 @@ export interface PrivateDnsZonesARecordStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -554,7 +574,9 @@ export interface PrivateDnsZonesCNAMERecordSpec {
   azureName?: string;
   /** The owner: the name of a network.azure.com/PrivateDnsZone in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner network.azure.com/PrivateDnsZone object in this namespace (set name or armId). */
     name?: string;
   };
   /** The ETag of the record set. */
@@ -648,6 +670,7 @@ export interface PrivateDnsZonesCNAMERecordSpec {
 
 /** PrivateDnsZonesCNAMERecord: status, as the operator reports it. */
 export interface PrivateDnsZonesCNAMERecordStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -660,6 +683,8 @@ export interface PrivateDnsZonesCNAMERecordStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -753,7 +778,9 @@ export interface PrivateDnsZonesVirtualNetworkLinkSpec {
   azureName?: string;
   /** The owner: the name of a network.azure.com/PrivateDnsZone in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner network.azure.com/PrivateDnsZone object in this namespace (set name or armId). */
     name?: string;
   };
   /** The ETag of the virtual network link. */
@@ -803,6 +830,7 @@ export interface PrivateDnsZonesVirtualNetworkLinkSpec {
 
 /** PrivateDnsZonesVirtualNetworkLink: status, as the operator reports it. */
 export interface PrivateDnsZonesVirtualNetworkLinkStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -815,6 +843,8 @@ export interface PrivateDnsZonesVirtualNetworkLinkStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -855,7 +885,9 @@ export interface PrivateEndpointSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** The extended location of the load balancer. */
@@ -1004,6 +1036,7 @@ export interface PrivateEndpointSpec {
 
 /** PrivateEndpoint: status, as the operator reports it. */
 export interface PrivateEndpointStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1016,6 +1049,8 @@ export interface PrivateEndpointStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1149,7 +1184,9 @@ export interface PrivateEndpointsPrivateDnsZoneGroupSpec {
   azureName?: string;
   /** The owner: the name of a network.azure.com/PrivateEndpoint in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner network.azure.com/PrivateEndpoint object in this namespace (set name or armId). */
     name?: string;
   };
   /** A collection of private dns zone configurations of the private dns zone group. */
@@ -1193,6 +1230,7 @@ export interface PrivateEndpointsPrivateDnsZoneGroupSpec {
 
 /** PrivateEndpointsPrivateDnsZoneGroup: status, as the operator reports it. */
 export interface PrivateEndpointsPrivateDnsZoneGroupStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1205,6 +1243,8 @@ export interface PrivateEndpointsPrivateDnsZoneGroupStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1254,7 +1294,9 @@ export interface PublicIPAddressSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** The extended location of the public ip address. */
@@ -1405,6 +1447,7 @@ export interface PublicIPAddressSpec {
 
 /** PublicIPAddress: status, as the operator reports it. */
 export interface PublicIPAddressStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1417,6 +1460,8 @@ export interface PublicIPAddressStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1529,7 +1574,9 @@ export interface RouteTableSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** Resource location. */
@@ -1563,6 +1610,7 @@ export interface RouteTableSpec {
 
 /** RouteTable: status, as the operator reports it. */
 export interface RouteTableStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1575,6 +1623,8 @@ export interface RouteTableStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1620,7 +1670,9 @@ export interface RouteTablesRouteSpec {
   azureName?: string;
   /** The owner: the name of a network.azure.com/RouteTable in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner network.azure.com/RouteTable object in this namespace (set name or armId). */
     name?: string;
   };
   /** The destination CIDR to which the route applies. */
@@ -1654,6 +1706,7 @@ export interface RouteTablesRouteSpec {
 
 /** RouteTablesRoute: status, as the operator reports it. */
 export interface RouteTablesRouteStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1666,6 +1719,8 @@ export interface RouteTablesRouteStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1701,7 +1756,9 @@ export interface VirtualNetworkSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** The extended location of the virtual network. */
@@ -1787,6 +1844,7 @@ export interface VirtualNetworkSpec {
 
 /** VirtualNetwork: status, as the operator reports it. */
 export interface VirtualNetworkStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1799,6 +1857,8 @@ export interface VirtualNetworkStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1880,7 +1940,9 @@ export interface VirtualNetworksSubnetSpec {
   azureName?: string;
   /** The owner: the name of a network.azure.com/VirtualNetwork in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner network.azure.com/VirtualNetwork object in this namespace (set name or armId). */
     name?: string;
   };
   /** The address prefix for the subnet. */
@@ -2025,6 +2087,7 @@ export interface VirtualNetworksSubnetSpec {
 
 /** VirtualNetworksSubnet: status, as the operator reports it. */
 export interface VirtualNetworksSubnetStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -2037,6 +2100,8 @@ export interface VirtualNetworksSubnetStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

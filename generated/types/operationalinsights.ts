@@ -7,7 +7,9 @@ export interface WorkspaceSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** The etag of the workspace. */
@@ -102,6 +104,7 @@ export interface WorkspaceSpec {
 
 /** Workspace: status, as the operator reports it. */
 export interface WorkspaceStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -114,6 +117,8 @@ export interface WorkspaceStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

@@ -36,6 +36,7 @@ export interface ResourceGroupSpec {
 
 /** ResourceGroup: status, as the operator reports it. */
 export interface ResourceGroupStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -48,6 +49,8 @@ export interface ResourceGroupStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

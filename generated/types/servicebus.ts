@@ -7,7 +7,9 @@ export interface NamespaceSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** Properties of SKU */
@@ -158,6 +160,7 @@ export interface NamespaceSpec {
 
 /** Namespace: status, as the operator reports it. */
 export interface NamespaceStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -170,6 +173,8 @@ export interface NamespaceStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -286,7 +291,9 @@ export interface NamespacesQueueSpec {
   azureName?: string;
   /** The owner: the name of a servicebus.azure.com/Namespace in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner servicebus.azure.com/Namespace object in this namespace (set name or armId). */
     name?: string;
   };
   /** ISO 8601 timespan duration of a peek-lock; that is, the amount of time that the message is locked for other receivers. The maximum value for LockDuration is 5 minutes; the default value is 1 minute. */
@@ -346,6 +353,7 @@ export interface NamespacesQueueSpec {
 
 /** NamespacesQueue: status, as the operator reports it. */
 export interface NamespacesQueueStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -358,6 +366,8 @@ export interface NamespacesQueueStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -453,7 +463,9 @@ export interface NamespacesTopicSpec {
   azureName?: string;
   /** The owner: the name of a servicebus.azure.com/Namespace in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner servicebus.azure.com/Namespace object in this namespace (set name or armId). */
     name?: string;
   };
   /** ISO 8601 Default message timespan to live value. This is the duration after which the message expires, starting from when the message is sent to Service Bus. This is the default value used when TimeToLive is not set on a message itself. */
@@ -503,6 +515,7 @@ export interface NamespacesTopicSpec {
 
 /** NamespacesTopic: status, as the operator reports it. */
 export interface NamespacesTopicStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -515,6 +528,8 @@ export interface NamespacesTopicStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

@@ -7,7 +7,9 @@ export interface StorageAccountSpec {
   azureName?: string;
   /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
     name?: string;
   };
   /** Required. Gets or sets the SKU name. */
@@ -389,6 +391,7 @@ export interface StorageAccountSpec {
 
 /** StorageAccount: status, as the operator reports it. */
 export interface StorageAccountStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -401,6 +404,8 @@ export interface StorageAccountStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -813,7 +818,9 @@ export interface StorageAccount {
 export interface StorageAccountsBlobServiceSpec {
   /** The owner: the name of a storage.azure.com/StorageAccount in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccount object in this namespace (set name or armId). */
     name?: string;
   };
   /** Specifies CORS rules for the Blob service. You can include up to five CorsRule elements in the request. If no CorsRule elements are included in the request body, all CORS rules will be deleted, and CORS will be disabled for the Blob service. */
@@ -906,6 +913,7 @@ export interface StorageAccountsBlobServiceSpec {
 
 /** StorageAccountsBlobService: status, as the operator reports it. */
 export interface StorageAccountsBlobServiceStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -918,6 +926,8 @@ export interface StorageAccountsBlobServiceStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1017,7 +1027,9 @@ export interface StorageAccountsBlobServicesContainerSpec {
   azureName?: string;
   /** The owner: the name of a storage.azure.com/StorageAccountsBlobService in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccountsBlobService object in this namespace (set name or armId). */
     name?: string;
   };
   /** Default the container to use specified encryption scope for all writes. */
@@ -1062,6 +1074,7 @@ export interface StorageAccountsBlobServicesContainerSpec {
 
 /** StorageAccountsBlobServicesContainer: status, as the operator reports it. */
 export interface StorageAccountsBlobServicesContainerStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1074,6 +1087,8 @@ export interface StorageAccountsBlobServicesContainerStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1195,7 +1210,9 @@ export interface StorageAccountsBlobServicesContainer {
 export interface StorageAccountsFileServiceSpec {
   /** The owner: the name of a storage.azure.com/StorageAccount in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccount object in this namespace (set name or armId). */
     name?: string;
   };
   /** Specifies CORS rules for the File service. You can include up to five CorsRule elements in the request. If no CorsRule elements are included in the request body, all CORS rules will be deleted, and CORS will be disabled for the File service. */
@@ -1267,6 +1284,7 @@ export interface StorageAccountsFileServiceSpec {
 
 /** StorageAccountsFileService: status, as the operator reports it. */
 export interface StorageAccountsFileServiceStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1279,6 +1297,8 @@ export interface StorageAccountsFileServiceStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1353,7 +1373,9 @@ export interface StorageAccountsFileServicesShareSpec {
   azureName?: string;
   /** The owner: the name of a storage.azure.com/StorageAccountsFileService in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccountsFileService object in this namespace (set name or armId). */
     name?: string;
   };
   /** A name-value pair to associate with the share as metadata. */
@@ -1414,6 +1436,7 @@ export interface StorageAccountsFileServicesShareSpec {
 
 /** StorageAccountsFileServicesShare: status, as the operator reports it. */
 export interface StorageAccountsFileServicesShareStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1426,6 +1449,8 @@ export interface StorageAccountsFileServicesShareStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1497,7 +1522,9 @@ export interface StorageAccountsFileServicesShare {
 export interface StorageAccountsManagementPolicySpec {
   /** The owner: the name of a storage.azure.com/StorageAccount in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccount object in this namespace (set name or armId). */
     name?: string;
   };
   /** The Storage Account ManagementPolicy, in JSON format. See more details in: https://docs.microsoft.com/en-us/azure/storage/common/storage-lifecycle-managment-concepts. */
@@ -1695,6 +1722,7 @@ export interface StorageAccountsManagementPolicySpec {
 
 /** StorageAccountsManagementPolicy: status, as the operator reports it. */
 export interface StorageAccountsManagementPolicyStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1707,6 +1735,8 @@ export interface StorageAccountsManagementPolicyStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1900,7 +1930,9 @@ export interface StorageAccountsManagementPolicy {
 export interface StorageAccountsQueueServiceSpec {
   /** The owner: the name of a storage.azure.com/StorageAccount in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccount object in this namespace (set name or armId). */
     name?: string;
   };
   /** Specifies CORS rules for the Queue service. You can include up to five CorsRule elements in the request. If no CorsRule elements are included in the request body, all CORS rules will be deleted, and CORS will be disabled for the Queue service. */
@@ -1944,6 +1976,7 @@ export interface StorageAccountsQueueServiceSpec {
 
 /** StorageAccountsQueueService: status, as the operator reports it. */
 export interface StorageAccountsQueueServiceStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -1956,6 +1989,8 @@ export interface StorageAccountsQueueServiceStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -1995,7 +2030,9 @@ export interface StorageAccountsQueueServicesQueueSpec {
   azureName?: string;
   /** The owner: the name of a storage.azure.com/StorageAccountsQueueService in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccountsQueueService object in this namespace (set name or armId). */
     name?: string;
   };
   /** A name-value pair that represents queue metadata. */
@@ -2025,6 +2062,7 @@ export interface StorageAccountsQueueServicesQueueSpec {
 
 /** StorageAccountsQueueServicesQueue: status, as the operator reports it. */
 export interface StorageAccountsQueueServicesQueueStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -2037,6 +2075,8 @@ export interface StorageAccountsQueueServicesQueueStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -2062,7 +2102,9 @@ export interface StorageAccountsQueueServicesQueue {
 export interface StorageAccountsTableServiceSpec {
   /** The owner: the name of a storage.azure.com/StorageAccount in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccount object in this namespace (set name or armId). */
     name?: string;
   };
   /** Specifies CORS rules for the Table service. You can include up to five CorsRule elements in the request. If no CorsRule elements are included in the request body, all CORS rules will be deleted, and CORS will be disabled for the Table service. */
@@ -2106,6 +2148,7 @@ export interface StorageAccountsTableServiceSpec {
 
 /** StorageAccountsTableService: status, as the operator reports it. */
 export interface StorageAccountsTableServiceStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -2118,6 +2161,8 @@ export interface StorageAccountsTableServiceStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */
@@ -2157,7 +2202,9 @@ export interface StorageAccountsTableServicesTableSpec {
   azureName?: string;
   /** The owner: the name of a storage.azure.com/StorageAccountsTableService in the same namespace, or its ARM ID. */
   owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
     armId?: string;
+    /** The name of the owner storage.azure.com/StorageAccountsTableService object in this namespace (set name or armId). */
     name?: string;
   };
   /** List of stored access policies specified on the table. */
@@ -2208,6 +2255,7 @@ export interface StorageAccountsTableServicesTableSpec {
 
 /** StorageAccountsTableServicesTable: status, as the operator reports it. */
 export interface StorageAccountsTableServicesTableStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
     /** Type of condition, e.g. Ready. */
     type: string;
@@ -2220,6 +2268,8 @@ export interface StorageAccountsTableServicesTableStatus {
     lastTransitionTime?: string;
     observedGeneration?: number;
   }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
   /** The resource id */
   id?: string;
   /** The resource name */

@@ -15,4 +15,5 @@ export {
   RequestScheduler, defaultArmLimits, requestClassOf, scopeOf, subscriptionOf, type RequestClass, type RequestPriority,
   type BucketLimits, type BucketState, type Grant, type AcquireRequest, type RequestSchedulerOptions, type SchedulerClock,
 } from './internal/scheduler.js';
+export { type ArmObserver, resourceTypeOf } from './internal/policies/metrics.js';
 export { createArmCredential, type ArmCredentialOptions, type ArmCredentialProof } from './internal/credential.js';

@@ -2,9 +2,10 @@
  * The `azo` command: parses arguments and wires the modules together. Only this module prints to the terminal.
  * Each sub-command lives in `commands/<name>.ts` and exports a `register(program)` function.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { describeError, userErrorExitCode } from './internal/user-error.js';
 
 type CommandRegistration = (program: Command) => void;
 
@@ -19,21 +20,47 @@ const registrations: Array<{ name: string; load: () => Promise<{ register: Comma
 ];
 
 /**
- * Runs the CLI with `argv` (as in `process.argv`). Exits non-zero with a message on a usage error. Only the module of
- * the sub-command being run is loaded (each pulls in its own part of azo: a long-running `azo operator` should not
- * hold the API server's and the emulator's code); `--help`, `--version` and unknown commands load them all.
+ * Runs the CLI with `argv` (as in `process.argv`). Only the module of the sub-command being run is loaded (each pulls
+ * in its own part of azo: a long-running `azo operator` should not hold the API server's and the emulator's code);
+ * `--help`, `--version` and unknown commands load them all. An error ends the process with one line on stderr and
+ * exit code 2 when the user can fix it (a usage error, a bad flag value, a port in use, a missing file), 1 otherwise;
+ * `--verbose`, anywhere on the line, adds the stack trace.
  */
 export async function main(argv: string[]): Promise<void> {
+  const [node = 'node', script = 'azo', ...rest] = argv;
+  const verbose = rest.includes('--verbose');
+  const args = rest.filter((arg) => arg !== '--verbose');
   const program = new Command()
     .name('azo')
-    .description('Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes and ARM.')
+    .description(
+      'Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes and ARM.',
+    )
     .version(readPackageVersion())
-    .showHelpAfterError();
-  const invoked = registrations.find((registration) => registration.name === argv[2]);
+    .option('--verbose', 'print the stack trace of an error (accepted anywhere on the command line)')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
+  const invoked = registrations.find((registration) => registration.name === args[0]);
   for (const registration of invoked !== undefined ? [invoked] : registrations) {
     (await registration.load()).register(program);
   }
-  await program.parseAsync(argv);
+  for (const command of program.commands) command.exitOverride().showHelpAfterError(`(add --help for usage)`);
+  try {
+    await program.parseAsync([node, script, ...args]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message (and the hint); --help and --version end here with 0.
+      exit(error.exitCode === 0 ? 0 : userErrorExitCode);
+    }
+    const { line, exitCode } = describeError(error);
+    console.error(line);
+    if (verbose && error instanceof Error && error.stack !== undefined) console.error(error.stack);
+    exit(exitCode);
+  }
+}
+
+/** Ends the process now: a failed start may leave servers or timers behind that would keep it alive. */
+function exit(code: number): never {
+  process.exit(code);
 }
 
 /** The version in package.json, found by walking up from this file (it runs from src/ and from dist/src/). */

@@ -19,3 +19,6 @@ export {
   type LeaderElectionOptions, type Leadership, type ElectionTiming,
 } from './internal/leader.js';
 export { reuseConnections } from './internal/kube.js';
+export {
+  OperatorMetrics, controllerNameOf, type OperatorMetricsOptions, type ReconcileObserver, type ReconcileOutcome,
+} from './internal/metrics.js';

@@ -61,6 +61,28 @@ test('the health endpoints the probes use: /healthz while running, /readyz when 
   }
 });
 
+test('deploy/examples/monitoring: a Service and a ServiceMonitor that reach the Deployment\'s metrics port', async () => {
+  const monitoring = parseManifests(await run(kubectlPath, ['kustomize', 'deploy/examples/monitoring'], { cwd: repoRoot }));
+  const base = parseManifests(await run(kubectlPath, ['kustomize', 'deploy/base'], { cwd: repoRoot }));
+  const deployment = only(base, 'Deployment');
+  const pod = podTemplateOf(deployment);
+  const container = pod.spec.containers[0];
+  const address = (container?.args ?? []).find((arg) => arg.startsWith('--metrics-addr='))?.split('=')[1] ?? '';
+  const metricsPort = container?.ports?.find((port) => port.name === 'metrics');
+  assert.equal(metricsPort?.containerPort, Number(address.split(':').at(-1)), '--metrics-addr listens on the port named metrics');
+  const service = only(monitoring, 'Service') as Manifest & {
+    spec: { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string }> };
+  };
+  for (const [key, value] of Object.entries(service.spec.selector)) assert.equal(pod.metadata?.labels?.[key], value, `selects the pod by ${key}`);
+  assert.equal(service.metadata.namespace, deployment.metadata.namespace);
+  assert.deepEqual(service.spec.ports.map((port) => [port.name, port.targetPort]), [['metrics', 'metrics']]);
+  const monitor = only(monitoring, 'ServiceMonitor') as Manifest & {
+    spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; path: string }> };
+  };
+  for (const [key, value] of Object.entries(monitor.spec.selector.matchLabels)) assert.equal(service.metadata.labels?.[key], value);
+  assert.deepEqual(monitor.spec.endpoints.map((endpoint) => [endpoint.port, endpoint.path]), [['metrics', '/metrics']]);
+});
+
 test('the Dockerfile builds from what .dockerignore lets in and runs azo operator as non-root with production deps', async () => {
   const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
   const dockerignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8');
@@ -259,11 +281,14 @@ test('deploy/ renders with kustomize, is accepted by the API server, and its RBA
       else if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[variable.name] = deployment.metadata.namespace ?? '';
       else assert.fail(`the test does not know how to set ${variable.name} like the kubelet`);
     }
-    const args = (container.args ?? []).map((arg) => (arg.startsWith('--health-port=') ? '--health-port=0' : arg));
+    const args = (container.args ?? []).map((arg) =>
+      arg.startsWith('--health-port=') ? '--health-port=0' : arg.startsWith('--metrics-addr=') ? '--metrics-addr=127.0.0.1:0' : arg);
     const operator = spawnAzo(['operator', ...args, '--kubeconfig', proxyKubeconfig, '--arm-ca-file', caFile, '--log-level', 'warn'], env);
     t.after(() => operator.stop());
     const healthPort = Number((await operator.waitFor(/health endpoints on port (\d+)/))[1]);
+    const metricsPort = Number((await operator.waitFor(/metrics on port (\d+)/))[1]);
     await operator.waitFor(/azo operator running/);
+    assert.match((await httpGet(metricsPort, '/metrics')).body, /^# TYPE controller_runtime_reconcile_total counter$/m);
     assert.deepEqual(await httpGet(healthPort, '/healthz'), { status: 200, body: 'ok\n' });
     assert.deepEqual(await httpGet(healthPort, '/readyz'), { status: 200, body: 'ready\n' });
 

@@ -33,11 +33,14 @@ export interface DevProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `azo dev --data-dir DIR --no-table …` from the repository root; resolves once it says what to type next. */
-export async function startDev(dataDir: string, extraArgs: string[] = []): Promise<DevProcess> {
+/**
+ * Starts `azo dev --data-dir DIR --no-table …` from the repository root; resolves once it says what to type next.
+ * `env`: its environment (default: this process's without Azure credentials).
+ */
+export async function startDev(dataDir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = withoutAzureCredentials(process.env)): Promise<DevProcess> {
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'azo.js'), 'dev', '--data-dir', dataDir, '--no-table', ...extraArgs], {
     cwd: repoRoot,
-    env: withoutAzureCredentials(process.env),
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

@@ -1,10 +1,13 @@
 // `azo dev` end to end, as a newcomer runs it: its own process, the real kubectl against the kubeconfig it writes,
 // every file in examples/ applied at once. All of them reach Ready; Ctrl-C stops everything cleanly; started again on
-// the same data directory, azo dev shows the same objects, still Ready, without writing to Azure again.
+// the same data directory, azo dev keeps its ports and shows the same objects, still Ready, without writing to Azure
+// again. AZURE_* credentials in the shell never take it to real Azure without --azure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -42,6 +45,20 @@ async function observe(dev: DevProcess): Promise<Map<string, ObservedObject>> {
   return observed;
 }
 
+/** The README's line that waits for every example (the Secret has no Ready condition). */
+const readmeWait = readFileSync(join(repoRoot, 'README.md'), 'utf8')
+  .split('\n')
+  .find((line) => line.startsWith('kubectl wait --for=condition=Ready') && line.includes('kubectl get -f examples/'));
+
+/** Runs a shell line as a reader would, from the repository root, with azo dev's kubeconfig. */
+function runLine(line: string, kubeconfig: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('bash', ['-eo', 'pipefail', '-c', line], { cwd: repoRoot, env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${line}: ${stderr || error.message}`)) : resolve(stdout),
+    );
+  });
+}
+
 async function waitAllReady(dev: DevProcess): Promise<void> {
   await dev.kubectl(['wait', '--for=condition=Ready', '--timeout=120s', '-n', 'default', ...azureObjects.map(resourceName)]);
 }
@@ -53,10 +70,16 @@ test('azo dev: every example reaches Ready, and a restart shows the same state w
 
   const first = await startDev(dataDir, ['--latency', '300']);
   let before: Map<string, ObservedObject>;
+  const emulatorEnv = readFileSync(join(dataDir, 'emulator.env'), 'utf8');
+  const kubeconfig = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
   try {
+    assert.match(first.output(), /\[\d+\.\d s\] starting the API server\n.*\n?.*starting the ARM emulator[\s\S]*installing \d+ CRDs/, 'progress while starting');
     assert.match(first.output(), /kubectl apply -f examples\/01-resource-group\.yaml/, 'it says what to type next');
     assert.equal(first.kubeconfig, join(dataDir, 'kubeconfig'));
     await first.kubectl(['apply', '-f', examplesDir]);
+    assert.ok(readmeWait !== undefined, 'the README says how to wait for every example');
+    const waited = await runLine(readmeWait, first.kubeconfig);
+    assert.equal(waited.trim().split('\n').length, azureObjects.length, `the README's line waits for each azo object:\n${waited}`);
     await waitAllReady(first);
     before = await observe(first);
     for (const [name, object] of before) {
@@ -81,6 +104,10 @@ test('azo dev: every example reaches Ready, and a restart shows the same state w
 
   const second = await startDev(dataDir, ['--latency', '300']);
   try {
+    // The same ports: a sourced emulator.env and an exported KUBECONFIG keep working.
+    assert.equal(second.emulatorUrl, first.emulatorUrl, 'the emulator keeps its port');
+    assert.equal(readFileSync(join(dataDir, 'emulator.env'), 'utf8'), emulatorEnv, 'emulator.env is unchanged');
+    assert.equal(readFileSync(join(dataDir, 'kubeconfig'), 'utf8'), kubeconfig, 'the kubeconfig is unchanged');
     await waitAllReady(second);
     const after = await observe(second);
     for (const [name, object] of before) {
@@ -182,14 +209,47 @@ test('azo dev refuses a data directory that another azo dev is using, and names 
   }
 });
 
-test('azo dev with AZURE_* credentials in the environment targets real Azure, and says so loudly', async (t) => {
+/** A stand-in for real Azure (ARM and Entra ID) on plain HTTP that only records what reaches it. */
+async function startAzureStandIn(): Promise<{ url: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = createServer((request, response) => {
+    requests.push(`${request.method ?? ''} ${request.url ?? ''}`);
+    response.writeHead(503).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+test('azo dev never goes to real Azure without --azure, whatever AZURE_* the shell holds; with --azure it says so loudly', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'azo-dev-real-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const azure = await startAzureStandIn();
+  t.after(async () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    await azure.close();
+  });
   const env = {
     ...process.env, AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-0000000000aa', AZURE_TENANT_ID: '00000000-0000-0000-0000-0000000000bb',
     AZURE_CLIENT_ID: '00000000-0000-0000-0000-0000000000cc', AZURE_CLIENT_SECRET: 'not-a-real-secret',
+    AZURE_RESOURCE_MANAGER_ENDPOINT: azure.url, AZURE_AUTHORITY_HOST: azure.url,
   };
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'azo.js'), 'dev', '--data-dir', dataDir, '--no-table', '--pattern', 'resources.azure.com/*'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['--pattern', 'resources.azure.com/*'];
+  const local = await startDev(dataDir, args, env);
+  try {
+    assert.match(local.output(), /AZURE_\* credentials are set in this shell; azo dev ignores them and uses the local ARM emulator \(pass --azure/);
+    assert.doesNotMatch(local.output(), /REAL AZURE/);
+    await local.kubectl(['apply', '-f', join(repoRoot, 'examples', '01-resource-group.yaml')]);
+    await local.kubectl(['wait', '--for=condition=Ready', '--timeout=120s', 'resourcegroup/azo-demo']);
+    assert.ok((await local.armLog()).some((entry) => entry.method === 'PUT' && /resourceGroups\/azo-demo$/i.test(entry.path)), 'the emulator got the PUT');
+    assert.deepEqual(azure.requests, [], 'nothing reached the Azure of the shell');
+  } finally {
+    assert.equal(await local.stop('SIGINT'), 0);
+  }
+
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'azo.js'), 'dev', '--data-dir', dataDir, '--no-table', '--azure', ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -200,6 +260,5 @@ test('azo dev with AZURE_* credentials in the environment targets real Azure, an
   assert.match(output, /REAL AZURE.*\n.*subscription 00000000-0000-0000-0000-0000000000aa/);
   assert.match(output, /ARM {11}real Azure/);
   assert.doesNotMatch(output, /ARM emulator/);
-  assert.equal(existsSync(join(dataDir, 'emulator.env')), false, 'no emulator.env pointing elsewhere');
   assert.ok(!output.includes('not-a-real-secret'), 'the secret is not printed');
 });

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { startApiServer, type RunningApiServer } from '../../src/kube/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { listKindModels } from '../../src/model/index.js';
-import { startOperator, type Clock, type RunningOperator } from '../../src/operator/index.js';
+import { startOperator, type Clock, type OperatorMetrics, type RunningOperator } from '../../src/operator/index.js';
 
 export const subscriptionId = '00000000-0000-0000-0000-00000000a201';
 export const clientId = '00000000-0000-0000-0000-00000000c201';
@@ -52,6 +52,8 @@ export interface EnvironmentOptions {
   recordKubeRequests?: boolean;
   /** CRDs the operator installs (default `readCrds()`). */
   installCrds?: V1CustomResourceDefinition[];
+  /** Metrics the operator records into. */
+  metrics?: OperatorMetrics;
 }
 
 /** Starts API server + emulator + operator (CRDs installed by the operator, as `--crd-pattern` does). */
@@ -69,6 +71,7 @@ export async function startEnvironment(env: Record<string, string> = {}, options
     armCaCertPem: emulator.caCertPem,
     logger: pino({ level: process.env['AZO_TEST_LOG_LEVEL'] ?? 'silent' }),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
     env: {
       AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
       AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url, AZURE_AUTHORITY_HOST: emulator.url, AZURE_SYNC_PERIOD: 'never',

@@ -15,6 +15,7 @@ import {
 } from './lro.js';
 import { guardPolicy } from './policies/guard.js';
 import { loggingPolicy } from './policies/logging.js';
+import { type ArmObserver, metricsPolicy } from './policies/metrics.js';
 import { requestIdPolicy } from './policies/request-id.js';
 import { requestTurns, throttlingPolicy } from './policies/throttling.js';
 import { type RequestPriority, RequestScheduler } from './scheduler.js';
@@ -46,6 +47,8 @@ export interface ArmClientOptions {
   additionalPolicies?: PipelinePolicy[];
   /** Called right before each request is sent (after throttling and signing); a throw refuses it. Default: none. */
   guard?: () => void;
+  /** Hears of every request's answer and of its wait for a turn (metrics). Default: none. */
+  observer?: ArmObserver;
 }
 
 /** A finished or still-running operation. `retryAfterMs`: when to poll next (ARM's `Retry-After`, default 5 s). */
@@ -93,9 +96,10 @@ export class ArmClient {
     const pipeline = createEmptyPipeline();
     pipeline.addPolicy(requestIdPolicy());
     if ((options.maxRetries ?? 0) > 0) pipeline.addPolicy(defaultRetryPolicy({ maxRetries: options.maxRetries ?? 0 }), { phase: 'Retry' });
-    pipeline.addPolicy(throttlingPolicy(options.scheduler ?? new RequestScheduler(), this.now));
+    pipeline.addPolicy(throttlingPolicy(options.scheduler ?? new RequestScheduler(), this.now, options.observer));
     pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: [`${audience}/.default`] }), { phase: 'Sign' });
     pipeline.addPolicy(loggingPolicy(logger), { afterPhase: 'Sign' });
+    if (options.observer !== undefined) pipeline.addPolicy(metricsPolicy(options.observer), { afterPhase: 'Sign' });
     if (options.caCertPem !== undefined) pipeline.addPolicy(tlsPolicy({ ca: options.caCertPem }));
     for (const policy of options.additionalPolicies ?? []) pipeline.addPolicy(policy);
     if (options.guard !== undefined) pipeline.addPolicy(guardPolicy(options.guard), { afterPhase: 'Sign' });
@@ -146,7 +150,7 @@ export class ArmClient {
 
   /** Polls an operation once. Throws `ArmError` when it failed. */
   async poll(state: PollState, options: ArmRequestOptions = {}): Promise<OperationResult> {
-    const response = await this.send('GET', state.pollingUrl, undefined, options);
+    const response = await this.send('GET', state.pollingUrl, undefined, options, state.resourceId);
     const retryAfterMs = this.retryAfterOf(response);
     // A failure of the poll request itself (throttled, server trouble, credentials) says nothing about the operation.
     if (isTransientPollStatus(response.status)) throw this.errorOf(response);
@@ -160,7 +164,7 @@ export class ArmClient {
         throw operationEnded(outcome.error);
       case 'fetchFinal': {
         const url = outcome.url ?? this.urlOf(state.resourceId, state.apiVersion);
-        const final = await this.send('GET', url, undefined, options);
+        const final = await this.send('GET', url, undefined, options, state.resourceId);
         if (isTransientPollStatus(final.status)) throw this.errorOf(final);
         if (final.status >= 400) throw operationEnded(this.errorOf(final));
         return { done: true, body: parseBody(final) };
@@ -188,12 +192,17 @@ export class ArmClient {
     return `${this.endpoint}${path}?api-version=${encodeURIComponent(apiVersion)}`;
   }
 
-  private async send(method: string, url: string, body: unknown, options: ArmRequestOptions): Promise<PipelineResponse> {
+  private async send(
+    method: string, url: string, body: unknown, options: ArmRequestOptions, resourceId?: string,
+  ): Promise<PipelineResponse> {
     const request = createPipelineRequest({
       url, method: method as 'GET', timeout: this.requestTimeoutMs,
       ...(options.abortSignal !== undefined ? { abortSignal: options.abortSignal } : {}),
     });
-    requestTurns.set(request, { ...this.principal, principal: `${this.principal.tenantId}/${this.principal.clientId}`, priority: options.priority ?? 'user' });
+    requestTurns.set(request, {
+      ...this.principal, principal: `${this.principal.tenantId}/${this.principal.clientId}`, priority: options.priority ?? 'user',
+      ...(resourceId !== undefined ? { resourceId } : {}),
+    });
     request.headers.set('accept', 'application/json');
     if (body !== undefined) {
       request.headers.set('content-type', 'application/json');

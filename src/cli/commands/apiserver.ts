@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { destination, pino } from 'pino';
 import { startApiServer } from '../../kube/index.js';
 import { catchStopSignals } from '../internal/signals.js';
+import { parsePortFlag } from '../internal/user-error.js';
 
 interface ApiServerFlags {
   port: string;
@@ -23,8 +24,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'keep objects, the CA and the token here so they survive restarts (default: memory only)')
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', 'warn')
     .action(async (flags: ApiServerFlags) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer between 0 and 65535, got ${flags.port}`);
+      const port = parsePortFlag(flags.port, '--port');
       const signals = catchStopSignals();
       const logger = pino({ level: flags.logLevel }, destination(2));
       const kubeconfigPath = flags.kubeconfig ? resolve(flags.kubeconfig) : undefined;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { crdYaml, matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { listKindModels } from '../../model/index.js';
+import { UserError } from '../internal/user-error.js';
 
 interface CrdsFlags {
   pattern?: string;
@@ -15,9 +16,7 @@ export function register(program: Command): void {
     .action(async (flags: CrdsFlags) => {
       const models = (await listKindModels()).filter((model) => matchesCrdPattern(flags.pattern, model.group, model.kind));
       if (models.length === 0) {
-        console.error(`no kind matches ${JSON.stringify(flags.pattern)}`);
-        process.exitCode = 1;
-        return;
+        throw new UserError(`no kind matches ${JSON.stringify(flags.pattern)}; try 'resources.azure.com/*' or see azo crds --help`);
       }
       process.stdout.write(models.map((model) => crdYaml(renderCrd(model))).join('---\n'));
     });

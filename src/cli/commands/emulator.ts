@@ -8,6 +8,7 @@ import { destination, pino } from 'pino';
 import { startEmulator } from '../../emulator/index.js';
 import { listKindModels, type KindModel } from '../../model/index.js';
 import { catchStopSignals } from '../internal/signals.js';
+import { parsePortFlag, UserError } from '../internal/user-error.js';
 
 interface EmulatorFlags {
   port: string;
@@ -37,11 +38,10 @@ export function register(program: Command): void {
     .option('--any-api-version', 'accept api-versions the models do not know for modelled types (unvalidated) instead of NoRegisteredProviderFound')
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', 'warn')
     .action(async (flags: EmulatorFlags) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer between 0 and 65535, got ${flags.port}`);
+      const port = parsePortFlag(flags.port, '--port');
       const latency = parseLatency(flags.latency, flags.latencyFactor);
       const retryAfterSeconds = flags.retryAfter === undefined ? undefined : Number(flags.retryAfter);
-      if (retryAfterSeconds !== undefined && (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0)) throw new Error(`--retry-after must be a non-negative integer, got ${flags.retryAfter}`);
+      if (retryAfterSeconds !== undefined && (!Number.isInteger(retryAfterSeconds) || retryAfterSeconds < 0)) throw new UserError(`--retry-after must be a non-negative integer, got ${flags.retryAfter}`);
       const signals = catchStopSignals();
       const logger = pino({ level: flags.logLevel }, destination(2));
       const temporaryDir = flags.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'azo-emulator-'));

@@ -3,18 +3,28 @@
  * ASO's environment variables (see docs/operator.md). `--crd-pattern` installs or upgrades the selected CRDs first.
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { type KindModel, listKindKeys, loadKindModel } from '../../model/index.js';
 import {
-  defaultLeaseName, electLeader, fencedKubeConfig, startOperator, type ElectionTiming, type Leadership,
+  defaultLeaseName,
+  electLeader,
+  fencedKubeConfig,
+  OperatorMetrics,
+  startOperator,
+  type ElectionTiming,
+  type Leadership,
+  type RunningOperator,
 } from '../../operator/index.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type ElectionTimingFlags, parseElectionTiming } from '../internal/election-timing.js';
-import { parseHealthPort, startHealthServer } from '../internal/health.js';
+import { parseHealthPort, parseListenAddress, serveEndpoints, startHealthServer } from '../internal/health.js';
+import { UserError } from '../internal/user-error.js';
 import { catchStopSignals } from '../internal/signals.js';
 
 interface OperatorFlags extends ElectionTimingFlags {
@@ -25,16 +35,28 @@ interface OperatorFlags extends ElectionTimingFlags {
   leaderElection?: boolean;
   leaderElectionNamespace?: string;
   healthPort?: string;
+  metricsAddr?: string;
 }
 
 export function register(program: Command): void {
   program
     .command('operator')
-    .description('Run the operator (configured like ASO: KUBECONFIG, AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_RESOURCE_MANAGER_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_SYNC_PERIOD, MAX_CONCURRENT_RECONCILES, AZURE_TARGET_NAMESPACES, DEFAULT_RECONCILE_POLICY).')
-    .option('--crd-pattern <pattern>', "install or upgrade the CRDs of these kinds first (ASO crdPattern, e.g. 'resources.azure.com/*;storage.azure.com/*'); never deletes a CRD")
+    .description(
+      'Run the operator (configured like ASO: KUBECONFIG, AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_RESOURCE_MANAGER_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_SYNC_PERIOD, MAX_CONCURRENT_RECONCILES, AZURE_TARGET_NAMESPACES, DEFAULT_RECONCILE_POLICY).',
+    )
+    .option(
+      '--crd-pattern <pattern>',
+      "install or upgrade the CRDs of these kinds first (ASO crdPattern, e.g. 'resources.azure.com/*;storage.azure.com/*'); never deletes a CRD",
+    )
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
-    .option('--arm-ca-file <file>', "trust only this CA (PEM) for ARM and Entra ID, e.g. the emulator's (alternative: NODE_EXTRA_CA_CERTS)")
-    .option('--leader-election', 'run only while holding the coordination.k8s.io Lease azo-operator-leader (active-standby replicas)')
+    .option(
+      '--arm-ca-file <file>',
+      "trust only this CA (PEM) for ARM and Entra ID, e.g. the emulator's (alternative: NODE_EXTRA_CA_CERTS)",
+    )
+    .option(
+      '--leader-election',
+      'run only while holding the coordination.k8s.io Lease azo-operator-leader (active-standby replicas)',
+    )
     .option('--leader-election-namespace <ns>', 'namespace of the leader Lease (default: $POD_NAMESPACE or default)')
     .option(
       '--leader-election-lease-duration <duration>',
@@ -51,8 +73,19 @@ export function register(program: Command): void {
       'how often a standby tries to take the Lease and the leader renews it',
       process.env['AZO_LEADER_ELECTION_RETRY_PERIOD'] ?? '2s',
     )
-    .option('--health-port <port>', 'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any free port); default: off')
-    .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', process.env['AZO_LOG_LEVEL'] ?? 'info')
+    .option(
+      '--health-port <port>',
+      'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any free port); default: off',
+    )
+    .option(
+      '--metrics-addr <address>',
+      "serve Prometheus metrics on /metrics at this address, as ASO's flag (':8080', '127.0.0.1:8080'; port 0: any free one); default: off",
+    )
+    .option(
+      '--log-level <level>',
+      'pino log level (fatal, error, warn, info, debug)',
+      process.env['AZO_LOG_LEVEL'] ?? 'info',
+    )
     .action(async (flags: OperatorFlags, command: Command) => {
       const signals = catchStopSignals();
       let timing: ElectionTiming | undefined;
@@ -62,16 +95,29 @@ export function register(program: Command): void {
         command.error(`error: ${(error as Error).message}`);
       }
       const logger = pino({ level: flags.logLevel }, destination(2));
-      const health = flags.healthPort === undefined ? undefined : await startHealthServer({ port: parseHealthPort(flags.healthPort) });
+      const healthPort = flags.healthPort === undefined ? undefined : parseHealthPort(flags.healthPort);
+      const metricsAddress =
+        flags.metricsAddr === undefined ? undefined : parseListenAddress(flags.metricsAddr, '--metrics-addr');
+      const kubeConfig = loadKubeConfig(flags.kubeconfig);
+      const health = healthPort === undefined ? undefined : await startHealthServer({ port: healthPort });
+      const metrics = metricsAddress === undefined ? undefined : new OperatorMetrics();
       if (health !== undefined) console.log(`health endpoints on port ${health.port} (/healthz, /readyz)`);
-      const kubeConfig = new KubeConfig();
-      if (flags.kubeconfig !== undefined) kubeConfig.loadFromFile(flags.kubeconfig);
-      else kubeConfig.loadFromDefault();
+      const metricsServer =
+        metrics === undefined || metricsAddress === undefined
+          ? undefined
+          : await serveEndpoints(metricsAddress, {
+              '/metrics': async () => ({ status: 200, body: await metrics.text(), contentType: metrics.contentType }),
+            });
+      if (metricsServer !== undefined) console.log(`metrics on port ${metricsServer.port} (/metrics)`);
       let installCrds: V1CustomResourceDefinition[] = [];
       if (flags.crdPattern !== undefined) {
         // Load only the selected kinds' models (an operator keeps in memory just the kinds it serves).
-        const selected = listKindKeys().map((key) => key.split('/')).filter(([group = '', kind = '']) => matchesCrdPattern(flags.crdPattern, group, kind));
-        const models = (await Promise.all(selected.map(([group = '', kind = '']) => loadKindModel(group, kind)))).filter((model): model is KindModel => model !== undefined);
+        const selected = listKindKeys()
+          .map((key) => key.split('/'))
+          .filter(([group = '', kind = '']) => matchesCrdPattern(flags.crdPattern, group, kind));
+        const models = (
+          await Promise.all(selected.map(([group = '', kind = '']) => loadKindModel(group, kind)))
+        ).filter((model): model is KindModel => model !== undefined);
         if (models.length === 0) throw new Error(`--crd-pattern ${JSON.stringify(flags.crdPattern)} matches no kind`);
         installCrds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
       }
@@ -83,7 +129,11 @@ export function register(program: Command): void {
         health?.setState('standby');
         console.log(`waiting to become the leader (Lease ${namespace}/${defaultLeaseName}, identity ${identity})`);
         leadership = await electLeader({
-          kubeConfig, namespace, identity, logger, ...timing,
+          kubeConfig,
+          namespace,
+          identity,
+          logger,
+          ...timing,
           onLost: (reason) => {
             // Stop at once: no reconcile may go on once another instance may have taken over.
             console.error(`leader election: ${reason}; exiting`);
@@ -95,18 +145,80 @@ export function register(program: Command): void {
       // A leader sends nothing to Kubernetes or ARM unless it holds the Lease at that very moment.
       const fence = leadership?.fence;
       health?.setState('syncing');
-      const operator = await startOperator({
-        kubeConfig: fence === undefined ? kubeConfig : fencedKubeConfig(kubeConfig, fence), logger, installCrds,
-        ...(fence !== undefined ? { armRequestGuard: fence } : {}),
-        ...(flags.armCaFile !== undefined ? { armCaCertPem: readFileSync(flags.armCaFile, 'utf8') } : {}),
-      });
+      let operator: RunningOperator;
+      try {
+        operator = await startOperator({
+          kubeConfig: fence === undefined ? kubeConfig : fencedKubeConfig(kubeConfig, fence),
+          logger,
+          installCrds,
+          ...(fence !== undefined ? { armRequestGuard: fence } : {}),
+          ...(flags.armCaFile !== undefined ? { armCaCertPem: readFileSync(flags.armCaFile, 'utf8') } : {}),
+          ...(metrics !== undefined ? { metrics } : {}),
+        });
+      } catch (error) {
+        throw unreachable(error, kubeConfig);
+      }
       health?.setState('ready');
       const stopped = signals.stopWith(async () => {
         await operator.stop();
         await leadership?.release();
         await health?.close();
+        await metricsServer?.close();
       });
-      console.log(`azo operator running: ${operator.servedKinds().length} kinds served${operator.config.targetNamespaces ? ` in ${operator.config.targetNamespaces.join(', ')}` : ''}`);
+      const { config } = operator;
+      const kinds = operator.servedKinds().length;
+      console.log(
+        `azo operator running: ${kinds} kinds served${config.targetNamespaces ? ` in ${config.targetNamespaces.join(', ')}` : ''}`,
+      );
+      console.log(`  Kubernetes    ${kubeConfig.getCurrentCluster()?.server ?? 'in-cluster'}`);
+      console.log(
+        `  ARM           ${config.armEndpoint}  (client-side buckets ${config.armRateLimits ? 'on' : 'off'})`,
+      );
+      console.log(
+        `  workers       ${config.maxConcurrentReconciles} per kind; resync ${config.syncPeriodMs === undefined ? 'never' : `every ${config.syncPeriodMs / 1000} s`}`,
+      );
+      console.log(`  leadership    ${leadership === undefined ? 'none (--leader-election is off)' : 'leader'}`);
+      if (health !== undefined) console.log(`  health        :${health.port}/healthz, :${health.port}/readyz`);
+      if (metricsServer !== undefined)
+        console.log(`  metrics       ${metricsAddress?.host ?? ''}:${metricsServer.port}/metrics`);
       await stopped;
     });
+}
+
+/**
+ * The kubeconfig as `kubectl` finds it (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`, in-cluster), or a
+ * `UserError` naming what is missing and how to fix it.
+ */
+function loadKubeConfig(file: string | undefined): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  const hint = 'azo dev writes one to .azo/kubeconfig; azo apiserver --kubeconfig FILE writes one too';
+  if (file !== undefined) {
+    if (!existsSync(file))
+      throw new UserError(`--kubeconfig ${file}: no such file; give the path of a kubeconfig (${hint})`);
+    kubeConfig.loadFromFile(file);
+    return kubeConfig;
+  }
+  const fromEnv = (process.env['KUBECONFIG'] ?? '').split(delimiter).filter((path) => path !== '');
+  if (fromEnv.length > 0 && !fromEnv.some((path) => existsSync(path))) {
+    throw new UserError(
+      `KUBECONFIG names ${fromEnv.join(delimiter)}, which does not exist; fix KUBECONFIG or pass --kubeconfig FILE (${hint})`,
+    );
+  }
+  const inCluster = process.env['KUBERNETES_SERVICE_HOST'] !== undefined;
+  if (fromEnv.length === 0 && !inCluster && !existsSync(join(homedir(), '.kube', 'config'))) {
+    throw new UserError(`no kubeconfig: set KUBECONFIG or pass --kubeconfig FILE (${hint})`);
+  }
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+/** A failure to reach the API server at start, said as the user's problem to fix; other errors unchanged. */
+function unreachable(error: unknown, kubeConfig: KubeConfig): unknown {
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (status !== 0) return error;
+  const server = kubeConfig.getCurrentCluster()?.server ?? 'the API server';
+  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  return new UserError(
+    `cannot reach the Kubernetes API server at ${server} (${reason}); is it running, and is this the right kubeconfig?`,
+  );
 }

@@ -4,6 +4,7 @@
  */
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from './user-error.js';
 
 /** A held lock; `release` removes it (idempotent). */
 export interface DataDirLock {
@@ -32,7 +33,7 @@ export function lockDataDir(dataDir: string, command: string): DataDirLock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
-        throw new Error(`another azo process (pid ${holder}) is using ${dataDir}; stop it first, or give ${command} another --data-dir`);
+        throw new UserError(`another azo process (pid ${holder}) is using ${dataDir}; stop it first, or give ${command} another --data-dir`);
       }
       rmSync(file, { force: true });
     }

@@ -1,4 +1,5 @@
 /** The `--latency` flag of `azo emulator` and `azo dev`: milliseconds, or `realistic` with `--latency-factor`. */
+import { UserError } from './user-error.js';
 
 /** Default `--latency-factor` of `--latency realistic`: a PostgreSQL server's 8 minutes become about 5 s. */
 export const defaultLatencyFactor = 0.01;
@@ -8,12 +9,12 @@ export function parseLatency(value: string, factor?: string): { latencyMs: numbe
   if (value === 'realistic') {
     const latencyFactor = factor === undefined ? defaultLatencyFactor : Number(factor);
     if (!Number.isFinite(latencyFactor) || latencyFactor < 0)
-      throw new Error(`--latency-factor must be a non-negative number, got ${factor}`);
+      throw new UserError(`--latency-factor must be a non-negative number, got ${factor}`);
     return { latencyMs: 0, latencyFactor };
   }
   const latencyMs = Number(value);
   if (!Number.isFinite(latencyMs) || latencyMs < 0) {
-    throw new Error(`--latency must be a non-negative number of milliseconds or 'realistic', got ${value}`);
+    throw new UserError(`--latency must be a non-negative number of milliseconds or 'realistic', got ${value}`);
   }
   return { latencyMs };
 }

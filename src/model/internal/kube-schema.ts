@@ -191,7 +191,12 @@ function ownerSchema(model: KindModel): SchemaNode | undefined {
     return {
       type: 'object',
       description: 'The resource this one extends: a Kubernetes object (group, kind, name) or an ARM ID.',
-      properties: { armId: str(), group: str(), kind: str(), name: str() },
+      properties: {
+        armId: str('The ARM ID of the extended resource (set armId, or group, kind and name).'),
+        group: str('The API group of the extended Kubernetes object, e.g. resources.azure.com.'),
+        kind: str('The kind of the extended Kubernetes object, e.g. ResourceGroup.'),
+        name: str('The name of the extended Kubernetes object in this namespace.'),
+      },
     };
   }
   const owner = model.owners[0];
@@ -199,7 +204,10 @@ function ownerSchema(model: KindModel): SchemaNode | undefined {
   return {
     type: 'object',
     description: `The owner: the name of a ${ownerKind} in the same namespace, or its ARM ID.`,
-    properties: { armId: str(), name: str() },
+    properties: {
+      armId: str(`The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId).`),
+      name: str(`The name of the owner ${ownerKind} object in this namespace (set name or armId).`),
+    },
   };
 }
 
@@ -229,7 +237,12 @@ export function specSchemaOf(model: KindModel): SchemaNode {
     }
   }
   properties.operatorSpec = operatorSpecSchema(model);
-  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}) };
+  return {
+    type: 'object',
+    description: `The desired state of the ${model.armType} resource: what the operator makes Azure hold.`,
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+  };
 }
 
 /** ASO's Condition. */
@@ -251,7 +264,17 @@ export function conditionSchema(): SchemaNode {
 
 /** The `status` schema of a kind: every property Azure returns (flattened like spec) plus `conditions`. */
 export function statusSchemaOf(model: KindModel): SchemaNode {
-  const properties: Record<string, SchemaNode> = { conditions: { type: 'array', items: conditionSchema() } };
+  const properties: Record<string, SchemaNode> = {
+    conditions: {
+      type: 'array',
+      description: 'Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus.',
+      items: conditionSchema(),
+    },
+    observedGeneration: {
+      type: 'integer',
+      description: 'The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet).',
+    },
+  };
   for (const armName of ['id', 'name', 'type']) {
     const node = model.body.properties?.[armName];
     if (node) {
@@ -263,5 +286,9 @@ export function statusSchemaOf(model: KindModel): SchemaNode {
     const schema = statusNode(property.node);
     if (schema) properties[statusNameOf(property)] = schema;
   }
-  return { type: 'object', properties };
+  return {
+    type: 'object',
+    description: `What Azure reports for the ${model.armType} resource, and the operator's conditions.`,
+    properties,
+  };
 }

@@ -85,6 +85,34 @@ export function buildReadyCondition(state: ReadyState, generation: number, previ
   };
 }
 
+/**
+ * kstatus' two conditions, derived from Ready (additive: ASO's contract is the one Ready condition, which stays as
+ * it is). kstatus (Flux's health checks, `kubectl wait` of kpt and cli-utils) reads `Reconciling` and `Stalled` first,
+ * with abnormal-true polarity, so each is present only while True: `Reconciling` while Ready is False with severity
+ * Info or Warning (a write under way, a dependency awaited, a retry), `Stalled` while Ready is False with severity
+ * Error (retrying alone will not fix it). With Ready True neither is present. Older kstatus versions read no Ready
+ * condition at all, so without these an object being created would count as Current.
+ */
+export function kstatusConditions(ready: Condition, previous: readonly Condition[] | undefined): Condition[] {
+  if (ready.status === 'True') return [];
+  const type = ready.severity === 'Error' ? 'Stalled' : 'Reconciling';
+  const before = previous?.find((condition) => condition.type === type);
+  const unchanged = before !== undefined && before.status === 'True' && before.reason === ready.reason;
+  return [
+    {
+      type,
+      status: 'True',
+      reason: ready.reason,
+      ...(ready.message !== undefined ? { message: ready.message } : {}),
+      ...(ready.observedGeneration !== undefined ? { observedGeneration: ready.observedGeneration } : {}),
+      lastTransitionTime: unchanged && before !== undefined ? before.lastTransitionTime : ready.lastTransitionTime,
+    },
+  ];
+}
+
+/** The condition types the operator owns in `status.conditions` (others, written by someone else, are kept). */
+export const ownedConditionTypes: readonly string[] = ['Ready', 'Reconciling', 'Stalled'];
+
 /** Replaces (or adds) the condition of the same type in `conditions`, returning a new array. */
 export function setCondition(conditions: readonly Condition[] | undefined, condition: Condition): Condition[] {
   const rest = (conditions ?? []).filter((existing) => existing.type !== condition.type);

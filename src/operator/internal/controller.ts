@@ -19,6 +19,7 @@ import { KubeAccess, type KubeObject, statusOf } from './kube.js';
 import { type Clock, type QueueReason, systemClock, WorkQueue, runWorkers, RateLimiter } from './queue.js';
 import { unknownPolicyMessage } from './policy.js';
 import { Reconciler } from './reconciler.js';
+import { controllerNameOf, type OperatorMetrics } from './metrics.js';
 import { LastingWatch } from './watch.js';
 import { DependencyIndex, KindRegistry, type ServedKind, objectKey, parseObjectKey } from './registry.js';
 import { LATEST_RECONCILED_GENERATION_ANNOTATION, RESOURCE_ID_ANNOTATION } from './names.js';
@@ -40,6 +41,8 @@ export interface OperatorOptions {
   /** Called right before each ARM request is sent; a throw refuses it (the leader election's fence). Default: none. */
   armRequestGuard?: () => void;
   clock?: Clock;
+  /** Prometheus metrics to record into (see `OperatorMetrics`); default: none. */
+  metrics?: OperatorMetrics;
 }
 
 /** A running operator. */
@@ -63,6 +66,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const config = readOperatorConfig(options.env ?? process.env);
   const logger = options.logger ?? pino({ level: 'info' });
   const clock = options.clock ?? systemClock;
+  const { metrics } = options;
   const kube = new KubeAccess(options.kubeConfig, { requestTimeoutMs: config.kubeRequestTimeoutMs });
   const kinds = new KindRegistry();
   const dependencies = new DependencyIndex();
@@ -91,7 +95,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     ...(options.createArmClient !== undefined ? { createClient: options.createArmClient } : {}),
     ...(options.armCaCertPem !== undefined ? { caCertPem: options.armCaCertPem } : {}),
     ...(options.armRequestGuard !== undefined ? { armRequestGuard: options.armRequestGuard } : {}),
+    ...(metrics !== undefined ? { armObserver: metrics.armObserver() } : {}),
   });
+  metrics?.watchBuckets(() => scheduler.state());
   const cached = (served: ServedKind, namespace: string, name: string): KubeObject | undefined => {
     for (const informer of informers.get(kindId(served)) ?? []) {
       const found = informer.get(name, namespace);
@@ -99,7 +105,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     }
     return undefined;
   };
-  const reconciler = new Reconciler({ kube, kinds, credentials, dependencies, config, logger, cached, keyring, clock });
+  const reconciler = new Reconciler({
+    kube, kinds, credentials, dependencies, config, logger, cached, keyring, clock,
+    ...(metrics !== undefined
+      ? { observerFor: (group: string, kind: string) => metrics.reconcileObserver(controllerNameOf(group, kind)) }
+      : {}),
+  });
   const namespaces = config.targetNamespaces;
   const paths = (prefix: string, plural: string) => (namespaces === undefined ? [`${prefix}/${plural}`] : namespaces.map((ns) => `${prefix}/namespaces/${ns}/${plural}`));
 
@@ -142,7 +153,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
    * that does not exist); for a kind installed later, as soon as its own cache has synced.
    */
   const addQueue = (served: ServedKind) => {
-    const queue = new WorkQueue({ clock, rateLimiter: new RateLimiter(clock) });
+    const sources = {
+      depth: () => queue.length, active: () => queue.processingCount, workers: config.maxConcurrentReconciles,
+    };
+    const observer = metrics?.addController(controllerNameOf(served.model.group, served.model.kind), sources);
+    const queue: WorkQueue = new WorkQueue({
+      clock, rateLimiter: new RateLimiter(clock), ...(observer !== undefined ? { observer } : {}),
+    });
     controllers.set(kindId(served).toLowerCase(), { queue, workers: Promise.resolve(), served, running: false });
   };
   let startingUp = true;
@@ -156,10 +173,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       handle: async (key, reason) => {
         const parsed = parseObjectKey(key);
         if (parsed === undefined) return {};
+        const started = performance.now();
+        let outcome: 'success' | 'error' | 'requeue_after' = 'error';
         try {
-          return await reconciler.reconcile(served, parsed.namespace, parsed.name, reason);
+          const result = await reconciler.reconcile(served, parsed.namespace, parsed.name, reason);
+          outcome = result.requeueAfterMs === undefined ? 'success' : 'requeue_after';
+          return result;
         } finally {
           counters.reconciles++;
+          const seconds = (performance.now() - started) / 1000;
+          metrics?.reconciled(controllerNameOf(served.model.group, served.model.kind), outcome, seconds);
         }
       },
       onError: (key, error, retryInMs) => {

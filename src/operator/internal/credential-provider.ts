@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ArmClient, RequestScheduler, createArmCredential } from '../../arm/index.js';
+import { type ArmObserver, ArmClient, RequestScheduler, createArmCredential } from '../../arm/index.js';
 import type { OperatorConfig } from './config.js';
 import { type CredentialSettings, decodeSecretData, environmentCredential, parseCredentialSettings, secretValuesOf, selectCredentialSource } from './credentials.js';
 import type { KubeAccess, KubeObject } from './kube.js';
@@ -26,6 +26,8 @@ export interface CredentialProviderOptions {
   caCertPem?: string;
   /** Called right before each ARM request is sent; a throw refuses it (the leader election's fence). */
   armRequestGuard?: () => void;
+  /** Hears of every ARM request (metrics). */
+  armObserver?: ArmObserver;
   /** Builds the ARM client for a credential (tests may replace it). */
   createClient?: (settings: CredentialSettings) => ArmClient;
 }
@@ -85,10 +87,11 @@ export class CredentialProvider {
     const { config, logger } = this.options;
     const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
     const guard = this.options.armRequestGuard !== undefined ? { guard: this.options.armRequestGuard } : {};
+    const observer = this.options.armObserver !== undefined ? { observer: this.options.armObserver } : {};
     return new ArmClient({
       endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca,
       principal: { tenantId: settings.tenantId, clientId: settings.clientId }, requestTimeoutMs: config.armRequestTimeoutMs,
-      ...guard,
+      ...guard, ...observer,
       credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: config.authorityHost, ...ca }),
     });
   }

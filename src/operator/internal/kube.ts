@@ -49,6 +49,8 @@ export class KubeError extends Error {
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** How many recent Events `createEvent` remembers for aggregation (client-go's cache holds 4096). */
+const maxRecentEvents = 4096;
 const crdResource = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
 
 /**
@@ -66,6 +68,8 @@ export interface ReadCache {
 export class KubeAccess {
   /** Set by the controller once its informers have synced. */
   readCache: ReadCache | undefined;
+  /** Events recorded lately, by what makes them the same Event, oldest first (see `createEvent`). */
+  private readonly recentEvents = new Map<string, { name: string; count: number }>();
   readonly custom: CustomObjectsApi;
   readonly core: CoreV1Api;
   readonly apiextensions: ApiextensionsV1Api;
@@ -144,12 +148,34 @@ export class KubeAccess {
   }
 
   /** Records a core/v1 Event about `object` (best effort: failures are returned, not thrown). */
+  /**
+   * Records an Event on `object`. The same Event again (same object, type, reason, message and component) is
+   * aggregated as client-go's recorder does: the existing Event's `count` and `lastTimestamp` are updated (kubectl
+   * shows "x3 over 5m"), so a retried error does not flood the namespace. Returns the error instead of throwing.
+   */
   async createEvent(options: { object: KubeObject; type: 'Normal' | 'Warning'; reason: string; message: string; component: string }): Promise<Error | undefined> {
     const { object } = options;
     const namespace = object.metadata.namespace ?? 'default';
     const now = new Date();
+    const message = options.message.slice(0, 1024);
+    const { kind, metadata } = object;
+    const key = JSON.stringify([options.component, namespace, kind, metadata.name, metadata.uid, options.type, options.reason, message]);
+    const seen = this.recentEvents.get(key);
+    if (seen !== undefined) {
+      this.recentEvents.delete(key); // most recently used last
+      seen.count += 1;
+      try {
+        const body = { count: seen.count, lastTimestamp: now.toISOString() };
+        await this.core.patchNamespacedEvent({ name: seen.name, namespace, body }, mergePatch);
+        this.recentEvents.set(key, seen);
+        return undefined;
+      } catch (error) {
+        if (statusOf(error) !== 404) return error instanceof Error ? error : new Error(String(error));
+        // The Event expired (its TTL): record a new one.
+      }
+    }
     try {
-      await this.core.createNamespacedEvent({
+      const created = await this.core.createNamespacedEvent({
         namespace,
         body: {
           metadata: { generateName: `${object.metadata.name ?? 'object'}.`, namespace },
@@ -157,11 +183,19 @@ export class KubeAccess {
             apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace,
             uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion,
           },
-          type: options.type, reason: options.reason, message: options.message.slice(0, 1024),
+          type: options.type, reason: options.reason, message,
           source: { component: options.component }, reportingComponent: options.component, reportingInstance: options.component,
           firstTimestamp: now, lastTimestamp: now, count: 1,
         },
       });
+      const name = created.metadata?.name;
+      if (name !== undefined) {
+        this.recentEvents.set(key, { name, count: 1 });
+        for (const oldest of this.recentEvents.keys()) {
+          if (this.recentEvents.size <= maxRecentEvents) break;
+          this.recentEvents.delete(oldest);
+        }
+      }
       return undefined;
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));

@@ -116,10 +116,22 @@ export function isTerminalError(value: unknown): value is TerminalError {
   return value instanceof TerminalError;
 }
 
+/** What a work queue reports, for metrics (controller-runtime's workqueue metrics). */
+export interface QueueObserver {
+  /** A key entered the queue, for `reason` (not counted when it was already waiting or already marked dirty). */
+  added(reason: QueueReason): void;
+  /** A key was handed to a worker after waiting `seconds` in the queue. */
+  handedOut(seconds: number): void;
+  /** A key was scheduled again after a failure. */
+  retried(): void;
+}
+
 /** Options of `WorkQueue`. */
 export interface WorkQueueOptions {
   clock?: Clock;
   rateLimiter?: RateLimiter;
+  /** Hears adds, hand-outs and retries (default: nobody). */
+  observer?: QueueObserver;
 }
 
 /**
@@ -140,11 +152,21 @@ export class WorkQueue {
   private readonly reasons = new Map<string, QueueReason>();
   private readonly handedOut = new Map<string, QueueReason>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
+  /** When each waiting (or dirty) key entered the queue. */
+  private readonly addedAt = new Map<string, number>();
+  private readonly observer: QueueObserver | undefined;
   private shuttingDown = false;
 
   constructor(options: WorkQueueOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.rateLimiter = options.rateLimiter ?? new RateLimiter(this.clock);
+    this.observer = options.observer;
+  }
+
+  private noteAdded(key: string, reason: QueueReason): void {
+    if (this.addedAt.has(key)) return;
+    this.addedAt.set(key, this.clock.now());
+    this.observer?.added(reason);
   }
 
   /**
@@ -166,6 +188,7 @@ export class WorkQueue {
     const best = better(this.reasons.get(key), reason);
     this.reasons.set(key, best);
     if (this.processing.has(key)) {
+      if (!this.dirty.has(key)) this.noteAdded(key, reason);
       this.dirty.add(key);
       return;
     }
@@ -178,6 +201,7 @@ export class WorkQueue {
       this.queued.set(key, best);
       return;
     }
+    this.noteAdded(key, reason);
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
       this.handOut(key);
@@ -217,6 +241,7 @@ export class WorkQueue {
   /** Adds `key` after its rate-limited delay (at least `minDelayMs`, e.g. ARM's Retry-After). Returns the delay. */
   addRateLimited(key: string, minDelayMs = 0): number {
     const delay = Math.max(minDelayMs, this.rateLimiter.when(key));
+    this.observer?.retried();
     this.addAfter(key, delay, 'retry');
     return delay;
   }
@@ -245,6 +270,9 @@ export class WorkQueue {
   }
 
   private handOut(key: string): void {
+    const addedAt = this.addedAt.get(key);
+    this.addedAt.delete(key);
+    if (addedAt !== undefined) this.observer?.handedOut((this.clock.now() - addedAt) / 1000);
     this.processing.add(key);
     this.handedOut.set(key, this.reasons.get(key) ?? 'user');
     this.reasons.delete(key);

@@ -33,6 +33,8 @@ import {
   Reasons,
   type ReadyState,
   buildReadyCondition,
+  kstatusConditions,
+  ownedConditionTypes,
   readyConditionOf,
   readyDeleting,
   readyProblem,
@@ -47,6 +49,7 @@ import { type DigestKeyring, checkDigest, makeDigest } from './digest.js';
 import { ConditionError, isConditionError } from './errors.js';
 import { plannedExports, writeExports } from './exports.js';
 import { HeldErrors } from './held-errors.js';
+import type { ReconcileObserver } from './metrics.js';
 import { type HookArm, RequeueLater, isRequeueLater, runAzureName, runBeforePut, runDesiredBody } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
@@ -82,6 +85,8 @@ export interface ReconcilerDeps {
   clock?: Clock;
   /** Reported as the Event source. Default `azo-operator`. */
   component?: string;
+  /** Where a kind's reconciles report skipped writes, drift corrections, polls and adoptions (metrics). */
+  observerFor?: (group: string, kind: string) => ReconcileObserver;
 }
 
 /** Try again this soon after a Kubernetes write conflict (the informer delivers the newer object meanwhile). */
@@ -189,6 +194,7 @@ class ReconcilePass {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly held: HeldErrors;
+  private readonly observer: ReconcileObserver | undefined;
 
   constructor(
     private readonly deps: ReconcilerDeps,
@@ -202,6 +208,7 @@ class ReconcilePass {
     this.now = context.now;
     this.random = context.random;
     this.held = context.held;
+    this.observer = deps.observerFor?.(served.model.group, served.model.kind);
   }
 
   async run(): Promise<ReconcileResult> {
@@ -317,6 +324,11 @@ class ReconcilePass {
           input.azure = await this.readAzure(action.armId);
           continue;
         case 'upToDate':
+          this.observer?.writeSkipped();
+          if (action.recordDigest && recordedResourceId === undefined) {
+            this.observer?.adopted();
+            await this.event('Normal', 'Adopted', `Adopted ${action.armId}: it already matched, nothing was written`);
+          }
           return this.finish(action.armId, action.azureBody, action.recordDigest ? this.desiredDigest : undefined);
         case 'beginPut': {
           this.log.info(
@@ -324,6 +336,11 @@ class ReconcilePass {
             'writing to Azure',
           );
           await this.writeStatus(readyReconciling(), undefined);
+          if (!action.create && input.digest === 'match') this.observer?.driftCorrected();
+          if (!action.create && recordedResourceId === undefined) {
+            this.observer?.adopted();
+            await this.event('Normal', 'Adopted', `Adopted ${action.armId}; it differs from the spec and is updated`);
+          }
           const existing = input.azure.status === 'present' ? input.azure.body : undefined;
           const hookContext = { object: this.object, model, existing, arm: this.hookArm(), armId: action.armId };
           const body = await runBeforePut(this.served.hooks, hookContext, asRecord(action.body));
@@ -340,6 +357,7 @@ class ReconcilePass {
           return this.awaitOperation(result.poll, result.retryAfterMs, sentDigest);
         }
         case 'pollPut': {
+          this.observer?.polled('PUT');
           const result = await this.arm().poll(action.poll);
           const sentDigest = this.resumeDigest();
           if (!result.done) return this.awaitOperation(result.poll, result.retryAfterMs, sentDigest);
@@ -360,6 +378,7 @@ class ReconcilePass {
           return this.afterDelete(result, action.armId);
         }
         case 'pollDelete': {
+          this.observer?.polled('DELETE');
           const result = await this.arm().poll(action.poll);
           return this.afterDelete(result, action.poll.resourceId);
         }
@@ -491,7 +510,7 @@ class ReconcilePass {
         ? { status: 'False', severity: 'Info', reason, message }
         : readyProblem(reason, message, problem.severity);
     try {
-      await this.writeStatus(state, undefined);
+      await this.writeStatus(state, undefined, { everyTime: true });
     } catch (writeError) {
       this.log.debug({ error: (writeError as Error).message }, 'could not write the Ready condition');
     }
@@ -846,18 +865,29 @@ class ReconcilePass {
     return {};
   }
 
-  /** Writes status (Ready + the Azure-derived fields when given) once, only if it changed; an Event on transitions. */
-  private async writeStatus(state: ReadyState, statusBody: Record<string, unknown> | undefined): Promise<void> {
+  /**
+   * Writes status (Ready + the Azure-derived fields when given) once, only if it changed; an Event on transitions,
+   * or every time with `everyTime` (an error: repeats are aggregated into one Event's count).
+   */
+  private async writeStatus(
+    state: ReadyState,
+    statusBody: Record<string, unknown> | undefined,
+    options: { everyTime?: boolean } = {},
+  ): Promise<void> {
     const previousStatus = this.object.status ?? {};
     const previous = readyConditionOf(previousStatus['conditions']);
     const condition = buildReadyCondition(state, this.generation, previous, this.now());
     const base =
       statusBody ?? Object.fromEntries(Object.entries(previousStatus).filter(([key]) => key !== 'conditions'));
-    const conditions = setCondition(
-      Array.isArray(previousStatus['conditions']) ? (previousStatus['conditions'] as Condition[]) : [],
-      condition,
-    );
-    const next = { ...base, conditions };
+    const previousConditions = Array.isArray(previousStatus['conditions'])
+      ? (previousStatus['conditions'] as Condition[])
+      : [];
+    let conditions = previousConditions.filter((existing) => !ownedConditionTypes.includes(existing.type));
+    for (const owned of [condition, ...kstatusConditions(condition, previousConditions)]) {
+      conditions = setCondition(conditions, owned);
+    }
+    // status.observedGeneration too: kstatus compares it with metadata.generation (it ignores the conditions' own).
+    const next = { ...base, conditions, observedGeneration: this.generation };
     const patch = createMergePatch(previousStatus, next);
     if (patch !== undefined) {
       this.object = await this.deps.kube.patchStatus(this.ref, { status: patch });
@@ -865,7 +895,7 @@ class ReconcilePass {
     const transition =
       previous === undefined || previous.status !== condition.status || previous.reason !== condition.reason;
     // A write's own Event (Creating, Updating) already says what Reconciling would.
-    if (transition && condition.reason !== Reasons.Reconciling) {
+    if ((transition || options.everyTime === true) && condition.reason !== Reasons.Reconciling) {
       const type = state.severity === 'Warning' || state.severity === 'Error' ? 'Warning' : 'Normal';
       await this.event(
         type,

@@ -6,12 +6,15 @@
 import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
 import { parseRetryAfter } from '../lro.js';
 import { type RequestPriority, type RequestScheduler, requestClassOf, scopeOf } from '../scheduler.js';
+import type { ArmObserver } from './metrics.js';
 
 /** Who sends a request and why: set by the client for each request it sends. */
 export interface RequestTurn {
   principal: string;
   tenantId: string;
   priority: RequestPriority;
+  /** The resource a request is about when its URL does not say (a long-running operation's poll). */
+  resourceId?: string;
 }
 
 /** The turn of each request in the pipeline (keyed by the request object, so retries keep it). */
@@ -22,8 +25,15 @@ const maxThrottledResends = 3;
 /** Retry-After when ARM's 429 carries none. */
 const defaultRetryAfterMs = 10_000;
 
-/** Creates the throttling policy over a shared scheduler. `now` is used only to parse HTTP-date `Retry-After`. */
-export function throttlingPolicy(scheduler: RequestScheduler, now: () => number = Date.now): PipelinePolicy {
+/**
+ * Creates the throttling policy over a shared scheduler. `now` is used only to parse HTTP-date `Retry-After`;
+ * `observer` hears how long each request waited for its turn (default: nobody).
+ */
+export function throttlingPolicy(
+  scheduler: RequestScheduler,
+  now: () => number = Date.now,
+  observer?: ArmObserver,
+): PipelinePolicy {
   return {
     name: 'azoArmThrottling',
     async sendRequest(request, next) {
@@ -43,6 +53,7 @@ export function throttlingPolicy(scheduler: RequestScheduler, now: () => number 
           priority: turn.priority,
           signal: request.abortSignal,
         });
+        observer?.waited?.({ requestClass, priority: turn.priority, waitedMs: grant.waitedMs });
         let response;
         try {
           response = await next(request);

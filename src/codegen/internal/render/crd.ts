@@ -94,6 +94,9 @@ export function toJsonSchema(node: SchemaNode, descriptions: boolean): JsonSchem
 export function objectSchemaOf(model: KindModel, descriptions = true): JsonSchemaProps {
   return {
     type: 'object',
+    ...(descriptions
+      ? { description: `${model.kind} is the Azure resource ${model.armType} (api-version ${model.apiVersion}), managed by azo.` }
+      : {}),
     properties: {
       apiVersion: { type: 'string' },
       kind: { type: 'string' },
