@@ -90,6 +90,7 @@ const scriptTests: Record<string, string> = {
   test: '.ci/run',
   generate: 'test/integration/codegen-output.test.ts',
   bench: 'test/e2e/bench-smoke.test.ts',
+  soak: 'test/soak/soak.test.ts',
   lint: 'npm test',
   typecheck: 'npm test',
   build: 'npm test',
