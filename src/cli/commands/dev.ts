@@ -124,10 +124,12 @@ export function register(program: Command): void {
           `--pattern ${JSON.stringify(flags.pattern)} matches no kind; try '*' or e.g. 'storage.azure.com/*'`,
         );
       }
-      const crds = await Promise.all(models.map(async (model) => {
-        const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
-        return renderCrd(hub, {}, others) as unknown as V1CustomResourceDefinition;
-      }));
+      const crds = await Promise.all(
+        models.map(async (model) => {
+          const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
+          return renderCrd(hub, {}, others) as unknown as V1CustomResourceDefinition;
+        }),
+      );
 
       const logFile = join(dataDir, 'azo.log');
       const logger = pino({ level: flags.logLevel }, destination({ dest: logFile, mkdir: true, sync: false }));
