@@ -161,12 +161,12 @@ describe('ASO samples', { skip: existsSync(samplesDir) ? false : `no samples at 
     });
 
     test('samples at other versions are refused: the API server does not serve their version', async () => {
-      for (const [index, sample] of samples.entries()) {
-        if (sample.model) continue;
-        const result = await apply([write(index, sample)]);
-        assert.ok(!result.ok, `${sample.file} at ${String(sample.object.apiVersion)} must not be accepted`);
-        assert.match(result.output, /no matches for kind/, sample.file);
-      }
+      // One kubectl run for all (it reports each object it cannot map and goes on).
+      const files = samples.flatMap((sample, index) => (sample.model ? [] : [write(index, sample)]));
+      const result = await apply(files);
+      assert.ok(!result.ok, 'samples at versions azo does not serve must not be accepted');
+      assert.equal(result.output.match(/no matches for kind/g)?.length, files.length, result.output);
     });
+
   });
 });

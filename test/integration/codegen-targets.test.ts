@@ -203,29 +203,29 @@ test("every CRD follows ASO's conventions: azureName, owner, references, secrets
   }
 });
 
-test('without asoKinds: all, adding a kind is one line of codegen.config.yaml', {
+test('adding a version ASO lacks is one line of codegen.config.yaml', {
   skip: existsSync(resolve(repoRoot, '../shared/azure-types')) ? false : 'no ../shared/azure-types: cannot run the generator',
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'azo-addkind-'));
+  const dir = mkdtempSync(join(tmpdir(), 'azo-addversion-'));
   try {
-    const config = readFileSync(join(repoRoot, 'codegen.config.yaml'), 'utf8').replace(/^asoKinds: all\n/m, '');
+    const config = readFileSync(join(repoRoot, 'codegen.config.yaml'), 'utf8');
     const line = '        NatGateway: Microsoft.Network/natGateways\n';
     const anchor = '        RouteTablesRoute: Microsoft.Network/routeTables/routes\n';
     assert.ok(config.includes(anchor));
     const configPath = join(dir, 'codegen.config.yaml');
     writeFileSync(configPath, config.replace(anchor, anchor + line));
-    const basePath = join(dir, 'base.config.yaml');
-    writeFileSync(basePath, config);
-    const base = await generate({ repoRoot, configPath: basePath, outDir: 'generated', dryRun: true });
+    const base = await generate({ repoRoot, configPath: 'codegen.config.yaml', outDir: 'generated', dryRun: true });
     const state = await generate({ repoRoot, configPath, outDir: 'generated', dryRun: true });
     const added = Object.keys(state.files).filter((path) => !(path in base.files));
-    assert.deepEqual(added.sort(), ['crds/natgateways.network.azure.com.yaml', 'model/network/NatGateway.ts']);
-    assert.match(state.files['types/network.ts'] ?? '', /export interface NatGatewaySpec/);
-    assert.match(state.files['model/SUMMARY.txt'] ?? '', /network\.azure\.com\/NatGateway v20201101,v1api20201101 Microsoft\.Network\/natGateways@2020-11-01 hub scope=resourceGroup owners=resources\.azure\.com\/ResourceGroup/);
+    assert.deepEqual(added.sort(), ['model/network/NatGateway.v20201101.ts']);
+    assert.match(state.files['model/SUMMARY.txt'] ?? '', /network\.azure\.com\/NatGateway v20201101,v1api20201101 Microsoft\.Network\/natGateways@2020-11-01 scope=resourceGroup owners=resources\.azure\.com\/ResourceGroup/);
     const crd = parse(state.files['crds/natgateways.network.azure.com.yaml'] ?? '') as Crd;
-    assert.deepEqual(crd.spec.versions.map((version) => version.name), ['v20201101', 'v1api20201101']);
+    const names = crd.spec.versions.map((version) => version.name);
+    assert.ok(names.includes('v20201101') && names.includes('v1api20201101'), names.join(' '));
+    assert.deepEqual(crd.spec.versions.filter((version) => version.storage).map((version) => version.name), ['v20240301'], 'the hub stays the newest GA version');
+    const changed = ['crds/natgateways.network.azure.com.yaml', 'model/network/NatGateway.ts', 'model/index.ts', 'model/SUMMARY.txt', 'SIZES.md'];
     for (const path of Object.keys(base.files)) {
-      if (!['types/network.ts', 'model/index.ts', 'model/SUMMARY.txt', 'SIZES.md'].includes(path)) assert.equal(state.files[path], base.files[path], `${path} unchanged`);
+      if (!changed.includes(path)) assert.equal(state.files[path], base.files[path], `${path} unchanged`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
