@@ -18,6 +18,12 @@ const notServed = (summary: string) =>
     .filter((line) => line.startsWith('# not served: '))
     .map((line) => `- ${line.slice('# not served: '.length)}`);
 
+function sampleExceptions(): string[] {
+  const path = resolve(kindsDocPath, '../../test/integration/fixtures/codegen-sample-exceptions.json');
+  const entries = Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>);
+  return entries.filter(([file]) => !file.startsWith('_')).map(([file, reason]) => `- \`${file}\`: ${reason}`);
+}
+
 function row(versions: KindModel[]): string {
   const [hub, ...others] = versions;
   if (!hub) return '';
@@ -66,6 +72,15 @@ export async function renderKindsDoc(): Promise<string> {
     '## Not served',
     '',
     ...notServed(summary),
+    '',
+    '## ASO samples not accepted',
+    '',
+    'Every ASO sample in `../shared/aso-samples` at a served version is applied to the embedded API server with',
+    '`kubectl apply --server-side --validate=strict` and round-tripped through every other version of its kind',
+    '(`test/integration/codegen-samples.test.ts`); these are refused, each for the reason given',
+    '(`test/integration/fixtures/codegen-sample-exceptions.json`):',
+    '',
+    ...sampleExceptions(),
     '',
     '## Kind-specific behaviour',
     '',

@@ -98,12 +98,16 @@ export const renderModels: Stage = {
       '',
     ].join('\n');
     const unserved = (state.unserved ?? []).map((entry) => `# not served: ${entry.group}.azure.com/${entry.kind} ${entry.apiVersion}: ${entry.reason}`);
+    const unsourced = [...new Set(state.notes.filter((note) => note.includes(' has no source')))]
+      .sort()
+      .map((note) => `# export not offered: ${note.replace(' (add an override)', '')}`);
     const kindCount = new Set(models.map((model) => `${model.group}/${model.kind}`)).size;
     files['model/SUMMARY.txt'] = [
       generatedHeader('#'),
       `# ${kindCount} kinds at ${models.length} api-versions (each served as vYYYYMMDD and v1apiYYYYMMDD); hub = storage version`,
       ...models.map(summaryLine),
       ...unserved,
+      ...unsourced,
       '',
     ].join('\n');
     return { ...state, files };
