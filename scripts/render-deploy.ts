@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { crdYaml, renderCrd } from '../src/codegen/index.js';
-import { listKindModels } from '../src/model/index.js';
+import { listKindModels, loadKindVersions } from '../src/model/index.js';
 
 /** The files this script writes, relative to its output directory. */
 export const deployGeneratedFiles = ['crds.yaml', 'rbac-kinds.yaml'] as const;
@@ -33,7 +33,10 @@ const finalizerVerbs = ['update'];
 
 /** Renders the files (name → text). */
 export async function renderDeployFiles(): Promise<Record<(typeof deployGeneratedFiles)[number], string>> {
-  const crds = (await listKindModels()).map((model) => renderCrd(model));
+  const crds = await Promise.all((await listKindModels()).map(async (model) => {
+    const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
+    return renderCrd(hub, {}, others);
+  }));
   const pluralsByGroup = new Map<string, string[]>();
   for (const crd of crds) {
     const spec = crd['spec'] as { group: string; names: { plural: string } };

@@ -154,3 +154,132 @@ export interface RoleAssignment {
   spec: RoleAssignmentSpec;
   status?: RoleAssignmentStatus;
 }
+
+/** RoleDefinition (Microsoft.Authorization/roleDefinitions@2022-04-01): spec. */
+export interface RoleDefinitionSpec {
+  /** The name of the resource in Azure. If empty, the operator generates one. */
+  azureName?: string;
+  /** The resource this one extends: a Kubernetes object (group, kind, name) or an ARM ID. */
+  owner: {
+    /** The ARM ID of the extended resource (set armId, or group, kind and name). */
+    armId?: string;
+    /** The API group of the extended Kubernetes object, e.g. resources.azure.com. */
+    group?: string;
+    /** The kind of the extended Kubernetes object, e.g. ResourceGroup. */
+    kind?: string;
+    /** The name of the extended Kubernetes object in this namespace. */
+    name?: string;
+  };
+  /** The role name. */
+  roleName?: string;
+  /** The role definition description. */
+  description?: string;
+  /** The role type. */
+  type?: string;
+  /** Role definition permissions. */
+  permissions?: Array<{
+    /** Allowed actions. */
+    actions?: Array<string>;
+    /** Denied actions. */
+    notActions?: Array<string>;
+    /** Allowed Data actions. */
+    dataActions?: Array<string>;
+    /** Denied Data actions. */
+    notDataActions?: Array<string>;
+  }>;
+  /** Role definition assignable scopes. */
+  assignableScopesReferences?: Array<{
+    /** The ARM ID of the resource (use this or group/kind/name). */
+    armId?: string;
+    /** The Kubernetes group of the referenced object. */
+    group?: string;
+    /** The Kubernetes kind of the referenced object. */
+    kind?: string;
+    /** The Kubernetes name of the referenced object, in the same namespace. */
+    name?: string;
+  }>;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** The uuid generation technique to use for any role without an explicit AzureName. One of 'stable' or 'random'. */
+    namingConvention?: "random" | "stable";
+  };
+}
+
+/** RoleDefinition: status, as the operator reports it. */
+export interface RoleDefinitionStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The role name. */
+  roleName?: string;
+  /** The role definition description. */
+  description?: string;
+  /** The role type. */
+  properties_type?: string;
+  /** Role definition permissions. */
+  permissions?: Array<{
+    /** Allowed actions. */
+    actions?: Array<string>;
+    /** Denied actions. */
+    notActions?: Array<string>;
+    /** Allowed Data actions. */
+    dataActions?: Array<string>;
+    /** Denied Data actions. */
+    notDataActions?: Array<string>;
+  }>;
+  /** Role definition assignable scopes. */
+  assignableScopes?: Array<string>;
+  /** Time it was created */
+  createdOn?: string;
+  /** Time it was updated */
+  updatedOn?: string;
+  /** Id of the user who created the assignment */
+  createdBy?: string;
+  /** Id of the user who updated the assignment */
+  updatedBy?: string;
+}
+
+/** A RoleDefinition object. */
+export interface RoleDefinition {
+  apiVersion: "authorization.azure.com/v20220401" | "authorization.azure.com/v1api20220401";
+  kind: "RoleDefinition";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RoleDefinitionSpec;
+  status?: RoleDefinitionStatus;
+}

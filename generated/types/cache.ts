@@ -363,3 +363,885 @@ export interface Redis {
   spec: RedisSpec;
   status?: RedisStatus;
 }
+
+/** RedisAccessPolicy (Microsoft.Cache/redis/accessPolicies@2024-11-01): spec. */
+export interface RedisAccessPolicySpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a cache.azure.com/Redis in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner cache.azure.com/Redis object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Permissions for the access policy. Learn how to configure permissions at https://aka.ms/redis/AADPreRequisites */
+  permissions: string;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** RedisAccessPolicy: status, as the operator reports it. */
+export interface RedisAccessPolicyStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** Provisioning state of access policy */
+  provisioningState?: string;
+  /** Built-In or Custom access policy */
+  properties_type?: string;
+  /** Permissions for the access policy. Learn how to configure permissions at https://aka.ms/redis/AADPreRequisites */
+  permissions?: string;
+}
+
+/** A RedisAccessPolicy object. */
+export interface RedisAccessPolicy {
+  apiVersion: "cache.azure.com/v20241101" | "cache.azure.com/v1api20241101";
+  kind: "RedisAccessPolicy";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RedisAccessPolicySpec;
+  status?: RedisAccessPolicyStatus;
+}
+
+/** RedisAccessPolicyAssignment (Microsoft.Cache/redis/accessPolicyAssignments@2024-11-01): spec. */
+export interface RedisAccessPolicyAssignmentSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a cache.azure.com/Redis in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner cache.azure.com/Redis object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Object Id to assign access policy to */
+  objectId?: string;
+  /** Object Id to assign access policy to */
+  objectIdFromConfig?: {
+    /** The name of the ConfigMap. */
+    name: string;
+    /** The key in the ConfigMap. */
+    key: string;
+  };
+  /** User friendly name for object id. Also represents username for token based authentication */
+  objectIdAlias?: string;
+  /** User friendly name for object id. Also represents username for token based authentication */
+  objectIdAliasFromConfig?: {
+    /** The name of the ConfigMap. */
+    name: string;
+    /** The key in the ConfigMap. */
+    key: string;
+  };
+  /** The name of the access policy that is being assigned */
+  accessPolicyName: string;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** RedisAccessPolicyAssignment: status, as the operator reports it. */
+export interface RedisAccessPolicyAssignmentStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** Provisioning state of an access policy assignment set */
+  provisioningState?: string;
+  /** Object Id to assign access policy to */
+  objectId?: string;
+  /** User friendly name for object id. Also represents username for token based authentication */
+  objectIdAlias?: string;
+  /** The name of the access policy that is being assigned */
+  accessPolicyName?: string;
+}
+
+/** A RedisAccessPolicyAssignment object. */
+export interface RedisAccessPolicyAssignment {
+  apiVersion: "cache.azure.com/v20241101" | "cache.azure.com/v1api20241101";
+  kind: "RedisAccessPolicyAssignment";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RedisAccessPolicyAssignmentSpec;
+  status?: RedisAccessPolicyAssignmentStatus;
+}
+
+/** RedisEnterprise (Microsoft.Cache/redisEnterprise@2025-04-01): spec. */
+export interface RedisEnterpriseSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The SKU to create, which affects price, performance, and features. */
+  sku: {
+    /** The level of Redis Enterprise cluster to deploy. Possible values: ('Balanced_B5', 'MemoryOptimized_M10', 'ComputeOptimized_X5', etc.). For more information on SKUs see the latest pricing documentation. Note that additional SKUs may become supported in the future. */
+    name: "Enterprise_E1" | "Enterprise_E5" | "Enterprise_E10" | "Enterprise_E20" | "Enterprise_E50" | "Enterprise_E100" | "Enterprise_E200" | "Enterprise_E400" | "EnterpriseFlash_F300" | "EnterpriseFlash_F700" | "EnterpriseFlash_F1500" | "Balanced_B0" | "Balanced_B1" | "Balanced_B3" | "Balanced_B5" | "Balanced_B10" | "Balanced_B20" | "Balanced_B50" | "Balanced_B100" | "Balanced_B150" | "Balanced_B250" | "Balanced_B350" | "Balanced_B500" | "Balanced_B700" | "Balanced_B1000" | "MemoryOptimized_M10" | "MemoryOptimized_M20" | "MemoryOptimized_M50" | "MemoryOptimized_M100" | "MemoryOptimized_M150" | "MemoryOptimized_M250" | "MemoryOptimized_M350" | "MemoryOptimized_M500" | "MemoryOptimized_M700" | "MemoryOptimized_M1000" | "MemoryOptimized_M1500" | "MemoryOptimized_M2000" | "ComputeOptimized_X3" | "ComputeOptimized_X5" | "ComputeOptimized_X10" | "ComputeOptimized_X20" | "ComputeOptimized_X50" | "ComputeOptimized_X100" | "ComputeOptimized_X150" | "ComputeOptimized_X250" | "ComputeOptimized_X350" | "ComputeOptimized_X500" | "ComputeOptimized_X700" | "FlashOptimized_A250" | "FlashOptimized_A500" | "FlashOptimized_A700" | "FlashOptimized_A1000" | "FlashOptimized_A1500" | "FlashOptimized_A2000" | "FlashOptimized_A4500";
+    /** This property is only used with Enterprise and EnterpriseFlash SKUs. Determines the size of the cluster. Valid values are (2, 4, 6, ...) for Enterprise SKUs and (3, 9, 15, ...) for EnterpriseFlash SKUs. */
+    capacity?: number;
+  };
+  /** The Availability Zones where this cluster will be deployed. */
+  zones?: Array<string>;
+  /** The identity of the resource. */
+  identity?: {
+    /** Type of managed service identity (where both SystemAssigned and UserAssigned types are allowed). */
+    type: "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned";
+    /** The set of user assigned identities associated with the resource. The userAssignedIdentities dictionary keys will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}. The dictionary values can be empty objects ({}) in requests. */
+    userAssignedIdentities?: Array<{
+      reference: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    }>;
+  };
+  /** Resource tags. */
+  tags?: Record<string, string>;
+  /** The geo-location where the resource lives */
+  location: string;
+  /** Whether or not public network traffic can access the Redis cluster. Only 'Enabled' or 'Disabled' can be set. null is returned only for clusters created using an old API version which do not have this property and cannot be set. */
+  publicNetworkAccess: "Enabled" | "Disabled";
+  /** Enabled by default. If highAvailability is disabled, the data set is not replicated. This affects the availability SLA, and increases the risk of data loss. */
+  highAvailability?: "Enabled" | "Disabled";
+  /** The minimum TLS version for the cluster to support, e.g. '1.2'. Newer versions can be added in the future. Note that TLS 1.0 and TLS 1.1 are now completely obsolete -- you cannot use them. They are mentioned only for the sake of consistency with old API versions. */
+  minimumTlsVersion?: "1.0" | "1.1" | "1.2";
+  /** Encryption-at-rest configuration for the cluster. */
+  encryption?: {
+    /** All Customer-managed key encryption properties for the resource. Set this to an empty object to use Microsoft-managed key encryption. */
+    customerManagedKeyEncryption?: {
+      /** All identity configuration for Customer-managed key settings defining which identity should be used to auth to Key Vault. */
+      keyEncryptionKeyIdentity?: {
+        /** User assigned identity to use for accessing key encryption key Url. Ex: /subscriptions/<sub uuid>/resourceGroups/<resource group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myId. */
+        userAssignedIdentityResourceReference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+        /** Only userAssignedIdentity is supported in this API version; other types may be supported in the future */
+        identityType?: "systemAssignedIdentity" | "userAssignedIdentity";
+      };
+      /** Key encryption key Url, versioned only. Ex: https://contosovault.vault.azure.net/keys/contosokek/562a4bb76b524a1493a6afe8e536ee78 */
+      keyEncryptionKeyUrl?: string;
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** RedisEnterprise: status, as the operator reports it. */
+export interface RedisEnterpriseStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Distinguishes the kind of cluster. Read-only. */
+  kind?: string;
+  /** The SKU to create, which affects price, performance, and features. */
+  sku?: {
+    /** The level of Redis Enterprise cluster to deploy. Possible values: ('Balanced_B5', 'MemoryOptimized_M10', 'ComputeOptimized_X5', etc.). For more information on SKUs see the latest pricing documentation. Note that additional SKUs may become supported in the future. */
+    name?: string;
+    /** This property is only used with Enterprise and EnterpriseFlash SKUs. Determines the size of the cluster. Valid values are (2, 4, 6, ...) for Enterprise SKUs and (3, 9, 15, ...) for EnterpriseFlash SKUs. */
+    capacity?: number;
+  };
+  /** The Availability Zones where this cluster will be deployed. */
+  zones?: Array<string>;
+  /** The identity of the resource. */
+  identity?: {
+    /** The service principal ID of the system assigned identity. This property will only be provided for a system assigned identity. */
+    principalId?: string;
+    /** The tenant ID of the system assigned identity. This property will only be provided for a system assigned identity. */
+    tenantId?: string;
+    /** Type of managed service identity (where both SystemAssigned and UserAssigned types are allowed). */
+    type?: string;
+    /** The set of user assigned identities associated with the resource. The userAssignedIdentities dictionary keys will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}. The dictionary values can be empty objects ({}) in requests. */
+    userAssignedIdentities?: Record<string, {
+        /** The principal ID of the assigned identity. */
+        principalId?: string;
+        /** The client ID of the assigned identity. */
+        clientId?: string;
+      }>;
+  };
+  /** Resource tags. */
+  tags?: Record<string, string>;
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** Whether or not public network traffic can access the Redis cluster. Only 'Enabled' or 'Disabled' can be set. null is returned only for clusters created using an old API version which do not have this property and cannot be set. */
+  publicNetworkAccess?: string;
+  /** Enabled by default. If highAvailability is disabled, the data set is not replicated. This affects the availability SLA, and increases the risk of data loss. */
+  highAvailability?: string;
+  /** The minimum TLS version for the cluster to support, e.g. '1.2'. Newer versions can be added in the future. Note that TLS 1.0 and TLS 1.1 are now completely obsolete -- you cannot use them. They are mentioned only for the sake of consistency with old API versions. */
+  minimumTlsVersion?: string;
+  /** Encryption-at-rest configuration for the cluster. */
+  encryption?: {
+    /** All Customer-managed key encryption properties for the resource. Set this to an empty object to use Microsoft-managed key encryption. */
+    customerManagedKeyEncryption?: {
+      /** All identity configuration for Customer-managed key settings defining which identity should be used to auth to Key Vault. */
+      keyEncryptionKeyIdentity?: {
+        /** User assigned identity to use for accessing key encryption key Url. Ex: /subscriptions/<sub uuid>/resourceGroups/<resource group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myId. */
+        userAssignedIdentityResourceId?: string;
+        /** Only userAssignedIdentity is supported in this API version; other types may be supported in the future */
+        identityType?: string;
+      };
+      /** Key encryption key Url, versioned only. Ex: https://contosovault.vault.azure.net/keys/contosokek/562a4bb76b524a1493a6afe8e536ee78 */
+      keyEncryptionKeyUrl?: string;
+    };
+  };
+  /** DNS name of the cluster endpoint */
+  hostName?: string;
+  /** Current provisioning status of the cluster */
+  provisioningState?: string;
+  /** Explains the current redundancy strategy of the cluster, which affects the expected SLA. */
+  redundancyMode?: string;
+  /** Current resource status of the cluster */
+  resourceState?: string;
+  /** Version of redis the cluster supports, e.g. '6' */
+  redisVersion?: string;
+  /** List of private endpoint connections associated with the specified Redis Enterprise cluster */
+  privateEndpointConnections?: Array<{
+    /** The ARM ID of the resource. */
+    id?: string;
+  }>;
+}
+
+/** A RedisEnterprise object. */
+export interface RedisEnterprise {
+  apiVersion: "cache.azure.com/v20250401" | "cache.azure.com/v1api20250401";
+  kind: "RedisEnterprise";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RedisEnterpriseSpec;
+  status?: RedisEnterpriseStatus;
+}
+
+/** RedisEnterpriseDatabase (Microsoft.Cache/redisEnterprise/databases@2025-04-01): spec. */
+export interface RedisEnterpriseDatabaseSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a cache.azure.com/RedisEnterprise in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner cache.azure.com/RedisEnterprise object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Specifies whether redis clients can connect using TLS-encrypted or plaintext redis protocols. Default is TLS-encrypted. */
+  clientProtocol?: "Encrypted" | "Plaintext";
+  /** TCP port of the database endpoint. Specified at create time. Defaults to an available port. */
+  port?: number;
+  /** Clustering policy - default is OSSCluster. This property can be updated only if the current value is NoCluster. If the value is OSSCluster or EnterpriseCluster, it cannot be updated without deleting the database. */
+  clusteringPolicy?: "EnterpriseCluster" | "OSSCluster" | "NoCluster";
+  /** Redis eviction policy - default is VolatileLRU */
+  evictionPolicy?: "AllKeysLFU" | "AllKeysLRU" | "AllKeysRandom" | "VolatileLRU" | "VolatileLFU" | "VolatileTTL" | "VolatileRandom" | "NoEviction";
+  /** Persistence settings */
+  persistence?: {
+    /** Sets whether AOF is enabled. Note that at most one of AOF or RDB persistence may be enabled. */
+    aofEnabled?: boolean;
+    /** Sets whether RDB is enabled. Note that at most one of AOF or RDB persistence may be enabled. */
+    rdbEnabled?: boolean;
+    /** Sets the frequency at which data is written to disk. Defaults to '1s', meaning 'every second'. Note that the 'always' setting is deprecated, because of its performance impact. */
+    aofFrequency?: "1s" | "always";
+    /** Sets the frequency at which a snapshot of the database is created. */
+    rdbFrequency?: "1h" | "6h" | "12h";
+  };
+  /** Optional set of redis modules to enable in this database - modules can only be added at creation time. */
+  modules?: Array<{
+    /** The name of the module, e.g. 'RedisBloom', 'RediSearch', 'RedisTimeSeries' */
+    name: string;
+    /** Configuration options for the module, e.g. 'ERROR_RATE 0.01 INITIAL_SIZE 400'. */
+    args?: string;
+  }>;
+  /** Optional set of properties to configure geo replication for this database. */
+  geoReplication?: {
+    /** Name for the group of linked database resources */
+    groupNickname?: string;
+    /** List of database resources to link with this database */
+    linkedDatabases?: Array<{
+      /** Resource ID of a database resource to link with this database. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    }>;
+  };
+  /** Option to defer upgrade when newest version is released - default is NotDeferred. Learn more: https://aka.ms/redisversionupgrade */
+  deferUpgrade?: "Deferred" | "NotDeferred";
+  /** This property can be Enabled/Disabled to allow or deny access with the current access keys. Can be updated even after database is created. */
+  accessKeysAuthentication?: "Disabled" | "Enabled";
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** RedisEnterpriseDatabase: status, as the operator reports it. */
+export interface RedisEnterpriseDatabaseStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** Specifies whether redis clients can connect using TLS-encrypted or plaintext redis protocols. Default is TLS-encrypted. */
+  clientProtocol?: string;
+  /** TCP port of the database endpoint. Specified at create time. Defaults to an available port. */
+  port?: number;
+  /** Current provisioning status of the database */
+  provisioningState?: string;
+  /** Current resource status of the database */
+  resourceState?: string;
+  /** Clustering policy - default is OSSCluster. This property can be updated only if the current value is NoCluster. If the value is OSSCluster or EnterpriseCluster, it cannot be updated without deleting the database. */
+  clusteringPolicy?: string;
+  /** Redis eviction policy - default is VolatileLRU */
+  evictionPolicy?: string;
+  /** Persistence settings */
+  persistence?: {
+    /** Sets whether AOF is enabled. Note that at most one of AOF or RDB persistence may be enabled. */
+    aofEnabled?: boolean;
+    /** Sets whether RDB is enabled. Note that at most one of AOF or RDB persistence may be enabled. */
+    rdbEnabled?: boolean;
+    /** Sets the frequency at which data is written to disk. Defaults to '1s', meaning 'every second'. Note that the 'always' setting is deprecated, because of its performance impact. */
+    aofFrequency?: string;
+    /** Sets the frequency at which a snapshot of the database is created. */
+    rdbFrequency?: string;
+  };
+  /** Optional set of redis modules to enable in this database - modules can only be added at creation time. */
+  modules?: Array<{
+    /** The name of the module, e.g. 'RedisBloom', 'RediSearch', 'RedisTimeSeries' */
+    name?: string;
+    /** Configuration options for the module, e.g. 'ERROR_RATE 0.01 INITIAL_SIZE 400'. */
+    args?: string;
+    /** The version of the module, e.g. '1.0'. */
+    version?: string;
+  }>;
+  /** Optional set of properties to configure geo replication for this database. */
+  geoReplication?: {
+    /** Name for the group of linked database resources */
+    groupNickname?: string;
+    /** List of database resources to link with this database */
+    linkedDatabases?: Array<{
+      /** Resource ID of a database resource to link with this database. */
+      id?: string;
+      /** State of the link between the database resources. */
+      state?: string;
+    }>;
+  };
+  /** Version of Redis the database is running on, e.g. '6.0' */
+  redisVersion?: string;
+  /** Option to defer upgrade when newest version is released - default is NotDeferred. Learn more: https://aka.ms/redisversionupgrade */
+  deferUpgrade?: string;
+  /** This property can be Enabled/Disabled to allow or deny access with the current access keys. Can be updated even after database is created. */
+  accessKeysAuthentication?: string;
+}
+
+/** A RedisEnterpriseDatabase object. */
+export interface RedisEnterpriseDatabase {
+  apiVersion: "cache.azure.com/v20250401" | "cache.azure.com/v1api20250401";
+  kind: "RedisEnterpriseDatabase";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RedisEnterpriseDatabaseSpec;
+  status?: RedisEnterpriseDatabaseStatus;
+}
+
+/** RedisFirewallRule (Microsoft.Cache/redis/firewallRules@2024-11-01): spec. */
+export interface RedisFirewallRuleSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a cache.azure.com/Redis in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner cache.azure.com/Redis object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** lowest IP address included in the range */
+  startIP: string;
+  /** highest IP address included in the range */
+  endIP: string;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** RedisFirewallRule: status, as the operator reports it. */
+export interface RedisFirewallRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** lowest IP address included in the range */
+  startIP?: string;
+  /** highest IP address included in the range */
+  endIP?: string;
+}
+
+/** A RedisFirewallRule object. */
+export interface RedisFirewallRule {
+  apiVersion: "cache.azure.com/v20241101" | "cache.azure.com/v1api20241101";
+  kind: "RedisFirewallRule";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RedisFirewallRuleSpec;
+  status?: RedisFirewallRuleStatus;
+}
+
+/** RedisLinkedServer (Microsoft.Cache/redis/linkedServers@2024-11-01): spec. */
+export interface RedisLinkedServerSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a cache.azure.com/Redis in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner cache.azure.com/Redis object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Fully qualified resourceId of the linked redis cache. */
+  linkedRedisCacheReference: {
+    /** The ARM ID of the resource (use this or group/kind/name). */
+    armId?: string;
+    /** The Kubernetes group of the referenced object. */
+    group?: string;
+    /** The Kubernetes kind of the referenced object. */
+    kind?: string;
+    /** The Kubernetes name of the referenced object, in the same namespace. */
+    name?: string;
+  };
+  /** Location of the linked redis cache. */
+  linkedRedisCacheLocation: string;
+  /** Role of the linked server. */
+  serverRole: "Primary" | "Secondary";
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** RedisLinkedServer: status, as the operator reports it. */
+export interface RedisLinkedServerStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** Fully qualified resourceId of the linked redis cache. */
+  linkedRedisCacheId?: string;
+  /** Location of the linked redis cache. */
+  linkedRedisCacheLocation?: string;
+  /** Role of the linked server. */
+  serverRole?: string;
+  /** The unchanging DNS name which will always point to current geo-primary cache among the linked redis caches for seamless Geo Failover experience. */
+  geoReplicatedPrimaryHostName?: string;
+  /** The changing DNS name that resolves to the current geo-primary cache among the linked redis caches before or after the Geo Failover. */
+  primaryHostName?: string;
+  /** Terminal state of the link between primary and secondary redis cache. */
+  provisioningState?: string;
+}
+
+/** A RedisLinkedServer object. */
+export interface RedisLinkedServer {
+  apiVersion: "cache.azure.com/v20241101" | "cache.azure.com/v1api20241101";
+  kind: "RedisLinkedServer";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RedisLinkedServerSpec;
+  status?: RedisLinkedServerStatus;
+}
+
+/** RedisPatchSchedule (Microsoft.Cache/redis/patchSchedules@2024-11-01): spec. */
+export interface RedisPatchScheduleSpec {
+  /** The owner: the name of a cache.azure.com/Redis in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner cache.azure.com/Redis object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** List of patch schedules for a Redis cache. */
+  scheduleEntries: Array<{
+    /** Day of the week when a cache can be patched. */
+    dayOfWeek: "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday" | "Everyday" | "Weekend";
+    /** Start hour after which cache patching can start. */
+    startHourUtc: number;
+    /** ISO8601 timespan specifying how much time cache patching can take. */
+    maintenanceWindow?: string;
+  }>;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** RedisPatchSchedule: status, as the operator reports it. */
+export interface RedisPatchScheduleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** List of patch schedules for a Redis cache. */
+  scheduleEntries?: Array<{
+    /** Day of the week when a cache can be patched. */
+    dayOfWeek?: string;
+    /** Start hour after which cache patching can start. */
+    startHourUtc?: number;
+    /** ISO8601 timespan specifying how much time cache patching can take. */
+    maintenanceWindow?: string;
+  }>;
+}
+
+/** A RedisPatchSchedule object. */
+export interface RedisPatchSchedule {
+  apiVersion: "cache.azure.com/v20241101" | "cache.azure.com/v1api20241101";
+  kind: "RedisPatchSchedule";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: RedisPatchScheduleSpec;
+  status?: RedisPatchScheduleStatus;
+}

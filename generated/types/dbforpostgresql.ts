@@ -445,6 +445,182 @@ export interface FlexibleServer {
   status?: FlexibleServerStatus;
 }
 
+/** FlexibleServersAdvancedThreatProtectionSettings (Microsoft.DBforPostgreSQL/flexibleServers/advancedThreatProtectionSettings@2024-08-01): spec. */
+export interface FlexibleServersAdvancedThreatProtectionSettingsSpec {
+  /** The owner: the name of a dbforpostgresql.azure.com/FlexibleServer in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner dbforpostgresql.azure.com/FlexibleServer object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Specifies the state of the advanced threat protection, whether it is enabled, disabled, or a state has not been applied yet on the flexible server. */
+  state: "Enabled" | "Disabled";
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** FlexibleServersAdvancedThreatProtectionSettings: status, as the operator reports it. */
+export interface FlexibleServersAdvancedThreatProtectionSettingsStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** Specifies the state of the advanced threat protection, whether it is enabled, disabled, or a state has not been applied yet on the flexible server. */
+  state?: string;
+  /** Specifies the creation time (UTC) of the policy. */
+  creationTime?: string;
+}
+
+/** A FlexibleServersAdvancedThreatProtectionSettings object. */
+export interface FlexibleServersAdvancedThreatProtectionSettings {
+  apiVersion: "dbforpostgresql.azure.com/v20240801" | "dbforpostgresql.azure.com/v1api20240801";
+  kind: "FlexibleServersAdvancedThreatProtectionSettings";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: FlexibleServersAdvancedThreatProtectionSettingsSpec;
+  status?: FlexibleServersAdvancedThreatProtectionSettingsStatus;
+}
+
+/** FlexibleServersBackup (Microsoft.DBforPostgreSQL/flexibleServers/backups@2024-08-01): spec. */
+export interface FlexibleServersBackupSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a dbforpostgresql.azure.com/FlexibleServer in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner dbforpostgresql.azure.com/FlexibleServer object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** FlexibleServersBackup: status, as the operator reports it. */
+export interface FlexibleServersBackupStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** Type of backup. */
+  backupType?: string;
+  /** Time(ISO8601 format) at which the backup was completed. */
+  completedTime?: string;
+  /** Source of the backup. */
+  source?: string;
+}
+
+/** A FlexibleServersBackup object. */
+export interface FlexibleServersBackup {
+  apiVersion: "dbforpostgresql.azure.com/v20240801" | "dbforpostgresql.azure.com/v1api20240801";
+  kind: "FlexibleServersBackup";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: FlexibleServersBackupSpec;
+  status?: FlexibleServersBackupStatus;
+}
+
 /** FlexibleServersConfiguration (Microsoft.DBforPostgreSQL/flexibleServers/configurations@2025-08-01): spec. */
 export interface FlexibleServersConfigurationSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
@@ -734,4 +910,97 @@ export interface FlexibleServersFirewallRule {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: FlexibleServersFirewallRuleSpec;
   status?: FlexibleServersFirewallRuleStatus;
+}
+
+/** FlexibleServersVirtualEndpoint (Microsoft.DBforPostgreSQL/flexibleServers/virtualendpoints@2024-08-01): spec. */
+export interface FlexibleServersVirtualEndpointSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a dbforpostgresql.azure.com/FlexibleServer in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner dbforpostgresql.azure.com/FlexibleServer object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Type of endpoint for the virtual endpoints. */
+  endpointType?: "ReadWrite";
+  /** List of flexible servers that one of the virtual endpoints can refer to. */
+  members?: Array<string>;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** FlexibleServersVirtualEndpoint: status, as the operator reports it. */
+export interface FlexibleServersVirtualEndpointStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** Type of endpoint for the virtual endpoints. */
+  endpointType?: string;
+  /** List of flexible servers that one of the virtual endpoints can refer to. */
+  members?: Array<string>;
+  /** List of virtual endpoints for a flexible server. */
+  virtualEndpoints?: Array<string>;
+}
+
+/** A FlexibleServersVirtualEndpoint object. */
+export interface FlexibleServersVirtualEndpoint {
+  apiVersion: "dbforpostgresql.azure.com/v20240801" | "dbforpostgresql.azure.com/v1api20240801";
+  kind: "FlexibleServersVirtualEndpoint";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: FlexibleServersVirtualEndpointSpec;
+  status?: FlexibleServersVirtualEndpointStatus;
 }

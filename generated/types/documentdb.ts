@@ -601,6 +601,1046 @@ export interface DatabaseAccount {
   status?: DatabaseAccountStatus;
 }
 
+/** FirewallRule (Microsoft.DocumentDB/mongoClusters/firewallRules@2024-07-01): spec. */
+export interface FirewallRuleSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/MongoCluster in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/MongoCluster object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The start IP address of the mongo cluster firewall rule. Must be IPv4 format. */
+  startIpAddress: string;
+  /** The end IP address of the mongo cluster firewall rule. Must be IPv4 format. */
+  endIpAddress: string;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** FirewallRule: status, as the operator reports it. */
+export interface FirewallRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** The provisioning state of the firewall rule. */
+  provisioningState?: string;
+  /** The start IP address of the mongo cluster firewall rule. Must be IPv4 format. */
+  startIpAddress?: string;
+  /** The end IP address of the mongo cluster firewall rule. Must be IPv4 format. */
+  endIpAddress?: string;
+}
+
+/** A FirewallRule object. */
+export interface FirewallRule {
+  apiVersion: "documentdb.azure.com/v20240701" | "documentdb.azure.com/v1api20240701";
+  kind: "FirewallRule";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: FirewallRuleSpec;
+  status?: FirewallRuleStatus;
+}
+
+/** MongoCluster (Microsoft.DocumentDB/mongoClusters@2024-07-01): spec. */
+export interface MongoClusterSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a resources.azure.com/ResourceGroup in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Resource tags. */
+  tags?: Record<string, string>;
+  /** The geo-location where the resource lives */
+  location: string;
+  /** The mode to create a mongo cluster. */
+  createMode?: "Default" | "Restore" | "PointInTimeRestore";
+  /** Parameters used for restore operations */
+  restoreParameters?: {
+    /** UTC point in time to restore a mongo cluster */
+    pointInTimeUTC?: string;
+    /** Resource ID to locate the source cluster to restore */
+    sourceResourceReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+  };
+  /** The administrator's login for the mongo cluster. */
+  administratorLogin?: string;
+  /** The password of the administrator login. */
+  administratorLoginPassword?: {
+    /** The name of the Secret. */
+    name: string;
+    /** The key in the Secret. */
+    key: string;
+  };
+  /** The Mongo DB server version. Defaults to the latest available version if not specified. */
+  serverVersion?: string;
+  /** The list of node group specs in the cluster. */
+  nodeGroupSpecs?: Array<{
+    /** The node type deployed in the node group. */
+    kind?: "Shard";
+    /** The number of nodes in the node group. */
+    nodeCount?: number;
+    /** The resource sku for the node group. This defines the size of CPU and memory that is provisioned for each node. Example values: 'M30', 'M40'. */
+    sku?: string;
+    /** The disk storage size for the node group in GB. Example values: 128, 256, 512, 1024. */
+    diskSizeGB?: number;
+    /** Whether high availability is enabled on the node group. */
+    enableHa?: boolean;
+  }>;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** MongoCluster: status, as the operator reports it. */
+export interface MongoClusterStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Resource tags. */
+  tags?: Record<string, string>;
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** The administrator's login for the mongo cluster. */
+  administratorLogin?: string;
+  /** The Mongo DB server version. Defaults to the latest available version if not specified. */
+  serverVersion?: string;
+  /** The default mongo connection string for the cluster. */
+  connectionString?: string;
+  /** Earliest restore timestamp in UTC ISO8601 format. */
+  earliestRestoreTime?: string;
+  /** A provisioning state of the mongo cluster. */
+  provisioningState?: string;
+  /** A status of the mongo cluster. */
+  clusterStatus?: string;
+  /** The list of node group specs in the cluster. */
+  nodeGroupSpecs?: Array<{
+    /** The node type deployed in the node group. */
+    kind?: string;
+    /** The number of nodes in the node group. */
+    nodeCount?: number;
+    /** The resource sku for the node group. This defines the size of CPU and memory that is provisioned for each node. Example values: 'M30', 'M40'. */
+    sku?: string;
+    /** The disk storage size for the node group in GB. Example values: 128, 256, 512, 1024. */
+    diskSizeGB?: number;
+    /** Whether high availability is enabled on the node group. */
+    enableHa?: boolean;
+  }>;
+}
+
+/** A MongoCluster object. */
+export interface MongoCluster {
+  apiVersion: "documentdb.azure.com/v20240701" | "documentdb.azure.com/v1api20240701";
+  kind: "MongoCluster";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MongoClusterSpec;
+  status?: MongoClusterStatus;
+}
+
+/** MongodbDatabase (Microsoft.DocumentDB/databaseAccounts/mongodbDatabases@2024-08-15): spec. */
+export interface MongodbDatabaseSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/DatabaseAccount in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/DatabaseAccount object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a MongoDB database */
+  resource: {
+    /** Name of the Cosmos DB MongoDB database */
+    id: string;
+    /** Parameters to indicate the information about the restore */
+    restoreParameters?: {
+      /** The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName} */
+      restoreSource?: string;
+      /** Time to which the account has to be restored (ISO-8601 format). */
+      restoreTimestampInUtc?: string;
+      /** Specifies whether the restored account will have Time-To-Live disabled upon the successful restore. */
+      restoreWithTtlDisabled?: boolean;
+    };
+    /** Enum to indicate the mode of resource creation. */
+    createMode?: "Default" | "Restore";
+  };
+  /** A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request. */
+  options?: {
+    /** Request Units per second. For example, "throughput": 10000. */
+    throughput?: number;
+    /** Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput, the resource can scale up to. */
+      maxThroughput?: number;
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** MongodbDatabase: status, as the operator reports it. */
+export interface MongodbDatabaseStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a MongoDB database */
+  resource?: {
+    /** Name of the Cosmos DB MongoDB database */
+    id?: string;
+    /** Parameters to indicate the information about the restore */
+    restoreParameters?: {
+      /** The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName} */
+      restoreSource?: string;
+      /** Time to which the account has to be restored (ISO-8601 format). */
+      restoreTimestampInUtc?: string;
+      /** Specifies whether the restored account will have Time-To-Live disabled upon the successful restore. */
+      restoreWithTtlDisabled?: boolean;
+    };
+    /** Enum to indicate the mode of resource creation. */
+    createMode?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+  /** A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request. */
+  options?: {
+    /** Request Units per second. For example, "throughput": 10000. */
+    throughput?: number;
+    /** Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput, the resource can scale up to. */
+      maxThroughput?: number;
+    };
+  };
+}
+
+/** A MongodbDatabase object. */
+export interface MongodbDatabase {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "MongodbDatabase";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MongodbDatabaseSpec;
+  status?: MongodbDatabaseStatus;
+}
+
+/** MongodbDatabaseCollection (Microsoft.DocumentDB/databaseAccounts/mongodbDatabases/collections@2024-08-15): spec. */
+export interface MongodbDatabaseCollectionSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/MongodbDatabase in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/MongodbDatabase object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a MongoDB collection */
+  resource: {
+    /** Name of the Cosmos DB MongoDB collection */
+    id: string;
+    /** A key-value pair of shard keys to be applied for the request. */
+    shardKey?: Record<string, string>;
+    /** List of index keys */
+    indexes?: Array<{
+      /** Cosmos DB MongoDB collection index keys */
+      key?: {
+        /** List of keys for each MongoDB collection in the Azure Cosmos DB service */
+        keys?: Array<string>;
+      };
+      /** Cosmos DB MongoDB collection index key options */
+      options?: {
+        /** Expire after seconds */
+        expireAfterSeconds?: number;
+        /** Is unique or not */
+        unique?: boolean;
+      };
+    }>;
+    /** Analytical TTL. */
+    analyticalStorageTtl?: number;
+    /** Parameters to indicate the information about the restore */
+    restoreParameters?: {
+      /** The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName} */
+      restoreSource?: string;
+      /** Time to which the account has to be restored (ISO-8601 format). */
+      restoreTimestampInUtc?: string;
+      /** Specifies whether the restored account will have Time-To-Live disabled upon the successful restore. */
+      restoreWithTtlDisabled?: boolean;
+    };
+    /** Enum to indicate the mode of resource creation. */
+    createMode?: "Default" | "Restore";
+  };
+  /** A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request. */
+  options?: {
+    /** Request Units per second. For example, "throughput": 10000. */
+    throughput?: number;
+    /** Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput, the resource can scale up to. */
+      maxThroughput?: number;
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** MongodbDatabaseCollection: status, as the operator reports it. */
+export interface MongodbDatabaseCollectionStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a MongoDB collection */
+  resource?: {
+    /** Name of the Cosmos DB MongoDB collection */
+    id?: string;
+    /** A key-value pair of shard keys to be applied for the request. */
+    shardKey?: Record<string, string>;
+    /** List of index keys */
+    indexes?: Array<{
+      /** Cosmos DB MongoDB collection index keys */
+      key?: {
+        /** List of keys for each MongoDB collection in the Azure Cosmos DB service */
+        keys?: Array<string>;
+      };
+      /** Cosmos DB MongoDB collection index key options */
+      options?: {
+        /** Expire after seconds */
+        expireAfterSeconds?: number;
+        /** Is unique or not */
+        unique?: boolean;
+      };
+    }>;
+    /** Analytical TTL. */
+    analyticalStorageTtl?: number;
+    /** Parameters to indicate the information about the restore */
+    restoreParameters?: {
+      /** The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName} */
+      restoreSource?: string;
+      /** Time to which the account has to be restored (ISO-8601 format). */
+      restoreTimestampInUtc?: string;
+      /** Specifies whether the restored account will have Time-To-Live disabled upon the successful restore. */
+      restoreWithTtlDisabled?: boolean;
+    };
+    /** Enum to indicate the mode of resource creation. */
+    createMode?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+  /** A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request. */
+  options?: {
+    /** Request Units per second. For example, "throughput": 10000. */
+    throughput?: number;
+    /** Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput, the resource can scale up to. */
+      maxThroughput?: number;
+    };
+  };
+}
+
+/** A MongodbDatabaseCollection object. */
+export interface MongodbDatabaseCollection {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "MongodbDatabaseCollection";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MongodbDatabaseCollectionSpec;
+  status?: MongodbDatabaseCollectionStatus;
+}
+
+/** MongodbDatabaseCollectionThroughputSetting (Microsoft.DocumentDB/databaseAccounts/mongodbDatabases/collections/throughputSettings@2024-08-15): spec. */
+export interface MongodbDatabaseCollectionThroughputSettingSpec {
+  /** The owner: the name of a documentdb.azure.com/MongodbDatabaseCollection in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/MongodbDatabaseCollection object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a resource throughput */
+  resource: {
+    /** Value of the Cosmos DB resource throughput. Either throughput is required or autoscaleSettings is required, but not both. */
+    throughput?: number;
+    /** Cosmos DB resource for autoscale settings. Either throughput is required or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput container can scale up to. */
+      maxThroughput: number;
+      /** Cosmos DB resource auto-upgrade policy */
+      autoUpgradePolicy?: {
+        /** Represents throughput policy which service must adhere to for auto-upgrade */
+        throughputPolicy?: {
+          /** Determines whether the ThroughputPolicy is active or not */
+          isEnabled?: boolean;
+          /** Represents the percentage by which throughput can increase every time throughput policy kicks in. */
+          incrementPercent?: number;
+        };
+      };
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** MongodbDatabaseCollectionThroughputSetting: status, as the operator reports it. */
+export interface MongodbDatabaseCollectionThroughputSettingStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a resource throughput */
+  resource?: {
+    /** Value of the Cosmos DB resource throughput. Either throughput is required or autoscaleSettings is required, but not both. */
+    throughput?: number;
+    /** Cosmos DB resource for autoscale settings. Either throughput is required or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput container can scale up to. */
+      maxThroughput?: number;
+      /** Cosmos DB resource auto-upgrade policy */
+      autoUpgradePolicy?: {
+        /** Represents throughput policy which service must adhere to for auto-upgrade */
+        throughputPolicy?: {
+          /** Determines whether the ThroughputPolicy is active or not */
+          isEnabled?: boolean;
+          /** Represents the percentage by which throughput can increase every time throughput policy kicks in. */
+          incrementPercent?: number;
+        };
+      };
+      /** Represents target maximum throughput container can scale up to once offer is no longer in pending state. */
+      targetMaxThroughput?: number;
+    };
+    /** The minimum throughput of the resource */
+    minimumThroughput?: string;
+    /** The throughput replace is pending */
+    offerReplacePending?: string;
+    /** The offer throughput value to instantly scale up without triggering splits */
+    instantMaximumThroughput?: string;
+    /** The maximum throughput value or the maximum maxThroughput value (for autoscale) that can be specified */
+    softAllowedMaximumThroughput?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+}
+
+/** A MongodbDatabaseCollectionThroughputSetting object. */
+export interface MongodbDatabaseCollectionThroughputSetting {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "MongodbDatabaseCollectionThroughputSetting";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MongodbDatabaseCollectionThroughputSettingSpec;
+  status?: MongodbDatabaseCollectionThroughputSettingStatus;
+}
+
+/** MongodbDatabaseThroughputSetting (Microsoft.DocumentDB/databaseAccounts/mongodbDatabases/throughputSettings@2024-08-15): spec. */
+export interface MongodbDatabaseThroughputSettingSpec {
+  /** The owner: the name of a documentdb.azure.com/MongodbDatabase in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/MongodbDatabase object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a resource throughput */
+  resource: {
+    /** Value of the Cosmos DB resource throughput. Either throughput is required or autoscaleSettings is required, but not both. */
+    throughput?: number;
+    /** Cosmos DB resource for autoscale settings. Either throughput is required or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput container can scale up to. */
+      maxThroughput: number;
+      /** Cosmos DB resource auto-upgrade policy */
+      autoUpgradePolicy?: {
+        /** Represents throughput policy which service must adhere to for auto-upgrade */
+        throughputPolicy?: {
+          /** Determines whether the ThroughputPolicy is active or not */
+          isEnabled?: boolean;
+          /** Represents the percentage by which throughput can increase every time throughput policy kicks in. */
+          incrementPercent?: number;
+        };
+      };
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** MongodbDatabaseThroughputSetting: status, as the operator reports it. */
+export interface MongodbDatabaseThroughputSettingStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a resource throughput */
+  resource?: {
+    /** Value of the Cosmos DB resource throughput. Either throughput is required or autoscaleSettings is required, but not both. */
+    throughput?: number;
+    /** Cosmos DB resource for autoscale settings. Either throughput is required or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput container can scale up to. */
+      maxThroughput?: number;
+      /** Cosmos DB resource auto-upgrade policy */
+      autoUpgradePolicy?: {
+        /** Represents throughput policy which service must adhere to for auto-upgrade */
+        throughputPolicy?: {
+          /** Determines whether the ThroughputPolicy is active or not */
+          isEnabled?: boolean;
+          /** Represents the percentage by which throughput can increase every time throughput policy kicks in. */
+          incrementPercent?: number;
+        };
+      };
+      /** Represents target maximum throughput container can scale up to once offer is no longer in pending state. */
+      targetMaxThroughput?: number;
+    };
+    /** The minimum throughput of the resource */
+    minimumThroughput?: string;
+    /** The throughput replace is pending */
+    offerReplacePending?: string;
+    /** The offer throughput value to instantly scale up without triggering splits */
+    instantMaximumThroughput?: string;
+    /** The maximum throughput value or the maximum maxThroughput value (for autoscale) that can be specified */
+    softAllowedMaximumThroughput?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+}
+
+/** A MongodbDatabaseThroughputSetting object. */
+export interface MongodbDatabaseThroughputSetting {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "MongodbDatabaseThroughputSetting";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MongodbDatabaseThroughputSettingSpec;
+  status?: MongodbDatabaseThroughputSettingStatus;
+}
+
+/** MongodbRoleDefinition (Microsoft.DocumentDB/databaseAccounts/mongodbRoleDefinitions@2024-08-15): spec. */
+export interface MongodbRoleDefinitionSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/DatabaseAccount in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/DatabaseAccount object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** A user-friendly name for the Role Definition. Must be unique for the database account. */
+  roleName?: string;
+  /** Indicates whether the Role Definition was built-in or user created. */
+  type?: "BuiltInRole" | "CustomRole";
+  /** The database name for which access is being granted for this Role Definition. */
+  databaseName?: string;
+  /** A set of privileges contained by the Role Definition. This will allow application of this Role Definition on the entire database account or any underlying Database / Collection. Scopes higher than Database are not enforceable as privilege. */
+  privileges?: Array<{
+    /** An Azure Cosmos DB Mongo DB Resource. */
+    resource?: {
+      /** The database name the role is applied. */
+      db?: string;
+      /** The collection name the role is applied. */
+      collection?: string;
+    };
+    /** An array of actions that are allowed. */
+    actions?: Array<string>;
+  }>;
+  /** The set of roles inherited by this Role Definition. */
+  roles?: Array<{
+    /** The database name the role is applied. */
+    db?: string;
+    /** The role name. */
+    role?: string;
+  }>;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** MongodbRoleDefinition: status, as the operator reports it. */
+export interface MongodbRoleDefinitionStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** A user-friendly name for the Role Definition. Must be unique for the database account. */
+  roleName?: string;
+  /** Indicates whether the Role Definition was built-in or user created. */
+  properties_type?: string;
+  /** The database name for which access is being granted for this Role Definition. */
+  databaseName?: string;
+  /** A set of privileges contained by the Role Definition. This will allow application of this Role Definition on the entire database account or any underlying Database / Collection. Scopes higher than Database are not enforceable as privilege. */
+  privileges?: Array<{
+    /** An Azure Cosmos DB Mongo DB Resource. */
+    resource?: {
+      /** The database name the role is applied. */
+      db?: string;
+      /** The collection name the role is applied. */
+      collection?: string;
+    };
+    /** An array of actions that are allowed. */
+    actions?: Array<string>;
+  }>;
+  /** The set of roles inherited by this Role Definition. */
+  roles?: Array<{
+    /** The database name the role is applied. */
+    db?: string;
+    /** The role name. */
+    role?: string;
+  }>;
+}
+
+/** A MongodbRoleDefinition object. */
+export interface MongodbRoleDefinition {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "MongodbRoleDefinition";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MongodbRoleDefinitionSpec;
+  status?: MongodbRoleDefinitionStatus;
+}
+
+/** MongodbUserDefinition (Microsoft.DocumentDB/databaseAccounts/mongodbUserDefinitions@2024-08-15): spec. */
+export interface MongodbUserDefinitionSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/DatabaseAccount in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/DatabaseAccount object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The user name for User Definition. */
+  userName?: string;
+  /** The password for User Definition. Response does not contain user password. */
+  password?: {
+    /** The name of the Secret. */
+    name: string;
+    /** The key in the Secret. */
+    key: string;
+  };
+  /** The database name for which access is being granted for this User Definition. */
+  databaseName?: string;
+  /** A custom definition for the USer Definition. */
+  customData?: string;
+  /** The set of roles inherited by the User Definition. */
+  roles?: Array<{
+    /** The database name the role is applied. */
+    db?: string;
+    /** The role name. */
+    role?: string;
+  }>;
+  /** The Mongo Auth mechanism. For now, we only support auth mechanism SCRAM-SHA-256. */
+  mechanisms?: string;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** MongodbUserDefinition: status, as the operator reports it. */
+export interface MongodbUserDefinitionStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The user name for User Definition. */
+  userName?: string;
+  /** The database name for which access is being granted for this User Definition. */
+  databaseName?: string;
+  /** A custom definition for the USer Definition. */
+  customData?: string;
+  /** The set of roles inherited by the User Definition. */
+  roles?: Array<{
+    /** The database name the role is applied. */
+    db?: string;
+    /** The role name. */
+    role?: string;
+  }>;
+  /** The Mongo Auth mechanism. For now, we only support auth mechanism SCRAM-SHA-256. */
+  mechanisms?: string;
+}
+
+/** A MongodbUserDefinition object. */
+export interface MongodbUserDefinition {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "MongodbUserDefinition";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: MongodbUserDefinitionSpec;
+  status?: MongodbUserDefinitionStatus;
+}
+
 /** SqlDatabase (Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-08-15): spec. */
 export interface SqlDatabaseSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
@@ -1059,4 +2099,677 @@ export interface SqlDatabaseContainer {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: SqlDatabaseContainerSpec;
   status?: SqlDatabaseContainerStatus;
+}
+
+/** SqlDatabaseContainerStoredProcedure (Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures@2024-08-15): spec. */
+export interface SqlDatabaseContainerStoredProcedureSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/SqlDatabaseContainer in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/SqlDatabaseContainer object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a storedProcedure */
+  resource: {
+    /** Name of the Cosmos DB SQL storedProcedure */
+    id: string;
+    /** Body of the Stored Procedure */
+    body?: string;
+  };
+  /** A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request. */
+  options?: {
+    /** Request Units per second. For example, "throughput": 10000. */
+    throughput?: number;
+    /** Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput, the resource can scale up to. */
+      maxThroughput?: number;
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** SqlDatabaseContainerStoredProcedure: status, as the operator reports it. */
+export interface SqlDatabaseContainerStoredProcedureStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a storedProcedure */
+  resource?: {
+    /** Name of the Cosmos DB SQL storedProcedure */
+    id?: string;
+    /** Body of the Stored Procedure */
+    body?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+}
+
+/** A SqlDatabaseContainerStoredProcedure object. */
+export interface SqlDatabaseContainerStoredProcedure {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "SqlDatabaseContainerStoredProcedure";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: SqlDatabaseContainerStoredProcedureSpec;
+  status?: SqlDatabaseContainerStoredProcedureStatus;
+}
+
+/** SqlDatabaseContainerThroughputSetting (Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/throughputSettings@2024-08-15): spec. */
+export interface SqlDatabaseContainerThroughputSettingSpec {
+  /** The owner: the name of a documentdb.azure.com/SqlDatabaseContainer in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/SqlDatabaseContainer object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a resource throughput */
+  resource: {
+    /** Value of the Cosmos DB resource throughput. Either throughput is required or autoscaleSettings is required, but not both. */
+    throughput?: number;
+    /** Cosmos DB resource for autoscale settings. Either throughput is required or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput container can scale up to. */
+      maxThroughput: number;
+      /** Cosmos DB resource auto-upgrade policy */
+      autoUpgradePolicy?: {
+        /** Represents throughput policy which service must adhere to for auto-upgrade */
+        throughputPolicy?: {
+          /** Determines whether the ThroughputPolicy is active or not */
+          isEnabled?: boolean;
+          /** Represents the percentage by which throughput can increase every time throughput policy kicks in. */
+          incrementPercent?: number;
+        };
+      };
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** SqlDatabaseContainerThroughputSetting: status, as the operator reports it. */
+export interface SqlDatabaseContainerThroughputSettingStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a resource throughput */
+  resource?: {
+    /** Value of the Cosmos DB resource throughput. Either throughput is required or autoscaleSettings is required, but not both. */
+    throughput?: number;
+    /** Cosmos DB resource for autoscale settings. Either throughput is required or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput container can scale up to. */
+      maxThroughput?: number;
+      /** Cosmos DB resource auto-upgrade policy */
+      autoUpgradePolicy?: {
+        /** Represents throughput policy which service must adhere to for auto-upgrade */
+        throughputPolicy?: {
+          /** Determines whether the ThroughputPolicy is active or not */
+          isEnabled?: boolean;
+          /** Represents the percentage by which throughput can increase every time throughput policy kicks in. */
+          incrementPercent?: number;
+        };
+      };
+      /** Represents target maximum throughput container can scale up to once offer is no longer in pending state. */
+      targetMaxThroughput?: number;
+    };
+    /** The minimum throughput of the resource */
+    minimumThroughput?: string;
+    /** The throughput replace is pending */
+    offerReplacePending?: string;
+    /** The offer throughput value to instantly scale up without triggering splits */
+    instantMaximumThroughput?: string;
+    /** The maximum throughput value or the maximum maxThroughput value (for autoscale) that can be specified */
+    softAllowedMaximumThroughput?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+}
+
+/** A SqlDatabaseContainerThroughputSetting object. */
+export interface SqlDatabaseContainerThroughputSetting {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "SqlDatabaseContainerThroughputSetting";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: SqlDatabaseContainerThroughputSettingSpec;
+  status?: SqlDatabaseContainerThroughputSettingStatus;
+}
+
+/** SqlDatabaseContainerTrigger (Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/triggers@2024-08-15): spec. */
+export interface SqlDatabaseContainerTriggerSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/SqlDatabaseContainer in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/SqlDatabaseContainer object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a trigger */
+  resource: {
+    /** Name of the Cosmos DB SQL trigger */
+    id: string;
+    /** Body of the Trigger */
+    body?: string;
+    /** Type of the Trigger */
+    triggerType?: "Pre" | "Post";
+    /** The operation the trigger is associated with */
+    triggerOperation?: "All" | "Create" | "Update" | "Delete" | "Replace";
+  };
+  /** A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request. */
+  options?: {
+    /** Request Units per second. For example, "throughput": 10000. */
+    throughput?: number;
+    /** Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput, the resource can scale up to. */
+      maxThroughput?: number;
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** SqlDatabaseContainerTrigger: status, as the operator reports it. */
+export interface SqlDatabaseContainerTriggerStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a trigger */
+  resource?: {
+    /** Name of the Cosmos DB SQL trigger */
+    id?: string;
+    /** Body of the Trigger */
+    body?: string;
+    /** Type of the Trigger */
+    triggerType?: string;
+    /** The operation the trigger is associated with */
+    triggerOperation?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+}
+
+/** A SqlDatabaseContainerTrigger object. */
+export interface SqlDatabaseContainerTrigger {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "SqlDatabaseContainerTrigger";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: SqlDatabaseContainerTriggerSpec;
+  status?: SqlDatabaseContainerTriggerStatus;
+}
+
+/** SqlDatabaseContainerUserDefinedFunction (Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/userDefinedFunctions@2024-08-15): spec. */
+export interface SqlDatabaseContainerUserDefinedFunctionSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/SqlDatabaseContainer in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/SqlDatabaseContainer object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a userDefinedFunction */
+  resource: {
+    /** Name of the Cosmos DB SQL userDefinedFunction */
+    id: string;
+    /** Body of the User Defined Function */
+    body?: string;
+  };
+  /** A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request. */
+  options?: {
+    /** Request Units per second. For example, "throughput": 10000. */
+    throughput?: number;
+    /** Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput, the resource can scale up to. */
+      maxThroughput?: number;
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** SqlDatabaseContainerUserDefinedFunction: status, as the operator reports it. */
+export interface SqlDatabaseContainerUserDefinedFunctionStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a userDefinedFunction */
+  resource?: {
+    /** Name of the Cosmos DB SQL userDefinedFunction */
+    id?: string;
+    /** Body of the User Defined Function */
+    body?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+}
+
+/** A SqlDatabaseContainerUserDefinedFunction object. */
+export interface SqlDatabaseContainerUserDefinedFunction {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "SqlDatabaseContainerUserDefinedFunction";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: SqlDatabaseContainerUserDefinedFunctionSpec;
+  status?: SqlDatabaseContainerUserDefinedFunctionStatus;
+}
+
+/** SqlDatabaseThroughputSetting (Microsoft.DocumentDB/databaseAccounts/sqlDatabases/throughputSettings@2024-08-15): spec. */
+export interface SqlDatabaseThroughputSettingSpec {
+  /** The owner: the name of a documentdb.azure.com/SqlDatabase in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/SqlDatabase object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a resource throughput */
+  resource: {
+    /** Value of the Cosmos DB resource throughput. Either throughput is required or autoscaleSettings is required, but not both. */
+    throughput?: number;
+    /** Cosmos DB resource for autoscale settings. Either throughput is required or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput container can scale up to. */
+      maxThroughput: number;
+      /** Cosmos DB resource auto-upgrade policy */
+      autoUpgradePolicy?: {
+        /** Represents throughput policy which service must adhere to for auto-upgrade */
+        throughputPolicy?: {
+          /** Determines whether the ThroughputPolicy is active or not */
+          isEnabled?: boolean;
+          /** Represents the percentage by which throughput can increase every time throughput policy kicks in. */
+          incrementPercent?: number;
+        };
+      };
+    };
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** SqlDatabaseThroughputSetting: status, as the operator reports it. */
+export interface SqlDatabaseThroughputSettingStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The location of the resource group to which the resource belongs. */
+  location?: string;
+  /** Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB". */
+  tags?: Record<string, string>;
+  /** The standard JSON format of a resource throughput */
+  resource?: {
+    /** Value of the Cosmos DB resource throughput. Either throughput is required or autoscaleSettings is required, but not both. */
+    throughput?: number;
+    /** Cosmos DB resource for autoscale settings. Either throughput is required or autoscaleSettings is required, but not both. */
+    autoscaleSettings?: {
+      /** Represents maximum throughput container can scale up to. */
+      maxThroughput?: number;
+      /** Cosmos DB resource auto-upgrade policy */
+      autoUpgradePolicy?: {
+        /** Represents throughput policy which service must adhere to for auto-upgrade */
+        throughputPolicy?: {
+          /** Determines whether the ThroughputPolicy is active or not */
+          isEnabled?: boolean;
+          /** Represents the percentage by which throughput can increase every time throughput policy kicks in. */
+          incrementPercent?: number;
+        };
+      };
+      /** Represents target maximum throughput container can scale up to once offer is no longer in pending state. */
+      targetMaxThroughput?: number;
+    };
+    /** The minimum throughput of the resource */
+    minimumThroughput?: string;
+    /** The throughput replace is pending */
+    offerReplacePending?: string;
+    /** The offer throughput value to instantly scale up without triggering splits */
+    instantMaximumThroughput?: string;
+    /** The maximum throughput value or the maximum maxThroughput value (for autoscale) that can be specified */
+    softAllowedMaximumThroughput?: string;
+    /** A system generated property. A unique identifier. */
+    _rid?: string;
+    /** A system generated property that denotes the last updated timestamp of the resource. */
+    _ts?: number;
+    /** A system generated property representing the resource etag required for optimistic concurrency control. */
+    _etag?: string;
+  };
+}
+
+/** A SqlDatabaseThroughputSetting object. */
+export interface SqlDatabaseThroughputSetting {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "SqlDatabaseThroughputSetting";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: SqlDatabaseThroughputSettingSpec;
+  status?: SqlDatabaseThroughputSettingStatus;
+}
+
+/** SqlRoleAssignment (Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-08-15): spec. */
+export interface SqlRoleAssignmentSpec {
+  /** The name of the resource in Azure. If empty, the operator generates one. */
+  azureName?: string;
+  /** The owner: the name of a documentdb.azure.com/DatabaseAccount in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner documentdb.azure.com/DatabaseAccount object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The unique identifier for the associated Role Definition. */
+  roleDefinitionId?: string;
+  /** The data plane resource path for which access is being granted through this Role Assignment. */
+  scope?: string;
+  /** The unique identifier for the associated AAD principal in the AAD graph to which access is being granted through this Role Assignment. Tenant ID for the principal is inferred using the tenant associated with the subscription. */
+  principalId?: string;
+  /** The unique identifier for the associated AAD principal in the AAD graph to which access is being granted through this Role Assignment. Tenant ID for the principal is inferred using the tenant associated with the subscription. */
+  principalIdFromConfig?: {
+    /** The name of the ConfigMap. */
+    name: string;
+    /** The key in the ConfigMap. */
+    key: string;
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** SqlRoleAssignment: status, as the operator reports it. */
+export interface SqlRoleAssignmentStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The unique identifier for the associated Role Definition. */
+  roleDefinitionId?: string;
+  /** The data plane resource path for which access is being granted through this Role Assignment. */
+  scope?: string;
+  /** The unique identifier for the associated AAD principal in the AAD graph to which access is being granted through this Role Assignment. Tenant ID for the principal is inferred using the tenant associated with the subscription. */
+  principalId?: string;
+}
+
+/** A SqlRoleAssignment object. */
+export interface SqlRoleAssignment {
+  apiVersion: "documentdb.azure.com/v20240815" | "documentdb.azure.com/v1api20240815";
+  kind: "SqlRoleAssignment";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: SqlRoleAssignmentSpec;
+  status?: SqlRoleAssignmentStatus;
 }

@@ -110,7 +110,7 @@ export interface FederatedIdentityCredential {
   status?: FederatedIdentityCredentialStatus;
 }
 
-/** UserAssignedIdentity (Microsoft.ManagedIdentity/userAssignedIdentities@2018-11-30): spec. */
+/** UserAssignedIdentity (Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31): spec. */
 export interface UserAssignedIdentitySpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -168,6 +168,29 @@ export interface UserAssignedIdentitySpec {
         key: string;
       };
     };
+    secrets?: {
+      /** Where to write clientId. */
+      clientId?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write principalId. */
+      principalId?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write tenantId. */
+      tenantId?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+    };
   };
 }
 
@@ -198,6 +221,21 @@ export interface UserAssignedIdentityStatus {
   tags?: Record<string, string>;
   /** The geo-location where the resource lives */
   location?: string;
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
   /** The id of the tenant which the identity belongs to. */
   tenantId?: string;
   /** The id of the service principal object associated with the created identity. */
@@ -208,7 +246,7 @@ export interface UserAssignedIdentityStatus {
 
 /** A UserAssignedIdentity object. */
 export interface UserAssignedIdentity {
-  apiVersion: "managedidentity.azure.com/v20181130" | "managedidentity.azure.com/v1api20181130";
+  apiVersion: "managedidentity.azure.com/v20230131" | "managedidentity.azure.com/v1api20230131";
   kind: "UserAssignedIdentity";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: UserAssignedIdentitySpec;

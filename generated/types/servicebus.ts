@@ -285,6 +285,125 @@ export interface Namespace {
   status?: NamespaceStatus;
 }
 
+/** NamespacesAuthorizationRule (Microsoft.ServiceBus/namespaces/AuthorizationRules@2024-01-01): spec. */
+export interface NamespacesAuthorizationRuleSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a servicebus.azure.com/Namespace in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner servicebus.azure.com/Namespace object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The rights associated with the rule. */
+  rights: Array<"Manage" | "Send" | "Listen">;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    secrets?: {
+      /** Where to write primaryKey. */
+      primaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write primaryConnectionString. */
+      primaryConnectionString?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write secondaryKey. */
+      secondaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write secondaryConnectionString. */
+      secondaryConnectionString?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+    };
+  };
+}
+
+/** NamespacesAuthorizationRule: status, as the operator reports it. */
+export interface NamespacesAuthorizationRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The system meta data relating to this resource. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedAt?: string;
+  };
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** The rights associated with the rule. */
+  rights?: Array<string>;
+}
+
+/** A NamespacesAuthorizationRule object. */
+export interface NamespacesAuthorizationRule {
+  apiVersion: "servicebus.azure.com/v20240101" | "servicebus.azure.com/v1api20240101";
+  kind: "NamespacesAuthorizationRule";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: NamespacesAuthorizationRuleSpec;
+  status?: NamespacesAuthorizationRuleStatus;
+}
+
 /** NamespacesQueue (Microsoft.ServiceBus/namespaces/queues@2024-01-01): spec. */
 export interface NamespacesQueueSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
@@ -607,4 +726,440 @@ export interface NamespacesTopic {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: NamespacesTopicSpec;
   status?: NamespacesTopicStatus;
+}
+
+/** NamespacesTopicsSubscription (Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01): spec. */
+export interface NamespacesTopicsSubscriptionSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a servicebus.azure.com/NamespacesTopic in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner servicebus.azure.com/NamespacesTopic object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** ISO 8061 lock duration timespan for the subscription. The default value is 1 minute. */
+  lockDuration?: string;
+  /** Value indicating if a subscription supports the concept of sessions. */
+  requiresSession?: boolean;
+  /** ISO 8061 Default message timespan to live value. This is the duration after which the message expires, starting from when the message is sent to Service Bus. This is the default value used when TimeToLive is not set on a message itself. */
+  defaultMessageTimeToLive?: string;
+  /** Value that indicates whether a subscription has dead letter support on filter evaluation exceptions. */
+  deadLetteringOnFilterEvaluationExceptions?: boolean;
+  /** Value that indicates whether a subscription has dead letter support when a message expires. */
+  deadLetteringOnMessageExpiration?: boolean;
+  /** ISO 8601 timeSpan structure that defines the duration of the duplicate detection history. The default value is 10 minutes. */
+  duplicateDetectionHistoryTimeWindow?: string;
+  /** Number of maximum deliveries. */
+  maxDeliveryCount?: number;
+  /** Enumerates the possible values for the status of a messaging entity. */
+  status?: "Active" | "Disabled" | "Restoring" | "SendDisabled" | "ReceiveDisabled" | "Creating" | "Deleting" | "Renaming" | "Unknown";
+  /** Value that indicates whether server-side batched operations are enabled. */
+  enableBatchedOperations?: boolean;
+  /** ISO 8061 timeSpan idle interval after which the topic is automatically deleted. The minimum duration is 5 minutes. */
+  autoDeleteOnIdle?: string;
+  /** Queue/Topic name to forward the messages */
+  forwardTo?: string;
+  /** Queue/Topic name to forward the Dead Letter message */
+  forwardDeadLetteredMessagesTo?: string;
+  /** Value that indicates whether the subscription has an affinity to the client id. */
+  isClientAffine?: boolean;
+  /** Properties specific to client affine subscriptions. */
+  clientAffineProperties?: {
+    /** Indicates the Client ID of the application that created the client-affine subscription. */
+    clientId?: string;
+    /** For client-affine subscriptions, this value indicates whether the subscription is durable or not. */
+    isDurable?: boolean;
+    /** For client-affine subscriptions, this value indicates whether the subscription is shared or not. */
+    isShared?: boolean;
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** NamespacesTopicsSubscription: status, as the operator reports it. */
+export interface NamespacesTopicsSubscriptionStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The system meta data relating to this resource. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedAt?: string;
+  };
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** Number of messages. */
+  messageCount?: number;
+  /** Exact time the message was created. */
+  createdAt?: string;
+  /** Last time there was a receive request to this subscription. */
+  accessedAt?: string;
+  /** The exact time the message was updated. */
+  updatedAt?: string;
+  /** Message count details */
+  countDetails?: {
+    /** Number of active messages in the queue, topic, or subscription. */
+    activeMessageCount?: number;
+    /** Number of messages that are dead lettered. */
+    deadLetterMessageCount?: number;
+    /** Number of scheduled messages. */
+    scheduledMessageCount?: number;
+    /** Number of messages transferred to another queue, topic, or subscription. */
+    transferMessageCount?: number;
+    /** Number of messages transferred into dead letters. */
+    transferDeadLetterMessageCount?: number;
+  };
+  /** ISO 8061 lock duration timespan for the subscription. The default value is 1 minute. */
+  lockDuration?: string;
+  /** Value indicating if a subscription supports the concept of sessions. */
+  requiresSession?: boolean;
+  /** ISO 8061 Default message timespan to live value. This is the duration after which the message expires, starting from when the message is sent to Service Bus. This is the default value used when TimeToLive is not set on a message itself. */
+  defaultMessageTimeToLive?: string;
+  /** Value that indicates whether a subscription has dead letter support on filter evaluation exceptions. */
+  deadLetteringOnFilterEvaluationExceptions?: boolean;
+  /** Value that indicates whether a subscription has dead letter support when a message expires. */
+  deadLetteringOnMessageExpiration?: boolean;
+  /** ISO 8601 timeSpan structure that defines the duration of the duplicate detection history. The default value is 10 minutes. */
+  duplicateDetectionHistoryTimeWindow?: string;
+  /** Number of maximum deliveries. */
+  maxDeliveryCount?: number;
+  /** Enumerates the possible values for the status of a messaging entity. */
+  status?: string;
+  /** Value that indicates whether server-side batched operations are enabled. */
+  enableBatchedOperations?: boolean;
+  /** ISO 8061 timeSpan idle interval after which the topic is automatically deleted. The minimum duration is 5 minutes. */
+  autoDeleteOnIdle?: string;
+  /** Queue/Topic name to forward the messages */
+  forwardTo?: string;
+  /** Queue/Topic name to forward the Dead Letter message */
+  forwardDeadLetteredMessagesTo?: string;
+  /** Value that indicates whether the subscription has an affinity to the client id. */
+  isClientAffine?: boolean;
+  /** Properties specific to client affine subscriptions. */
+  clientAffineProperties?: {
+    /** Indicates the Client ID of the application that created the client-affine subscription. */
+    clientId?: string;
+    /** For client-affine subscriptions, this value indicates whether the subscription is durable or not. */
+    isDurable?: boolean;
+    /** For client-affine subscriptions, this value indicates whether the subscription is shared or not. */
+    isShared?: boolean;
+  };
+}
+
+/** A NamespacesTopicsSubscription object. */
+export interface NamespacesTopicsSubscription {
+  apiVersion: "servicebus.azure.com/v20240101" | "servicebus.azure.com/v1api20240101";
+  kind: "NamespacesTopicsSubscription";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: NamespacesTopicsSubscriptionSpec;
+  status?: NamespacesTopicsSubscriptionStatus;
+}
+
+/** NamespacesTopicsSubscriptionsRule (Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01): spec. */
+export interface NamespacesTopicsSubscriptionsRuleSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a servicebus.azure.com/NamespacesTopicsSubscription in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner servicebus.azure.com/NamespacesTopicsSubscription object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Represents the filter actions which are allowed for the transformation of a message that have been matched by a filter expression. */
+  action?: {
+    /** SQL expression. e.g. MyProperty='ABC' */
+    sqlExpression?: string;
+    /** This property is reserved for future use. An integer value showing the compatibility level, currently hard-coded to 20. */
+    compatibilityLevel?: number;
+    /** Value that indicates whether the rule action requires preprocessing. */
+    requiresPreprocessing?: boolean;
+  };
+  /** Filter type that is evaluated against a BrokeredMessage. */
+  filterType?: "SqlFilter" | "CorrelationFilter";
+  /** Properties of sqlFilter */
+  sqlFilter?: {
+    /** The SQL expression. e.g. MyProperty='ABC' */
+    sqlExpression?: string;
+    /** This property is reserved for future use. An integer value showing the compatibility level, currently hard-coded to 20. */
+    compatibilityLevel?: number;
+    /** Value that indicates whether the rule action requires preprocessing. */
+    requiresPreprocessing?: boolean;
+  };
+  /** Properties of correlationFilter */
+  correlationFilter?: {
+    /** dictionary object for custom filters */
+    properties?: Record<string, string>;
+    /** Identifier of the correlation. */
+    correlationId?: string;
+    /** Identifier of the message. */
+    messageId?: string;
+    /** Address to send to. */
+    to?: string;
+    /** Address of the queue to reply to. */
+    replyTo?: string;
+    /** Application specific label. */
+    label?: string;
+    /** Session identifier. */
+    sessionId?: string;
+    /** Session identifier to reply to. */
+    replyToSessionId?: string;
+    /** Content type of the message. */
+    contentType?: string;
+    /** Value that indicates whether the rule action requires preprocessing. */
+    requiresPreprocessing?: boolean;
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** NamespacesTopicsSubscriptionsRule: status, as the operator reports it. */
+export interface NamespacesTopicsSubscriptionsRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The system meta data relating to this resource. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedAt?: string;
+  };
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** Represents the filter actions which are allowed for the transformation of a message that have been matched by a filter expression. */
+  action?: {
+    /** SQL expression. e.g. MyProperty='ABC' */
+    sqlExpression?: string;
+    /** This property is reserved for future use. An integer value showing the compatibility level, currently hard-coded to 20. */
+    compatibilityLevel?: number;
+    /** Value that indicates whether the rule action requires preprocessing. */
+    requiresPreprocessing?: boolean;
+  };
+  /** Filter type that is evaluated against a BrokeredMessage. */
+  filterType?: string;
+  /** Properties of sqlFilter */
+  sqlFilter?: {
+    /** The SQL expression. e.g. MyProperty='ABC' */
+    sqlExpression?: string;
+    /** This property is reserved for future use. An integer value showing the compatibility level, currently hard-coded to 20. */
+    compatibilityLevel?: number;
+    /** Value that indicates whether the rule action requires preprocessing. */
+    requiresPreprocessing?: boolean;
+  };
+  /** Properties of correlationFilter */
+  correlationFilter?: {
+    /** dictionary object for custom filters */
+    properties?: Record<string, string>;
+    /** Identifier of the correlation. */
+    correlationId?: string;
+    /** Identifier of the message. */
+    messageId?: string;
+    /** Address to send to. */
+    to?: string;
+    /** Address of the queue to reply to. */
+    replyTo?: string;
+    /** Application specific label. */
+    label?: string;
+    /** Session identifier. */
+    sessionId?: string;
+    /** Session identifier to reply to. */
+    replyToSessionId?: string;
+    /** Content type of the message. */
+    contentType?: string;
+    /** Value that indicates whether the rule action requires preprocessing. */
+    requiresPreprocessing?: boolean;
+  };
+}
+
+/** A NamespacesTopicsSubscriptionsRule object. */
+export interface NamespacesTopicsSubscriptionsRule {
+  apiVersion: "servicebus.azure.com/v20240101" | "servicebus.azure.com/v1api20240101";
+  kind: "NamespacesTopicsSubscriptionsRule";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: NamespacesTopicsSubscriptionsRuleSpec;
+  status?: NamespacesTopicsSubscriptionsRuleStatus;
+}
+
+/** TopicAuthorizationRule (Microsoft.ServiceBus/namespaces/topics/authorizationRules@2024-01-01): spec. */
+export interface TopicAuthorizationRuleSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a servicebus.azure.com/NamespacesTopic in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner servicebus.azure.com/NamespacesTopic object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** The rights associated with the rule. */
+  rights: Array<"Manage" | "Send" | "Listen">;
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** TopicAuthorizationRule: status, as the operator reports it. */
+export interface TopicAuthorizationRuleStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** The system meta data relating to this resource. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedAt?: string;
+  };
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** The rights associated with the rule. */
+  rights?: Array<string>;
+}
+
+/** A TopicAuthorizationRule object. */
+export interface TopicAuthorizationRule {
+  apiVersion: "servicebus.azure.com/v20240101" | "servicebus.azure.com/v1api20240101";
+  kind: "TopicAuthorizationRule";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: TopicAuthorizationRuleSpec;
+  status?: TopicAuthorizationRuleStatus;
 }

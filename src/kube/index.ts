@@ -7,3 +7,4 @@
  */
 export { startApiServer, renderKubeconfig } from './internal/server.js';
 export type { ApiServerOptions, RunningApiServer } from './internal/server.js';
+export type { VersionConverter } from './internal/operations.js';

@@ -3,13 +3,16 @@
  * ARM IDs (build/parse), spec → ARM body and ARM body → status conversion, the Kubernetes spec/status schemas
  * (ASO's conventions), naming rules. Pure code: the only I/O is the lazy import of a generated kind file.
  */
-import { kindLoaders } from '../../generated/model/index.js';
+import { kindLoaders, versionLoaders } from '../../generated/model/index.js';
 import type { ArmCatalog, KindModel } from './types.js';
+import { convertWithSchema, objectShapeOf, type ConvertibleObject } from './internal/versions.js';
 
 export type { ArmScope, SchemaNode, ExportSource, KindModel, ArmCatalog } from './types.js';
 export { parseArmId, buildArmId, isArmId, armIdsEqual, ArmIdError } from './internal/armid.js';
 export type { ArmId, ArmIdKind, BuildArmIdOptions } from './internal/armid.js';
 export { specSchemaOf, statusSchemaOf, resourceReferenceSchema, keyReferenceSchema, conditionSchema } from './internal/kube-schema.js';
+export { convertWithSchema, objectShapeOf, conversionAnnotation, convertBySchema } from './internal/versions.js';
+export type { ShapeSchema, ConvertibleObject } from './internal/versions.js';
 export { specToArmBody, armBodyToStatus, listSpecInputs, readPath, MissingInputError } from './internal/convert.js';
 export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs } from './internal/convert.js';
 export { referencePropertyName, specNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf, objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst } from './internal/naming.js';
@@ -29,6 +32,13 @@ export async function listKindModels(): Promise<KindModel[]> {
   }));
 }
 
+/** Loads every generated kind-version model: each kind's hub and its other served versions. */
+export async function listKindVersionModels(): Promise<KindModel[]> {
+  const hubs = await listKindModels();
+  const others = await Promise.all(Object.values(versionLoaders).flatMap((loaders) => Object.values(loaders)).map(async (loader) => (await loader()).default));
+  return [...hubs, ...others];
+}
+
 /**
  * Loads one kind's model, or undefined when azo has no such kind. `group` is the Kubernetes group
  * (`storage.azure.com`); the lookup of group and kind is case-insensitive.
@@ -44,11 +54,35 @@ export async function loadKindModel(group: string, kind: string): Promise<KindMo
 export async function loadKindModelForApiVersion(apiVersion: string, kind: string): Promise<KindModel | undefined> {
   const [group, version] = apiVersion.split('/');
   if (group === undefined || version === undefined) return undefined;
-  const model = await loadKindModel(group, kind);
-  return model && model.versions.includes(version) ? model : undefined;
+  const models = await loadKindVersions(group, kind);
+  return models.find((model) => model.versions.includes(version));
+}
+
+/**
+ * Every served version of a kind (hub first, then the others newest first); [] when azo has no such kind. `group`
+ * is the Kubernetes group; the lookup is case-insensitive.
+ */
+export async function loadKindVersions(group: string, kind: string): Promise<KindModel[]> {
+  const hub = await loadKindModel(group, kind);
+  if (!hub) return [];
+  const loaders = versionLoaders[`${hub.group}/${hub.kind}`] ?? {};
+  const others = await Promise.all(Object.values(loaders).map(async (loader) => (await loader()).default));
+  return [hub, ...others.sort((a, b) => b.apiVersion.localeCompare(a.apiVersion))];
 }
 
 /** The generated catalog of ARM types: published api-versions and fixed names (imported on first use). */
 export async function loadArmCatalog(): Promise<ArmCatalog> {
   return (await import('../../generated/catalog.js')).default;
+}
+
+/**
+ * `object` (a kind azo serves, at any served version) converted to `toApiVersion` (`group/version`) by the kinds'
+ * models: fields the target version lacks are kept in the `azo.dev/fields-from-other-versions` annotation and come
+ * back on the way to a version that has them. The conversion webhook and the embedded API server use this.
+ */
+export async function convert(object: ConvertibleObject, toApiVersion: string): Promise<ConvertibleObject> {
+  const kind = typeof object.kind === 'string' ? object.kind : '';
+  const target = await loadKindModelForApiVersion(toApiVersion, kind);
+  if (!target) throw new Error(`azo serves no ${kind} at ${toApiVersion}`);
+  return convertWithSchema(object, toApiVersion, objectShapeOf(target));
 }

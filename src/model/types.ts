@@ -80,6 +80,18 @@ export interface KindModel {
   armType: string;
   /** ARM api-version, e.g. `2023-01-01`. */
   apiVersion: string;
+  /**
+   * The type index's api-version whose schema this version uses, when the index lacks `apiVersion` (the nearest
+   * one; listed in SUMMARY.txt). Absent → the schema is `apiVersion`'s own.
+   */
+  schemaApiVersion?: string;
+  /**
+   * false for a version that is not the kind's hub (storage) version. The hub is the newest GA api-version the kind
+   * serves (else its newest preview); objects are stored, reconciled and sent to Azure at the hub. Absent → hub.
+   */
+  hub?: boolean;
+  /** On the hub of a kind with several versions: every api-version the kind serves, sorted. */
+  servedApiVersions?: string[];
   scope: ArmScope;
   /**
    * The owner kind(s): the parent kind for child resources, `resources.azure.com/ResourceGroup` for

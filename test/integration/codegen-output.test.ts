@@ -49,11 +49,13 @@ test('size budget: compact models, CRDs below the API server object limit', () =
   // ASO emits ~28,000 characters of Go for ResourceGroup alone; the whole model must stay small.
   assert.ok(size(join(generatedDir, 'model/resources/ResourceGroup.ts')) < 3_000, 'ResourceGroup model < 3 kB');
   for (const path of models) assert.ok(size(path) < 120_000, `${relative(generatedDir, path)}: ${size(path)} bytes > 120 kB`);
-  assert.ok(total(models) < 800_000, `models total ${total(models)} bytes > 800 kB`);
+  // 256 kinds at 471 api-versions: ~9 kB of model per kind-version.
+  assert.ok(total(models) < 5_000_000, `models total ${total(models)} bytes > 5 MB`);
   for (const path of crds) assert.ok(size(path) < 900_000, `${relative(generatedDir, path)}: ${size(path)} bytes > 900 kB`);
-  assert.ok(total(crds) < 4_000_000, `CRDs total ${total(crds)} bytes > 4 MB`);
+  // Every version in both spellings; shapes shared between versions are written once (YAML anchors).
+  assert.ok(total(crds) < 10_000_000, `CRDs total ${total(crds)} bytes > 10 MB`);
   // Every api-version of every type of the modelled providers, shared lists referenced by index.
-  assert.ok(size(join(generatedDir, 'catalog.ts')) < 100_000, 'catalog.ts < 100 kB');
+  assert.ok(size(join(generatedDir, 'catalog.ts')) < 160_000, 'catalog.ts < 160 kB');
 });
 
 test('docs/codegen.md shows the measured sizes of generated/SIZES.md', () => {

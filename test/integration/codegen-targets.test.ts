@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { crdNameOf, generate } from '../../src/codegen/index.js';
-import { listKindKeys, loadKindModel, objectEntries, variantKey, type KindModel, type SchemaNode } from '../../src/model/index.js';
+import { listKindKeys, loadKindModel, loadKindModelForApiVersion, objectEntries, variantKey, type KindModel, type SchemaNode } from '../../src/model/index.js';
 
 type Schema = {
   type?: string; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema; required?: string[];
@@ -44,18 +44,23 @@ async function targetModels(): Promise<Array<{ model: KindModel; crd: Crd }>> {
 test('every target kind is generated at its API version and served under both spellings with one schema', async () => {
   assert.equal(targets.length, 50);
   for (const target of targets) {
-    const model = await loadKindModel(target.group, target.kind);
-    assert.ok(model, `${target.group}/${target.kind} is not generated`);
+    const model = await loadKindModelForApiVersion(`${target.group}/v${target.compact}`, target.kind);
+    assert.ok(model, `${target.group}/${target.kind} is not generated at ${target.version}`);
     const label = `${target.group}/${target.kind}`;
     assert.equal(model.apiVersion.replace(/-/g, ''), target.compact, `${label}: API version`);
     assert.deepEqual(model.versions, [`v${target.compact}`, `v1api${target.compact}`], label);
-    const crd = readCrd(model);
+    const hub = await loadKindModel(target.group, target.kind);
+    assert.ok(hub);
+    const crd = readCrd(hub);
     assert.equal(crd.spec.group, target.group);
     assert.equal(crd.spec.names.kind, target.kind);
     assert.equal(crd.spec.scope, 'Namespaced');
-    assert.deepEqual(crd.spec.versions.map((version) => [version.name, version.served]), [[`v${target.compact}`, true], [`v1api${target.compact}`, true]], label);
-    assert.equal(crd.spec.versions.filter((version) => version.storage).length, 1, `${label}: one storage version`);
-    assert.deepEqual(crd.spec.versions[0]?.schema, crd.spec.versions[1]?.schema, `${label}: identical schemas`);
+    const served = (name: string) => crd.spec.versions.find((version) => version.name === name);
+    assert.equal(served(`v${target.compact}`)?.served, true, label);
+    assert.equal(served(`v1api${target.compact}`)?.served, true, label);
+    assert.equal(crd.spec.versions[0]?.name, hub.versions[0], `${label}: the hub's version is preferred`);
+    assert.deepEqual(crd.spec.versions.filter((version) => version.storage).map((version) => version.name), [hub.versions[0]], `${label}: one storage version, the hub's`);
+    assert.deepEqual(served(`v${target.compact}`)?.schema, served(`v1api${target.compact}`)?.schema, `${label}: identical schemas`);
     for (const version of crd.spec.versions) {
       assert.deepEqual(version.subresources, { status: {} }, label);
       assert.deepEqual(version.additionalPrinterColumns?.map((column) => [column.name, column.jsonPath]), [
@@ -198,10 +203,10 @@ test("every CRD follows ASO's conventions: azureName, owner, references, secrets
   }
 });
 
-test('adding a kind is one line of codegen.config.yaml', {
+test('adding a version ASO lacks is one line of codegen.config.yaml', {
   skip: existsSync(resolve(repoRoot, '../shared/azure-types')) ? false : 'no ../shared/azure-types: cannot run the generator',
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'azo-addkind-'));
+  const dir = mkdtempSync(join(tmpdir(), 'azo-addversion-'));
   try {
     const config = readFileSync(join(repoRoot, 'codegen.config.yaml'), 'utf8');
     const line = '        NatGateway: Microsoft.Network/natGateways\n';
@@ -212,13 +217,15 @@ test('adding a kind is one line of codegen.config.yaml', {
     const base = await generate({ repoRoot, configPath: 'codegen.config.yaml', outDir: 'generated', dryRun: true });
     const state = await generate({ repoRoot, configPath, outDir: 'generated', dryRun: true });
     const added = Object.keys(state.files).filter((path) => !(path in base.files));
-    assert.deepEqual(added.sort(), ['crds/natgateways.network.azure.com.yaml', 'model/network/NatGateway.ts']);
-    assert.match(state.files['types/network.ts'] ?? '', /export interface NatGatewaySpec/);
+    assert.deepEqual(added.sort(), ['model/network/NatGateway.v20201101.ts']);
     assert.match(state.files['model/SUMMARY.txt'] ?? '', /network\.azure\.com\/NatGateway v20201101,v1api20201101 Microsoft\.Network\/natGateways@2020-11-01 scope=resourceGroup owners=resources\.azure\.com\/ResourceGroup/);
     const crd = parse(state.files['crds/natgateways.network.azure.com.yaml'] ?? '') as Crd;
-    assert.deepEqual(crd.spec.versions.map((version) => version.name), ['v20201101', 'v1api20201101']);
+    const names = crd.spec.versions.map((version) => version.name);
+    assert.ok(names.includes('v20201101') && names.includes('v1api20201101'), names.join(' '));
+    assert.deepEqual(crd.spec.versions.filter((version) => version.storage).map((version) => version.name), ['v20240301'], 'the hub stays the newest GA version');
+    const changed = ['crds/natgateways.network.azure.com.yaml', 'model/network/NatGateway.ts', 'model/index.ts', 'model/SUMMARY.txt', 'SIZES.md'];
     for (const path of Object.keys(base.files)) {
-      if (!['types/network.ts', 'model/index.ts', 'model/SUMMARY.txt', 'SIZES.md'].includes(path)) assert.equal(state.files[path], base.files[path], `${path} unchanged`);
+      if (!changed.includes(path)) assert.equal(state.files[path], base.files[path], `${path} unchanged`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

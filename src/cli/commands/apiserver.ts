@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { destination, pino } from 'pino';
 import { startApiServer } from '../../kube/index.js';
+import { convertBySchema } from '../../model/index.js';
 import { catchStopSignals } from '../internal/signals.js';
 import { parsePortFlag } from '../internal/user-error.js';
 
@@ -34,6 +35,7 @@ export function register(program: Command): void {
         ...(flags.dataDir ? { dataDir: resolve(flags.dataDir) } : {}),
         ...(kubeconfigPath ? { kubeconfigPath } : {}),
         logger,
+        convert: convertBySchema,
       });
       const stopped = signals.stopWith(() => server.close());
       console.log(`azo apiserver listening on ${server.url}`);

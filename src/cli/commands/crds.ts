@@ -1,7 +1,7 @@
 /** `azo crds [--pattern 'group/kind;…']`: prints the selected CRDs as YAML (a multi-document stream). */
 import type { Command } from 'commander';
 import { crdYaml, matchesCrdPattern, renderCrd } from '../../codegen/index.js';
-import { listKindModels } from '../../model/index.js';
+import { listKindModels, loadKindVersions } from '../../model/index.js';
 import { UserError } from '../internal/user-error.js';
 
 interface CrdsFlags {
@@ -18,6 +18,10 @@ export function register(program: Command): void {
       if (models.length === 0) {
         throw new UserError(`no kind matches ${JSON.stringify(flags.pattern)}; try 'resources.azure.com/*' or see azo crds --help`);
       }
-      process.stdout.write(models.map((model) => crdYaml(renderCrd(model))).join('---\n'));
+      const crds = await Promise.all(models.map(async (model) => {
+        const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
+        return crdYaml(renderCrd(hub, {}, others));
+      }));
+      process.stdout.write(crds.join('---\n'));
     });
 }

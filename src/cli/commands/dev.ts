@@ -15,7 +15,7 @@ import { destination, pino, type Logger } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { startApiServer } from '../../kube/index.js';
-import { listKindModels } from '../../model/index.js';
+import { convertBySchema, listKindModels, loadKindVersions } from '../../model/index.js';
 import { hasEnvironmentCredential, startOperator } from '../../operator/index.js';
 import { ArmClient, createArmCredential } from '../../arm/index.js';
 import { startWebView, type RunningWebView } from '../internal/web-view.js';
@@ -136,7 +136,12 @@ export function register(program: Command): void {
           `--pattern ${JSON.stringify(flags.pattern)} matches no kind; try '*' or e.g. 'storage.azure.com/*'`,
         );
       }
-      const crds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
+      const crds = await Promise.all(
+        models.map(async (model) => {
+          const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
+          return renderCrd(hub, {}, others) as unknown as V1CustomResourceDefinition;
+        }),
+      );
 
       const logFile = join(dataDir, 'azo.log');
       const logger = pino({ level: flags.logLevel }, destination({ dest: logFile, mkdir: true, sync: false }));
@@ -154,6 +159,7 @@ export function register(program: Command): void {
           dataDir: join(dataDir, 'apiserver'),
           kubeconfigPath,
           logger: logger.child({ component: 'apiserver' }),
+          convert: convertBySchema,
         });
         started.push(() => apiServer.close());
         let emulator: RunningEmulator | undefined;

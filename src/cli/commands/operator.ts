@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
-import { type KindModel, listKindKeys, loadKindModel } from '../../model/index.js';
+import { type KindModel, listKindKeys, loadKindModel, loadKindVersions } from '../../model/index.js';
 import {
   defaultLeaseName,
   electLeader,
@@ -117,7 +117,12 @@ export function register(program: Command): void {
           await Promise.all(selected.map(([group = '', kind = '']) => loadKindModel(group, kind)))
         ).filter((model): model is KindModel => model !== undefined);
         if (models.length === 0) throw new Error(`--crd-pattern ${JSON.stringify(flags.crdPattern)} matches no kind`);
-        installCrds = models.map((model) => renderCrd(model) as unknown as V1CustomResourceDefinition);
+        installCrds = await Promise.all(
+          models.map(async (model) => {
+            const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
+            return renderCrd(hub, {}, others) as unknown as V1CustomResourceDefinition;
+          }),
+        );
       }
       let leadership: Leadership | undefined;
       if (timing !== undefined) {

@@ -9,7 +9,7 @@ interface RawGroupVersion {
 
 /** Parses the config text; throws with the offending entry on a malformed file. */
 export function parseCodegenConfig(text: string): CodegenConfig {
-  const raw = parse(text) as { inputs?: Record<string, unknown>; groups?: Record<string, unknown>; overrides?: Record<string, unknown>; publishedApiVersions?: Record<string, unknown> } | null;
+  const raw = parse(text) as { asoKinds?: unknown; inputs?: Record<string, unknown>; groups?: Record<string, unknown>; overrides?: Record<string, unknown>; publishedApiVersions?: Record<string, unknown> } | null;
   if (!raw || typeof raw !== 'object') throw new Error('codegen config: empty file');
   const inputs = {
     azureTypes: String(raw.inputs?.azureTypes ?? '../shared/azure-types'),
@@ -33,10 +33,10 @@ export function parseCodegenConfig(text: string): CodegenConfig {
       }
     }
   }
-  for (const key of Object.keys(overrides)) {
-    if (!kinds.some((kind) => `${kind.group}/${kind.kind}` === key)) throw new Error(`codegen config: override for unknown kind ${key}`);
-  }
-  return { inputs, kinds, publishedApiVersions: parsePublishedApiVersions(raw.publishedApiVersions ?? {}) };
+  const asoKinds = raw.asoKinds === 'all';
+  if (raw.asoKinds !== undefined && !asoKinds) throw new Error(`codegen config: asoKinds must be 'all' or absent`);
+  if (!asoKinds) checkOverrideKeys(overrides, kinds);
+  return { inputs, kinds, asoKinds, overrides, publishedApiVersions: parsePublishedApiVersions(raw.publishedApiVersions ?? {}) };
 }
 
 /** `publishedApiVersions`: provider namespace → `{reason, versions}`; each version `YYYY-MM-DD[-preview]`. */
@@ -57,4 +57,11 @@ function parsePublishedApiVersions(raw: Record<string, unknown>): Record<string,
     result[namespace] = versions;
   }
   return result;
+}
+
+/** Every override names a configured kind (`group/Kind`). */
+export function checkOverrideKeys(overrides: Record<string, KindOverride>, kinds: readonly KindRequest[]): void {
+  for (const key of Object.keys(overrides)) {
+    if (!kinds.some((kind) => `${kind.group}/${kind.kind}` === key)) throw new Error(`codegen config: override for unknown kind ${key}`);
+  }
 }

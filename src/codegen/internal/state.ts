@@ -40,6 +40,8 @@ export interface KindRequest {
   kind: string;
   armType: string;
   apiVersion: string;
+  /** The type index's api-version whose schema serves `apiVersion` when the index lacks it (the nearest one). */
+  schemaApiVersion?: string;
   override?: KindOverride;
 }
 
@@ -47,6 +49,10 @@ export interface KindRequest {
 export interface CodegenConfig {
   inputs: { azureTypes: string; asoConfig: string };
   kinds: KindRequest[];
+  /** true: every kind and version ASO's config serves is generated too (`asoKinds: all`). */
+  asoKinds?: boolean;
+  /** The overrides, keyed `group/Kind` (each request also carries its own). */
+  overrides?: Record<string, KindOverride>;
   /** Provider namespace → published api-versions the type index leaves out (it keeps the newest and ASO's). */
   publishedApiVersions?: Record<string, string[]>;
 }
@@ -96,6 +102,8 @@ export interface GeneratorState {
   /** ASO's azure-arm.yaml, parsed. */
   asoConfig: Record<string, unknown>;
   kinds: KindWork[];
+  /** ASO kind-versions azo does not generate, with the reason (listed in SUMMARY.txt). */
+  unserved?: Array<{ group: string; kind: string; apiVersion: string; reason: string }>;
   /** Output files: path relative to `outDir` → content. */
   files: Record<string, string>;
   /** Things a reviewer should know (fallbacks, collisions, unmatched config). */

@@ -83,7 +83,14 @@ export interface ListPage {
 const namespacesBucket = '/namespaces';
 const statusIgnoredFinalizers = ['orphan', 'foregroundDeletion'];
 
+/**
+ * Converts a custom object to another served version of its type (`toSchema` is that version's openAPIV3Schema):
+ * the conversion the API server would ask a conversion webhook for. Absent → only apiVersion changes (`None`).
+ */
+export type VersionConverter = (object: KubeObject, toApiVersion: string, toSchema: JSONSchemaProps) => KubeObject;
+
 export class Operations {
+  private readonly convertedCache = new WeakMap<VersionSpec, WeakMap<KubeObject, KubeObject>>();
   private readonly defaultsCache = new WeakMap<VersionSpec, boolean>();
   private readonly defaultedCache = new WeakMap<VersionSpec, WeakMap<KubeObject, KubeObject>>();
   private readonly listSnapshots = new ListSnapshots();
@@ -92,6 +99,7 @@ export class Operations {
     readonly store: Store,
     readonly registry: Registry,
     readonly logger: Logger,
+    private readonly converter?: VersionConverter,
   ) {}
 
   // ---------------------------------------------------------------- conversions
@@ -99,9 +107,9 @@ export class Operations {
   /** A stored object in the served form of `version`. */
   toServed(type: ResourceType, version: VersionSpec, stored: KubeObject): KubeObject {
     if (type.builtin?.toExternal) return type.builtin.toExternal(stored);
-    let served = stored;
-    if (!type.builtin && version.schema && this.hasDefaults(version)) served = this.defaulted(version, version.schema, stored);
     const apiVersion = apiVersionOf(type.group, version.name);
+    let served = this.converted(type, version, apiVersion, stored);
+    if (!type.builtin && version.schema && this.hasDefaults(version)) served = this.defaulted(version, version.schema, served);
     return served.apiVersion === apiVersion ? served : { ...served, apiVersion };
   }
 
@@ -125,6 +133,22 @@ export class Operations {
     return served;
   }
 
+  /** `object` in `version` by the converter (remembered per stored object), when the type has several versions. */
+  private converted(type: ResourceType, version: VersionSpec, apiVersion: string, object: KubeObject): KubeObject {
+    if (!this.converter || type.builtin || !version.schema || object.apiVersion === apiVersion || type.versions.length < 2) return object;
+    let cache = this.convertedCache.get(version);
+    if (!cache) {
+      cache = new WeakMap();
+      this.convertedCache.set(version, cache);
+    }
+    let result = cache.get(object);
+    if (!result) {
+      result = this.converter(object, apiVersion, version.schema);
+      cache.set(object, result);
+    }
+    return result;
+  }
+
   private hasDefaults(version: VersionSpec): boolean {
     let cached = this.defaultsCache.get(version);
     if (cached === undefined) {
@@ -136,8 +160,10 @@ export class Operations {
 
   private toStorage(type: ResourceType, served: KubeObject): KubeObject {
     if (type.builtin?.toStorage) return type.builtin.toStorage(served);
-    const apiVersion = apiVersionOf(type.group, storageVersion(type).name);
-    return served.apiVersion === apiVersion ? served : { ...served, apiVersion };
+    const storage = storageVersion(type);
+    const apiVersion = apiVersionOf(type.group, storage.name);
+    const converted = this.converted(type, storage, apiVersion, served);
+    return converted.apiVersion === apiVersion ? converted : { ...converted, apiVersion };
   }
 
   private schemaFor(type: ResourceType, version: VersionSpec): JSONSchemaProps | undefined {

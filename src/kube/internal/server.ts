@@ -12,7 +12,7 @@ import { Controllers } from './controllers.js';
 import { crdBucket, crdResourceType } from './crd.js';
 import { RequestHandler } from './handler.js';
 import { OpenApiCache } from './openapi.js';
-import { Operations } from './operations.js';
+import { Operations, type VersionConverter } from './operations.js';
 import { FilePersistence, MemoryPersistence } from './persistence.js';
 import { Registry } from './registry.js';
 import { Store } from './store.js';
@@ -33,6 +33,11 @@ export interface ApiServerOptions {
   bookmarkIntervalSeconds?: number;
   /** Watch history size in events (default 20,000). */
   watchHistory?: number;
+  /**
+   * Converts custom objects between the served versions of a CRD in-process (what a conversion webhook does in a
+   * real cluster); absent → conversion strategy None (only apiVersion changes).
+   */
+  convert?: VersionConverter;
 }
 
 /** A running API server. */
@@ -91,7 +96,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ru
   const registry = new Registry();
   for (const type of builtinTypes()) registry.add(type);
   registry.add(crdResourceType(() => store.list(crdBucket)));
-  const operations = new Operations(store, registry, logger);
+  const operations = new Operations(store, registry, logger, options.convert);
   const controllers = new Controllers(store, registry, operations, logger);
   controllers.start();
   const namespaceType = registry.find('', 'v1', 'namespaces');

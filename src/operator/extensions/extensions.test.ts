@@ -62,3 +62,15 @@ test('VirtualNetwork: an update keeps the subnets Azure has unless the spec list
   assert.deepEqual(await run(listing({ value: [subnet] }), undefined), body, 'a create sends the spec as is');
   assert.deepEqual(gets, [], 'and lists nothing');
 });
+
+test('GUID names: RoleDefinition and Cosmos SqlRoleAssignment get a stable UUIDv5 of the object when azureName is unset', () => {
+  for (const [group, kind] of [['authorization.azure.com', 'RoleDefinition'], ['documentdb.azure.com', 'SqlRoleAssignment']] as const) {
+    const hooks = hooksFor(group, kind);
+    assert.equal(hooks.length, 1, `${group}/${kind} has an extension`);
+    const context = { object: object({ owner: { name: 'parent' } }), model: model(group, kind) };
+    const name = runAzureName(hooks, context, () => 'obj');
+    assert.equal(name, uuidV5(`${group}/${kind}/ns/obj///parent`));
+    assert.match(name, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(name, runAzureName(hooks, { ...context, object: object({ owner: { name: 'other' } }) }, () => 'obj'));
+  }
+});

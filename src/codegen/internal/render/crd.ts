@@ -114,11 +114,18 @@ const readyColumn = (name: string, field: string, priority?: number) => ({
 /** ASO's printer columns: Ready, Severity, Reason, Message. */
 export const printerColumns = [readyColumn('Ready', 'status'), readyColumn('Severity', 'severity'), readyColumn('Reason', 'reason'), readyColumn('Message', 'message')];
 
-/** Renders the CRD object of a kind. */
-export function renderCrd(model: KindModel, options: RenderCrdOptions = {}): Record<string, unknown> {
+/**
+ * Renders the CRD object of a kind from its hub model and the models of its other served versions. Every version is
+ * served in both spellings; the hub's `vYYYYMMDD` is the storage version. Only the hub's own schema keeps
+ * descriptions (what `kubectl explain` shows, at the preferred version) unless the CRD would exceed `maxBytes`.
+ */
+export function renderCrd(model: KindModel, options: RenderCrdOptions = {}, others: readonly KindModel[] = []): Record<string, unknown> {
   const maxBytes = options.maxBytes ?? 900_000;
+  const all = [model, ...others].sort((a, b) => b.apiVersion.localeCompare(a.apiVersion));
   const build = (descriptions: boolean) => {
-    const schema = objectSchemaOf(model, descriptions);
+    const withDescriptions = objectSchemaOf(model, descriptions);
+    const plain = new Map(all.map((entry) => [entry, entry === model && !descriptions ? withDescriptions : objectSchemaOf(entry, false)]));
+    const preferred = model.versions[0] ?? '';
     return {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
@@ -137,15 +144,15 @@ export function renderCrd(model: KindModel, options: RenderCrdOptions = {}): Rec
           categories: ['azure', model.group.split('.')[0] ?? 'azure'],
         },
         scope: 'Namespaced',
-        versions: model.versions.map((name, index) => ({
+        versions: all.flatMap((entry) => entry.versions.map((name, index) => ({
           name,
           served: true,
-          storage: index === 0,
-          ...(index > 0 ? { deprecated: true, deprecationWarning: `${model.group}/${name} is deprecated; use ${model.group}/${model.versions[0] ?? name}` } : {}),
-          schema: { openAPIV3Schema: schema },
+          storage: entry === model && index === 0,
+          ...(index > 0 ? { deprecated: true, deprecationWarning: `${model.group}/${name} is deprecated; use ${model.group}/${entry.versions[0] ?? name}` } : {}),
+          schema: { openAPIV3Schema: entry === model ? withDescriptions : plain.get(entry) },
           subresources: { status: {} },
           additionalPrinterColumns: printerColumns,
-        })),
+        }))).sort((a, b) => (a.name === preferred ? -1 : b.name === preferred ? 1 : 0)),
       },
     };
   };

@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { parseCodegenConfig } from '../config.js';
+import { expandAsoKinds } from '../aso-kinds.js';
+import { checkOverrideKeys, parseCodegenConfig } from '../config.js';
 import type { GeneratorState, RawType, Stage } from '../state.js';
 import { catalogNamespaces } from './catalog-types.js';
 
@@ -21,16 +22,24 @@ export const readInputs: Stage = {
   async run(state: GeneratorState): Promise<GeneratorState> {
     const { options } = state;
     const at = (path: string) => (isAbsolute(path) ? path : resolve(options.repoRoot, path));
-    const config = parseCodegenConfig(await readFile(at(options.configPath), 'utf8'));
+    let config = parseCodegenConfig(await readFile(at(options.configPath), 'utf8'));
     const azureTypesDir = at(options.azureTypesDir ?? config.inputs.azureTypes);
     const asoConfigPath = at(options.asoConfigPath ?? config.inputs.asoConfig);
     const typeIndex = JSON.parse(await readFile(join(azureTypesDir, 'INDEX.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const asoConfig = parse(await readFile(asoConfigPath, 'utf8'), { maxAliasCount: -1 }) as Record<string, unknown>;
+    let unserved: GeneratorState['unserved'] = [];
+    if (config.asoKinds) {
+      const expanded = expandAsoKinds(asoConfig, typeIndex, config.kinds, config.overrides);
+      config = { ...config, kinds: expanded.kinds };
+      unserved = expanded.unserved;
+      checkOverrideKeys(config.overrides ?? {}, config.kinds);
+    }
     const typeFiles: Record<string, RawType[]> = {};
     const load = async (file: string) => {
       typeFiles[file] ??= JSON.parse(await readFile(join(azureTypesDir, file), 'utf8')) as RawType[];
     };
     for (const kind of config.kinds) {
-      const file = lookupIndex(typeIndex, kind.armType)?.[kind.apiVersion];
+      const file = lookupIndex(typeIndex, kind.armType)?.[kind.schemaApiVersion ?? kind.apiVersion];
       if (file === undefined) throw new Error(`${kind.group}/${kind.kind}: no type definition for ${kind.armType}@${kind.apiVersion} in ${azureTypesDir}`);
       await load(file);
     }
@@ -39,7 +48,6 @@ export const readInputs: Stage = {
     for (const [armType, files] of Object.entries(typeIndex)) {
       if (namespaces.has((armType.split('/')[0] ?? '').toLowerCase())) for (const file of Object.values(files)) await load(file);
     }
-    const asoConfig = parse(await readFile(asoConfigPath, 'utf8'), { maxAliasCount: -1 }) as Record<string, unknown>;
-    return { ...state, config, typeIndex, typeFiles, asoConfig };
+    return { ...state, config, typeIndex, typeFiles, asoConfig, unserved };
   },
 };

@@ -11,8 +11,15 @@ import { walkSchema } from '../walk.js';
 /** `storage.azure.com` → `storage`. */
 export const shortGroup = (group: string) => group.replace(/\.azure\.com$/, '');
 
-/** The model file of a kind, relative to the output dir. */
-export const modelFileOf = (model: KindModel) => `model/${shortGroup(model.group)}/${model.kind}.ts`;
+/** The model file of a kind-version, relative to the output dir: the hub's `<Kind>.ts`, others `<Kind>.<version>.ts`. */
+export const modelFileOf = (model: KindModel) =>
+  `model/${shortGroup(model.group)}/${model.kind}${model.hub === false ? `.${model.versions[0]}` : ''}.ts`;
+
+/** Kind-versions in a stable order: by group/Kind, then api-version. */
+export function sortModels(models: KindModel[]): KindModel[] {
+  const key = (model: KindModel) => `${model.group}/${model.kind}`;
+  return [...models].sort((a, b) => key(a).localeCompare(key(b)) || a.apiVersion.localeCompare(b.apiVersion));
+}
 
 /** The model module's text. */
 export function renderModelFile(model: KindModel): string {
@@ -36,6 +43,8 @@ export function summaryLine(model: KindModel): string {
     `${model.group}/${model.kind}`,
     model.versions.join(','),
     `${model.armType}@${model.apiVersion}`,
+    ...(model.hub === false ? [] : ['hub']),
+    ...(model.schemaApiVersion ? [`schema=${model.schemaApiVersion}(the type index lacks ${model.apiVersion})`] : []),
     `scope=${model.scope}`,
     `owners=${owners}`,
     ...(model.fixedName ? [`name=${model.fixedName}`] : []),
@@ -61,19 +70,46 @@ export const renderModels: Stage = {
   },
   run(state: GeneratorState): GeneratorState {
     const files = { ...state.files };
-    const models = state.kinds.map((work) => work.model).sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+    const models = sortModels(state.kinds.map((work) => work.model));
     for (const model of models) files[modelFileOf(model)] = renderModelFile(model);
+    const loader = (model: KindModel) => `() => import('./${modelFileOf(model).slice('model/'.length, -'.ts'.length)}.js')`;
+    const others = new Map<string, KindModel[]>();
+    for (const model of models.filter((candidate) => candidate.hub === false)) {
+      const key = `${model.group}/${model.kind}`;
+      others.set(key, [...(others.get(key) ?? []), model]);
+    }
     files['model/index.ts'] = [
       generatedHeader('//'),
       "import type { KindModel } from '../../src/model/types.js';",
       '',
       '/** Lazy loaders of every generated kind model, keyed `group/Kind`. */',
       'export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> = {',
-      ...models.map((model) => `  '${model.group}/${model.kind}': () => import('./${shortGroup(model.group)}/${model.kind}.js'),`),
+      ...models.filter((model) => model.hub !== false).map((model) => `  '${model.group}/${model.kind}': ${loader(model)},`),
+      '};',
+      '',
+      '/** Lazy loaders of the other (non-hub) versions of multi-version kinds: `group/Kind` → CRD version → loader. */',
+      'export const versionLoaders: Record<string, Record<string, () => Promise<{ default: KindModel }>>> = {',
+      ...[...others].map(([key, list]) => [
+        `  '${key}': {`,
+        ...list.map((model) => `    ${model.versions[0]}: ${loader(model)},`),
+        '  },',
+      ]).flat(),
       '};',
       '',
     ].join('\n');
-    files['model/SUMMARY.txt'] = [generatedHeader('#'), ...models.map(summaryLine), ''].join('\n');
+    const unserved = (state.unserved ?? []).map((entry) => `# not served: ${entry.group}.azure.com/${entry.kind} ${entry.apiVersion}: ${entry.reason}`);
+    const unsourced = [...new Set(state.notes.filter((note) => note.includes(' has no source')))]
+      .sort()
+      .map((note) => `# export not offered: ${note.replace(' (add an override)', '')}`);
+    const kindCount = new Set(models.map((model) => `${model.group}/${model.kind}`)).size;
+    files['model/SUMMARY.txt'] = [
+      generatedHeader('#'),
+      `# ${kindCount} kinds at ${models.length} api-versions (each served as vYYYYMMDD and v1apiYYYYMMDD); hub = storage version`,
+      ...models.map(summaryLine),
+      ...unserved,
+      ...unsourced,
+      '',
+    ].join('\n');
     return { ...state, files };
   },
 };

@@ -12,7 +12,7 @@ export const renderTypes: Stage = {
   run(state: GeneratorState): GeneratorState {
     const files = { ...state.files };
     const groups = new Map<string, string[]>();
-    const models = state.kinds.map((work) => work.model).sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+    const models = state.kinds.map((work) => work.model).filter((model) => model.hub !== false).sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
     for (const model of models) {
       const group = shortGroup(model.group);
       groups.set(group, [...(groups.get(group) ?? []), renderKindTypes(model)]);
@@ -23,7 +23,7 @@ export const renderTypes: Stage = {
     files['types/index.ts'] = [
       generatedHeader('//'),
       '/** Spec/status declarations of every kind, one namespace per group (e.g. `storage.StorageAccount`). */',
-      ...[...groups.keys()].map((group) => `export type * as ${group} from './${group}.js';`),
+      ...[...groups.keys()].map((group) => `export type * as ${group.replace(/\.(\w)/g, (_, letter: string) => letter.toUpperCase())} from './${group}.js';`),
       '',
     ].join('\n');
     return { ...state, files };

@@ -6,6 +6,7 @@ import type { ArmScope, KindModel, SchemaNode } from '../../../model/index.js';
 import { versionNamesOf } from '../../../model/index.js';
 import { BicepConverter, refIndex, ScopeBits } from '../bicep.js';
 import { lookupIndex } from './read-inputs.js';
+import { hubVersionOf } from '../aso-kinds.js';
 import type { GeneratorState, KindRequest, KindWork, Stage } from '../state.js';
 import { kubeGroup } from '../state.js';
 
@@ -26,7 +27,8 @@ export function ownersOf(request: KindRequest, scope: ArmScope, all: KindRequest
     const parentType = segments.slice(0, -1).join('/').toLowerCase();
     const parents = all.filter((candidate) => candidate.armType.toLowerCase() === parentType);
     if (parents.length === 0) throw new Error(`${request.group}/${request.kind}: its parent type ${segments.slice(0, -1).join('/')} is not in the config`);
-    return parents.map((parent) => ({ group: kubeGroup(parent.group), kind: parent.kind }));
+    const keys = [...new Set(parents.map((parent) => `${kubeGroup(parent.group)}/${parent.kind}`))];
+    return keys.map((key) => ({ group: key.slice(0, key.lastIndexOf('/')), kind: key.slice(key.lastIndexOf('/') + 1) }));
   }
   if (scope === 'resourceGroup') return [{ group: 'resources.azure.com', kind: 'ResourceGroup' }];
   return [];
@@ -46,6 +48,12 @@ export function fixedNameOfNode(name: SchemaNode | undefined): string | undefine
   return name?.enum?.length === 1 ? name.enum[0] : undefined;
 }
 
+/** The hub (storage version) facts of a kind-version: the hub lists every served api-version; others say `hub: false`. */
+export function hubFields(request: KindRequest, apiVersions: string[]): Pick<KindModel, 'hub' | 'servedApiVersions'> {
+  if (hubVersionOf(apiVersions) !== request.apiVersion) return { hub: false };
+  return apiVersions.length > 1 ? { servedApiVersions: apiVersions } : {};
+}
+
 /** The stage itself (see the file comment); pure apart from what its description says. */
 export const resolveResources: Stage = {
   id: 'resolve-resources',
@@ -56,11 +64,17 @@ export const resolveResources: Stage = {
     return `${state.kinds.length} kinds (${[...scopes].map(([scope, count]) => `${count} ${scope}`).join(', ')})`;
   },
   run(state: GeneratorState): GeneratorState {
+    const versionsOfKind = new Map<string, string[]>();
+    for (const request of state.config.kinds) {
+      const key = `${request.group}/${request.kind}`;
+      versionsOfKind.set(key, [...(versionsOfKind.get(key) ?? []), request.apiVersion].sort());
+    }
     const kinds: KindWork[] = state.config.kinds.map((request) => {
-      const typesFile = lookupIndex(state.typeIndex, request.armType)?.[request.apiVersion];
+      const schemaApiVersion = request.schemaApiVersion ?? request.apiVersion;
+      const typesFile = lookupIndex(state.typeIndex, request.armType)?.[schemaApiVersion];
       const types = typesFile === undefined ? undefined : state.typeFiles[typesFile];
       if (typesFile === undefined || !types) throw new Error(`${request.group}/${request.kind}: type file not loaded`);
-      const wanted = `${request.armType}@${request.apiVersion}`.toLowerCase();
+      const wanted = `${request.armType}@${schemaApiVersion}`.toLowerCase();
       const resourceIndex = types.findIndex((type) => type.$type === 'ResourceType' && String(type.name).toLowerCase() === wanted);
       const resource = types[resourceIndex];
       if (!resource) throw new Error(`${request.group}/${request.kind}: ${wanted} not found in ${typesFile}`);
@@ -75,6 +89,8 @@ export const resolveResources: Stage = {
         versions: versionNamesOf(request.apiVersion),
         armType,
         apiVersion: request.apiVersion,
+        ...(request.schemaApiVersion !== undefined ? { schemaApiVersion: request.schemaApiVersion } : {}),
+        ...hubFields(request, versionsOfKind.get(`${request.group}/${request.kind}`) ?? [request.apiVersion]),
         scope,
         owners: ownersOf(request, scope, state.config.kinds),
         body,
