@@ -7,3 +7,4 @@
  */
 export { startApiServer, renderKubeconfig } from './internal/server.js';
 export type { ApiServerOptions, RunningApiServer } from './internal/server.js';
+export type { ServiceResolver } from './internal/conversion-webhook.js';

@@ -5,6 +5,7 @@
  */
 import { kindLoaders } from '../../generated/model/index.js';
 import type { ArmCatalog, KindModel } from './types.js';
+import { apiVersionConverter, type VersionConverter } from './internal/version-conversion.js';
 
 export type { ArmScope, SchemaNode, ExportSource, KindModel, ArmCatalog } from './types.js';
 export { parseArmId, buildArmId, isArmId, armIdsEqual, ArmIdError } from './internal/armid.js';
@@ -14,6 +15,8 @@ export { specToArmBody, armBodyToStatus, listSpecInputs, readPath, MissingInputE
 export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs } from './internal/convert.js';
 export { referencePropertyName, specNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf, objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst } from './internal/naming.js';
 export type { TopLevelProperty } from './internal/naming.js';
+export { apiVersionConverter, ConversionError } from './internal/version-conversion.js';
+export type { VersionConverter, ConvertibleObject, KindModelLookup } from './internal/version-conversion.js';
 
 /** The `group/Kind` keys of every generated kind, sorted (no kind file is loaded). */
 export function listKindKeys(): string[] {
@@ -46,6 +49,14 @@ export async function loadKindModelForApiVersion(apiVersion: string, kind: strin
   if (group === undefined || version === undefined) return undefined;
   const model = await loadKindModel(group, kind);
   return model && model.versions.includes(version) ? model : undefined;
+}
+
+/**
+ * The converter between the served versions of every kind (see `VersionConverter`): the conversion webhook and
+ * in-process callers use it.
+ */
+export function versionConverter(): VersionConverter {
+  return apiVersionConverter(loadKindModel);
 }
 
 /** The generated catalog of ARM types: published api-versions and fixed names (imported on first use). */
