@@ -15,14 +15,17 @@ export type WebhookEndpoint =
 
 const azoGroup = /\.azure\.com$/i;
 
-/** The `spec.conversion` an azo CRD gets for `endpoint` and the PEM `caBundle`. */
-export function conversionFor(endpoint: WebhookEndpoint, caBundlePem: string): Record<string, unknown> {
-  const caBundle = Buffer.from(caBundlePem).toString('base64');
+/**
+ * The `spec.conversion` an azo CRD gets for `endpoint` and the PEM `caBundle` (deploy/ renders it without one: the
+ * operator writes the bundle at start).
+ */
+export function conversionFor(endpoint: WebhookEndpoint, caBundlePem?: string): Record<string, unknown> {
+  const caBundle = caBundlePem === undefined ? undefined : Buffer.from(caBundlePem).toString('base64');
   return {
     strategy: 'Webhook',
     webhook: {
       conversionReviewVersions: [conversionReviewApiVersion.split('/')[1]],
-      clientConfig: { ...endpoint, caBundle },
+      clientConfig: { ...endpoint, ...(caBundle !== undefined ? { caBundle } : {}) },
     },
   };
 }
