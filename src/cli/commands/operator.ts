@@ -229,14 +229,17 @@ async function startWebhook(
   const service = flags.webhookService === '' ? undefined : flags.webhookService;
   const url = flags.webhookUrl === '' ? undefined : flags.webhookUrl;
   if ((service === undefined) === (url === undefined)) {
-    throw new UserError('--webhook-port needs exactly one of --webhook-service NAME (in a cluster) or --webhook-url URL');
+    throw new UserError(
+      '--webhook-port needs exactly one of --webhook-service NAME (in a cluster) or --webhook-url URL',
+    );
   }
   const config = readOperatorConfig(process.env);
   const endpoint: WebhookEndpoint =
     service !== undefined
       ? { service: { namespace: config.operatorNamespace, name: service, port: 443, path: conversionPath } }
       : { url: url ?? '' };
-  if (url !== undefined && !/^https:\/\//.test(url)) throw new UserError(`--webhook-url ${url}: must be an https:// URL`);
+  if (url !== undefined && !/^https:\/\//.test(url))
+    throw new UserError(`--webhook-url ${url}: must be an https:// URL`);
   return startConversionWebhook({
     kubeConfig,
     namespace: config.operatorNamespace,

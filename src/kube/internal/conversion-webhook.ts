@@ -46,7 +46,10 @@ export function webhookClientConfigOf(conversion: unknown): WebhookClientConfig 
 }
 
 /** Where to send the review: the URL, and the TLS server name to verify. */
-function targetOf(config: WebhookClientConfig, resolveService: ServiceResolver | undefined): { url: URL; servername: string } {
+function targetOf(
+  config: WebhookClientConfig,
+  resolveService: ServiceResolver | undefined,
+): { url: URL; servername: string } {
   if (config.url !== undefined) {
     const url = new URL(config.url);
     return { url, servername: url.hostname.replace(/^\[|\]$/g, '') };
@@ -56,19 +59,33 @@ function targetOf(config: WebhookClientConfig, resolveService: ServiceResolver |
   const port = service.port ?? 443;
   const address = resolveService?.({ namespace: service.namespace, name: service.name, port });
   if (address === undefined) {
-    throw new Error(`service "${service.name}" in namespace "${service.namespace}" cannot be reached from this server (no cluster network); use clientConfig.url`);
+    throw new Error(
+      `service "${service.name}" in namespace "${service.namespace}" cannot be reached from this server (no cluster network); use clientConfig.url`,
+    );
   }
-  return { url: new URL(`https://${address}${service.path ?? '/'}`), servername: `${service.name}.${service.namespace}.svc` };
+  return {
+    url: new URL(`https://${address}${service.path ?? '/'}`),
+    servername: `${service.name}.${service.namespace}.svc`,
+  };
 }
 
-function post(url: URL, servername: string, ca: string | undefined, body: string): Promise<{ status: number; text: string }> {
+function post(
+  url: URL,
+  servername: string,
+  ca: string | undefined,
+  body: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const isIp = /^[\d.]+$|:/.test(servername);
     const req = request(
       url,
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+        },
         ...(ca !== undefined ? { ca } : {}),
         ...(isIp ? {} : { servername }),
         timeout: timeoutMs,
@@ -77,7 +94,9 @@ function post(url: URL, servername: string, ca: string | undefined, body: string
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         response.on('error', reject);
       },
     );
@@ -99,15 +118,25 @@ export async function convertThroughWebhook(options: {
   desiredApiVersion: string;
 }): Promise<KubeObject[]> {
   const { objects, desiredApiVersion } = options;
-  const pending = objects.map((object, index) => ({ object, index })).filter(({ object }) => object.apiVersion !== desiredApiVersion);
+  const pending = objects
+    .map((object, index) => ({ object, index }))
+    .filter(({ object }) => object.apiVersion !== desiredApiVersion);
   if (pending.length === 0) return objects;
-  const fail = (message: string) => new ApiError(500, 'InternalError', `conversion webhook for ${options.groupKind} failed: ${message}`, {});
+  const fail = (message: string) =>
+    new ApiError(500, 'InternalError', `conversion webhook for ${options.groupKind} failed: ${message}`, {});
   const uid = randomUUID();
-  const review = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', request: { uid, desiredAPIVersion: desiredApiVersion, objects: pending.map(({ object }) => object) } };
+  const review = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'ConversionReview',
+    request: { uid, desiredAPIVersion: desiredApiVersion, objects: pending.map(({ object }) => object) },
+  };
   let answer: { status: number; text: string };
   try {
     const { url, servername } = targetOf(options.config, options.resolveService);
-    const ca = options.config.caBundle === undefined ? undefined : Buffer.from(options.config.caBundle, 'base64').toString('utf8');
+    const ca =
+      options.config.caBundle === undefined
+        ? undefined
+        : Buffer.from(options.config.caBundle, 'base64').toString('utf8');
     answer = await post(url, servername, ca, JSON.stringify(review));
   } catch (error) {
     throw fail(error instanceof Error ? error.message : String(error));
@@ -121,16 +150,20 @@ export async function convertThroughWebhook(options: {
   }
   const response = isObject(parsed) && isObject(parsed.response) ? parsed.response : undefined;
   if (response === undefined) throw fail('the answer has no response');
-  if (response.uid !== uid) throw fail(`expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid)}`);
+  if (response.uid !== uid)
+    throw fail(`expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid)}`);
   const result = isObject(response.result) ? response.result : {};
-  if (result.status !== 'Success') throw fail(typeof result.message === 'string' ? result.message : 'the webhook did not succeed');
+  if (result.status !== 'Success')
+    throw fail(typeof result.message === 'string' ? result.message : 'the webhook did not succeed');
   const converted = Array.isArray(response.convertedObjects) ? response.convertedObjects : [];
-  if (converted.length !== pending.length) throw fail(`expected ${pending.length} converted objects, got ${converted.length}`);
+  if (converted.length !== pending.length)
+    throw fail(`expected ${pending.length} converted objects, got ${converted.length}`);
   const out = [...objects];
   pending.forEach(({ object, index }, position) => {
     const candidate = converted[position];
     if (!isObject(candidate)) throw fail(`converted object ${position} is not an object`);
-    if (candidate.apiVersion !== desiredApiVersion) throw fail(`converted object ${position} is at ${String(candidate.apiVersion)}, not ${desiredApiVersion}`);
+    if (candidate.apiVersion !== desiredApiVersion)
+      throw fail(`converted object ${position} is at ${String(candidate.apiVersion)}, not ${desiredApiVersion}`);
     if (candidate.kind !== object.kind) throw fail(`converted object ${position} changed kind`);
     const before = metadataOf(object);
     const after = metadataOf(candidate);
@@ -138,7 +171,14 @@ export async function convertThroughWebhook(options: {
       if (before[key] !== after[key]) throw fail(`converted object ${position} changed metadata.${key}`);
     }
     // Only labels and annotations may change in metadata; everything else is kept as the server stored it.
-    out[index] = { ...candidate, metadata: { ...before, ...(after.labels !== undefined ? { labels: after.labels } : {}), ...(after.annotations !== undefined ? { annotations: after.annotations } : {}) } };
+    out[index] = {
+      ...candidate,
+      metadata: {
+        ...before,
+        ...(after.labels !== undefined ? { labels: after.labels } : {}),
+        ...(after.annotations !== undefined ? { annotations: after.annotations } : {}),
+      },
+    };
   });
   return out;
 }

@@ -47,7 +47,11 @@ export class WebhookConversionOps {
   /** The stored form of a stored object, converted to the requested version. */
   async present(target: Target, stored: KubeObject): Promise<KubeObject> {
     const storage = this.storageTarget(target);
-    return this.convertOne(target.type, this.operations.toServed(target.type, storage.version, stored), target.version.name);
+    return this.convertOne(
+      target.type,
+      this.operations.toServed(target.type, storage.version, stored),
+      target.version.name,
+    );
   }
 
   async presentAll(target: Target, objects: KubeObject[]): Promise<KubeObject[]> {
@@ -61,12 +65,18 @@ export class WebhookConversionOps {
     const expected = apiVersionOf(type.group, version.name);
     const object = body.value;
     if (object.apiVersion !== undefined && object.apiVersion !== expected) {
-      throw badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expected})`);
+      throw badRequest(
+        `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expected})`,
+      );
     }
     if (object.kind !== undefined && object.kind !== type.kind) {
       throw badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${type.kind})`);
     }
-    const converted = await this.convertOne(type, { ...object, apiVersion: expected, kind: type.kind }, storageVersion(type).name);
+    const converted = await this.convertOne(
+      type,
+      { ...object, apiVersion: expected, kind: type.kind },
+      storageVersion(type).name,
+    );
     return { value: converted, duplicateFields: body.duplicateFields };
   }
 
@@ -75,12 +85,28 @@ export class WebhookConversionOps {
   }
 
   async create(target: Target, body: ParsedBody, context: WriteContext): Promise<KubeObject> {
-    const created = await this.operations.create(this.storageTarget(target), await this.incoming(target, body), context);
+    const created = await this.operations.create(
+      this.storageTarget(target),
+      await this.incoming(target, body),
+      context,
+    );
     return this.convertOne(target.type, created, target.version.name);
   }
 
-  async update(target: Target, name: string, body: ParsedBody, context: WriteContext, subresource?: string): Promise<KubeObject> {
-    const updated = await this.operations.update(this.storageTarget(target), name, await this.incoming(target, body), context, subresource);
+  async update(
+    target: Target,
+    name: string,
+    body: ParsedBody,
+    context: WriteContext,
+    subresource?: string,
+  ): Promise<KubeObject> {
+    const updated = await this.operations.update(
+      this.storageTarget(target),
+      name,
+      await this.incoming(target, body),
+      context,
+      subresource,
+    );
     return this.convertOne(target.type, updated, target.version.name);
   }
 
@@ -116,15 +142,25 @@ export class WebhookConversionOps {
         } else patched = applyJsonPatch(live, body.value);
       } catch (error) {
         if (!(error instanceof PatchError)) throw error;
-        if (error.httpStatus === 422) throw invalid(type.kind, type.group, name, [{ reason: 'FieldValueInvalid', message: error.message }]);
+        if (error.httpStatus === 422)
+          throw invalid(type.kind, type.group, name, [{ reason: 'FieldValueInvalid', message: error.message }]);
         if (error.httpStatus === 409) throw conflict(type.plural, type.group, name, error.message);
         throw badRequest(error.message);
       }
       if (!isObject(patched)) throw badRequest('the patched object is not a JSON object');
       const requestRv = metadataOf(patched).resourceVersion;
-      const pinned = { ...patched, metadata: { ...metadataOf(patched), resourceVersion: requestRv ?? resourceVersionOf(stored) } };
+      const pinned = {
+        ...patched,
+        metadata: { ...metadataOf(patched), resourceVersion: requestRv ?? resourceVersionOf(stored) },
+      };
       try {
-        const object = await this.update(target, name, { value: pinned, duplicateFields: body.duplicateFields }, context, options.subresource);
+        const object = await this.update(
+          target,
+          name,
+          { value: pinned, duplicateFields: body.duplicateFields },
+          context,
+          options.subresource,
+        );
         return { object, created: false };
       } catch (error) {
         // The object changed between the read and the write: patch the new state (as kube-apiserver retries).

@@ -104,7 +104,8 @@ async function apply(
   policy: CertificatePolicy,
   now: number,
 ): Promise<WebhookCertificates> {
-  const newCa = () => createCertificateAuthority({ name: 'azo conversion webhook CA', validityMs: policy.caValidityMs, now });
+  const newCa = () =>
+    createCertificateAuthority({ name: 'azo conversion webhook CA', validityMs: policy.caValidityMs, now });
   const issue = (ca: KeyPairPem) =>
     issueServingCertificate({ ca, hostNames: policy.hostNames, validityMs: policy.servingValidityMs, now });
   if (step.kind === 'createCa') {
@@ -148,7 +149,7 @@ export async function ensureWebhookCertificates(options: {
     const stored = secret === undefined ? undefined : fromSecretData(decodeSecretData(secret));
     let certificates = stored;
     const steps: RotationStep['kind'][] = [];
-    for (let step = nextRotationStep(certificates && (await viewOf(certificates)), now()); step !== undefined; ) {
+    for (let step = nextRotationStep(certificates && (await viewOf(certificates)), now()); step !== undefined;) {
       certificates = await apply(step, certificates, policy, now());
       steps.push(step.kind);
       if (steps.length > 4) throw new Error(`certificate rotation does not settle: ${steps.join(', ')}`);
@@ -171,14 +172,19 @@ export async function ensureWebhookCertificates(options: {
     try {
       if (secret === undefined) await kube.createSecret(namespace, body);
       else await kube.replaceSecret(namespace, WEBHOOK_TLS_SECRET, body);
-      logger.info({ secret: `${namespace}/${WEBHOOK_TLS_SECRET}`, steps }, 'stored the conversion webhook certificates');
+      logger.info(
+        { secret: `${namespace}/${WEBHOOK_TLS_SECRET}`, steps },
+        'stored the conversion webhook certificates',
+      );
       return { certificates, steps };
     } catch (error) {
       if (error instanceof KubeError && error.statusCode === 409) continue; // another replica wrote first: use theirs
       if (error instanceof KubeError && error.statusCode === 404 && secret === undefined && !namespaceCreated) {
         // Outside a cluster (against `azo apiserver`, say) the operator's namespace may not exist yet.
         namespaceCreated = true;
-        await kube.createNamespace(namespace, { 'app.kubernetes.io/managed-by': 'azo-operator' }).catch(() => undefined);
+        await kube
+          .createNamespace(namespace, { 'app.kubernetes.io/managed-by': 'azo-operator' })
+          .catch(() => undefined);
         continue;
       }
       throw error;

@@ -34,13 +34,18 @@ export async function reviewConversion(review: unknown, convert: VersionConverte
     kind: 'ConversionReview',
     response: { uid, convertedObjects: [], result: { status: 'Failure', message } },
   });
-  if (!isRecord(review) || review['kind'] !== 'ConversionReview' || review['apiVersion'] !== conversionReviewApiVersion) {
+  if (
+    !isRecord(review) ||
+    review['kind'] !== 'ConversionReview' ||
+    review['apiVersion'] !== conversionReviewApiVersion
+  ) {
     return fail(`expected a ConversionReview of ${conversionReviewApiVersion}`);
   }
   if (request === undefined || uid === '') return fail('the ConversionReview has no request.uid');
   const desired = request['desiredAPIVersion'];
   const objects = request['objects'];
-  if (typeof desired !== 'string' || !desired.includes('/')) return fail('request.desiredAPIVersion must be group/version');
+  if (typeof desired !== 'string' || !desired.includes('/'))
+    return fail('request.desiredAPIVersion must be group/version');
   if (!Array.isArray(objects)) return fail('request.objects must be a list');
   const convertedObjects: ConvertibleObject[] = [];
   for (const [index, object] of objects.entries()) {

@@ -10,8 +10,7 @@ import { conversionReviewApiVersion } from './conversion-review.js';
 
 /** Where API servers reach the webhook: a Service in the cluster, or a URL (an operator outside the cluster). */
 export type WebhookEndpoint =
-  | { service: { namespace: string; name: string; port: number; path: string } }
-  | { url: string };
+  { service: { namespace: string; name: string; port: number; path: string } } | { url: string };
 
 const azoGroup = /\.azure\.com$/i;
 

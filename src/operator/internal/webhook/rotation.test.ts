@@ -23,7 +23,12 @@ test('rotation keeps the served certificate valid and trusted by the bundle at e
         let nextId = 0;
         // As src/tls does: a minute, or a tenth of a short life.
         const backdate = (validity: number) => Math.min(60_000, validity / 10);
-        const newCa = (now: number): Ca => ({ id: nextId++, notBefore: now - backdate(caMs), notAfter: now + caMs, bundledAt: now });
+        const newCa = (now: number): Ca => ({
+          id: nextId++,
+          notBefore: now - backdate(caMs),
+          notAfter: now + caMs,
+          bundledAt: now,
+        });
         const issue = (ca: Ca, now: number) => {
           const notAfter = Math.min(now + servingMs, ca.notAfter);
           return { notBefore: now - backdate(notAfter - now), notAfter, signer: ca.id };
@@ -41,7 +46,11 @@ test('rotation keeps the served certificate valid and trusted by the bundle at e
             const view: CertificateView | undefined =
               ca === undefined || serving === undefined
                 ? undefined
-                : { ca, ...(previous ? { previousCa: previous } : {}), serving: { ...serving, signedByCa: serving.signer === ca.id } };
+                : {
+                    ca,
+                    ...(previous ? { previousCa: previous } : {}),
+                    serving: { ...serving, signedByCa: serving.signer === ca.id },
+                  };
             const next = nextRotationStep(view, now);
             if (next === undefined) break;
             if (next.kind === 'createCa') {
@@ -68,10 +77,16 @@ test('rotation keeps the served certificate valid and trusted by the bundle at e
   );
 });
 
-test('renewal is due at two thirds of a certificate\'s life', () => {
+test("renewal is due at two thirds of a certificate's life", () => {
   assert.equal(renewalTime({ notBefore: 0, notAfter: 300 }), 200);
-  const view: CertificateView = { ca: { notBefore: 0, notAfter: 3000 }, serving: { notBefore: 0, notAfter: 300, signedByCa: true } };
+  const view: CertificateView = {
+    ca: { notBefore: 0, notAfter: 3000 },
+    serving: { notBefore: 0, notAfter: 300, signedByCa: true },
+  };
   assert.equal(nextRotationStep(view, 199), undefined);
   assert.deepEqual(nextRotationStep(view, 200), { kind: 'issueServing' });
-  assert.deepEqual(nextRotationStep({ ...view, serving: { notBefore: 1900, notAfter: 2900, signedByCa: true } }, 2000), { kind: 'rotateCa' });
+  assert.deepEqual(
+    nextRotationStep({ ...view, serving: { notBefore: 1900, notAfter: 2900, signedByCa: true } }, 2000),
+    { kind: 'rotateCa' },
+  );
 });

@@ -28,7 +28,8 @@ export interface CertificateView {
  * One change to make; the caller applies it and asks again until there is none. `createCa` makes the CA and the
  * serving certificate; `issueServing` signs a new serving certificate with the current CA.
  */
-export type RotationStep = { kind: 'createCa' } | { kind: 'rotateCa' } | { kind: 'dropPreviousCa' } | { kind: 'issueServing' };
+export type RotationStep =
+  { kind: 'createCa' } | { kind: 'rotateCa' } | { kind: 'dropPreviousCa' } | { kind: 'issueServing' };
 
 /** The share of a certificate's life after which it is renewed. */
 export const renewalShare = 2 / 3;

@@ -13,7 +13,12 @@ import type { Logger } from 'pino';
 import type { VersionConverter } from '../../../model/index.js';
 import { KubeAccess } from '../kube.js';
 import { type Clock, systemClock } from '../queue.js';
-import { caBundleOf, type CertificatePolicy, ensureWebhookCertificates, type WebhookCertificates } from './certificates.js';
+import {
+  caBundleOf,
+  type CertificatePolicy,
+  ensureWebhookCertificates,
+  type WebhookCertificates,
+} from './certificates.js';
 import { reviewConversion } from './conversion-review.js';
 import { type WebhookEndpoint, writeConversionToCrds } from './crd-conversion.js';
 import { checkIntervalMs } from './rotation.js';
@@ -119,7 +124,10 @@ export async function startConversionWebhook(options: ConversionWebhookOptions):
     timer = clock.setTimer(() => {
       check()
         .catch((error: unknown) =>
-          logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'webhook certificate check failed'),
+          logger.warn(
+            { error: error instanceof Error ? error.message : String(error) },
+            'webhook certificate check failed',
+          ),
         )
         .finally(() => {
           if (!closed) schedule();
