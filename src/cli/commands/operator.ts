@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { destination, type Logger, pino } from 'pino';
+import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { type KindModel, listKindKeys, loadKindModel, versionConverter } from '../../model/index.js';
 import {
@@ -23,7 +23,7 @@ import {
   parseDuration,
   readOperatorConfig,
   startConversionWebhook,
-  type RunningConversionWebhook,
+  type ConversionWebhookOptions,
   type WebhookEndpoint,
 } from '../../operator/index.js';
 import { randomUUID } from 'node:crypto';
@@ -122,8 +122,12 @@ export function register(program: Command): void {
       const healthPort = flags.healthPort === undefined ? undefined : parseHealthPort(flags.healthPort);
       const metricsAddress =
         flags.metricsAddr === undefined ? undefined : parseListenAddress(flags.metricsAddr, '--metrics-addr');
+      const webhookSettings = parseWebhookFlags(flags);
       const kubeConfig = loadKubeConfig(flags.kubeconfig);
-      const webhook = await startWebhook(flags, kubeConfig, logger);
+      const webhook =
+        webhookSettings === undefined
+          ? undefined
+          : await startConversionWebhook({ ...webhookSettings, kubeConfig, logger, convert: versionConverter() });
       if (webhook !== undefined) console.log(`conversion webhook on port ${webhook.port} (${conversionPath})`);
       const health = healthPort === undefined ? undefined : await startHealthServer({ port: healthPort });
       const metrics = metricsAddress === undefined ? undefined : new OperatorMetrics();
@@ -218,38 +222,34 @@ export function register(program: Command): void {
     });
 }
 
-/** Starts the conversion webhook when `--webhook-port` is set (after checking its flags), else undefined. */
-async function startWebhook(
+/** The conversion webhook's settings from its flags and variables; undefined without `--webhook-port`. */
+function parseWebhookFlags(
   flags: OperatorFlags,
-  kubeConfig: KubeConfig,
-  logger: Logger,
-): Promise<RunningConversionWebhook | undefined> {
+): Omit<ConversionWebhookOptions, 'kubeConfig' | 'logger' | 'convert'> | undefined {
   if (flags.webhookPort === undefined || flags.webhookPort === '') return undefined;
   const port = parsePortFlag(flags.webhookPort, '--webhook-port');
   const service = flags.webhookService === '' ? undefined : flags.webhookService;
   const url = flags.webhookUrl === '' ? undefined : flags.webhookUrl;
   if ((service === undefined) === (url === undefined)) {
     throw new UserError(
-      '--webhook-port needs exactly one of --webhook-service NAME (in a cluster) or --webhook-url URL',
+      '--webhook-port needs exactly one of --webhook-service NAME (in a cluster) or --webhook-url URL (outside one)',
     );
   }
-  const config = readOperatorConfig(process.env);
+  if (url !== undefined && !/^https:\/\/[^/]/.test(url)) {
+    throw new UserError(`--webhook-url ${url}: must be an https:// URL, e.g. https://127.0.0.1:${port}/convert`);
+  }
+  const namespace = readOperatorConfig(process.env).operatorNamespace;
   const endpoint: WebhookEndpoint =
     service !== undefined
-      ? { service: { namespace: config.operatorNamespace, name: service, port: 443, path: conversionPath } }
+      ? { service: { namespace, name: service, port: 443, path: conversionPath } }
       : { url: url ?? '' };
-  if (url !== undefined && !/^https:\/\//.test(url))
-    throw new UserError(`--webhook-url ${url}: must be an https:// URL`);
-  return startConversionWebhook({
-    kubeConfig,
-    namespace: config.operatorNamespace,
+  return {
+    namespace,
     port,
     endpoint,
     caValidityMs: validitySetting('AZO_WEBHOOK_CA_VALIDITY', 3 * 365 * 24 * 3_600_000),
     servingValidityMs: validitySetting('AZO_WEBHOOK_CERT_VALIDITY', 90 * 24 * 3_600_000),
-    convert: versionConverter(),
-    logger,
-  });
+  };
 }
 
 /** A certificate lifetime from the environment (a duration such as 2160h), or `fallback`. */
