@@ -48,4 +48,6 @@ export default tseslint.config(
     },
   },
   ...modules.map((module) => ({ files: [`src/${module}/**/*.ts`], rules: boundaryRules(module) })),
+  // The web view's pages run in the browser (served as they are by `azo dev`, no bundler).
+  { files: ['web/**/*.js'], languageOptions: { sourceType: 'module', globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } } },
 );

@@ -2,7 +2,9 @@
 # Installs what the tests need beyond npm packages, when it is missing and this machine can, from Debian:
 # - python3-azure: Azure's Python SDK, a client of the emulator (test/integration/emulator-sdk-python.test.ts);
 # - lua5.1 and lua5.4: run Argo CD's health check deploy/argocd/health.lua (test/e2e/gitops-health.test.ts); Argo CD's
-#   own interpreter (gopher-lua) speaks Lua 5.1, lua5.4 checks the script is not tied to one version.
+#   own interpreter (gopher-lua) speaks Lua 5.1, lua5.4 checks the script is not tied to one version;
+# - chromium: Debian's browser, driven headless by playwright-core (which downloads no browser of its own) to test the
+#   web view of `azo dev` (test/e2e/web-view.test.ts). About 100 s to install on a fresh machine; skipped when present.
 # Run by `npm test`; needs root and apt-get (as on CI). Elsewhere it only says what is missing: those parts skip.
 set -uo pipefail
 missing=()
@@ -13,6 +15,7 @@ fi
 for lua in lua5.1 lua5.4; do
   command -v "$lua" >/dev/null || missing+=("$lua")
 done
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

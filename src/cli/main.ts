@@ -17,6 +17,7 @@ const registrations: Array<{ name: string; load: () => Promise<{ register: Comma
   { name: 'crds', load: () => import('./commands/crds.js') },
   { name: 'emulator', load: () => import('./commands/emulator.js') },
   { name: 'operator', load: () => import('./commands/operator.js') },
+  { name: 'graph', load: () => import('./commands/graph.js') },
 ];
 
 /**

@@ -16,7 +16,8 @@ export interface AzoProcess {
   child: ChildProcess;
   output(): string;
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal` (default SIGTERM) and waits for the exit; SIGKILLs after 30 s. Resolves true when it had to. */
+  stop(signal?: NodeJS.Signals): Promise<boolean>;
 }
 
 /** Spawns `azo ARGS` from the repository root with tsx. */
@@ -50,8 +51,17 @@ export function spawnAzo(args: string[], env: Record<string, string> = {}): AzoP
       check();
     }),
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
+      if (child.exitCode !== null || child.signalCode !== null) return false;
+      child.kill(signal);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 30_000)));
+      const forced = await Promise.race([exited.then(() => false), late]);
+      clearTimeout(timer);
+      if (forced) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      return forced;
     },
   };
 }
@@ -69,6 +79,11 @@ export interface E2eCluster {
   spawnOperator(env?: Record<string, string>, args?: string[]): AzoProcess;
   /** Runs the real kubectl against this cluster; rejects with stderr on failure. */
   kubectl(args: string[], input?: string): Promise<string>;
+  /**
+   * Stops the API server (SIGTERM, or SIGKILL as a crash) and starts it again on the same port and data dir (only
+   * with `persistent`); every watch drops. `downMs`: how long it stays down. `forced`: it ignored SIGTERM for 30 s.
+   */
+  restartApiServer(options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<{ forced: boolean }>;
 }
 
 /** API servers + one emulator (+ operators, restartable) for one test file. The first cluster's members are flattened in. */
@@ -93,15 +108,27 @@ export const e2eCrdPattern = [
   'keyvault.azure.com/*', 'authorization.azure.com/*', 'dbforpostgresql.azure.com/FlexibleServer', 'managedidentity.azure.com/*',
 ].join(';');
 
+/** Options of `startE2e`. */
+export interface E2eOptions {
+  /** The emulator's `--latency` (default 0). */
+  latencyMs?: number;
+  /** How many API servers (default 1). */
+  clusters?: number;
+  /** Give each API server a `--data-dir`, so `restartApiServer` keeps its objects (default false). */
+  persistent?: boolean;
+}
+
 /** Starts `clusters` × `azo apiserver` and one `azo emulator` (operators via `startOperator`). */
-export async function startE2e(options: { latencyMs?: number; clusters?: number } = {}): Promise<E2eEnvironment> {
+export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment> {
   const dir = mkdtempSync(join(tmpdir(), 'azo-operator-e2e-'));
   const apiServers = Array.from({ length: options.clusters ?? 1 }, (_, index) => {
     const kubeconfig = join(dir, `kubeconfig-${index}`);
-    return { kubeconfig, process: spawnAzo(['apiserver', '--port', '0', '--kubeconfig', kubeconfig]) };
+    const dataDir = options.persistent === true ? ['--data-dir', join(dir, `apiserver-${index}`)] : [];
+    const args = (port: string) => ['apiserver', '--port', port, '--kubeconfig', kubeconfig, ...dataDir];
+    return { kubeconfig, args, process: spawnAzo(args('0')), port: '' };
   });
   const emulator = spawnAzo(['emulator', '--port', '0', '--data-dir', join(dir, 'emulator'), '--latency', String(options.latencyMs ?? 0)]);
-  for (const apiServer of apiServers) await apiServer.process.waitFor(/listening on (\S+)/);
+  for (const apiServer of apiServers) apiServer.port = (await apiServer.process.waitFor(/listening on https:\/\/[^\s]+:(\d+)/))[1] ?? '';
   const url = (await emulator.waitFor(/listening on (https:\/\/\S+)/))[1] ?? '';
   const caFile = (await emulator.waitFor(/CA certificate: (\S+)/))[1] ?? '';
   const tenantId = (await emulator.waitFor(/tenant: (\S+)/))[1] ?? '';
@@ -132,7 +159,8 @@ export async function startE2e(options: { latencyMs?: number; clusters?: number 
   };
   const armGet = (path: string, apiVersion: string) => armSend('GET', path, apiVersion);
   const armPut = (path: string, apiVersion: string, body: unknown) => armSend('PUT', path, apiVersion, body);
-  const clusters: E2eCluster[] = apiServers.map(({ kubeconfig }) => {
+  const clusters: E2eCluster[] = apiServers.map((apiServer) => {
+    const { kubeconfig } = apiServer;
     const cluster: E2eCluster = {
       kubeconfig, operator: undefined, operators: [],
       startOperator: async (env = {}, args = []) => {
@@ -151,12 +179,29 @@ export async function startE2e(options: { latencyMs?: number; clusters?: number 
         return operator;
       },
       kubectl: (args, input) => new Promise((resolve, reject) => {
-        const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
+        // maxBuffer: `kubectl get -o json` of a thousand objects is well over the default 1 MiB.
+        const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
           if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`));
           else resolve(stdout);
         });
         if (input !== undefined) child.stdin?.end(input);
       }),
+      restartApiServer: async ({ signal = 'SIGTERM', downMs = 0 } = {}) => {
+        if (options.persistent !== true) throw new Error('restartApiServer needs startE2e({ persistent: true })');
+        const forced = await apiServer.process.stop(signal);
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        // The port is free again, but something else may take it meanwhile: try it a few times.
+        for (let attempt = 1; ; attempt++) {
+          apiServer.process = spawnAzo(apiServer.args(apiServer.port));
+          try {
+            await apiServer.process.waitFor(/listening on (\S+)/);
+            return { forced };
+          } catch (error) {
+            if (attempt >= 10) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }
+      },
     };
     return cluster;
   });
@@ -175,6 +220,7 @@ export async function startE2e(options: { latencyMs?: number; clusters?: number 
     startOperator: (env, args) => first.startOperator(env, args),
     spawnOperator: (env, args) => first.spawnOperator(env, args),
     kubectl: (args, input) => first.kubectl(args, input),
+    restartApiServer: (restart) => first.restartApiServer(restart),
     armLog: async () => ((await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number; body?: unknown }> }).value,
     emulatorAdmin: admin,
     armGet,

@@ -17,6 +17,8 @@ import { startEmulator, type RunningEmulator } from '../../emulator/index.js';
 import { startApiServer } from '../../kube/index.js';
 import { listKindModels } from '../../model/index.js';
 import { hasEnvironmentCredential, startOperator } from '../../operator/index.js';
+import { ArmClient, createArmCredential } from '../../arm/index.js';
+import { startWebView, type RunningWebView } from '../internal/web-view.js';
 import { lockDataDir } from '../internal/data-dir-lock.js';
 import { catchStopSignals } from '../internal/signals.js';
 import { isPortFree, parsePortFlag, UserError } from '../internal/user-error.js';
@@ -36,6 +38,8 @@ interface DevFlags {
   latency: string;
   latencyFactor?: string;
   table: boolean;
+  ui: boolean;
+  uiPort?: string;
   logLevel: string;
   azure?: boolean;
 }
@@ -59,6 +63,8 @@ const azureCredentialVariables = [
 const devSubscriptionId = '00000000-0000-0000-0000-000000000001';
 /** The emulator's Entra ID accepts any GUID client with any secret; this one names azo dev in its request log. */
 const devClientId = '00000000-0000-0000-0000-00000000a20d';
+/** The web view's own client, so that its reads stand apart from the operator's in the emulator's log. */
+const webViewClientId = '00000000-0000-0000-0000-00000000a20e';
 const refreshIntervalMs = 2000;
 
 export function register(program: Command): void {
@@ -92,6 +98,11 @@ export function register(program: Command): void {
     )
     .option('--no-table', 'print one line per status change instead of the live table')
     .option(
+      '--ui-port <port>',
+      'web view port on 127.0.0.1 (default: the last one used with this data dir if free, else any free one)',
+    )
+    .option('--no-ui', 'do not serve the web view')
+    .option(
       '--azure',
       'work on real Azure with the AZURE_* credentials of this shell (without it: the local emulator, always)',
     )
@@ -114,6 +125,7 @@ export function register(program: Command): void {
       const last = readLastPorts(dataDir);
       const apiServerPort = await choosePort(flags.port, '--port', last.apiServer);
       const emulatorPort = await choosePort(flags.emulatorPort, '--emulator-port', last.emulator);
+      const uiPort = flags.ui ? await choosePort(flags.uiPort, '--ui-port', last.ui) : 0;
       progress(`loading the resource models (${flags.pattern === '*' ? 'every kind' : flags.pattern})`);
       const models = (await listKindModels()).filter(
         (model) => flags.pattern === '*' || matchesCrdPattern(flags.pattern, model.group, model.kind),
@@ -168,10 +180,6 @@ export function register(program: Command): void {
           writeEmulatorEnvFile(join(dataDir, 'emulator.env'), running);
         }
 
-        writeLastPorts(dataDir, {
-          apiServer: portOf(apiServer.url),
-          emulator: emulator === undefined ? last.emulator : portOf(emulator.url),
-        });
         const kubeConfig = new KubeConfig();
         kubeConfig.loadFromString(apiServer.kubeconfig);
         progress(`installing ${crds.length} CRDs and starting the operator`);
@@ -183,6 +191,24 @@ export function register(program: Command): void {
           ...(emulator ? { armCaCertPem: emulator.caCertPem } : {}),
         });
         started.push(() => operator.stop());
+        let webView: RunningWebView | undefined;
+        if (flags.ui) {
+          webView = await startWebView({
+            port: uiPort,
+            kubeConfig,
+            ...(emulator ? { emulator: { url: emulator.url, caCertPem: emulator.caCertPem } } : {}),
+            subscriptionId: operatorEnv['AZURE_SUBSCRIPTION_ID'] ?? devSubscriptionId,
+            ...webViewAzureReader(operatorEnv, emulator),
+            logger: logger.child({ component: 'web-view' }),
+          });
+          const running = webView;
+          started.push(() => running.close());
+        }
+        writeLastPorts(dataDir, {
+          apiServer: portOf(apiServer.url),
+          emulator: emulator === undefined ? last.emulator : portOf(emulator.url),
+          ui: webView === undefined ? last.ui : portOf(webView.url),
+        });
 
         // Everything from here to the end of this block is synchronous, so a signal sees the display in `started`.
         stopped = signals.stopWith(async () => {
@@ -197,6 +223,7 @@ export function register(program: Command): void {
           latency: flags.latency,
           kinds: operator.servedKinds().length,
           logFile,
+          webViewUrl: webView?.url,
         });
         const listed: ListedKind[] = crds.map((crd) => ({
           group: crd.spec.group,
@@ -216,6 +243,48 @@ export function register(program: Command): void {
 
       await stopped;
     });
+}
+
+/**
+ * How the web view reads a resource from Azure: through the emulator with a client of its own (so its GETs are told
+ * apart in the request log), or on real Azure with the shell's client secret; without one, it does not read Azure.
+ */
+function webViewAzureReader(
+  env: Record<string, string | undefined>,
+  emulator: RunningEmulator | undefined,
+): { readAzure?: (armId: string, apiVersion: string) => Promise<unknown> } {
+  const tenantId = emulator?.tenantId ?? env['AZURE_TENANT_ID'];
+  const clientId = emulator === undefined ? env['AZURE_CLIENT_ID'] : webViewClientId;
+  const clientSecret = emulator === undefined ? env['AZURE_CLIENT_SECRET'] : 'azo-dev-web-view';
+  if (tenantId === undefined || clientId === undefined || clientSecret === undefined) return {};
+  const caCertPem = emulator?.caCertPem;
+  // Built on the first read: a setting the credential refuses is that read's error, not a failed start.
+  let client: ArmClient | undefined;
+  const connect = (): ArmClient => {
+    client ??= armClientFor();
+    return client;
+  };
+  const armClientFor = (): ArmClient => {
+    const credential = createArmCredential({
+      tenantId,
+      clientId,
+      proof: { kind: 'clientSecret', clientSecret },
+      ...(emulator
+        ? { authorityHost: emulator.url }
+        : env['AZURE_AUTHORITY_HOST']
+          ? { authorityHost: env['AZURE_AUTHORITY_HOST'] }
+          : {}),
+      ...(caCertPem !== undefined ? { caCertPem } : {}),
+    });
+    const endpoint = emulator?.url ?? env['AZURE_RESOURCE_MANAGER_ENDPOINT'];
+    return new ArmClient({
+      credential,
+      principal: { tenantId, clientId },
+      ...(endpoint !== undefined ? { endpoint } : {}),
+      ...(caCertPem !== undefined ? { caCertPem } : {}),
+    });
+  };
+  return { readAzure: async (armId, apiVersion) => connect().tryGet(armId, apiVersion) };
 }
 
 /** The operator's environment on the emulator: no credential or endpoint of the shell's reaches it. */
@@ -267,6 +336,7 @@ function printSummary(summary: {
   latency: string;
   kinds: number;
   logFile: string;
+  webViewUrl: string | undefined;
 }): void {
   console.log('azo dev is running:');
   console.log(`  API server    ${summary.apiServerUrl}`);
@@ -281,6 +351,9 @@ function printSummary(summary: {
     console.log('  ARM           real Azure (see the banner above)');
   }
   console.log(`  operator      ${summary.kinds} ${summary.kinds === 1 ? 'kind' : 'kinds'} served`);
+  if (summary.webViewUrl !== undefined) {
+    console.log(`  web view      ${summary.webViewUrl}  (objects, graph, request log; --no-ui turns it off)`);
+  }
   console.log(`  state         ${displayPath(summary.dataDir)}   log: ${displayPath(summary.logFile)}`);
   console.log('');
   const examples = examplesDir();
@@ -371,6 +444,7 @@ function printChanges(rows: StatusRow[], lastSeen: Map<string, { row: StatusRow;
 interface LastPorts {
   apiServer: number;
   emulator: number;
+  ui: number;
 }
 
 function readLastPorts(dataDir: string): LastPorts {
@@ -378,9 +452,9 @@ function readLastPorts(dataDir: string): LastPorts {
     const saved = JSON.parse(readFileSync(join(dataDir, 'ports.json'), 'utf8')) as Partial<LastPorts>;
     const valid = (port: unknown) =>
       typeof port === 'number' && Number.isInteger(port) && port > 0 && port <= 65535 ? port : 0;
-    return { apiServer: valid(saved.apiServer), emulator: valid(saved.emulator) };
+    return { apiServer: valid(saved.apiServer), emulator: valid(saved.emulator), ui: valid(saved.ui) };
   } catch {
-    return { apiServer: 0, emulator: 0 };
+    return { apiServer: 0, emulator: 0, ui: 0 };
   }
 }
 

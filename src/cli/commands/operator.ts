@@ -3,10 +3,8 @@
  * ASO's environment variables (see docs/operator.md). `--crd-pattern` installs or upgrades the selected CRDs first.
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { type KindModel, listKindKeys, loadKindModel, versionConverter } from '../../model/index.js';
@@ -30,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type ElectionTimingFlags, parseElectionTiming } from '../internal/election-timing.js';
 import { parseHealthPort, parseListenAddress, serveEndpoints, startHealthServer } from '../internal/health.js';
+import { loadKubeConfig, unreachable } from '../internal/kubeconfig.js';
 import { parsePortFlag, UserError } from '../internal/user-error.js';
 import { catchStopSignals } from '../internal/signals.js';
 
@@ -264,42 +263,4 @@ function validitySetting(name: string, fallback: number): number {
   }
   if (value < 3000) throw new UserError(`${name} must be at least 3s, not ${JSON.stringify(text)}`);
   return value;
-}
-
-/**
- * The kubeconfig as `kubectl` finds it (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`, in-cluster), or a
- * `UserError` naming what is missing and how to fix it.
- */
-function loadKubeConfig(file: string | undefined): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  const hint = 'azo dev writes one to .azo/kubeconfig; azo apiserver --kubeconfig FILE writes one too';
-  if (file !== undefined) {
-    if (!existsSync(file))
-      throw new UserError(`--kubeconfig ${file}: no such file; give the path of a kubeconfig (${hint})`);
-    kubeConfig.loadFromFile(file);
-    return kubeConfig;
-  }
-  const fromEnv = (process.env['KUBECONFIG'] ?? '').split(delimiter).filter((path) => path !== '');
-  if (fromEnv.length > 0 && !fromEnv.some((path) => existsSync(path))) {
-    throw new UserError(
-      `KUBECONFIG names ${fromEnv.join(delimiter)}, which does not exist; fix KUBECONFIG or pass --kubeconfig FILE (${hint})`,
-    );
-  }
-  const inCluster = process.env['KUBERNETES_SERVICE_HOST'] !== undefined;
-  if (fromEnv.length === 0 && !inCluster && !existsSync(join(homedir(), '.kube', 'config'))) {
-    throw new UserError(`no kubeconfig: set KUBECONFIG or pass --kubeconfig FILE (${hint})`);
-  }
-  kubeConfig.loadFromDefault();
-  return kubeConfig;
-}
-
-/** A failure to reach the API server at start, said as the user's problem to fix; other errors unchanged. */
-function unreachable(error: unknown, kubeConfig: KubeConfig): unknown {
-  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
-  if (status !== 0) return error;
-  const server = kubeConfig.getCurrentCluster()?.server ?? 'the API server';
-  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-  return new UserError(
-    `cannot reach the Kubernetes API server at ${server} (${reason}); is it running, and is this the right kubeconfig?`,
-  );
 }

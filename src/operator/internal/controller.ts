@@ -140,7 +140,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     informer.on('error', (error: unknown) => {
       if (stopped) return;
       logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch failed; restarting');
-      clock.setTimer(() => void informer.start().catch(() => undefined), 2000);
+      // Kept alive: while the API server is away (a restart drops every watch at once) this timer may be all the
+      // process has left, and an operator must wait for its API server, not exit (Node exits 13 on an empty loop).
+      clock.setTimer(() => {
+        if (!stopped) void informer.start().catch(() => undefined);
+      }, 2000, { keepAlive: true });
     });
     const existing = informers.get(id) ?? [];
     existing.push(informer);
@@ -322,6 +326,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       stopped = true;
       for (const controller of controllers.values()) controller.queue.shutDown();
       for (const list of informers.values()) for (const informer of list) await informer.stop();
+      // Also the watches still connecting, which ListWatch.stop() cannot reach.
+      watch.close();
       await Promise.all([...controllers.values()].map((controller) => controller.workers));
     },
   };

@@ -1,5 +1,6 @@
 // Deadlines against a real (local) HTTP server that stops answering: a Kubernetes request gives up within its
-// timeout, and a watch that receives nothing — not even a bookmark — is abandoned so the informer can start over.
+// timeout, and a watch that receives nothing — not even a bookmark — is abandoned so the informer can start over;
+// closing the watches (the operator stops) ends every one, those still connecting included.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -89,4 +90,55 @@ test('a watch asks for bookmarks and a server-side timeout, and is abandoned aft
     (outcome.ended as unknown) instanceof Error,
     `ended with an error the informer restarts from: ${String(outcome.ended)}`,
   );
+});
+
+test('closing the watches ends the open ones and one still connecting, and refuses new ones', async (t) => {
+  const requests: string[] = [];
+  const held: ServerResponse[] = [];
+  const { kubeConfig, close } = await serve((request, response) => {
+    requests.push(request.url ?? '');
+    if (requests.length === 1) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write(
+        `${JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Namespace', metadata: { resourceVersion: '7' } } })}\n`,
+      );
+    } else held.push(response); // the second watch is still connecting: no answer yet
+  });
+  t.after(close);
+  const watch = new LastingWatch(kubeConfig, { clock: new FakeClock() });
+  const ended: unknown[] = [];
+  const open = await watch.watch(
+    '/api/v1/namespaces',
+    {},
+    () => undefined,
+    (error) => ended.push(error),
+  );
+  const connecting = watch.watch(
+    '/api/v1/pods',
+    {},
+    () => undefined,
+    (error) => ended.push(error),
+  );
+  for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(held.length, 1, 'the second watch reached the server');
+
+  // As the operator stops: ListWatch.stop() cannot reach a watch whose answer has not come yet; close() can.
+  watch.close();
+  assert.ok(open.signal.aborted, 'the open watch is ended');
+  held[0]?.writeHead(200, { 'content-type': 'application/json' });
+  held[0]?.write('\n');
+  const late = await connecting;
+  assert.ok(late.signal.aborted, 'the watch that connected after close() is ended at once');
+  for (let i = 0; i < 100 && ended.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(ended.length, 2, 'both watches reported their end (the informer then sees the operator stopped)');
+
+  let refused: unknown;
+  await watch.watch(
+    '/api/v1/services',
+    {},
+    () => undefined,
+    (error) => (refused = error),
+  );
+  assert.match(String(refused), /the watch is closed/);
+  assert.equal(requests.length, 2, 'no request for a watch started after close()');
 });

@@ -5,6 +5,10 @@
  * `idleTimeoutMs` (a half-open connection would otherwise leave the cache silently stale forever). An ended watch is
  * resumed by the informer from its last resourceVersion; a 410 Gone makes it relist, and the relist reports what
  * changed meanwhile (deletions included), so no event is lost. Objects pass on without `metadata.managedFields`.
+ *
+ * `close()` ends every watch for good, those still connecting included: client-node's `ListWatch.stop()` aborts only a
+ * watch whose request it already holds, so an informer stopped while it was (re)connecting went on watching, and its
+ * open connection kept a stopped operator's process alive.
  */
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Clock } from './queue.js';
@@ -23,6 +27,8 @@ export class LastingWatch extends Watch {
   private readonly clock: Clock;
   private readonly idleTimeoutMs: number;
   private readonly random: () => number;
+  private readonly open = new Set<AbortController>();
+  private closed = false;
 
   constructor(config: KubeConfig, options: LastingWatchOptions) {
     super(config);
@@ -37,6 +43,12 @@ export class LastingWatch extends Watch {
     callback: Callback,
     done: (error: unknown) => void,
   ): Promise<AbortController> {
+    if (this.closed) {
+      const refused = new AbortController();
+      refused.abort();
+      done(new Error('the watch is closed'));
+      return refused;
+    }
     const current: { controller?: AbortController } = {};
     let timer: unknown;
     let ended = false;
@@ -66,12 +78,22 @@ export class LastingWatch extends Watch {
       (error) => {
         ended = true;
         stopTimer();
+        if (current.controller !== undefined) this.open.delete(current.controller);
         done(error);
       },
     );
     current.controller = controller;
-    startTimer();
+    if (!ended) this.open.add(controller);
+    if (this.closed) controller.abort(new Error('the watch is closed'));
+    else startTimer();
     return controller;
+  }
+
+  /** Ends every watch, open or still connecting, and refuses new ones. */
+  close(): void {
+    this.closed = true;
+    for (const controller of this.open) controller.abort(new Error('the watch is closed'));
+    this.open.clear();
   }
 }
 

@@ -1,0 +1,28 @@
+/**
+ * The desired ARM body of one object, as the reconciler builds it: the model's spec → ARM conversion, then the kind's
+ * `desiredBody` hooks. For tools that show what the operator sends (the web view of `azo dev`); the caller resolves
+ * references, secrets and ConfigMap values as it sees fit (a viewer shows placeholders for secrets).
+ */
+import { specToArmBody, type KindModel, type ResolvedInputs } from '../../model/index.js';
+import { hooksFor } from '../extensions/index.js';
+import { runDesiredBody } from './hooks.js';
+import type { KubeObject } from './kube.js';
+import { builtInRoleIds } from './well-known.js';
+
+/** The ARM body the operator would compare with Azure and PUT for `object`. Throws `MissingInputError` as the model does. */
+export function desiredArmBody(
+  model: KindModel,
+  object: KubeObject,
+  resolved: ResolvedInputs,
+): Record<string, unknown> {
+  const body = specToArmBody(model, object.spec ?? {}, resolved);
+  return runDesiredBody(hooksFor(model.group, model.kind), { object, model }, body);
+}
+
+/** The ARM ID a `wellKnownName` reference stands for in a subscription (a built-in role), or undefined. */
+export function wellKnownArmId(name: string, subscriptionId: string): string | undefined {
+  const id = builtInRoleIds[name];
+  return id === undefined
+    ? undefined
+    : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+}
