@@ -11,7 +11,7 @@ const allowedImports = {
   codegen: ['model'],
   arm: ['model'],
   emulator: ['model', 'tls'],
-  operator: ['model', 'arm'],
+  operator: ['model', 'arm', 'tls'],
   cli: ['model', 'codegen', 'kube', 'arm', 'emulator', 'operator', 'tls'],
 };
 const modules = Object.keys(allowedImports);

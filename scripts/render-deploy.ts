@@ -1,7 +1,8 @@
 /**
  * Renders the generated parts of deploy/base from the resource model, so that adding a kind stays a line in
  * codegen.config.yaml (then `npm run generate` and this script):
- * - deploy/base/generated/crds.yaml: the CRDs of every kind, as `azo crds` prints them;
+ * - deploy/base/generated/crds.yaml: the CRDs of every kind, as `azo crds` prints them, those with more than one
+ *   version converted by the operator's webhook (the Service `azo-webhook`; the operator writes the CA bundle);
  * - deploy/base/generated/rbac-kinds.yaml: the ClusterRole `azo-operator-kinds`, exactly the served groups and
  *   resources with their status and finalizers subresources, bound to the operator's ServiceAccount.
  *
@@ -13,6 +14,19 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { crdYaml, renderCrd } from '../src/codegen/index.js';
 import { listKindModels, loadKindVersions } from '../src/model/index.js';
+import { conversionFor, conversionPath, type WebhookEndpoint } from '../src/operator/index.js';
+
+/** The Service through which API servers reach the operator's conversion webhook (deploy/base/webhook-service.yaml). */
+export const webhookEndpoint: WebhookEndpoint = {
+  service: { namespace: 'azureserviceoperator-system', name: 'azo-webhook', port: 443, path: conversionPath },
+};
+
+/** A CRD as deploy/ installs it: with the conversion webhook when it has more than one version. */
+export function withWebhookConversion(crd: Record<string, unknown>): Record<string, unknown> {
+  const spec = crd['spec'] as { versions: unknown[] };
+  if (spec.versions.length < 2) return crd;
+  return { ...crd, spec: { ...spec, conversion: conversionFor(webhookEndpoint) } };
+}
 
 /** The files this script writes, relative to its output directory. */
 export const deployGeneratedFiles = ['crds.yaml', 'rbac-kinds.yaml'] as const;
@@ -59,7 +73,7 @@ export async function renderDeployFiles(): Promise<Record<(typeof deployGenerate
   };
   const yaml = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
   return {
-    'crds.yaml': `${header}\n---\n${crds.map((crd) => crdYaml(crd)).join('---\n')}`,
+    'crds.yaml': `${header}\n---\n${crds.map((crd) => crdYaml(withWebhookConversion(crd))).join('---\n')}`,
     'rbac-kinds.yaml': `${header}\n---\n${yaml(clusterRole)}---\n${yaml(binding)}`,
   };
 }

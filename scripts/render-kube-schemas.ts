@@ -1,5 +1,5 @@
 /**
- * Renders the schemas of the built-in kinds the embedded API server stores without running them (apps/v1 Deployment,
+ * Renders the schemas of the built-in kinds the embedded API server stores without running them (v1 Service, apps/v1 Deployment,
  * rbac.authorization.k8s.io/v1 roles and bindings) from @kubernetes/client-node's models, which are generated from
  * Kubernetes' own OpenAPI. The output is committed; `npm run generate` runs this, and a test checks it is current.
  * Usage: node --import tsx scripts/render-kube-schemas.ts [--out FILE]
@@ -22,6 +22,7 @@ const models = k8s as unknown as Record<string, { getAttributeTypeMap?: () => At
 /** The kinds rendered: the key the API server's schema table uses, and the client model. */
 export const renderedKinds = [
   { key: 'apps/v1/Deployment', model: 'V1Deployment', description: 'Deployment enables declarative updates for Pods and ReplicaSets.' },
+  { key: '/v1/Service', model: 'V1Service', description: 'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.' },
   { key: 'rbac.authorization.k8s.io/v1/Role', model: 'V1Role', description: 'Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.' },
   { key: 'rbac.authorization.k8s.io/v1/ClusterRole', model: 'V1ClusterRole', description: 'ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.' },
   { key: 'rbac.authorization.k8s.io/v1/RoleBinding', model: 'V1RoleBinding', description: 'RoleBinding references a role, but does not contain it. It adds who information via Subjects and namespace information by which namespace it exists in.' },
@@ -46,6 +47,7 @@ const requiredFields: Record<string, string[]> = {
   V1Volume: ['name'],
   V1ObjectFieldSelector: ['fieldPath'],
   V1KeyToPath: ['key', 'path'],
+  V1ServicePort: ['port'],
 };
 
 /** Lists that strategic merge patch and server-side apply merge by key, as Kubernetes' OpenAPI marks them. */
@@ -60,6 +62,7 @@ const mergeKeys: Record<string, string> = {
   'V1Container.ports': 'containerPort',
   'V1Container.volumeMounts': 'mountPath',
   'V1DeploymentStatus.conditions': 'type',
+  'V1ServiceSpec.ports': 'port',
 };
 
 /** Quantities (`cpu: 1`, `memory: 256Mi`) are integers or strings. */

@@ -8,3 +8,4 @@
 export { startApiServer, renderKubeconfig } from './internal/server.js';
 export type { ApiServerOptions, RunningApiServer } from './internal/server.js';
 export type { VersionConverter } from './internal/operations.js';
+export type { ServiceResolver } from './internal/conversion-webhook.js';

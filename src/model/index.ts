@@ -6,6 +6,7 @@
 import { kindLoaders, versionLoaders } from '../../generated/model/index.js';
 import type { ArmCatalog, KindModel } from './types.js';
 import { convertWithSchema, objectShapeOf, type ConvertibleObject } from './internal/versions.js';
+import { modelVersionConverter, type VersionConverter } from './internal/version-conversion.js';
 
 export type { ArmScope, SchemaNode, ExportSource, KindModel, ArmCatalog } from './types.js';
 export { parseArmId, buildArmId, isArmId, armIdsEqual, ArmIdError } from './internal/armid.js';
@@ -17,6 +18,8 @@ export { specToArmBody, armBodyToStatus, listSpecInputs, readPath, MissingInputE
 export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs } from './internal/convert.js';
 export { referencePropertyName, specNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf, objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst } from './internal/naming.js';
 export type { TopLevelProperty } from './internal/naming.js';
+export { modelVersionConverter, ConversionError } from './internal/version-conversion.js';
+export type { VersionConverter, KindVersionLookup, ToVersion } from './internal/version-conversion.js';
 
 /** The `group/Kind` keys of every generated kind, sorted (no kind file is loaded). */
 export function listKindKeys(): string[] {
@@ -68,6 +71,16 @@ export async function loadKindVersions(group: string, kind: string): Promise<Kin
   const loaders = versionLoaders[`${hub.group}/${hub.kind}`] ?? {};
   const others = await Promise.all(Object.values(loaders).map(async (loader) => (await loader()).default));
   return [hub, ...others.sort((a, b) => b.apiVersion.localeCompare(a.apiVersion))];
+}
+
+/**
+ * The converter between the served versions of every kind (see `VersionConverter`): the conversion webhook and
+ * in-process callers use it.
+ */
+export function versionConverter(): VersionConverter {
+  return modelVersionConverter(loadKindModelForApiVersion, (object, desiredApiVersion, target) =>
+    convertWithSchema(object, desiredApiVersion, objectShapeOf(target)),
+  );
 }
 
 /** The generated catalog of ARM types: published api-versions and fixed names (imported on first use). */

@@ -23,3 +23,10 @@ export { reuseConnections } from './internal/kube.js';
 export {
   OperatorMetrics, controllerNameOf, type OperatorMetricsOptions, type ReconcileObserver, type ReconcileOutcome,
 } from './internal/metrics.js';
+export {
+  startConversionWebhook, hostNamesFor, conversionPath,
+  type ConversionWebhookOptions, type RunningConversionWebhook,
+} from './internal/webhook/server.js';
+export { reviewConversion, conversionReviewApiVersion, type ConversionReviewResponse } from './internal/webhook/conversion-review.js';
+export { WEBHOOK_TLS_SECRET } from './internal/webhook/certificates.js';
+export { conversionFor, type WebhookEndpoint } from './internal/webhook/crd-conversion.js';

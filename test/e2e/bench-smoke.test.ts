@@ -18,6 +18,7 @@ test('every benchmark runs (npm run bench, smoke sizes)', async (t) => {
   const env = {
     ...process.env, AZO_BENCH_QUICK: '1', AZO_BENCH_RESULTS_DIR: results,
     AZO_BENCH_KUBE_N: '200', AZO_BENCH_KUBE_RUNTIME: 'tsx', AZO_BENCH_OPERATOR_N: '20', AZO_BENCH_OPERATOR_RUNTIME: 'tsx',
+    AZO_BENCH_CRDS_RUNTIME: 'tsx',
   };
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn('npm', ['run', 'bench'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,4 +34,11 @@ test('every benchmark runs (npm run bench, smoke sizes)', async (t) => {
     for (const [name, { value }] of metrics) assert.ok(Number.isFinite(value), `${bench}: ${name} is a number (${value})`);
     assert.match(output, new RegExp(`: ${bench}\\n`), `${bench} printed its results`);
   }
+  // The CRD budget says which model it measured, and compares the kinds bench/data/aso-crd-sizes.json knows.
+  assert.ok(benches.includes('crds'), 'the CRD memory budget benchmark exists');
+  assert.match(output, /note: measured \d+ kinds at \d+ kind-versions/);
+  const crds = JSON.parse(readFileSync(join(results, 'crds.json'), 'utf8')) as { metrics: Record<string, { value: number }> };
+  const compared = crds.metrics['kinds compared with ASO']?.value ?? 0;
+  assert.ok(compared > 0 && compared <= (crds.metrics['kinds measured']?.value ?? 0), `${compared} kinds compared with ASO`);
+  assert.ok((crds.metrics['operator kinds served, --crd-pattern subset']?.value ?? 0) < (crds.metrics['operator kinds served, every kind']?.value ?? 0));
 });

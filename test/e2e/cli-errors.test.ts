@@ -98,6 +98,22 @@ test('user errors: one line with the fix, exit code 2, no stack trace (--verbose
       expect: /^error: --metrics-addr must be \[HOST\]:PORT/,
     },
     {
+      what: '--webhook-port without an address',
+      args: ['operator', '--webhook-port', '9443'],
+      expect: /^error: --webhook-port needs exactly one of --webhook-service NAME .* or --webhook-url URL/,
+    },
+    {
+      what: 'a --webhook-url that is not https',
+      args: ['operator', '--webhook-port', '9443', '--webhook-url', 'http://127.0.0.1:9443/convert'],
+      expect: /^error: --webhook-url http:\/\/127\.0\.0\.1:9443\/convert: must be an https:\/\/ URL/,
+    },
+    {
+      what: 'a certificate lifetime that is not a duration',
+      args: ['operator', '--webhook-port', '9443', '--webhook-service', 'azo-webhook'],
+      env: { AZO_WEBHOOK_CERT_VALIDITY: 'soon' },
+      expect: /^error: AZO_WEBHOOK_CERT_VALIDITY must be a duration such as 2160h/,
+    },
+    {
       what: '--azure without credentials',
       args: ['dev', '--azure', '--data-dir', join(dir, 'd3')],
       env: noCredentials,

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { startApiServer } from '../../src/kube/index.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { listKindModels } from '../../src/model/index.js';
-import { kindsClusterRoleName } from '../../scripts/render-deploy.js';
+import { kindsClusterRoleName, webhookEndpoint } from '../../scripts/render-deploy.js';
 import { spawnAzo } from './operator-helpers.js';
 import { repoRoot } from './kube-helpers.js';
 import { type Manifest, groupOf, kubectlPath, only, parseManifests, podTemplateOf, run, targetNamespacesOf } from './deploy-manifests.js';
@@ -27,7 +27,13 @@ const operatorAccount = { namespace: 'azureserviceoperator-system', name: 'azo-o
 
 test('deploy/ renders with kustomize, is accepted by the API server, and its RBAC covers what the operator calls', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'azo-deploy-'));
-  const apiServer = await startApiServer({ port: 0 });
+  // The cluster network, for the one Service the API server calls: the operator's conversion webhook.
+  let webhookPort: number | undefined;
+  const { service } = 'service' in webhookEndpoint ? webhookEndpoint : { service: undefined };
+  const apiServer = await startApiServer({
+    port: 0,
+    resolveService: (target) => (webhookPort !== undefined && service !== undefined && target.name === service.name && target.namespace === service.namespace && target.port === service.port ? `127.0.0.1:${webhookPort}` : undefined),
+  });
   const emulator = await startEmulator({ models: await listKindModels() });
   t.after(async () => {
     await emulator.close();
@@ -119,6 +125,14 @@ test('deploy/ renders with kustomize, is accepted by the API server, and its RBA
       assert.equal(container.livenessProbe?.httpGet?.path, '/healthz');
       assert.equal(namedPort(container.readinessProbe?.httpGet?.port), healthPort);
       assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+      // The webhook Service reaches the port the operator serves the webhook on, named as the CRDs say.
+      const webhookService = only(objects, 'Service', 'azo-webhook') as unknown as { metadata: { namespace: string }; spec: { selector: Record<string, string>; ports: Array<{ port: number; targetPort: string }> } };
+      const webhookArg = Number((container.args ?? []).find((arg) => arg.startsWith('--webhook-port='))?.split('=')[1]);
+      assert.equal(webhookService.metadata.namespace, deployment.metadata.namespace);
+      assert.deepEqual(webhookService.spec.selector, podTemplateOf(deployment).metadata?.labels === undefined ? {} : { 'app.kubernetes.io/name': podTemplateOf(deployment).metadata?.labels?.['app.kubernetes.io/name'] });
+      assert.equal(namedPort(webhookService.spec.ports[0]?.targetPort), webhookArg);
+      assert.equal(webhookService.spec.ports[0]?.port, 'service' in webhookEndpoint ? webhookEndpoint.service.port : undefined);
+      assert.ok((container.args ?? []).includes(`--webhook-service=${'service' in webhookEndpoint ? webhookEndpoint.service.name : ''}`), '--webhook-service names the Service');
       const tmp = container.volumeMounts?.find((mount) => mount.mountPath === '/tmp');
       assert.ok(tmp !== undefined && pod.spec.volumes?.some((volume) => volume.name === tmp.name && volume.emptyDir !== undefined), 'a writable /tmp');
       // Each target namespace has the operator's Secrets/ConfigMaps Role, and no other namespace has one.
@@ -173,11 +187,12 @@ test('deploy/ renders with kustomize, is accepted by the API server, and its RBA
       else assert.fail(`the test does not know how to set ${variable.name} like the kubelet`);
     }
     const args = (container.args ?? []).map((arg) =>
-      arg.startsWith('--health-port=') ? '--health-port=0' : arg.startsWith('--metrics-addr=') ? '--metrics-addr=127.0.0.1:0' : arg);
+      arg.startsWith('--health-port=') ? '--health-port=0' : arg.startsWith('--metrics-addr=') ? '--metrics-addr=127.0.0.1:0' : arg.startsWith('--webhook-port=') ? '--webhook-port=0' : arg);
     const operator = spawnAzo(['operator', ...args, '--kubeconfig', proxyKubeconfig, '--arm-ca-file', caFile, '--log-level', 'warn'], env);
     t.after(() => operator.stop());
     const healthPort = Number((await operator.waitFor(/health endpoints on port (\d+)/))[1]);
     const metricsPort = Number((await operator.waitFor(/metrics on port (\d+)/))[1]);
+    webhookPort = Number((await operator.waitFor(/conversion webhook on port (\d+)/))[1]);
     await operator.waitFor(/azo operator running/);
     assert.match((await httpGet(metricsPort, '/metrics')).body, /^# TYPE controller_runtime_reconcile_total counter$/m);
     assert.deepEqual(await httpGet(healthPort, '/healthz'), { status: 200, body: 'ok\n' });
@@ -261,7 +276,7 @@ test('deploy/ renders with kustomize, is accepted by the API server, and its RBA
         }
       }
     }
-    for (const name of ['aso-controller-settings', 'azo-digest-key']) {
+    for (const name of ['aso-controller-settings', 'azo-digest-key', 'azo-webhook-tls']) {
       assert.equal(allowingRules(rules, { type: 'resource', verb: 'get', apiGroup: '', resource: 'secrets', subresource: '', namespace: operatorAccount.namespace, name }).length, 1, name);
     }
     assert.deepEqual(allowingRules(rules, { type: 'resource', verb: 'delete', apiGroup: '', resource: 'secrets', subresource: '', namespace: targetNamespace, name: 'deploystorage1-keys' }), [], 'the operator never deletes Secrets');

@@ -210,7 +210,7 @@ describe('CRD updates and schema extensions', () => {
 });
 
 describe('versions and deletion', () => {
-  it('serves several versions from one storage version and warns about webhook conversion', async () => {
+  it('serves several versions from one storage version (conversion strategy None)', async () => {
     const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } };
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1',
@@ -220,7 +220,6 @@ describe('versions and deletion', () => {
         group: 'example.net',
         scope: 'Cluster',
         names: { plural: 'gizmos', kind: 'Gizmo' },
-        conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: 'https://example.invalid' } } },
         versions: [
           { name: 'v1', served: true, storage: true, schema },
           { name: 'v2', served: true, storage: false, schema },
@@ -232,13 +231,44 @@ describe('versions and deletion', () => {
     const created = await call(server, 'POST', '/apis/example.net/v2/gizmos', { body: { apiVersion: 'example.net/v2', kind: 'Gizmo', metadata: { name: 'g1' }, spec: { a: 1 } } });
     assert.equal(created.status, 201);
     assert.equal(created.body.apiVersion, 'example.net/v2');
-    assert.match(String(created.headers.warning), /conversion/);
+    assert.equal(created.headers.warning, undefined);
     const asV1 = await call(server, 'GET', '/apis/example.net/v1/gizmos/g1');
     assert.equal(asV1.body.apiVersion, 'example.net/v1');
     assert.deepEqual(asV1.body.spec, { a: 1 });
     assert.equal((await call(server, 'GET', '/apis/example.net/v3/gizmos/g1')).status, 404);
     const group = (await call(server, 'GET', '/apis/example.net')).body;
     assert.equal(group.preferredVersion.version, 'v2');
+  });
+
+  it('a Webhook strategy is validated, and a webhook that cannot be reached fails conversions with a 500', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } };
+    const crd = (conversion: unknown) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'sprockets.example.net' },
+      spec: {
+        group: 'example.net',
+        scope: 'Cluster',
+        names: { plural: 'sprockets', kind: 'Sprocket' },
+        conversion,
+        versions: [
+          { name: 'v1', served: true, storage: true, schema },
+          { name: 'v2', served: true, storage: false, schema },
+        ],
+      },
+    });
+    const refused = await call(server, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd({ strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: 'http://127.0.0.1:1/convert' } } }) });
+    assert.equal(refused.status, 422);
+    assert.match(JSON.stringify(refused.body), /https/);
+    const unreachable = { strategy: 'Webhook', webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: 'https://127.0.0.1:1/convert' } } };
+    assert.equal((await call(server, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd(unreachable) })).status, 201);
+    await eventually(async () => (await call(server, 'GET', '/apis/example.net/v1/sprockets')).status === 200);
+    // The storage version needs no conversion; another version does, and fails as kube-apiserver reports it.
+    assert.equal((await call(server, 'POST', '/apis/example.net/v1/sprockets', { body: { apiVersion: 'example.net/v1', kind: 'Sprocket', metadata: { name: 's1' } } })).status, 201);
+    const asV2 = await call(server, 'GET', '/apis/example.net/v2/sprockets/s1');
+    assert.equal(asV2.status, 500);
+    assert.match(String(asV2.body.message), /conversion webhook for sprockets\.example\.net failed/);
+    assert.equal((await call(server, 'DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/sprockets.example.net')).status, 200);
   });
 
   it('deleting a CRD deletes its objects first, then its endpoints', async () => {

@@ -149,7 +149,7 @@ test('/metrics: ASO and controller-runtime names and labels, ARM buckets, skippe
     sample(after, 'azure_successful_requests_total', { ...account, requestType: 'GET', responseCode: '200' }) >= 1,
     'polls',
   );
-  assert.ok(sample(after, 'azure_requests_time_seconds_count', { ...rg, requestType: 'PUT' }) >= 2);
+  assert.ok(sample(after, 'azure_requests_time_seconds_count', { ...rg, requestType: 'PUT' }) >= 2, 'PUTs timed');
   assert.match(after, /^azure_failed_requests_total counter|^# TYPE azure_failed_requests_total counter/m);
   const accountController = 'storageaccount.storage.azure.com';
   assert.ok(sample(after, 'azo_lro_polls_total', { controller: accountController, method: 'PUT' }) >= 1, 'polled');
@@ -157,13 +157,14 @@ test('/metrics: ASO and controller-runtime names and labels, ARM buckets, skippe
   assert.ok(
     sample(after, 'controller_runtime_reconcile_total', { controller: accountController, result: 'requeue_after' }) >=
       1,
+    'a requeue after',
   );
-  assert.ok(sample(after, 'controller_runtime_reconcile_total', { controller, result: 'success' }) >= 4);
-  assert.ok(sample(after, 'controller_runtime_reconcile_time_seconds_count', { controller }) >= 4);
+  assert.ok(sample(after, 'controller_runtime_reconcile_total', { controller, result: 'success' }) >= 4, 'successes');
+  assert.ok(sample(after, 'controller_runtime_reconcile_time_seconds_count', { controller }) >= 4, 'timed');
   assert.equal(sample(after, 'controller_runtime_reconcile_errors_total', { controller }), 0);
   assert.ok(sample(after, 'workqueue_adds_total', { controller, name: controller }) >= 4, 'adds');
   assert.ok(sample(after, 'azo_workqueue_adds_by_reason_total', { controller, reason: 'drift' }) >= 2, 'the resync');
-  assert.ok(sample(after, 'workqueue_queue_duration_seconds_count', { controller, name: controller }) >= 4);
+  assert.ok(sample(after, 'workqueue_queue_duration_seconds_count', { controller, name: controller }) >= 4, 'waits');
   const bucket = { scope: `subscription:${subscriptionId}`, class: 'writes' };
   assert.match(
     after,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
-import { type KindModel, listKindKeys, loadKindModel, loadKindVersions } from '../../model/index.js';
+import { type KindModel, listKindKeys, loadKindModel, loadKindVersions, versionConverter } from '../../model/index.js';
 import {
   defaultLeaseName,
   electLeader,
@@ -17,12 +17,19 @@ import {
   type ElectionTiming,
   type Leadership,
   type RunningOperator,
+  conversionPath,
+  parseDuration,
+  readOperatorConfig,
+  startConversionWebhook,
+  type ConversionWebhookOptions,
+  type WebhookEndpoint,
 } from '../../operator/index.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type ElectionTimingFlags, parseElectionTiming } from '../internal/election-timing.js';
 import { parseHealthPort, parseListenAddress, serveEndpoints, startHealthServer } from '../internal/health.js';
 import { loadKubeConfig, unreachable } from '../internal/kubeconfig.js';
+import { parsePortFlag, UserError } from '../internal/user-error.js';
 import { catchStopSignals } from '../internal/signals.js';
 
 interface OperatorFlags extends ElectionTimingFlags {
@@ -34,6 +41,9 @@ interface OperatorFlags extends ElectionTimingFlags {
   leaderElectionNamespace?: string;
   healthPort?: string;
   metricsAddr?: string;
+  webhookPort?: string;
+  webhookService?: string;
+  webhookUrl?: string;
 }
 
 export function register(program: Command): void {
@@ -80,6 +90,21 @@ export function register(program: Command): void {
       "serve Prometheus metrics on /metrics at this address, as ASO's flag (':8080', '127.0.0.1:8080'; port 0: any free one); default: off",
     )
     .option(
+      '--webhook-port <port>',
+      'serve the conversion webhook (HTTPS, POST /convert) on this port on every interface (0: any free port); default: off',
+      process.env['AZO_WEBHOOK_PORT'],
+    )
+    .option(
+      '--webhook-service <name>',
+      'with --webhook-port: the Service (in POD_NAMESPACE, port 443) through which API servers reach the webhook',
+      process.env['AZO_WEBHOOK_SERVICE'],
+    )
+    .option(
+      '--webhook-url <url>',
+      'with --webhook-port: the URL API servers call instead of a Service (an operator outside the cluster)',
+      process.env['AZO_WEBHOOK_URL'],
+    )
+    .option(
       '--log-level <level>',
       'pino log level (fatal, error, warn, info, debug)',
       process.env['AZO_LOG_LEVEL'] ?? 'info',
@@ -96,7 +121,13 @@ export function register(program: Command): void {
       const healthPort = flags.healthPort === undefined ? undefined : parseHealthPort(flags.healthPort);
       const metricsAddress =
         flags.metricsAddr === undefined ? undefined : parseListenAddress(flags.metricsAddr, '--metrics-addr');
+      const webhookSettings = parseWebhookFlags(flags);
       const kubeConfig = loadKubeConfig(flags.kubeconfig);
+      const webhook =
+        webhookSettings === undefined
+          ? undefined
+          : await startConversionWebhook({ ...webhookSettings, kubeConfig, logger, convert: versionConverter() });
+      if (webhook !== undefined) console.log(`conversion webhook on port ${webhook.port} (${conversionPath})`);
       const health = healthPort === undefined ? undefined : await startHealthServer({ port: healthPort });
       const metrics = metricsAddress === undefined ? undefined : new OperatorMetrics();
       if (health !== undefined) console.log(`health endpoints on port ${health.port} (/healthz, /readyz)`);
@@ -124,6 +155,7 @@ export function register(program: Command): void {
           }),
         );
       }
+      const pattern = flags.crdPattern;
       let leadership: Leadership | undefined;
       if (timing !== undefined) {
         const namespace = flags.leaderElectionNamespace ?? process.env['POD_NAMESPACE'] ?? 'default';
@@ -157,16 +189,21 @@ export function register(program: Command): void {
           ...(fence !== undefined ? { armRequestGuard: fence } : {}),
           ...(flags.armCaFile !== undefined ? { armCaCertPem: readFileSync(flags.armCaFile, 'utf8') } : {}),
           ...(metrics !== undefined ? { metrics } : {}),
+          ...(pattern !== undefined
+            ? { servesKind: (group: string, kind: string) => matchesCrdPattern(pattern, group, kind) }
+            : {}),
         });
       } catch (error) {
         throw unreachable(error, kubeConfig);
       }
+      await webhook?.refreshCrds();
       health?.setState('ready');
       const stopped = signals.stopWith(async () => {
         await operator.stop();
         await leadership?.release();
         await health?.close();
         await metricsServer?.close();
+        await webhook?.close();
       });
       const { config } = operator;
       const kinds = operator.servedKinds().length;
@@ -184,6 +221,51 @@ export function register(program: Command): void {
       if (health !== undefined) console.log(`  health        :${health.port}/healthz, :${health.port}/readyz`);
       if (metricsServer !== undefined)
         console.log(`  metrics       ${metricsAddress?.host ?? ''}:${metricsServer.port}/metrics`);
+      if (webhook !== undefined) console.log(`  conversion    :${webhook.port}${conversionPath}`);
       await stopped;
     });
+}
+
+/** The conversion webhook's settings from its flags and variables; undefined without `--webhook-port`. */
+function parseWebhookFlags(
+  flags: OperatorFlags,
+): Omit<ConversionWebhookOptions, 'kubeConfig' | 'logger' | 'convert'> | undefined {
+  if (flags.webhookPort === undefined || flags.webhookPort === '') return undefined;
+  const port = parsePortFlag(flags.webhookPort, '--webhook-port');
+  const service = flags.webhookService === '' ? undefined : flags.webhookService;
+  const url = flags.webhookUrl === '' ? undefined : flags.webhookUrl;
+  if ((service === undefined) === (url === undefined)) {
+    throw new UserError(
+      '--webhook-port needs exactly one of --webhook-service NAME (in a cluster) or --webhook-url URL (outside one)',
+    );
+  }
+  if (url !== undefined && !/^https:\/\/[^/]/.test(url)) {
+    throw new UserError(`--webhook-url ${url}: must be an https:// URL, e.g. https://127.0.0.1:${port}/convert`);
+  }
+  const namespace = readOperatorConfig(process.env).operatorNamespace;
+  const endpoint: WebhookEndpoint =
+    service !== undefined
+      ? { service: { namespace, name: service, port: 443, path: conversionPath } }
+      : { url: url ?? '' };
+  return {
+    namespace,
+    port,
+    endpoint,
+    caValidityMs: validitySetting('AZO_WEBHOOK_CA_VALIDITY', 3 * 365 * 24 * 3_600_000),
+    servingValidityMs: validitySetting('AZO_WEBHOOK_CERT_VALIDITY', 90 * 24 * 3_600_000),
+  };
+}
+
+/** A certificate lifetime from the environment (a duration such as 2160h), or `fallback`. */
+function validitySetting(name: string, fallback: number): number {
+  const text = process.env[name]?.trim();
+  if (text === undefined || text === '') return fallback;
+  let value: number;
+  try {
+    value = parseDuration(text);
+  } catch {
+    throw new UserError(`${name} must be a duration such as 2160h or 90s, not ${JSON.stringify(text)}`);
+  }
+  if (value < 3000) throw new UserError(`${name} must be at least 3s, not ${JSON.stringify(text)}`);
+  return value;
 }

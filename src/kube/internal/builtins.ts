@@ -1,7 +1,7 @@
 /**
  * The built-in kinds: namespaces, configmaps, secrets, events (core and events.k8s.io), leases, serviceaccounts; and,
- * stored and validated but not acted on (no pods run, no access is enforced), apps/v1 Deployments and RBAC objects,
- * so that installation manifests apply as they would to a cluster.
+ * stored and validated but not acted on (no pods run, no traffic is routed, no access is enforced), Services,
+ * apps/v1 Deployments and RBAC objects, so that installation manifests apply as they would to a cluster.
  */
 import type { StatusCause } from './errors.js';
 import { invalidValue, required } from './errors.js';
@@ -265,6 +265,20 @@ const deploymentBehavior: BuiltinBehavior = {
   },
 };
 
+const serviceBehavior: BuiltinBehavior = {
+  columns: [
+    { name: 'Type', type: 'string', description: 'type determines how the Service is exposed.', priority: 0 },
+    { name: 'Cluster-IP', type: 'string', description: 'clusterIP is the IP address of the service.', priority: 0 },
+    { name: 'Port(s)', type: 'string', description: 'The list of ports that are exposed by this service.', priority: 0 },
+    ageColumn,
+  ],
+  cells: (object, now) => {
+    const spec = isObject(object.spec) ? object.spec : {};
+    const ports = Array.isArray(spec.ports) ? spec.ports.filter(isObject).map((port) => `${String(port.port)}/${String(port.protocol ?? 'TCP')}`) : [];
+    return [String(spec.type ?? 'ClusterIP'), String(spec.clusterIP ?? '<none>'), ports.join(',') || '<none>', age(object, now)];
+  },
+};
+
 const roleBindingBehavior: BuiltinBehavior = {
   columns: [{ name: 'Role', type: 'string', description: 'RoleRef references a Role or ClusterRole', priority: 0 }, ageColumn],
   cells: (object, now) => {
@@ -288,6 +302,7 @@ export function builtinTypes(): ResourceType[] {
     builtinType({ group: '', version: 'v1', plural: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], builtin: serviceAccountBehavior }),
     builtinType({ group: 'events.k8s.io', version: 'v1', plural: 'events', singular: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], bucket: '/events', builtin: eventsV1Behavior }),
     builtinType({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, builtin: leaseBehavior }),
+    builtinType({ group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'], statusSubresource: true, builtin: serviceBehavior }),
     builtinType({ group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], statusSubresource: true, builtin: deploymentBehavior }),
     builtinType({ group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', singular: 'role', kind: 'Role', namespaced: true, builtin: roleBehavior }),
     builtinType({ group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', singular: 'clusterrole', kind: 'ClusterRole', namespaced: false, builtin: roleBehavior }),

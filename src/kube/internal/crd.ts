@@ -7,6 +7,7 @@ import { invalidValue, required } from './errors.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors } from './meta-validation.js';
 import type { JSONSchemaProps } from './schema-api.js';
 import { checkStructuralSchema } from './schema-api.js';
+import { webhookClientConfigOf } from './conversion-webhook.js';
 import type { BuiltinBehavior, KubeObject, PrinterColumn, ResourceType, VersionSpec } from './types.js';
 import { isObject, metadataOf, stringField, timestamp } from './types.js';
 
@@ -137,6 +138,7 @@ export function validateCrd(crd: KubeObject, previous: KubeObject | undefined): 
   if (strategy !== undefined && strategy !== 'None' && strategy !== 'Webhook') {
     causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(strategy)}: supported values: "None", "Webhook"`, field: 'spec.conversion.strategy' });
   }
+  if (strategy === 'Webhook') causes.push(...webhookConversionErrors(record(spec.conversion).webhook));
   if (previous) {
     const previousSpec = specOf(previous);
     if (previousSpec.scope !== spec.scope) causes.push(invalidValue('spec.scope', spec.scope ?? '', 'field is immutable'));
@@ -146,6 +148,27 @@ export function validateCrd(crd: KubeObject, previous: KubeObject | undefined): 
         if (!seen.has(String(stored))) causes.push(invalidValue('status.storedVersions', storedVersions, `must appear in spec.versions`));
       });
     }
+  }
+  return causes;
+}
+
+/** What is wrong with `spec.conversion.webhook` when the strategy is Webhook. */
+function webhookConversionErrors(webhook: unknown): StatusCause[] {
+  if (!isObject(webhook)) return [required('spec.conversion.webhook')];
+  const causes: StatusCause[] = [];
+  const reviewVersions = webhook.conversionReviewVersions;
+  if (!Array.isArray(reviewVersions) || !reviewVersions.some((version) => version === 'v1' || version === 'v1beta1')) {
+    causes.push(invalidValue('spec.conversion.webhook.conversionReviewVersions', reviewVersions ?? [], 'must include at least one of v1, v1beta1'));
+  }
+  const config = record(webhook.clientConfig);
+  const hasUrl = typeof config.url === 'string' && config.url !== '';
+  const hasService = isObject(config.service);
+  if (hasUrl === hasService) causes.push(required('spec.conversion.webhook.clientConfig: exactly one of url or service'));
+  if (hasUrl && !String(config.url).startsWith('https://')) causes.push(invalidValue('spec.conversion.webhook.clientConfig.url', config.url, "'https' is the only allowed URL scheme"));
+  if (hasService) {
+    const service = record(config.service);
+    if (typeof service.name !== 'string' || service.name === '') causes.push(required('spec.conversion.webhook.clientConfig.service.name'));
+    if (typeof service.namespace !== 'string' || service.namespace === '') causes.push(required('spec.conversion.webhook.clientConfig.service.namespace'));
   }
   return causes;
 }
@@ -209,7 +232,7 @@ export function typeFromCrd(crd: KubeObject): ResourceType {
   const group = String(spec.group);
   const plural = String(names.plural ?? specNames.plural);
   const kind = String(names.kind ?? specNames.kind);
-  const strategy = record(spec.conversion).strategy;
+  const webhook = webhookClientConfigOf(spec.conversion);
   const versions: VersionSpec[] = versionsOf(crd).map((version) => {
     const columns = Array.isArray(version.additionalPrinterColumns) ? version.additionalPrinterColumns.map(record) : [];
     const printerColumns: PrinterColumn[] = columns.map((column) => ({
@@ -247,7 +270,7 @@ export function typeFromCrd(crd: KubeObject): ResourceType {
     generation: true,
     strategicMerge: false,
     crdName: stringField(metadataOf(crd), 'name') ?? '',
-    ...(strategy === 'Webhook' ? { warning: 'conversion webhooks are not supported by this server; conversion strategy None is used instead' } : {}),
+    ...(webhook !== undefined ? { conversionWebhook: webhook } : {}),
   };
 }
 

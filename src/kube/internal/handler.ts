@@ -20,7 +20,9 @@ import { combine, parseFieldSelector, parseLabelSelector } from './selectors.js'
 import type { Store } from './store.js';
 import { buildTable, type IncludeObject } from './tables.js';
 import type { KubeObject } from './types.js';
-import { apiVersionOf, isObject, metadataOf, stringField } from './types.js';
+import { apiVersionOf, isObject, metadataOf, storageVersion, stringField } from './types.js';
+import type { ServiceResolver } from './conversion-webhook.js';
+import { WebhookConversionOps } from './webhook-conversion-ops.js';
 import type { ChangeEvent } from './watch-hub.js';
 
 /** The version the server reports (the middle of the kubectl range it is tested with). */
@@ -48,6 +50,8 @@ export interface HandlerOptions {
   serverAddress: () => string;
   /** Seconds between BOOKMARK events on watches that allow them (default 60). */
   bookmarkIntervalSeconds?: number;
+  /** Where conversion webhooks named by a Service are reached (default: nowhere; use clientConfig.url). */
+  resolveService?: ServiceResolver;
 }
 
 const namespaceSubresources = new Set(['status', 'finalize']);
@@ -56,8 +60,11 @@ const defaultWatchTimeoutSeconds = 1800;
 export class RequestHandler {
   private readonly watches = new Set<() => void>();
   private closing = false;
+  private readonly webhookOps: WebhookConversionOps;
 
-  constructor(private readonly options: HandlerOptions) {}
+  constructor(private readonly options: HandlerOptions) {
+    this.webhookOps = new WebhookConversionOps(options.operations, options.resolveService);
+  }
 
   /** Ends every open watch stream cleanly (server shutdown). */
   closeWatches(): void {
@@ -201,10 +208,12 @@ export class RequestHandler {
     const method = request.method ?? 'GET';
     const query = url.searchParams;
     const shape = negotiate(request.headers.accept);
+    // A version other than the storage one of a CRD converted by a webhook: every object passes through it.
+    const converted = type.conversionWebhook !== undefined && found.version.name !== storageVersion(type).name ? this.webhookOps : undefined;
     if (name === undefined) {
       if (method === 'GET') {
-        if (isTrue(query.get('watch'))) return this.watch(request, response, target, query, shape);
-        return this.list(response, target, query, shape, warnings);
+        if (isTrue(query.get('watch'))) return this.watch(request, response, target, query, shape, converted);
+        return this.list(response, target, query, shape, warnings, converted);
       }
       if (type.namespaced && !namespace && method !== 'GET') {
         request.resume();
@@ -212,10 +221,11 @@ export class RequestHandler {
       }
       if (method === 'POST') {
         const body = await this.parseBody(request);
-        const created = await this.options.operations.create(target, body, this.writeContext(request, query, warnings));
+        const context = this.writeContext(request, query, warnings);
+        const created = converted ? await converted.create(target, body, context) : await this.options.operations.create(target, body, context);
         return this.respondObject(response, target, created, shape, query, warnings, 201);
       }
-      if (method === 'DELETE') return this.deleteCollection(request, response, target, query, warnings);
+      if (method === 'DELETE') return this.deleteCollection(request, response, target, query, warnings, converted);
       request.resume();
       throw methodNotAllowed();
     }
@@ -232,11 +242,14 @@ export class RequestHandler {
       }
     }
     switch (method) {
-      case 'GET':
-        return this.respondObject(response, target, this.options.operations.get(target, name), shape, query, warnings, 200);
+      case 'GET': {
+        const object = converted ? await converted.get(target, name) : this.options.operations.get(target, name);
+        return this.respondObject(response, target, object, shape, query, warnings, 200);
+      }
       case 'PUT': {
         const body = await this.parseBody(request);
-        const updated = await this.options.operations.update(target, name, body, this.writeContext(request, query, warnings), subresource);
+        const context = this.writeContext(request, query, warnings);
+        const updated = converted ? await converted.update(target, name, body, context, subresource) : await this.options.operations.update(target, name, body, context, subresource);
         return this.respondObject(response, target, updated, shape, query, warnings, 200);
       }
       case 'PATCH': {
@@ -244,14 +257,18 @@ export class RequestHandler {
         const body = await this.parseBody(request, patchType === 'apply');
         const force = isTrue(query.get('force'));
         if (query.has('force') && patchType !== 'apply') throw badRequest('force is only allowed for apply patches');
-        const result = await this.options.operations.patch(target, name, patchType, body, this.writeContext(request, query, warnings), { ...(subresource ? { subresource } : {}), force });
+        const patchOptions = { ...(subresource ? { subresource } : {}), force };
+        const context = this.writeContext(request, query, warnings);
+        const result = converted
+          ? await converted.patch(target, name, patchType, body, context, patchOptions)
+          : await this.options.operations.patch(target, name, patchType, body, context, patchOptions);
         return this.respondObject(response, target, result.object, shape, query, warnings, result.created ? 201 : 200);
       }
       case 'DELETE': {
         if (subresource) throw methodNotAllowed();
         const options = await this.deleteOptions(request, query);
         const context = this.writeContext(request, query, warnings);
-        const deleted = await this.options.operations.delete(target, name, options, context);
+        const deleted = converted ? await converted.delete(target, name, options, context) : await this.options.operations.delete(target, name, options, context);
         return this.respondObject(response, target, deleted, 'object', query, warnings, 200);
       }
       default:
@@ -339,14 +356,16 @@ export class RequestHandler {
     return combine(labels, fields);
   }
 
-  private list(response: ServerResponse, target: Target, query: URLSearchParams, shape: ResponseShape, warnings: string[]): void {
+  private async list(response: ServerResponse, target: Target, query: URLSearchParams, shape: ResponseShape, warnings: string[], converted?: WebhookConversionOps): Promise<void> {
     const limitText = query.get('limit');
     const limit = limitText ? Number(limitText) : undefined;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: ${JSON.stringify(limitText)}`);
     const continueToken = query.get('continue') ?? undefined;
     this.checkListResourceVersion(query, continueToken);
     const predicate = this.predicate(target, query);
-    const page = this.options.operations.list(target, { ...(predicate ? { predicate } : {}), ...(limit ? { limit } : {}), ...(continueToken ? { continueToken } : {}) });
+    const options = { ...(predicate ? { predicate } : {}), ...(limit ? { limit } : {}), ...(continueToken ? { continueToken } : {}) };
+    const page = converted ? this.options.operations.list(converted.storageTarget(target), options) : this.options.operations.list(target, options);
+    if (converted) page.items = await converted.presentAll(target, page.items);
     const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
     if (page.continueToken) metadata.continue = page.continueToken;
     if (page.remainingItemCount !== undefined) metadata.remainingItemCount = page.remainingItemCount;
@@ -403,22 +422,24 @@ export class RequestHandler {
     else sendJson(response, code, object, warnings);
   }
 
-  private async deleteCollection(request: IncomingMessage, response: ServerResponse, target: Target, query: URLSearchParams, warnings: string[]): Promise<void> {
+  private async deleteCollection(request: IncomingMessage, response: ServerResponse, target: Target, query: URLSearchParams, warnings: string[], converted?: WebhookConversionOps): Promise<void> {
     const options = await this.deleteOptions(request, query);
     const context = this.writeContext(request, query, warnings);
     const predicate = this.predicate(target, query);
-    const page = this.options.operations.list(target, predicate ? { predicate } : {});
+    const source = converted ? converted.storageTarget(target) : target;
+    const page = this.options.operations.list(source, predicate ? { predicate } : {});
     const items: KubeObject[] = [];
     for (const object of page.items) {
       const name = stringField(metadataOf(object), 'name') ?? '';
       const namespace = stringField(metadataOf(object), 'namespace') ?? '';
       try {
-        items.push(await this.options.operations.delete({ ...target, namespace }, name, options, context));
+        items.push(await this.options.operations.delete({ ...source, namespace }, name, options, context));
       } catch (error) {
         if (!(error instanceof ApiError && error.code === 404)) throw error;
       }
     }
-    sendJson(response, 200, { kind: target.type.listKind, apiVersion: apiVersionOf(target.type.group, target.version.name), metadata: { resourceVersion: String(this.options.store.currentRv()) }, items }, warnings);
+    const shown = converted ? await converted.presentAll(target, items) : items;
+    sendJson(response, 200, { kind: target.type.listKind, apiVersion: apiVersionOf(target.type.group, target.version.name), metadata: { resourceVersion: String(this.options.store.currentRv()) }, items: shown }, warnings);
   }
 
   private async finalizeNamespace(request: IncomingMessage, response: ServerResponse, target: Target, name: string, warnings: string[]): Promise<void> {
@@ -433,7 +454,7 @@ export class RequestHandler {
     sendJson(response, 200, after, warnings);
   }
 
-  private watch(request: IncomingMessage, response: ServerResponse, target: Target, query: URLSearchParams, shape: ResponseShape): void {
+  private watch(request: IncomingMessage, response: ServerResponse, target: Target, query: URLSearchParams, shape: ResponseShape, converted?: WebhookConversionOps): void {
     if (query.has('sendInitialEvents')) {
       throw new ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled', {
         kind: 'ListOptions',
@@ -456,10 +477,28 @@ export class RequestHandler {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
     response.flushHeaders();
     let lastRv = store.currentRv();
-    const send = (eventType: string, object: KubeObject) => {
+    const write = (eventType: string, object: KubeObject) => {
       const served = shape === 'table' ? buildTable({ type, version, objects: [object], includeObject }) : shape === 'partial' ? partialMetadata(object) : object;
       response.write(`${JSON.stringify({ type: eventType, object: served })}\n`);
     };
+    // Through a conversion webhook, events are converted one after another and sent in their order; a failed
+    // conversion ends the watch with an ERROR event (the client lists and watches again).
+    let queue = Promise.resolve();
+    const send = (eventType: string, object: KubeObject) => {
+      if (!converted) return write(eventType, object);
+      queue = queue.then(async () => {
+        if (ended) return;
+        try {
+          write(eventType, await converted.present(target, object));
+        } catch (error) {
+          if (ended) return;
+          const message = error instanceof Error ? error.message : String(error);
+          response.write(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 } })}\n`);
+          end();
+        }
+      });
+    };
+    const served = (object: KubeObject) => (converted ? object : operations.toServed(type, version, object));
     const onEvent = (event: ChangeEvent) => {
       lastRv = event.rv;
       const now = matches(event.object);
@@ -470,14 +509,14 @@ export class RequestHandler {
       else if (now && before) eventType = 'MODIFIED';
       else if (now) eventType = 'ADDED';
       else if (before) eventType = 'DELETED';
-      if (eventType) send(eventType, operations.toServed(type, version, event.object));
+      if (eventType) send(eventType, served(event.object));
     };
 
     let subscription: { close(): void } | 'expired';
     if (rvText === '' || rvText === '0') {
       const current = store.currentRv();
       for (const object of store.list(type.bucket, type.namespaced && target.namespace ? target.namespace : undefined)) {
-        if (!predicate || predicate(object)) send('ADDED', operations.toServed(type, version, object));
+        if (!predicate || predicate(object)) send('ADDED', served(object));
       }
       lastRv = current;
       subscription = store.hub.subscribe(type.bucket, current, current, onEvent);

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { loadOrCreateServerCredentials } from '../../tls/index.js';
 import { builtinTypes, initialNamespaces } from './builtins.js';
 import { Controllers } from './controllers.js';
+import type { ServiceResolver } from './conversion-webhook.js';
 import { crdBucket, crdResourceType } from './crd.js';
 import { RequestHandler } from './handler.js';
 import { OpenApiCache } from './openapi.js';
@@ -38,6 +39,11 @@ export interface ApiServerOptions {
    * real cluster); absent → conversion strategy None (only apiVersion changes).
    */
   convert?: VersionConverter;
+  /**
+   * Where a conversion webhook named by a Service (`clientConfig.service`) is reached, as `host:port`; the
+   * certificate is still checked against the Service's DNS name. Default: nowhere (such webhooks fail; use a URL).
+   */
+  resolveService?: ServiceResolver;
 }
 
 /** A running API server. */
@@ -120,6 +126,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ru
     token,
     serverAddress: () => address,
     ...(options.bookmarkIntervalSeconds ? { bookmarkIntervalSeconds: options.bookmarkIntervalSeconds } : {}),
+    ...(options.resolveService ? { resolveService: options.resolveService } : {}),
   });
   const server = createServer({ cert: credentials.certPem, key: credentials.keyPem, keepAliveTimeout: 65_000 }, (request, response) => handler.handle(request, response));
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 /** Shared shapes of the API server: objects, resource types and their versions. */
 import type { StatusCause } from './errors.js';
+import type { WebhookClientConfig } from './conversion-webhook.js';
 import type { JSONSchemaProps } from './schema-api.js';
 
 /** A Kubernetes object as JSON. Stored objects are never mutated: every write makes a new one. */
@@ -65,8 +66,10 @@ export interface ResourceType {
   crdName?: string;
   /** Patch types accepted (strategic merge only for built-ins). */
   strategicMerge: boolean;
-  /** Warning returned with every request (e.g. webhook conversion treated as None). */
+  /** Warning returned with every request. */
   warning?: string;
+  /** Where objects are converted between versions when the CRD's conversion strategy is Webhook. */
+  conversionWebhook?: WebhookClientConfig;
 }
 
 /** The storage version of a type. */

@@ -20,7 +20,7 @@ import { type Clock, type QueueReason, systemClock, WorkQueue, runWorkers, RateL
 import { unknownPolicyMessage } from './policy.js';
 import { Reconciler } from './reconciler.js';
 import { controllerNameOf, type OperatorMetrics } from './metrics.js';
-import { LastingWatch } from './watch.js';
+import { LastingWatch, slimForCache } from './watch.js';
 import { DependencyIndex, KindRegistry, type ServedKind, objectKey, parseObjectKey } from './registry.js';
 import { LATEST_RECONCILED_GENERATION_ANNOTATION, RESOURCE_ID_ANNOTATION } from './names.js';
 
@@ -43,6 +43,11 @@ export interface OperatorOptions {
   clock?: Clock;
   /** Prometheus metrics to record into (see `OperatorMetrics`); default: none. */
   metrics?: OperatorMetrics;
+  /**
+   * The kinds to serve (`--crd-pattern`); default: every azo kind whose CRD is installed. A kind left out gets no
+   * informer, no watch, no queue, and its model is never loaded.
+   */
+  servesKind?: (group: string, kind: string) => boolean;
 }
 
 /** A running operator. */
@@ -59,6 +64,7 @@ export interface RunningOperator {
 }
 
 const azureGroup = /\.azure\.com$/i;
+const crdInformerId = 'apiextensions/CRD';
 const unlimited = { reads: { burst: 1e9, perSecond: 1e9 }, writes: { burst: 1e9, perSecond: 1e9 }, deletes: { burst: 1e9, perSecond: 1e9 } };
 
 /** Starts the operator; resolves once the informers of the kinds installed now have synced. */
@@ -121,10 +127,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const startInformer = (id: string, path: string, list: () => Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }>, handlers: {
     onUpsert: (object: KubernetesObject) => void; onDelete: (object: KubernetesObject) => void;
   }): ListWatch<KubernetesObject> => {
-    // The caches keep objects without managedFields (never read here; often a third of an object's bytes).
+    // The caches keep objects without what is never read here (see slimForCache).
     const slimList = async () => {
       const result = await list();
-      for (const item of result.items) withoutManagedFields(item);
+      for (const item of result.items) slimForCache(item, { crd: id === crdInformerId });
       return result;
     };
     const informer = new ListWatch<KubernetesObject>(path, watch, slimList as never, false);
@@ -199,6 +205,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     const kind = crd.spec.names.kind;
     const pendingKey = `${group}/${kind}`.toLowerCase();
     if (!azureGroup.test(group) || kinds.has(group, kind) || pending.has(pendingKey)) return;
+    if (options.servesKind !== undefined && !options.servesKind(group, kind)) return;
     pending.add(pendingKey);
     const model = await loadKindModel(group, kind);
     if (model === undefined) return;
@@ -292,7 +299,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
 
   // CRDs: serve every azo kind installed now, and those installed later.
-  const crdInformer = startInformer('apiextensions/CRD', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', () => kube.apiextensions.listCustomResourceDefinition() as never, {
+  const crdInformer = startInformer(crdInformerId, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', () => kube.apiextensions.listCustomResourceDefinition() as never, {
     onUpsert: (object) => {
       void serveKind(object as V1CustomResourceDefinition).catch((error: unknown) => logger.error({ error: (error as Error).message }, 'could not serve a kind'));
     },
@@ -326,12 +333,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
 }
 
-/** Drops `metadata.managedFields` in place (watch events go through `LastingWatch`, which does the same). */
-export function withoutManagedFields<T extends KubernetesObject>(object: T): T {
-  if (object.metadata !== undefined) delete object.metadata.managedFields;
-  return object;
-}
-
 /**
  * true for an object seen at start that was reconciled at its current generation before (the operator restarted):
  * reconciling it again is a drift check, not a user's change.
@@ -356,7 +357,13 @@ export async function installCrd(kube: KubeAccess, crd: V1CustomResourceDefiniti
       await kube.createCrd(crd);
       logger.info({ crd: name }, 'installed CRD');
     } else {
-      await kube.replaceCrd(name, { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion } });
+      // A conversion webhook written into the CRD (by this operator's webhook) stays: an upgrade must not break it.
+      const conversion = existing.spec.conversion?.strategy === 'Webhook' ? existing.spec.conversion : crd.spec.conversion;
+      await kube.replaceCrd(name, {
+        ...crd,
+        metadata: { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion },
+        spec: { ...crd.spec, ...(conversion !== undefined ? { conversion } : {}) },
+      });
       logger.info({ crd: name }, 'upgraded CRD');
     }
   } catch (error) {

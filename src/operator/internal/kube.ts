@@ -222,6 +222,11 @@ export class KubeAccess {
   async replaceCrd(name: string, body: V1CustomResourceDefinition): Promise<V1CustomResourceDefinition> {
     return wrap(async () => (await this.custom.replaceClusterCustomObject({ ...crdResource, name, body })) as V1CustomResourceDefinition);
   }
+
+  /** JSON merge patch of a CRD (include `metadata.resourceVersion` for optimistic concurrency). */
+  async patchCrd(name: string, patch: unknown): Promise<void> {
+    await wrap(() => this.custom.patchClusterCustomObject({ ...crdResource, name, body: patch }, mergePatch));
+  }
 }
 
 /**
