@@ -19,7 +19,7 @@ export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs } from
 export { referencePropertyName, specNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf, objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst } from './internal/naming.js';
 export type { TopLevelProperty } from './internal/naming.js';
 export { modelVersionConverter, ConversionError } from './internal/version-conversion.js';
-export type { VersionConverter, KindVersionLookup, ToVersion } from './internal/version-conversion.js';
+export type { VersionConverter, KindVersionsLookup, ToVersion } from './internal/version-conversion.js';
 
 /** The `group/Kind` keys of every generated kind, sorted (no kind file is loaded). */
 export function listKindKeys(): string[] {
@@ -78,7 +78,7 @@ export async function loadKindVersions(group: string, kind: string): Promise<Kin
  * in-process callers use it.
  */
 export function versionConverter(): VersionConverter {
-  return modelVersionConverter(loadKindModelForApiVersion, (object, desiredApiVersion, target) =>
+  return modelVersionConverter(loadKindVersions, (object, desiredApiVersion, target) =>
     convertWithSchema(object, desiredApiVersion, objectShapeOf(target)),
   );
 }

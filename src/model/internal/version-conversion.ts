@@ -17,8 +17,8 @@ export class ConversionError extends Error {
   override name = 'ConversionError';
 }
 
-/** Finds the model of a kind at an apiVersion it serves (`group/version`), or undefined. */
-export type KindVersionLookup = (apiVersion: string, kind: string) => Promise<KindModel | undefined>;
+/** Every served version of a kind (its hub and the others); [] when azo has no such kind. */
+export type KindVersionsLookup = (group: string, kind: string) => Promise<KindModel[]>;
 
 /** Rewrites `object` into the shape of the `target` kind-version (the model's generated conversion). */
 export type ToVersion = (object: ConvertibleObject, desiredApiVersion: string, target: KindModel) => ConvertibleObject;
@@ -28,7 +28,7 @@ export type ToVersion = (object: ConvertibleObject, desiredApiVersion: string, t
  * azo does not serve and a version the kind does not serve (each a `ConversionError` that says which); converts
  * everything else with `toVersion`. An object already at the desired version is returned as it is.
  */
-export function modelVersionConverter(lookup: KindVersionLookup, toVersion: ToVersion): VersionConverter {
+export function modelVersionConverter(lookup: KindVersionsLookup, toVersion: ToVersion): VersionConverter {
   return async (object, desiredApiVersion) => {
     const { apiVersion, kind } = object;
     if (typeof apiVersion !== 'string' || typeof kind !== 'string' || kind === '') {
@@ -39,12 +39,18 @@ export function modelVersionConverter(lookup: KindVersionLookup, toVersion: ToVe
     if (group !== desiredGroup || desiredVersion === '') {
       throw new ConversionError(`cannot convert ${apiVersion} ${kind} to ${desiredApiVersion}: another group`);
     }
-    const [source, target] = await Promise.all([lookup(apiVersion, kind), lookup(desiredApiVersion, kind)]);
-    if (source === undefined && target === undefined) {
-      throw new ConversionError(`${group}/${kind} is not a kind azo serves at ${version} or ${desiredVersion}`);
-    }
-    if (source === undefined) throw new ConversionError(`${group}/${kind} has no version ${version}`);
-    if (target === undefined) throw new ConversionError(`${group}/${kind} has no version ${desiredVersion}`);
+    const models = await lookup(group, kind);
+    if (models.length === 0) throw new ConversionError(`${group}/${kind} is not a kind azo serves`);
+    const served = models.flatMap((model) => model.versions);
+    const at = (wanted: string) => {
+      const model = models.find((candidate) => candidate.versions.includes(wanted));
+      if (model === undefined) {
+        throw new ConversionError(`${group}/${kind} has no version ${wanted} (served: ${served.join(', ')})`);
+      }
+      return model;
+    };
+    at(version);
+    const target = at(desiredVersion);
     return apiVersion === desiredApiVersion ? object : toVersion(object, desiredApiVersion, target);
   };
 }

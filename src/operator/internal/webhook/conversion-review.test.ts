@@ -17,7 +17,8 @@ test('every served version of every kind converts to every other and back unchan
         apiVersion: `${model.group}/${from}`,
         kind: model.kind,
         metadata: { name: 'x', uid: 'u1' },
-        spec: { a: [1, { b: 'c' }] },
+        // The review's plumbing; what each kind's fields become is versions.test.ts's property.
+        spec: {},
       };
       for (const to of model.versions) {
         const answer = await reviewConversion(
