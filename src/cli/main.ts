@@ -18,6 +18,7 @@ const registrations: Array<{ name: string; load: () => Promise<{ register: Comma
   { name: 'emulator', load: () => import('./commands/emulator.js') },
   { name: 'operator', load: () => import('./commands/operator.js') },
   { name: 'export', load: () => import('./commands/export.js') },
+  { name: 'what-if', load: () => import('./commands/what-if.js') },
 ];
 
 /**

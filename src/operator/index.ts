@@ -22,3 +22,12 @@ export { reuseConnections } from './internal/kube.js';
 export {
   OperatorMetrics, controllerNameOf, type OperatorMetricsOptions, type ReconcileObserver, type ReconcileOutcome,
 } from './internal/metrics.js';
+export { environmentArmClient } from './internal/credential-provider.js';
+export { resolveDesiredState, type DesiredStateLookups } from './internal/resolve.js';
+export { hooksFor } from './extensions/index.js';
+export type { ResourceHooks } from './internal/hooks.js';
+export {
+  previewObjects, valueAt, type PreviewObject, type PreviewCluster, type PreviewOptions, type ObjectPreview,
+  type FieldChange,
+} from './internal/preview.js';
+export type { KubeObject } from './internal/kube.js';
