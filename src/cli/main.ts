@@ -19,6 +19,7 @@ const registrations: Array<{ name: string; load: () => Promise<{ register: Comma
   { name: 'operator', load: () => import('./commands/operator.js') },
   { name: 'export', load: () => import('./commands/export.js') },
   { name: 'what-if', load: () => import('./commands/what-if.js') },
+  { name: 'import', load: () => import('./commands/import.js') },
 ];
 
 /**

@@ -10,8 +10,8 @@ export type { ArmScope, SchemaNode, ExportSource, KindModel, ArmCatalog } from '
 export { parseArmId, buildArmId, isArmId, armIdsEqual, ArmIdError } from './internal/armid.js';
 export type { ArmId, ArmIdKind, BuildArmIdOptions } from './internal/armid.js';
 export { specSchemaOf, statusSchemaOf, resourceReferenceSchema, keyReferenceSchema, conditionSchema } from './internal/kube-schema.js';
-export { specToArmBody, armBodyToStatus, listSpecInputs, readPath, MissingInputError } from './internal/convert.js';
-export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs } from './internal/convert.js';
+export { specToArmBody, armBodyToStatus, armBodyToSpec, listSpecInputs, readPath, MissingInputError } from './internal/convert.js';
+export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs, ArmToSpecOptions, ArmToSpecResult } from './internal/convert.js';
 export { referencePropertyName, specNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf, objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst } from './internal/naming.js';
 export type { TopLevelProperty } from './internal/naming.js';
 
