@@ -220,6 +220,20 @@ test('azo import azure-resource: --no-children, --annotate and --namespace; user
   ]);
   assert.equal(missing.status, 0, missing.stderr);
   assert.match(missing.stderr, /could not import 1:\n.*nothere: not found in Azure/);
+  // An api-version ARM does not know for the type (as when a kind's version is newer than the cloud's): listed, not fatal.
+  await environment.emulatorAdmin('POST', 'faults', {
+    method: 'GET',
+    path: '/storageAccounts/solo$',
+    status: 400,
+    code: 'NoRegisteredProviderFound',
+    message: "No registered resource provider found for location 'westus' and API version '2023-01-01'",
+  });
+  const refused = await azo(environment, ['import', 'azure-resource', account]);
+  assert.equal(refused.status, 0, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /solo: version missing: storage\.azure\.com\/StorageAccount uses api-version 2023-01-01, which ARM refused \(NoRegisteredProviderFound\)/,
+  );
   for (const [args, message] of [
     [
       ['import', 'azure-resource', account, '--annotate', 'reconcile-policy=manage'],

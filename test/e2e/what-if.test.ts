@@ -254,6 +254,21 @@ test('azo what-if: user errors are one line with exit code 2', async (t) => {
     assert.match(result.stderr, message);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   }
+  // What cannot be resolved is said, per object: here an owner neither among the manifests nor in a cluster.
+  const orphan = manifest(
+    environment,
+    'orphan.yaml',
+    account('orphan', '{}').replace('name: whatif-rg', 'name: nowhere-rg'),
+  );
+  const preview = await whatIf(environment, ['-f', orphan, '-o', 'json']);
+  assert.equal(preview.status, 0, preview.stderr);
+  const [only] = (JSON.parse(preview.stdout) as { objects: Array<Preview & { reason?: string }> }).objects;
+  assert.equal(only?.action, 'blocked');
+  assert.equal(only?.reason, 'WaitingForOwner');
+  assert.match(
+    only?.message ?? '',
+    /ResourceGroup default\/nowhere-rg is not among the manifests, and no cluster was given/,
+  );
   const noCredential = await runAzo(['what-if', '-f', file], { PATH: process.env['PATH'] ?? '' });
   assert.equal(noCredential.status, 2, noCredential.stderr);
   assert.match(noCredential.stderr, /no Azure credential: set AZURE_SUBSCRIPTION_ID/);
