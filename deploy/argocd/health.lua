@@ -4,7 +4,7 @@
 --   Progressing  no status yet, a newer generation not reconciled yet, a write or delete under way, a retry (Warning)
 --   Degraded     Ready False with severity Error: retrying alone will not fix it (a bad spec, a refused request)
 --   Missing      reconcile-policy skip and the resource does not exist in Azure (AzureResourceNotFound)
--- Tested under Debian's lua5.1 and lua5.4 against statuses the operator wrote (test/integration/gitops-health.test.ts).
+-- Tested under Debian's lua5.1 and lua5.4 against statuses the operator wrote (test/e2e/gitops-health.test.ts).
 local hs = { status = "Progressing", message = "Waiting for the operator to report" }
 if obj.status == nil or obj.status.conditions == nil then
   return hs

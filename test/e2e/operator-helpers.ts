@@ -263,10 +263,18 @@ export async function waitForReady(cluster: E2eCluster, resource: string, status
 
 /** The reasons of the Events recorded for `name` in `namespace`, sorted (Event times have only second precision). */
 export async function eventReasons(cluster: E2eCluster, name: string, namespace = 'default'): Promise<string[]> {
-  const events = JSON.parse(await cluster.kubectl(['get', 'events', '-n', namespace, '--field-selector', `involvedObject.name=${name}`, '-o', 'json'])) as {
-    items: Array<{ reason?: string }>;
-  };
-  return events.items.map((event) => event.reason ?? '').sort();
+  return (await eventsOf(cluster, name, namespace)).map((event) => event.reason ?? '').sort();
+}
+
+/** The Events about object `name`, as kubectl lists them. */
+export async function eventsOf(
+  cluster: E2eCluster,
+  name: string,
+  namespace = 'default',
+): Promise<Array<{ reason?: string; message?: string; count?: number }>> {
+  const selector = `involvedObject.name=${name}`;
+  const output = await cluster.kubectl(['get', 'events', '-n', namespace, '--field-selector', selector, '-o', 'json']);
+  return (JSON.parse(output) as { items: Array<{ reason?: string; message?: string; count?: number }> }).items;
 }
 
 /** true when kubectl finds no `resource`. */

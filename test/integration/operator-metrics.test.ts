@@ -12,6 +12,7 @@ import { eventually, startEnvironment, subscriptionId, waitForReady } from './op
 
 const group = { group: 'resources.azure.com', version: 'v20200601', plural: 'resourcegroups', namespace: 'default' };
 const controller = 'resourcegroup.resources.azure.com';
+const rgType = 'Microsoft.Resources/resourceGroups';
 
 function scrape(port: number): Promise<{ contentType: string; text: string }> {
   return new Promise((resolve, reject) => {
@@ -119,13 +120,14 @@ test('/metrics: ASO and controller-runtime names and labels, ARM buckets, skippe
   environment.operator.resyncAll();
   const after = await eventually(async () => {
     const { text } = await scrape(server.port);
-    return sample(text, 'azo_drift_corrections_total', { controller }) >= 1 &&
-      sample(text, 'azo_arm_writes_skipped_total', { controller }) >= 2
-      ? text
-      : undefined;
-  }, 'a drift correction and skipped writes');
+    // The correction is counted when planned; its PUT is timed when answered: wait for both.
+    const corrected =
+      sample(text, 'azo_drift_corrections_total', { controller }) >= 1 &&
+      sample(text, 'azure_requests_time_seconds_count', { resource: rgType, requestType: 'PUT' }) >= 2;
+    return corrected && sample(text, 'azo_arm_writes_skipped_total', { controller }) >= 2 ? text : undefined;
+  }, 'a drift correction (its PUT answered) and skipped writes');
 
-  const rg = { resource: 'Microsoft.Resources/resourceGroups' };
+  const rg = { resource: rgType };
   assert.ok(
     sample(after, 'azure_successful_requests_total', { ...rg, requestType: 'PUT', responseCode: '201' }) >= 1,
     'the create',
