@@ -238,6 +238,35 @@ test('azo what-if previews creates, field changes and no-ops without writing, an
     .map((preview) => preview.armId?.toLowerCase());
   const unexpected = writes.filter((entry) => !expected.includes(entry.path.toLowerCase()));
   assert.deepEqual(unexpected, [], 'no PUT that the preview did not announce');
+
+  // With a kubeconfig, what the manifests do not hold is read from the cluster: here the owner's ARM ID.
+  const container = manifest(
+    environment,
+    'container.yaml',
+    `apiVersion: storage.azure.com/v1api20230101
+kind: StorageAccountsBlobServicesContainer
+metadata:
+  name: reports
+  namespace: default
+spec:
+  owner:
+    name: whatifnew-blob
+`,
+  );
+  const fromCluster = await whatIf(environment, [
+    '-f',
+    container,
+    '-o',
+    'json',
+    '--kubeconfig',
+    environment.kubeconfig,
+  ]);
+  assert.equal(fromCluster.status, 0, fromCluster.stderr);
+  const [reports] = (JSON.parse(fromCluster.stdout) as { objects: Preview[] }).objects;
+  assert.deepEqual(
+    [reports?.action, reports?.armId],
+    ['create', `${accountId('whatifnew')}/blobServices/default/containers/reports`],
+  );
 });
 
 test('azo what-if: user errors are one line with exit code 2', async (t) => {

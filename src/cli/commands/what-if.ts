@@ -74,15 +74,16 @@ export function register(program: Command): void {
     });
 }
 
+/** The cluster to read from: `--kubeconfig`, else `$KUBECONFIG` when set, else none. */
 function clusterOf(file: string | undefined): ReturnType<typeof clusterReader> | undefined {
-  const path = file ?? (process.env['KUBECONFIG'] !== undefined && process.env['KUBECONFIG'] !== '' ? undefined : '');
-  if (path === '') return undefined;
   const kubeConfig = new KubeConfig();
-  if (path !== undefined) {
-    if (!existsSync(path)) throw new UserError(`--kubeconfig ${path}: no such file`);
-    kubeConfig.loadFromFile(path);
-  } else {
+  if (file !== undefined) {
+    if (!existsSync(file)) throw new UserError(`--kubeconfig ${file}: no such file`);
+    kubeConfig.loadFromFile(file);
+  } else if ((process.env['KUBECONFIG'] ?? '') !== '') {
     kubeConfig.loadFromDefault();
+  } else {
+    return undefined;
   }
   return clusterReader(kubeConfig);
 }
