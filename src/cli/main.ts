@@ -18,6 +18,9 @@ const registrations: Array<{ name: string; load: () => Promise<{ register: Comma
   { name: 'emulator', load: () => import('./commands/emulator.js') },
   { name: 'operator', load: () => import('./commands/operator.js') },
   { name: 'graph', load: () => import('./commands/graph.js') },
+  { name: 'export', load: () => import('./commands/export.js') },
+  { name: 'what-if', load: () => import('./commands/what-if.js') },
+  { name: 'import', load: () => import('./commands/import.js') },
 ];
 
 /**
@@ -37,6 +40,8 @@ export async function main(argv: string[]): Promise<void> {
       'Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes and ARM.',
     )
     .version(readPackageVersion())
+    // Options after a sub-command are the sub-command's (`azo export template --version 1.2.3`).
+    .enablePositionalOptions()
     .option('--verbose', 'print the stack trace of an error (accepted anywhere on the command line)')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');

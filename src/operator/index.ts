@@ -30,3 +30,12 @@ export {
 export { reviewConversion, conversionReviewApiVersion, type ConversionReviewResponse } from './internal/webhook/conversion-review.js';
 export { WEBHOOK_TLS_SECRET } from './internal/webhook/certificates.js';
 export { conversionFor, type WebhookEndpoint } from './internal/webhook/crd-conversion.js';
+export { environmentArmClient } from './internal/credential-provider.js';
+export { resolveDesiredState, type DesiredStateLookups } from './internal/resolve.js';
+export { hooksFor } from './extensions/index.js';
+export type { ResourceHooks } from './internal/hooks.js';
+export {
+  previewObjects, valueAt, type PreviewObject, type PreviewCluster, type PreviewOptions, type ObjectPreview,
+  type FieldChange,
+} from './internal/preview.js';
+export type { KubeObject } from './internal/kube.js';

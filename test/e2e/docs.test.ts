@@ -113,9 +113,9 @@ test('contributor commands in the docs name real npm scripts, each exercised by 
 
 test('docs/settings.md lists every flag of every command, and every environment variable the code reads', async () => {
   const settings = readFileSync(join(repoRoot, 'docs', 'settings.md'), 'utf8');
-  const sections = new Map(settings.split(/^## /m).slice(1).map((section) => [/^`azo (\w+)`/.exec(section)?.[1] ?? '', section]));
-  for (const command of ['dev', 'apiserver', 'emulator', 'operator', 'crds', 'generate', 'graph']) {
-    const help = await run(process.execPath, [join(repoRoot, 'bin', 'azo.js'), command, '--help']);
+  const sections = new Map(settings.split(/^## /m).slice(1).map((section) => [/^`azo ([\w -]+)`/.exec(section)?.[1] ?? '', section]));
+  for (const command of ['dev', 'apiserver', 'emulator', 'operator', 'crds', 'generate', 'export template', 'what-if', 'import azure-resource', 'graph']) {
+    const help = await run(process.execPath, [join(repoRoot, 'bin', 'azo.js'), ...command.split(' '), '--help']);
     const flags = [...help.matchAll(/^\s+(?:-\w, )?(--[\w-]+)/gm)].map((match) => match[1] ?? '').filter((flag) => flag !== '--help');
     const section = sections.get(command);
     assert.ok(section, `docs/settings.md has a section for azo ${command}`);

@@ -133,6 +133,20 @@ export class ArmClient {
     return parseBody(response);
   }
 
+  /** GETs every page of a collection (`{parentId}/{childType}`): the items of `value`, following `nextLink`. */
+  async list(collectionId: string, apiVersion: string, options: ArmRequestOptions = {}): Promise<unknown[]> {
+    const items: unknown[] = [];
+    let url: string | undefined = this.urlOf(collectionId, apiVersion);
+    while (url !== undefined) {
+      const response = await this.send('GET', url, undefined, options);
+      if (response.status !== 200) throw this.errorOf(response);
+      const page = (parseBody(response) ?? {}) as { value?: unknown[]; nextLink?: string | null };
+      items.push(...(page.value ?? []));
+      url = typeof page.nextLink === 'string' && page.nextLink !== '' ? page.nextLink : undefined;
+    }
+    return items;
+  }
+
   /** PUTs `body`; done at once or a `PollState` to follow. */
   async beginCreateOrUpdate(id: string, apiVersion: string, body: unknown, options: ArmRequestOptions = {}): Promise<OperationResult> {
     return this.begin('PUT', id, apiVersion, body, options);

@@ -304,3 +304,118 @@ export function readPath(value: unknown, path: string): unknown {
   }
   return current;
 }
+
+/** How `armBodyToSpec` writes what a spec cannot hold as a plain value. */
+export interface ArmToSpecOptions {
+  /** The Kubernetes object a referenced ARM ID belongs to (one imported too); undefined → `{armId}`. */
+  objectOf?: (armId: string) => { group: string; kind: string; name: string } | undefined;
+  /** The Secret reference to write for a required secret input (Azure never returns secrets). */
+  secretPlaceholder?: (path: string) => KeyReference;
+}
+
+/** The spec `armBodyToSpec` made, and the secret inputs it could only stand in for. */
+export interface ArmToSpecResult {
+  spec: Json;
+  /** Spec paths (`spec.administratorLoginPassword`) holding a placeholder Secret reference. */
+  placeholders: string[];
+}
+
+class FromArm {
+  readonly placeholders: string[] = [];
+
+  constructor(private readonly options: ArmToSpecOptions) {}
+
+  /** The spec properties of an ARM object node from `value` (its `properties` envelope read back). */
+  properties(node: SchemaNode, value: Json, path: string, target: Json): void {
+    const envelope = isObject(value.properties) ? value.properties : {};
+    for (const entry of objectEntries(node)) {
+      this.property(entry, (entry.inProperties ? envelope : value)[entry.armName], path, target);
+    }
+  }
+
+  property(entry: { armName: string; node: SchemaNode; required: boolean }, value: unknown, path: string, target: Json): void {
+    const { armName, node } = entry;
+    if (node.readOnly || node.writeOnly) {
+      if (!(node.secret && entry.required)) return;
+    }
+    const name = specNameOf(armName, node);
+    const childPath = `${path}.${name}`;
+    let converted: unknown;
+    if (node.secret) {
+      if (!entry.required || this.options.secretPlaceholder === undefined) return;
+      converted = this.options.secretPlaceholder(childPath);
+      this.placeholders.push(childPath);
+    } else if (isReferenceNode(node)) {
+      converted = Array.isArray(value) ? value.map((id) => this.reference(id)) : value === undefined || value === null ? undefined : this.reference(value);
+    } else if (isUserAssignedIdentityMap(armName, node)) {
+      converted = isObject(value) ? Object.keys(value).map((id) => ({ reference: this.reference(id) })) : undefined;
+    } else {
+      converted = this.value(node, value, childPath);
+    }
+    if (!isEmpty(converted)) target[name] = converted;
+  }
+
+  value(node: SchemaNode, value: unknown, path: string): unknown {
+    if (value === undefined || value === null) return undefined;
+    if (node.readOnly || node.writeOnly || node.secret) return undefined;
+    if (node.type === 'array') {
+      const items = node.items;
+      if (!Array.isArray(value) || !items) return value;
+      return value.map((item, i) => this.value(items, item, `${path}[${i}]`) ?? {});
+    }
+    if (node.type !== 'object' || !isObject(value)) return value;
+    if (node.discriminator) {
+      const chosen = value[node.discriminator.property];
+      for (const [candidate, variant] of Object.entries(node.discriminator.variants)) {
+        if (typeof chosen !== 'string' || candidate.toLowerCase() !== chosen.toLowerCase()) continue;
+        const key = variantKey(candidate);
+        const out: Json = {};
+        const merged = mergedVariant(node, variant);
+        const properties = { ...(merged.properties ?? {}) };
+        delete properties[node.discriminator.property];
+        this.properties({ ...merged, properties }, value, `${path}.${key}`, out);
+        return { [key]: out };
+      }
+      return undefined;
+    }
+    if (node.additionalProperties && !node.properties) {
+      const out: Json = {};
+      for (const [key, entry] of Object.entries(value)) out[key] = this.value(node.additionalProperties, entry, `${path}.${key}`);
+      return out;
+    }
+    if (!node.properties) return value;
+    const out: Json = {};
+    this.properties(node, value, path, out);
+    return out;
+  }
+
+  reference(id: unknown): unknown {
+    if (typeof id !== 'string') return undefined;
+    return this.options.objectOf?.(id) ?? { armId: id };
+  }
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isObject(value) && Object.keys(value).length === 0;
+}
+
+/**
+ * The inverse of `specToArmBody`, for importing a resource: the spec that yields this ARM body. Read-only and
+ * write-only fields are left out (Azure computes the one and never returns the other), and so are empty values;
+ * references become `{armId}` (or the imported object `objectOf` names), user-assigned identities a list of
+ * references, unions their variant key; a required secret input becomes `secretPlaceholder`'s Secret reference.
+ * `azureName`, `owner` and the arrays of `inlineChildren` (imported as objects of their own) are the caller's.
+ */
+export function armBodyToSpec(model: KindModel, armBody: Json, options: ArmToSpecOptions = {}): ArmToSpecResult {
+  const convert = new FromArm(options);
+  const spec: Json = {};
+  const envelope = isObject(armBody.properties) ? armBody.properties : {};
+  const inline = new Set(model.inlineChildren ?? []);
+  for (const property of topLevelProperties(model)) {
+    if (property.inProperties && inline.has(property.armName)) continue;
+    convert.property(property, (property.inProperties ? envelope : armBody)[property.armName], 'spec', spec);
+  }
+  return { spec, placeholders: convert.placeholders };
+}

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type ArmObserver, ArmClient, RequestScheduler, createArmCredential } from '../../arm/index.js';
-import type { OperatorConfig } from './config.js';
+import { type OperatorConfig, readOperatorConfig } from './config.js';
 import { type CredentialSettings, decodeSecretData, environmentCredential, parseCredentialSettings, secretValuesOf, selectCredentialSource } from './credentials.js';
 import type { KubeAccess, KubeObject } from './kube.js';
 import { GLOBAL_SETTINGS_SECRET, NAMESPACE_CREDENTIAL_SECRET } from './names.js';
@@ -95,4 +95,35 @@ export class CredentialProvider {
       credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: config.authorityHost, ...ca }),
     });
   }
+}
+
+/**
+ * The ARM client of the global credential from the environment, as the operator builds it (same variables, same
+ * endpoint and authority settings), for the CLI's tools that read ARM without a cluster. `missing` lists the unset
+ * variables.
+ */
+export function environmentArmClient(
+  env: Record<string, string | undefined>,
+  options: { caCertPem?: string; logger?: Logger } = {},
+): { client: ArmClient; subscriptionId: string } | { missing: string[] } {
+  const config = readOperatorConfig(env);
+  const settings = environmentCredential(config);
+  if ('missing' in settings) return settings;
+  const ca = options.caCertPem !== undefined ? { caCertPem: options.caCertPem } : {};
+  const client = new ArmClient({
+    endpoint: config.armEndpoint,
+    audience: config.armAudience,
+    principal: { tenantId: settings.tenantId, clientId: settings.clientId },
+    requestTimeoutMs: config.armRequestTimeoutMs,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...ca,
+    credential: createArmCredential({
+      tenantId: settings.tenantId,
+      clientId: settings.clientId,
+      proof: settings.proof,
+      authorityHost: config.authorityHost,
+      ...ca,
+    }),
+  });
+  return { client, subscriptionId: settings.subscriptionId };
 }

@@ -18,15 +18,7 @@ import {
   isTerminalState,
   provisioningStateOf,
 } from '../../arm/index.js';
-import {
-  type KeyReference,
-  type ResourceReference,
-  armBodyToStatus,
-  buildArmId,
-  listSpecInputs,
-  specToArmBody,
-  MissingInputError,
-} from '../../model/index.js';
+import { type KeyReference, armBodyToStatus } from '../../model/index.js';
 import { classifyArmError } from './classify.js';
 import {
   type Condition,
@@ -50,7 +42,7 @@ import { ConditionError, isConditionError } from './errors.js';
 import { plannedExports, writeExports } from './exports.js';
 import { HeldErrors } from './held-errors.js';
 import type { ReconcileObserver } from './metrics.js';
-import { type HookArm, RequeueLater, isRequeueLater, runAzureName, runBeforePut, runDesiredBody } from './hooks.js';
+import { type HookArm, RequeueLater, isRequeueLater, runBeforePut } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
 import {
@@ -65,7 +57,7 @@ import { type AzureObservation, type PlanInput, type Resolution, planAction } fr
 import { resolveReconcilePolicy } from './policy.js';
 import { type Clock, type QueueReason, type ReconcileResult, systemClock } from './queue.js';
 import { type DependencyIndex, type KindRegistry, type ServedKind, objectKey } from './registry.js';
-import { builtInRoleIds } from './well-known.js';
+import { resolveDesiredState } from './resolve.js';
 
 /** What the reconciler needs. */
 export interface ReconcilerDeps {
@@ -647,76 +639,18 @@ class ReconcilePass {
   // ---- resolution ----
 
   private async resolve(subscriptionId: string): Promise<Resolution> {
-    const { model } = this.served;
-    const spec = this.object.spec ?? {};
-    let parentId: string;
-    if (model.scope === 'tenant') {
-      parentId = '/';
-    } else if (model.owners.length === 0) {
-      parentId = `/subscriptions/${subscriptionId}`;
-    } else {
-      const owner = await this.resolveOwner(spec['owner']);
-      if (owner.status !== 'ok') return owner.resolution;
-      parentId = owner.parentId;
-    }
-    const context = { object: this.object, model };
-    const baseName = () => this.object.metadata.name ?? '';
-    const specName = typeof spec['azureName'] === 'string' && spec['azureName'] !== '' ? spec['azureName'] : undefined;
-    const azureName = model.fixedName ?? specName ?? runAzureName(this.served.hooks, context, baseName);
-    let armId: string;
-    try {
-      armId = buildArmId({ parentId, armType: model.armType, name: azureName });
-    } catch (error) {
-      return { status: 'unresolved', reason: 'InvalidResourceName', message: (error as Error).message };
-    }
-    const inputs = listSpecInputs(model, spec);
-    const armIds = new Map<string, string>();
-    const secrets = new Map<string, string>();
-    const configMaps = new Map<string, string>();
-    for (const { path, ref } of inputs.references) {
-      const result = await this.resolveReference(ref, subscriptionId);
-      if (typeof result !== 'string')
-        return { status: 'idOnly', armId, reason: Reasons.ReferenceNotFound, message: `${path}: ${result.message}` };
-      armIds.set(path, result);
-    }
-    for (const [kind, list, target] of [
-      ['Secret', inputs.secrets, secrets],
-      ['ConfigMap', inputs.configMaps, configMaps],
-    ] as const) {
-      for (const { path, ref } of list) {
-        const value = await this.readKey(kind, ref);
-        if (value === undefined) {
-          return {
-            status: 'idOnly',
-            armId,
-            reason: kind === 'Secret' ? Reasons.SecretNotFound : Reasons.ConfigMapNotFound,
-            message: `${path}: ${kind} ${this.ref.namespace}/${ref.name} key ${ref.key} not found`,
-          };
-        }
-        target.set(path, value);
-        if (kind === 'Secret') this.secretValues.push(value);
-      }
-    }
-    try {
-      const body = specToArmBody(model, spec, {
-        azureName,
-        armIdOf: (path, ref) => armIds.get(path) ?? ref.armId,
-        secretValueOf: (path) => secrets.get(path),
-        configMapValueOf: (path) => configMaps.get(path),
-      });
-      return { status: 'resolved', armId, body: runDesiredBody(this.served.hooks, context, body) };
-    } catch (error) {
-      if (error instanceof MissingInputError) {
-        const reason =
-          error.input === 'secret'
-            ? Reasons.SecretNotFound
-            : error.input === 'configMap'
-              ? Reasons.ConfigMapNotFound
-              : Reasons.ReferenceNotFound;
-        return { status: 'idOnly', armId, reason, message: error.message };
-      }
-      throw error;
-    }
+    return resolveDesiredState({
+      model: this.served.model,
+      hooks: this.served.hooks,
+      object: this.object,
+      subscriptionId,
+      lookups: {
+        parentId: () => this.resolveOwner(this.object.spec?.['owner']),
+        objectArmId: (ref) => this.resolveObjectReference(ref),
+        keyValue: (kind, ref) => this.readKey(kind, ref),
+      },
+      onSecret: (value) => this.secretValues.push(value),
+    });
   }
 
   /**
@@ -765,19 +699,11 @@ class ReconcilePass {
     return { status: 'ok', parentId: ownerId };
   }
 
-  private async resolveReference(
-    ref: ResourceReference,
-    subscriptionId: string,
-  ): Promise<string | { message: string }> {
-    if (ref.armId !== undefined && ref.armId !== '') return ref.armId;
-    if (ref.wellKnownName !== undefined) {
-      const id = builtInRoleIds[ref.wellKnownName];
-      return id === undefined
-        ? { message: `unknown well-known name ${ref.wellKnownName}` }
-        : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
-    }
-    if (ref.group === undefined || ref.kind === undefined || ref.name === undefined)
-      return { message: 'the reference names no object' };
+  private async resolveObjectReference(ref: {
+    group: string;
+    kind: string;
+    name: string;
+  }): Promise<string | { message: string }> {
     this.dependOn(objectKey(ref.group, ref.kind, this.ref.namespace, ref.name));
     const target = await this.readObject(ref.group, ref.kind, ref.name);
     if (target === undefined) return { message: `${ref.kind} ${this.ref.namespace}/${ref.name} does not exist` };
