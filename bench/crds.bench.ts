@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { crdNameOf, crdYaml, renderCrd } from '../src/codegen/index.js';
-import { listKindModels } from '../src/model/index.js';
+import { listKindModels, loadKindVersions } from '../src/model/index.js';
 import type { BenchResult } from './run.js';
 import { compileCli, rssKiB } from './support.js';
 
@@ -31,8 +31,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function run(): Promise<BenchResult> {
   const models = await listKindModels();
-  const crds = models.map((model) => renderCrd(model));
-  const kindVersions = models.reduce((total, model) => total + model.versions.length, 0);
+  // Every served version of every kind, as `azo crds` prints them (the hub stores; the others convert).
+  const crds = await Promise.all(
+    models.map(async (model) => {
+      const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
+      return renderCrd(hub, {}, others);
+    }),
+  );
+  const kindVersions = crds.reduce((total, crd) => total + (crd['spec'] as { versions: unknown[] }).versions.length, 0);
   const yamlBytes = new Map(
     crds.map((crd) => [String((crd['metadata'] as { name: string }).name), Buffer.byteLength(crdYaml(crd))]),
   );

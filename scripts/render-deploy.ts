@@ -14,19 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { crdYaml, kindsClusterRoleName, renderCrd, renderKindsRbac } from '../src/codegen/index.js';
 import { listKindModels, loadKindVersions } from '../src/model/index.js';
-import { conversionFor, conversionPath, type WebhookEndpoint } from '../src/operator/index.js';
+import { deployWebhookEndpoint, withWebhookConversion } from '../src/operator/index.js';
 
 /** The Service through which API servers reach the operator's conversion webhook (deploy/base/webhook-service.yaml). */
-export const webhookEndpoint: WebhookEndpoint = {
-  service: { namespace: 'azureserviceoperator-system', name: 'azo-webhook', port: 443, path: conversionPath },
-};
-
-/** A CRD as deploy/ installs it: with the conversion webhook when it has more than one version. */
-export function withWebhookConversion(crd: Record<string, unknown>): Record<string, unknown> {
-  const spec = crd['spec'] as { versions: unknown[] };
-  if (spec.versions.length < 2) return crd;
-  return { ...crd, spec: { ...spec, conversion: conversionFor(webhookEndpoint) } };
-}
+export const webhookEndpoint = deployWebhookEndpoint;
+export { withWebhookConversion };
 
 /** The files this script writes, relative to its output directory. */
 export const deployGeneratedFiles = ['crds.yaml', 'rbac-kinds.yaml'] as const;

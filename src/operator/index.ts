@@ -29,7 +29,9 @@ export {
 } from './internal/webhook/server.js';
 export { reviewConversion, conversionReviewApiVersion, type ConversionReviewResponse } from './internal/webhook/conversion-review.js';
 export { WEBHOOK_TLS_SECRET } from './internal/webhook/certificates.js';
-export { conversionFor, type WebhookEndpoint } from './internal/webhook/crd-conversion.js';
+export {
+  conversionFor, deployWebhookEndpoint, withWebhookConversion, type WebhookEndpoint,
+} from './internal/webhook/crd-conversion.js';
 export { environmentArmClient } from './internal/credential-provider.js';
 export { resolveDesiredState, type DesiredStateLookups } from './internal/resolve.js';
 export { hooksFor } from './extensions/index.js';

@@ -141,8 +141,9 @@ test('azo import azure-resource: a resource group of 30 resources adopted with z
     const put = await environment.armPut(path, apiVersion, body);
     assert.ok(put.status === 200 || put.status === 201, `${path}: ${JSON.stringify(put.body)}`);
   }
-  const unserved = `${rg}/providers/Microsoft.Web/sites/legacy-app`;
-  assert.ok([200, 201].includes((await environment.armPut(unserved, '2022-03-01', { location })).status));
+  const unserved = `${rg}/providers/Microsoft.App/connectedEnvironments/legacy-env`; // a type ASO has no kind for
+  const unservedPut = await environment.armPut(unserved, '2026-01-01', { location });
+  assert.ok([200, 201, 202].includes(unservedPut.status), JSON.stringify(unservedPut.body));
 
   const out = join(environment.dir, 'imported/');
   const imported = await azo(environment, ['import', 'azure-resource', rg, '--output', out]);
@@ -151,14 +152,18 @@ test('azo import azure-resource: a resource group of 30 resources adopted with z
     parseAllDocuments(readFileSync(join(out, file), 'utf8')).map((document) => document.toJS() as Manifest),
   );
   // The resource group, the 22 resources made above, and the 8 storage services Azure made with the two accounts.
-  assert.equal(manifests.length, 1 + legacyResources().length + 8);
+  assert.equal(
+    manifests.length,
+    1 + legacyResources().length + 8,
+    manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(' '),
+  );
   assert.ok(manifests.length - 1 >= 30, 'at least 30 resources in the group');
   const kinds = new Set(manifests.map((manifest) => manifest.kind));
   assert.ok(kinds.size >= 10, `at least 10 kinds: ${[...kinds].join(', ')}`);
   assert.match(imported.stderr, new RegExp(`imported ${manifests.length} resources of ${kinds.size} kinds`));
   assert.match(
     imported.stderr,
-    /could not import 1:\n {2}\S+\/Microsoft\.Web\/sites\/legacy-app: kind not served: azo has no kind for Microsoft\.Web\/sites/,
+    /could not import 1:\n {2}\S+\/Microsoft\.App\/connectedEnvironments\/legacy-env: kind not served: azo has no kind for Microsoft\.App\/connectedEnvironments/,
   );
   assert.match(imported.stderr, /^import: 1\/1 /m, 'plain progress lines when stderr is not a terminal');
   const text = JSON.stringify(manifests);

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { matchesCrdPattern, renderCrd, renderKindsRbac } from '../../codegen/index.js';
-import { listKindModels } from '../../model/index.js';
+import { listKindModels, loadKindVersions } from '../../model/index.js';
+import { withWebhookConversion } from '../../operator/index.js';
 import { UserError } from './user-error.js';
 
 /** Options of `renderInstallTemplate`. */
@@ -44,7 +45,13 @@ export async function renderInstallTemplate(options: InstallTemplateOptions): Pr
       `--crd-pattern ${JSON.stringify(options.crdPattern)} matches no kind; try 'resources.azure.com/*' (see azo crds)`,
     );
   }
-  const crds = models.map((model) => renderCrd(model));
+  // As deploy/ has them: every served version, converted through the operator's webhook.
+  const crds = await Promise.all(
+    models.map(async (model) => {
+      const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
+      return withWebhookConversion(renderCrd(hub, {}, others));
+    }),
+  );
   const generated: Record<string, Array<Record<string, unknown>>> = {
     'generated/crds.yaml': crds,
     'generated/rbac-kinds.yaml': renderKindsRbac(crds),

@@ -29,6 +29,21 @@ export function conversionFor(endpoint: WebhookEndpoint, caBundlePem?: string): 
   };
 }
 
+/** The path the operator serves ConversionReviews on. */
+export const conversionPath = '/convert';
+
+/** The Service through which API servers reach the operator's conversion webhook in deploy/ (webhook-service.yaml). */
+export const deployWebhookEndpoint: WebhookEndpoint = {
+  service: { namespace: 'azureserviceoperator-system', name: 'azo-webhook', port: 443, path: conversionPath },
+};
+
+/** A CRD as deploy/ installs it: converted through the webhook when it has more than one version. */
+export function withWebhookConversion(crd: Record<string, unknown>): Record<string, unknown> {
+  const spec = crd['spec'] as { versions: unknown[] };
+  if (spec.versions.length < 2) return crd;
+  return { ...crd, spec: { ...spec, conversion: conversionFor(deployWebhookEndpoint) } };
+}
+
 /** Whether the conversion webhook converts this CRD's objects. */
 export function convertsThroughWebhook(crd: V1CustomResourceDefinition): boolean {
   return azoGroup.test(crd.spec.group) && crd.spec.versions.length > 1;

@@ -20,11 +20,11 @@ import {
   type WebhookCertificates,
 } from './certificates.js';
 import { reviewConversion } from './conversion-review.js';
-import { type WebhookEndpoint, writeConversionToCrds } from './crd-conversion.js';
+import { conversionPath, type WebhookEndpoint, writeConversionToCrds } from './crd-conversion.js';
 import { checkIntervalMs } from './rotation.js';
 
 /** The path the webhook serves. */
-export const conversionPath = '/convert';
+export { conversionPath };
 
 /** Options of `startConversionWebhook`. */
 export interface ConversionWebhookOptions {
