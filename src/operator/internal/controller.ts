@@ -299,13 +299,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
 
   // CRDs: serve every azo kind installed now, and those installed later.
-  const crdInformer = startInformer(crdInformerId, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', () => kube.apiextensions.listCustomResourceDefinition() as never, {
+  const crdInformer = startInformer(crdInformerId, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', () => kube.listCrds() as never, {
     onUpsert: (object) => {
       void serveKind(object as V1CustomResourceDefinition).catch((error: unknown) => logger.error({ error: (error as Error).message }, 'could not serve a kind'));
     },
     onDelete: () => undefined,
   });
-  for (const crd of await kube.listCrds()) await serveKind(crd);
+  for (const crd of (await kube.listCrds()).items) await serveKind(crd);
   await crdInformer.start();
   startingUp = false;
   for (const controller of controllers.values()) startWorkers(controller.served);

@@ -10,6 +10,7 @@ import {
   type V1ConfigMap, type V1CustomResourceDefinition, type V1Namespace, type V1Secret,
 } from '@kubernetes/client-node';
 import { makeLimitedApiClient } from './kube-http.js';
+import { slimForCache } from './watch.js';
 
 /** A custom object as the operator handles it (metadata + spec + status, loosely typed). */
 export interface KubeObject {
@@ -202,8 +203,20 @@ export class KubeAccess {
     }
   }
 
-  async listCrds(): Promise<V1CustomResourceDefinition[]> {
-    return wrap(async () => (await this.apiextensions.listCustomResourceDefinition()).items);
+  /**
+   * Every CRD, without its versions' schemas (the operator reads names, versions and conversion only). Read as plain
+   * JSON: the typed client would first copy each schema tree into model classes — with 256 kinds, about 11 MB of
+   * JSON held twice more at start.
+   */
+  async listCrds(): Promise<{ items: V1CustomResourceDefinition[]; metadata?: { resourceVersion?: string } }> {
+    return wrap(async () => {
+      const list = (await this.custom.listClusterCustomObject(crdResource)) as {
+        items: V1CustomResourceDefinition[];
+        metadata?: { resourceVersion?: string };
+      };
+      for (const crd of list.items) slimForCache(crd, { crd: true });
+      return list;
+    });
   }
 
   async getCrd(name: string): Promise<V1CustomResourceDefinition | undefined> {

@@ -78,7 +78,7 @@ export async function writeConversionToCrds(options: {
   // A merge patch keeps keys it does not name: clear the other kind of address explicitly.
   const patchConfig = 'url' in endpoint ? { ...clientConfig, service: null } : { ...clientConfig, url: null };
   let written = 0;
-  for (const crd of await kube.listCrds()) {
+  for (const crd of (await kube.listCrds()).items) {
     if (!convertsThroughWebhook(crd) || sameConversion(crd, wanted)) continue;
     const name = crd.metadata?.name ?? '';
     try {
