@@ -32,5 +32,6 @@ test('plurals as kubebuilder spells them', () => {
   assert.equal(pluralOf('Registry'), 'registries');
   assert.equal(pluralOf('PublicIPAddress'), 'publicipaddresses');
   assert.equal(pluralOf('Redis'), 'redis');
+  assert.equal(pluralOf('FlexibleServersAdvancedThreatProtectionSettings'), 'flexibleserversadvancedthreatprotectionsettings');
   assert.equal(pluralOf('StorageAccountsManagementPolicy'), 'storageaccountsmanagementpolicies');
 });

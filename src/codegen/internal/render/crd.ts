@@ -21,6 +21,8 @@ export interface RenderCrdOptions {
 export function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (lower.endsWith('redis')) return lower;
+  // A kind already named in the plural keeps its name, as ASO's CRDs have it (`…AdvancedThreatProtectionSettings`).
+  if (lower.endsWith('settings')) return lower;
   if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
   if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
   return `${lower}s`;
