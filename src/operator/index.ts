@@ -8,7 +8,8 @@ export { readOperatorConfig, parseDuration, type OperatorConfig } from './intern
 export { hasEnvironmentCredential } from './internal/credentials.js';
 export { planAction, foreignFinalizers, type Action, type PlanInput, type Resolution, type AzureObservation } from './internal/plan.js';
 export { compareDesired, type Comparison } from './internal/compare.js';
-export { desiredArmBody, wellKnownArmId } from './internal/desired-body.js';
+export { desiredArmBody } from './internal/desired-body.js';
+export { wellKnownArmId } from './internal/well-known.js';
 export { classifyArmError, type ErrorClassification } from './internal/classify.js';
 export { resolveReconcilePolicy, isReconcilePolicy, type ReconcilePolicy, type PolicyDecision } from './internal/policy.js';
 export { Reasons, buildReadyCondition, type Condition, type ReadyState, type Severity } from './internal/conditions.js';

@@ -7,7 +7,6 @@ import { specToArmBody, type KindModel, type ResolvedInputs } from '../../model/
 import { hooksFor } from '../extensions/index.js';
 import { runDesiredBody } from './hooks.js';
 import type { KubeObject } from './kube.js';
-import { builtInRoleIds } from './well-known.js';
 
 /** The ARM body the operator would compare with Azure and PUT for `object`. Throws `MissingInputError` as the model does. */
 export function desiredArmBody(
@@ -17,12 +16,4 @@ export function desiredArmBody(
 ): Record<string, unknown> {
   const body = specToArmBody(model, object.spec ?? {}, resolved);
   return runDesiredBody(hooksFor(model.group, model.kind), { object, model }, body);
-}
-
-/** The ARM ID a `wellKnownName` reference stands for in a subscription (a built-in role), or undefined. */
-export function wellKnownArmId(name: string, subscriptionId: string): string | undefined {
-  const id = builtInRoleIds[name];
-  return id === undefined
-    ? undefined
-    : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 }

@@ -16,7 +16,7 @@ import { Reasons } from './conditions.js';
 import { type ResourceHooks, runAzureName, runDesiredBody } from './hooks.js';
 import type { KubeObject } from './kube.js';
 import type { Resolution } from './plan.js';
-import { builtInRoleIds } from './well-known.js';
+import { wellKnownArmId } from './well-known.js';
 
 /** Where the caller finds what a spec points at. */
 export interface DesiredStateLookups {
@@ -119,10 +119,9 @@ async function referenceArmId(
 ): Promise<string | { message: string }> {
   if (ref.armId !== undefined && ref.armId !== '') return ref.armId;
   if (ref.wellKnownName !== undefined) {
-    const id = builtInRoleIds[ref.wellKnownName];
-    return id === undefined
-      ? { message: `unknown well-known name ${ref.wellKnownName}` }
-      : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+    return (
+      wellKnownArmId(ref.wellKnownName, subscriptionId) ?? { message: `unknown well-known name ${ref.wellKnownName}` }
+    );
   }
   if (ref.group === undefined || ref.kind === undefined || ref.name === undefined)
     return { message: 'the reference names no object' };

@@ -8,3 +8,11 @@ export const builtInRoleIds: Record<string, string> = {
   'Storage Blob Data Contributor': 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   'Storage Blob Data Reader': '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
 };
+
+/** The ARM ID a `wellKnownName` reference stands for in a subscription (a built-in role), or undefined. */
+export function wellKnownArmId(name: string, subscriptionId: string): string | undefined {
+  const id = builtInRoleIds[name];
+  return id === undefined
+    ? undefined
+    : `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+}
