@@ -23,12 +23,27 @@ export function run(program: string, args: string[], options: { cwd?: string; in
   });
 }
 
-/** Parses a multi-document YAML stream, skipping empty documents. */
+/** Documents already parsed, by their text: every kustomization renders the same 9 MB of CRDs. */
+const parsedDocuments = new Map<string, Manifest | null>();
+
+/**
+ * Parses a multi-document YAML stream, skipping empty documents. A document met before (same text) is parsed once;
+ * the objects returned are shared, so callers must not modify them (copy first).
+ */
 export function parseManifests(text: string): Manifest[] {
-  return parseAllDocuments(text).map((document) => {
-    if (document.errors.length > 0) throw new Error(`invalid YAML: ${document.errors[0]?.message ?? ''}`);
-    return document.toJS() as Manifest | null;
-  }).filter((object): object is Manifest => object !== null);
+  return text
+    .split(/^---$/m)
+    .map((documentText) => {
+      const known = parsedDocuments.get(documentText);
+      if (known !== undefined) return known;
+      const [document, ...more] = parseAllDocuments(documentText);
+      if (more.length > 0) throw new Error('invalid YAML: a document separator parseManifests did not split at');
+      if (document?.errors.length) throw new Error(`invalid YAML: ${document.errors[0]?.message ?? ''}`);
+      const object = (document?.toJS() ?? null) as Manifest | null;
+      parsedDocuments.set(documentText, object);
+      return object;
+    })
+    .filter((object): object is Manifest => object !== null);
 }
 
 /** The one object of this kind (and name, if given); throws when there is not exactly one. */
