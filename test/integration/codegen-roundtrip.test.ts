@@ -109,7 +109,9 @@ function patternExample(node: SchemaNode): string | undefined {
 
 function synthesize(model: KindModel, full: boolean): Json {
   const spec = example(specSchemaOf(model), 'spec', full) as Json;
-  spec.owner = model.scope === 'extension' ? { group: 'resources.azure.com', kind: 'ResourceGroup', name: 'rg' } : { name: 'owner' };
+  const locationId = '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Sql/locations/westeurope';
+  if (model.scope === 'extension') spec.owner = { group: 'resources.azure.com', kind: 'ResourceGroup', name: 'rg' };
+  else spec.owner = model.owners[0] === '*' ? { armId: locationId } : { name: 'owner' };
   if (model.kind === 'ResourceGroup') delete spec.owner;
   if (model.body.properties?.location && !model.body.properties.location.readOnly) spec.location = 'westus';
   if (model.body.properties?.tags && !model.body.properties.tags.readOnly) spec.tags = { env: 'test' };
