@@ -75,6 +75,15 @@ export interface FleetSpec {
       /** CEL expression. */
       value: string;
     }>;
+    secrets?: {
+      /** Where to write userCredentials. */
+      userCredentials?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+    };
   };
 }
 

@@ -429,6 +429,78 @@ export interface IotHubSpec {
       /** CEL expression. */
       value: string;
     }>;
+    secrets?: {
+      /** Where to write servicePrimaryKey. */
+      servicePrimaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write serviceSecondaryKey. */
+      serviceSecondaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write iotHubOwnerPrimaryKey. */
+      iotHubOwnerPrimaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write iotHubOwnerSecondaryKey. */
+      iotHubOwnerSecondaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write devicePrimaryKey. */
+      devicePrimaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write deviceSecondaryKey. */
+      deviceSecondaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write registryReadPrimaryKey. */
+      registryReadPrimaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write registryReadSecondaryKey. */
+      registryReadSecondaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write registryReadWritePrimaryKey. */
+      registryReadWritePrimaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write registryReadWriteSecondaryKey. */
+      registryReadWriteSecondaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+    };
   };
 }
 

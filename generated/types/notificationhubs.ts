@@ -310,6 +310,36 @@ export interface NamespaceSpec {
       /** CEL expression. */
       value: string;
     }>;
+    secrets?: {
+      /** Where to write primaryConnectionString. */
+      primaryConnectionString?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write secondaryConnectionString. */
+      secondaryConnectionString?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write primaryKey. */
+      primaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write secondaryKey. */
+      secondaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+    };
   };
 }
 
@@ -889,6 +919,36 @@ export interface NotificationHubSpec {
       /** CEL expression. */
       value: string;
     }>;
+    secrets?: {
+      /** Where to write primaryConnectionString. */
+      primaryConnectionString?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write secondaryConnectionString. */
+      secondaryConnectionString?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write primaryKey. */
+      primaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write secondaryKey. */
+      secondaryKey?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+    };
   };
 }
 

@@ -170,6 +170,29 @@ export interface OpenShiftClusterSpec {
       /** CEL expression. */
       value: string;
     }>;
+    secrets?: {
+      /** Where to write adminCredentials. */
+      adminCredentials?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write username. */
+      username?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** Where to write password. */
+      password?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+    };
   };
 }
 

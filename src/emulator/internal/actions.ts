@@ -1,6 +1,9 @@
 /**
  * POST actions that operators use for secrets: `listKeys`/`regenerateKey` on storage accounts, Redis caches,
- * Cosmos DB accounts and Service Bus / Event Hubs / Relay authorization rules. Keys are generated on first use and
+ * Cosmos DB accounts, Service Bus / Event Hubs / Relay / Notification Hubs authorization rules, App Configuration
+ * stores, IoT hubs, Event Grid topics, SignalR, API Management subscriptions, Cognitive Search, Cognitive Services and
+ * Machine Learning workspaces; cluster credentials (AKS, fleets, OpenShift). Each answer has the shape of the type's
+ * own action (`test/integration/emulator-export-actions.test.ts` checks every export the model reads from one). Keys are generated on first use and
  * kept on the resource until regenerated. Also lifecycle actions (`start`, `stop`, `restart`, `failover`, …), which
  * ARM runs as long-running operations.
  */
@@ -73,9 +76,9 @@ function regenerateCosmosKey(resource: StoredResource, body: unknown): ActionRes
   return { status: 200 };
 }
 
-/** Service Bus / Event Hubs / Relay: the namespace host name for connection strings. */
+/** Service Bus / Event Hubs / Relay / Notification Hubs: the namespace host name for connection strings. */
 function messagingHost(resource: StoredResource): string {
-  const match = /\/providers\/Microsoft\.(?:ServiceBus|EventHub|Relay)\/namespaces\/([^/]+)/i.exec(resource.id);
+  const match = /\/providers\/Microsoft\.(?:ServiceBus|EventHub|Relay|NotificationHubs)\/namespaces\/([^/]+)/i.exec(resource.id);
   return `${match?.[1] ?? 'namespace'}.servicebus.windows.net`;
 }
 
@@ -108,6 +111,114 @@ function regenerateRuleKeys(resource: StoredResource, body: unknown): ActionResu
   const key = isObject(body) && typeof body.key === 'string' && body.key !== '' ? body.key : newKey(32);
   secretsOf(resource, ['primaryKey', 'secondaryKey'], 32)[name] = key;
   return ruleKeys(resource);
+}
+
+/** App Configuration: four named access keys (read-write and read-only, primary and secondary). */
+function appConfigurationKeys(resource: StoredResource): ActionResult {
+  const names = ['Primary', 'Secondary', 'Primary Read Only', 'Secondary Read Only'];
+  const secrets = secretsOf(resource, names.map((name) => `${name}:id`).concat(names), 32);
+  const endpoint = `https://${resource.name.toLowerCase()}.azconfig.io`;
+  const keys = names.map((name) => {
+    const id = (secrets[`${name}:id`] ?? '').replace(/[^A-Za-z0-9]/g, '').slice(0, 16);
+    const value = secrets[name] ?? '';
+    return { id, name, value, connectionString: `Endpoint=${endpoint};Id=${id};Secret=${value}`, readOnly: name.includes('Read Only') };
+  });
+  return { status: 200, body: { value: keys } };
+}
+
+/** IoT Hub: the shared access policies a hub is created with, each with two keys. */
+function iotHubKeys(resource: StoredResource): ActionResult {
+  const policies: Array<[string, string]> = [
+    ['iothubowner', 'RegistryWrite, ServiceConnect, DeviceConnect'],
+    ['service', 'ServiceConnect'],
+    ['device', 'DeviceConnect'],
+    ['registryRead', 'RegistryRead'],
+    ['registryReadWrite', 'RegistryWrite'],
+  ];
+  const secrets = secretsOf(resource, policies.flatMap(([name]) => [`${name}:primary`, `${name}:secondary`]), 32);
+  return {
+    status: 200,
+    body: { value: policies.map(([keyName, rights]) => ({ keyName, primaryKey: secrets[`${keyName}:primary`], secondaryKey: secrets[`${keyName}:secondary`], rights })) },
+  };
+}
+
+function eventGridTopicKeys(resource: StoredResource): ActionResult {
+  const secrets = secretsOf(resource, ['key1', 'key2'], 32);
+  return { status: 200, body: { key1: secrets.key1, key2: secrets.key2 } };
+}
+
+function signalRKeys(resource: StoredResource): ActionResult {
+  const secrets = secretsOf(resource, ['primaryKey', 'secondaryKey'], 32);
+  const connection = (key: string | undefined) => `Endpoint=https://${resource.name.toLowerCase()}.service.signalr.net;AccessKey=${key ?? ''};Version=1.0;`;
+  return {
+    status: 200,
+    body: { primaryKey: secrets.primaryKey, secondaryKey: secrets.secondaryKey, primaryConnectionString: connection(secrets.primaryKey), secondaryConnectionString: connection(secrets.secondaryKey) },
+  };
+}
+
+function twoKeys(names: [string, string]): ActionHandler {
+  return (resource) => {
+    const secrets = secretsOf(resource, names, 32);
+    return { status: 200, body: Object.fromEntries(names.map((name) => [name, secrets[name]])) };
+  };
+}
+
+/** Cognitive Search: the service's query keys; one (without a name) is created with the service. */
+function searchQueryKeys(resource: StoredResource): ActionResult {
+  const secrets = secretsOf(resource, ['queryKey'], 24);
+  return { status: 200, body: { value: [{ name: null, key: secrets.queryKey }] } };
+}
+
+/** Machine Learning: the keys of the resources a workspace uses (storage, Application Insights, registry). */
+function machineLearningWorkspaceKeys(resource: StoredResource): ActionResult {
+  const names = ['userStorageKey', 'appInsightsInstrumentationKey', 'registryPassword', 'registryPassword2', 'notebookPrimary', 'notebookSecondary'];
+  const secrets = secretsOf(resource, names, 32);
+  return {
+    status: 200,
+    body: {
+      userStorageKey: secrets.userStorageKey,
+      appInsightsInstrumentationKey: secrets.appInsightsInstrumentationKey,
+      containerRegistryCredentials: {
+        username: resource.name.replace(/[^A-Za-z0-9]/g, '').toLowerCase() || 'registry',
+        passwords: [{ name: 'password', value: secrets.registryPassword }, { name: 'password2', value: secrets.registryPassword2 }],
+      },
+      notebookAccessKeys: { primaryAccessKey: secrets.notebookPrimary, secondaryAccessKey: secrets.notebookSecondary },
+    },
+  };
+}
+
+/** A kubeconfig (YAML text) for a cluster the emulator runs nothing for: a server URL and a token it made up. */
+function kubeconfigFor(resource: StoredResource, server: string, user: string): string {
+  const token = secretsOf(resource, [`${user}Token`], 32)[`${user}Token`] ?? '';
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    `clusters:\n- name: ${resource.name}\n  cluster:\n    server: ${server}`,
+    `users:\n- name: ${user}\n  user:\n    token: ${token}`,
+    `contexts:\n- name: ${resource.name}\n  context:\n    cluster: ${resource.name}\n    user: ${user}`,
+    `current-context: ${resource.name}`,
+    '',
+  ].join('\n');
+}
+
+function fleetCredentials(resource: StoredResource): ActionResult {
+  const kubeconfig = kubeconfigFor(resource, `https://${resource.name.toLowerCase()}.hub.azmk8s.io:443`, 'fleetUser');
+  return { status: 200, body: { kubeconfigs: [{ name: 'hub', value: Buffer.from(kubeconfig).toString('base64') }] } };
+}
+
+function openShiftServer(resource: StoredResource): string {
+  const properties = isObject(resource.body.properties) ? resource.body.properties : {};
+  const apiserver = isObject(properties.apiserverProfile) && typeof properties.apiserverProfile.url === 'string' ? properties.apiserverProfile.url : undefined;
+  return apiserver ?? `https://api.${resource.name.toLowerCase()}.openshift.example:6443`;
+}
+
+function openShiftAdminCredentials(resource: StoredResource): ActionResult {
+  return { status: 200, body: { kubeconfig: kubeconfigFor(resource, openShiftServer(resource), 'kubeadmin') } };
+}
+
+function openShiftCredentials(resource: StoredResource): ActionResult {
+  const secrets = secretsOf(resource, ['kubeadminPassword'], 18);
+  return { status: 200, body: { kubeadminUsername: 'kubeadmin', kubeadminPassword: secrets.kubeadminPassword } };
 }
 
 function workspaceSharedKeys(resource: StoredResource): ActionResult {
@@ -164,6 +275,20 @@ const handlers = new Map<string, ActionHandler>([
   ['microsoft.cache/redis/regeneratekey', regenerateRedisKey],
   ['microsoft.documentdb/databaseaccounts/listkeys', cosmosKeys],
   ['microsoft.documentdb/databaseaccounts/regeneratekey', regenerateCosmosKey],
+  ['microsoft.apimanagement/service/subscriptions/listsecrets', twoKeys(['primaryKey', 'secondaryKey'])],
+  ['microsoft.search/searchservices/listadminkeys', twoKeys(['primaryKey', 'secondaryKey'])],
+  ['microsoft.search/searchservices/listquerykeys', searchQueryKeys],
+  ['microsoft.cognitiveservices/accounts/listkeys', twoKeys(['key1', 'key2'])],
+  ['microsoft.machinelearningservices/workspaces/listkeys', machineLearningWorkspaceKeys],
+  ['microsoft.appconfiguration/configurationstores/listkeys', appConfigurationKeys],
+  ['microsoft.devices/iothubs/listkeys', iotHubKeys],
+  ['microsoft.eventgrid/topics/listkeys', eventGridTopicKeys],
+  ['microsoft.eventgrid/namespaces/topics/listkeys', eventGridTopicKeys],
+  ['microsoft.signalrservice/signalr/listkeys', signalRKeys],
+  ['microsoft.signalrservice/webpubsub/listkeys', signalRKeys],
+  ['microsoft.containerservice/fleets/listcredentials', fleetCredentials],
+  ['microsoft.redhatopenshift/openshiftclusters/listadmincredentials', openShiftAdminCredentials],
+  ['microsoft.redhatopenshift/openshiftclusters/listcredentials', openShiftCredentials],
 ]);
 
 /** Runs `action` on `resource`; unknown actions → 400 `InvalidAction`. The resource may be changed (its secrets). */
@@ -172,7 +297,7 @@ export function runAction(resource: StoredResource, action: string, body: unknow
   const lowerAction = action.toLowerCase();
   const handler = handlers.get(`${type}/${lowerAction}`);
   if (handler) return handler(resource, body);
-  if (/^microsoft\.(servicebus|eventhub|relay)\/namespaces(\/[a-z]+)?\/authorizationrules$/.test(type)) {
+  if (/^microsoft\.(servicebus|eventhub|relay|notificationhubs)\/namespaces(\/[a-z]+)?\/authorizationrules$/.test(type)) {
     if (lowerAction === 'listkeys') return ruleKeys(resource);
     if (lowerAction === 'regeneratekeys') return regenerateRuleKeys(resource, body);
   }

@@ -85,8 +85,16 @@ export function fillComputed(resource: StoredResource, tenantId: string): void {
 
 /** Children Azure creates with a resource: `[childIdSuffix, body]` pairs. */
 export function implicitChildren(resource: StoredResource): Array<{ types: string[]; names: string[]; body: Record<string, unknown> }> {
-  if (/^microsoft\.(servicebus|eventhub|relay)\/namespaces$/.test(resource.fullType.toLowerCase())) {
-    return [{ types: ['authorizationRules'], names: ['RootManageSharedAccessKey'], body: { properties: { rights: ['Listen', 'Manage', 'Send'] } } }];
+  const type = resource.fullType.toLowerCase();
+  const allRights = { properties: { rights: ['Listen', 'Manage', 'Send'] } };
+  if (/^microsoft\.(servicebus|eventhub|relay|notificationhubs)\/namespaces$/.test(type)) {
+    return [{ types: ['authorizationRules'], names: ['RootManageSharedAccessKey'], body: allRights }];
+  }
+  if (type === 'microsoft.notificationhubs/namespaces/notificationhubs') {
+    return [
+      { types: ['authorizationRules'], names: ['DefaultFullSharedAccessSignature'], body: allRights },
+      { types: ['authorizationRules'], names: ['DefaultListenSharedAccessSignature'], body: { properties: { rights: ['Listen'] } } },
+    ];
   }
   return [];
 }

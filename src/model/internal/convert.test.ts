@@ -94,6 +94,11 @@ test('readPath follows export paths with indices, case-insensitively', async () 
   assert.equal(readPath(response, 'properties.primaryEndpoints.blob'), 'https://b');
   assert.equal(readPath(response, 'keys[5].value'), undefined);
   assert.equal(readPath(response, 'missing.x'), undefined);
+  const named = { value: [{ name: 'Primary', value: 'p' }, { name: 'Primary Read Only', value: 'r' }] };
+  assert.equal(readPath(named, 'value[name=Primary Read Only].value'), 'r');
+  assert.equal(readPath(named, 'value[NAME=Primary].value'), 'p', 'the selector field matches as property names do');
+  assert.equal(readPath(named, 'value[name=Secondary].value'), undefined);
+  assert.equal(readPath(named, 'value[x].value'), undefined);
 });
 
 test('a flattened `type` goes into properties; status reports it as properties_type next to the resource type', () => {

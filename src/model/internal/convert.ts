@@ -281,28 +281,34 @@ export function armBodyToStatus(model: KindModel, armBody: Json): Json {
 }
 
 /**
- * Reads a dotted path with array indices (`properties.primaryEndpoints.blob`, `keys[0].value`) from a JSON value, as
- * `ExportSource.path` spells it. Property names match case-insensitively when there is no exact match (ARM is
- * case-insensitive). Returns undefined when any step is missing.
+ * Reads a dotted path with array indices and selectors from a JSON value, as `ExportSource.path` spells it:
+ * `properties.primaryEndpoints.blob`, `keys[0].value`, `value[name=Primary Read Only].connectionString` (the first
+ * element whose `name` is that value: list actions answer with arrays of named keys). Property names match
+ * case-insensitively when there is no exact match (ARM is case-insensitive). Returns undefined when any step is missing.
  */
 export function readPath(value: unknown, path: string): unknown {
   let current: unknown = value;
   for (const step of path.split('.')) {
-    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(step);
+    const match = /^([^[\]]*)((?:\[[^\]]+\])*)$/.exec(step);
     if (!match) return undefined;
-    const [, name = '', indices = ''] = match;
-    if (name !== '') {
-      if (!isObject(current)) return undefined;
-      const record: Json = current;
-      const key = name in record ? name : Object.keys(record).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-      current = key === undefined ? undefined : record[key];
-    }
-    for (const index of indices.matchAll(/\[(\d+)\]/g)) {
+    const [, name = '', selectors = ''] = match;
+    if (name !== '') current = propertyOf(current, name);
+    for (const [, selector = ''] of selectors.matchAll(/\[([^\]]+)\]/g)) {
       if (!Array.isArray(current)) return undefined;
-      current = current[Number(index[1])];
+      const equals = selector.indexOf('=');
+      if (equals < 0) current = /^\d+$/.test(selector) ? current[Number(selector)] : undefined;
+      else current = current.find((element) => propertyOf(element, selector.slice(0, equals)) === selector.slice(equals + 1));
     }
   }
   return current;
+}
+
+/** `value[name]`, or the property whose name differs only in case; undefined for a non-object. */
+function propertyOf(value: unknown, name: string): unknown {
+  if (!isObject(value)) return undefined;
+  const record: Json = value;
+  const key = name in record ? name : Object.keys(record).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : record[key];
 }
 
 /** How `armBodyToSpec` writes what a spec cannot hold as a plain value. */

@@ -4,7 +4,7 @@
  * response such as `listKeys`). The Secret/ConfigMap is owned by the object; one owned by anything else is a conflict.
  */
 import type { ArmOperations } from '../../arm/index.js';
-import { type KindModel, parseArmId } from '../../model/index.js';
+import { type KindModel, parseArmId, readPath } from '../../model/index.js';
 import { ConditionError } from './errors.js';
 import type { KubeAccess, KubeObject } from './kube.js';
 import { deepEqual } from './merge-patch.js';
@@ -13,18 +13,6 @@ interface Destination {
   kind: 'Secret' | 'ConfigMap';
   name: string;
   data: Record<string, string>;
-}
-
-/** Reads a dotted path with `[i]` indices (`keys[0].value`, `properties.primaryEndpoints.blob`). */
-export function readPath(value: unknown, path: string): unknown {
-  let current = value;
-  for (const part of path.split('.').filter((p) => p !== '')) {
-    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (match === null) return undefined;
-    if (match[1] !== '') current = isRecord(current) ? current[match[1] ?? ''] : undefined;
-    for (const index of (match[2] ?? '').matchAll(/\[(\d+)\]/g)) current = Array.isArray(current) ? current[Number(index[1])] : undefined;
-  }
-  return current;
 }
 
 /** The export destinations an object asks for, grouped by Secret/ConfigMap. Unknown export names are an error. */

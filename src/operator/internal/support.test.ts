@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KindModel } from '../../model/index.js';
 import { dependencyChanged, needsReconcile } from './changes.js';
-import { plannedExports, readPath } from './exports.js';
+import { readPath } from '../../model/index.js';
+import { plannedExports } from './exports.js';
 import { createMergePatch } from './merge-patch.js';
 import { DependencyIndex, parseObjectKey, objectKey } from './registry.js';
 
