@@ -63,5 +63,8 @@ test('a key stays the same across calls and differs between names', () => {
   const readOnly = readPath(first, 'value[name=Primary Read Only].value');
   assert.notEqual(primary, readOnly);
   assert.equal(readPath(first, 'value[name=Primary Read Only].readOnly'), true);
-  assert.match(String(readPath(first, 'value[name=Primary].connectionString')), /^Endpoint=https:\/\/store1\.azconfig\.io;Id=/);
+  assert.match(
+    String(readPath(first, 'value[name=Primary].connectionString')),
+    /^Endpoint=https:\/\/store1\.azconfig\.io;Id=/,
+  );
 });
