@@ -4,7 +4,15 @@
  * lookup functions to `specToArmBody`).
  */
 import type { KindModel, SchemaNode } from '../types.js';
-import { isReferenceNode, isUserAssignedIdentityMap, objectEntries, specNameOf, statusNameOf, topLevelProperties, variantKey } from './naming.js';
+import {
+  isReferenceNode,
+  isUserAssignedIdentityMap,
+  objectEntries,
+  specNameOf,
+  statusNameOf,
+  topLevelProperties,
+  variantKey,
+} from './naming.js';
 
 /** ASO's ResourceReference: an ARM ID, a Kubernetes object (same namespace), or a well-known name. */
 export interface ResourceReference {
@@ -42,27 +50,38 @@ export interface ResolvedInputs {
 
 /** A reference, secret or ConfigMap input that the caller's lookups did not resolve. */
 export class MissingInputError extends Error {
-  constructor(readonly path: string, readonly input: 'reference' | 'secret' | 'configMap') {
+  constructor(
+    readonly path: string,
+    readonly input: 'reference' | 'secret' | 'configMap',
+  ) {
     super(`cannot resolve ${input} at ${path}`);
     this.name = 'MissingInputError';
   }
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function mergedVariant(node: SchemaNode, variant: SchemaNode): SchemaNode {
   return { ...variant, type: 'object', properties: { ...(node.properties ?? {}), ...(variant.properties ?? {}) } };
 }
 
 /** Walks a spec value along the ARM schema, calling `visit` for each input. */
-function walkInputs(node: SchemaNode, armName: string | undefined, holder: Json, path: string, inputs: SpecInputs): void {
+function walkInputs(
+  node: SchemaNode,
+  armName: string | undefined,
+  holder: Json,
+  path: string,
+  inputs: SpecInputs,
+): void {
   if (node.readOnly || armName === undefined) return;
   const name = specNameOf(armName, node);
   const value = holder[name];
   const childPath = `${path}.${name}`;
   if (isReferenceNode(node)) {
-    if (Array.isArray(value)) value.forEach((ref, i) => isObject(ref) && inputs.references.push({ path: `${childPath}[${i}]`, ref }));
+    if (Array.isArray(value))
+      value.forEach((ref, i) => isObject(ref) && inputs.references.push({ path: `${childPath}[${i}]`, ref }));
     else if (isObject(value)) inputs.references.push({ path: childPath, ref: value });
     return;
   }
@@ -72,12 +91,14 @@ function walkInputs(node: SchemaNode, armName: string | undefined, holder: Json,
   }
   if (node.configMapInput) {
     const fromConfig = holder[`${name}FromConfig`];
-    if (value === undefined && isObject(fromConfig)) inputs.configMaps.push({ path: `${childPath}FromConfig`, ref: fromConfig as unknown as KeyReference });
+    if (value === undefined && isObject(fromConfig))
+      inputs.configMaps.push({ path: `${childPath}FromConfig`, ref: fromConfig as unknown as KeyReference });
   }
   if (isUserAssignedIdentityMap(armName, node)) {
     if (Array.isArray(value)) {
       value.forEach((entry, i) => {
-        if (isObject(entry) && isObject(entry.reference)) inputs.references.push({ path: `${childPath}[${i}].reference`, ref: entry.reference });
+        if (isObject(entry) && isObject(entry.reference))
+          inputs.references.push({ path: `${childPath}[${i}].reference`, ref: entry.reference });
       });
     }
     return;
@@ -149,7 +170,10 @@ class ToArm {
     if (node.configMapInput && value === undefined) {
       const fromConfig = holder[`${name}FromConfig`];
       if (!isObject(fromConfig)) return undefined;
-      const configValue = this.resolved.configMapValueOf?.(`${childPath}FromConfig`, fromConfig as unknown as KeyReference);
+      const configValue = this.resolved.configMapValueOf?.(
+        `${childPath}FromConfig`,
+        fromConfig as unknown as KeyReference,
+      );
       if (configValue === undefined) throw new MissingInputError(`${childPath}FromConfig`, 'configMap');
       return configValue;
     }
@@ -223,7 +247,8 @@ export function specToArmBody(model: KindModel, spec: Json, resolved: ResolvedIn
   }
   const propertiesNode = model.body.properties?.properties;
   const propertiesRequired = (model.body.required ?? []).includes('properties');
-  if (model.flatten !== false && propertiesNode && (Object.keys(envelope).length > 0 || propertiesRequired)) body.properties = envelope;
+  if (model.flatten !== false && propertiesNode && (Object.keys(envelope).length > 0 || propertiesRequired))
+    body.properties = envelope;
   return body;
 }
 
@@ -294,7 +319,8 @@ export function readPath(value: unknown, path: string): unknown {
     if (name !== '') {
       if (!isObject(current)) return undefined;
       const record: Json = current;
-      const key = name in record ? name : Object.keys(record).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+      const key =
+        name in record ? name : Object.keys(record).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
       current = key === undefined ? undefined : record[key];
     }
     for (const index of indices.matchAll(/\[(\d+)\]/g)) {
@@ -333,7 +359,12 @@ class FromArm {
     }
   }
 
-  property(entry: { armName: string; node: SchemaNode; required: boolean }, value: unknown, path: string, target: Json): void {
+  property(
+    entry: { armName: string; node: SchemaNode; required: boolean },
+    value: unknown,
+    path: string,
+    target: Json,
+  ): void {
     const { armName, node } = entry;
     if (node.readOnly || node.writeOnly) {
       if (!(node.secret && entry.required)) return;
@@ -346,7 +377,11 @@ class FromArm {
       converted = this.options.secretPlaceholder(childPath);
       this.placeholders.push(childPath);
     } else if (isReferenceNode(node)) {
-      converted = Array.isArray(value) ? value.map((id) => this.reference(id)) : value === undefined || value === null ? undefined : this.reference(value);
+      converted = Array.isArray(value)
+        ? value.map((id) => this.reference(id))
+        : value === undefined || value === null
+          ? undefined
+          : this.reference(value);
     } else if (isUserAssignedIdentityMap(armName, node)) {
       converted = isObject(value) ? Object.keys(value).map((id) => ({ reference: this.reference(id) })) : undefined;
     } else {
@@ -380,7 +415,8 @@ class FromArm {
     }
     if (node.additionalProperties && !node.properties) {
       const out: Json = {};
-      for (const [key, entry] of Object.entries(value)) out[key] = this.value(node.additionalProperties, entry, `${path}.${key}`);
+      for (const [key, entry] of Object.entries(value))
+        out[key] = this.value(node.additionalProperties, entry, `${path}.${key}`);
       return out;
     }
     if (!node.properties) return value;

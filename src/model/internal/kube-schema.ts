@@ -5,7 +5,15 @@
  * without flags, which the CRD renderer and the TypeScript declaration writer turn into their formats.
  */
 import type { KindModel, SchemaNode } from '../types.js';
-import { isReferenceNode, isUserAssignedIdentityMap, objectEntries, specNameOf, statusNameOf, topLevelProperties, variantKey } from './naming.js';
+import {
+  isReferenceNode,
+  isUserAssignedIdentityMap,
+  objectEntries,
+  specNameOf,
+  statusNameOf,
+  topLevelProperties,
+  variantKey,
+} from './naming.js';
 
 const str = (description?: string): SchemaNode => ({ type: 'string', ...(description ? { description } : {}) });
 
@@ -39,13 +47,30 @@ function destinationExpressionSchema(): SchemaNode {
   return {
     type: 'object',
     required: ['name', 'value'],
-    properties: { name: str('Destination name.'), key: str('Destination key (required unless value is a map).'), value: str('CEL expression.') },
+    properties: {
+      name: str('Destination name.'),
+      key: str('Destination key (required unless value is a map).'),
+      value: str('CEL expression.'),
+    },
   };
 }
 
 function withoutFlags(node: SchemaNode): SchemaNode {
-  const { properties: _p, required: _r, additionalProperties: _a, items: _i, discriminator: _d, readOnly: _ro, writeOnly: _wo,
-    secret: _s, reference: _ref, wellKnownReference: _wk, configMapInput: _cm, kubeName: _k, ...rest } = node;
+  const {
+    properties: _p,
+    required: _r,
+    additionalProperties: _a,
+    items: _i,
+    discriminator: _d,
+    readOnly: _ro,
+    writeOnly: _wo,
+    secret: _s,
+    reference: _ref,
+    wellKnownReference: _wk,
+    configMapInput: _cm,
+    kubeName: _k,
+    ...rest
+  } = node;
   return rest;
 }
 
@@ -125,7 +150,10 @@ function specEntries(armName: string, node: SchemaNode, required: boolean): Arra
   const schema = specNode(node, armName);
   if (!schema) return [];
   if (node.configMapInput) {
-    return [[name, schema, false], [`${name}FromConfig`, keyReferenceSchema('ConfigMap', node.description), false]];
+    return [
+      [name, schema, false],
+      [`${name}FromConfig`, keyReferenceSchema('ConfigMap', node.description), false],
+    ];
   }
   return [[name, schema, required]];
 }
@@ -133,7 +161,18 @@ function specEntries(armName: string, node: SchemaNode, required: boolean): Arra
 /** The status shape of one ARM node: everything Azure returns, without validation. */
 function statusNode(node: SchemaNode): SchemaNode | undefined {
   if (node.writeOnly || node.secret) return undefined;
-  const { enum: _enum, extensibleEnum: _ext, pattern: _pattern, minLength: _minL, maxLength: _maxL, minimum: _min, maximum: _max, minItems: _minI, maxItems: _maxI, ...out } = withoutFlags(node);
+  const {
+    enum: _enum,
+    extensibleEnum: _ext,
+    pattern: _pattern,
+    minLength: _minL,
+    maxLength: _maxL,
+    minimum: _min,
+    maximum: _max,
+    minItems: _minI,
+    maxItems: _maxI,
+    ...out
+  } = withoutFlags(node);
   if (node.type === 'array') {
     const items = node.items ? statusNode(node.items) : undefined;
     return items ? { ...out, items } : out;
@@ -146,7 +185,10 @@ function statusNode(node: SchemaNode): SchemaNode | undefined {
   const properties: Record<string, SchemaNode> = {};
   if (node.discriminator) {
     for (const [value, variant] of Object.entries(node.discriminator.variants)) {
-      const merged: SchemaNode = { ...variant, properties: { ...(node.properties ?? {}), ...(variant.properties ?? {}) } };
+      const merged: SchemaNode = {
+        ...variant,
+        properties: { ...(node.properties ?? {}), ...(variant.properties ?? {}) },
+      };
       const variantSchema = statusNode(merged);
       if (variantSchema) properties[variantKey(value)] = variantSchema;
     }
@@ -166,7 +208,8 @@ function operatorSpecSchema(model: KindModel): SchemaNode {
     const names = model.exports.filter((source) => source.secret === secret).map((source) => source.name);
     if (names.length === 0) return undefined;
     const properties: Record<string, SchemaNode> = {};
-    for (const name of names) properties[name] = keyReferenceSchema(secret ? 'Secret' : 'ConfigMap', `Where to write ${name}.`);
+    for (const name of names)
+      properties[name] = keyReferenceSchema(secret ? 'Secret' : 'ConfigMap', `Where to write ${name}.`);
     return { type: 'object', properties };
   };
   const secrets = destinations(true);
@@ -175,8 +218,16 @@ function operatorSpecSchema(model: KindModel): SchemaNode {
     type: 'object',
     description: 'Options for the operator that are not sent to Azure.',
     properties: {
-      configMapExpressions: { type: 'array', description: 'ConfigMap keys to write from CEL expressions.', items: destinationExpressionSchema() },
-      secretExpressions: { type: 'array', description: 'Secret keys to write from CEL expressions.', items: destinationExpressionSchema() },
+      configMapExpressions: {
+        type: 'array',
+        description: 'ConfigMap keys to write from CEL expressions.',
+        items: destinationExpressionSchema(),
+      },
+      secretExpressions: {
+        type: 'array',
+        description: 'Secret keys to write from CEL expressions.',
+        items: destinationExpressionSchema(),
+      },
       ...(configMaps ? { configMaps } : {}),
       ...(secrets ? { secrets } : {}),
       ...(model.operatorSpecProperties ?? {}),
@@ -220,9 +271,10 @@ export function specSchemaOf(model: KindModel): SchemaNode {
     properties.azureName = {
       ...(nameNode ? withoutFlags(nameNode) : { type: 'string' }),
       type: 'string',
-      description: model.defaultAzureName === false
-        ? 'The name of the resource in Azure. If empty, the operator generates one.'
-        : 'The name of the resource in Azure. Defaults to metadata.name.',
+      description:
+        model.defaultAzureName === false
+          ? 'The name of the resource in Azure. If empty, the operator generates one.'
+          : 'The name of the resource in Azure. Defaults to metadata.name.',
     };
   }
   const owner = ownerSchema(model);
@@ -267,12 +319,14 @@ export function statusSchemaOf(model: KindModel): SchemaNode {
   const properties: Record<string, SchemaNode> = {
     conditions: {
       type: 'array',
-      description: 'Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus.',
+      description:
+        'Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus.',
       items: conditionSchema(),
     },
     observedGeneration: {
       type: 'integer',
-      description: 'The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet).',
+      description:
+        'The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet).',
     },
   };
   for (const armName of ['id', 'name', 'type']) {

@@ -62,8 +62,12 @@ export function variantKey(discriminatorValue: string): string {
  * read-only, yet ASO's spec still holds only references (Azure fills the values in).
  */
 export function isUserAssignedIdentityMap(armName: string, node: SchemaNode): boolean {
-  return armName === 'userAssignedIdentities' && node.type === 'object' && node.properties === undefined
-    && node.additionalProperties?.type === 'object';
+  return (
+    armName === 'userAssignedIdentities' &&
+    node.type === 'object' &&
+    node.properties === undefined &&
+    node.additionalProperties?.type === 'object'
+  );
 }
 
 /** One top-level property of the Kubernetes object, with the ARM location it comes from. */
@@ -87,10 +91,21 @@ export function objectEntries(node: SchemaNode, flatten = true): TopLevelPropert
   const seen = new Set<string>();
   const flattened: TopLevelProperty[] = [];
   for (const [armName, child] of Object.entries(node.properties ?? {})) {
-    if (armName === 'properties' && flatten && child.type === 'object' && child.properties !== undefined && !child.additionalProperties) {
+    if (
+      armName === 'properties' &&
+      flatten &&
+      child.type === 'object' &&
+      child.properties !== undefined &&
+      !child.additionalProperties
+    ) {
       const innerRequired = new Set(child.required ?? []);
       for (const [innerName, inner] of Object.entries(child.properties)) {
-        flattened.push({ armName: innerName, node: child.readOnly ? { ...inner, readOnly: true } : inner, inProperties: true, required: innerRequired.has(innerName) });
+        flattened.push({
+          armName: innerName,
+          node: child.readOnly ? { ...inner, readOnly: true } : inner,
+          inProperties: true,
+          required: innerRequired.has(innerName),
+        });
       }
       continue;
     }
@@ -118,7 +133,9 @@ export function topLevelProperties(model: KindModel): TopLevelProperty[] {
  * `id`/`name`/`type` status reports for the resource itself is prefixed like ASO does (`properties_type`).
  */
 export function statusNameOf(property: TopLevelProperty): string {
-  return property.inProperties && envelopeProperties.has(property.armName) ? `properties_${property.armName}` : property.armName;
+  return property.inProperties && envelopeProperties.has(property.armName)
+    ? `properties_${property.armName}`
+    : property.armName;
 }
 
 /** Both ASO spellings of an API version: `2023-01-01` → `["v20230101", "v1api20230101"]` (preview: `v20230101preview`). */

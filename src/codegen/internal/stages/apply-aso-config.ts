@@ -15,18 +15,28 @@ import { lookupIndex } from './read-inputs.js';
 type Entries = Record<string, Record<string, unknown>>;
 
 /** The group/version section of ASO's config to use for a kind: exact version, else the newest older one. */
-export function asoSectionFor(asoConfig: Record<string, unknown>, group: string, apiVersion: string): { version: string; types: Entries } | undefined {
+export function asoSectionFor(
+  asoConfig: Record<string, unknown>,
+  group: string,
+  apiVersion: string,
+): { version: string; types: Entries } | undefined {
   const model = asoConfig.objectModelConfiguration as Record<string, Record<string, unknown>> | undefined;
   const groupSection = model?.[group];
   if (!groupSection || typeof groupSection !== 'object') return undefined;
-  const versions = Object.keys(groupSection).filter((version) => /^\d{4}-\d{2}-\d{2}/.test(version)).sort();
+  const versions = Object.keys(groupSection)
+    .filter((version) => /^\d{4}-\d{2}-\d{2}/.test(version))
+    .sort();
   const exact = versions.find((version) => version === apiVersion);
   const chosen = exact ?? versions.filter((version) => version < apiVersion).pop();
   if (chosen === undefined) return undefined;
   return { version: chosen, types: (groupSection[chosen] ?? {}) as Entries };
 }
 
-const normalize = (name: string) => name.replace(/_(Spec|STATUS)$/i, '').replace(/_/g, '').toLowerCase();
+const normalize = (name: string) =>
+  name
+    .replace(/_(Spec|STATUS)$/i, '')
+    .replace(/_/g, '')
+    .toLowerCase();
 
 /** true when an ASO (Go) type name designates a bicep object type name. */
 export function typeNameMatches(asoName: string, bicepName: string): boolean {
@@ -104,7 +114,9 @@ export const applyAsoConfig: Stage = {
   id: 'apply-aso-config',
   description: "apply ASO's references, secrets, configmap inputs and naming settings",
   summarize: (state) => {
-    let references = 0, secrets = 0, configMaps = 0;
+    let references = 0,
+      secrets = 0,
+      configMaps = 0;
     for (const work of state.kinds) {
       walkSchema(work.model.body, ({ node }) => {
         if (node.reference) references++;
@@ -120,27 +132,38 @@ export const applyAsoConfig: Stage = {
       const { request, model } = work;
       const section = asoSectionFor(state.asoConfig, request.group, request.apiVersion);
       if (!section) {
-        notes.push(`${request.group}/${request.kind}: ASO config has no ${request.group} version <= ${request.apiVersion}`);
+        notes.push(
+          `${request.group}/${request.kind}: ASO config has no ${request.group} version <= ${request.apiVersion}`,
+        );
         continue;
       }
       if (section.version !== request.apiVersion) {
-        notes.push(`${request.group}/${request.kind}: ASO config has no ${request.apiVersion}; used its ${section.version} settings`);
+        notes.push(
+          `${request.group}/${request.kind}: ASO config has no ${request.apiVersion}; used its ${section.version} settings`,
+        );
       }
       const ownTypeName = resourceTypeName(section.types, request.kind);
       const ownSettings = ownTypeName === undefined ? undefined : section.types[ownTypeName];
-      if (ownTypeName === undefined) notes.push(`${request.group}/${request.kind}: ASO config ${section.version} does not export this kind ($exportAs)`);
+      if (ownTypeName === undefined)
+        notes.push(
+          `${request.group}/${request.kind}: ASO config ${section.version} does not export this kind ($exportAs)`,
+        );
       if (ownSettings) {
         if (ownSettings.$defaultAzureName === false) model.defaultAzureName = false;
         const operatorSpecProperties = parseOperatorSpecProperties(ownSettings.$operatorSpecProperties);
         if (operatorSpecProperties) model.operatorSpecProperties = operatorSpecProperties;
-        const secrets = Array.isArray(ownSettings.$azureGeneratedSecrets) ? ownSettings.$azureGeneratedSecrets.map(String) : [];
+        const secrets = Array.isArray(ownSettings.$azureGeneratedSecrets)
+          ? ownSettings.$azureGeneratedSecrets.map(String)
+          : [];
         const configs = (ownSettings.$generatedConfigs ?? {}) as Record<string, string>;
         work.asoExports = { secrets, configs };
       }
       const propertiesNode = model.body.properties?.properties;
       for (const [asoType, settings] of Object.entries(section.types)) {
         if (!settings || typeof settings !== 'object') continue;
-        const propertySettings = Object.entries(settings).filter(([key, value]) => !key.startsWith('$') && value && typeof value === 'object');
+        const propertySettings = Object.entries(settings).filter(
+          ([key, value]) => !key.startsWith('$') && value && typeof value === 'object',
+        );
         if (propertySettings.length === 0) continue;
         const targets: SchemaNode[] = [];
         walkSchema(model.body, ({ node }) => {
@@ -148,15 +171,26 @@ export const applyAsoConfig: Stage = {
           if (name !== undefined && typeNameMatches(asoType, name)) targets.push(node);
         });
         // `<ResourceGoName>_Properties[_Spec]` names the resource's own properties envelope.
-        if (propertiesNode && ownTypeName !== undefined && normalize(asoType) === normalize(`${ownTypeName}_Properties`)) targets.push(propertiesNode);
-        if (model.body.properties && ownTypeName !== undefined && normalize(asoType) === normalize(ownTypeName)) targets.push(model.body);
+        if (
+          propertiesNode &&
+          ownTypeName !== undefined &&
+          normalize(asoType) === normalize(`${ownTypeName}_Properties`)
+        )
+          targets.push(propertiesNode);
+        if (model.body.properties && ownTypeName !== undefined && normalize(asoType) === normalize(ownTypeName))
+          targets.push(model.body);
         for (const target of targets) {
           for (const [asoProperty, value] of propertySettings) {
             const found = findProperty(target, asoProperty);
             if (!found) continue;
             const applied = applyPropertyConfig(work, found[1], value as Record<string, unknown>);
             const childType = `${model.armType}/${found[0]}`;
-            if (applied.includes('owned by parent') && target === propertiesNode && found[1].type === 'array' && lookupIndex(state.typeIndex, childType)) {
+            if (
+              applied.includes('owned by parent') &&
+              target === propertiesNode &&
+              found[1].type === 'array' &&
+              lookupIndex(state.typeIndex, childType)
+            ) {
               model.inlineChildren = [...new Set([...(model.inlineChildren ?? []), found[0]])];
             }
           }
