@@ -22,6 +22,7 @@ import {
   specToArmBody,
   type KindModel,
   type SchemaNode,
+  variantKey,
 } from '../../src/model/index.js';
 import { checkAgainstSchema, type Schema } from './codegen-schema-check.js';
 
@@ -147,16 +148,25 @@ function patternExample(node: SchemaNode): string | undefined {
 }
 
 function synthesize(model: KindModel, full: boolean): Json {
-  const spec = example(specSchemaOf(model), 'spec', full) as Json;
+  const schema = specSchemaOf(model);
+  const spec = example(schema, 'spec', full) as Json;
   // Only kinds with an owner field get one (not a resource group, nor a subscription or tenant-scoped kind).
-  if (specSchemaOf(model).properties?.owner) {
+  if (schema.properties?.owner) {
     spec.owner =
       model.scope === 'extension'
         ? { group: 'resources.azure.com', kind: 'ResourceGroup', name: 'rg' }
         : { name: 'owner' };
   }
-  if (model.body.properties?.location && !model.body.properties.location.readOnly) spec.location = 'westus';
-  if (model.body.properties?.tags && !model.body.properties.tags.readOnly) spec.tags = { env: 'test' };
+  // A kind that is a union at its root holds exactly one variant, like any union below (location is in it).
+  const variants = Object.keys(model.body.discriminator?.variants ?? {}).map(variantKey);
+  const [first] = variants.filter((key) => schema.properties?.[key]);
+  for (const key of variants) if (key !== first) delete spec[key];
+  if (first !== undefined && schema.properties?.[first]) spec[first] ??= example(schema.properties[first], first, full);
+  // Azure's top-level location and tags, when spec has them there (not a root union's, nor NamedValue's own tags).
+  const topLevel = (key: string) =>
+    model.body.properties?.[key] && !model.body.properties[key].readOnly && !model.body.discriminator;
+  if (topLevel('location')) spec.location = 'westus';
+  if (topLevel('tags')) spec.tags = { env: 'test' };
   return spec;
 }
 
@@ -320,18 +330,7 @@ const samples = samplesByKind();
  * Kinds whose generic round trip is known not to hold yet, with the reason (node:test reports them as TODO, so they
  * show in every run and a fix shows as a passing TODO).
  */
-const knownGaps: Record<string, string> = {
-  'dataprotection.azure.com/BackupVaultsBackupPolicy':
-    'a discriminated union as the properties envelope (objectType): the spec variant key is not mapped back',
-  'dbformariadb.azure.com/Server':
-    'a discriminated union as the properties envelope (createMode): the spec variant key is not mapped back',
-  'kusto.azure.com/DataConnection': 'a discriminated union on the root (kind): the spec variant key is not mapped back',
-  'kusto.azure.com/Database': 'a discriminated union on the root (kind): the spec variant key is not mapped back',
-  'machinelearningservices.azure.com/WorkspacesConnection':
-    'a discriminated union as the properties envelope (authType): the spec variant key is not mapped back',
-  'machinelearningservices.azure.com/WorkspacesCompute':
-    'a discriminated union as the properties envelope (computeType): the spec variant key is not mapped back',
-};
+const knownGaps: Record<string, string> = {};
 const gap = (model: KindModel) => {
   const reason = knownGaps[`${model.group}/${model.kind}`];
   return reason === undefined ? {} : { todo: reason };

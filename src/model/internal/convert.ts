@@ -6,6 +6,7 @@
 import type { KindModel, SchemaNode } from '../types.js';
 import {
   isReferenceNode,
+  rootUnionOf,
   isUserAssignedIdentityMap,
   objectEntries,
   specNameOf,
@@ -131,6 +132,8 @@ function walkValue(node: SchemaNode, value: unknown, path: string, inputs: SpecI
 export function listSpecInputs(model: KindModel, spec: Json): SpecInputs {
   const inputs: SpecInputs = { references: [], secrets: [], configMaps: [] };
   for (const property of topLevelProperties(model)) walkInputs(property.node, property.armName, spec, 'spec', inputs);
+  const union = rootUnionOf(model);
+  if (union) walkValue(union, spec, 'spec', inputs);
   return inputs;
 }
 
@@ -247,9 +250,11 @@ export function specToArmBody(model: KindModel, spec: Json, resolved: ResolvedIn
   }
   const propertiesNode = model.body.properties?.properties;
   const propertiesRequired = (model.body.required ?? []).includes('properties');
-  if (model.flatten !== false && propertiesNode && (Object.keys(envelope).length > 0 || propertiesRequired))
-    body.properties = envelope;
-  return body;
+  const flattened = model.flatten !== false && propertiesNode && body.properties === undefined;
+  if (flattened && (Object.keys(envelope).length > 0 || propertiesRequired)) body.properties = envelope;
+  const union = rootUnionOf(model);
+  const chosen = union ? convert.value(union, spec, 'spec') : undefined;
+  return isObject(chosen) ? { ...body, ...chosen } : body;
 }
 
 class ToStatus {
@@ -302,7 +307,9 @@ export function armBodyToStatus(model: KindModel, armBody: Json): Json {
     const converted = convert.value(property.node, source[property.armName]);
     if (converted !== undefined) status[statusNameOf(property)] = converted;
   }
-  return status;
+  const union = rootUnionOf(model);
+  const variant = union ? convert.value(union, armBody) : undefined;
+  return isObject(variant) ? { ...status, ...variant } : status;
 }
 
 /**
@@ -453,5 +460,8 @@ export function armBodyToSpec(model: KindModel, armBody: Json, options: ArmToSpe
     if (property.inProperties && inline.has(property.armName)) continue;
     convert.property(property, (property.inProperties ? envelope : armBody)[property.armName], 'spec', spec);
   }
+  const union = rootUnionOf(model);
+  const variant = union ? convert.value(union, armBody, 'spec') : undefined;
+  if (isObject(variant)) Object.assign(spec, variant);
   return { spec, placeholders: convert.placeholders };
 }

@@ -9,6 +9,7 @@ import {
   isReferenceNode,
   isUserAssignedIdentityMap,
   objectEntries,
+  rootUnionOf,
   specNameOf,
   statusNameOf,
   topLevelProperties,
@@ -288,6 +289,8 @@ export function specSchemaOf(model: KindModel): SchemaNode {
       if (isRequired) required.push(name);
     }
   }
+  const union = rootUnionOf(model);
+  if (union) Object.assign(properties, specNode(union, undefined)?.properties);
   properties.operatorSpec = operatorSpecSchema(model);
   return {
     type: 'object',
@@ -340,6 +343,8 @@ export function statusSchemaOf(model: KindModel): SchemaNode {
     const schema = statusNode(property.node);
     if (schema) properties[statusNameOf(property)] = schema;
   }
+  const union = rootUnionOf(model);
+  if (union) Object.assign(properties, statusNode(union)?.properties);
   return {
     type: 'object',
     description: `What Azure reports for the ${model.armType} resource, and the operator's conditions.`,

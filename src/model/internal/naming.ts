@@ -83,7 +83,7 @@ export interface TopLevelProperty {
 /**
  * The properties of an object node as spec/status see them: ARM's `properties` envelope (an object property named
  * `properties`) is flattened into its parent at every level, as ASO does (Swagger's `x-ms-client-flatten`), unless
- * `flatten` is false. The object's own names win over flattened ones when they collide.
+ * `flatten` is false or the envelope is a discriminated union (ASO keeps it: `spec.properties.<variant>`). The object's own names win over flattened ones when they collide.
  */
 export function objectEntries(node: SchemaNode, flatten = true): TopLevelProperty[] {
   const result: TopLevelProperty[] = [];
@@ -96,7 +96,8 @@ export function objectEntries(node: SchemaNode, flatten = true): TopLevelPropert
       flatten &&
       child.type === 'object' &&
       child.properties !== undefined &&
-      !child.additionalProperties
+      !child.additionalProperties &&
+      !child.discriminator
     ) {
       const innerRequired = new Set(child.required ?? []);
       for (const [innerName, inner] of Object.entries(child.properties)) {
@@ -122,10 +123,24 @@ export function objectEntries(node: SchemaNode, flatten = true): TopLevelPropert
  * The top-level properties of spec/status: the body's own properties except `id`/`name`/`type`/`apiVersion`, with
  * `properties` replaced by its contents unless the kind keeps the envelope (`flatten: false`). A flattened property
  * named like one of those envelope fields is kept (an agent pool's `properties.type` is spec `type`, as in ASO).
+ * None for a kind that is a union at its root (see `rootUnionOf`).
  */
 export function topLevelProperties(model: KindModel): TopLevelProperty[] {
+  if (model.body.discriminator) return [];
   const own = Object.entries(model.body.properties ?? {}).filter(([name]) => !envelopeProperties.has(name));
   return objectEntries({ ...model.body, properties: Object.fromEntries(own) }, model.flatten !== false);
+}
+
+/**
+ * The union node of a kind whose body is a discriminated union at its root (Kusto's databases, on `kind`): the
+ * body without Azure's `id`/`name`/`type`/`apiVersion`. Spec and status hold one property per variant (ASO's
+ * OneOf: `spec.readWrite`), each with the base properties (`location`) and the variant's own; such a kind has no
+ * other top-level properties. Undefined for every other kind.
+ */
+export function rootUnionOf(model: KindModel): SchemaNode | undefined {
+  if (!model.body.discriminator) return undefined;
+  const own = Object.entries(model.body.properties ?? {}).filter(([name]) => !envelopeProperties.has(name));
+  return { ...model.body, properties: Object.fromEntries(own) };
 }
 
 /**
