@@ -108,8 +108,9 @@ test('a union envelope: spec → ARM body → spec and status keep the chosen va
       const objectType = key === 'periodic' ? 'Periodic' : 'Continuous';
       assert.equal((body.properties as Record<string, unknown>).objectType, objectType);
       assert.deepEqual(armBodyToSpec(envelopeUnion, body).spec, { properties: { [key]: chosen } });
-      const status = armBodyToStatus(envelopeUnion, { ...body, id: '/p1' });
-      assert.deepEqual(status.properties, { [key]: { objectType, ...(body.properties as object), objectType } });
+      const got = { ...(body.properties as object), ...(key === 'continuous' ? { state: 'On' } : {}) };
+      const status = armBodyToStatus(envelopeUnion, { ...body, id: '/p1', properties: got });
+      assert.deepEqual(status, { id: '/p1', name: 'p1', properties: { [key]: got } });
     }),
     { numRuns: 50, seed: 3 },
   );
