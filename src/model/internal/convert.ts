@@ -11,6 +11,7 @@ import {
   objectEntries,
   specNameOf,
   statusNameOf,
+  statusPropertyNameOf,
   topLevelProperties,
   variantKey,
 } from './naming.js';
@@ -286,7 +287,7 @@ class ToStatus {
     const envelope = isObject(value.properties) ? value.properties : {};
     for (const entry of objectEntries(node)) {
       const converted = this.value(entry.node, (entry.inProperties ? envelope : value)[entry.armName]);
-      if (converted !== undefined) out[entry.armName] = converted;
+      if (converted !== undefined) out[statusPropertyNameOf(entry.armName, entry.node)] = converted;
     }
     return out;
   }

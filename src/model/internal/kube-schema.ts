@@ -12,6 +12,7 @@ import {
   rootUnionOf,
   specNameOf,
   statusNameOf,
+  statusPropertyNameOf,
   topLevelProperties,
   variantKey,
 } from './naming.js';
@@ -197,7 +198,7 @@ function statusNode(node: SchemaNode): SchemaNode | undefined {
   }
   for (const entry of objectEntries(node)) {
     const schema = statusNode(entry.node);
-    if (schema) properties[entry.armName] = schema;
+    if (schema) properties[statusPropertyNameOf(entry.armName, entry.node)] = schema;
   }
   if (Object.keys(properties).length > 0) out.properties = properties;
   return out;

@@ -50,6 +50,11 @@ export function specNameOf(armName: string, node: SchemaNode): string {
   return armName;
 }
 
+/** The status name of a property below the top level: its `kubeName` (as in spec) or its ARM name. */
+export function statusPropertyNameOf(armName: string, node: SchemaNode): string {
+  return node.kubeName ?? armName;
+}
+
 /** The key of a discriminated union's variant in spec/status: `Periodic` → `periodic`, `#Microsoft.X.Y` → `microsoftXY`. */
 export function variantKey(discriminatorValue: string): string {
   const words = discriminatorValue.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
@@ -144,10 +149,12 @@ export function rootUnionOf(model: KindModel): SchemaNode | undefined {
 }
 
 /**
- * The status name of a top-level property: its ARM name, except that a flattened property colliding with the
- * `id`/`name`/`type` status reports for the resource itself is prefixed like ASO does (`properties_type`).
+ * The status name of a top-level property: its `kubeName` (ASO's `$renameTo`, as in spec) or its ARM name, except
+ * that a flattened property colliding with the `id`/`name`/`type` status reports for the resource itself is
+ * prefixed like ASO does (`properties_type`).
  */
 export function statusNameOf(property: TopLevelProperty): string {
+  if (property.node.kubeName !== undefined) return property.node.kubeName;
   return property.inProperties && envelopeProperties.has(property.armName)
     ? `properties_${property.armName}`
     : property.armName;

@@ -7,7 +7,7 @@
  * `PrincipalId`); they are matched to bicep object names (also `AOrB` merged names) and property names case-insensitively.
  * When ASO's snapshot lacks the exact API version, the newest older version of the group is used (and noted).
  */
-import type { SchemaNode } from '../../../model/index.js';
+import { lowerCamel, type SchemaNode } from '../../../model/index.js';
 import type { GeneratorState, KindWork, Stage } from '../state.js';
 import { walkSchema } from '../walk.js';
 import { lookupIndex } from './read-inputs.js';
@@ -79,6 +79,11 @@ function applyPropertyConfig(work: KindWork, node: SchemaNode, settings: Record<
     // Children with their own kind (subnets of a virtual network): status only, so the parent never sends them.
     node.readOnly = true;
     applied.push('owned by parent');
+  }
+  if (typeof settings.$renameTo === 'string') {
+    // Kubernetes-side only: Azure keeps the property's own name (cdn Rule's conditions → ruleConditions).
+    node.kubeName = lowerCamel(settings.$renameTo);
+    applied.push('renamed');
   }
   if (settings.$importConfigMapMode === 'optional' || settings.$importConfigMapMode === 'required') {
     target.configMapInput = true;
@@ -181,7 +186,10 @@ export const applyAsoConfig: Stage = {
           targets.push(model.body);
         for (const target of targets) {
           for (const [asoProperty, value] of propertySettings) {
-            const found = findProperty(target, asoProperty);
+            // ASO's spec and status types of the resource are flattened: their properties may sit in the envelope.
+            const inEnvelope =
+              target === model.body && propertiesNode ? findProperty(propertiesNode, asoProperty) : undefined;
+            const found = findProperty(target, asoProperty) ?? inEnvelope;
             if (!found) continue;
             const applied = applyPropertyConfig(work, found[1], value as Record<string, unknown>);
             const childType = `${model.armType}/${found[0]}`;
