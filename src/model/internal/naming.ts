@@ -88,7 +88,8 @@ export interface TopLevelProperty {
 /**
  * The properties of an object node as spec/status see them: ARM's `properties` envelope (an object property named
  * `properties`) is flattened into its parent at every level, as ASO does (Swagger's `x-ms-client-flatten`), unless
- * `flatten` is false or the envelope is a discriminated union (ASO keeps it: `spec.properties.<variant>`). The object's own names win over flattened ones when they collide.
+ * `flatten` is false or the envelope is a discriminated union (ASO keeps it: `spec.properties.<variant>`). The
+ * object's own names win over flattened ones when they collide.
  */
 export function objectEntries(node: SchemaNode, flatten = true): TopLevelProperty[] {
   const result: TopLevelProperty[] = [];

@@ -39,7 +39,7 @@ test('arrays of child resources owned by the parent are status only and listed a
   assert.deepEqual(widget.inlineChildren, ['gadgets']);
 });
 
-test("a property's $renameTo names it on the Kubernetes side, also in the envelope of ASO's flattened spec type", async () => {
+test("$renameTo names a property on the Kubernetes side, also in the envelope of ASO's flattened spec", async () => {
   const lock = fixtureModel(await fixtureAfter('apply-aso-config'), 'Lock');
   assert.equal(lock.body.properties?.properties?.properties?.level?.kubeName, 'lockLevel');
 });

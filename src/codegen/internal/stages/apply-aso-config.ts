@@ -1,11 +1,12 @@
 /**
  * Stage 4: applies ASO's generator configuration (azure-arm.yaml, `objectModelConfiguration`) for each kind's group
  * and API version: `$referenceType` (arm, arm+wellknown; simple keeps a value plain), `$isSecret`,
- * `$importConfigMapMode`, `$renameTo` (a property's Kubernetes name), `$defaultAzureName`, `$operatorSpecProperties`, `$resourceLifecycleOwnedByParent` (status
- * only; arrays of child resources become the model's `inlineChildren`), and records `$azureGeneratedSecrets` /
- * `$generatedConfigs` for the exports stage. ASO names types and properties the Go way (`RoleAssignmentProperties`,
- * `PrincipalId`); they are matched to bicep object names (also `AOrB` merged names) and property names case-insensitively.
- * When ASO's snapshot lacks the exact API version, the newest older version of the group is used (and noted).
+ * `$importConfigMapMode`, `$renameTo` (a property's Kubernetes name), `$defaultAzureName`, `$operatorSpecProperties`,
+ * `$resourceLifecycleOwnedByParent` (status only; arrays of child resources become the model's `inlineChildren`), and
+ * records `$azureGeneratedSecrets` / `$generatedConfigs` for the exports stage. ASO names types and properties the Go
+ * way (`RoleAssignmentProperties`, `PrincipalId`); they are matched to bicep object names (also `AOrB` merged names)
+ * and property names case-insensitively. When ASO's snapshot lacks the exact API version, the newest older version of
+ * the group is used (and noted).
  */
 import { lowerCamel, type SchemaNode } from '../../../model/index.js';
 import type { GeneratorState, KindWork, Stage } from '../state.js';
