@@ -90,7 +90,7 @@ export async function renderKindsDoc(): Promise<string> {
     '|---|---|---|',
     '| secrets Azure generates (keys, connection strings, kubeconfigs) | `$azureGeneratedSecrets` (StorageAccount key1, ManagedCluster adminCredentials) | generic: read from the GET body or a POST action (`listKeys`, `listClusterAdminCredential`, …) named in the model; a name without a known source is not offered (see the generator notes) |',
     '| values exported to ConfigMaps | `$generatedConfigs` (UserAssignedIdentity principalId) | generic |',
-    '| GUID names | `$defaultAzureName: false` (RoleAssignment, RoleDefinition, SqlRoleAssignment) | extension (`guid-name.ts`): RoleAssignment, RoleDefinition and SqlRoleAssignment get a stable UUIDv5 of the object when `spec.azureName` is unset (`namingConvention: random` is not done) |',
+    '| GUID names | `$defaultAzureName: false` (RoleAssignment, RoleDefinition, SqlRoleAssignment) | extension (`guid-name.ts`): RoleAssignment, RoleDefinition and SqlRoleAssignment get a stable UUIDv5 of the object when `spec.azureName` is unset; with `spec.operatorSpec.namingConvention: random` a random GUID is written into `spec.azureName` once, before the create (`test/integration/operator-naming.test.ts`) |',
     '| well-known references | `$referenceType: arm+wellknown` (built-in role names) | RoleAssignment: extension resolves `wellKnownName` |',
     '| create modes that recover soft-deleted resources | Key Vault `createOrRecover`, `purgeThenCreate` | Vault: extension |',
     '| children Azure keeps inside the parent body | `$resourceLifecycleOwnedByParent` (VirtualNetwork subnets) | generic (status only) plus the VirtualNetwork extension that keeps subnets on a PUT |',

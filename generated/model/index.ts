@@ -24,6 +24,9 @@ export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> 
   'app.azure.com/Job': () => import('./app/Job.js'),
   'app.azure.com/ManagedEnvironment': () => import('./app/ManagedEnvironment.js'),
   'appconfiguration.azure.com/ConfigurationStore': () => import('./appconfiguration/ConfigurationStore.js'),
+  'appconfiguration.azure.com/KeyValue': () => import('./appconfiguration/KeyValue.js'),
+  'appconfiguration.azure.com/Replica': () => import('./appconfiguration/Replica.js'),
+  'appconfiguration.azure.com/Snapshot': () => import('./appconfiguration/Snapshot.js'),
   'authorization.azure.com/RoleAssignment': () => import('./authorization/RoleAssignment.js'),
   'authorization.azure.com/RoleDefinition': () => import('./authorization/RoleDefinition.js'),
   'batch.azure.com/BatchAccount': () => import('./batch/BatchAccount.js'),
@@ -48,6 +51,7 @@ export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> 
   'cdn.azure.com/SecurityPolicy': () => import('./cdn/SecurityPolicy.js'),
   'cognitiveservices.azure.com/Account': () => import('./cognitiveservices/Account.js'),
   'cognitiveservices.azure.com/Deployment': () => import('./cognitiveservices/Deployment.js'),
+  'cognitiveservices.azure.com/Project': () => import('./cognitiveservices/Project.js'),
   'compute.azure.com/AvailabilitySet': () => import('./compute/AvailabilitySet.js'),
   'compute.azure.com/CapacityReservation': () => import('./compute/CapacityReservation.js'),
   'compute.azure.com/CapacityReservationGroup': () => import('./compute/CapacityReservationGroup.js'),
@@ -112,6 +116,8 @@ export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> 
   'eventgrid.azure.com/Domain': () => import('./eventgrid/Domain.js'),
   'eventgrid.azure.com/DomainsTopic': () => import('./eventgrid/DomainsTopic.js'),
   'eventgrid.azure.com/EventSubscription': () => import('./eventgrid/EventSubscription.js'),
+  'eventgrid.azure.com/Namespace': () => import('./eventgrid/Namespace.js'),
+  'eventgrid.azure.com/NamespaceTopic': () => import('./eventgrid/NamespaceTopic.js'),
   'eventgrid.azure.com/Topic': () => import('./eventgrid/Topic.js'),
   'eventhub.azure.com/Namespace': () => import('./eventhub/Namespace.js'),
   'eventhub.azure.com/NamespacesAuthorizationRule': () => import('./eventhub/NamespacesAuthorizationRule.js'),
@@ -221,6 +227,15 @@ export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> 
   'signalrservice.azure.com/CustomDomain': () => import('./signalrservice/CustomDomain.js'),
   'signalrservice.azure.com/Replica': () => import('./signalrservice/Replica.js'),
   'signalrservice.azure.com/SignalR': () => import('./signalrservice/SignalR.js'),
+  'sql.azure.com/InstanceFailoverGroup': () => import('./sql/InstanceFailoverGroup.js'),
+  'sql.azure.com/ManagedInstance': () => import('./sql/ManagedInstance.js'),
+  'sql.azure.com/ManagedInstancesAdministrator': () => import('./sql/ManagedInstancesAdministrator.js'),
+  'sql.azure.com/ManagedInstancesAzureADOnlyAuthentication': () => import('./sql/ManagedInstancesAzureADOnlyAuthentication.js'),
+  'sql.azure.com/ManagedInstancesDatabase': () => import('./sql/ManagedInstancesDatabase.js'),
+  'sql.azure.com/ManagedInstancesDatabasesSecurityAlertPolicy': () => import('./sql/ManagedInstancesDatabasesSecurityAlertPolicy.js'),
+  'sql.azure.com/ManagedInstancesDatabasesTransparentDataEncryption': () => import('./sql/ManagedInstancesDatabasesTransparentDataEncryption.js'),
+  'sql.azure.com/ManagedInstancesDatabasesVulnerabilityAssessment': () => import('./sql/ManagedInstancesDatabasesVulnerabilityAssessment.js'),
+  'sql.azure.com/ManagedInstancesVulnerabilityAssessment': () => import('./sql/ManagedInstancesVulnerabilityAssessment.js'),
   'sql.azure.com/Server': () => import('./sql/Server.js'),
   'sql.azure.com/ServersAdministrator': () => import('./sql/ServersAdministrator.js'),
   'sql.azure.com/ServersAdvancedThreatProtectionSetting': () => import('./sql/ServersAdvancedThreatProtectionSetting.js'),
@@ -236,9 +251,11 @@ export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> 
   'sql.azure.com/ServersDatabasesTransparentDataEncryption': () => import('./sql/ServersDatabasesTransparentDataEncryption.js'),
   'sql.azure.com/ServersDatabasesVulnerabilityAssessment': () => import('./sql/ServersDatabasesVulnerabilityAssessment.js'),
   'sql.azure.com/ServersElasticPool': () => import('./sql/ServersElasticPool.js'),
+  'sql.azure.com/ServersEncryptionProtector': () => import('./sql/ServersEncryptionProtector.js'),
   'sql.azure.com/ServersFailoverGroup': () => import('./sql/ServersFailoverGroup.js'),
   'sql.azure.com/ServersFirewallRule': () => import('./sql/ServersFirewallRule.js'),
   'sql.azure.com/ServersIPV6FirewallRule': () => import('./sql/ServersIPV6FirewallRule.js'),
+  'sql.azure.com/ServersKey': () => import('./sql/ServersKey.js'),
   'sql.azure.com/ServersOutboundFirewallRule': () => import('./sql/ServersOutboundFirewallRule.js'),
   'sql.azure.com/ServersSecurityAlertPolicy': () => import('./sql/ServersSecurityAlertPolicy.js'),
   'sql.azure.com/ServersVirtualNetworkRule': () => import('./sql/ServersVirtualNetworkRule.js'),
@@ -330,6 +347,9 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
   },
   'app.azure.com/ManagedEnvironment': {
     v20240301: () => import('./app/ManagedEnvironment.v20240301.js'),
+  },
+  'appconfiguration.azure.com/ConfigurationStore': {
+    v20220501: () => import('./appconfiguration/ConfigurationStore.v20220501.js'),
   },
   'authorization.azure.com/RoleAssignment': {
     v20200801preview: () => import('./authorization/RoleAssignment.v20200801preview.js'),
@@ -432,22 +452,27 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
   'dbformysql.azure.com/FlexibleServer': {
     v20210501: () => import('./dbformysql/FlexibleServer.v20210501.js'),
     v20230630: () => import('./dbformysql/FlexibleServer.v20230630.js'),
+    v20250601preview: () => import('./dbformysql/FlexibleServer.v20250601preview.js'),
   },
   'dbformysql.azure.com/FlexibleServersAdministrator': {
     v20220101: () => import('./dbformysql/FlexibleServersAdministrator.v20220101.js'),
     v20230630: () => import('./dbformysql/FlexibleServersAdministrator.v20230630.js'),
+    v20250601preview: () => import('./dbformysql/FlexibleServersAdministrator.v20250601preview.js'),
   },
   'dbformysql.azure.com/FlexibleServersConfiguration': {
     v20220101: () => import('./dbformysql/FlexibleServersConfiguration.v20220101.js'),
     v20230630: () => import('./dbformysql/FlexibleServersConfiguration.v20230630.js'),
+    v20250601preview: () => import('./dbformysql/FlexibleServersConfiguration.v20250601preview.js'),
   },
   'dbformysql.azure.com/FlexibleServersDatabase': {
     v20210501: () => import('./dbformysql/FlexibleServersDatabase.v20210501.js'),
     v20230630: () => import('./dbformysql/FlexibleServersDatabase.v20230630.js'),
+    v20250601preview: () => import('./dbformysql/FlexibleServersDatabase.v20250601preview.js'),
   },
   'dbformysql.azure.com/FlexibleServersFirewallRule': {
     v20210501: () => import('./dbformysql/FlexibleServersFirewallRule.v20210501.js'),
     v20230630: () => import('./dbformysql/FlexibleServersFirewallRule.v20230630.js'),
+    v20250601preview: () => import('./dbformysql/FlexibleServersFirewallRule.v20250601preview.js'),
   },
   'dbforpostgresql.azure.com/FlexibleServer': {
     v20210601: () => import('./dbforpostgresql/FlexibleServer.v20210601.js'),
@@ -529,6 +554,18 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
     v20210515: () => import('./documentdb/SqlRoleAssignment.v20210515.js'),
     v20231115: () => import('./documentdb/SqlRoleAssignment.v20231115.js'),
   },
+  'eventgrid.azure.com/Domain': {
+    v20200601: () => import('./eventgrid/Domain.v20200601.js'),
+  },
+  'eventgrid.azure.com/DomainsTopic': {
+    v20200601: () => import('./eventgrid/DomainsTopic.v20200601.js'),
+  },
+  'eventgrid.azure.com/EventSubscription': {
+    v20200601: () => import('./eventgrid/EventSubscription.v20200601.js'),
+  },
+  'eventgrid.azure.com/Topic': {
+    v20200601: () => import('./eventgrid/Topic.v20200601.js'),
+  },
   'eventhub.azure.com/Namespace': {
     v20211101: () => import('./eventhub/Namespace.v20211101.js'),
   },
@@ -585,15 +622,18 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
   },
   'network.azure.com/BastionHost': {
     v20220701: () => import('./network/BastionHost.v20220701.js'),
+    v20240301: () => import('./network/BastionHost.v20240301.js'),
   },
   'network.azure.com/LoadBalancer': {
     v20201101: () => import('./network/LoadBalancer.v20201101.js'),
+    v20240301: () => import('./network/LoadBalancer.v20240301.js'),
   },
   'network.azure.com/LoadBalancersInboundNatRule': {
     v20201101: () => import('./network/LoadBalancersInboundNatRule.v20201101.js'),
   },
   'network.azure.com/NatGateway': {
     v20220701: () => import('./network/NatGateway.v20220701.js'),
+    v20240301: () => import('./network/NatGateway.v20240301.js'),
   },
   'network.azure.com/NetworkInterface': {
     v20201101: () => import('./network/NetworkInterface.v20201101.js'),
@@ -633,6 +673,7 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
   },
   'network.azure.com/PrivateEndpoint': {
     v20220701: () => import('./network/PrivateEndpoint.v20220701.js'),
+    v20240301: () => import('./network/PrivateEndpoint.v20240301.js'),
   },
   'network.azure.com/PrivateEndpointsPrivateDnsZoneGroup': {
     v20220701: () => import('./network/PrivateEndpointsPrivateDnsZoneGroup.v20220701.js'),
@@ -642,9 +683,11 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
   },
   'network.azure.com/PublicIPAddress': {
     v20201101: () => import('./network/PublicIPAddress.v20201101.js'),
+    v20240301: () => import('./network/PublicIPAddress.v20240301.js'),
   },
   'network.azure.com/PublicIPPrefix': {
     v20220701: () => import('./network/PublicIPPrefix.v20220701.js'),
+    v20240301: () => import('./network/PublicIPPrefix.v20240301.js'),
   },
   'network.azure.com/RouteTable': {
     v20201101: () => import('./network/RouteTable.v20201101.js'),
@@ -654,15 +697,18 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
   },
   'network.azure.com/VirtualNetwork': {
     v20201101: () => import('./network/VirtualNetwork.v20201101.js'),
+    v20240301: () => import('./network/VirtualNetwork.v20240301.js'),
   },
   'network.azure.com/VirtualNetworkGateway': {
     v20201101: () => import('./network/VirtualNetworkGateway.v20201101.js'),
   },
   'network.azure.com/VirtualNetworksSubnet': {
     v20201101: () => import('./network/VirtualNetworksSubnet.v20201101.js'),
+    v20240301: () => import('./network/VirtualNetworksSubnet.v20240301.js'),
   },
   'network.azure.com/VirtualNetworksVirtualNetworkPeering': {
     v20201101: () => import('./network/VirtualNetworksVirtualNetworkPeering.v20201101.js'),
+    v20240301: () => import('./network/VirtualNetworksVirtualNetworkPeering.v20240301.js'),
   },
   'search.azure.com/SearchService': {
     v20220901: () => import('./search/SearchService.v20220901.js'),
@@ -700,9 +746,76 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
   'signalrservice.azure.com/SignalR': {
     v20211001: () => import('./signalrservice/SignalR.v20211001.js'),
   },
+  'sql.azure.com/Server': {
+    v20211101: () => import('./sql/Server.v20211101.js'),
+  },
+  'sql.azure.com/ServersAdministrator': {
+    v20211101: () => import('./sql/ServersAdministrator.v20211101.js'),
+  },
+  'sql.azure.com/ServersAdvancedThreatProtectionSetting': {
+    v20211101: () => import('./sql/ServersAdvancedThreatProtectionSetting.v20211101.js'),
+  },
+  'sql.azure.com/ServersAuditingSetting': {
+    v20211101: () => import('./sql/ServersAuditingSetting.v20211101.js'),
+  },
+  'sql.azure.com/ServersAzureADOnlyAuthentication': {
+    v20211101: () => import('./sql/ServersAzureADOnlyAuthentication.v20211101.js'),
+  },
+  'sql.azure.com/ServersConnectionPolicy': {
+    v20211101: () => import('./sql/ServersConnectionPolicy.v20211101.js'),
+  },
+  'sql.azure.com/ServersDatabase': {
+    v20211101: () => import('./sql/ServersDatabase.v20211101.js'),
+  },
+  'sql.azure.com/ServersDatabasesAdvancedThreatProtectionSetting': {
+    v20211101: () => import('./sql/ServersDatabasesAdvancedThreatProtectionSetting.v20211101.js'),
+  },
+  'sql.azure.com/ServersDatabasesAuditingSetting': {
+    v20211101: () => import('./sql/ServersDatabasesAuditingSetting.v20211101.js'),
+  },
+  'sql.azure.com/ServersDatabasesBackupLongTermRetentionPolicy': {
+    v20211101: () => import('./sql/ServersDatabasesBackupLongTermRetentionPolicy.v20211101.js'),
+  },
+  'sql.azure.com/ServersDatabasesBackupShortTermRetentionPolicy': {
+    v20211101: () => import('./sql/ServersDatabasesBackupShortTermRetentionPolicy.v20211101.js'),
+  },
+  'sql.azure.com/ServersDatabasesSecurityAlertPolicy': {
+    v20211101: () => import('./sql/ServersDatabasesSecurityAlertPolicy.v20211101.js'),
+  },
+  'sql.azure.com/ServersDatabasesTransparentDataEncryption': {
+    v20211101: () => import('./sql/ServersDatabasesTransparentDataEncryption.v20211101.js'),
+  },
+  'sql.azure.com/ServersDatabasesVulnerabilityAssessment': {
+    v20211101: () => import('./sql/ServersDatabasesVulnerabilityAssessment.v20211101.js'),
+  },
+  'sql.azure.com/ServersElasticPool': {
+    v20211101: () => import('./sql/ServersElasticPool.v20211101.js'),
+  },
+  'sql.azure.com/ServersFailoverGroup': {
+    v20211101: () => import('./sql/ServersFailoverGroup.v20211101.js'),
+  },
+  'sql.azure.com/ServersFirewallRule': {
+    v20211101: () => import('./sql/ServersFirewallRule.v20211101.js'),
+  },
+  'sql.azure.com/ServersIPV6FirewallRule': {
+    v20211101: () => import('./sql/ServersIPV6FirewallRule.v20211101.js'),
+  },
+  'sql.azure.com/ServersOutboundFirewallRule': {
+    v20211101: () => import('./sql/ServersOutboundFirewallRule.v20211101.js'),
+  },
+  'sql.azure.com/ServersSecurityAlertPolicy': {
+    v20211101: () => import('./sql/ServersSecurityAlertPolicy.v20211101.js'),
+  },
+  'sql.azure.com/ServersVirtualNetworkRule': {
+    v20211101: () => import('./sql/ServersVirtualNetworkRule.v20211101.js'),
+  },
+  'sql.azure.com/ServersVulnerabilityAssessment': {
+    v20211101: () => import('./sql/ServersVulnerabilityAssessment.v20211101.js'),
+  },
   'storage.azure.com/StorageAccount': {
     v20210401: () => import('./storage/StorageAccount.v20210401.js'),
     v20220901: () => import('./storage/StorageAccount.v20220901.js'),
+    v20230101: () => import('./storage/StorageAccount.v20230101.js'),
   },
   'storage.azure.com/StorageAccountsBlobService': {
     v20210401: () => import('./storage/StorageAccountsBlobService.v20210401.js'),
@@ -725,15 +838,26 @@ export const versionLoaders: Record<string, Record<string, () => Promise<{ defau
   'storage.azure.com/StorageAccountsQueueService': {
     v20210401: () => import('./storage/StorageAccountsQueueService.v20210401.js'),
     v20220901: () => import('./storage/StorageAccountsQueueService.v20220901.js'),
+    v20230101: () => import('./storage/StorageAccountsQueueService.v20230101.js'),
   },
   'storage.azure.com/StorageAccountsQueueServicesQueue': {
     v20210401: () => import('./storage/StorageAccountsQueueServicesQueue.v20210401.js'),
     v20220901: () => import('./storage/StorageAccountsQueueServicesQueue.v20220901.js'),
+    v20230101: () => import('./storage/StorageAccountsQueueServicesQueue.v20230101.js'),
   },
   'storage.azure.com/StorageAccountsTableService': {
     v20220901: () => import('./storage/StorageAccountsTableService.v20220901.js'),
   },
   'storage.azure.com/StorageAccountsTableServicesTable': {
     v20220901: () => import('./storage/StorageAccountsTableServicesTable.v20220901.js'),
+  },
+  'web.azure.com/ServerFarm': {
+    v20220301: () => import('./web/ServerFarm.v20220301.js'),
+  },
+  'web.azure.com/Site': {
+    v20220301: () => import('./web/Site.v20220301.js'),
+  },
+  'web.azure.com/SitesSourcecontrol': {
+    v20220301: () => import('./web/SitesSourcecontrol.v20220301.js'),
   },
 };

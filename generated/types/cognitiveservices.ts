@@ -1107,3 +1107,150 @@ export interface Deployment {
   spec: DeploymentSpec;
   status?: DeploymentStatus;
 }
+
+/** Project (Microsoft.CognitiveServices/accounts/projects@2025-06-01): spec. */
+export interface ProjectSpec {
+  /** The name of the resource in Azure. Defaults to metadata.name. */
+  azureName?: string;
+  /** The owner: the name of a cognitiveservices.azure.com/Account in the same namespace, or its ARM ID. */
+  owner: {
+    /** The ARM ID of the owner, for a parent that is not a Kubernetes object here (set name or armId). */
+    armId?: string;
+    /** The name of the owner cognitiveservices.azure.com/Account object in this namespace (set name or armId). */
+    name?: string;
+  };
+  /** Properties of Cognitive Services project. */
+  properties?: {
+    /** The display name of the Cognitive Services Project. */
+    displayName?: string;
+    /** The description of the Cognitive Services Project. */
+    description?: string;
+  };
+  /** Resource tags. */
+  tags?: Record<string, string>;
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** Identity for the resource. */
+  identity?: {
+    /** The identity type. */
+    type?: "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned";
+    /** The list of user assigned identities associated with the resource. The user identity dictionary key references will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName} */
+    userAssignedIdentities?: Array<{
+      reference: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    }>;
+  };
+  /** Options for the operator that are not sent to Azure. */
+  operatorSpec?: {
+    /** ConfigMap keys to write from CEL expressions. */
+    configMapExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+    /** Secret keys to write from CEL expressions. */
+    secretExpressions?: Array<{
+      /** Destination name. */
+      name: string;
+      /** Destination key (required unless value is a map). */
+      key?: string;
+      /** CEL expression. */
+      value: string;
+    }>;
+  };
+}
+
+/** Project: status, as the operator reports it. */
+export interface ProjectStatus {
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Properties of Cognitive Services project. */
+  properties?: {
+    /** Gets the status of the cognitive services project at the time the operation was called. */
+    provisioningState?: string;
+    /** The display name of the Cognitive Services Project. */
+    displayName?: string;
+    /** The description of the Cognitive Services Project. */
+    description?: string;
+    /** The list of endpoint for this Cognitive Services Project. */
+    endpoints?: Record<string, string>;
+    /** Indicates whether the project is the default project for the account. */
+    isDefault?: boolean;
+  };
+  /** Resource tags. */
+  tags?: Record<string, string>;
+  /** The geo-location where the resource lives */
+  location?: string;
+  /** Resource Etag. */
+  etag?: string;
+  /** Identity for the resource. */
+  identity?: {
+    /** The identity type. */
+    type?: string;
+    /** The tenant ID of resource. */
+    tenantId?: string;
+    /** The principal ID of resource identity. */
+    principalId?: string;
+    /** The list of user assigned identities associated with the resource. The user identity dictionary key references will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName} */
+    userAssignedIdentities?: Record<string, {
+        /** Azure Active Directory principal ID associated with this Identity. */
+        principalId?: string;
+        /** Client App Id associated with this identity. */
+        clientId?: string;
+      }>;
+  };
+  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+  systemData?: {
+    /** The identity that created the resource. */
+    createdBy?: string;
+    /** The type of identity that created the resource. */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC). */
+    createdAt?: string;
+    /** The identity that last modified the resource. */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource. */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+}
+
+/** A Project object. */
+export interface Project {
+  apiVersion: "cognitiveservices.azure.com/v20250601" | "cognitiveservices.azure.com/v1api20250601";
+  kind: "Project";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: ProjectSpec;
+  status?: ProjectStatus;
+}

@@ -190,6 +190,13 @@ export interface UserAssignedIdentitySpec {
         /** The key in the Secret. */
         key: string;
       };
+      /** Where to write subscriptionId. */
+      subscriptionId?: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
     };
   };
 }

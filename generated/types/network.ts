@@ -2796,7 +2796,7 @@ export interface AzureFirewall {
   status?: AzureFirewallStatus;
 }
 
-/** BastionHost (Microsoft.Network/bastionHosts@2024-03-01): spec. */
+/** BastionHost (Microsoft.Network/bastionHosts@2025-03-01): spec. */
 export interface BastionHostSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -2838,8 +2838,8 @@ export interface BastionHostSpec {
         name?: string;
       };
     };
-    /** Reference of the PublicIP resource. */
-    publicIPAddress: {
+    /** Reference of the PublicIP resource. Null for private only bastion */
+    publicIPAddress?: {
       /** Resource ID. */
       reference?: {
         /** The ARM ID of the resource (use this or group/kind/name). */
@@ -2894,6 +2894,8 @@ export interface BastionHostSpec {
   enableKerberos?: boolean;
   /** Enable/Disable Session Recording feature of the Bastion Host resource. */
   enableSessionRecording?: boolean;
+  /** Enable/Disable Private Only feature of the Bastion Host resource. */
+  enablePrivateOnlyBastion?: boolean;
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -2968,7 +2970,7 @@ export interface BastionHostStatus {
       /** Resource ID. */
       id?: string;
     };
-    /** Reference of the PublicIP resource. */
+    /** Reference of the PublicIP resource. Null for private only bastion */
     publicIPAddress?: {
       /** Resource ID. */
       id?: string;
@@ -3010,11 +3012,13 @@ export interface BastionHostStatus {
   enableKerberos?: boolean;
   /** Enable/Disable Session Recording feature of the Bastion Host resource. */
   enableSessionRecording?: boolean;
+  /** Enable/Disable Private Only feature of the Bastion Host resource. */
+  enablePrivateOnlyBastion?: boolean;
 }
 
 /** A BastionHost object. */
 export interface BastionHost {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "BastionHost";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: BastionHostSpec;
@@ -7018,7 +7022,7 @@ export interface FirewallPolicy {
   status?: FirewallPolicyStatus;
 }
 
-/** LoadBalancer (Microsoft.Network/loadBalancers@2024-03-01): spec. */
+/** LoadBalancer (Microsoft.Network/loadBalancers@2025-03-01): spec. */
 export interface LoadBalancerSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -7049,72 +7053,315 @@ export interface LoadBalancerSpec {
   tags?: Record<string, string>;
   /** Object representing the frontend IPs to be used for the load balancer. */
   frontendIPConfigurations?: Array<{
-    /** The ARM ID of the resource. */
-    reference?: {
-      /** The ARM ID of the resource (use this or group/kind/name). */
-      armId?: string;
-      /** The Kubernetes group of the referenced object. */
-      group?: string;
-      /** The Kubernetes kind of the referenced object. */
-      kind?: string;
-      /** The Kubernetes name of the referenced object, in the same namespace. */
-      name?: string;
+    /** The name of the resource that is unique within the set of frontend IP configurations used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** A list of availability zones denoting the IP allocated for the resource needs to come from. */
+    zones?: Array<string>;
+    /** Resource ID. */
+    id?: string;
+    /** The private IP address of the IP configuration. */
+    privateIPAddress?: string;
+    /** The Private IP allocation method. */
+    privateIPAllocationMethod?: "Static" | "Dynamic";
+    /** Whether the specific ipconfiguration is IPv4 or IPv6. Default is taken as IPv4. */
+    privateIPAddressVersion?: "IPv4" | "IPv6";
+    /** The reference to the subnet resource. */
+    subnet?: {
+      /** The ARM ID of the resource. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    };
+    /** The reference to the Public IP resource. */
+    publicIPAddress?: {
+      /** The ARM ID of the resource. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    };
+    /** The reference to the Public IP Prefix resource. */
+    publicIPPrefix?: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    };
+    /** The reference to gateway load balancer frontend IP. */
+    gatewayLoadBalancer?: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
     };
   }>;
   /** Collection of backend address pools used by a load balancer. */
   backendAddressPools?: Array<{
-    /** The ARM ID of the resource. */
-    reference?: {
-      /** The ARM ID of the resource (use this or group/kind/name). */
-      armId?: string;
-      /** The Kubernetes group of the referenced object. */
-      group?: string;
-      /** The Kubernetes kind of the referenced object. */
-      kind?: string;
-      /** The Kubernetes name of the referenced object, in the same namespace. */
+    /** The name of the resource that is unique within the set of backend address pools used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** Resource ID. */
+    id?: string;
+    /** The location of the backend address pool. */
+    location?: string;
+    /** An array of gateway load balancer tunnel interfaces. */
+    tunnelInterfaces?: Array<{
+      /** Port of gateway load balancer tunnel interface. */
+      port?: number;
+      /** Identifier of gateway load balancer tunnel interface. */
+      identifier?: number;
+      /** Protocol of gateway load balancer tunnel interface. */
+      protocol?: "None" | "Native" | "VXLAN";
+      /** Traffic type of gateway load balancer tunnel interface. */
+      type?: "None" | "Internal" | "External";
+    }>;
+    /** An array of backend addresses. */
+    loadBalancerBackendAddresses?: Array<{
+      /** Name of the backend address. */
       name?: string;
+      /** Reference to an existing virtual network. */
+      virtualNetwork?: {
+        /** Resource ID. */
+        reference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+      };
+      /** Reference to an existing subnet. */
+      subnet?: {
+        /** Resource ID. */
+        reference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+      };
+      /** IP Address belonging to the referenced virtual network. */
+      ipAddress?: string;
+      /** Reference to the frontend ip address configuration defined in regional loadbalancer. */
+      loadBalancerFrontendIPConfiguration?: {
+        /** Resource ID. */
+        reference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+      };
+      /** A list of administrative states which once set can override health probe so that Load Balancer will always forward new connections to backend, or deny new connections and reset existing connections. */
+      adminState?: "None" | "Up" | "Down";
+    }>;
+    /** Amount of seconds Load Balancer waits for before sending RESET to client and backend address. */
+    drainPeriodInSeconds?: number;
+    /** A reference to a virtual network. */
+    virtualNetwork?: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
     };
+    /** Backend address synchronous mode for the backend pool */
+    syncMode?: "Automatic" | "Manual";
   }>;
   /** Object collection representing the load balancing rules Gets the provisioning. */
   loadBalancingRules?: Array<{
-    /** The ARM ID of the resource. */
-    reference?: {
-      /** The ARM ID of the resource (use this or group/kind/name). */
-      armId?: string;
-      /** The Kubernetes group of the referenced object. */
-      group?: string;
-      /** The Kubernetes kind of the referenced object. */
-      kind?: string;
-      /** The Kubernetes name of the referenced object, in the same namespace. */
-      name?: string;
+    /** The name of the resource that is unique within the set of load balancing rules used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** Resource ID. */
+    id?: string;
+    /** A reference to frontend IP addresses. */
+    frontendIPConfiguration?: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
     };
+    /** A reference to a pool of DIPs. Inbound traffic is randomly load balanced across IPs in the backend IPs. */
+    backendAddressPool?: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    };
+    /** An array of references to pool of DIPs. */
+    backendAddressPools?: Array<{
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    }>;
+    /** The reference to the load balancer probe used by the load balancing rule. */
+    probe?: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    };
+    /** The reference to the transport protocol used by the load balancing rule. */
+    protocol: "Udp" | "Tcp" | "All" | "Quic";
+    /** The load distribution policy for this rule. */
+    loadDistribution?: "Default" | "SourceIP" | "SourceIPProtocol";
+    /** The port for the external endpoint. Port numbers for each rule must be unique within the Load Balancer. Acceptable values are between 0 and 65534. Note that value 0 enables "Any Port". */
+    frontendPort: number;
+    /** The port used for internal connections on the endpoint. Acceptable values are between 0 and 65535. Note that value 0 enables "Any Port". */
+    backendPort?: number;
+    /** The timeout for the TCP idle connection. The value can be set between 4 and 30 minutes. The default value is 4 minutes. This element is only used when the protocol is set to TCP. */
+    idleTimeoutInMinutes?: number;
+    /** Configures a virtual machine's endpoint for the floating IP capability required to configure a SQL AlwaysOn Availability Group. This setting is required when using the SQL AlwaysOn Availability Groups in SQL server. This setting can't be changed after you create the endpoint. */
+    enableFloatingIP?: boolean;
+    /** Receive bidirectional TCP Reset on TCP flow idle timeout or unexpected connection termination. This element is only used when the protocol is set to TCP. */
+    enableTcpReset?: boolean;
+    /** Configures SNAT for the VMs in the backend pool to use the publicIP address specified in the frontend of the load balancing rule. */
+    disableOutboundSnat?: boolean;
+    /** Defines whether connections between 2 communicating endpoints can be tracked and associated to the same backend VM over its lifetime when using UDP protocol. */
+    enableConnectionTracking?: boolean;
   }>;
   /** Collection of probe objects used in the load balancer. */
   probes?: Array<{
-    /** The ARM ID of the resource. */
-    reference?: {
-      /** The ARM ID of the resource (use this or group/kind/name). */
-      armId?: string;
-      /** The Kubernetes group of the referenced object. */
-      group?: string;
-      /** The Kubernetes kind of the referenced object. */
-      kind?: string;
-      /** The Kubernetes name of the referenced object, in the same namespace. */
-      name?: string;
-    };
+    /** The name of the resource that is unique within the set of probes used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** Resource ID. */
+    id?: string;
+    /** The protocol of the end point. If 'Tcp' is specified, a received ACK is required for the probe to be successful. If 'Http' or 'Https' is specified, a 200 OK response from the specifies URI is required for the probe to be successful. */
+    protocol: "Http" | "Tcp" | "Https";
+    /** The port for communicating the probe. Possible values range from 1 to 65535, inclusive. */
+    port: number;
+    /** The interval, in seconds, for how frequently to probe the endpoint for health status. Typically, the interval is slightly less than half the allocated timeout period (in seconds) which allows two full probes before taking the instance out of rotation. The default value is 15, the minimum value is 5. */
+    intervalInSeconds?: number;
+    /** Determines how new connections are handled by the load balancer when all backend instances are probed down. */
+    noHealthyBackendsBehavior?: "AllProbedDown" | "AllProbedUp";
+    /** The number of probes where if no response, will result in stopping further traffic from being delivered to the endpoint. This values allows endpoints to be taken out of rotation faster or slower than the typical times used in Azure. */
+    numberOfProbes?: number;
+    /** The number of consecutive successful or failed probes in order to allow or deny traffic from being delivered to this endpoint. After failing the number of consecutive probes equal to this value, the endpoint will be taken out of rotation and require the same number of successful consecutive probes to be placed back in rotation. */
+    probeThreshold?: number;
+    /** The URI used for requesting health status from the VM. Path is required if a protocol is set to http. Otherwise, it is not allowed. There is no default value. */
+    requestPath?: string;
   }>;
   /** Collection of inbound NAT Rules used by a load balancer. Defining inbound NAT rules on your load balancer is mutually exclusive with defining an inbound NAT pool. Inbound NAT pools are referenced from virtual machine scale sets. NICs that are associated with individual virtual machines cannot reference an Inbound NAT pool. They have to reference individual inbound NAT rules. */
   inboundNatRules?: Array<{
-    /** The ARM ID of the resource. */
-    reference?: {
-      /** The ARM ID of the resource (use this or group/kind/name). */
-      armId?: string;
-      /** The Kubernetes group of the referenced object. */
-      group?: string;
-      /** The Kubernetes kind of the referenced object. */
-      kind?: string;
-      /** The Kubernetes name of the referenced object, in the same namespace. */
-      name?: string;
+    /** The name of the resource that is unique within the set of inbound NAT rules used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** Resource ID. */
+    id?: string;
+    /** A reference to frontend IP addresses. */
+    frontendIPConfiguration?: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    };
+    /** The reference to the transport protocol used by the load balancing rule. */
+    protocol?: "Udp" | "Tcp" | "All" | "Quic";
+    /** The port for the external endpoint. Port numbers for each rule must be unique within the Load Balancer. Acceptable values range from 1 to 65534. */
+    frontendPort?: number;
+    /** The port used for the internal endpoint. Acceptable values range from 1 to 65535. */
+    backendPort?: number;
+    /** The timeout for the TCP idle connection. The value can be set between 4 and 30 minutes. The default value is 4 minutes. This element is only used when the protocol is set to TCP. */
+    idleTimeoutInMinutes?: number;
+    /** Configures a virtual machine's endpoint for the floating IP capability required to configure a SQL AlwaysOn Availability Group. This setting is required when using the SQL AlwaysOn Availability Groups in SQL server. This setting can't be changed after you create the endpoint. */
+    enableFloatingIP?: boolean;
+    /** Receive bidirectional TCP Reset on TCP flow idle timeout or unexpected connection termination. This element is only used when the protocol is set to TCP. */
+    enableTcpReset?: boolean;
+    /** The port range start for the external endpoint. This property is used together with BackendAddressPool and FrontendPortRangeEnd. Individual inbound NAT rule port mappings will be created for each backend address from BackendAddressPool. Acceptable values range from 1 to 65534. */
+    frontendPortRangeStart?: number;
+    /** The port range end for the external endpoint. This property is used together with BackendAddressPool and FrontendPortRangeStart. Individual inbound NAT rule port mappings will be created for each backend address from BackendAddressPool. Acceptable values range from 1 to 65534. */
+    frontendPortRangeEnd?: number;
+    /** A reference to backendAddressPool resource. */
+    backendAddressPool?: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
     };
   }>;
   /** Defines an external port range for inbound NAT to a single backend port on NICs associated with a load balancer. Inbound NAT rules are created automatically for each NIC associated with the Load Balancer using an external port from this range. Defining an Inbound NAT pool on your Load Balancer is mutually exclusive with defining inbound NAT rules. Inbound NAT pools are referenced from virtual machine scale sets. NICs that are associated with individual virtual machines cannot reference an inbound NAT pool. They have to reference individual inbound NAT rules. */
@@ -7138,7 +7385,7 @@ export interface LoadBalancerSpec {
       };
     };
     /** The reference to the transport protocol used by the inbound NAT pool. */
-    protocol: "Udp" | "Tcp" | "All";
+    protocol: "Udp" | "Tcp" | "All" | "Quic";
     /** The first port number in the range of external ports that will be used to provide Inbound Nat to NICs associated with a load balancer. Acceptable values range between 1 and 65534. */
     frontendPortRangeStart: number;
     /** The last port number in the range of external ports that will be used to provide Inbound Nat to NICs associated with a load balancer. Acceptable values range between 1 and 65535. */
@@ -7154,18 +7401,49 @@ export interface LoadBalancerSpec {
   }>;
   /** The outbound rules. */
   outboundRules?: Array<{
-    /** The ARM ID of the resource. */
-    reference?: {
-      /** The ARM ID of the resource (use this or group/kind/name). */
-      armId?: string;
-      /** The Kubernetes group of the referenced object. */
-      group?: string;
-      /** The Kubernetes kind of the referenced object. */
-      kind?: string;
-      /** The Kubernetes name of the referenced object, in the same namespace. */
-      name?: string;
+    /** The name of the resource that is unique within the set of outbound rules used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** Resource ID. */
+    id?: string;
+    /** The number of outbound ports to be used for NAT. */
+    allocatedOutboundPorts?: number;
+    /** The Frontend IP addresses of the load balancer. */
+    frontendIPConfigurations: Array<{
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    }>;
+    /** A reference to a pool of DIPs. Outbound traffic is randomly load balanced across IPs in the backend IPs. */
+    backendAddressPool: {
+      /** Resource ID. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
     };
+    /** The protocol for the outbound rule in load balancer. */
+    protocol: "Tcp" | "Udp" | "All";
+    /** Receive bidirectional TCP Reset on TCP flow idle timeout or unexpected connection termination. This element is only used when the protocol is set to TCP. */
+    enableTcpReset?: boolean;
+    /** The timeout for the TCP idle connection. */
+    idleTimeoutInMinutes?: number;
   }>;
+  /** Indicates the scope of the load balancer: external (Public) or internal (Private). */
+  scope?: "Public" | "Private";
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -7234,28 +7512,577 @@ export interface LoadBalancerStatus {
   tags?: Record<string, string>;
   /** Object representing the frontend IPs to be used for the load balancer. */
   frontendIPConfigurations?: Array<{
-    /** The ARM ID of the resource. */
+    /** The name of the resource that is unique within the set of frontend IP configurations used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** A unique read-only string that changes whenever the resource is updated. */
+    etag?: string;
+    /** Type of the resource. */
+    type?: string;
+    /** A list of availability zones denoting the IP allocated for the resource needs to come from. */
+    zones?: Array<string>;
+    /** Resource ID. */
     id?: string;
+    /** An array of references to inbound rules that use this frontend IP. */
+    inboundNatRules?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** An array of references to inbound pools that use this frontend IP. */
+    inboundNatPools?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** An array of references to outbound rules that use this frontend IP. */
+    outboundRules?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** An array of references to load balancing rules that use this frontend IP. */
+    loadBalancingRules?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** The private IP address of the IP configuration. */
+    privateIPAddress?: string;
+    /** The Private IP allocation method. */
+    privateIPAllocationMethod?: string;
+    /** Whether the specific ipconfiguration is IPv4 or IPv6. Default is taken as IPv4. */
+    privateIPAddressVersion?: string;
+    /** The reference to the subnet resource. */
+    subnet?: {
+      /** The ARM ID of the resource. */
+      id?: string;
+    };
+    /** The reference to the Public IP resource. */
+    publicIPAddress?: {
+      /** The ARM ID of the resource. */
+      id?: string;
+    };
+    /** The reference to the Public IP Prefix resource. */
+    publicIPPrefix?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** The reference to gateway load balancer frontend IP. */
+    gatewayLoadBalancer?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** The provisioning state of the frontend IP configuration resource. */
+    provisioningState?: string;
   }>;
   /** Collection of backend address pools used by a load balancer. */
   backendAddressPools?: Array<{
-    /** The ARM ID of the resource. */
+    /** The name of the resource that is unique within the set of backend address pools used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** A unique read-only string that changes whenever the resource is updated. */
+    etag?: string;
+    /** Type of the resource. */
+    type?: string;
+    /** Resource ID. */
     id?: string;
+    /** The location of the backend address pool. */
+    location?: string;
+    /** An array of gateway load balancer tunnel interfaces. */
+    tunnelInterfaces?: Array<{
+      /** Port of gateway load balancer tunnel interface. */
+      port?: number;
+      /** Identifier of gateway load balancer tunnel interface. */
+      identifier?: number;
+      /** Protocol of gateway load balancer tunnel interface. */
+      protocol?: string;
+      /** Traffic type of gateway load balancer tunnel interface. */
+      type?: string;
+    }>;
+    /** An array of backend addresses. */
+    loadBalancerBackendAddresses?: Array<{
+      /** Name of the backend address. */
+      name?: string;
+      /** Reference to an existing virtual network. */
+      virtualNetwork?: {
+        /** Resource ID. */
+        id?: string;
+      };
+      /** Reference to an existing subnet. */
+      subnet?: {
+        /** Resource ID. */
+        id?: string;
+      };
+      /** IP Address belonging to the referenced virtual network. */
+      ipAddress?: string;
+      /** Reference to IP address defined in network interfaces. */
+      networkInterfaceIPConfiguration?: {
+        /** Resource ID. */
+        id?: string;
+      };
+      /** Reference to the frontend ip address configuration defined in regional loadbalancer. */
+      loadBalancerFrontendIPConfiguration?: {
+        /** Resource ID. */
+        id?: string;
+      };
+      /** Collection of inbound NAT rule port mappings. */
+      inboundNatRulesPortMapping?: Array<{
+        /** Name of inbound NAT rule. */
+        inboundNatRuleName?: string;
+        /** Frontend port. */
+        frontendPort?: number;
+        /** Backend port. */
+        backendPort?: number;
+      }>;
+      /** A list of administrative states which once set can override health probe so that Load Balancer will always forward new connections to backend, or deny new connections and reset existing connections. */
+      adminState?: string;
+    }>;
+    /** An array of references to IP addresses defined in network interfaces. */
+    backendIPConfigurations?: Array<{
+      /** The name of the resource that is unique within a resource group. This name can be used to access the resource. */
+      name?: string;
+      /** A unique read-only string that changes whenever the resource is updated. */
+      etag?: string;
+      /** Resource type. */
+      type?: string;
+      /** Resource ID. */
+      id?: string;
+      /** The reference to gateway load balancer frontend IP. */
+      gatewayLoadBalancer?: {
+        /** Resource ID. */
+        id?: string;
+      };
+      /** The reference to Virtual Network Taps. */
+      virtualNetworkTaps?: Array<{
+        /** The ARM ID of the resource. */
+        id?: string;
+      }>;
+      /** The reference to ApplicationGatewayBackendAddressPool resource. */
+      applicationGatewayBackendAddressPools?: Array<{
+        /** Name of the backend address pool that is unique within an Application Gateway. */
+        name?: string;
+        /** A unique read-only string that changes whenever the resource is updated. */
+        etag?: string;
+        /** Type of the resource. */
+        type?: string;
+        /** Resource ID. */
+        id?: string;
+        /** Collection of references to IPs defined in network interfaces. */
+        backendIPConfigurations?: Array<Record<string, unknown>>;
+        /** Backend addresses. */
+        backendAddresses?: Array<{
+          /** Fully qualified domain name (FQDN). */
+          fqdn?: string;
+          /** IP address. */
+          ipAddress?: string;
+        }>;
+        /** The provisioning state of the backend address pool resource. */
+        provisioningState?: string;
+      }>;
+      /** The reference to LoadBalancerBackendAddressPool resource. */
+      loadBalancerBackendAddressPools?: Array<Record<string, unknown>>;
+      /** A list of references of LoadBalancerInboundNatRules. */
+      loadBalancerInboundNatRules?: Array<{
+        /** The name of the resource that is unique within the set of inbound NAT rules used by the load balancer. This name can be used to access the resource. */
+        name?: string;
+        /** A unique read-only string that changes whenever the resource is updated. */
+        etag?: string;
+        /** Type of the resource. */
+        type?: string;
+        /** Resource ID. */
+        id?: string;
+        /** A reference to frontend IP addresses. */
+        frontendIPConfiguration?: {
+          /** Resource ID. */
+          id?: string;
+        };
+        /** A reference to a private IP address defined on a network interface of a VM. Traffic sent to the frontend port of each of the frontend IP configurations is forwarded to the backend IP. */
+        backendIPConfiguration?: Record<string, unknown>;
+        /** The reference to the transport protocol used by the load balancing rule. */
+        protocol?: string;
+        /** The port for the external endpoint. Port numbers for each rule must be unique within the Load Balancer. Acceptable values range from 1 to 65534. */
+        frontendPort?: number;
+        /** The port used for the internal endpoint. Acceptable values range from 1 to 65535. */
+        backendPort?: number;
+        /** The timeout for the TCP idle connection. The value can be set between 4 and 30 minutes. The default value is 4 minutes. This element is only used when the protocol is set to TCP. */
+        idleTimeoutInMinutes?: number;
+        /** Configures a virtual machine's endpoint for the floating IP capability required to configure a SQL AlwaysOn Availability Group. This setting is required when using the SQL AlwaysOn Availability Groups in SQL server. This setting can't be changed after you create the endpoint. */
+        enableFloatingIP?: boolean;
+        /** Receive bidirectional TCP Reset on TCP flow idle timeout or unexpected connection termination. This element is only used when the protocol is set to TCP. */
+        enableTcpReset?: boolean;
+        /** The port range start for the external endpoint. This property is used together with BackendAddressPool and FrontendPortRangeEnd. Individual inbound NAT rule port mappings will be created for each backend address from BackendAddressPool. Acceptable values range from 1 to 65534. */
+        frontendPortRangeStart?: number;
+        /** The port range end for the external endpoint. This property is used together with BackendAddressPool and FrontendPortRangeStart. Individual inbound NAT rule port mappings will be created for each backend address from BackendAddressPool. Acceptable values range from 1 to 65534. */
+        frontendPortRangeEnd?: number;
+        /** A reference to backendAddressPool resource. */
+        backendAddressPool?: {
+          /** Resource ID. */
+          id?: string;
+        };
+        /** The provisioning state of the inbound NAT rule resource. */
+        provisioningState?: string;
+      }>;
+      /** Private IP address of the IP configuration. It can be a single IP address or a CIDR block in the format <address>/<prefix-length>. */
+      privateIPAddress?: string;
+      /** The private IP address prefix length. If specified and the allocation method is dynamic, the service will allocate a CIDR block instead of a single IP address. */
+      privateIPAddressPrefixLength?: number;
+      /** The private IP address allocation method. */
+      privateIPAllocationMethod?: string;
+      /** Whether the specific IP configuration is IPv4 or IPv6. Default is IPv4. */
+      privateIPAddressVersion?: string;
+      /** Subnet bound to the IP configuration. */
+      subnet?: {
+        /** The ARM ID of the resource. */
+        id?: string;
+      };
+      /** Whether this is a primary customer address on the network interface. */
+      primary?: boolean;
+      /** Public IP address bound to the IP configuration. */
+      publicIPAddress?: {
+        /** The ARM ID of the resource. */
+        id?: string;
+      };
+      /** Application security groups in which the IP configuration is included. */
+      applicationSecurityGroups?: Array<{
+        /** The ARM ID of the resource. */
+        id?: string;
+      }>;
+      /** The provisioning state of the network interface IP configuration. */
+      provisioningState?: string;
+      /** PrivateLinkConnection properties for the network interface. */
+      privateLinkConnectionProperties?: {
+        /** The group ID for current private link connection. */
+        groupId?: string;
+        /** The required member name for current private link connection. */
+        requiredMemberName?: string;
+        /** List of FQDNs for current private link connection. */
+        fqdns?: Array<string>;
+      };
+    }>;
+    /** An array of references to load balancing rules that use this backend address pool. */
+    loadBalancingRules?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** A reference to an outbound rule that uses this backend address pool. */
+    outboundRule?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** An array of references to outbound rules that use this backend address pool. */
+    outboundRules?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** An array of references to inbound NAT rules that use this backend address pool. */
+    inboundNatRules?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** The provisioning state of the backend address pool resource. */
+    provisioningState?: string;
+    /** Amount of seconds Load Balancer waits for before sending RESET to client and backend address. */
+    drainPeriodInSeconds?: number;
+    /** A reference to a virtual network. */
+    virtualNetwork?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** Backend address synchronous mode for the backend pool */
+    syncMode?: string;
   }>;
   /** Object collection representing the load balancing rules Gets the provisioning. */
   loadBalancingRules?: Array<{
-    /** The ARM ID of the resource. */
+    /** The name of the resource that is unique within the set of load balancing rules used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** A unique read-only string that changes whenever the resource is updated. */
+    etag?: string;
+    /** Type of the resource. */
+    type?: string;
+    /** Resource ID. */
     id?: string;
+    /** A reference to frontend IP addresses. */
+    frontendIPConfiguration?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** A reference to a pool of DIPs. Inbound traffic is randomly load balanced across IPs in the backend IPs. */
+    backendAddressPool?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** An array of references to pool of DIPs. */
+    backendAddressPools?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** The reference to the load balancer probe used by the load balancing rule. */
+    probe?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** The reference to the transport protocol used by the load balancing rule. */
+    protocol?: string;
+    /** The load distribution policy for this rule. */
+    loadDistribution?: string;
+    /** The port for the external endpoint. Port numbers for each rule must be unique within the Load Balancer. Acceptable values are between 0 and 65534. Note that value 0 enables "Any Port". */
+    frontendPort?: number;
+    /** The port used for internal connections on the endpoint. Acceptable values are between 0 and 65535. Note that value 0 enables "Any Port". */
+    backendPort?: number;
+    /** The timeout for the TCP idle connection. The value can be set between 4 and 30 minutes. The default value is 4 minutes. This element is only used when the protocol is set to TCP. */
+    idleTimeoutInMinutes?: number;
+    /** Configures a virtual machine's endpoint for the floating IP capability required to configure a SQL AlwaysOn Availability Group. This setting is required when using the SQL AlwaysOn Availability Groups in SQL server. This setting can't be changed after you create the endpoint. */
+    enableFloatingIP?: boolean;
+    /** Receive bidirectional TCP Reset on TCP flow idle timeout or unexpected connection termination. This element is only used when the protocol is set to TCP. */
+    enableTcpReset?: boolean;
+    /** Configures SNAT for the VMs in the backend pool to use the publicIP address specified in the frontend of the load balancing rule. */
+    disableOutboundSnat?: boolean;
+    /** Defines whether connections between 2 communicating endpoints can be tracked and associated to the same backend VM over its lifetime when using UDP protocol. */
+    enableConnectionTracking?: boolean;
+    /** The provisioning state of the load balancing rule resource. */
+    provisioningState?: string;
   }>;
   /** Collection of probe objects used in the load balancer. */
   probes?: Array<{
-    /** The ARM ID of the resource. */
+    /** The name of the resource that is unique within the set of probes used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** A unique read-only string that changes whenever the resource is updated. */
+    etag?: string;
+    /** Type of the resource. */
+    type?: string;
+    /** Resource ID. */
     id?: string;
+    /** The load balancer rules that use this probe. */
+    loadBalancingRules?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** The protocol of the end point. If 'Tcp' is specified, a received ACK is required for the probe to be successful. If 'Http' or 'Https' is specified, a 200 OK response from the specifies URI is required for the probe to be successful. */
+    protocol?: string;
+    /** The port for communicating the probe. Possible values range from 1 to 65535, inclusive. */
+    port?: number;
+    /** The interval, in seconds, for how frequently to probe the endpoint for health status. Typically, the interval is slightly less than half the allocated timeout period (in seconds) which allows two full probes before taking the instance out of rotation. The default value is 15, the minimum value is 5. */
+    intervalInSeconds?: number;
+    /** Determines how new connections are handled by the load balancer when all backend instances are probed down. */
+    noHealthyBackendsBehavior?: string;
+    /** The number of probes where if no response, will result in stopping further traffic from being delivered to the endpoint. This values allows endpoints to be taken out of rotation faster or slower than the typical times used in Azure. */
+    numberOfProbes?: number;
+    /** The number of consecutive successful or failed probes in order to allow or deny traffic from being delivered to this endpoint. After failing the number of consecutive probes equal to this value, the endpoint will be taken out of rotation and require the same number of successful consecutive probes to be placed back in rotation. */
+    probeThreshold?: number;
+    /** The URI used for requesting health status from the VM. Path is required if a protocol is set to http. Otherwise, it is not allowed. There is no default value. */
+    requestPath?: string;
+    /** The provisioning state of the probe resource. */
+    provisioningState?: string;
   }>;
   /** Collection of inbound NAT Rules used by a load balancer. Defining inbound NAT rules on your load balancer is mutually exclusive with defining an inbound NAT pool. Inbound NAT pools are referenced from virtual machine scale sets. NICs that are associated with individual virtual machines cannot reference an Inbound NAT pool. They have to reference individual inbound NAT rules. */
   inboundNatRules?: Array<{
-    /** The ARM ID of the resource. */
+    /** The name of the resource that is unique within the set of inbound NAT rules used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** A unique read-only string that changes whenever the resource is updated. */
+    etag?: string;
+    /** Type of the resource. */
+    type?: string;
+    /** Resource ID. */
     id?: string;
+    /** A reference to frontend IP addresses. */
+    frontendIPConfiguration?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** A reference to a private IP address defined on a network interface of a VM. Traffic sent to the frontend port of each of the frontend IP configurations is forwarded to the backend IP. */
+    backendIPConfiguration?: {
+      /** The name of the resource that is unique within a resource group. This name can be used to access the resource. */
+      name?: string;
+      /** A unique read-only string that changes whenever the resource is updated. */
+      etag?: string;
+      /** Resource type. */
+      type?: string;
+      /** Resource ID. */
+      id?: string;
+      /** The reference to gateway load balancer frontend IP. */
+      gatewayLoadBalancer?: {
+        /** Resource ID. */
+        id?: string;
+      };
+      /** The reference to Virtual Network Taps. */
+      virtualNetworkTaps?: Array<{
+        /** The ARM ID of the resource. */
+        id?: string;
+      }>;
+      /** The reference to ApplicationGatewayBackendAddressPool resource. */
+      applicationGatewayBackendAddressPools?: Array<{
+        /** Name of the backend address pool that is unique within an Application Gateway. */
+        name?: string;
+        /** A unique read-only string that changes whenever the resource is updated. */
+        etag?: string;
+        /** Type of the resource. */
+        type?: string;
+        /** Resource ID. */
+        id?: string;
+        /** Collection of references to IPs defined in network interfaces. */
+        backendIPConfigurations?: Array<Record<string, unknown>>;
+        /** Backend addresses. */
+        backendAddresses?: Array<{
+          /** Fully qualified domain name (FQDN). */
+          fqdn?: string;
+          /** IP address. */
+          ipAddress?: string;
+        }>;
+        /** The provisioning state of the backend address pool resource. */
+        provisioningState?: string;
+      }>;
+      /** The reference to LoadBalancerBackendAddressPool resource. */
+      loadBalancerBackendAddressPools?: Array<{
+        /** The name of the resource that is unique within the set of backend address pools used by the load balancer. This name can be used to access the resource. */
+        name?: string;
+        /** A unique read-only string that changes whenever the resource is updated. */
+        etag?: string;
+        /** Type of the resource. */
+        type?: string;
+        /** Resource ID. */
+        id?: string;
+        /** The location of the backend address pool. */
+        location?: string;
+        /** An array of gateway load balancer tunnel interfaces. */
+        tunnelInterfaces?: Array<{
+          /** Port of gateway load balancer tunnel interface. */
+          port?: number;
+          /** Identifier of gateway load balancer tunnel interface. */
+          identifier?: number;
+          /** Protocol of gateway load balancer tunnel interface. */
+          protocol?: string;
+          /** Traffic type of gateway load balancer tunnel interface. */
+          type?: string;
+        }>;
+        /** An array of backend addresses. */
+        loadBalancerBackendAddresses?: Array<{
+          /** Name of the backend address. */
+          name?: string;
+          /** Reference to an existing virtual network. */
+          virtualNetwork?: {
+            /** Resource ID. */
+            id?: string;
+          };
+          /** Reference to an existing subnet. */
+          subnet?: {
+            /** Resource ID. */
+            id?: string;
+          };
+          /** IP Address belonging to the referenced virtual network. */
+          ipAddress?: string;
+          /** Reference to IP address defined in network interfaces. */
+          networkInterfaceIPConfiguration?: {
+            /** Resource ID. */
+            id?: string;
+          };
+          /** Reference to the frontend ip address configuration defined in regional loadbalancer. */
+          loadBalancerFrontendIPConfiguration?: {
+            /** Resource ID. */
+            id?: string;
+          };
+          /** Collection of inbound NAT rule port mappings. */
+          inboundNatRulesPortMapping?: Array<{
+            /** Name of inbound NAT rule. */
+            inboundNatRuleName?: string;
+            /** Frontend port. */
+            frontendPort?: number;
+            /** Backend port. */
+            backendPort?: number;
+          }>;
+          /** A list of administrative states which once set can override health probe so that Load Balancer will always forward new connections to backend, or deny new connections and reset existing connections. */
+          adminState?: string;
+        }>;
+        /** An array of references to IP addresses defined in network interfaces. */
+        backendIPConfigurations?: Array<Record<string, unknown>>;
+        /** An array of references to load balancing rules that use this backend address pool. */
+        loadBalancingRules?: Array<{
+          /** Resource ID. */
+          id?: string;
+        }>;
+        /** A reference to an outbound rule that uses this backend address pool. */
+        outboundRule?: {
+          /** Resource ID. */
+          id?: string;
+        };
+        /** An array of references to outbound rules that use this backend address pool. */
+        outboundRules?: Array<{
+          /** Resource ID. */
+          id?: string;
+        }>;
+        /** An array of references to inbound NAT rules that use this backend address pool. */
+        inboundNatRules?: Array<{
+          /** Resource ID. */
+          id?: string;
+        }>;
+        /** The provisioning state of the backend address pool resource. */
+        provisioningState?: string;
+        /** Amount of seconds Load Balancer waits for before sending RESET to client and backend address. */
+        drainPeriodInSeconds?: number;
+        /** A reference to a virtual network. */
+        virtualNetwork?: {
+          /** Resource ID. */
+          id?: string;
+        };
+        /** Backend address synchronous mode for the backend pool */
+        syncMode?: string;
+      }>;
+      /** A list of references of LoadBalancerInboundNatRules. */
+      loadBalancerInboundNatRules?: Array<Record<string, unknown>>;
+      /** Private IP address of the IP configuration. It can be a single IP address or a CIDR block in the format <address>/<prefix-length>. */
+      privateIPAddress?: string;
+      /** The private IP address prefix length. If specified and the allocation method is dynamic, the service will allocate a CIDR block instead of a single IP address. */
+      privateIPAddressPrefixLength?: number;
+      /** The private IP address allocation method. */
+      privateIPAllocationMethod?: string;
+      /** Whether the specific IP configuration is IPv4 or IPv6. Default is IPv4. */
+      privateIPAddressVersion?: string;
+      /** Subnet bound to the IP configuration. */
+      subnet?: {
+        /** The ARM ID of the resource. */
+        id?: string;
+      };
+      /** Whether this is a primary customer address on the network interface. */
+      primary?: boolean;
+      /** Public IP address bound to the IP configuration. */
+      publicIPAddress?: {
+        /** The ARM ID of the resource. */
+        id?: string;
+      };
+      /** Application security groups in which the IP configuration is included. */
+      applicationSecurityGroups?: Array<{
+        /** The ARM ID of the resource. */
+        id?: string;
+      }>;
+      /** The provisioning state of the network interface IP configuration. */
+      provisioningState?: string;
+      /** PrivateLinkConnection properties for the network interface. */
+      privateLinkConnectionProperties?: {
+        /** The group ID for current private link connection. */
+        groupId?: string;
+        /** The required member name for current private link connection. */
+        requiredMemberName?: string;
+        /** List of FQDNs for current private link connection. */
+        fqdns?: Array<string>;
+      };
+    };
+    /** The reference to the transport protocol used by the load balancing rule. */
+    protocol?: string;
+    /** The port for the external endpoint. Port numbers for each rule must be unique within the Load Balancer. Acceptable values range from 1 to 65534. */
+    frontendPort?: number;
+    /** The port used for the internal endpoint. Acceptable values range from 1 to 65535. */
+    backendPort?: number;
+    /** The timeout for the TCP idle connection. The value can be set between 4 and 30 minutes. The default value is 4 minutes. This element is only used when the protocol is set to TCP. */
+    idleTimeoutInMinutes?: number;
+    /** Configures a virtual machine's endpoint for the floating IP capability required to configure a SQL AlwaysOn Availability Group. This setting is required when using the SQL AlwaysOn Availability Groups in SQL server. This setting can't be changed after you create the endpoint. */
+    enableFloatingIP?: boolean;
+    /** Receive bidirectional TCP Reset on TCP flow idle timeout or unexpected connection termination. This element is only used when the protocol is set to TCP. */
+    enableTcpReset?: boolean;
+    /** The port range start for the external endpoint. This property is used together with BackendAddressPool and FrontendPortRangeEnd. Individual inbound NAT rule port mappings will be created for each backend address from BackendAddressPool. Acceptable values range from 1 to 65534. */
+    frontendPortRangeStart?: number;
+    /** The port range end for the external endpoint. This property is used together with BackendAddressPool and FrontendPortRangeStart. Individual inbound NAT rule port mappings will be created for each backend address from BackendAddressPool. Acceptable values range from 1 to 65534. */
+    frontendPortRangeEnd?: number;
+    /** A reference to backendAddressPool resource. */
+    backendAddressPool?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** The provisioning state of the inbound NAT rule resource. */
+    provisioningState?: string;
   }>;
   /** Defines an external port range for inbound NAT to a single backend port on NICs associated with a load balancer. Inbound NAT rules are created automatically for each NIC associated with the Load Balancer using an external port from this range. Defining an Inbound NAT pool on your Load Balancer is mutually exclusive with defining inbound NAT rules. Inbound NAT pools are referenced from virtual machine scale sets. NICs that are associated with individual virtual machines cannot reference an inbound NAT pool. They have to reference individual inbound NAT rules. */
   inboundNatPools?: Array<{
@@ -7291,18 +8118,46 @@ export interface LoadBalancerStatus {
   }>;
   /** The outbound rules. */
   outboundRules?: Array<{
-    /** The ARM ID of the resource. */
+    /** The name of the resource that is unique within the set of outbound rules used by the load balancer. This name can be used to access the resource. */
+    name?: string;
+    /** A unique read-only string that changes whenever the resource is updated. */
+    etag?: string;
+    /** Type of the resource. */
+    type?: string;
+    /** Resource ID. */
     id?: string;
+    /** The number of outbound ports to be used for NAT. */
+    allocatedOutboundPorts?: number;
+    /** The Frontend IP addresses of the load balancer. */
+    frontendIPConfigurations?: Array<{
+      /** Resource ID. */
+      id?: string;
+    }>;
+    /** A reference to a pool of DIPs. Outbound traffic is randomly load balanced across IPs in the backend IPs. */
+    backendAddressPool?: {
+      /** Resource ID. */
+      id?: string;
+    };
+    /** The provisioning state of the outbound rule resource. */
+    provisioningState?: string;
+    /** The protocol for the outbound rule in load balancer. */
+    protocol?: string;
+    /** Receive bidirectional TCP Reset on TCP flow idle timeout or unexpected connection termination. This element is only used when the protocol is set to TCP. */
+    enableTcpReset?: boolean;
+    /** The timeout for the TCP idle connection. */
+    idleTimeoutInMinutes?: number;
   }>;
   /** The resource GUID property of the load balancer resource. */
   resourceGuid?: string;
   /** The provisioning state of the load balancer resource. */
   provisioningState?: string;
+  /** Indicates the scope of the load balancer: external (Public) or internal (Private). */
+  scope?: string;
 }
 
 /** A LoadBalancer object. */
 export interface LoadBalancer {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "LoadBalancer";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: LoadBalancerSpec;
@@ -7540,7 +8395,7 @@ export interface LoadBalancersInboundNatRule {
   status?: LoadBalancersInboundNatRuleStatus;
 }
 
-/** NatGateway (Microsoft.Network/natGateways@2024-03-01): spec. */
+/** NatGateway (Microsoft.Network/natGateways@2025-03-01): spec. */
 export interface NatGatewaySpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -7554,7 +8409,7 @@ export interface NatGatewaySpec {
   /** The nat gateway SKU. */
   sku?: {
     /** Name of Nat Gateway SKU. */
-    name?: "Standard";
+    name?: "Standard" | "StandardV2";
   };
   /** A list of availability zones denoting the zone in which Nat Gateway should be deployed. */
   zones?: Array<string>;
@@ -7564,7 +8419,7 @@ export interface NatGatewaySpec {
   tags?: Record<string, string>;
   /** The idle timeout of the nat gateway. */
   idleTimeoutInMinutes?: number;
-  /** An array of public ip addresses associated with the nat gateway resource. */
+  /** An array of public ip addresses V4 associated with the nat gateway resource. */
   publicIpAddresses?: Array<{
     /** Resource ID. */
     reference?: {
@@ -7578,7 +8433,21 @@ export interface NatGatewaySpec {
       name?: string;
     };
   }>;
-  /** An array of public ip prefixes associated with the nat gateway resource. */
+  /** An array of public ip addresses V6 associated with the nat gateway resource. */
+  publicIpAddressesV6?: Array<{
+    /** Resource ID. */
+    reference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+  }>;
+  /** An array of public ip prefixes V4 associated with the nat gateway resource. */
   publicIpPrefixes?: Array<{
     /** Resource ID. */
     reference?: {
@@ -7592,6 +8461,34 @@ export interface NatGatewaySpec {
       name?: string;
     };
   }>;
+  /** An array of public ip prefixes V6 associated with the nat gateway resource. */
+  publicIpPrefixesV6?: Array<{
+    /** Resource ID. */
+    reference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+  }>;
+  /** A reference to the source virtual network using this nat gateway resource. */
+  sourceVirtualNetwork?: {
+    /** Resource ID. */
+    reference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+  };
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -7653,13 +8550,23 @@ export interface NatGatewayStatus {
   tags?: Record<string, string>;
   /** The idle timeout of the nat gateway. */
   idleTimeoutInMinutes?: number;
-  /** An array of public ip addresses associated with the nat gateway resource. */
+  /** An array of public ip addresses V4 associated with the nat gateway resource. */
   publicIpAddresses?: Array<{
     /** Resource ID. */
     id?: string;
   }>;
-  /** An array of public ip prefixes associated with the nat gateway resource. */
+  /** An array of public ip addresses V6 associated with the nat gateway resource. */
+  publicIpAddressesV6?: Array<{
+    /** Resource ID. */
+    id?: string;
+  }>;
+  /** An array of public ip prefixes V4 associated with the nat gateway resource. */
   publicIpPrefixes?: Array<{
+    /** Resource ID. */
+    id?: string;
+  }>;
+  /** An array of public ip prefixes V6 associated with the nat gateway resource. */
+  publicIpPrefixesV6?: Array<{
     /** Resource ID. */
     id?: string;
   }>;
@@ -7668,6 +8575,11 @@ export interface NatGatewayStatus {
     /** Resource ID. */
     id?: string;
   }>;
+  /** A reference to the source virtual network using this nat gateway resource. */
+  sourceVirtualNetwork?: {
+    /** Resource ID. */
+    id?: string;
+  };
   /** The resource GUID property of the NAT gateway resource. */
   resourceGuid?: string;
   /** The provisioning state of the NAT gateway resource. */
@@ -7676,7 +8588,7 @@ export interface NatGatewayStatus {
 
 /** A NatGateway object. */
 export interface NatGateway {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "NatGateway";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: NatGatewaySpec;
@@ -10476,7 +11388,7 @@ export interface PrivateDnsZonesVirtualNetworkLink {
   status?: PrivateDnsZonesVirtualNetworkLinkStatus;
 }
 
-/** PrivateEndpoint (Microsoft.Network/privateEndpoints@2024-03-01): spec. */
+/** PrivateEndpoint (Microsoft.Network/privateEndpoints@2025-03-01): spec. */
 export interface PrivateEndpointSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -10512,6 +11424,8 @@ export interface PrivateEndpointSpec {
       name?: string;
     };
   };
+  /** Specifies the IP version type for the private IPs of the private endpoint. If not defined, this defaults to IPv4. */
+  ipVersionType?: "IPv4" | "IPv6" | "DualStack";
   /** A grouping of information about the connection to the remote resource. */
   privateLinkServiceConnections?: Array<{
     /** The name of the resource that is unique within a resource group. This name can be used to access the resource. */
@@ -10679,6 +11593,8 @@ export interface PrivateEndpointStatus {
   }>;
   /** The provisioning state of the private endpoint resource. */
   provisioningState?: string;
+  /** Specifies the IP version type for the private IPs of the private endpoint. If not defined, this defaults to IPv4. */
+  ipVersionType?: string;
   /** A grouping of information about the connection to the remote resource. */
   privateLinkServiceConnections?: Array<{
     /** The name of the resource that is unique within a resource group. This name can be used to access the resource. */
@@ -10768,7 +11684,7 @@ export interface PrivateEndpointStatus {
 
 /** A PrivateEndpoint object. */
 export interface PrivateEndpoint {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "PrivateEndpoint";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: PrivateEndpointSpec;
@@ -11106,7 +12022,7 @@ export interface PrivateLinkService {
   status?: PrivateLinkServiceStatus;
 }
 
-/** PublicIPAddress (Microsoft.Network/publicIPAddresses@2024-03-01): spec. */
+/** PublicIPAddress (Microsoft.Network/publicIPAddresses@2025-03-01): spec. */
 export interface PublicIPAddressSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -11127,7 +12043,7 @@ export interface PublicIPAddressSpec {
   /** The public IP address SKU. */
   sku?: {
     /** Name of a public IP address SKU. */
-    name?: "Basic" | "Standard";
+    name?: "Basic" | "Standard" | "StandardV2";
     /** Tier of a public IP address SKU. */
     tier?: "Regional" | "Global";
   };
@@ -11383,14 +12299,14 @@ export interface PublicIPAddressStatus {
 
 /** A PublicIPAddress object. */
 export interface PublicIPAddress {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "PublicIPAddress";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: PublicIPAddressSpec;
   status?: PublicIPAddressStatus;
 }
 
-/** PublicIPPrefix (Microsoft.Network/publicIPPrefixes@2024-03-01): spec. */
+/** PublicIPPrefix (Microsoft.Network/publicIPPrefixes@2025-03-01): spec. */
 export interface PublicIPPrefixSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -11411,7 +12327,7 @@ export interface PublicIPPrefixSpec {
   /** The public IP prefix SKU. */
   sku?: {
     /** Name of a public IP prefix SKU. */
-    name?: "Standard";
+    name?: "Standard" | "StandardV2";
     /** Tier of a public IP prefix SKU. */
     tier?: "Regional" | "Global";
   };
@@ -11569,7 +12485,7 @@ export interface PublicIPPrefixStatus {
 
 /** A PublicIPPrefix object. */
 export interface PublicIPPrefix {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "PublicIPPrefix";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: PublicIPPrefixSpec;
@@ -12519,7 +13435,7 @@ export interface TrafficManagerProfilesNestedEndpoint {
   status?: TrafficManagerProfilesNestedEndpointStatus;
 }
 
-/** VirtualNetwork (Microsoft.Network/virtualNetworks@2024-03-01): spec. */
+/** VirtualNetwork (Microsoft.Network/virtualNetworks@2025-03-01): spec. */
 export interface VirtualNetworkSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -12545,6 +13461,24 @@ export interface VirtualNetworkSpec {
   addressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        reference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+    }>;
   };
   /** The dhcpOptions that contains an array of DNS servers available to VMs deployed in the virtual network. */
   dhcpOptions?: {
@@ -12662,6 +13596,17 @@ export interface VirtualNetworkStatus {
   addressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        id?: string;
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+      /** List of assigned IP address prefixes in the IpamPool of the associated resource. */
+      allocatedAddressPrefixes?: Array<string>;
+    }>;
   };
   /** The dhcpOptions that contains an array of DNS servers available to VMs deployed in the virtual network. */
   dhcpOptions?: {
@@ -12719,11 +13664,16 @@ export interface VirtualNetworkStatus {
   }>;
   /** Private Endpoint VNet Policies. */
   privateEndpointVNetPolicies?: string;
+  /** A reference to the default public nat gateway being used by this virtual network resource. */
+  defaultPublicNatGateway?: {
+    /** Resource ID. */
+    id?: string;
+  };
 }
 
 /** A VirtualNetwork object. */
 export interface VirtualNetwork {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "VirtualNetwork";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: VirtualNetworkSpec;
@@ -13386,7 +14336,7 @@ export interface VirtualNetworkGateway {
   status?: VirtualNetworkGatewayStatus;
 }
 
-/** VirtualNetworksSubnet (Microsoft.Network/virtualNetworks/subnets@2024-03-01): spec. */
+/** VirtualNetworksSubnet (Microsoft.Network/virtualNetworks/subnets@2025-03-01): spec. */
 export interface VirtualNetworksSubnetSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -13530,8 +14480,26 @@ export interface VirtualNetworksSubnetSpec {
   }>;
   /** Set this property to Tenant to allow sharing subnet with other subscriptions in your AAD tenant. This property can only be set if defaultOutboundAccess is set to false, both properties can only be set if subnet is empty. */
   sharingScope?: "Tenant" | "DelegatedServices";
-  /** Set this property to false to disable default outbound connectivity for all VMs in the subnet. This property can only be set at the time of subnet creation and cannot be updated for an existing subnet. */
+  /** Set this property to false to disable default outbound connectivity for all VMs in the subnet. */
   defaultOutboundAccess?: boolean;
+  /** A list of IPAM Pools for allocating IP address prefixes. */
+  ipamPoolPrefixAllocations?: Array<{
+    pool?: {
+      /** Resource id of the associated Azure IpamPool resource. */
+      reference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+    };
+    /** Number of IP addresses to allocate. */
+    numberOfIpAddresses?: string;
+  }>;
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -13734,20 +14702,31 @@ export interface VirtualNetworksSubnetStatus {
   }>;
   /** Set this property to Tenant to allow sharing subnet with other subscriptions in your AAD tenant. This property can only be set if defaultOutboundAccess is set to false, both properties can only be set if subnet is empty. */
   sharingScope?: string;
-  /** Set this property to false to disable default outbound connectivity for all VMs in the subnet. This property can only be set at the time of subnet creation and cannot be updated for an existing subnet. */
+  /** Set this property to false to disable default outbound connectivity for all VMs in the subnet. */
   defaultOutboundAccess?: boolean;
+  /** A list of IPAM Pools for allocating IP address prefixes. */
+  ipamPoolPrefixAllocations?: Array<{
+    pool?: {
+      /** Resource id of the associated Azure IpamPool resource. */
+      id?: string;
+    };
+    /** Number of IP addresses to allocate. */
+    numberOfIpAddresses?: string;
+    /** List of assigned IP address prefixes in the IpamPool of the associated resource. */
+    allocatedAddressPrefixes?: Array<string>;
+  }>;
 }
 
 /** A VirtualNetworksSubnet object. */
 export interface VirtualNetworksSubnet {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "VirtualNetworksSubnet";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: VirtualNetworksSubnetSpec;
   status?: VirtualNetworksSubnetStatus;
 }
 
-/** VirtualNetworksVirtualNetworkPeering (Microsoft.Network/virtualNetworks/virtualNetworkPeerings@2024-03-01): spec. */
+/** VirtualNetworksVirtualNetworkPeering (Microsoft.Network/virtualNetworks/virtualNetworkPeerings@2025-03-01): spec. */
 export interface VirtualNetworksVirtualNetworkPeeringSpec {
   /** The name of the resource in Azure. Defaults to metadata.name. */
   azureName?: string;
@@ -13784,21 +14763,93 @@ export interface VirtualNetworksVirtualNetworkPeeringSpec {
   localAddressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        reference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+    }>;
   };
   /** The current local address space of the local virtual network that is peered. */
   localVirtualNetworkAddressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        reference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+    }>;
   };
   /** The reference to the address space peered with the remote virtual network. */
   remoteAddressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        reference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+    }>;
   };
   /** The reference to the current address space of the remote virtual network. */
   remoteVirtualNetworkAddressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        reference?: {
+          /** The ARM ID of the resource (use this or group/kind/name). */
+          armId?: string;
+          /** The Kubernetes group of the referenced object. */
+          group?: string;
+          /** The Kubernetes kind of the referenced object. */
+          kind?: string;
+          /** The Kubernetes name of the referenced object, in the same namespace. */
+          name?: string;
+        };
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+    }>;
   };
   /** The reference to the remote virtual network's Bgp Communities. */
   remoteBgpCommunities?: {
@@ -13884,21 +14935,65 @@ export interface VirtualNetworksVirtualNetworkPeeringStatus {
   localAddressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        id?: string;
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+      /** List of assigned IP address prefixes in the IpamPool of the associated resource. */
+      allocatedAddressPrefixes?: Array<string>;
+    }>;
   };
   /** The current local address space of the local virtual network that is peered. */
   localVirtualNetworkAddressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        id?: string;
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+      /** List of assigned IP address prefixes in the IpamPool of the associated resource. */
+      allocatedAddressPrefixes?: Array<string>;
+    }>;
   };
   /** The reference to the address space peered with the remote virtual network. */
   remoteAddressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        id?: string;
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+      /** List of assigned IP address prefixes in the IpamPool of the associated resource. */
+      allocatedAddressPrefixes?: Array<string>;
+    }>;
   };
   /** The reference to the current address space of the remote virtual network. */
   remoteVirtualNetworkAddressSpace?: {
     /** A list of address blocks reserved for this virtual network in CIDR notation. */
     addressPrefixes?: Array<string>;
+    /** A list of IPAM Pools allocating IP address prefixes. */
+    ipamPoolPrefixAllocations?: Array<{
+      pool?: {
+        /** Resource id of the associated Azure IpamPool resource. */
+        id?: string;
+      };
+      /** Number of IP addresses to allocate. */
+      numberOfIpAddresses?: string;
+      /** List of assigned IP address prefixes in the IpamPool of the associated resource. */
+      allocatedAddressPrefixes?: Array<string>;
+    }>;
   };
   /** The reference to the remote virtual network's Bgp Communities. */
   remoteBgpCommunities?: {
@@ -13936,7 +15031,7 @@ export interface VirtualNetworksVirtualNetworkPeeringStatus {
 
 /** A VirtualNetworksVirtualNetworkPeering object. */
 export interface VirtualNetworksVirtualNetworkPeering {
-  apiVersion: "network.azure.com/v20240301" | "network.azure.com/v1api20240301";
+  apiVersion: "network.azure.com/v20250301" | "network.azure.com/v1api20250301";
   kind: "VirtualNetworksVirtualNetworkPeering";
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: VirtualNetworksVirtualNetworkPeeringSpec;

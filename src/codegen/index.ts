@@ -9,5 +9,6 @@ export type { GeneratorOptions, GeneratorState, Stage, KindWork, KindRequest, Co
 export { renderCrd, crdNameOf, pluralOf, matchesCrdPattern, objectSchemaOf, toJsonSchema, printerColumns } from './internal/render/crd.js';
 export type { JsonSchemaProps, RenderCrdOptions } from './internal/render/crd.js';
 export { crdYaml } from './internal/stages/render-crds.js';
+export { obsoleteSpelling } from './internal/stages/render-models.js';
 export { renderKindsRbac, kindsClusterRoleName } from './internal/render/kinds-rbac.js';
 export { renderKindTypes } from './internal/render/types.js';

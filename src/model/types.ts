@@ -58,8 +58,11 @@ export interface SchemaNode {
 export interface ExportSource {
   /** The name under `operatorSpec.secrets` or `operatorSpec.configMaps`, e.g. `key1`, `principalId`. */
   name: string;
-  /** `status`: a path into the ARM GET body; `action`: a POST action's response (e.g. `listKeys`). */
-  from: 'status' | 'action';
+  /**
+   * `status`: a path into the ARM GET body; `action`: a POST action's response (e.g. `listKeys`); `armId`: a part
+   * of the resource's parsed ARM ID (`subscriptionId`, `resourceGroupName`).
+   */
+  from: 'status' | 'action' | 'armId';
   /** For `status`: dotted ARM body path (`properties.principalId`); for `action`: JSON path in the response. */
   path: string;
   /** For `action`: the action name, e.g. `listKeys`. */

@@ -13,28 +13,55 @@ export interface Manifest {
 }
 
 /** Runs a program; rejects with its stderr when it fails. */
-export function run(program: string, args: string[], options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {}): Promise<string> {
+export function run(
+  program: string,
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(program, args, { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${program} ${args.join(' ')} failed: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      program,
+      args,
+      { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${program} ${args.join(' ')} failed: ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 
-/** Parses a multi-document YAML stream, skipping empty documents. */
+/** Documents already parsed, by their text: every kustomization renders the same 9 MB of CRDs. */
+const parsedDocuments = new Map<string, Manifest | null>();
+
+/**
+ * Parses a multi-document YAML stream, skipping empty documents. A document met before (same text) is parsed once;
+ * the objects returned are shared, so callers must not modify them (copy first).
+ */
 export function parseManifests(text: string): Manifest[] {
-  return parseAllDocuments(text).map((document) => {
-    if (document.errors.length > 0) throw new Error(`invalid YAML: ${document.errors[0]?.message ?? ''}`);
-    return document.toJS() as Manifest | null;
-  }).filter((object): object is Manifest => object !== null);
+  return text
+    .split(/^---$/m)
+    .map((documentText) => {
+      const known = parsedDocuments.get(documentText);
+      if (known !== undefined) return known;
+      const [document, ...more] = parseAllDocuments(documentText);
+      if (more.length > 0) throw new Error('invalid YAML: a document separator parseManifests did not split at');
+      if (document?.errors.length) throw new Error(`invalid YAML: ${document.errors[0]?.message ?? ''}`);
+      const object = (document?.toJS() ?? null) as Manifest | null;
+      parsedDocuments.set(documentText, object);
+      return object;
+    })
+    .filter((object): object is Manifest => object !== null);
 }
 
 /** The one object of this kind (and name, if given); throws when there is not exactly one. */
 export function only(objects: Manifest[], kind: string, name?: string): Manifest {
-  const found = objects.filter((object) => object.kind === kind && (name === undefined || object.metadata.name === name));
-  if (found.length !== 1) throw new Error(`expected one ${kind}${name === undefined ? '' : ` ${name}`}, found ${found.length}`);
+  const found = objects.filter(
+    (object) => object.kind === kind && (name === undefined || object.metadata.name === name),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one ${kind}${name === undefined ? '' : ` ${name}`}, found ${found.length}`);
   return found[0] as Manifest;
 }
 
@@ -55,7 +82,12 @@ export interface Container {
   readinessProbe?: { httpGet?: { path: string; port: string | number } };
   startupProbe?: { httpGet?: { path: string; port: string | number } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; runAsNonRoot?: boolean; capabilities?: { drop?: string[] } };
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    runAsNonRoot?: boolean;
+    capabilities?: { drop?: string[] };
+  };
   volumeMounts?: Array<{ name: string; mountPath: string }>;
 }
 
@@ -77,17 +109,27 @@ export function podTemplateOf(deployment: Manifest): PodTemplate {
 /** The namespaces in AZURE_TARGET_NAMESPACES of the operator container (as the operator splits it). */
 export function targetNamespacesOf(container: Container): string[] {
   const value = container.env?.find((variable) => variable.name === 'AZURE_TARGET_NAMESPACES')?.value ?? '';
-  return value.split(/[,;]/).map((namespace) => namespace.trim()).filter((namespace) => namespace !== '');
+  return value
+    .split(/[,;]/)
+    .map((namespace) => namespace.trim())
+    .filter((namespace) => namespace !== '');
 }
 
 /** Matches a path against .dockerignore rules (Docker's semantics for these forms: `*`, `**`, `!`, directories). */
 export function dockerContextIncludes(dockerignore: string, path: string): boolean {
-  const rules = dockerignore.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  const rules = dockerignore
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
   let included = true;
   for (const rule of rules) {
     const negated = rule.startsWith('!');
     const pattern = (negated ? rule.slice(1) : rule).replace(/^\/+|\/+$/g, '');
-    const glob = (text: string) => text.split('**').map((part) => part.split('*').map(escapeRegex).join('[^/]*')).join('.*');
+    const glob = (text: string) =>
+      text
+        .split('**')
+        .map((part) => part.split('*').map(escapeRegex).join('[^/]*'))
+        .join('.*');
     const regex = new RegExp(`^${pattern.split('**/').map(glob).join('(?:.*/)?')}(/.*)?$`);
     if (regex.test(path)) included = negated;
   }

@@ -49,11 +49,11 @@ test('size budget: compact models, CRDs below the API server object limit', () =
   // ASO emits ~28,000 characters of Go for ResourceGroup alone; the whole model must stay small.
   assert.ok(size(join(generatedDir, 'model/resources/ResourceGroup.ts')) < 3_000, 'ResourceGroup model < 3 kB');
   for (const path of models) assert.ok(size(path) < 120_000, `${relative(generatedDir, path)}: ${size(path)} bytes > 120 kB`);
-  // 256 kinds at 471 api-versions: ~9 kB of model per kind-version.
+  // 273 kinds at 535 api-versions: ~9 kB of model per kind-version.
   assert.ok(total(models) < 5_000_000, `models total ${total(models)} bytes > 5 MB`);
   for (const path of crds) assert.ok(size(path) < 900_000, `${relative(generatedDir, path)}: ${size(path)} bytes > 900 kB`);
-  // Every version in both spellings; shapes shared between versions are written once (YAML anchors).
-  assert.ok(total(crds) < 10_000_000, `CRDs total ${total(crds)} bytes > 10 MB`);
+  // Every version in both spellings (~20 kB per api-version); shapes shared between versions are written once.
+  assert.ok(total(crds) < 11_000_000, `CRDs total ${total(crds)} bytes > 11 MB`);
   // Every api-version of every type of the modelled providers, shared lists referenced by index.
   assert.ok(size(join(generatedDir, 'catalog.ts')) < 160_000, 'catalog.ts < 160 kB');
 });

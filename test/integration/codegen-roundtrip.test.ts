@@ -151,11 +151,11 @@ function synthesize(model: KindModel, full: boolean): Json {
   const schema = specSchemaOf(model);
   const spec = example(schema, 'spec', full) as Json;
   // Only kinds with an owner field get one (not a resource group, nor a subscription or tenant-scoped kind).
+  // A location child (owners `*`, not an extension) is owned by the location's ARM ID.
+  const locationId = '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Sql/locations/westeurope';
   if (schema.properties?.owner) {
-    spec.owner =
-      model.scope === 'extension'
-        ? { group: 'resources.azure.com', kind: 'ResourceGroup', name: 'rg' }
-        : { name: 'owner' };
+    if (model.scope === 'extension') spec.owner = { group: 'resources.azure.com', kind: 'ResourceGroup', name: 'rg' };
+    else spec.owner = model.owners[0] === '*' ? { armId: locationId } : { name: 'owner' };
   }
   // A kind that is a union at its root holds exactly one variant, like any union below (location is in it).
   const variants = Object.keys(model.body.discriminator?.variants ?? {}).map(variantKey);

@@ -87,12 +87,21 @@ test('a dependency change requeues its dependents at once (the operator clock ne
       roleDefinitionReference: { wellKnownName: 'Reader' },
     });
     await waitForReady(environment, { ...ra, name: 'ra-dep' }, 'False', 'ConfigMapNotFound');
-    await create(environment, identity, 'id-dep', { location: 'westus', owner: { name: 'rg-dep' }, operatorSpec: { configMaps: { principalId: { name: 'dep-identity', key: 'principalId' } } } });
+    const operatorSpec = {
+      configMaps: { principalId: { name: 'dep-identity', key: 'principalId' } },
+      secrets: { subscriptionId: { name: 'dep-identity', key: 'subscriptionId' } },
+    };
+    await create(environment, identity, 'id-dep', { location: 'westus', owner: { name: 'rg-dep' }, operatorSpec });
     await waitForReady(environment, { ...identity, name: 'id-dep' });
     await waitForReady(environment, { ...ra, name: 'ra-dep' });
     const configMap = await core.readNamespacedConfigMap({ namespace: 'default', name: 'dep-identity' });
     const put = environment.emulator.requestLog().find((entry) => entry.method === 'PUT' && entry.path.includes('/roleAssignments/'));
     assert.equal((put?.body as { properties: { principalId: string } }).properties.principalId, configMap.data?.['principalId']);
+    // The subscription ID is no body property: it is read from the identity's ARM ID.
+    const secret = await core.readNamespacedSecret({ namespace: 'default', name: 'dep-identity' });
+    const identityPut = environment.emulator.requestLog().find((entry) => entry.method === 'PUT' && entry.path.includes('/userAssignedIdentities/id-dep'));
+    const subscriptionId = /\/subscriptions\/([^/]+)\//.exec(identityPut?.path ?? '')?.[1];
+    assert.equal(Buffer.from(secret.data?.['subscriptionId'] ?? '', 'base64').toString(), subscriptionId);
   });
 
   await t.test('a conflicting export destination removed → the export is written, and only then Ready', async () => {

@@ -66,3 +66,25 @@ test('every $supportedFrom type is a kind-version; non-ARM kinds and unmatched t
     ['Nothing', 'SecurityGroup'],
   );
 });
+
+test('a version `groups` adds that the index lacks is served with the nearest schema', () => {
+  const explicit = [
+    {
+      group: 'cache',
+      kind: 'RedisFirewallRule',
+      armType: 'Microsoft.Cache/redis/firewallRules',
+      apiVersion: '2025-06-01',
+    },
+    {
+      group: 'cache',
+      kind: 'RedisFirewallRule',
+      armType: 'Microsoft.Cache/redis/firewallRules',
+      apiVersion: '2024-11-01',
+    },
+  ];
+  const { kinds } = expandAsoKinds({ objectModelConfiguration: {} }, index, explicit);
+  assert.deepEqual(
+    kinds.map((kind) => kind.schemaApiVersion),
+    ['2024-11-01', undefined],
+  );
+});

@@ -5,6 +5,9 @@
  * type path in singular; they are matched to the type index's ARM types of the group's provider namespace.
  */
 import type { KindOverride, KindRequest } from './state.js';
+import { schemaVersionFor, type TypeIndex } from './type-index.js';
+
+export { nearestVersion } from './type-index.js';
 
 /** One kind-version ASO serves, before it is matched to an ARM type. */
 export interface AsoKindVersion {
@@ -70,30 +73,23 @@ export function armTypeOf(group: string, typeName: string, armTypes: readonly st
   });
 }
 
-/** The index version to read when the index lacks `wanted`: the nearest date, older winning a tie. */
-export function nearestVersion(wanted: string, available: readonly string[]): string | undefined {
-  const day = (version: string) => Date.parse(version.slice(0, 10));
-  const sorted = [...available].sort();
-  let best: string | undefined;
-  for (const candidate of sorted) {
-    if (best === undefined || Math.abs(day(candidate) - day(wanted)) < Math.abs(day(best) - day(wanted)))
-      best = candidate;
-  }
-  return best;
-}
-
 /**
  * The kind requests for every kind-version ASO serves, merged with `explicit` (codegen.config.yaml's `groups`,
  * which pin ARM types and add versions ASO's snapshot lacks). `index` is the type index (ARM type → version → file).
  */
 export function expandAsoKinds(
   asoConfig: Record<string, unknown>,
-  index: Record<string, Record<string, string>>,
+  index: TypeIndex,
   explicit: readonly KindRequest[],
   overrides: Record<string, KindOverride> = {},
 ): { kinds: KindRequest[]; unserved: UnservedKind[] } {
   const armTypes = Object.keys(index).sort();
-  const kinds: KindRequest[] = [...explicit];
+  // A version `groups` adds that the index lacks is served with the nearest schema, as ASO's own are.
+  const kinds: KindRequest[] = explicit.map((request) => {
+    if (request.schemaApiVersion !== undefined) return request;
+    const schemaApiVersion = schemaVersionFor(index, request.armType, request.apiVersion);
+    return schemaApiVersion === undefined ? request : { ...request, schemaApiVersion };
+  });
   const unserved: UnservedKind[] = [];
   const has = (group: string, kind: string, apiVersion: string) =>
     kinds.some((entry) => entry.group === group && entry.kind === kind && entry.apiVersion === apiVersion);
@@ -115,10 +111,7 @@ export function expandAsoKinds(
       });
       continue;
     }
-    const available = Object.keys(index[armType] ?? {});
-    const schemaApiVersion = available.includes(entry.apiVersion)
-      ? undefined
-      : nearestVersion(entry.apiVersion, available);
+    const schemaApiVersion = schemaVersionFor(index, armType, entry.apiVersion);
     kinds.push({
       group,
       kind: entry.kind,

@@ -15,6 +15,8 @@ export interface KindOverride {
   reason: string;
   /** Keep ARM's `properties` envelope as `spec.properties`. */
   flatten?: boolean;
+  /** false: serve `azureName` although the type fixes the resource's name (ASO does for some kinds). */
+  fixedName?: boolean;
   /** ARM body paths (`properties.subnet.id`, `[]` for array items) that hold ARM IDs of other resources. */
   references?: string[];
   /** ARM body paths that are plain values although a heuristic or ASO's config makes them references. */
@@ -28,7 +30,7 @@ export interface KindOverride {
   /** ARM body path → Kubernetes name. */
   renames?: Record<string, string>;
   /** Export name → source, for exports ASO lists but the type does not make obvious (e.g. `key1` from `listKeys`). */
-  exports?: Record<string, { action?: string; path: string; secret?: boolean }>;
+  exports?: Record<string, { action?: string; path: string; secret?: boolean; from?: 'armId' }>;
   /** Names of handwritten extension hooks. */
   hooks?: string[];
 }

@@ -253,7 +253,15 @@ function ownerSchema(model: KindModel): SchemaNode | undefined {
     };
   }
   const owner = model.owners[0];
-  const ownerKind = owner === undefined || owner === '*' ? 'resource' : `${owner.group}/${owner.kind}`;
+  if (owner === '*') {
+    return {
+      type: 'object',
+      description: 'The owner: the ARM ID of the location (or other parent) this resource lives under.',
+      properties: { armId: str('The ARM ID of the owner, e.g. /subscriptions/…/providers/Microsoft.Sql/locations/westeurope.') },
+      required: ['armId'],
+    };
+  }
+  const ownerKind = owner === undefined ? 'resource' : `${owner.group}/${owner.kind}`;
   return {
     type: 'object',
     description: `The owner: the name of a ${ownerKind} in the same namespace, or its ARM ID.`,

@@ -5,15 +5,19 @@
  */
 import { specToArmBody, type KindModel, type ResolvedInputs } from '../../model/index.js';
 import { hooksFor } from '../extensions/index.js';
-import { runDesiredBody } from './hooks.js';
+import { runDesiredBody, type ResourceHooks } from './hooks.js';
 import type { KubeObject } from './kube.js';
 
-/** The ARM body the operator would compare with Azure and PUT for `object`. Throws `MissingInputError` as the model does. */
+/**
+ * The ARM body the operator would compare with Azure and PUT for `object` (`hooks`: the kind's extensions, found by
+ * group and kind unless given). Throws `MissingInputError` as the model does.
+ */
 export function desiredArmBody(
   model: KindModel,
   object: KubeObject,
   resolved: ResolvedInputs,
+  hooks: readonly ResourceHooks[] = hooksFor(model.group, model.kind),
 ): Record<string, unknown> {
   const body = specToArmBody(model, object.spec ?? {}, resolved);
-  return runDesiredBody(hooksFor(model.group, model.kind), { object, model }, body);
+  return runDesiredBody(hooks, { object, model }, body);
 }

@@ -4,7 +4,7 @@
  * response such as `listKeys`). The Secret/ConfigMap is owned by the object; one owned by anything else is a conflict.
  */
 import type { ArmOperations } from '../../arm/index.js';
-import type { KindModel } from '../../model/index.js';
+import { type KindModel, parseArmId } from '../../model/index.js';
 import { ConditionError } from './errors.js';
 import type { KubeAccess, KubeObject } from './kube.js';
 import { deepEqual } from './merge-patch.js';
@@ -62,6 +62,8 @@ export async function writeExports(options: {
     let value: unknown;
     if (request.source.from === 'status') {
       value = readPath(armBody, request.source.path);
+    } else if (request.source.from === 'armId') {
+      value = readPath(parseArmId(armId), request.source.path);
     } else {
       const action = request.source.action ?? 'listKeys';
       if (!actionResults.has(action)) {

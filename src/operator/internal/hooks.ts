@@ -45,8 +45,17 @@ export interface ResourceHooks {
   reason: string;
   /** The Azure name when `spec.azureName` is unset. */
   azureName?(context: HookContext, next: () => string): string;
+  /**
+   * A name to write into `spec.azureName` before anything reaches Azure, when the spec has none and nothing was
+   * created yet (ASO's defaulting webhook sets it at admission): for names that cannot be derived again, such as a
+   * random GUID.
+   */
+  persistedAzureName?(context: HookContext): string | undefined;
   /** Adjusts the desired ARM body before it is compared with Azure and sent (e.g. drop create-only values). */
-  desiredBody?(context: HookContext & { body: Record<string, unknown> }, next: (body: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown>;
+  desiredBody?(
+    context: HookContext & { body: Record<string, unknown> },
+    next: (body: Record<string, unknown>) => Record<string, unknown>,
+  ): Record<string, unknown>;
   /** Adjusts the body of a PUT right before it is sent; `existing` is Azure's current body (undefined: a create). */
   beforePut?(
     context: HookContext & { body: Record<string, unknown>; existing: unknown; arm: HookArm; armId: string },
@@ -56,21 +65,43 @@ export interface ResourceHooks {
 
 /** Runs `azureName` through the hooks (last registered outermost). */
 export function runAzureName(hooks: readonly ResourceHooks[], context: HookContext, base: () => string): string {
-  return hooks.reduce<() => string>((next, hook) => (hook.azureName ? () => hook.azureName?.(context, next) ?? next() : next), base)();
+  return hooks.reduce<() => string>(
+    (next, hook) => (hook.azureName ? () => hook.azureName?.(context, next) ?? next() : next),
+    base,
+  )();
+}
+
+/** The first name a hook wants written into `spec.azureName`, if any. */
+export function runPersistedAzureName(hooks: readonly ResourceHooks[], context: HookContext): string | undefined {
+  for (const hook of hooks) {
+    const name = hook.persistedAzureName?.(context);
+    if (name !== undefined) return name;
+  }
+  return undefined;
 }
 
 /** Runs `desiredBody` through the hooks. */
-export function runDesiredBody(hooks: readonly ResourceHooks[], context: HookContext, body: Record<string, unknown>): Record<string, unknown> {
+export function runDesiredBody(
+  hooks: readonly ResourceHooks[],
+  context: HookContext,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
   const chain = hooks.reduce<(b: Record<string, unknown>) => Record<string, unknown>>(
-    (next, hook) => (hook.desiredBody ? (b) => hook.desiredBody?.({ ...context, body: b }, next) ?? next(b) : next), (b) => b);
+    (next, hook) => (hook.desiredBody ? (b) => hook.desiredBody?.({ ...context, body: b }, next) ?? next(b) : next),
+    (b) => b,
+  );
   return chain(body);
 }
 
 /** Runs `beforePut` through the hooks. */
 export async function runBeforePut(
-  hooks: readonly ResourceHooks[], context: HookContext & { existing: unknown; arm: HookArm; armId: string }, body: Record<string, unknown>,
+  hooks: readonly ResourceHooks[],
+  context: HookContext & { existing: unknown; arm: HookArm; armId: string },
+  body: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const chain = hooks.reduce<(b: Record<string, unknown>) => Promise<Record<string, unknown>>>(
-    (next, hook) => (hook.beforePut ? (b) => hook.beforePut?.({ ...context, body: b }, next) ?? next(b) : next), async (b) => b);
+    (next, hook) => (hook.beforePut ? (b) => hook.beforePut?.({ ...context, body: b }, next) ?? next(b) : next),
+    async (b) => b,
+  );
   return chain(body);
 }

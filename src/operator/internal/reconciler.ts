@@ -42,7 +42,7 @@ import { ConditionError, isConditionError } from './errors.js';
 import { plannedExports, writeExports } from './exports.js';
 import { HeldErrors } from './held-errors.js';
 import type { ReconcileObserver } from './metrics.js';
-import { type HookArm, RequeueLater, isRequeueLater, runBeforePut } from './hooks.js';
+import { type HookArm, RequeueLater, isRequeueLater, runBeforePut, runPersistedAzureName } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
 import {
@@ -266,6 +266,7 @@ class ReconcilePass {
     });
     this.secretValues.push(...credential.secretValues);
 
+    if (!deleting) await this.persistAzureName();
     const resolution = await this.resolve(credential.subscriptionId);
     if (!deleting) await this.ensureOwnerReference();
     const desired = resolution.status === 'resolved' ? { armId: resolution.armId, body: resolution.body } : undefined;
@@ -637,6 +638,24 @@ class ReconcilePass {
   }
 
   // ---- resolution ----
+
+  /**
+   * Writes the name a kind's extension generates into `spec.azureName` (a random GUID), once: only while the spec
+   * names nothing and no resource was recorded, and before anything is sent to Azure, so that a crash or a retry
+   * cannot create a second resource under another name.
+   */
+  private async persistAzureName(): Promise<void> {
+    const specName = this.object.spec?.['azureName'];
+    if ((typeof specName === 'string' && specName !== '') || this.annotations[RESOURCE_ID_ANNOTATION] !== undefined)
+      return;
+    const name = runPersistedAzureName(this.served.hooks, { object: this.object, model: this.served.model });
+    if (name === undefined) return;
+    this.log.info({ azureName: name }, 'writing the generated Azure name into spec.azureName');
+    this.object = await this.deps.kube.patchObject(this.ref, {
+      metadata: { resourceVersion: this.object.metadata.resourceVersion },
+      spec: { azureName: name },
+    });
+  }
 
   private async resolve(subscriptionId: string): Promise<Resolution> {
     return resolveDesiredState({

@@ -10,10 +10,10 @@ import {
   MissingInputError,
   buildArmId,
   listSpecInputs,
-  specToArmBody,
 } from '../../model/index.js';
 import { Reasons } from './conditions.js';
-import { type ResourceHooks, runAzureName, runDesiredBody } from './hooks.js';
+import { desiredArmBody } from './desired-body.js';
+import { type ResourceHooks, runAzureName } from './hooks.js';
 import type { KubeObject } from './kube.js';
 import type { Resolution } from './plan.js';
 import { wellKnownArmId } from './well-known.js';
@@ -91,13 +91,13 @@ export async function resolveDesiredState(options: {
     }
   }
   try {
-    const body = specToArmBody(model, spec, {
+    const resolved = {
       azureName,
-      armIdOf: (path, ref) => armIds.get(path) ?? ref.armId,
-      secretValueOf: (path) => secrets.get(path),
-      configMapValueOf: (path) => configMaps.get(path),
-    });
-    return { status: 'resolved', armId, body: runDesiredBody(hooks, context, body) };
+      armIdOf: (path: string, ref: ResourceReference) => armIds.get(path) ?? ref.armId,
+      secretValueOf: (path: string) => secrets.get(path),
+      configMapValueOf: (path: string) => configMaps.get(path),
+    };
+    return { status: 'resolved', armId, body: desiredArmBody(model, object, resolved, hooks) };
   } catch (error) {
     if (error instanceof MissingInputError) {
       const reason =

@@ -19,6 +19,17 @@ test('the exact ASO version is used, else the newest older one', () => {
   assert.equal(asoSectionFor(testAsoConfig, 'nothing', '2024-01-01'), undefined);
 });
 
+test("a version ASO lacks takes the settings of the newest older version that exports the kind", () => {
+  const asoConfig = {
+    objectModelConfiguration: {
+      net: { '2024-03-01': { Vnet: { $exportAs: 'Vnet' } }, '2024-10-01': { Watcher: { $exportAs: 'Watcher' } } },
+    },
+  };
+  assert.equal(asoSectionFor(asoConfig, 'net', '2025-03-01', 'Vnet')?.version, '2024-03-01');
+  assert.equal(asoSectionFor(asoConfig, 'net', '2025-03-01', 'Watcher')?.version, '2024-10-01');
+  assert.equal(asoSectionFor(asoConfig, 'net', '2025-03-01', 'New')?.version, '2024-10-01');
+});
+
 test('secrets, configmap inputs, simple references, defaultAzureName and exports come from ASO config', async () => {
   const state = await fixtureAfter('apply-aso-config');
   const widget = fixtureModel(state, 'Widget');

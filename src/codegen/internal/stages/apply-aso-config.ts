@@ -15,11 +15,15 @@ import { lookupIndex } from './read-inputs.js';
 
 type Entries = Record<string, Record<string, unknown>>;
 
-/** The group/version section of ASO's config to use for a kind: exact version, else the newest older one. */
+/**
+ * The group/version section of ASO's config to use for a kind: the exact version, else the newest older one that
+ * exports `kind` (a group's newest section may hold only other kinds), else the newest older one.
+ */
 export function asoSectionFor(
   asoConfig: Record<string, unknown>,
   group: string,
   apiVersion: string,
+  kind?: string,
 ): { version: string; types: Entries } | undefined {
   const model = asoConfig.objectModelConfiguration as Record<string, Record<string, unknown>> | undefined;
   const groupSection = model?.[group];
@@ -28,7 +32,12 @@ export function asoSectionFor(
     .filter((version) => /^\d{4}-\d{2}-\d{2}/.test(version))
     .sort();
   const exact = versions.find((version) => version === apiVersion);
-  const chosen = exact ?? versions.filter((version) => version < apiVersion).pop();
+  const older = versions.filter((version) => version < apiVersion);
+  const exporting = older.filter((version) => {
+    const types = (groupSection[version] ?? {}) as Entries;
+    return kind !== undefined && resourceTypeName(types, kind) !== undefined;
+  });
+  const chosen = exact ?? exporting.pop() ?? older.pop();
   if (chosen === undefined) return undefined;
   return { version: chosen, types: (groupSection[chosen] ?? {}) as Entries };
 }
@@ -94,7 +103,7 @@ function applyPropertyConfig(work: KindWork, node: SchemaNode, settings: Record<
 }
 
 /** The ASO Go name of the kind's own resource type (`$exportAs: <kind>`). */
-function resourceTypeName(types: Entries, kind: string): string | undefined {
+export function resourceTypeName(types: Entries, kind: string): string | undefined {
   return Object.entries(types).find(([, settings]) => settings?.$exportAs === kind)?.[0];
 }
 
@@ -136,7 +145,7 @@ export const applyAsoConfig: Stage = {
     const notes = [...state.notes];
     for (const work of state.kinds) {
       const { request, model } = work;
-      const section = asoSectionFor(state.asoConfig, request.group, request.apiVersion);
+      const section = asoSectionFor(state.asoConfig, request.group, request.apiVersion, request.kind);
       if (!section) {
         notes.push(
           `${request.group}/${request.kind}: ASO config has no ${request.group} version <= ${request.apiVersion}`,

@@ -22,6 +22,7 @@ export const applyOverrides: Stage = {
         return node.type === 'array' && node.items && !path.endsWith('[]') ? node.items : node;
       };
       if (override.flatten === false) model.flatten = false;
+      if (override.fixedName === false) delete model.fixedName;
       for (const path of override.references ?? []) at(path).reference = true;
       for (const path of override.notReferences ?? []) {
         const node = at(path);

@@ -7,7 +7,7 @@
 import type { ExportSource, SchemaNode } from '../../../model/index.js';
 import { lowerCamel, topLevelProperties } from '../../../model/index.js';
 import { BicepConverter, refIndex } from '../bicep.js';
-import type { GeneratorState, KindWork, RawType, Stage } from '../state.js';
+import type { GeneratorState, KindOverride, KindWork, RawType, Stage } from '../state.js';
 
 /** Finds a property by case-insensitive name, breadth first, down to `depth` levels; returns its dotted path. */
 export function findPath(node: SchemaNode, wanted: string, depth = 3, prefix = ''): string | undefined {
@@ -49,6 +49,13 @@ function actionsOf(work: KindWork, types: RawType[]): Array<{ name: string; outp
     .sort((a, b) => Number(b.name.startsWith('list')) - Number(a.name.startsWith('list')));
 }
 
+/** The export an override describes (see KindOverride.exports). */
+function fromOverride(name: string, override: NonNullable<KindOverride['exports']>[string]): ExportSource {
+  const from = override.from ?? (override.action ? 'action' : 'status');
+  const action = override.action ? { action: override.action } : {};
+  return { name, from, path: override.path, ...action, secret: override.secret ?? true };
+}
+
 /** The stage itself (see the file comment); pure apart from what its description says. */
 export const deriveExports: Stage = {
   id: 'derive-exports',
@@ -70,7 +77,7 @@ export const deriveExports: Stage = {
         const name = lowerCamel(asoName);
         const override = overrides[name];
         if (override) {
-          exports.push({ name, from: override.action ? 'action' : 'status', path: override.path, ...(override.action ? { action: override.action } : {}), secret: override.secret ?? true });
+          exports.push(fromOverride(name, override));
           continue;
         }
         const config = exports.find((entry) => !entry.secret && entry.name === name);
@@ -92,7 +99,7 @@ export const deriveExports: Stage = {
       }
       for (const [name, override] of Object.entries(overrides)) {
         if (exports.some((entry) => entry.name === name && entry.secret === (override.secret ?? true))) continue;
-        exports.push({ name, from: override.action ? 'action' : 'status', path: override.path, ...(override.action ? { action: override.action } : {}), secret: override.secret ?? true });
+        exports.push(fromOverride(name, override));
       }
       work.model.exports = exports;
     }

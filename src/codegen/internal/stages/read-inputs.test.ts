@@ -29,4 +29,6 @@ test('read-inputs reads the config, the index, the needed type files and the ASO
 test('lookupIndex ignores the casing of ARM types', () => {
   assert.deepEqual(lookupIndex(testIndex, 'microsoft.test/WIDGETS'), testIndex['Microsoft.Test/widgets']);
   assert.equal(lookupIndex(testIndex, 'Microsoft.Test/none'), undefined);
+  const twoSpellings = { 'Microsoft.X/aB': { '2020-01-01': 'old.json' }, 'Microsoft.X/Ab': { '2024-01-01': 'new.json' } };
+  assert.deepEqual(lookupIndex(twoSpellings, 'microsoft.x/ab'), { '2020-01-01': 'old.json', '2024-01-01': 'new.json' });
 });

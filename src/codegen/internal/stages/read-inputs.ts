@@ -6,13 +6,9 @@ import { expandAsoKinds } from '../aso-kinds.js';
 import { checkOverrideKeys, parseCodegenConfig } from '../config.js';
 import type { GeneratorState, RawType, Stage } from '../state.js';
 import { catalogNamespaces } from './catalog-types.js';
+import { lookupIndex } from '../type-index.js';
 
-/** Finds an index entry case-insensitively (ARM types are case-insensitive). */
-export function lookupIndex(index: Record<string, Record<string, string>>, armType: string): Record<string, string> | undefined {
-  const wanted = armType.toLowerCase();
-  const key = Object.keys(index).find((candidate) => candidate.toLowerCase() === wanted);
-  return key === undefined ? undefined : index[key];
-}
+export { lookupIndex } from '../type-index.js';
 
 /** The stage itself (see the file comment); pure apart from what its description says. */
 export const readInputs: Stage = {

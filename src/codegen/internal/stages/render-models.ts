@@ -54,11 +54,16 @@ export function summaryLine(model: KindModel): string {
     `refs=[${flagged('reference').join(' ')}]`,
     `secrets=[${flagged('secret').join(' ')}]`,
     `configMaps=[${flagged('configMapInput').join(' ')}]`,
-    `exports=[${model.exports.map((entry) => `${entry.secret ? 'secret' : 'config'}:${entry.name}<-${entry.action ? `${entry.action}:` : ''}${entry.path}`).join(' ')}]`,
+    `exports=[${model.exports.map((entry) => `${entry.secret ? 'secret' : 'config'}:${entry.name}<-${entry.action ? `${entry.action}:` : entry.from === 'armId' ? 'armId:' : ''}${entry.path}`).join(' ')}]`,
     ...(model.hooks.length > 0 ? [`hooks=[${model.hooks.join(' ')}]`] : []),
   ];
   return parts.join(' ');
 }
+
+/** ASO's pre-2.0 CRD version spelling, which no ASO release serves any longer. */
+export const obsoleteSpelling =
+  "every v1betaYYYYMMDD version: ASO's spelling before v2.0.0, which removed it; the api-version is served as " +
+  'vYYYYMMDD and v1apiYYYYMMDD';
 
 /** The stage itself (see the file comment); pure apart from what its description says. */
 export const renderModels: Stage = {
@@ -98,6 +103,7 @@ export const renderModels: Stage = {
       '',
     ].join('\n');
     const unserved = (state.unserved ?? []).map((entry) => `# not served: ${entry.group}.azure.com/${entry.kind} ${entry.apiVersion}: ${entry.reason}`);
+    unserved.push(`# not served: ${obsoleteSpelling}`);
     const unsourced = [...new Set(state.notes.filter((note) => note.includes(' has no source')))]
       .sort()
       .map((note) => `# export not offered: ${note.replace(' (add an override)', '')}`);

@@ -19,13 +19,18 @@ export function scopeOf(writableScopes: number, armType: string): ArmScope {
   return 'tenant';
 }
 
-/** The owner kinds: the parent kind of a child, ResourceGroup for RG resources, any kind for extensions. */
+/**
+ * The owner kinds: the parent kind of a child, ResourceGroup for RG resources, any kind for extensions and for
+ * children of a location (given by ARM ID).
+ */
 export function ownersOf(request: KindRequest, scope: ArmScope, all: KindRequest[]): KindModel['owners'] {
   if (scope === 'extension') return ['*'];
   const segments = request.armType.split('/');
   if (segments.length > 2) {
     const parentType = segments.slice(0, -1).join('/').toLowerCase();
     const parents = all.filter((candidate) => candidate.armType.toLowerCase() === parentType);
+    // A location is no resource with a kind (Microsoft.Sql/locations/instanceFailoverGroups): its owner is an ARM ID.
+    if (parents.length === 0 && segments.length === 3 && segments[1]?.toLowerCase() === 'locations') return ['*'];
     if (parents.length === 0) throw new Error(`${request.group}/${request.kind}: its parent type ${segments.slice(0, -1).join('/')} is not in the config`);
     const keys = [...new Set(parents.map((parent) => `${kubeGroup(parent.group)}/${parent.kind}`))];
     return keys.map((key) => ({ group: key.slice(0, key.lastIndexOf('/')), kind: key.slice(key.lastIndexOf('/') + 1) }));

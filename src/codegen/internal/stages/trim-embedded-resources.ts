@@ -3,10 +3,13 @@
  * security group inside a subnet) to `{id}` with `id` a reference, as ASO's `…_SubResourceEmbedded` types do: the
  * embedded resource has its own kind, and the full tree would make the model and CRD huge. An embedded object is a
  * resource when its bicep type name is the singular of a resource type segment in the same file (`Subnet` ↔
- * `…/subnets`) and it has ARM's resource shape (`id` and a `properties` envelope).
+ * `…/subnets`) and it has ARM's resource shape (`id` and a `properties` envelope). ASO's config keeps some whole:
+ * `$isResource: false`, and `$resourceEmbeddedInParent: <parent>` inside that parent (a load balancer's frontend IP
+ * configurations can only be created with it).
  */
 import type { SchemaNode } from '../../../model/index.js';
-import type { GeneratorState, RawType, Stage } from '../state.js';
+import type { GeneratorState, KindWork, RawType, Stage } from '../state.js';
+import { asoSectionFor, resourceTypeName, typeNameMatches } from './apply-aso-config.js';
 
 /** Lower-case singular forms of the last segment of every resource type in a file. */
 export function resourceSingulars(types: RawType[]): Set<string> {
@@ -21,6 +24,19 @@ export function resourceSingulars(types: RawType[]): Set<string> {
     if (last.endsWith('s')) result.add(last.slice(0, -1));
   }
   return result;
+}
+
+/** The ASO type names (Go spelling) that stay whole in `work`'s kind (see the file comment). */
+export function keptWhole(asoConfig: Record<string, unknown>, work: KindWork): string[] {
+  const { group, kind, apiVersion } = work.request;
+  const section = asoSectionFor(asoConfig, group, apiVersion, kind);
+  if (!section) return [];
+  const own = resourceTypeName(section.types, kind);
+  const whole = (settings: Record<string, unknown> | undefined) =>
+    settings?.$isResource === false || (own !== undefined && settings?.$resourceEmbeddedInParent === own);
+  return Object.entries(section.types)
+    .filter(([, settings]) => whole(settings))
+    .map(([name]) => name);
 }
 
 /** Replaces an embedded resource's schema by `{id}` (a reference), keeping its description and read-only flag. */
@@ -42,10 +58,13 @@ export const trimEmbeddedResources: Stage = {
     const notes = [...state.notes];
     for (const work of state.kinds) {
       const singulars = resourceSingulars(state.typeFiles[work.typesFile] ?? []);
+      const whole = keptWhole(state.asoConfig, work);
+      const isWhole = (name: string) => whole.some((asoName) => typeNameMatches(asoName, name));
       let trimmed = 0;
       const visit = (node: SchemaNode, isRoot: boolean): void => {
         const name = work.typeNames.get(node);
-        if (!isRoot && node.type === 'object' && name !== undefined && singulars.has(name.toLowerCase()) && node.properties?.id && node.properties.properties) {
+        const embedded = name !== undefined && singulars.has(name.toLowerCase()) && !isWhole(name);
+        if (!isRoot && node.type === 'object' && embedded && node.properties?.id && node.properties.properties) {
           trimToId(node);
           trimmed++;
           return;
