@@ -257,7 +257,9 @@ function ownerSchema(model: KindModel): SchemaNode | undefined {
     return {
       type: 'object',
       description: 'The owner: the ARM ID of the location (or other parent) this resource lives under.',
-      properties: { armId: str('The ARM ID of the owner, e.g. /subscriptions/…/providers/Microsoft.Sql/locations/westeurope.') },
+      properties: {
+        armId: str('The ARM ID of the owner, e.g. /subscriptions/…/providers/Microsoft.Sql/locations/westeurope.'),
+      },
       required: ['armId'],
     };
   }
