@@ -2499,7 +2499,7 @@ export interface RuleSpec {
   /** The order in which the rules are applied for the endpoint. Possible values {0,1,2,3,………}. A rule with a lesser order will be applied before a rule with a greater order. Rule with order 0 is a special rule. It does not require any condition and actions listed in it will always be applied. */
   order?: number;
   /** A list of conditions that must be matched for the actions to be executed */
-  conditions?: Array<{
+  ruleConditions?: Array<{
     clientPort?: {
       /** Defines the parameters for the condition. */
       parameters: {
@@ -3039,8 +3039,48 @@ export interface RuleSpec {
 
 /** Rule: status, as the operator reports it. */
 export interface RuleStatus {
-  /** A list of conditions that must be matched for the actions to be executed */
+  /** Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus. */
   conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
+  observedGeneration?: number;
+  /** The resource id */
+  id?: string;
+  /** The resource name */
+  name?: string;
+  /** The resource type */
+  type?: string;
+  /** Read only system data */
+  systemData?: {
+    /** An identifier for the identity that created the resource */
+    createdBy?: string;
+    /** The type of identity that created the resource */
+    createdByType?: string;
+    /** The timestamp of resource creation (UTC) */
+    createdAt?: string;
+    /** An identifier for the identity that last modified the resource */
+    lastModifiedBy?: string;
+    /** The type of identity that last modified the resource */
+    lastModifiedByType?: string;
+    /** The timestamp of resource last modification (UTC) */
+    lastModifiedAt?: string;
+  };
+  /** The name of the rule set containing the rule. */
+  ruleSetName?: string;
+  /** The order in which the rules are applied for the endpoint. Possible values {0,1,2,3,………}. A rule with a lesser order will be applied before a rule with a greater order. Rule with order 0 is a special rule. It does not require any condition and actions listed in it will always be applied. */
+  order?: number;
+  /** A list of conditions that must be matched for the actions to be executed */
+  ruleConditions?: Array<{
     clientPort?: {
       /** Defines the parameters for the condition. */
       parameters?: {
@@ -3352,33 +3392,6 @@ export interface RuleStatus {
       name?: string;
     };
   }>;
-  /** The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet). */
-  observedGeneration?: number;
-  /** The resource id */
-  id?: string;
-  /** The resource name */
-  name?: string;
-  /** The resource type */
-  type?: string;
-  /** Read only system data */
-  systemData?: {
-    /** An identifier for the identity that created the resource */
-    createdBy?: string;
-    /** The type of identity that created the resource */
-    createdByType?: string;
-    /** The timestamp of resource creation (UTC) */
-    createdAt?: string;
-    /** An identifier for the identity that last modified the resource */
-    lastModifiedBy?: string;
-    /** The type of identity that last modified the resource */
-    lastModifiedByType?: string;
-    /** The timestamp of resource last modification (UTC) */
-    lastModifiedAt?: string;
-  };
-  /** The name of the rule set containing the rule. */
-  ruleSetName?: string;
-  /** The order in which the rules are applied for the endpoint. Possible values {0,1,2,3,………}. A rule with a lesser order will be applied before a rule with a greater order. Rule with order 0 is a special rule. It does not require any condition and actions listed in it will always be applied. */
-  order?: number;
   /** A list of actions that are executed when all the conditions of a rule are satisfied. */
   actions?: Array<{
     afdUrlSigning?: {

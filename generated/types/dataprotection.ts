@@ -862,8 +862,148 @@ export interface BackupVaultsBackupPolicySpec {
     /** The name of the owner dataprotection.azure.com/BackupVault object in this namespace (set name or armId). */
     name?: string;
   };
-  /** Type of datasource for the backup management */
-  datasourceTypes: Array<string>;
+  /** BaseBackupPolicyResource properties */
+  properties?: {
+    backupPolicy?: {
+      /** Type of datasource for the backup management */
+      datasourceTypes: Array<string>;
+      /** Policy rule dictionary that contains rules for each backuptype i.e Full/Incremental/Logs etc */
+      policyRules: Array<{
+        azureBackupRule?: {
+          name: string;
+          /** BackupParameters base */
+          backupParameters?: {
+            azureBackupParams?: {
+              /** BackupType ; Full/Incremental etc */
+              backupType: string;
+              /** Type of the specific object - used for deserializing */
+              objectType: "AzureBackupParams";
+            };
+          };
+          /** DataStoreInfo base */
+          dataStore: {
+            /** type of datastore; Operational/Vault/Archive */
+            dataStoreType: "OperationalStore" | "VaultStore" | "ArchiveStore";
+            /** Type of Datasource object, used to initialize the right inherited type */
+            objectType: string;
+          };
+          /** Trigger context */
+          trigger: {
+            adhocBasedTriggerContext?: {
+              /** Tagging Criteria containing retention tag for adhoc backup. */
+              taggingCriteria: {
+                /** Retention tag information */
+                tagInfo?: {
+                  /** Retention Tag Name to relate it to retention rule. */
+                  tagName: string;
+                };
+              };
+              /** Type of the specific object - used for deserializing */
+              objectType: "AdhocBasedTriggerContext";
+            };
+            scheduleBasedTriggerContext?: {
+              /** Schedule for this backup */
+              schedule: {
+                /** Repeating time intervals that define the backup schedule. Each value must follow the format: `R/YYYY-MM-DDThh:mm:ss[.fff][Z|(+/-)hh:mm]/Duration` Only the exact formats listed below are supported. Other ISO 8601 variations are not accepted. Supported time formats: - `Thh:mm:ss.fff` (with milliseconds) - `Thh:mm:ss` (with seconds) - `Thh:mm` (hours and minutes only) A timezone indicator (`Z`, `+hh:mm`, or `-hh:mm`) may be appended to any of the above. Unsupported formats include compact notation such as `T1430`, `T143045`, or `T14.5`. Examples: - `R/2023-10-15T14:30:00Z/P1W` - `R/2023-10-15T14:30:45.123+05:30/P1D` - `R/2023-10-15T14:30Z/P1D` */
+                repeatingTimeIntervals: Array<string>;
+                /** Time Zone for a schedule. Supported timezone indicators include: - 'Z' for UTC - '+00:00' - '+05:30' - '-08:00' Examples: - 2023-10-15T14:30:45Z - 2023-10-15T14:30:45.123+05:30 - 2023-10-15T14:30-08:00 */
+                timeZone?: string;
+              };
+              /** List of tags that can be applicable for given schedule. */
+              taggingCriteria: Array<{
+                /** Criteria which decides whether the tag can be applied to a triggered backup. */
+                criteria?: Array<{
+                  scheduleBasedBackupCriteria?: {
+                    /** it contains absolute values like "AllBackup" / "FirstOfDay" / "FirstOfWeek" / "FirstOfMonth" and should be part of AbsoluteMarker enum */
+                    absoluteCriteria?: Array<"AllBackup" | "FirstOfDay" | "FirstOfMonth" | "FirstOfWeek" | "FirstOfYear">;
+                    /** This is day of the month from 1 to 28 other wise last of month */
+                    daysOfMonth?: Array<{
+                      /** Date of the month */
+                      date?: number;
+                      /** Whether Date is last date of month */
+                      isLast?: boolean;
+                    }>;
+                    /** It should be Sunday/Monday/T..../Saturday */
+                    daysOfTheWeek?: Array<"Friday" | "Monday" | "Saturday" | "Sunday" | "Thursday" | "Tuesday" | "Wednesday">;
+                    /** It should be January/February/....../December */
+                    monthsOfYear?: Array<"April" | "August" | "December" | "February" | "January" | "July" | "June" | "March" | "May" | "November" | "October" | "September">;
+                    /** List of schedule times for backup */
+                    scheduleTimes?: Array<string>;
+                    /** It should be First/Second/Third/Fourth/Last */
+                    weeksOfTheMonth?: Array<"First" | "Fourth" | "Last" | "Second" | "Third">;
+                    /** Type of the specific object - used for deserializing */
+                    objectType: "ScheduleBasedBackupCriteria";
+                  };
+                }>;
+                /** Specifies if tag is default. */
+                isDefault: boolean;
+                /** Retention Tag priority. */
+                taggingPriority: number;
+                /** Retention tag information */
+                tagInfo: {
+                  /** Retention Tag Name to relate it to retention rule. */
+                  tagName: string;
+                };
+              }>;
+              /** Type of the specific object - used for deserializing */
+              objectType: "ScheduleBasedTriggerContext";
+            };
+          };
+          objectType: "AzureBackupRule";
+        };
+        azureRetentionRule?: {
+          name: string;
+          isDefault?: boolean;
+          lifecycles: Array<{
+            /** Delete Option */
+            deleteAfter: {
+              absoluteDeleteOption?: {
+                /** Duration of deletion after given timespan */
+                duration: string;
+                /** Type of the specific object - used for deserializing */
+                objectType: "AbsoluteDeleteOption";
+              };
+            };
+            /** DataStoreInfo base */
+            sourceDataStore: {
+              /** type of datastore; Operational/Vault/Archive */
+              dataStoreType: "OperationalStore" | "VaultStore" | "ArchiveStore";
+              /** Type of Datasource object, used to initialize the right inherited type */
+              objectType: string;
+            };
+            targetDataStoreCopySettings?: Array<{
+              /** It can be CustomCopyOption or ImmediateCopyOption. */
+              copyAfter: {
+                copyOnExpiryOption?: {
+                  /** Type of the specific object - used for deserializing */
+                  objectType: "CopyOnExpiryOption";
+                };
+                customCopyOption?: {
+                  /** Data copied after given timespan */
+                  duration?: string;
+                  /** Type of the specific object - used for deserializing */
+                  objectType: "CustomCopyOption";
+                };
+                immediateCopyOption?: {
+                  /** Type of the specific object - used for deserializing */
+                  objectType: "ImmediateCopyOption";
+                };
+              };
+              /** Info of target datastore */
+              dataStore: {
+                /** type of datastore; Operational/Vault/Archive */
+                dataStoreType: "OperationalStore" | "VaultStore" | "ArchiveStore";
+                /** Type of Datasource object, used to initialize the right inherited type */
+                objectType: string;
+              };
+            }>;
+          }>;
+          objectType: "AzureRetentionRule";
+        };
+      }>;
+      objectType: "BackupPolicy";
+    };
+  };
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -910,6 +1050,156 @@ export interface BackupVaultsBackupPolicyStatus {
   name?: string;
   /** The resource type */
   type?: string;
+  /** BaseBackupPolicyResource properties */
+  properties?: {
+    backupPolicy?: {
+      /** Type of datasource for the backup management */
+      datasourceTypes?: Array<string>;
+      /** Policy rule dictionary that contains rules for each backuptype i.e Full/Incremental/Logs etc */
+      policyRules?: Array<{
+        azureBackupRule?: {
+          name?: string;
+          /** BackupParameters base */
+          backupParameters?: {
+            azureBackupParams?: {
+              /** BackupType ; Full/Incremental etc */
+              backupType?: string;
+              /** Type of the specific object - used for deserializing */
+              objectType?: string;
+            };
+          };
+          /** DataStoreInfo base */
+          dataStore?: {
+            /** type of datastore; Operational/Vault/Archive */
+            dataStoreType?: string;
+            /** Type of Datasource object, used to initialize the right inherited type */
+            objectType?: string;
+          };
+          /** Trigger context */
+          trigger?: {
+            adhocBasedTriggerContext?: {
+              /** Tagging Criteria containing retention tag for adhoc backup. */
+              taggingCriteria?: {
+                /** Retention tag information */
+                tagInfo?: {
+                  /** Retention Tag version. */
+                  eTag?: string;
+                  /** Retention Tag version. */
+                  id?: string;
+                  /** Retention Tag Name to relate it to retention rule. */
+                  tagName?: string;
+                };
+              };
+              /** Type of the specific object - used for deserializing */
+              objectType?: string;
+            };
+            scheduleBasedTriggerContext?: {
+              /** Schedule for this backup */
+              schedule?: {
+                /** Repeating time intervals that define the backup schedule. Each value must follow the format: `R/YYYY-MM-DDThh:mm:ss[.fff][Z|(+/-)hh:mm]/Duration` Only the exact formats listed below are supported. Other ISO 8601 variations are not accepted. Supported time formats: - `Thh:mm:ss.fff` (with milliseconds) - `Thh:mm:ss` (with seconds) - `Thh:mm` (hours and minutes only) A timezone indicator (`Z`, `+hh:mm`, or `-hh:mm`) may be appended to any of the above. Unsupported formats include compact notation such as `T1430`, `T143045`, or `T14.5`. Examples: - `R/2023-10-15T14:30:00Z/P1W` - `R/2023-10-15T14:30:45.123+05:30/P1D` - `R/2023-10-15T14:30Z/P1D` */
+                repeatingTimeIntervals?: Array<string>;
+                /** Time Zone for a schedule. Supported timezone indicators include: - 'Z' for UTC - '+00:00' - '+05:30' - '-08:00' Examples: - 2023-10-15T14:30:45Z - 2023-10-15T14:30:45.123+05:30 - 2023-10-15T14:30-08:00 */
+                timeZone?: string;
+              };
+              /** List of tags that can be applicable for given schedule. */
+              taggingCriteria?: Array<{
+                /** Criteria which decides whether the tag can be applied to a triggered backup. */
+                criteria?: Array<{
+                  scheduleBasedBackupCriteria?: {
+                    /** it contains absolute values like "AllBackup" / "FirstOfDay" / "FirstOfWeek" / "FirstOfMonth" and should be part of AbsoluteMarker enum */
+                    absoluteCriteria?: Array<string>;
+                    /** This is day of the month from 1 to 28 other wise last of month */
+                    daysOfMonth?: Array<{
+                      /** Date of the month */
+                      date?: number;
+                      /** Whether Date is last date of month */
+                      isLast?: boolean;
+                    }>;
+                    /** It should be Sunday/Monday/T..../Saturday */
+                    daysOfTheWeek?: Array<string>;
+                    /** It should be January/February/....../December */
+                    monthsOfYear?: Array<string>;
+                    /** List of schedule times for backup */
+                    scheduleTimes?: Array<string>;
+                    /** It should be First/Second/Third/Fourth/Last */
+                    weeksOfTheMonth?: Array<string>;
+                    /** Type of the specific object - used for deserializing */
+                    objectType?: string;
+                  };
+                }>;
+                /** Specifies if tag is default. */
+                isDefault?: boolean;
+                /** Retention Tag priority. */
+                taggingPriority?: number;
+                /** Retention tag information */
+                tagInfo?: {
+                  /** Retention Tag version. */
+                  eTag?: string;
+                  /** Retention Tag version. */
+                  id?: string;
+                  /** Retention Tag Name to relate it to retention rule. */
+                  tagName?: string;
+                };
+              }>;
+              /** Type of the specific object - used for deserializing */
+              objectType?: string;
+            };
+          };
+          objectType?: string;
+        };
+        azureRetentionRule?: {
+          name?: string;
+          isDefault?: boolean;
+          lifecycles?: Array<{
+            /** Delete Option */
+            deleteAfter?: {
+              absoluteDeleteOption?: {
+                /** Duration of deletion after given timespan */
+                duration?: string;
+                /** Type of the specific object - used for deserializing */
+                objectType?: string;
+              };
+            };
+            /** DataStoreInfo base */
+            sourceDataStore?: {
+              /** type of datastore; Operational/Vault/Archive */
+              dataStoreType?: string;
+              /** Type of Datasource object, used to initialize the right inherited type */
+              objectType?: string;
+            };
+            targetDataStoreCopySettings?: Array<{
+              /** It can be CustomCopyOption or ImmediateCopyOption. */
+              copyAfter?: {
+                copyOnExpiryOption?: {
+                  /** Type of the specific object - used for deserializing */
+                  objectType?: string;
+                };
+                customCopyOption?: {
+                  /** Data copied after given timespan */
+                  duration?: string;
+                  /** Type of the specific object - used for deserializing */
+                  objectType?: string;
+                };
+                immediateCopyOption?: {
+                  /** Type of the specific object - used for deserializing */
+                  objectType?: string;
+                };
+              };
+              /** Info of target datastore */
+              dataStore?: {
+                /** type of datastore; Operational/Vault/Archive */
+                dataStoreType?: string;
+                /** Type of Datasource object, used to initialize the right inherited type */
+                objectType?: string;
+              };
+            }>;
+          }>;
+          objectType?: string;
+        };
+      }>;
+      objectType?: string;
+    };
+  };
   /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
   systemData?: {
     /** The identity that created the resource. */
@@ -925,8 +1215,6 @@ export interface BackupVaultsBackupPolicyStatus {
     /** The timestamp of resource last modification (UTC) */
     lastModifiedAt?: string;
   };
-  /** Type of datasource for the backup management */
-  datasourceTypes?: Array<string>;
 }
 
 /** A BackupVaultsBackupPolicy object. */

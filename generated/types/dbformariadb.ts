@@ -185,29 +185,122 @@ export interface ServerSpec {
     /** The family of hardware. */
     family?: string;
   };
+  /** Properties of the server. */
+  properties: {
+    default?: {
+      /** Server version. */
+      version?: "10.2" | "10.3";
+      /** Enable ssl enforcement or not when connect to server. */
+      sslEnforcement?: "Enabled" | "Disabled";
+      /** Enforce a minimal Tls version for the server. */
+      minimalTlsVersion?: "TLS1_0" | "TLS1_1" | "TLS1_2" | "TLSEnforcementDisabled";
+      /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
+      publicNetworkAccess?: "Enabled" | "Disabled";
+      /** Storage profile of a server. */
+      storageProfile?: {
+        /** Backup retention days for the server. */
+        backupRetentionDays?: number;
+        /** Enable Geo-redundant or not for server backup. */
+        geoRedundantBackup?: "Enabled" | "Disabled";
+        /** Max storage allowed for a server. */
+        storageMB?: number;
+        /** Enable Storage Auto Grow. */
+        storageAutogrow?: "Enabled" | "Disabled";
+      };
+      /** The administrator's login name of a server. Can only be specified when the server is being created (and is required for creation). */
+      administratorLogin: string;
+      /** The password of the administrator login. */
+      administratorLoginPassword: {
+        /** The name of the Secret. */
+        name: string;
+        /** The key in the Secret. */
+        key: string;
+      };
+      /** The mode to create a new server. */
+      createMode: "Default";
+    };
+    geoRestore?: {
+      /** Server version. */
+      version?: "10.2" | "10.3";
+      /** Enable ssl enforcement or not when connect to server. */
+      sslEnforcement?: "Enabled" | "Disabled";
+      /** Enforce a minimal Tls version for the server. */
+      minimalTlsVersion?: "TLS1_0" | "TLS1_1" | "TLS1_2" | "TLSEnforcementDisabled";
+      /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
+      publicNetworkAccess?: "Enabled" | "Disabled";
+      /** Storage profile of a server. */
+      storageProfile?: {
+        /** Backup retention days for the server. */
+        backupRetentionDays?: number;
+        /** Enable Geo-redundant or not for server backup. */
+        geoRedundantBackup?: "Enabled" | "Disabled";
+        /** Max storage allowed for a server. */
+        storageMB?: number;
+        /** Enable Storage Auto Grow. */
+        storageAutogrow?: "Enabled" | "Disabled";
+      };
+      /** The source server id to restore from. */
+      sourceServerId: string;
+      /** The mode to create a new server. */
+      createMode: "GeoRestore";
+    };
+    pointInTimeRestore?: {
+      /** Server version. */
+      version?: "10.2" | "10.3";
+      /** Enable ssl enforcement or not when connect to server. */
+      sslEnforcement?: "Enabled" | "Disabled";
+      /** Enforce a minimal Tls version for the server. */
+      minimalTlsVersion?: "TLS1_0" | "TLS1_1" | "TLS1_2" | "TLSEnforcementDisabled";
+      /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
+      publicNetworkAccess?: "Enabled" | "Disabled";
+      /** Storage profile of a server. */
+      storageProfile?: {
+        /** Backup retention days for the server. */
+        backupRetentionDays?: number;
+        /** Enable Geo-redundant or not for server backup. */
+        geoRedundantBackup?: "Enabled" | "Disabled";
+        /** Max storage allowed for a server. */
+        storageMB?: number;
+        /** Enable Storage Auto Grow. */
+        storageAutogrow?: "Enabled" | "Disabled";
+      };
+      /** The source server id to restore from. */
+      sourceServerId: string;
+      /** Restore point creation time (ISO8601 format), specifying the time to restore from. */
+      restorePointInTime: string;
+      /** The mode to create a new server. */
+      createMode: "PointInTimeRestore";
+    };
+    replica?: {
+      /** Server version. */
+      version?: "10.2" | "10.3";
+      /** Enable ssl enforcement or not when connect to server. */
+      sslEnforcement?: "Enabled" | "Disabled";
+      /** Enforce a minimal Tls version for the server. */
+      minimalTlsVersion?: "TLS1_0" | "TLS1_1" | "TLS1_2" | "TLSEnforcementDisabled";
+      /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
+      publicNetworkAccess?: "Enabled" | "Disabled";
+      /** Storage profile of a server. */
+      storageProfile?: {
+        /** Backup retention days for the server. */
+        backupRetentionDays?: number;
+        /** Enable Geo-redundant or not for server backup. */
+        geoRedundantBackup?: "Enabled" | "Disabled";
+        /** Max storage allowed for a server. */
+        storageMB?: number;
+        /** Enable Storage Auto Grow. */
+        storageAutogrow?: "Enabled" | "Disabled";
+      };
+      /** The master server id to create replica from. */
+      sourceServerId: string;
+      /** The mode to create a new server. */
+      createMode: "Replica";
+    };
+  };
   /** The location the resource resides in. */
   location: string;
   /** Application-specific metadata in the form of key-value pairs. */
   tags?: Record<string, string>;
-  /** Server version. */
-  version?: "10.2" | "10.3";
-  /** Enable ssl enforcement or not when connect to server. */
-  sslEnforcement?: "Enabled" | "Disabled";
-  /** Enforce a minimal Tls version for the server. */
-  minimalTlsVersion?: "TLS1_0" | "TLS1_1" | "TLS1_2" | "TLSEnforcementDisabled";
-  /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
-  publicNetworkAccess?: "Enabled" | "Disabled";
-  /** Storage profile of a server. */
-  storageProfile?: {
-    /** Backup retention days for the server. */
-    backupRetentionDays?: number;
-    /** Enable Geo-redundant or not for server backup. */
-    geoRedundantBackup?: "Enabled" | "Disabled";
-    /** Max storage allowed for a server. */
-    storageMB?: number;
-    /** Enable Storage Auto Grow. */
-    storageAutogrow?: "Enabled" | "Disabled";
-  };
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -276,64 +369,243 @@ export interface ServerStatus {
     /** The family of hardware. */
     family?: string;
   };
+  /** Properties of the server. */
+  properties?: {
+    default?: {
+      /** Server version. */
+      version?: string;
+      /** Enable ssl enforcement or not when connect to server. */
+      sslEnforcement?: string;
+      /** Enforce a minimal Tls version for the server. */
+      minimalTlsVersion?: string;
+      /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
+      publicNetworkAccess?: string;
+      /** Storage profile of a server. */
+      storageProfile?: {
+        /** Backup retention days for the server. */
+        backupRetentionDays?: number;
+        /** Enable Geo-redundant or not for server backup. */
+        geoRedundantBackup?: string;
+        /** Max storage allowed for a server. */
+        storageMB?: number;
+        /** Enable Storage Auto Grow. */
+        storageAutogrow?: string;
+      };
+      /** A state of a server that is visible to user. */
+      userVisibleState?: string;
+      /** The fully qualified domain name of a server. */
+      fullyQualifiedDomainName?: string;
+      /** Earliest restore point creation time (ISO8601 format) */
+      earliestRestoreDate?: string;
+      /** The replication role of the server. */
+      replicationRole?: string;
+      /** The master server id of a replica server. */
+      masterServerId?: string;
+      /** The maximum number of replicas that a master server can have. */
+      replicaCapacity?: number;
+      /** List of private endpoint connections on a server */
+      privateEndpointConnections?: Array<{
+        /** Resource Id of the private endpoint connection. */
+        id?: string;
+        /** Private endpoint which the connection belongs to. */
+        privateEndpoint?: {
+          /** Resource id of the private endpoint. */
+          id?: string;
+        };
+        /** Connection state of the private endpoint connection. */
+        privateLinkServiceConnectionState?: {
+          /** The private link service connection status. */
+          status?: string;
+          /** The private link service connection description. */
+          description?: string;
+          /** The actions required for private link service connection. */
+          actionsRequired?: string;
+        };
+        /** State of the private endpoint connection. */
+        provisioningState?: string;
+      }>;
+      /** The mode to create a new server. */
+      createMode?: string;
+    };
+    geoRestore?: {
+      /** Server version. */
+      version?: string;
+      /** Enable ssl enforcement or not when connect to server. */
+      sslEnforcement?: string;
+      /** Enforce a minimal Tls version for the server. */
+      minimalTlsVersion?: string;
+      /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
+      publicNetworkAccess?: string;
+      /** Storage profile of a server. */
+      storageProfile?: {
+        /** Backup retention days for the server. */
+        backupRetentionDays?: number;
+        /** Enable Geo-redundant or not for server backup. */
+        geoRedundantBackup?: string;
+        /** Max storage allowed for a server. */
+        storageMB?: number;
+        /** Enable Storage Auto Grow. */
+        storageAutogrow?: string;
+      };
+      /** The administrator's login name of a server. Can only be specified when the server is being created (and is required for creation). */
+      administratorLogin?: string;
+      /** A state of a server that is visible to user. */
+      userVisibleState?: string;
+      /** The fully qualified domain name of a server. */
+      fullyQualifiedDomainName?: string;
+      /** Earliest restore point creation time (ISO8601 format) */
+      earliestRestoreDate?: string;
+      /** The replication role of the server. */
+      replicationRole?: string;
+      /** The master server id of a replica server. */
+      masterServerId?: string;
+      /** The maximum number of replicas that a master server can have. */
+      replicaCapacity?: number;
+      /** List of private endpoint connections on a server */
+      privateEndpointConnections?: Array<{
+        /** Resource Id of the private endpoint connection. */
+        id?: string;
+        /** Private endpoint which the connection belongs to. */
+        privateEndpoint?: {
+          /** Resource id of the private endpoint. */
+          id?: string;
+        };
+        /** Connection state of the private endpoint connection. */
+        privateLinkServiceConnectionState?: {
+          /** The private link service connection status. */
+          status?: string;
+          /** The private link service connection description. */
+          description?: string;
+          /** The actions required for private link service connection. */
+          actionsRequired?: string;
+        };
+        /** State of the private endpoint connection. */
+        provisioningState?: string;
+      }>;
+      /** The mode to create a new server. */
+      createMode?: string;
+    };
+    pointInTimeRestore?: {
+      /** Server version. */
+      version?: string;
+      /** Enable ssl enforcement or not when connect to server. */
+      sslEnforcement?: string;
+      /** Enforce a minimal Tls version for the server. */
+      minimalTlsVersion?: string;
+      /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
+      publicNetworkAccess?: string;
+      /** Storage profile of a server. */
+      storageProfile?: {
+        /** Backup retention days for the server. */
+        backupRetentionDays?: number;
+        /** Enable Geo-redundant or not for server backup. */
+        geoRedundantBackup?: string;
+        /** Max storage allowed for a server. */
+        storageMB?: number;
+        /** Enable Storage Auto Grow. */
+        storageAutogrow?: string;
+      };
+      /** The administrator's login name of a server. Can only be specified when the server is being created (and is required for creation). */
+      administratorLogin?: string;
+      /** A state of a server that is visible to user. */
+      userVisibleState?: string;
+      /** The fully qualified domain name of a server. */
+      fullyQualifiedDomainName?: string;
+      /** Earliest restore point creation time (ISO8601 format) */
+      earliestRestoreDate?: string;
+      /** The replication role of the server. */
+      replicationRole?: string;
+      /** The master server id of a replica server. */
+      masterServerId?: string;
+      /** The maximum number of replicas that a master server can have. */
+      replicaCapacity?: number;
+      /** List of private endpoint connections on a server */
+      privateEndpointConnections?: Array<{
+        /** Resource Id of the private endpoint connection. */
+        id?: string;
+        /** Private endpoint which the connection belongs to. */
+        privateEndpoint?: {
+          /** Resource id of the private endpoint. */
+          id?: string;
+        };
+        /** Connection state of the private endpoint connection. */
+        privateLinkServiceConnectionState?: {
+          /** The private link service connection status. */
+          status?: string;
+          /** The private link service connection description. */
+          description?: string;
+          /** The actions required for private link service connection. */
+          actionsRequired?: string;
+        };
+        /** State of the private endpoint connection. */
+        provisioningState?: string;
+      }>;
+      /** The mode to create a new server. */
+      createMode?: string;
+    };
+    replica?: {
+      /** Server version. */
+      version?: string;
+      /** Enable ssl enforcement or not when connect to server. */
+      sslEnforcement?: string;
+      /** Enforce a minimal Tls version for the server. */
+      minimalTlsVersion?: string;
+      /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
+      publicNetworkAccess?: string;
+      /** Storage profile of a server. */
+      storageProfile?: {
+        /** Backup retention days for the server. */
+        backupRetentionDays?: number;
+        /** Enable Geo-redundant or not for server backup. */
+        geoRedundantBackup?: string;
+        /** Max storage allowed for a server. */
+        storageMB?: number;
+        /** Enable Storage Auto Grow. */
+        storageAutogrow?: string;
+      };
+      /** The administrator's login name of a server. Can only be specified when the server is being created (and is required for creation). */
+      administratorLogin?: string;
+      /** A state of a server that is visible to user. */
+      userVisibleState?: string;
+      /** The fully qualified domain name of a server. */
+      fullyQualifiedDomainName?: string;
+      /** Earliest restore point creation time (ISO8601 format) */
+      earliestRestoreDate?: string;
+      /** The replication role of the server. */
+      replicationRole?: string;
+      /** The master server id of a replica server. */
+      masterServerId?: string;
+      /** The maximum number of replicas that a master server can have. */
+      replicaCapacity?: number;
+      /** List of private endpoint connections on a server */
+      privateEndpointConnections?: Array<{
+        /** Resource Id of the private endpoint connection. */
+        id?: string;
+        /** Private endpoint which the connection belongs to. */
+        privateEndpoint?: {
+          /** Resource id of the private endpoint. */
+          id?: string;
+        };
+        /** Connection state of the private endpoint connection. */
+        privateLinkServiceConnectionState?: {
+          /** The private link service connection status. */
+          status?: string;
+          /** The private link service connection description. */
+          description?: string;
+          /** The actions required for private link service connection. */
+          actionsRequired?: string;
+        };
+        /** State of the private endpoint connection. */
+        provisioningState?: string;
+      }>;
+      /** The mode to create a new server. */
+      createMode?: string;
+    };
+  };
   /** The location the resource resides in. */
   location?: string;
   /** Application-specific metadata in the form of key-value pairs. */
   tags?: Record<string, string>;
-  /** Server version. */
-  version?: string;
-  /** Enable ssl enforcement or not when connect to server. */
-  sslEnforcement?: string;
-  /** Enforce a minimal Tls version for the server. */
-  minimalTlsVersion?: string;
-  /** Whether or not public network access is allowed for this server. Value is optional but if passed in, must be 'Enabled' or 'Disabled' */
-  publicNetworkAccess?: string;
-  /** Storage profile of a server. */
-  storageProfile?: {
-    /** Backup retention days for the server. */
-    backupRetentionDays?: number;
-    /** Enable Geo-redundant or not for server backup. */
-    geoRedundantBackup?: string;
-    /** Max storage allowed for a server. */
-    storageMB?: number;
-    /** Enable Storage Auto Grow. */
-    storageAutogrow?: string;
-  };
-  /** The administrator's login name of a server. Can only be specified when the server is being created (and is required for creation). */
-  administratorLogin?: string;
-  /** A state of a server that is visible to user. */
-  userVisibleState?: string;
-  /** The fully qualified domain name of a server. */
-  fullyQualifiedDomainName?: string;
-  /** Earliest restore point creation time (ISO8601 format) */
-  earliestRestoreDate?: string;
-  /** The replication role of the server. */
-  replicationRole?: string;
-  /** The master server id of a replica server. */
-  masterServerId?: string;
-  /** The maximum number of replicas that a master server can have. */
-  replicaCapacity?: number;
-  /** List of private endpoint connections on a server */
-  privateEndpointConnections?: Array<{
-    /** Resource Id of the private endpoint connection. */
-    id?: string;
-    /** Private endpoint which the connection belongs to. */
-    privateEndpoint?: {
-      /** Resource id of the private endpoint. */
-      id?: string;
-    };
-    /** Connection state of the private endpoint connection. */
-    privateLinkServiceConnectionState?: {
-      /** The private link service connection status. */
-      status?: string;
-      /** The private link service connection description. */
-      description?: string;
-      /** The actions required for private link service connection. */
-      actionsRequired?: string;
-    };
-    /** State of the private endpoint connection. */
-    provisioningState?: string;
-  }>;
 }
 
 /** A Server object. */

@@ -430,8 +430,46 @@ export interface DatabaseSpec {
     /** The name of the owner kusto.azure.com/Cluster object in this namespace (set name or armId). */
     name?: string;
   };
-  /** Resource location. */
-  location?: string;
+  readOnlyFollowing?: {
+    /** Resource location. */
+    location?: string;
+    /** Kind of the database */
+    kind: "ReadOnlyFollowing";
+    /** The time the data should be kept in cache for fast queries in TimeSpan. */
+    hotCachePeriod?: string;
+  };
+  readWrite?: {
+    /** Resource location. */
+    location?: string;
+    /** Kind of the database */
+    kind: "ReadWrite";
+    /** The time the data should be kept before it stops being accessible to queries in TimeSpan. */
+    softDeletePeriod?: string;
+    /** The time the data should be kept in cache for fast queries in TimeSpan. */
+    hotCachePeriod?: string;
+    /** KeyVault properties for the database encryption. */
+    keyVaultProperties?: {
+      /** The name of the key vault key. */
+      keyName?: string;
+      /** The version of the key vault key. */
+      keyVersion?: string;
+      /** The Uri of the key vault. */
+      keyVaultUri?: string;
+      /** The user assigned identity (ARM resource id) that has access to the key. The identity must have 'Get', 'Wrap Key', and 'Unwrap Key' permissions on the Key Vault key, or be assigned the 'Key Vault Crypto Service Encryption User' role. */
+      userIdentityReference?: {
+        /** The ARM ID of the resource (use this or group/kind/name). */
+        armId?: string;
+        /** The Kubernetes group of the referenced object. */
+        group?: string;
+        /** The Kubernetes kind of the referenced object. */
+        kind?: string;
+        /** The Kubernetes name of the referenced object, in the same namespace. */
+        name?: string;
+      };
+      /** The application (client) ID of the multi-tenant Microsoft Entra application. Used for cross-tenant customer-managed key scenarios where the encryption key is stored in a different tenant than the cluster. The application must be configured with the user-assigned managed identity as a federated identity credential. */
+      federatedIdentityClientId?: string;
+    };
+  };
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -478,22 +516,123 @@ export interface DatabaseStatus {
   name?: string;
   /** The resource type */
   type?: string;
-  /** Resource location. */
-  location?: string;
-  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
-  systemData?: {
-    /** The identity that created the resource. */
-    createdBy?: string;
-    /** The type of identity that created the resource. */
-    createdByType?: string;
-    /** The timestamp of resource creation (UTC). */
-    createdAt?: string;
-    /** The identity that last modified the resource. */
-    lastModifiedBy?: string;
-    /** The type of identity that last modified the resource. */
-    lastModifiedByType?: string;
-    /** The timestamp of resource last modification (UTC) */
-    lastModifiedAt?: string;
+  readOnlyFollowing?: {
+    /** Resource location. */
+    location?: string;
+    /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+    systemData?: {
+      /** The identity that created the resource. */
+      createdBy?: string;
+      /** The type of identity that created the resource. */
+      createdByType?: string;
+      /** The timestamp of resource creation (UTC). */
+      createdAt?: string;
+      /** The identity that last modified the resource. */
+      lastModifiedBy?: string;
+      /** The type of identity that last modified the resource. */
+      lastModifiedByType?: string;
+      /** The timestamp of resource last modification (UTC) */
+      lastModifiedAt?: string;
+    };
+    /** Kind of the database */
+    kind?: string;
+    /** The provisioned state of the resource. */
+    provisioningState?: string;
+    /** The time the data should be kept before it stops being accessible to queries in TimeSpan. */
+    softDeletePeriod?: string;
+    /** The time the data should be kept in cache for fast queries in TimeSpan. */
+    hotCachePeriod?: string;
+    /** The statistics of the database. */
+    statistics?: {
+      /** The database size - the total size of compressed data and index in bytes. */
+      size?: number;
+    };
+    /** The name of the leader cluster */
+    leaderClusterResourceId?: string;
+    /** The name of the attached database configuration cluster */
+    attachedDatabaseConfigurationName?: string;
+    /** The principals modification kind of the database */
+    principalsModificationKind?: string;
+    /** Table level sharing specifications */
+    tableLevelSharingProperties?: {
+      /** List of tables to include in the follower database */
+      tablesToInclude?: Array<string>;
+      /** List of tables to exclude from the follower database */
+      tablesToExclude?: Array<string>;
+      /** List of external tables to include in the follower database */
+      externalTablesToInclude?: Array<string>;
+      /** List of external tables to exclude from the follower database */
+      externalTablesToExclude?: Array<string>;
+      /** List of materialized views to include in the follower database */
+      materializedViewsToInclude?: Array<string>;
+      /** List of materialized views to exclude from the follower database */
+      materializedViewsToExclude?: Array<string>;
+      /** List of functions to include in the follower database */
+      functionsToInclude?: Array<string>;
+      /** List of functions to exclude from the follower database */
+      functionsToExclude?: Array<string>;
+    };
+    /** The original database name, before databaseNameOverride or databaseNamePrefix where applied. */
+    originalDatabaseName?: string;
+    /** The origin of the following setup. */
+    databaseShareOrigin?: string;
+    /** The database suspension details. If the database is suspended, this object contains information related to the database's suspension state. */
+    suspensionDetails?: {
+      /** The starting date and time of the suspension state. */
+      suspensionStartDate?: string;
+    };
+  };
+  readWrite?: {
+    /** Resource location. */
+    location?: string;
+    /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+    systemData?: {
+      /** The identity that created the resource. */
+      createdBy?: string;
+      /** The type of identity that created the resource. */
+      createdByType?: string;
+      /** The timestamp of resource creation (UTC). */
+      createdAt?: string;
+      /** The identity that last modified the resource. */
+      lastModifiedBy?: string;
+      /** The type of identity that last modified the resource. */
+      lastModifiedByType?: string;
+      /** The timestamp of resource last modification (UTC) */
+      lastModifiedAt?: string;
+    };
+    /** Kind of the database */
+    kind?: string;
+    /** The provisioned state of the resource. */
+    provisioningState?: string;
+    /** The time the data should be kept before it stops being accessible to queries in TimeSpan. */
+    softDeletePeriod?: string;
+    /** The time the data should be kept in cache for fast queries in TimeSpan. */
+    hotCachePeriod?: string;
+    /** The statistics of the database. */
+    statistics?: {
+      /** The database size - the total size of compressed data and index in bytes. */
+      size?: number;
+    };
+    /** Indicates whether the database is followed. */
+    isFollowed?: boolean;
+    /** KeyVault properties for the database encryption. */
+    keyVaultProperties?: {
+      /** The name of the key vault key. */
+      keyName?: string;
+      /** The version of the key vault key. */
+      keyVersion?: string;
+      /** The Uri of the key vault. */
+      keyVaultUri?: string;
+      /** The user assigned identity (ARM resource id) that has access to the key. The identity must have 'Get', 'Wrap Key', and 'Unwrap Key' permissions on the Key Vault key, or be assigned the 'Key Vault Crypto Service Encryption User' role. */
+      userIdentity?: string;
+      /** The application (client) ID of the multi-tenant Microsoft Entra application. Used for cross-tenant customer-managed key scenarios where the encryption key is stored in a different tenant than the cluster. The application must be configured with the user-assigned managed identity as a federated identity credential. */
+      federatedIdentityClientId?: string;
+    };
+    /** The database suspension details. If the database is suspended, this object contains information related to the database's suspension state. */
+    suspensionDetails?: {
+      /** The starting date and time of the suspension state. */
+      suspensionStartDate?: string;
+    };
   };
 }
 
@@ -517,8 +656,266 @@ export interface DataConnectionSpec {
     /** The name of the owner kusto.azure.com/Database object in this namespace (set name or armId). */
     name?: string;
   };
-  /** Resource location. */
-  location?: string;
+  cosmosDb?: {
+    /** Resource location. */
+    location?: string;
+    /** Kind of the endpoint for the data connection */
+    kind: "CosmosDb";
+    /** The case-sensitive name of the existing target table in your cluster. Retrieved data is ingested into this table. */
+    tableName: string;
+    /** The name of an existing mapping rule to use when ingesting the retrieved data. */
+    mappingRuleName?: string;
+    /** The resource ID of a managed system or user-assigned identity. The identity is used to authenticate with Cosmos DB. */
+    managedIdentityResourceReference: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** The resource ID of the Cosmos DB account used to create the data connection. */
+    cosmosDbAccountResourceReference: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** The name of an existing database in the Cosmos DB account. */
+    cosmosDbDatabase: string;
+    /** The name of an existing container in the Cosmos DB database. */
+    cosmosDbContainer: string;
+    /** Optional. If defined, the data connection retrieves Cosmos DB documents created or updated after the specified retrieval start date. */
+    retrievalStartDate?: string;
+  };
+  eventGrid?: {
+    /** Resource location. */
+    location?: string;
+    /** Kind of the endpoint for the data connection */
+    kind: "EventGrid";
+    /** The resource ID of the storage account where the data resides. */
+    storageAccountResourceReference: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** The resource ID of the event grid that is subscribed to the storage account events. */
+    eventGridResourceReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** The resource ID where the event grid is configured to send events. */
+    eventHubResourceReference: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** The event hub consumer group. */
+    consumerGroup: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: "MULTIJSON" | "JSON" | "CSV" | "TSV" | "SCSV" | "SOHSV" | "PSV" | "TXT" | "RAW" | "SINGLEJSON" | "AVRO" | "TSVE" | "PARQUET" | "ORC" | "APACHEAVRO" | "W3CLOGFILE" | "AZMONSTREAM";
+    /** A Boolean value that, if set to true, indicates that ingestion should ignore the first record of every file */
+    ignoreFirstRecord?: boolean;
+    /** The name of blob storage event type to process. */
+    blobStorageEventType?: "Microsoft.Storage.BlobCreated" | "Microsoft.Storage.BlobRenamed";
+    /** The resource ID of a managed identity (system or user assigned) to be used to authenticate with event hub and storage account. */
+    managedIdentityResourceReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: "Single" | "Multi";
+  };
+  eventGridWithManagedIdentity?: {
+    /** Resource location. */
+    location?: string;
+    /** Kind of the endpoint for the data connection */
+    kind: "EventGridWithManagedIdentity";
+    /** The resource ID of the storage account where the data resides. */
+    storageAccountResourceIdForManagedIdentity: string;
+    /** The resource ID of the event hub that is subscribed to the storage account events. */
+    eventHubResourceIdForManagedIdentity: string;
+    /** The resource ID where the event grid is configured to send events. */
+    eventGridResourceReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** The event hub consumer group. */
+    consumerGroup: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: "MULTIJSON" | "JSON" | "CSV" | "TSV" | "SCSV" | "SOHSV" | "PSV" | "TXT" | "RAW" | "SINGLEJSON" | "AVRO" | "TSVE" | "PARQUET" | "ORC" | "APACHEAVRO" | "W3CLOGFILE" | "AZMONSTREAM";
+    /** A Boolean value that, if set to true, indicates that ingestion should ignore the first record of every file */
+    ignoreFirstRecord?: boolean;
+    /** The name of blob storage event type to process. */
+    blobStorageEventType?: "Microsoft.Storage.BlobCreated" | "Microsoft.Storage.BlobRenamed";
+    /** The resource ID of a managed identity (system or user assigned) to be used to authenticate with event hub and storage account. */
+    managedIdentityResourceReference: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: "Single" | "Multi";
+  };
+  eventHub?: {
+    /** Resource location. */
+    location?: string;
+    /** Kind of the endpoint for the data connection */
+    kind: "EventHub";
+    /** The resource ID of the event hub to be used to create a data connection. */
+    eventHubResourceReference: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** The event hub consumer group. */
+    consumerGroup: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: "MULTIJSON" | "JSON" | "CSV" | "TSV" | "SCSV" | "SOHSV" | "PSV" | "TXT" | "RAW" | "SINGLEJSON" | "AVRO" | "TSVE" | "PARQUET" | "ORC" | "APACHEAVRO" | "W3CLOGFILE" | "AZMONSTREAM";
+    /** System properties of the event hub */
+    eventSystemProperties?: Array<string>;
+    /** The compression type */
+    compression?: "None" | "GZip";
+    /** The resource ID of a managed identity (system or user assigned) to be used to authenticate with event hub. */
+    managedIdentityResourceReference?: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: "Single" | "Multi";
+    /** When defined, the data connection retrieves existing Event hub events created since the Retrieval start date. It can only retrieve events retained by the Event hub, based on its retention period. */
+    retrievalStartDate?: string;
+  };
+  eventHubWithManagedIdentity?: {
+    /** Resource location. */
+    location?: string;
+    /** Kind of the endpoint for the data connection */
+    kind: "EventHubWithManagedIdentity";
+    /** The resource ID of the event hub to be used to create a data connection. */
+    eventHubResourceIdForManagedIdentity: string;
+    /** The event hub consumer group. */
+    consumerGroup: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: "MULTIJSON" | "JSON" | "CSV" | "TSV" | "SCSV" | "SOHSV" | "PSV" | "TXT" | "RAW" | "SINGLEJSON" | "AVRO" | "TSVE" | "PARQUET" | "ORC" | "APACHEAVRO" | "W3CLOGFILE" | "AZMONSTREAM";
+    /** System properties of the event hub */
+    eventSystemProperties?: Array<string>;
+    /** The compression type */
+    compression?: "None" | "GZip";
+    /** The resource ID of a managed identity (system or user assigned) to be used to authenticate with event hub. */
+    managedIdentityResourceReference: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: "Single" | "Multi";
+    /** When defined, the data connection retrieves existing Event hub events created since the Retrieval start date. It can only retrieve events retained by the Event hub, based on its retention period. */
+    retrievalStartDate?: string;
+  };
+  iotHub?: {
+    /** Resource location. */
+    location?: string;
+    /** Kind of the endpoint for the data connection */
+    kind: "IotHub";
+    /** The resource ID of the Iot hub to be used to create a data connection. */
+    iotHubResourceReference: {
+      /** The ARM ID of the resource (use this or group/kind/name). */
+      armId?: string;
+      /** The Kubernetes group of the referenced object. */
+      group?: string;
+      /** The Kubernetes kind of the referenced object. */
+      kind?: string;
+      /** The Kubernetes name of the referenced object, in the same namespace. */
+      name?: string;
+    };
+    /** The iot hub consumer group. */
+    consumerGroup: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: "MULTIJSON" | "JSON" | "CSV" | "TSV" | "SCSV" | "SOHSV" | "PSV" | "TXT" | "RAW" | "SINGLEJSON" | "AVRO" | "TSVE" | "PARQUET" | "ORC" | "APACHEAVRO" | "W3CLOGFILE" | "AZMONSTREAM";
+    /** System properties of the iot hub */
+    eventSystemProperties?: Array<string>;
+    /** The name of the share access policy */
+    sharedAccessPolicyName: string;
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: "Single" | "Multi";
+    /** When defined, the data connection retrieves existing Event hub events created since the Retrieval start date. It can only retrieve events retained by the Event hub, based on its retention period. */
+    retrievalStartDate?: string;
+  };
   /** Options for the operator that are not sent to Azure. */
   operatorSpec?: {
     /** ConfigMap keys to write from CEL expressions. */
@@ -565,22 +962,269 @@ export interface DataConnectionStatus {
   name?: string;
   /** The resource type */
   type?: string;
-  /** Resource location. */
-  location?: string;
-  /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
-  systemData?: {
-    /** The identity that created the resource. */
-    createdBy?: string;
-    /** The type of identity that created the resource. */
-    createdByType?: string;
-    /** The timestamp of resource creation (UTC). */
-    createdAt?: string;
-    /** The identity that last modified the resource. */
-    lastModifiedBy?: string;
-    /** The type of identity that last modified the resource. */
-    lastModifiedByType?: string;
-    /** The timestamp of resource last modification (UTC) */
-    lastModifiedAt?: string;
+  cosmosDb?: {
+    /** Resource location. */
+    location?: string;
+    /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+    systemData?: {
+      /** The identity that created the resource. */
+      createdBy?: string;
+      /** The type of identity that created the resource. */
+      createdByType?: string;
+      /** The timestamp of resource creation (UTC). */
+      createdAt?: string;
+      /** The identity that last modified the resource. */
+      lastModifiedBy?: string;
+      /** The type of identity that last modified the resource. */
+      lastModifiedByType?: string;
+      /** The timestamp of resource last modification (UTC) */
+      lastModifiedAt?: string;
+    };
+    /** Kind of the endpoint for the data connection */
+    kind?: string;
+    /** The case-sensitive name of the existing target table in your cluster. Retrieved data is ingested into this table. */
+    tableName?: string;
+    /** The name of an existing mapping rule to use when ingesting the retrieved data. */
+    mappingRuleName?: string;
+    /** The resource ID of a managed system or user-assigned identity. The identity is used to authenticate with Cosmos DB. */
+    managedIdentityResourceId?: string;
+    /** The object ID of the managed identity resource. */
+    managedIdentityObjectId?: string;
+    /** The resource ID of the Cosmos DB account used to create the data connection. */
+    cosmosDbAccountResourceId?: string;
+    /** The name of an existing database in the Cosmos DB account. */
+    cosmosDbDatabase?: string;
+    /** The name of an existing container in the Cosmos DB database. */
+    cosmosDbContainer?: string;
+    /** Optional. If defined, the data connection retrieves Cosmos DB documents created or updated after the specified retrieval start date. */
+    retrievalStartDate?: string;
+    /** The provisioned state of the resource. */
+    provisioningState?: string;
+  };
+  eventGrid?: {
+    /** Resource location. */
+    location?: string;
+    /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+    systemData?: {
+      /** The identity that created the resource. */
+      createdBy?: string;
+      /** The type of identity that created the resource. */
+      createdByType?: string;
+      /** The timestamp of resource creation (UTC). */
+      createdAt?: string;
+      /** The identity that last modified the resource. */
+      lastModifiedBy?: string;
+      /** The type of identity that last modified the resource. */
+      lastModifiedByType?: string;
+      /** The timestamp of resource last modification (UTC) */
+      lastModifiedAt?: string;
+    };
+    /** Kind of the endpoint for the data connection */
+    kind?: string;
+    /** The resource ID of the storage account where the data resides. */
+    storageAccountResourceId?: string;
+    /** The resource ID of the event grid that is subscribed to the storage account events. */
+    eventGridResourceId?: string;
+    /** The resource ID where the event grid is configured to send events. */
+    eventHubResourceId?: string;
+    /** The event hub consumer group. */
+    consumerGroup?: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: string;
+    /** A Boolean value that, if set to true, indicates that ingestion should ignore the first record of every file */
+    ignoreFirstRecord?: boolean;
+    /** The name of blob storage event type to process. */
+    blobStorageEventType?: string;
+    /** The resource ID of a managed identity (system or user assigned) to be used to authenticate with event hub and storage account. */
+    managedIdentityResourceId?: string;
+    /** The object ID of managedIdentityResourceId */
+    managedIdentityObjectId?: string;
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: string;
+    /** The provisioned state of the resource. */
+    provisioningState?: string;
+  };
+  eventGridWithManagedIdentity?: {
+    /** Resource location. */
+    location?: string;
+    /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+    systemData?: {
+      /** The identity that created the resource. */
+      createdBy?: string;
+      /** The type of identity that created the resource. */
+      createdByType?: string;
+      /** The timestamp of resource creation (UTC). */
+      createdAt?: string;
+      /** The identity that last modified the resource. */
+      lastModifiedBy?: string;
+      /** The type of identity that last modified the resource. */
+      lastModifiedByType?: string;
+      /** The timestamp of resource last modification (UTC) */
+      lastModifiedAt?: string;
+    };
+    /** Kind of the endpoint for the data connection */
+    kind?: string;
+    /** The resource ID of the storage account where the data resides. */
+    storageAccountResourceIdForManagedIdentity?: string;
+    /** The resource ID of the event hub that is subscribed to the storage account events. */
+    eventHubResourceIdForManagedIdentity?: string;
+    /** The resource ID where the event grid is configured to send events. */
+    eventGridResourceId?: string;
+    /** The event hub consumer group. */
+    consumerGroup?: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: string;
+    /** A Boolean value that, if set to true, indicates that ingestion should ignore the first record of every file */
+    ignoreFirstRecord?: boolean;
+    /** The name of blob storage event type to process. */
+    blobStorageEventType?: string;
+    /** The resource ID of a managed identity (system or user assigned) to be used to authenticate with event hub and storage account. */
+    managedIdentityResourceId?: string;
+    /** The object ID of managedIdentityResourceId */
+    managedIdentityObjectId?: string;
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: string;
+    /** The provisioned state of the resource. */
+    provisioningState?: string;
+  };
+  eventHub?: {
+    /** Resource location. */
+    location?: string;
+    /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+    systemData?: {
+      /** The identity that created the resource. */
+      createdBy?: string;
+      /** The type of identity that created the resource. */
+      createdByType?: string;
+      /** The timestamp of resource creation (UTC). */
+      createdAt?: string;
+      /** The identity that last modified the resource. */
+      lastModifiedBy?: string;
+      /** The type of identity that last modified the resource. */
+      lastModifiedByType?: string;
+      /** The timestamp of resource last modification (UTC) */
+      lastModifiedAt?: string;
+    };
+    /** Kind of the endpoint for the data connection */
+    kind?: string;
+    /** The resource ID of the event hub to be used to create a data connection. */
+    eventHubResourceId?: string;
+    /** The event hub consumer group. */
+    consumerGroup?: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: string;
+    /** System properties of the event hub */
+    eventSystemProperties?: Array<string>;
+    /** The compression type */
+    compression?: string;
+    /** The provisioned state of the resource. */
+    provisioningState?: string;
+    /** The resource ID of a managed identity (system or user assigned) to be used to authenticate with event hub. */
+    managedIdentityResourceId?: string;
+    /** The object ID of the managedIdentityResourceId */
+    managedIdentityObjectId?: string;
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: string;
+    /** When defined, the data connection retrieves existing Event hub events created since the Retrieval start date. It can only retrieve events retained by the Event hub, based on its retention period. */
+    retrievalStartDate?: string;
+  };
+  eventHubWithManagedIdentity?: {
+    /** Resource location. */
+    location?: string;
+    /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+    systemData?: {
+      /** The identity that created the resource. */
+      createdBy?: string;
+      /** The type of identity that created the resource. */
+      createdByType?: string;
+      /** The timestamp of resource creation (UTC). */
+      createdAt?: string;
+      /** The identity that last modified the resource. */
+      lastModifiedBy?: string;
+      /** The type of identity that last modified the resource. */
+      lastModifiedByType?: string;
+      /** The timestamp of resource last modification (UTC) */
+      lastModifiedAt?: string;
+    };
+    /** Kind of the endpoint for the data connection */
+    kind?: string;
+    /** The resource ID of the event hub to be used to create a data connection. */
+    eventHubResourceIdForManagedIdentity?: string;
+    /** The event hub consumer group. */
+    consumerGroup?: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: string;
+    /** System properties of the event hub */
+    eventSystemProperties?: Array<string>;
+    /** The compression type */
+    compression?: string;
+    /** The provisioned state of the resource. */
+    provisioningState?: string;
+    /** The resource ID of a managed identity (system or user assigned) to be used to authenticate with event hub. */
+    managedIdentityResourceId?: string;
+    /** The object ID of the managedIdentityResourceId */
+    managedIdentityObjectId?: string;
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: string;
+    /** When defined, the data connection retrieves existing Event hub events created since the Retrieval start date. It can only retrieve events retained by the Event hub, based on its retention period. */
+    retrievalStartDate?: string;
+  };
+  iotHub?: {
+    /** Resource location. */
+    location?: string;
+    /** Azure Resource Manager metadata containing createdBy and modifiedBy information. */
+    systemData?: {
+      /** The identity that created the resource. */
+      createdBy?: string;
+      /** The type of identity that created the resource. */
+      createdByType?: string;
+      /** The timestamp of resource creation (UTC). */
+      createdAt?: string;
+      /** The identity that last modified the resource. */
+      lastModifiedBy?: string;
+      /** The type of identity that last modified the resource. */
+      lastModifiedByType?: string;
+      /** The timestamp of resource last modification (UTC) */
+      lastModifiedAt?: string;
+    };
+    /** Kind of the endpoint for the data connection */
+    kind?: string;
+    /** The resource ID of the Iot hub to be used to create a data connection. */
+    iotHubResourceId?: string;
+    /** The iot hub consumer group. */
+    consumerGroup?: string;
+    /** The table where the data should be ingested. Optionally the table information can be added to each message. */
+    tableName?: string;
+    /** The mapping rule to be used to ingest the data. Optionally the mapping information can be added to each message. */
+    mappingRuleName?: string;
+    /** The data format of the message. Optionally the data format can be added to each message. */
+    dataFormat?: string;
+    /** System properties of the iot hub */
+    eventSystemProperties?: Array<string>;
+    /** The name of the share access policy */
+    sharedAccessPolicyName?: string;
+    /** Indication for database routing information from the data connection, by default only database routing information is allowed */
+    databaseRouting?: string;
+    /** When defined, the data connection retrieves existing Event hub events created since the Retrieval start date. It can only retrieve events retained by the Event hub, based on its retention period. */
+    retrievalStartDate?: string;
+    /** The provisioned state of the resource. */
+    provisioningState?: string;
   };
 }
 

@@ -16,7 +16,10 @@ export { convertWithSchema, objectShapeOf, conversionAnnotation, convertBySchema
 export type { ShapeSchema, ConvertibleObject } from './internal/versions.js';
 export { specToArmBody, armBodyToStatus, armBodyToSpec, listSpecInputs, readPath, MissingInputError } from './internal/convert.js';
 export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs, ArmToSpecOptions, ArmToSpecResult } from './internal/convert.js';
-export { referencePropertyName, specNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf, objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst } from './internal/naming.js';
+export {
+  referencePropertyName, specNameOf, statusPropertyNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf,
+  objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst,
+} from './internal/naming.js';
 export type { TopLevelProperty } from './internal/naming.js';
 export { modelVersionConverter, ConversionError } from './internal/version-conversion.js';
 export type { VersionConverter, KindVersionsLookup, ToVersion } from './internal/version-conversion.js';

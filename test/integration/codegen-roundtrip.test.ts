@@ -13,12 +13,22 @@ import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { objectSchemaOf } from '../../src/codegen/index.js';
 import {
-  armBodyToStatus, buildArmId, listKindModels, listSpecInputs, parseArmId, specSchemaOf, specToArmBody, type KindModel, type SchemaNode,
+  armBodyToStatus,
+  buildArmId,
+  listKindModels,
+  listSpecInputs,
+  parseArmId,
+  specSchemaOf,
+  specToArmBody,
+  type KindModel,
+  type SchemaNode,
+  variantKey,
 } from '../../src/model/index.js';
 import { checkAgainstSchema, type Schema } from './codegen-schema-check.js';
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const samplesDir = resolve(process.env.AZO_ASO_SAMPLES ?? '../shared/aso-samples');
 const subscription = '/subscriptions/00000000-0000-0000-0000-000000000001';
 const rg = `${subscription}/resourceGroups/rg`;
@@ -26,10 +36,11 @@ const rg = `${subscription}/resourceGroups/rg`;
 function samplesByKind(): Map<string, Json> {
   const found = new Map<string, Json>();
   if (!existsSync(samplesDir)) return found;
-  const walk = (dir: string): string[] => readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.yaml') ? [path] : [];
-  });
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((entry) => {
+      const path = join(dir, entry);
+      return statSync(path).isDirectory() ? walk(path) : path.endsWith('.yaml') ? [path] : [];
+    });
   for (const path of walk(samplesDir).sort()) {
     for (const document of parseAllDocuments(readFileSync(path, 'utf8'))) {
       const object = document.toJS() as Json;
@@ -43,12 +54,22 @@ function samplesByKind(): Map<string, Json> {
 /** true for a spec union: an object whose properties are variants, each fixing a discriminator to one value. */
 function isUnion(node: SchemaNode): boolean {
   const variants = Object.values(node.properties ?? {});
-  return variants.length > 0 && variants.every((variant) => variant.type === 'object'
-    && Object.values(variant.properties ?? {}).some((property) => property.enum?.length === 1 && (variant.required ?? []).length > 0));
+  return (
+    variants.length > 0 &&
+    variants.every(
+      (variant) =>
+        variant.type === 'object' &&
+        Object.values(variant.properties ?? {}).some(
+          (property) => property.enum?.length === 1 && (variant.required ?? []).length > 0,
+        ),
+    )
+  );
 }
 
-const isResourceReference = (node: SchemaNode) => node.type === 'object' && node.properties?.armId !== undefined && node.properties.group !== undefined;
-const isKeyReference = (node: SchemaNode) => node.type === 'object' && JSON.stringify(Object.keys(node.properties ?? {}).sort()) === '["key","name"]';
+const isResourceReference = (node: SchemaNode) =>
+  node.type === 'object' && node.properties?.armId !== undefined && node.properties.group !== undefined;
+const isKeyReference = (node: SchemaNode) =>
+  node.type === 'object' && JSON.stringify(Object.keys(node.properties ?? {}).sort()) === '["key","name"]';
 
 /** A value for a spec schema node: required fields only, or (`full`) every field, down to a depth limit. */
 function example(node: SchemaNode, name: string, full: boolean, depth = 0): unknown {
@@ -69,7 +90,10 @@ function example(node: SchemaNode, name: string, full: boolean, depth = 0): unkn
       return Array.from({ length: Math.max(node.minItems ?? 1, 1) }, () => example(items, name, full, depth + 1));
     }
     case 'object': {
-      if (isResourceReference(node)) return full ? { group: 'test.azure.com', kind: 'Thing', name: `${name}-target` } : { armId: `${rg}/providers/Microsoft.Test/things/t1` };
+      if (isResourceReference(node))
+        return full
+          ? { group: 'test.azure.com', kind: 'Thing', name: `${name}-target` }
+          : { armId: `${rg}/providers/Microsoft.Test/things/t1` };
       if (isKeyReference(node)) return { name: `${name}-source`, key: 'value' };
       const out: Json = {};
       if (isUnion(node)) {
@@ -86,7 +110,8 @@ function example(node: SchemaNode, name: string, full: boolean, depth = 0): unkn
         if (full && properties[`${key}FromConfig`] && !(node.required ?? []).includes(key)) continue;
         out[key] = example(child, key, full, depth + 1);
       }
-      if (full && Object.keys(properties).length === 0 && node.additionalProperties) out.k1 = example(node.additionalProperties, 'k1', full, depth + 1);
+      if (full && Object.keys(properties).length === 0 && node.additionalProperties)
+        out.k1 = example(node.additionalProperties, 'k1', full, depth + 1);
       return out;
     }
     default:
@@ -103,25 +128,53 @@ function patternExample(node: SchemaNode): string | undefined {
   } catch {
     return undefined;
   }
-  const candidates = ['aaa', 'a1b2', '10.0.0.1', '10.0.0.0/24', 'abc-123', '00000000-0000-0000-0000-000000000001', 'example.com', '2024-01-01T00:00:00Z', 'A1'];
-  return candidates.find((candidate) => pattern.test(candidate) && candidate.length >= (node.minLength ?? 0) && candidate.length <= (node.maxLength ?? 1000));
+  const candidates = [
+    'aaa',
+    'a1b2',
+    '10.0.0.1',
+    '10.0.0.0/24',
+    'abc-123',
+    '00000000-0000-0000-0000-000000000001',
+    'example.com',
+    '2024-01-01T00:00:00Z',
+    'A1',
+  ];
+  return candidates.find(
+    (candidate) =>
+      pattern.test(candidate) &&
+      candidate.length >= (node.minLength ?? 0) &&
+      candidate.length <= (node.maxLength ?? 1000),
+  );
 }
 
 function synthesize(model: KindModel, full: boolean): Json {
-  const spec = example(specSchemaOf(model), 'spec', full) as Json;
+  const schema = specSchemaOf(model);
+  const spec = example(schema, 'spec', full) as Json;
+  // Only kinds with an owner field get one (not a resource group, nor a subscription or tenant-scoped kind).
+  // A location child (owners `*`, not an extension) is owned by the location's ARM ID.
   const locationId = '/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Sql/locations/westeurope';
-  if (model.scope === 'extension') spec.owner = { group: 'resources.azure.com', kind: 'ResourceGroup', name: 'rg' };
-  else spec.owner = model.owners[0] === '*' ? { armId: locationId } : { name: 'owner' };
-  if (model.kind === 'ResourceGroup') delete spec.owner;
-  if (model.body.properties?.location && !model.body.properties.location.readOnly) spec.location = 'westus';
-  if (model.body.properties?.tags && !model.body.properties.tags.readOnly) spec.tags = { env: 'test' };
+  if (schema.properties?.owner) {
+    if (model.scope === 'extension') spec.owner = { group: 'resources.azure.com', kind: 'ResourceGroup', name: 'rg' };
+    else spec.owner = model.owners[0] === '*' ? { armId: locationId } : { name: 'owner' };
+  }
+  // A kind that is a union at its root holds exactly one variant, like any union below (location is in it).
+  const variants = Object.keys(model.body.discriminator?.variants ?? {}).map(variantKey);
+  const [first] = variants.filter((key) => schema.properties?.[key]);
+  for (const key of variants) if (key !== first) delete spec[key];
+  if (first !== undefined && schema.properties?.[first]) spec[first] ??= example(schema.properties[first], first, full);
+  // Azure's top-level location and tags, when spec has them there (not a root union's, nor NamedValue's own tags).
+  const topLevel = (key: string) =>
+    model.body.properties?.[key] && !model.body.properties[key].readOnly && !model.body.discriminator;
+  if (topLevel('location')) spec.location = 'westus';
+  if (topLevel('tags')) spec.tags = { env: 'test' };
   return spec;
 }
 
 /** Paths in an ARM body that the model does not allow in a PUT (read-only or unknown). */
 function badPaths(node: SchemaNode, value: unknown, path: string): string[] {
   if (node.type === 'any' || value === undefined) return [];
-  if (Array.isArray(value)) return node.items ? value.flatMap((item, i) => badPaths(node.items as SchemaNode, item, `${path}[${i}]`)) : [];
+  if (Array.isArray(value))
+    return node.items ? value.flatMap((item, i) => badPaths(node.items as SchemaNode, item, `${path}[${i}]`)) : [];
   if (!isObject(value) || node.type !== 'object') return [];
   const known: Record<string, SchemaNode> = { ...(node.properties ?? {}) };
   if (node.discriminator) {
@@ -144,7 +197,12 @@ function simulateGet(model: KindModel, body: Json, id: string): Json {
     if (!isObject(value) || node.type !== 'object') return value;
     const out: Json = {};
     for (const [key, child] of Object.entries(value)) {
-      const schema = node.properties?.[key] ?? node.additionalProperties ?? Object.values(node.discriminator?.variants ?? {}).find((variant) => variant.properties?.[key])?.properties?.[key];
+      const schema =
+        node.properties?.[key] ??
+        node.additionalProperties ??
+        Object.values(node.discriminator?.variants ?? {}).find((variant) => variant.properties?.[key])?.properties?.[
+          key
+        ];
       if (schema?.writeOnly || schema?.secret) continue;
       out[key] = schema ? strip(schema, child) : child;
     }
@@ -153,7 +211,8 @@ function simulateGet(model: KindModel, body: Json, id: string): Json {
   const get = strip(model.body, body) as Json;
   get.id = id;
   get.type = model.armType;
-  if (model.body.properties?.properties?.properties?.provisioningState?.readOnly && isObject(get.properties)) get.properties.provisioningState = 'Succeeded';
+  if (model.body.properties?.properties?.properties?.provisioningState?.readOnly && isObject(get.properties))
+    get.properties.provisioningState = 'Succeeded';
   return get;
 }
 
@@ -163,7 +222,8 @@ function idOf(model: KindModel, name: string): string {
   if (model.scope === 'extension') return buildArmId({ parentId: rg, armType: model.armType, name });
   const segments = model.armType.split('/');
   let parentId = rg;
-  for (let depth = 2; depth < segments.length; depth++) parentId = buildArmId({ parentId, armType: segments.slice(0, depth).join('/'), name: `parent${depth - 1}` });
+  for (let depth = 2; depth < segments.length; depth++)
+    parentId = buildArmId({ parentId, armType: segments.slice(0, depth).join('/'), name: `parent${depth - 1}` });
   return buildArmId({ parentId, armType: model.armType, name });
 }
 
@@ -181,7 +241,9 @@ function roundTrip(model: KindModel, spec: Json): void {
   const body = specToArmBody(model, spec, {
     azureName: 'name1',
     armIdOf: (path, ref) => {
-      const id = ref.armId ?? `${rg}/providers/Microsoft.Test/${ref.kind ?? 'wellKnown'}/${ref.name ?? ref.wellKnownName ?? 'x'}-${resolvedIds.length}`;
+      const id =
+        ref.armId ??
+        `${rg}/providers/Microsoft.Test/${ref.kind ?? 'wellKnown'}/${ref.name ?? ref.wellKnownName ?? 'x'}-${resolvedIds.length}`;
       resolvedIds.push(id);
       return id;
     },
@@ -189,38 +251,58 @@ function roundTrip(model: KindModel, spec: Json): void {
     configMapValueOf: (path) => `configmap-value(${path})`,
   });
 
-  assert.equal(body.name, model.fixedName ?? (typeof spec.azureName === 'string' ? spec.azureName : 'name1'), 'body.name');
+  assert.equal(
+    body.name,
+    model.fixedName ?? (typeof spec.azureName === 'string' ? spec.azureName : 'name1'),
+    'body.name',
+  );
   for (const key of ['location', 'tags'] as const) {
-    if (spec[key] !== undefined && model.body.properties?.[key]) assert.deepEqual(body[key], spec[key], `body.${key} at the top`);
+    if (spec[key] !== undefined && model.body.properties?.[key])
+      assert.deepEqual(body[key], spec[key], `body.${key} at the top`);
   }
   assert.deepEqual(badPaths(model.body, body, 'body'), [], 'nothing read-only or unknown is sent');
-  const flattened = Object.keys(spec).filter((key) => model.flatten !== false && model.body.properties?.properties?.properties?.[key] && !model.body.properties?.[key]);
+  const flattened = Object.keys(spec).filter(
+    (key) =>
+      model.flatten !== false && model.body.properties?.properties?.properties?.[key] && !model.body.properties?.[key],
+  );
   if (flattened.length > 0) assert.ok(isObject(body.properties), 'properties envelope restored');
   for (const key of flattened) assert.equal(body[key], undefined, `${key} must sit inside properties`);
-  if (model.body.required?.includes('properties') && model.flatten !== false) assert.ok(isObject(body.properties), 'required properties envelope');
+  if (model.body.required?.includes('properties') && model.flatten !== false)
+    assert.ok(isObject(body.properties), 'required properties envelope');
 
   // Every input the spec holds reaches the body, resolved: each secret and ConfigMap value and each resolved ARM ID
   // appears in it, and no Kubernetes-side reference shape is left over.
   const sent = strings(body);
-  for (const secret of inputs.secrets) assert.ok(sent.includes(`secret-value(${secret.path})`), `secret ${secret.path} sent`);
-  for (const configMap of inputs.configMaps) assert.ok(sent.includes(`configmap-value(${configMap.path})`), `configmap ${configMap.path} sent`);
+  for (const secret of inputs.secrets)
+    assert.ok(sent.includes(`secret-value(${secret.path})`), `secret ${secret.path} sent`);
+  for (const configMap of inputs.configMaps)
+    assert.ok(sent.includes(`configmap-value(${configMap.path})`), `configmap ${configMap.path} sent`);
   assert.equal(resolvedIds.length, inputs.references.length, 'each reference resolved once');
   for (const id of resolvedIds) assert.ok(sent.includes(id), `resolved ${id} sent`);
   // ARM's own property names may end in Reference (Compute's imageReference): those are Azure's, not leftovers.
+  // Every node is visited (not every name once): a name seen in one union variant may hold others in the next.
   const armNames = new Set<string>();
+  const visited = new Set<SchemaNode>();
   const collect = (node: SchemaNode) => {
+    if (visited.has(node)) return;
+    visited.add(node);
     for (const [name, child] of Object.entries(node.properties ?? {})) {
-      if (!armNames.has(name)) {
-        armNames.add(name);
-        collect(child);
-      }
+      armNames.add(name);
+      collect(child);
     }
     for (const variant of Object.values(node.discriminator?.variants ?? {})) collect(variant);
     if (node.items) collect(node.items);
     if (node.additionalProperties) collect(node.additionalProperties);
   };
   collect(model.body);
-  const leftovers = sent.filter((value) => !armNames.has(value) && (/(Reference|References|FromConfig)$/.test(value) || value === 'operatorSpec' || value === 'owner' || value === 'azureName'));
+  const leftovers = sent.filter(
+    (value) =>
+      !armNames.has(value) &&
+      (/(Reference|References|FromConfig)$/.test(value) ||
+        value === 'operatorSpec' ||
+        value === 'owner' ||
+        value === 'azureName'),
+  );
   assert.deepEqual(leftovers, [], 'no Kubernetes-only field in the body');
 
   const id = idOf(model, String(body.name));
@@ -248,18 +330,7 @@ const samples = samplesByKind();
  * Kinds whose generic round trip is known not to hold yet, with the reason (node:test reports them as TODO, so they
  * show in every run and a fix shows as a passing TODO).
  */
-const knownGaps: Record<string, string> = {
-  'dataprotection.azure.com/BackupVaultsBackupPolicy': 'a discriminated union as the properties envelope (objectType): the spec variant key is not mapped back',
-  'dbformariadb.azure.com/Server': 'a discriminated union as the properties envelope (createMode): the spec variant key is not mapped back',
-  'kusto.azure.com/DataConnection': 'a discriminated union on the root (kind): the spec variant key is not mapped back',
-  'kusto.azure.com/Database': 'a discriminated union on the root (kind): the spec variant key is not mapped back',
-  'machinelearningservices.azure.com/WorkspacesConnection': 'a discriminated union as the properties envelope (authType): the spec variant key is not mapped back',
-  'machinelearningservices.azure.com/WorkspacesCompute': 'a discriminated union as the properties envelope (computeType): the spec variant key is not mapped back',
-  'cdn.azure.com/ProfilesEndpoint': "the body keeps a value named keyGroupReference (ARM's own name in a union variant): not analysed yet",
-  'cdn.azure.com/Rule': "the body keeps a value named keyGroupReference (ARM's own name in a union variant): not analysed yet",
-  'containerinstance.azure.com/ContainerGroup': "the body keeps a value named secureValueReference (ARM's own name): not analysed yet",
-  'subscription.azure.com/Alias': 'a tenant-scoped kind: the synthesized manifest gives it an owner it has no field for',
-};
+const knownGaps: Record<string, string> = {};
 const gap = (model: KindModel) => {
   const reason = knownGaps[`${model.group}/${model.kind}`];
   return reason === undefined ? {} : { todo: reason };
@@ -268,10 +339,15 @@ const gap = (model: KindModel) => {
 describe('round trip from the ASO sample (or the required fields)', () => {
   for (const model of models) {
     test(`${model.group}/${model.kind}`, gap(model), () => {
-      const sample = model.versions.map((version) => samples.get(`${model.group}/${model.kind}/${version}`)).find((found) => found !== undefined);
+      const sample = model.versions
+        .map((version) => samples.get(`${model.group}/${model.kind}/${version}`))
+        .find((found) => found !== undefined);
       const spec = isObject(sample?.spec) ? structuredClone(sample.spec) : synthesize(model, false);
       if (!sample) {
-        const problems = checkAgainstSchema({ apiVersion: `${model.group}/${model.versions[0]}`, kind: model.kind, metadata: {}, spec }, objectSchemaOf(model) as Schema);
+        const problems = checkAgainstSchema(
+          { apiVersion: `${model.group}/${model.versions[0]}`, kind: model.kind, metadata: {}, spec },
+          objectSchemaOf(model) as Schema,
+        );
         assert.deepEqual(problems, [], 'the required-fields manifest fits the CRD');
       }
       // Old samples of child kinds carry a location their type lacks (listed in codegen-sample-exceptions.json).
@@ -285,8 +361,10 @@ describe('round trip of a manifest holding every writable field', () => {
   for (const model of models) {
     test(`${model.group}/${model.kind}`, gap(model), () => {
       const spec = synthesize(model, true);
-      const problems = checkAgainstSchema({ apiVersion: `${model.group}/${model.versions[0]}`, kind: model.kind, metadata: {}, spec }, objectSchemaOf(model) as Schema)
-        .filter((problem) => !problem.includes('does not match'));
+      const problems = checkAgainstSchema(
+        { apiVersion: `${model.group}/${model.versions[0]}`, kind: model.kind, metadata: {}, spec },
+        objectSchemaOf(model) as Schema,
+      ).filter((problem) => !problem.includes('does not match'));
       assert.deepEqual(problems, [], 'the full manifest fits the CRD (patterns aside)');
       const inputs = listSpecInputs(model, spec);
       const referenceFields = strings(spec).filter((value) => /References?$/.test(value)).length;

@@ -4,7 +4,17 @@
  * lookup functions to `specToArmBody`).
  */
 import type { KindModel, SchemaNode } from '../types.js';
-import { isReferenceNode, isUserAssignedIdentityMap, objectEntries, specNameOf, statusNameOf, topLevelProperties, variantKey } from './naming.js';
+import {
+  isReferenceNode,
+  rootUnionOf,
+  isUserAssignedIdentityMap,
+  objectEntries,
+  specNameOf,
+  statusNameOf,
+  statusPropertyNameOf,
+  topLevelProperties,
+  variantKey,
+} from './naming.js';
 
 /** ASO's ResourceReference: an ARM ID, a Kubernetes object (same namespace), or a well-known name. */
 export interface ResourceReference {
@@ -42,27 +52,38 @@ export interface ResolvedInputs {
 
 /** A reference, secret or ConfigMap input that the caller's lookups did not resolve. */
 export class MissingInputError extends Error {
-  constructor(readonly path: string, readonly input: 'reference' | 'secret' | 'configMap') {
+  constructor(
+    readonly path: string,
+    readonly input: 'reference' | 'secret' | 'configMap',
+  ) {
     super(`cannot resolve ${input} at ${path}`);
     this.name = 'MissingInputError';
   }
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function mergedVariant(node: SchemaNode, variant: SchemaNode): SchemaNode {
   return { ...variant, type: 'object', properties: { ...(node.properties ?? {}), ...(variant.properties ?? {}) } };
 }
 
 /** Walks a spec value along the ARM schema, calling `visit` for each input. */
-function walkInputs(node: SchemaNode, armName: string | undefined, holder: Json, path: string, inputs: SpecInputs): void {
+function walkInputs(
+  node: SchemaNode,
+  armName: string | undefined,
+  holder: Json,
+  path: string,
+  inputs: SpecInputs,
+): void {
   if (node.readOnly || armName === undefined) return;
   const name = specNameOf(armName, node);
   const value = holder[name];
   const childPath = `${path}.${name}`;
   if (isReferenceNode(node)) {
-    if (Array.isArray(value)) value.forEach((ref, i) => isObject(ref) && inputs.references.push({ path: `${childPath}[${i}]`, ref }));
+    if (Array.isArray(value))
+      value.forEach((ref, i) => isObject(ref) && inputs.references.push({ path: `${childPath}[${i}]`, ref }));
     else if (isObject(value)) inputs.references.push({ path: childPath, ref: value });
     return;
   }
@@ -72,12 +93,14 @@ function walkInputs(node: SchemaNode, armName: string | undefined, holder: Json,
   }
   if (node.configMapInput) {
     const fromConfig = holder[`${name}FromConfig`];
-    if (value === undefined && isObject(fromConfig)) inputs.configMaps.push({ path: `${childPath}FromConfig`, ref: fromConfig as unknown as KeyReference });
+    if (value === undefined && isObject(fromConfig))
+      inputs.configMaps.push({ path: `${childPath}FromConfig`, ref: fromConfig as unknown as KeyReference });
   }
   if (isUserAssignedIdentityMap(armName, node)) {
     if (Array.isArray(value)) {
       value.forEach((entry, i) => {
-        if (isObject(entry) && isObject(entry.reference)) inputs.references.push({ path: `${childPath}[${i}].reference`, ref: entry.reference });
+        if (isObject(entry) && isObject(entry.reference))
+          inputs.references.push({ path: `${childPath}[${i}].reference`, ref: entry.reference });
       });
     }
     return;
@@ -110,6 +133,8 @@ function walkValue(node: SchemaNode, value: unknown, path: string, inputs: SpecI
 export function listSpecInputs(model: KindModel, spec: Json): SpecInputs {
   const inputs: SpecInputs = { references: [], secrets: [], configMaps: [] };
   for (const property of topLevelProperties(model)) walkInputs(property.node, property.armName, spec, 'spec', inputs);
+  const union = rootUnionOf(model);
+  if (union) walkValue(union, spec, 'spec', inputs);
   return inputs;
 }
 
@@ -149,7 +174,10 @@ class ToArm {
     if (node.configMapInput && value === undefined) {
       const fromConfig = holder[`${name}FromConfig`];
       if (!isObject(fromConfig)) return undefined;
-      const configValue = this.resolved.configMapValueOf?.(`${childPath}FromConfig`, fromConfig as unknown as KeyReference);
+      const configValue = this.resolved.configMapValueOf?.(
+        `${childPath}FromConfig`,
+        fromConfig as unknown as KeyReference,
+      );
       if (configValue === undefined) throw new MissingInputError(`${childPath}FromConfig`, 'configMap');
       return configValue;
     }
@@ -223,8 +251,11 @@ export function specToArmBody(model: KindModel, spec: Json, resolved: ResolvedIn
   }
   const propertiesNode = model.body.properties?.properties;
   const propertiesRequired = (model.body.required ?? []).includes('properties');
-  if (model.flatten !== false && propertiesNode && (Object.keys(envelope).length > 0 || propertiesRequired)) body.properties = envelope;
-  return body;
+  const flattened = model.flatten !== false && propertiesNode && body.properties === undefined;
+  if (flattened && (Object.keys(envelope).length > 0 || propertiesRequired)) body.properties = envelope;
+  const union = rootUnionOf(model);
+  const chosen = union ? convert.value(union, spec, 'spec') : undefined;
+  return isObject(chosen) ? { ...body, ...chosen } : body;
 }
 
 class ToStatus {
@@ -256,7 +287,7 @@ class ToStatus {
     const envelope = isObject(value.properties) ? value.properties : {};
     for (const entry of objectEntries(node)) {
       const converted = this.value(entry.node, (entry.inProperties ? envelope : value)[entry.armName]);
-      if (converted !== undefined) out[entry.armName] = converted;
+      if (converted !== undefined) out[statusPropertyNameOf(entry.armName, entry.node)] = converted;
     }
     return out;
   }
@@ -277,7 +308,9 @@ export function armBodyToStatus(model: KindModel, armBody: Json): Json {
     const converted = convert.value(property.node, source[property.armName]);
     if (converted !== undefined) status[statusNameOf(property)] = converted;
   }
-  return status;
+  const union = rootUnionOf(model);
+  const variant = union ? convert.value(union, armBody) : undefined;
+  return isObject(variant) ? { ...status, ...variant } : status;
 }
 
 /**
@@ -297,7 +330,10 @@ export function readPath(value: unknown, path: string): unknown {
       if (!Array.isArray(current)) return undefined;
       const equals = selector.indexOf('=');
       if (equals < 0) current = /^\d+$/.test(selector) ? current[Number(selector)] : undefined;
-      else current = current.find((element) => propertyOf(element, selector.slice(0, equals)) === selector.slice(equals + 1));
+      else
+        current = current.find(
+          (element) => propertyOf(element, selector.slice(0, equals)) === selector.slice(equals + 1),
+        );
     }
   }
   return current;
@@ -307,7 +343,8 @@ export function readPath(value: unknown, path: string): unknown {
 function propertyOf(value: unknown, name: string): unknown {
   if (!isObject(value)) return undefined;
   const record: Json = value;
-  const key = name in record ? name : Object.keys(record).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  const key =
+    name in record ? name : Object.keys(record).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : record[key];
 }
 
@@ -339,7 +376,12 @@ class FromArm {
     }
   }
 
-  property(entry: { armName: string; node: SchemaNode; required: boolean }, value: unknown, path: string, target: Json): void {
+  property(
+    entry: { armName: string; node: SchemaNode; required: boolean },
+    value: unknown,
+    path: string,
+    target: Json,
+  ): void {
     const { armName, node } = entry;
     if (node.readOnly || node.writeOnly) {
       if (!(node.secret && entry.required)) return;
@@ -352,7 +394,11 @@ class FromArm {
       converted = this.options.secretPlaceholder(childPath);
       this.placeholders.push(childPath);
     } else if (isReferenceNode(node)) {
-      converted = Array.isArray(value) ? value.map((id) => this.reference(id)) : value === undefined || value === null ? undefined : this.reference(value);
+      converted = Array.isArray(value)
+        ? value.map((id) => this.reference(id))
+        : value === undefined || value === null
+          ? undefined
+          : this.reference(value);
     } else if (isUserAssignedIdentityMap(armName, node)) {
       converted = isObject(value) ? Object.keys(value).map((id) => ({ reference: this.reference(id) })) : undefined;
     } else {
@@ -386,7 +432,8 @@ class FromArm {
     }
     if (node.additionalProperties && !node.properties) {
       const out: Json = {};
-      for (const [key, entry] of Object.entries(value)) out[key] = this.value(node.additionalProperties, entry, `${path}.${key}`);
+      for (const [key, entry] of Object.entries(value))
+        out[key] = this.value(node.additionalProperties, entry, `${path}.${key}`);
       return out;
     }
     if (!node.properties) return value;
@@ -423,5 +470,8 @@ export function armBodyToSpec(model: KindModel, armBody: Json, options: ArmToSpe
     if (property.inProperties && inline.has(property.armName)) continue;
     convert.property(property, (property.inProperties ? envelope : armBody)[property.armName], 'spec', spec);
   }
+  const union = rootUnionOf(model);
+  const variant = union ? convert.value(union, armBody, 'spec') : undefined;
+  if (isObject(variant)) Object.assign(spec, variant);
   return { spec, placeholders: convert.placeholders };
 }

@@ -5,7 +5,17 @@
  * without flags, which the CRD renderer and the TypeScript declaration writer turn into their formats.
  */
 import type { KindModel, SchemaNode } from '../types.js';
-import { isReferenceNode, isUserAssignedIdentityMap, objectEntries, specNameOf, statusNameOf, topLevelProperties, variantKey } from './naming.js';
+import {
+  isReferenceNode,
+  isUserAssignedIdentityMap,
+  objectEntries,
+  rootUnionOf,
+  specNameOf,
+  statusNameOf,
+  statusPropertyNameOf,
+  topLevelProperties,
+  variantKey,
+} from './naming.js';
 
 const str = (description?: string): SchemaNode => ({ type: 'string', ...(description ? { description } : {}) });
 
@@ -39,13 +49,30 @@ function destinationExpressionSchema(): SchemaNode {
   return {
     type: 'object',
     required: ['name', 'value'],
-    properties: { name: str('Destination name.'), key: str('Destination key (required unless value is a map).'), value: str('CEL expression.') },
+    properties: {
+      name: str('Destination name.'),
+      key: str('Destination key (required unless value is a map).'),
+      value: str('CEL expression.'),
+    },
   };
 }
 
 function withoutFlags(node: SchemaNode): SchemaNode {
-  const { properties: _p, required: _r, additionalProperties: _a, items: _i, discriminator: _d, readOnly: _ro, writeOnly: _wo,
-    secret: _s, reference: _ref, wellKnownReference: _wk, configMapInput: _cm, kubeName: _k, ...rest } = node;
+  const {
+    properties: _p,
+    required: _r,
+    additionalProperties: _a,
+    items: _i,
+    discriminator: _d,
+    readOnly: _ro,
+    writeOnly: _wo,
+    secret: _s,
+    reference: _ref,
+    wellKnownReference: _wk,
+    configMapInput: _cm,
+    kubeName: _k,
+    ...rest
+  } = node;
   return rest;
 }
 
@@ -125,7 +152,10 @@ function specEntries(armName: string, node: SchemaNode, required: boolean): Arra
   const schema = specNode(node, armName);
   if (!schema) return [];
   if (node.configMapInput) {
-    return [[name, schema, false], [`${name}FromConfig`, keyReferenceSchema('ConfigMap', node.description), false]];
+    return [
+      [name, schema, false],
+      [`${name}FromConfig`, keyReferenceSchema('ConfigMap', node.description), false],
+    ];
   }
   return [[name, schema, required]];
 }
@@ -133,7 +163,18 @@ function specEntries(armName: string, node: SchemaNode, required: boolean): Arra
 /** The status shape of one ARM node: everything Azure returns, without validation. */
 function statusNode(node: SchemaNode): SchemaNode | undefined {
   if (node.writeOnly || node.secret) return undefined;
-  const { enum: _enum, extensibleEnum: _ext, pattern: _pattern, minLength: _minL, maxLength: _maxL, minimum: _min, maximum: _max, minItems: _minI, maxItems: _maxI, ...out } = withoutFlags(node);
+  const {
+    enum: _enum,
+    extensibleEnum: _ext,
+    pattern: _pattern,
+    minLength: _minL,
+    maxLength: _maxL,
+    minimum: _min,
+    maximum: _max,
+    minItems: _minI,
+    maxItems: _maxI,
+    ...out
+  } = withoutFlags(node);
   if (node.type === 'array') {
     const items = node.items ? statusNode(node.items) : undefined;
     return items ? { ...out, items } : out;
@@ -146,7 +187,10 @@ function statusNode(node: SchemaNode): SchemaNode | undefined {
   const properties: Record<string, SchemaNode> = {};
   if (node.discriminator) {
     for (const [value, variant] of Object.entries(node.discriminator.variants)) {
-      const merged: SchemaNode = { ...variant, properties: { ...(node.properties ?? {}), ...(variant.properties ?? {}) } };
+      const merged: SchemaNode = {
+        ...variant,
+        properties: { ...(node.properties ?? {}), ...(variant.properties ?? {}) },
+      };
       const variantSchema = statusNode(merged);
       if (variantSchema) properties[variantKey(value)] = variantSchema;
     }
@@ -154,7 +198,7 @@ function statusNode(node: SchemaNode): SchemaNode | undefined {
   }
   for (const entry of objectEntries(node)) {
     const schema = statusNode(entry.node);
-    if (schema) properties[entry.armName] = schema;
+    if (schema) properties[statusPropertyNameOf(entry.armName, entry.node)] = schema;
   }
   if (Object.keys(properties).length > 0) out.properties = properties;
   return out;
@@ -166,7 +210,8 @@ function operatorSpecSchema(model: KindModel): SchemaNode {
     const names = model.exports.filter((source) => source.secret === secret).map((source) => source.name);
     if (names.length === 0) return undefined;
     const properties: Record<string, SchemaNode> = {};
-    for (const name of names) properties[name] = keyReferenceSchema(secret ? 'Secret' : 'ConfigMap', `Where to write ${name}.`);
+    for (const name of names)
+      properties[name] = keyReferenceSchema(secret ? 'Secret' : 'ConfigMap', `Where to write ${name}.`);
     return { type: 'object', properties };
   };
   const secrets = destinations(true);
@@ -175,8 +220,16 @@ function operatorSpecSchema(model: KindModel): SchemaNode {
     type: 'object',
     description: 'Options for the operator that are not sent to Azure.',
     properties: {
-      configMapExpressions: { type: 'array', description: 'ConfigMap keys to write from CEL expressions.', items: destinationExpressionSchema() },
-      secretExpressions: { type: 'array', description: 'Secret keys to write from CEL expressions.', items: destinationExpressionSchema() },
+      configMapExpressions: {
+        type: 'array',
+        description: 'ConfigMap keys to write from CEL expressions.',
+        items: destinationExpressionSchema(),
+      },
+      secretExpressions: {
+        type: 'array',
+        description: 'Secret keys to write from CEL expressions.',
+        items: destinationExpressionSchema(),
+      },
       ...(configMaps ? { configMaps } : {}),
       ...(secrets ? { secrets } : {}),
       ...(model.operatorSpecProperties ?? {}),
@@ -204,7 +257,9 @@ function ownerSchema(model: KindModel): SchemaNode | undefined {
     return {
       type: 'object',
       description: 'The owner: the ARM ID of the location (or other parent) this resource lives under.',
-      properties: { armId: str('The ARM ID of the owner, e.g. /subscriptions/…/providers/Microsoft.Sql/locations/westeurope.') },
+      properties: {
+        armId: str('The ARM ID of the owner, e.g. /subscriptions/…/providers/Microsoft.Sql/locations/westeurope.'),
+      },
       required: ['armId'],
     };
   }
@@ -228,9 +283,10 @@ export function specSchemaOf(model: KindModel): SchemaNode {
     properties.azureName = {
       ...(nameNode ? withoutFlags(nameNode) : { type: 'string' }),
       type: 'string',
-      description: model.defaultAzureName === false
-        ? 'The name of the resource in Azure. If empty, the operator generates one.'
-        : 'The name of the resource in Azure. Defaults to metadata.name.',
+      description:
+        model.defaultAzureName === false
+          ? 'The name of the resource in Azure. If empty, the operator generates one.'
+          : 'The name of the resource in Azure. Defaults to metadata.name.',
     };
   }
   const owner = ownerSchema(model);
@@ -244,6 +300,8 @@ export function specSchemaOf(model: KindModel): SchemaNode {
       if (isRequired) required.push(name);
     }
   }
+  const union = rootUnionOf(model);
+  if (union) Object.assign(properties, specNode(union, undefined)?.properties);
   properties.operatorSpec = operatorSpecSchema(model);
   return {
     type: 'object',
@@ -275,12 +333,14 @@ export function statusSchemaOf(model: KindModel): SchemaNode {
   const properties: Record<string, SchemaNode> = {
     conditions: {
       type: 'array',
-      description: 'Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus.',
+      description:
+        'Ready (ASO): True when Azure matches the spec of observedGeneration; Reconciling and Stalled for kstatus.',
       items: conditionSchema(),
     },
     observedGeneration: {
       type: 'integer',
-      description: 'The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet).',
+      description:
+        'The metadata.generation the conditions describe (kstatus reads it: a newer spec is not reconciled yet).',
     },
   };
   for (const armName of ['id', 'name', 'type']) {
@@ -294,6 +354,8 @@ export function statusSchemaOf(model: KindModel): SchemaNode {
     const schema = statusNode(property.node);
     if (schema) properties[statusNameOf(property)] = schema;
   }
+  const union = rootUnionOf(model);
+  if (union) Object.assign(properties, statusNode(union)?.properties);
   return {
     type: 'object',
     description: `What Azure reports for the ${model.armType} resource, and the operator's conditions.`,

@@ -50,6 +50,11 @@ export function specNameOf(armName: string, node: SchemaNode): string {
   return armName;
 }
 
+/** The status name of a property below the top level: its `kubeName` (as in spec) or its ARM name. */
+export function statusPropertyNameOf(armName: string, node: SchemaNode): string {
+  return node.kubeName ?? armName;
+}
+
 /** The key of a discriminated union's variant in spec/status: `Periodic` → `periodic`, `#Microsoft.X.Y` → `microsoftXY`. */
 export function variantKey(discriminatorValue: string): string {
   const words = discriminatorValue.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
@@ -62,8 +67,12 @@ export function variantKey(discriminatorValue: string): string {
  * read-only, yet ASO's spec still holds only references (Azure fills the values in).
  */
 export function isUserAssignedIdentityMap(armName: string, node: SchemaNode): boolean {
-  return armName === 'userAssignedIdentities' && node.type === 'object' && node.properties === undefined
-    && node.additionalProperties?.type === 'object';
+  return (
+    armName === 'userAssignedIdentities' &&
+    node.type === 'object' &&
+    node.properties === undefined &&
+    node.additionalProperties?.type === 'object'
+  );
 }
 
 /** One top-level property of the Kubernetes object, with the ARM location it comes from. */
@@ -79,7 +88,8 @@ export interface TopLevelProperty {
 /**
  * The properties of an object node as spec/status see them: ARM's `properties` envelope (an object property named
  * `properties`) is flattened into its parent at every level, as ASO does (Swagger's `x-ms-client-flatten`), unless
- * `flatten` is false. The object's own names win over flattened ones when they collide.
+ * `flatten` is false or the envelope is a discriminated union (ASO keeps it: `spec.properties.<variant>`). The
+ * object's own names win over flattened ones when they collide.
  */
 export function objectEntries(node: SchemaNode, flatten = true): TopLevelProperty[] {
   const result: TopLevelProperty[] = [];
@@ -87,10 +97,22 @@ export function objectEntries(node: SchemaNode, flatten = true): TopLevelPropert
   const seen = new Set<string>();
   const flattened: TopLevelProperty[] = [];
   for (const [armName, child] of Object.entries(node.properties ?? {})) {
-    if (armName === 'properties' && flatten && child.type === 'object' && child.properties !== undefined && !child.additionalProperties) {
+    if (
+      armName === 'properties' &&
+      flatten &&
+      child.type === 'object' &&
+      child.properties !== undefined &&
+      !child.additionalProperties &&
+      !child.discriminator
+    ) {
       const innerRequired = new Set(child.required ?? []);
       for (const [innerName, inner] of Object.entries(child.properties)) {
-        flattened.push({ armName: innerName, node: child.readOnly ? { ...inner, readOnly: true } : inner, inProperties: true, required: innerRequired.has(innerName) });
+        flattened.push({
+          armName: innerName,
+          node: child.readOnly ? { ...inner, readOnly: true } : inner,
+          inProperties: true,
+          required: innerRequired.has(innerName),
+        });
       }
       continue;
     }
@@ -107,18 +129,36 @@ export function objectEntries(node: SchemaNode, flatten = true): TopLevelPropert
  * The top-level properties of spec/status: the body's own properties except `id`/`name`/`type`/`apiVersion`, with
  * `properties` replaced by its contents unless the kind keeps the envelope (`flatten: false`). A flattened property
  * named like one of those envelope fields is kept (an agent pool's `properties.type` is spec `type`, as in ASO).
+ * None for a kind that is a union at its root (see `rootUnionOf`).
  */
 export function topLevelProperties(model: KindModel): TopLevelProperty[] {
+  if (model.body.discriminator) return [];
   const own = Object.entries(model.body.properties ?? {}).filter(([name]) => !envelopeProperties.has(name));
   return objectEntries({ ...model.body, properties: Object.fromEntries(own) }, model.flatten !== false);
 }
 
 /**
- * The status name of a top-level property: its ARM name, except that a flattened property colliding with the
- * `id`/`name`/`type` status reports for the resource itself is prefixed like ASO does (`properties_type`).
+ * The union node of a kind whose body is a discriminated union at its root (Kusto's databases, on `kind`): the
+ * body without Azure's `id`/`name`/`type`/`apiVersion`. Spec and status hold one property per variant (ASO's
+ * OneOf: `spec.readWrite`), each with the base properties (`location`) and the variant's own; such a kind has no
+ * other top-level properties. Undefined for every other kind.
+ */
+export function rootUnionOf(model: KindModel): SchemaNode | undefined {
+  if (!model.body.discriminator) return undefined;
+  const own = Object.entries(model.body.properties ?? {}).filter(([name]) => !envelopeProperties.has(name));
+  return { ...model.body, properties: Object.fromEntries(own) };
+}
+
+/**
+ * The status name of a top-level property: its `kubeName` (ASO's `$renameTo`, as in spec) or its ARM name, except
+ * that a flattened property colliding with the `id`/`name`/`type` status reports for the resource itself is
+ * prefixed like ASO does (`properties_type`).
  */
 export function statusNameOf(property: TopLevelProperty): string {
-  return property.inProperties && envelopeProperties.has(property.armName) ? `properties_${property.armName}` : property.armName;
+  if (property.node.kubeName !== undefined) return property.node.kubeName;
+  return property.inProperties && envelopeProperties.has(property.armName)
+    ? `properties_${property.armName}`
+    : property.armName;
 }
 
 /** Both ASO spellings of an API version: `2023-01-01` → `["v20230101", "v1api20230101"]` (preview: `v20230101preview`). */

@@ -49,3 +49,8 @@ test('arrays of child resources owned by the parent are status only and listed a
   assert.equal(widget.body.properties?.properties?.properties?.gadgets?.readOnly, true);
   assert.deepEqual(widget.inlineChildren, ['gadgets']);
 });
+
+test("$renameTo names a property on the Kubernetes side, also in the envelope of ASO's flattened spec", async () => {
+  const lock = fixtureModel(await fixtureAfter('apply-aso-config'), 'Lock');
+  assert.equal(lock.body.properties?.properties?.properties?.level?.kubeName, 'lockLevel');
+});

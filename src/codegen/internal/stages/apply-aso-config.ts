@@ -1,13 +1,14 @@
 /**
  * Stage 4: applies ASO's generator configuration (azure-arm.yaml, `objectModelConfiguration`) for each kind's group
  * and API version: `$referenceType` (arm, arm+wellknown; simple keeps a value plain), `$isSecret`,
- * `$importConfigMapMode`, `$defaultAzureName`, `$operatorSpecProperties`, `$resourceLifecycleOwnedByParent` (status
- * only; arrays of child resources become the model's `inlineChildren`), and records `$azureGeneratedSecrets` /
- * `$generatedConfigs` for the exports stage. ASO names types and properties the Go way (`RoleAssignmentProperties`,
- * `PrincipalId`); they are matched to bicep object names (also `AOrB` merged names) and property names case-insensitively.
- * When ASO's snapshot lacks the exact API version, the newest older version of the group is used (and noted).
+ * `$importConfigMapMode`, `$renameTo` (a property's Kubernetes name), `$defaultAzureName`, `$operatorSpecProperties`,
+ * `$resourceLifecycleOwnedByParent` (status only; arrays of child resources become the model's `inlineChildren`), and
+ * records `$azureGeneratedSecrets` / `$generatedConfigs` for the exports stage. ASO names types and properties the Go
+ * way (`RoleAssignmentProperties`, `PrincipalId`); they are matched to bicep object names (also `AOrB` merged names)
+ * and property names case-insensitively. When ASO's snapshot lacks the exact API version, the newest older version of
+ * the group is used (and noted).
  */
-import type { SchemaNode } from '../../../model/index.js';
+import { lowerCamel, type SchemaNode } from '../../../model/index.js';
 import type { GeneratorState, KindWork, Stage } from '../state.js';
 import { walkSchema } from '../walk.js';
 import { lookupIndex } from './read-inputs.js';
@@ -27,7 +28,9 @@ export function asoSectionFor(
   const model = asoConfig.objectModelConfiguration as Record<string, Record<string, unknown>> | undefined;
   const groupSection = model?.[group];
   if (!groupSection || typeof groupSection !== 'object') return undefined;
-  const versions = Object.keys(groupSection).filter((version) => /^\d{4}-\d{2}-\d{2}/.test(version)).sort();
+  const versions = Object.keys(groupSection)
+    .filter((version) => /^\d{4}-\d{2}-\d{2}/.test(version))
+    .sort();
   const exact = versions.find((version) => version === apiVersion);
   const older = versions.filter((version) => version < apiVersion);
   const exporting = older.filter((version) => {
@@ -39,7 +42,11 @@ export function asoSectionFor(
   return { version: chosen, types: (groupSection[chosen] ?? {}) as Entries };
 }
 
-const normalize = (name: string) => name.replace(/_(Spec|STATUS)$/i, '').replace(/_/g, '').toLowerCase();
+const normalize = (name: string) =>
+  name
+    .replace(/_(Spec|STATUS)$/i, '')
+    .replace(/_/g, '')
+    .toLowerCase();
 
 /** true when an ASO (Go) type name designates a bicep object type name. */
 export function typeNameMatches(asoName: string, bicepName: string): boolean {
@@ -83,6 +90,11 @@ function applyPropertyConfig(work: KindWork, node: SchemaNode, settings: Record<
     node.readOnly = true;
     applied.push('owned by parent');
   }
+  if (typeof settings.$renameTo === 'string') {
+    // Kubernetes-side only: Azure keeps the property's own name (cdn Rule's conditions → ruleConditions).
+    node.kubeName = lowerCamel(settings.$renameTo);
+    applied.push('renamed');
+  }
   if (settings.$importConfigMapMode === 'optional' || settings.$importConfigMapMode === 'required') {
     target.configMapInput = true;
     applied.push('configMap');
@@ -117,7 +129,9 @@ export const applyAsoConfig: Stage = {
   id: 'apply-aso-config',
   description: "apply ASO's references, secrets, configmap inputs and naming settings",
   summarize: (state) => {
-    let references = 0, secrets = 0, configMaps = 0;
+    let references = 0,
+      secrets = 0,
+      configMaps = 0;
     for (const work of state.kinds) {
       walkSchema(work.model.body, ({ node }) => {
         if (node.reference) references++;
@@ -133,27 +147,38 @@ export const applyAsoConfig: Stage = {
       const { request, model } = work;
       const section = asoSectionFor(state.asoConfig, request.group, request.apiVersion, request.kind);
       if (!section) {
-        notes.push(`${request.group}/${request.kind}: ASO config has no ${request.group} version <= ${request.apiVersion}`);
+        notes.push(
+          `${request.group}/${request.kind}: ASO config has no ${request.group} version <= ${request.apiVersion}`,
+        );
         continue;
       }
       if (section.version !== request.apiVersion) {
-        notes.push(`${request.group}/${request.kind}: ASO config has no ${request.apiVersion}; used its ${section.version} settings`);
+        notes.push(
+          `${request.group}/${request.kind}: ASO config has no ${request.apiVersion}; used its ${section.version} settings`,
+        );
       }
       const ownTypeName = resourceTypeName(section.types, request.kind);
       const ownSettings = ownTypeName === undefined ? undefined : section.types[ownTypeName];
-      if (ownTypeName === undefined) notes.push(`${request.group}/${request.kind}: ASO config ${section.version} does not export this kind ($exportAs)`);
+      if (ownTypeName === undefined)
+        notes.push(
+          `${request.group}/${request.kind}: ASO config ${section.version} does not export this kind ($exportAs)`,
+        );
       if (ownSettings) {
         if (ownSettings.$defaultAzureName === false) model.defaultAzureName = false;
         const operatorSpecProperties = parseOperatorSpecProperties(ownSettings.$operatorSpecProperties);
         if (operatorSpecProperties) model.operatorSpecProperties = operatorSpecProperties;
-        const secrets = Array.isArray(ownSettings.$azureGeneratedSecrets) ? ownSettings.$azureGeneratedSecrets.map(String) : [];
+        const secrets = Array.isArray(ownSettings.$azureGeneratedSecrets)
+          ? ownSettings.$azureGeneratedSecrets.map(String)
+          : [];
         const configs = (ownSettings.$generatedConfigs ?? {}) as Record<string, string>;
         work.asoExports = { secrets, configs };
       }
       const propertiesNode = model.body.properties?.properties;
       for (const [asoType, settings] of Object.entries(section.types)) {
         if (!settings || typeof settings !== 'object') continue;
-        const propertySettings = Object.entries(settings).filter(([key, value]) => !key.startsWith('$') && value && typeof value === 'object');
+        const propertySettings = Object.entries(settings).filter(
+          ([key, value]) => !key.startsWith('$') && value && typeof value === 'object',
+        );
         if (propertySettings.length === 0) continue;
         const targets: SchemaNode[] = [];
         walkSchema(model.body, ({ node }) => {
@@ -161,15 +186,29 @@ export const applyAsoConfig: Stage = {
           if (name !== undefined && typeNameMatches(asoType, name)) targets.push(node);
         });
         // `<ResourceGoName>_Properties[_Spec]` names the resource's own properties envelope.
-        if (propertiesNode && ownTypeName !== undefined && normalize(asoType) === normalize(`${ownTypeName}_Properties`)) targets.push(propertiesNode);
-        if (model.body.properties && ownTypeName !== undefined && normalize(asoType) === normalize(ownTypeName)) targets.push(model.body);
+        if (
+          propertiesNode &&
+          ownTypeName !== undefined &&
+          normalize(asoType) === normalize(`${ownTypeName}_Properties`)
+        )
+          targets.push(propertiesNode);
+        if (model.body.properties && ownTypeName !== undefined && normalize(asoType) === normalize(ownTypeName))
+          targets.push(model.body);
         for (const target of targets) {
           for (const [asoProperty, value] of propertySettings) {
-            const found = findProperty(target, asoProperty);
+            // ASO's spec and status types of the resource are flattened: their properties may sit in the envelope.
+            const inEnvelope =
+              target === model.body && propertiesNode ? findProperty(propertiesNode, asoProperty) : undefined;
+            const found = findProperty(target, asoProperty) ?? inEnvelope;
             if (!found) continue;
             const applied = applyPropertyConfig(work, found[1], value as Record<string, unknown>);
             const childType = `${model.armType}/${found[0]}`;
-            if (applied.includes('owned by parent') && target === propertiesNode && found[1].type === 'array' && lookupIndex(state.typeIndex, childType)) {
+            if (
+              applied.includes('owned by parent') &&
+              target === propertiesNode &&
+              found[1].type === 'array' &&
+              lookupIndex(state.typeIndex, childType)
+            ) {
               model.inlineChildren = [...new Set([...(model.inlineChildren ?? []), found[0]])];
             }
           }

@@ -122,6 +122,7 @@ export const testAsoConfig: Record<string, unknown> = {
         },
         Lock: { $exportAs: 'Lock', $defaultAzureName: false },
         LockProperties: { Notes: { $referenceType: 'simple' } },
+        Lock_Spec: { Level: { $renameTo: 'LockLevel' } },
       },
     },
   },
