@@ -11542,6 +11542,15 @@ export interface PrivateEndpointSpec {
       /** CEL expression. */
       value: string;
     }>;
+    configMaps?: {
+      /** Where to write primaryNicPrivateIpAddress. */
+      primaryNicPrivateIpAddress?: {
+        /** The name of the ConfigMap. */
+        name: string;
+        /** The key in the ConfigMap. */
+        key: string;
+      };
+    };
   };
 }
 

@@ -60,13 +60,19 @@ export interface ExportSource {
   name: string;
   /**
    * `status`: a path into the ARM GET body; `action`: a POST action's response (e.g. `listKeys`); `armId`: a part
-   * of the resource's parsed ARM ID (`subscriptionId`, `resourceGroupName`).
+   * of the resource's parsed ARM ID (`subscriptionId`, `resourceGroupName`); `linked`: a path in another resource
+   * the GET body names (see `via`).
    */
-  from: 'status' | 'action' | 'armId';
+  from: 'status' | 'action' | 'armId' | 'linked';
   /** For `status`: dotted ARM body path (`properties.principalId`); for `action`: JSON path in the response. */
   path: string;
   /** For `action`: the action name, e.g. `listKeys`. */
   action?: string;
+  /**
+   * For `linked`: the dotted path in the GET body of the ARM ID of another resource, read (GET, at this kind's
+   * api-version) for `path` — a private endpoint's network interface holds its IP address (ASO `$manualConfigs`).
+   */
+  via?: string;
   /** true → only under `operatorSpec.secrets`; false → only under `operatorSpec.configMaps`. */
   secret: boolean;
 }

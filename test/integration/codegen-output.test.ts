@@ -62,5 +62,5 @@ test('docs/codegen.md shows the measured sizes of generated/SIZES.md', () => {
   const sizes = readFileSync(join(generatedDir, 'SIZES.md'), 'utf8');
   const table = sizes.slice(sizes.indexOf('| group |'), sizes.indexOf('\n\n', sizes.indexOf('| group |')));
   assert.ok(table.split('\n').length > 50, 'a row per kind');
-  assert.ok(readFileSync(join(repoRoot, 'docs/codegen.md'), 'utf8').includes(table), 'copy the table of generated/SIZES.md into docs/codegen.md');
+  assert.ok(readFileSync(join(repoRoot, 'docs/codegen.md'), 'utf8').includes(table), 'npm run generate copies the table of generated/SIZES.md into docs/codegen.md');
 });

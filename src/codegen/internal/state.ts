@@ -30,7 +30,7 @@ export interface KindOverride {
   /** ARM body path → Kubernetes name. */
   renames?: Record<string, string>;
   /** Export name → source, for exports ASO lists but the type does not make obvious (e.g. `key1` from `listKeys`). */
-  exports?: Record<string, { action?: string; path: string; secret?: boolean; from?: 'armId' }>;
+  exports?: Record<string, { action?: string; path: string; secret?: boolean; from?: 'armId'; via?: string }>;
   /** Names of handwritten extension hooks. */
   hooks?: string[];
 }
@@ -89,7 +89,7 @@ export interface KindWork {
   /** Nodes that must stay plain values (ASO `$referenceType: simple`, overrides): the reference heuristics skip them. */
   plainNodes: Set<SchemaNode>;
   /** ASO's `$azureGeneratedSecrets` and `$generatedConfigs` for this kind (names as ASO spells them). */
-  asoExports: { secrets: string[]; configs: Record<string, string> };
+  asoExports: { secrets: string[]; configs: Record<string, string>; manualConfigs?: string[] };
   model: KindModel;
 }
 

@@ -10,6 +10,7 @@ import type { KindModel, SchemaNode } from '../../model/index.js';
 import { isLifecycleAction, runAction } from './actions.js';
 import type { TypeCatalog } from './catalog.js';
 import { fillComputed, implicitChildren } from './computed.js';
+import { needsNetworkInterface, networkInterfaceFor, nextPrivateAddress, subnetIdOf } from './private-endpoints.js';
 import { ArmError, invalidRequestContent, resourceGroupNotFound, resourceNotFound } from './errors.js';
 import { isObject } from './http.js';
 import { parseArmPath, type ArmPath, type ResourceRef, type Scope } from './paths.js';
@@ -478,6 +479,7 @@ export class ArmEngine {
     this.resources.set(ref.key, stored);
     if (recovered) this.recoverVault(recovered, stored);
     if (!existing) this.createImplicitChildren(stored);
+    if (needsNetworkInterface(stored)) this.attachNetworkInterface(stored);
     if (inlineChildren) this.storeInlineChildren(stored, inlineChildren);
     const shape = putShapeOf(fullType);
     if ((!this.asyncOperations || isSynchronous(fullType, 'PUT')) && request.lroOutcome === undefined) return this.withEtag(existing ? 200 : shape.created, stored);
@@ -763,6 +765,35 @@ export class ArmEngine {
     }
   }
 
+  /** Creates a private endpoint's network interface once (see private-endpoints.ts) and lists it on the endpoint. */
+  private attachNetworkInterface(endpoint: StoredResource): void {
+    let nic = [...this.resources.values()].find((resource) => resource.managedByKey === endpoint.key);
+    if (nic === undefined) {
+      const subnetKey = subnetIdOf(endpoint)?.toLowerCase();
+      const subnet = subnetKey === undefined ? undefined : this.resources.get(subnetKey);
+      const subnetProperties = isObject(subnet?.body.properties) ? subnet.body.properties : {};
+      const prefix = typeof subnetProperties.addressPrefix === 'string' ? subnetProperties.addressPrefix : undefined;
+      const taken = [...this.resources.values()].filter(
+        (resource) => resource.managedByKey !== undefined && subnetIdOf(this.resources.get(resource.managedByKey) ?? resource)?.toLowerCase() === subnetKey,
+      ).length;
+      const made = networkInterfaceFor(endpoint, nextPrivateAddress(prefix, taken));
+      nic = {
+        id: made.id,
+        key: made.id.toLowerCase(),
+        fullType: 'Microsoft.Network/networkInterfaces',
+        name: made.name,
+        ...(endpoint.subscriptionId ? { subscriptionId: endpoint.subscriptionId } : {}),
+        ...(endpoint.resourceGroup ? { resourceGroup: endpoint.resourceGroup } : {}),
+        managedByKey: endpoint.key,
+        body: { ...made.body, etag: newEtag(), systemData: endpoint.body.systemData },
+      };
+      this.resources.set(nic.key, nic);
+    }
+    const properties = isObject(endpoint.body.properties) ? endpoint.body.properties : {};
+    properties.networkInterfaces = [{ id: nic.id }];
+    endpoint.body.properties = properties;
+  }
+
   // ---- long-running operations ---------------------------------------------------------------------------------
 
   private startOperation(kind: OperationKind, resource: StoredResource, namespace: string, apiVersion: string, request: ArmRequest): OperationRecord {
@@ -889,6 +920,10 @@ export class ArmEngine {
       if (candidate !== key && !candidate.startsWith(prefix)) continue;
       this.resources.delete(candidate);
       removed.push(resource);
+    }
+    const removedKeys = new Set(removed.map((resource) => resource.key));
+    for (const [candidate, resource] of [...this.resources.entries()]) {
+      if (resource.managedByKey !== undefined && removedKeys.has(resource.managedByKey)) this.resources.delete(candidate);
     }
     for (const deleted of softDeletedVaults(removed, this.options.now())) this.resources.set(deleted.key, deleted);
   }

@@ -31,6 +31,8 @@ export interface StoredResource {
   body: Record<string, unknown>;
   /** The operation in flight on this resource, if any. */
   pendingOperationId?: string;
+  /** The key of the resource Azure made this one for (a private endpoint's network interface): deleted with it. */
+  managedByKey?: string;
   /** Keys returned by `listKeys`-style actions: generated once, stable until regenerated. */
   secrets?: Record<string, string>;
 }

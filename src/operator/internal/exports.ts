@@ -50,6 +50,8 @@ export async function writeExports(options: {
     let value: unknown;
     if (request.source.from === 'status') {
       value = readPath(armBody, request.source.path);
+    } else if (request.source.from === 'linked') {
+      value = await readLinked(client, armBody, request.source, model.apiVersion);
     } else if (request.source.from === 'armId') {
       value = readPath(parseArmId(armId), request.source.path);
     } else {
@@ -104,6 +106,18 @@ export async function writeExports(options: {
     writes++;
   }
   return writes;
+}
+
+/** A `linked` export: the resource whose ARM ID the GET body holds at `via`, read at `path` (undefined until it exists). */
+async function readLinked(
+  client: ArmOperations,
+  armBody: unknown,
+  source: KindModel['exports'][number],
+  apiVersion: string,
+): Promise<unknown> {
+  const id = readPath(armBody, source.via ?? '');
+  if (typeof id !== 'string' || id === '') return undefined;
+  return readPath(await client.tryGet(id, apiVersion), source.path);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

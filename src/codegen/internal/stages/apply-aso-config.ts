@@ -171,7 +171,8 @@ export const applyAsoConfig: Stage = {
           ? ownSettings.$azureGeneratedSecrets.map(String)
           : [];
         const configs = (ownSettings.$generatedConfigs ?? {}) as Record<string, string>;
-        work.asoExports = { secrets, configs };
+        const manualConfigs = Array.isArray(ownSettings.$manualConfigs) ? ownSettings.$manualConfigs.map(String) : [];
+        work.asoExports = { secrets, configs, ...(manualConfigs.length > 0 ? { manualConfigs } : {}) };
       }
       const propertiesNode = model.body.properties?.properties;
       for (const [asoType, settings] of Object.entries(section.types)) {

@@ -51,9 +51,10 @@ function actionsOf(work: KindWork, types: RawType[]): Array<{ name: string; outp
 
 /** The export an override describes (see KindOverride.exports). */
 function fromOverride(name: string, override: NonNullable<KindOverride['exports']>[string]): ExportSource {
-  const from = override.from ?? (override.action ? 'action' : 'status');
+  const from = override.from ?? (override.action ? 'action' : override.via ? 'linked' : 'status');
   const action = override.action ? { action: override.action } : {};
-  return { name, from, path: override.path, ...action, secret: override.secret ?? true };
+  const via = override.via ? { via: override.via } : {};
+  return { name, from, path: override.path, ...action, ...via, secret: override.secret ?? true };
 }
 
 /** The stage itself (see the file comment); pure apart from what its description says. */
@@ -96,6 +97,12 @@ export const deriveExports: Stage = {
           continue;
         }
         notes.push(`${work.model.group}/${work.model.kind}: secret export ${asoName} has no source (add an override)`);
+      }
+      // ASO's $manualConfigs are exported by a hand-written extension: here an override says where the value is.
+      for (const asoName of work.asoExports.manualConfigs ?? []) {
+        const override = overrides[lowerCamel(asoName)];
+        if (override === undefined || override.secret !== false)
+          notes.push(`${work.model.group}/${work.model.kind}: config export ${asoName} ($manualConfigs) has no source (add an override with secret: false)`);
       }
       for (const [name, override] of Object.entries(overrides)) {
         if (exports.some((entry) => entry.name === name && entry.secret === (override.secret ?? true))) continue;

@@ -54,7 +54,7 @@ export function summaryLine(model: KindModel): string {
     `refs=[${flagged('reference').join(' ')}]`,
     `secrets=[${flagged('secret').join(' ')}]`,
     `configMaps=[${flagged('configMapInput').join(' ')}]`,
-    `exports=[${model.exports.map((entry) => `${entry.secret ? 'secret' : 'config'}:${entry.name}<-${entry.action ? `${entry.action}:` : entry.from === 'armId' ? 'armId:' : ''}${entry.path}`).join(' ')}]`,
+    `exports=[${model.exports.map((entry) => `${entry.secret ? 'secret' : 'config'}:${entry.name}<-${entry.action ? `${entry.action}:` : entry.from === 'armId' ? 'armId:' : entry.via ? `${entry.via}→` : ''}${entry.path}`).join(' ')}]`,
     ...(model.hooks.length > 0 ? [`hooks=[${model.hooks.join(' ')}]`] : []),
   ];
   return parts.join(' ');
