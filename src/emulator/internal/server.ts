@@ -77,7 +77,9 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
     ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
     ...(options.latencyFactor !== undefined ? { latencyFactor: options.latencyFactor } : {}),
   };
-  const engine = new ArmEngine(store, engineOptions, options.models, catalog);
+  // Kinds that are not ARM resources (Graph groups) are served by graph.ts, not the ARM engine.
+  const armModels = options.models.filter((model) => model.handcrafted === undefined);
+  const engine = new ArmEngine(store, engineOptions, armModels, catalog);
   const throttler = options.throttling === false ? undefined : new Throttler(options.throttling);
   const clients = new Map<string, RegisteredClient>();
   let faults: ActiveFault[] = [];
