@@ -37,7 +37,9 @@ function row(versions: KindModel[]): string {
     ...(hub.fixedName ? [`singleton (${hub.fixedName})`] : []),
     ...(hub.defaultAzureName === false ? ['azureName has no default'] : []),
     ...(hub.inlineChildren ? [`children in body: ${hub.inlineChildren.join(', ')}`] : []),
-    ...(hub.handcrafted ? ['Microsoft Graph, not ARM: schema written by hand (src/codegen/internal/handcrafted.ts)'] : []),
+    ...(hub.handcrafted
+      ? ['Microsoft Graph, not ARM: schema written by hand (src/codegen/internal/handcrafted.ts)']
+      : []),
     ...(substituted > 0 ? [`${substituted} version(s) use the nearest index schema`] : []),
   ].join('; ');
   return `| ${hub.group.replace(/\.azure\.com$/, '')} | ${hub.kind} | ${names} | ${exports} | ${extension} | ${notes} |`;
