@@ -37,6 +37,9 @@ function row(versions: KindModel[]): string {
     ...(hub.fixedName ? [`singleton (${hub.fixedName})`] : []),
     ...(hub.defaultAzureName === false ? ['azureName has no default'] : []),
     ...(hub.inlineChildren ? [`children in body: ${hub.inlineChildren.join(', ')}`] : []),
+    ...(hub.handcrafted
+      ? ['Microsoft Graph, not ARM: schema written by hand (src/codegen/internal/handcrafted.ts)']
+      : []),
     ...(substituted > 0 ? [`${substituted} version(s) use the nearest index schema`] : []),
   ].join('; ');
   return `| ${hub.group.replace(/\.azure\.com$/, '')} | ${hub.kind} | ${names} | ${exports} | ${extension} | ${notes} |`;
@@ -55,7 +58,8 @@ export async function renderKindsDoc(): Promise<string> {
     '# Kinds',
     '',
     `azo serves ${hubs.length} kinds at ${versionCount} api-versions, each in both of ASO's spellings (\`vYYYYMMDD\` and the`,
-    "deprecated `v1apiYYYYMMDD`): every kind and version of ASO's `azure-arm.yaml` that is an ARM resource. The first",
+    "deprecated `v1apiYYYYMMDD`): every kind and version of ASO's `azure-arm.yaml` that is an ARM resource, plus Entra's",
+    '`SecurityGroup` (Microsoft Graph; see the end of this page). The first',
     '(bold) version is the **hub**: the storage version, the version the operator reconciles and sends to Azure. The',
     "hub is the kind's newest GA api-version (its newest preview when it has no GA version). An object written at any",
     'served version is converted to the hub (fields the hub lacks are kept in the `azo.dev/fields-from-other-versions`',
@@ -96,7 +100,8 @@ export async function renderKindsDoc(): Promise<string> {
     '| children Azure keeps inside the parent body | `$resourceLifecycleOwnedByParent` (VirtualNetwork subnets) | generic (status only) plus the VirtualNetwork extension that keeps subnets on a PUT |',
     '| singleton children with a fixed name | `default` blob/file/queue/table services, management policies | generic (fixed name, detach on delete) |',
     "| values only an extension can compute | `$manualConfigs` (PrivateEndpoint primaryNicPrivateIpAddress) | generic `linked` export: the GET body names another resource (`properties.networkInterfaces[0].id`), which is read for the value; the emulator creates a private endpoint's network interface as Azure does (`test/integration/operator-private-endpoint.test.ts`) |",
-    '| non-ARM kinds (database users, Entra groups) | `User` (MySQL, PostgreSQL, SQL), entra `SecurityGroup` | not done (see Not served) |',
+    '| non-ARM kinds: Entra groups | entra `SecurityGroup` (Microsoft Graph) | served: the operator creates, adopts, updates and deletes the group with Microsoft Graph (see docs/operator.md, Entra security groups; `test/integration/operator-entra-group.test.ts`) |',
+    '| non-ARM kinds: database users | `User` (MySQL, PostgreSQL, SQL) | not done (see Not served) |',
     '',
   ].join('\n');
 }

@@ -113,6 +113,7 @@ export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> 
   'documentdb.azure.com/SqlDatabaseContainerUserDefinedFunction': () => import('./documentdb/SqlDatabaseContainerUserDefinedFunction.js'),
   'documentdb.azure.com/SqlDatabaseThroughputSetting': () => import('./documentdb/SqlDatabaseThroughputSetting.js'),
   'documentdb.azure.com/SqlRoleAssignment': () => import('./documentdb/SqlRoleAssignment.js'),
+  'entra.azure.com/SecurityGroup': () => import('./entra/SecurityGroup.js'),
   'eventgrid.azure.com/Domain': () => import('./eventgrid/Domain.js'),
   'eventgrid.azure.com/DomainsTopic': () => import('./eventgrid/DomainsTopic.js'),
   'eventgrid.azure.com/EventSubscription': () => import('./eventgrid/EventSubscription.js'),

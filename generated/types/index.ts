@@ -20,6 +20,7 @@ export type * as dbformysql from './dbformysql.js';
 export type * as dbforpostgresql from './dbforpostgresql.js';
 export type * as devices from './devices.js';
 export type * as documentdb from './documentdb.js';
+export type * as entra from './entra.js';
 export type * as eventgrid from './eventgrid.js';
 export type * as eventhub from './eventhub.js';
 export type * as insights from './insights.js';

@@ -132,6 +132,12 @@ export interface KindModel {
    * a child's own PUT shows in the parent's GET. Absent → none.
    */
   inlineChildren?: string[];
+  /**
+   * Set for a kind that is not an ARM resource (ASO hand-writes it and its controller talks to another API): the
+   * Kubernetes spec and status schemas as written by hand (src/codegen/internal/handcrafted.ts), and the API the
+   * operator reconciles it against. `armType`/`apiVersion` then name that API's collection. Absent → an ARM kind.
+   */
+  handcrafted?: { api: 'graph'; spec: SchemaNode; status: SchemaNode };
 }
 
 /**

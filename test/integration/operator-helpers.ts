@@ -75,6 +75,7 @@ export async function startEnvironment(env: Record<string, string> = {}, options
     env: {
       AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
       AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url, AZURE_AUTHORITY_HOST: emulator.url, AZURE_SYNC_PERIOD: 'never',
+      AZURE_GRAPH_ENDPOINT: emulator.url,
       MAX_CONCURRENT_RECONCILES: '4', ...env,
     },
   });

@@ -304,6 +304,7 @@ function emulatorEnvironment(env: NodeJS.ProcessEnv, emulator: RunningEmulator):
     AZURE_CLIENT_SECRET: 'azo-dev-secret',
     AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url,
     AZURE_AUTHORITY_HOST: emulator.url,
+    AZURE_GRAPH_ENDPOINT: emulator.url,
   };
 }
 

@@ -10,6 +10,6 @@ test('stages have unique ids; the runner logs i/n: description with counts', asy
   const lines: string[] = [];
   const state = fixtureState();
   await runStages({ ...state, options: { ...state.options, dryRun: true, log: (line) => lines.push(line) } }, stages.slice(1));
-  assert.match(lines[0] ?? '', /^1\/12: find resource types.* — 4 kinds/);
-  assert.match(lines.find((line) => line.startsWith('12/12')) ?? '', /write generated files — \d+ files \(dry run/);
+  assert.match(lines[0] ?? '', /^1\/13: find resource types.* — 4 kinds/);
+  assert.match(lines.find((line) => line.startsWith('13/13')) ?? '', /write generated files — \d+ files \(dry run/);
 });

@@ -1,6 +1,7 @@
 /** The generator pipeline: the list of stages and the runner that logs `i/n: description` with counts. */
 import { applyAsoConfig } from './stages/apply-aso-config.js';
 import { applyOverrides } from './stages/apply-overrides.js';
+import { addHandcraftedKinds } from './handcrafted.js';
 import { catalogTypes } from './stages/catalog-types.js';
 import { deriveExports } from './stages/derive-exports.js';
 import { detectReferences } from './stages/detect-references.js';
@@ -17,7 +18,7 @@ import type { GeneratorOptions, GeneratorState, Stage } from './state.js';
 /** The stages, in order. Only the first reads files and only the last writes them. */
 export const stages: readonly Stage[] = [
   readInputs, resolveResources, trimEmbeddedResources, applyAsoConfig, detectReferences, applyOverrides, deriveExports,
-  renderModels, renderCrds, renderTypes, catalogTypes, reportSizes, writeFiles,
+  addHandcraftedKinds, renderModels, renderCrds, renderTypes, catalogTypes, reportSizes, writeFiles,
 ];
 
 /** An empty state for `options` (what the first stage receives). */

@@ -16,6 +16,7 @@ import { compileFault, describeFault, faultError, takeFault, type ActiveFault, t
 import { ArmEngine, type LroOutcome, type Principal } from './arm.js';
 import { TypeCatalog } from './catalog.js';
 import { handleEntra, type RegisteredClient } from './entra.js';
+import { handleGraph } from './graph.js';
 import { ArmError } from './errors.js';
 import { isObject, parseJsonBody, readBody, send } from './http.js';
 import { createSigningKey, parseClientCertificate, signingKeyFromPem, verifyJwt, type SigningKey } from './jwt.js';
@@ -58,6 +59,8 @@ export interface EmulatorServer {
 
 const maxLogEntries = 10_000;
 const armAudiences = ['https://management.azure.com', 'https://management.core.windows.net'];
+/** The emulator tenant's default domain (as ARM's tenant list reports it). */
+const tenantDomain = 'emulator.onmicrosoft.com';
 
 /** Starts the server and resolves once it listens. */
 export async function startServer(options: ServerOptions): Promise<EmulatorServer> {
@@ -74,7 +77,9 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
     ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
     ...(options.latencyFactor !== undefined ? { latencyFactor: options.latencyFactor } : {}),
   };
-  const engine = new ArmEngine(store, engineOptions, options.models, catalog);
+  // Kinds that are not ARM resources (Graph groups) are served by graph.ts, not the ARM engine.
+  const armModels = options.models.filter((model) => model.handcrafted === undefined);
+  const engine = new ArmEngine(store, engineOptions, armModels, catalog);
   const throttler = options.throttling === false ? undefined : new Throttler(options.throttling);
   const clients = new Map<string, RegisteredClient>();
   let faults: ActiveFault[] = [];
@@ -168,6 +173,10 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       send(request, response, entra.status, entra.body, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
       return;
     }
+    if (segments[0]?.toLowerCase() === 'v1.0') {
+      handleGraphRequest(request, response, method, segments.slice(1), url.searchParams, raw, entry);
+      return;
+    }
     try {
       const principal = authenticate(request, origin);
       const rateHeaders = throttle(segments, method, principal);
@@ -184,6 +193,26 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       if (!(error instanceof ArmError)) throw error;
       sendError(request, response, error, armHeaders);
     }
+  }
+
+  /** Microsoft Graph (`/v1.0/groups…`): see graph.ts. */
+  function handleGraphRequest(request: IncomingMessage, response: ServerResponse, method: string, segments: string[], query: URLSearchParams, raw: Buffer, entry: EmulatorRequest): void {
+    let body: unknown;
+    try {
+      body = parseJsonBody(raw);
+    } catch {
+      send(request, response, 400, { error: { code: 'BadRequest', message: 'Unable to read JSON request payload.' } });
+      return;
+    }
+    if (body !== undefined && method !== 'GET' && method !== 'DELETE') entry.body = body;
+    const result = handleGraph({ method, segments, query, body, authorization: request.headers.authorization }, {
+      groups: store.state.groups,
+      verify: (token) => verifyJwt(signingKey, token, Math.floor(Date.now() / 1000)),
+      domain: tenantDomain,
+      now: () => new Date(),
+    });
+    if (result.changed) store.commit();
+    send(request, response, result.status, result.body, { 'request-id': randomUUID() });
   }
 
   /** The federated credentials of the user-assigned identity whose client ID is `clientId`, if one exists. */
@@ -326,6 +355,7 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
         store.state.resources.clear();
         store.state.operations.clear();
         store.state.subscriptions.clear();
+        store.state.groups.clear();
         store.commit();
         return send(request, response, 204, undefined);
       }

@@ -67,12 +67,17 @@ export interface OperationRecord {
   result?: { status: number; body?: unknown };
 }
 
+/** A Microsoft Graph group (see graph.ts): the properties Graph returns, by name. */
+export type GraphGroupRecord = Record<string, unknown> & { id: string };
+
 /** Everything the emulator remembers. */
 export interface EmulatorState {
   tenantId: string;
   subscriptions: Map<string, SubscriptionRecord>;
   resources: Map<string, StoredResource>;
   operations: Map<string, OperationRecord>;
+  /** Microsoft Graph groups by id (lower case). */
+  groups: Map<string, GraphGroupRecord>;
 }
 
 interface SavedState {
@@ -81,6 +86,8 @@ interface SavedState {
   subscriptions: SubscriptionRecord[];
   resources: StoredResource[];
   operations: OperationRecord[];
+  /** Absent in files written before the emulator served Graph groups. */
+  groups?: GraphGroupRecord[];
 }
 
 /** Holds the state and saves it to `dataDir/state.json` when there is a data directory. */
@@ -101,7 +108,9 @@ export class StateStore {
       this.lastSaved = readFileSync(this.file, 'utf8');
       this.state = fromSaved(parseSaved(this.lastSaved, this.file));
     } else {
-      this.state = { tenantId: newTenantId(), subscriptions: new Map(), resources: new Map(), operations: new Map() };
+      this.state = {
+        tenantId: newTenantId(), subscriptions: new Map(), resources: new Map(), operations: new Map(), groups: new Map(),
+      };
       this.lastSaved = serialize(this.state);
       if (this.file !== undefined) writeAtomic(this.file, this.lastSaved);
     }
@@ -141,6 +150,7 @@ export class StateStore {
     this.state.subscriptions = restored.subscriptions;
     this.state.resources = restored.resources;
     this.state.operations = restored.operations;
+    this.state.groups = restored.groups;
   }
 }
 
@@ -151,6 +161,7 @@ function serialize(state: EmulatorState): string {
     subscriptions: [...state.subscriptions.values()],
     resources: [...state.resources.values()],
     operations: [...state.operations.values()],
+    groups: [...state.groups.values()],
   };
   return JSON.stringify(saved);
 }
@@ -182,6 +193,7 @@ function fromSaved(saved: SavedState): EmulatorState {
     subscriptions: new Map(saved.subscriptions.map((item) => [item.subscriptionId.toLowerCase(), item])),
     resources: new Map(saved.resources.map((item) => [item.key, item])),
     operations: new Map(saved.operations.map((item) => [item.id, item])),
+    groups: new Map((saved.groups ?? []).map((item) => [item.id.toLowerCase(), item])),
   };
 }
 

@@ -276,6 +276,7 @@ function ownerSchema(model: KindModel): SchemaNode | undefined {
 
 /** The `spec` schema of a kind (ASO's conventions; see the module comment). */
 export function specSchemaOf(model: KindModel): SchemaNode {
+  if (model.handcrafted) return model.handcrafted.spec;
   const properties: Record<string, SchemaNode> = {};
   const required: string[] = [];
   if (model.fixedName === undefined) {
@@ -330,6 +331,7 @@ export function conditionSchema(): SchemaNode {
 
 /** The `status` schema of a kind: every property Azure returns (flattened like spec) plus `conditions`. */
 export function statusSchemaOf(model: KindModel): SchemaNode {
+  if (model.handcrafted) return model.handcrafted.status;
   const properties: Record<string, SchemaNode> = {
     conditions: {
       type: 'array',

@@ -27,6 +27,8 @@ export interface OperatorConfig {
   armEndpoint: string;
   armAudience: string;
   authorityHost: string;
+  /** Microsoft Graph (Entra kinds: SecurityGroup): `AZURE_GRAPH_ENDPOINT`, default https://graph.microsoft.com. */
+  graphEndpoint: string;
   /** The global credential from env vars, when all four are set. */
   subscriptionId: string | undefined;
   tenantId: string | undefined;
@@ -76,6 +78,7 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
     armEndpoint: nonEmpty('AZURE_RESOURCE_MANAGER_ENDPOINT') ?? 'https://management.azure.com',
     armAudience: nonEmpty('AZURE_RESOURCE_MANAGER_AUDIENCE') ?? 'https://management.core.windows.net/',
     authorityHost: nonEmpty('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com',
+    graphEndpoint: (nonEmpty('AZURE_GRAPH_ENDPOINT') ?? 'https://graph.microsoft.com').replace(/\/+$/, ''),
     subscriptionId: nonEmpty('AZURE_SUBSCRIPTION_ID'),
     tenantId: nonEmpty('AZURE_TENANT_ID'),
     clientId: nonEmpty('AZURE_CLIENT_ID'),

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { TokenCredential } from '@azure/identity';
 import { type ArmObserver, ArmClient, RequestScheduler, createArmCredential } from '../../arm/index.js';
 import { type OperatorConfig, readOperatorConfig } from './config.js';
 import { type CredentialSettings, decodeSecretData, environmentCredential, parseCredentialSettings, secretValuesOf, selectCredentialSource } from './credentials.js';
@@ -13,7 +14,11 @@ import { GLOBAL_SETTINGS_SECRET, NAMESPACE_CREDENTIAL_SECRET } from './names.js'
 
 /** The ARM client for an object, with its subscription and the dependency (Secret) it came from. */
 export type CredentialResult =
-  | { ok: true; client: ArmClient; subscriptionId: string; secretValues: string[]; dependencies: string[]; source: string }
+  | {
+      ok: true; client: ArmClient; subscriptionId: string; secretValues: string[]; dependencies: string[]; source: string;
+      /** The same credential's token source, for APIs other than ARM (Microsoft Graph). */
+      credential: TokenCredential;
+    }
   | { ok: false; reason: string; message: string; dependencies: string[] };
 
 /** Options of `CredentialProvider`. */
@@ -34,7 +39,7 @@ export interface CredentialProviderOptions {
 
 /** See the module comment. */
 export class CredentialProvider {
-  private readonly clients = new Map<string, ArmClient>();
+  private readonly clients = new Map<string, { client: ArmClient; credential: TokenCredential }>();
   private readonly scheduler: RequestScheduler;
 
   constructor(private readonly options: CredentialProviderOptions) {
@@ -75,15 +80,27 @@ export class CredentialProvider {
 
   private fromSettings(settings: CredentialSettings, source: string, dependencies: string[]): CredentialResult {
     const key = createHash('sha256').update(JSON.stringify(settings)).digest('hex');
-    let client = this.clients.get(key);
-    if (client === undefined) {
-      client = this.options.createClient?.(settings) ?? this.createClient(settings);
-      this.clients.set(key, client);
+    let entry = this.clients.get(key);
+    if (entry === undefined) {
+      const credential = this.createCredential(settings);
+      entry = { client: this.options.createClient?.(settings) ?? this.createClient(settings, credential), credential };
+      this.clients.set(key, entry);
     }
-    return { ok: true, client, subscriptionId: settings.subscriptionId, secretValues: secretValuesOf(settings.proof), dependencies, source };
+    const { client, credential } = entry;
+    return { ok: true, client, credential, subscriptionId: settings.subscriptionId, secretValues: secretValuesOf(settings.proof), dependencies, source };
   }
 
-  private createClient(settings: CredentialSettings): ArmClient {
+  /** The extra CA (PEM) trusted for ARM and Entra ID, if any (Graph clients trust it too). */
+  get caCertPem(): string | undefined {
+    return this.options.caCertPem;
+  }
+
+  private createCredential(settings: CredentialSettings): TokenCredential {
+    const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
+    return createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: this.options.config.authorityHost, ...ca });
+  }
+
+  private createClient(settings: CredentialSettings, credential: TokenCredential): ArmClient {
     const { config, logger } = this.options;
     const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
     const guard = this.options.armRequestGuard !== undefined ? { guard: this.options.armRequestGuard } : {};
@@ -91,8 +108,7 @@ export class CredentialProvider {
     return new ArmClient({
       endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca,
       principal: { tenantId: settings.tenantId, clientId: settings.clientId }, requestTimeoutMs: config.armRequestTimeoutMs,
-      ...guard, ...observer,
-      credential: createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: config.authorityHost, ...ca }),
+      ...guard, ...observer, credential,
     });
   }
 }

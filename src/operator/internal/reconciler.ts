@@ -42,6 +42,7 @@ import { ConditionError, isConditionError } from './errors.js';
 import { plannedExports, writeExports } from './exports.js';
 import { HeldErrors } from './held-errors.js';
 import type { ReconcileObserver } from './metrics.js';
+import { reconcileEntraGroup } from './entra-group.js';
 import { type HookArm, RequeueLater, isRequeueLater, runBeforePut, runPersistedAzureName } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
@@ -137,6 +138,7 @@ export class Reconciler {
       kind: served.model.kind,
       reconcileId: randomUUID().slice(0, 8),
     });
+    if (served.model.handcrafted?.api === 'graph') return reconcileEntraGroup(this.deps, served, ref, object, log);
     const deadline = new AbortController();
     const clock = this.deps.clock ?? systemClock;
     const timer = clock.setTimer(() => deadline.abort(), this.deps.config.reconcileTimeoutMs);

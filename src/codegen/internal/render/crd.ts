@@ -97,7 +97,11 @@ export function objectSchemaOf(model: KindModel, descriptions = true): JsonSchem
   return {
     type: 'object',
     ...(descriptions
-      ? { description: `${model.kind} is the Azure resource ${model.armType} (api-version ${model.apiVersion}), managed by azo.` }
+      ? {
+          description: model.handcrafted
+            ? `${model.kind} is reconciled by azo against Microsoft Graph (${model.armType}, ${model.apiVersion}).`
+            : `${model.kind} is the Azure resource ${model.armType} (api-version ${model.apiVersion}), managed by azo.`,
+        }
       : {}),
     properties: {
       apiVersion: { type: 'string' },

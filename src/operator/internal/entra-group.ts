@@ -1,0 +1,217 @@
+/**
+ * Reconciles an Entra SecurityGroup against Microsoft Graph with ARM kinds' semantics where they apply: the finalizer
+ * before the first write, the reconcile-policy annotation, the group ID recorded in `serviceoperator.azure.com/
+ * resource-id` (and status.entraID) before anything else so a restart never creates a second group, writes only when
+ * Graph differs, the Ready condition, and the `operatorSpec.configMaps.entraID` export. Decisions: entra-group-plan.ts.
+ */
+import type { Logger } from 'pino';
+import {
+  type Condition,
+  type ReadyState,
+  buildReadyCondition,
+  kstatusConditions,
+  ownedConditionTypes,
+  readyConditionOf,
+  readyDeleting,
+  readyProblem,
+  readySucceeded,
+  setCondition,
+} from './conditions.js';
+import { type GraphGroup, type GroupPlanInput, desiredGroup, planGroupStep } from './entra-group-plan.js';
+import { writeExports } from './exports.js';
+import { GraphClient, GraphError } from './graph-client.js';
+import type { KubeAccess, KubeObject, ObjectRef } from './kube.js';
+import { createMergePatch } from './merge-patch.js';
+import { FINALIZER, RESOURCE_ID_ANNOTATION } from './names.js';
+import { resolveReconcilePolicy } from './policy.js';
+import type { ReconcileResult } from './queue.js';
+import type { ReconcilerDeps } from './reconciler.js';
+import type { ServedKind } from './registry.js';
+
+/** Retry soon after a transient Graph failure. */
+const retryMs = 10_000;
+
+/** Reconciles one SecurityGroup object (see the module comment). */
+export async function reconcileEntraGroup(
+  deps: ReconcilerDeps,
+  served: ServedKind,
+  ref: ObjectRef,
+  initial: KubeObject,
+  log: Logger,
+): Promise<ReconcileResult> {
+  const kube = deps.kube;
+  let object = structuredClone(initial);
+  const now = deps.now ?? (() => new Date());
+  const patchMetadata = async (metadata: Record<string, unknown>) => {
+    object = await kube.patchObject(ref, {
+      metadata: { ...metadata, resourceVersion: object.metadata.resourceVersion },
+    });
+  };
+  const writeStatus = (state: ReadyState, group?: GraphGroup) =>
+    writeGroupStatus(kube, ref, object, state, group, now()).then((next) => (object = next));
+
+  const namespace = await kube.getNamespace(ref.namespace);
+  const decision = resolveReconcilePolicy({
+    objectAnnotations: object.metadata.annotations,
+    namespaceAnnotations: namespace?.metadata?.annotations,
+    defaultPolicy: deps.config.defaultReconcilePolicy ?? deps.config.invalidDefaultPolicy,
+  });
+  const deleting = object.metadata.deletionTimestamp !== undefined;
+  const finalizers = object.metadata.finalizers ?? [];
+  const release = async () => {
+    if (finalizers.includes(FINALIZER)) await patchMetadata({ finalizers: finalizers.filter((f) => f !== FINALIZER) });
+    return {};
+  };
+  if (deleting && !finalizers.includes(FINALIZER)) return {};
+
+  const credential = await deps.credentials.forObject(object);
+  if (!credential.ok) {
+    if (deleting && object.metadata.annotations?.[RESOURCE_ID_ANNOTATION] === undefined) return release();
+    await writeStatus(readyProblem(credential.reason, credential.message));
+    return { requeueAfterMs: retryMs, requeueReason: 'retry' };
+  }
+  const graph = new GraphClient({
+    endpoint: deps.config.graphEndpoint,
+    credential: credential.credential,
+    timeoutMs: deps.config.armRequestTimeoutMs,
+    ...(deps.credentials.caCertPem !== undefined ? { caCertPem: deps.credentials.caCertPem } : {}),
+  });
+  const spec = object.spec ?? {};
+  const operatorSpec = (spec.operatorSpec ?? {}) as Record<string, unknown>;
+  const input: GroupPlanInput = {
+    deleting,
+    policy: decision.policy,
+    recordedId: object.metadata.annotations?.[RESOURCE_ID_ANNOTATION] || undefined,
+    observed: undefined,
+    matches: undefined,
+    creationMode: operatorSpec.creationMode === 'AlwaysCreate' ? 'AlwaysCreate' : 'AdoptOrCreate',
+    desired: desiredGroup(spec),
+  };
+
+  try {
+    if (!deleting && decision.policy !== 'skip' && !finalizers.includes(FINALIZER)) {
+      await patchMetadata({ finalizers: [...finalizers, FINALIZER] });
+    }
+    for (let steps = 0; steps < 10; steps++) {
+      const step = planGroupStep(input);
+      log.debug({ step: step.kind }, 'entra group step');
+      switch (step.kind) {
+        case 'read':
+          input.observed = await graph.getGroup(step.id);
+          break;
+        case 'find':
+          input.matches = await graph.findByDisplayName(String(input.desired.displayName ?? ''));
+          break;
+        case 'adopt':
+        case 'create': {
+          const id = step.kind === 'adopt' ? step.id : (await graph.createGroup(input.desired)).id;
+          log.info(
+            { id, adopted: step.kind === 'adopt' },
+            step.kind === 'adopt' ? 'adopted the group' : 'created the group',
+          );
+          await patchMetadata({ annotations: { [RESOURCE_ID_ANNOTATION]: id } });
+          input.recordedId = id;
+          input.observed = undefined;
+          break;
+        }
+        case 'forget':
+          // The group was deleted outside the operator: create (or adopt) it again, as ASO does.
+          await patchMetadata({ annotations: { [RESOURCE_ID_ANNOTATION]: null } });
+          input.recordedId = undefined;
+          input.observed = undefined;
+          break;
+        case 'update':
+          await graph.updateGroup(step.id, step.patch);
+          input.observed = undefined;
+          break;
+        case 'delete':
+          await writeStatus(readyDeleting());
+          await graph.deleteGroup(step.id);
+          input.observed = null;
+          break;
+        case 'release':
+          return await release();
+        case 'ambiguous':
+          await writeStatus(
+            readyProblem(
+              'ResourceAdoptionFailed',
+              `${step.count} groups have the display name ${JSON.stringify(input.desired.displayName)}: ` +
+                'cannot choose one to adopt (set operatorSpec.creationMode: AlwaysCreate or rename one)',
+              'Error',
+            ),
+          );
+          return {};
+        case 'skipped':
+          await writeStatus(
+            step.group === undefined
+              ? readyProblem('Skipped', 'reconcile-policy is skip and the group does not exist', 'Warning')
+              : readySucceeded(),
+            step.group,
+          );
+          return {};
+        case 'ready': {
+          const exportSpec = {
+            ...spec,
+            operatorSpec: { configMaps: operatorSpec.configMaps ?? operatorSpec.configmaps },
+          };
+          const exported = { ...object, spec: exportSpec };
+          await writeExports({
+            kube,
+            object: exported,
+            model: served.model,
+            apiVersion: served.model.apiVersion,
+            armId: '',
+            armBody: step.group,
+            client: undefined as never,
+          });
+          await writeStatus(readySucceeded(), step.group);
+          const period = deps.config.syncPeriodMs;
+          return period === undefined ? {} : { requeueAfterMs: period, requeueReason: 'drift' };
+        }
+      }
+    }
+    throw new Error('the Entra group reconcile did not settle');
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    log.warn({ status: error.status, code: error.code }, error.message);
+    const severity = error.status === 400 || error.status === 403 ? 'Error' : 'Warning';
+    await writeStatus(readyProblem(error.code, error.message, severity));
+    return severity === 'Error' ? {} : { requeueAfterMs: retryMs, requeueReason: 'retry' };
+  }
+}
+
+/** Writes Ready (and the group's fields when known) to status, only when something changed. */
+async function writeGroupStatus(
+  kube: KubeAccess,
+  ref: ObjectRef,
+  object: KubeObject,
+  state: ReadyState,
+  group: GraphGroup | undefined,
+  now: Date,
+): Promise<KubeObject> {
+  const previousStatus = object.status ?? {};
+  const generation = object.metadata.generation ?? 0;
+  const condition = buildReadyCondition(state, generation, readyConditionOf(previousStatus['conditions']), now);
+  const previousConditions = Array.isArray(previousStatus['conditions'])
+    ? (previousStatus['conditions'] as Condition[])
+    : [];
+  let conditions = previousConditions.filter((existing) => !ownedConditionTypes.includes(existing.type));
+  for (const owned of [condition, ...kstatusConditions(condition, previousConditions)]) {
+    conditions = setCondition(conditions, owned);
+  }
+  const fromGroup =
+    group === undefined
+      ? {}
+      : {
+          entraID: group.id,
+          displayName: group.displayName ?? undefined,
+          description: group.description ?? undefined,
+          groupEmailAddress: group.mailNickname ?? undefined,
+        };
+  const next = JSON.parse(
+    JSON.stringify({ ...previousStatus, ...fromGroup, conditions, observedGeneration: generation }),
+  );
+  const patch = createMergePatch(previousStatus, next);
+  if (patch === undefined) return object;
+  return kube.patchStatus(ref, { status: patch });
+}
