@@ -323,7 +323,8 @@ function roundTrip(model: KindModel, spec: Json): void {
   }
 }
 
-const models = await listKindModels();
+// Kinds written by hand for APIs other than ARM (entra SecurityGroup: Microsoft Graph) have no ARM body to round-trip.
+const models = (await listKindModels()).filter((model) => model.handcrafted === undefined);
 const samples = samplesByKind();
 
 /**
