@@ -61,6 +61,7 @@ export class Informer<T extends KubeResource> {
 
   private async run(error: unknown): Promise<void> {
     this.abortWatch();
+    if (this.stopped) return; // the end of a watch stop() aborted is no error
     if (error !== null && error !== undefined) {
       if (statusOf(error) !== 410) {
         for (const handler of this.handlers.error) handler(error);
@@ -68,7 +69,6 @@ export class Informer<T extends KubeResource> {
       }
       this.resourceVersion = '';
     }
-    if (this.stopped) return;
     if (this.resourceVersion === '') {
       try {
         await this.relist();
@@ -76,6 +76,7 @@ export class Informer<T extends KubeResource> {
         for (const handler of this.handlers.error) handler(failure);
         return;
       }
+      if (this.stopped) return;
     }
     this.request = await this.watch.watch(
       this.path,

@@ -70,13 +70,15 @@ export class KubeAccess {
   /** Events recorded lately, by what makes them the same Event, oldest first (see `createEvent`). */
   private readonly recentEvents = new Map<string, { name: string; count: number }>();
   readonly http: KubeHttp;
+  private readonly pageSize: number;
 
-  /** `requestTimeoutMs`: each request's deadline (default 30 s). */
+  /** `requestTimeoutMs`: each request's deadline (default 30 s); `listPageSize`: see `listPages` (default 500). */
   constructor(
     readonly kubeConfig: ClusterAccess,
-    options: { requestTimeoutMs?: number } = {},
+    options: { requestTimeoutMs?: number; listPageSize?: number } = {},
   ) {
     this.http = new KubeHttp(kubeConfig, { timeoutMs: options.requestTimeoutMs ?? 30_000 });
+    this.pageSize = options.listPageSize ?? listPageSize;
   }
 
   /** GETs a custom object; undefined on 404. */
@@ -99,17 +101,6 @@ export class KubeAccess {
     });
   }
 
-  /** Lists custom objects of a kind (all namespaces, or one), page by page. */
-  async listObjects(options: {
-    group: string;
-    version: string;
-    plural: string;
-    namespace?: string;
-  }): Promise<ObjectList<KubeObject>> {
-    const { group, version, plural, namespace } = options;
-    return this.list(`/apis/${group}/${version}${namespacePart(namespace)}/${plural}`);
-  }
-
   /** Every object at a collection `path`, read in pages of `listPageSize` (see `listPages`). */
   async list<T extends KubeResource>(path: string, query: Query = {}): Promise<ObjectList<T>> {
     const items: T[] = [];
@@ -120,7 +111,7 @@ export class KubeAccess {
   }
 
   /**
-   * Reads the collection at `path` in pages of `listPageSize` (`limit`/`continue`), handing each page to `onPage`
+   * Reads the collection at `path` in pages of `listPageSize` objects (`limit`/`continue`), handing each page to `onPage`
    * as it arrives, so the whole list is never held as one JSON text. When a continue token has expired (410), the
    * list starts over in one piece; `onPage` then sees some objects again. Returns the list's metadata.
    */
@@ -137,7 +128,7 @@ export class KubeAccess {
         page = await this.http.request<ObjectList<T>>({
           method: 'GET',
           path,
-          query: { ...query, limit: listPageSize, continue: token },
+          query: { ...query, limit: this.pageSize, continue: token },
         });
       } catch (error) {
         if (token === undefined || statusOf(error) !== 410) throw error;
