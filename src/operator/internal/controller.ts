@@ -14,7 +14,7 @@ import { readOperatorConfig, type OperatorConfig } from './config.js';
 import { CredentialProvider, type CredentialProviderOptions } from './credential-provider.js';
 import { dependencyChanged, needsReconcile } from './changes.js';
 import { loadDigestKeyring } from './digest-key.js';
-import { KubeAccess, type KubeObject, statusOf } from './kube.js';
+import { crdListQuery, KubeAccess, type KubeObject, statusOf } from './kube.js';
 import type { ClusterAccess } from './kube-http.js';
 import type { CustomResourceDefinition, KubeResource } from './kube-types.js';
 import { Informer } from './informer.js';
@@ -132,7 +132,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   }): Informer<KubeResource> => {
     // Read in pages; the caches keep objects without what is never read here (see slimForCache).
     const crd = id === crdInformerId;
-    const informer = new Informer<KubeResource>(path, watch, (onPage) => kube.listPages<KubeResource>(path, {}, (items) => {
+    const query = crd ? crdListQuery : {};
+    const informer = new Informer<KubeResource>(path, watch, (onPage) => kube.listPages<KubeResource>(path, query, (items) => {
       for (const item of items) slimForCache(item, { crd });
       onPage(items);
     }));

@@ -170,18 +170,20 @@ export class KubeHttp {
 
 function readBody(response: IncomingMessage, signal: AbortSignal): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let text = '';
     const onAbort = () => {
       response.destroy();
       reject(signal.reason);
     };
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // Decoded as it arrives: a large LIST is never held twice (chunks, then their concatenation) besides its text.
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => (text += chunk));
     response.on('error', reject);
     response.on('end', () => {
       signal.removeEventListener('abort', onAbort);
-      resolve(Buffer.concat(chunks).toString('utf8'));
+      resolve(text);
     });
   });
 }

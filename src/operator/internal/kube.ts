@@ -51,6 +51,8 @@ const mergePatch = 'application/merge-patch+json';
 /** How many recent Events `createEvent` remembers for aggregation (client-go's cache holds 4096). */
 const maxRecentEvents = 4096;
 const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+/** CRDs are listed a few at a time: each carries its schemas (tens of KB) until it is slimmed. */
+export const crdListQuery = { limit: 16 } as const;
 
 /**
  * Informer caches consulted before a GET of a Namespace, Secret or ConfigMap: the object, `null` when the cache
@@ -111,7 +113,7 @@ export class KubeAccess {
   }
 
   /**
-   * Reads the collection at `path` in pages of `listPageSize` objects (`limit`/`continue`), handing each page to `onPage`
+   * Reads the collection at `path` in pages of `listPageSize` objects (or `query.limit`; `limit`/`continue`), handing each page to `onPage`
    * as it arrives, so the whole list is never held as one JSON text. When a continue token has expired (410), the
    * list starts over in one piece; `onPage` then sees some objects again. Returns the list's metadata.
    */
@@ -128,7 +130,7 @@ export class KubeAccess {
         page = await this.http.request<ObjectList<T>>({
           method: 'GET',
           path,
-          query: { ...query, limit: this.pageSize, continue: token },
+          query: { limit: this.pageSize, ...query, continue: token },
         });
       } catch (error) {
         if (token === undefined || statusOf(error) !== 410) throw error;
@@ -286,11 +288,19 @@ export class KubeAccess {
     }
   }
 
-  /** Every CRD, without its versions' schemas (the operator reads names, versions and conversion only). */
+  /**
+   * Every CRD, without its versions' schemas (the operator reads names, versions and conversion only), read in small
+   * pages (`crdListQuery`) and slimmed page by page: 256 azo CRDs are about 11 MB of JSON, nearly all schemas.
+   */
   async listCrds(): Promise<ObjectList<CustomResourceDefinition>> {
-    const list = await this.list<CustomResourceDefinition>(crdPath);
-    for (const crd of list.items) slimForCache(crd, { crd: true });
-    return list;
+    const items: CustomResourceDefinition[] = [];
+    const metadata = await this.listPages<CustomResourceDefinition>(crdPath, crdListQuery, (page) => {
+      for (const crd of page) {
+        slimForCache(crd, { crd: true });
+        items.push(crd);
+      }
+    });
+    return { items, metadata };
   }
 
   async getCrd(name: string): Promise<CustomResourceDefinition | undefined> {
