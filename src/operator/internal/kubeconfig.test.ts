@@ -120,6 +120,8 @@ test('errors name the file and the entry', async (t) => {
   assert.throws(() => loadKubeconfigFiles([file]), /cluster c has no server/);
   writeFileSync(file, kubeconfig({ server: 'https://x' }, { 'auth-provider': { name: 'azure' } }));
   assert.throws(() => loadKubeconfigFiles([file]), /user u uses auth-provider azure, which azo does not support/);
+  writeFileSync(file, kubeconfig({ server: 'https://x', 'proxy-url': 'http://proxy:3128' }, {}));
+  assert.throws(() => loadKubeconfigFiles([file]), /cluster c: proxy-url is not supported/);
   writeFileSync(file, 'clusters: [oops');
   assert.throws(() => loadKubeconfigFiles([file]), new RegExp(`kubeconfig ${file}: `));
 });

@@ -170,6 +170,9 @@ function clusterSettings(entry: Entry, name: string): ClusterSettings {
   const where = `cluster ${name}`;
   const server = stringAt(entry, 'server', where);
   if (server === undefined) throw new Error(`kubeconfig ${entry.file}: ${where} has no server`);
+  if (entry.value['proxy-url'] !== undefined) {
+    throw new Error(`kubeconfig ${entry.file}: ${where}: proxy-url is not supported by azo operator`);
+  }
   const settings: ClusterSettings = { server };
   const ca = bytesAt(entry, 'certificate-authority', where);
   if (ca !== undefined) settings.ca = ca;
