@@ -49,6 +49,11 @@ export class ExecCredentialSource {
     return this.cached;
   }
 
+  /** Drops the kept credential (the API server refused it): the next request runs the plugin again. */
+  forget(): void {
+    this.cached = undefined;
+  }
+
   private async run(): Promise<ExecCredential> {
     const { config } = this;
     const apiVersion = config.apiVersion ?? defaultApiVersion;

@@ -16,6 +16,8 @@ export interface ClusterAccess {
   getCurrentCluster(): { readonly server: string } | null | undefined;
   /** Sets TLS options (`ca`, `cert`, `key`, `rejectUnauthorized`, `servername`), `headers` and `auth` on `options`. */
   applyToHTTPSOptions(options: RequestOptions): Promise<void>;
+  /** Called on a 401: credentials kept for later requests (an exec plugin's token) should be fetched again. */
+  onUnauthorized?(): void;
 }
 
 /** What ends a request early. */
@@ -79,6 +81,7 @@ export class KubeHttp {
       const response = await this.send(request, signal);
       const text = await readBody(response, signal);
       const status = response.statusCode ?? 0;
+      if (status === 401) this.access.onUnauthorized?.();
       if (status < 200 || status > 299) throw errorOf(status, text);
       return (text === '' ? undefined : JSON.parse(text)) as T;
     } catch (error) {
@@ -97,6 +100,7 @@ export class KubeHttp {
     try {
       const response = await this.send({ ...request, method: 'GET' }, all);
       const status = response.statusCode ?? 0;
+      if (status === 401) this.access.onUnauthorized?.();
       if (status < 200 || status > 299) throw errorOf(status, await readBody(response, all));
       return response;
     } catch (error) {

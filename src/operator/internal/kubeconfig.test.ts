@@ -146,8 +146,14 @@ test('an exec plugin: its token is sent, and kept until its expirationTimestamp'
   );
   chmodSync(plugin, 0o755);
   const seen: string[] = [];
+  let refuse = false;
   const server = createServer((request, response) => {
     seen.push(request.headers.authorization ?? '');
+    if (refuse) {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end('{"kind":"Status","message":"Unauthorized"}');
+      return;
+    }
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end('{"kind":"Namespace"}');
   });
@@ -176,6 +182,11 @@ test('an exec plugin: its token is sent, and kept until its expirationTimestamp'
   await new Promise((resolve) => setTimeout(resolve, 1100));
   await get();
   assert.equal(lines().length, 2, 'run again once expired');
+  refuse = true;
+  await assert.rejects(get(), /HTTP 401/);
+  refuse = false;
+  await get();
+  assert.equal(lines().length, 3, 'run again after the API server refused its token');
 });
 
 test('an exec plugin that fails or prints something else is reported with the kubeconfig and user', async (t) => {

@@ -71,6 +71,12 @@ export class KubeClientConfig implements ClusterAccess {
     else if (user.username !== undefined) options.auth = `${user.username}:${user.password ?? ''}`;
   }
 
+  /** A 401: the exec plugin runs again and the token file is read again at the next request. */
+  onUnauthorized(): void {
+    this.tokenRead = undefined;
+    this.user.exec?.forget();
+  }
+
   private fileToken(file: string): string {
     const read = this.tokenRead;
     if (read !== undefined && this.now() - read.at < tokenFileRereadMs) return read.token;
