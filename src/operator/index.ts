@@ -20,7 +20,12 @@ export {
   electLeader, fencedKubeConfig, defaultLeaseName, defaultElectionTiming, checkElectionTiming, NotLeaderError,
   type LeaderElectionOptions, type Leadership, type ElectionTiming,
 } from './internal/leader.js';
-export { reuseConnections } from './internal/kube.js';
+export { reuseConnections } from './internal/client-node-pool.js';
+export { KubeError, type ClusterAccess } from './internal/kube-http.js';
+export {
+  KubeClientConfig, loadKubeconfigFiles, inClusterConfig, serviceAccountDir,
+} from './internal/kubeconfig.js';
+export type { CustomResourceDefinition, ObjectList, KubeResource } from './internal/kube-types.js';
 export {
   OperatorMetrics, controllerNameOf, type OperatorMetricsOptions, type ReconcileObserver, type ReconcileOutcome,
 } from './internal/metrics.js';

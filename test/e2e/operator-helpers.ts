@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const subscriptionId = '00000000-0000-0000-0000-00000000e2e1';
 export const clientId = '00000000-0000-0000-0000-00000000c2e1';
@@ -20,9 +21,13 @@ export interface AzoProcess {
   stop(signal?: NodeJS.Signals): Promise<boolean>;
 }
 
+const forbidClientNode = fileURLToPath(new URL('./forbid-client-node.mjs', import.meta.url));
+
 /** Spawns `azo ARGS` from the repository root with tsx. */
 export function spawnAzo(args: string[], env: Record<string, string> = {}): AzoProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The operator process must never load @kubernetes/client-node (memory): the hook fails any import of it.
+  const guard = args[0] === 'operator' ? ['--import', forbidClientNode] : [];
+  const child = spawn(process.execPath, [...guard, '--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {

@@ -124,8 +124,11 @@ test('/metrics: ASO and controller-runtime names and labels, ARM buckets, skippe
     const corrected =
       sample(text, 'azo_drift_corrections_total', { controller }) >= 1 &&
       sample(text, 'azure_requests_time_seconds_count', { resource: rgType, requestType: 'PUT' }) >= 2;
-    return corrected && sample(text, 'azo_arm_writes_skipped_total', { controller }) >= 2 ? text : undefined;
-  }, 'a drift correction (its PUT answered) and skipped writes');
+    // A reconcile is counted when it returns, after its PUT is answered: wait for the resync's to finish too.
+    const reconciled = sample(text, 'controller_runtime_reconcile_total', { controller, result: 'success' }) >= 4;
+    const skipped = sample(text, 'azo_arm_writes_skipped_total', { controller }) >= 2;
+    return corrected && reconciled && skipped ? text : undefined;
+  }, 'a drift correction (its PUT answered), skipped writes, and the resync reconciles finished');
 
   const rg = { resource: rgType };
   assert.ok(

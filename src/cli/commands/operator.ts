@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { destination, pino } from 'pino';
 import { matchesCrdPattern, renderCrd } from '../../codegen/index.js';
 import { type KindModel, listKindKeys, loadKindModel, loadKindVersions, versionConverter } from '../../model/index.js';
@@ -18,6 +17,7 @@ import {
   type Leadership,
   type RunningOperator,
   conversionPath,
+  type CustomResourceDefinition,
   parseDuration,
   readOperatorConfig,
   startConversionWebhook,
@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type ElectionTimingFlags, parseElectionTiming } from '../internal/election-timing.js';
 import { parseHealthPort, parseListenAddress, serveEndpoints, startHealthServer } from '../internal/health.js';
-import { loadKubeConfig, unreachable } from '../internal/kubeconfig.js';
+import { loadClusterAccess, unreachable } from '../internal/kubeconfig-files.js';
 import { parsePortFlag, UserError } from '../internal/user-error.js';
 import { catchStopSignals } from '../internal/signals.js';
 
@@ -122,7 +122,7 @@ export function register(program: Command): void {
       const metricsAddress =
         flags.metricsAddr === undefined ? undefined : parseListenAddress(flags.metricsAddr, '--metrics-addr');
       const webhookSettings = parseWebhookFlags(flags);
-      const kubeConfig = loadKubeConfig(flags.kubeconfig);
+      const kubeConfig = loadClusterAccess(flags.kubeconfig);
       const webhook =
         webhookSettings === undefined
           ? undefined
@@ -138,7 +138,7 @@ export function register(program: Command): void {
               '/metrics': async () => ({ status: 200, body: await metrics.text(), contentType: metrics.contentType }),
             });
       if (metricsServer !== undefined) console.log(`metrics on port ${metricsServer.port} (/metrics)`);
-      let installCrds: V1CustomResourceDefinition[] = [];
+      let installCrds: CustomResourceDefinition[] = [];
       if (flags.crdPattern !== undefined) {
         // Load only the selected kinds' models (an operator keeps in memory just the kinds it serves).
         const selected = listKindKeys()
@@ -151,7 +151,7 @@ export function register(program: Command): void {
         installCrds = await Promise.all(
           models.map(async (model) => {
             const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
-            return renderCrd(hub, {}, others) as unknown as V1CustomResourceDefinition;
+            return renderCrd(hub, {}, others) as unknown as CustomResourceDefinition;
           }),
         );
       }

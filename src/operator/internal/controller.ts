@@ -6,7 +6,6 @@
  * Each key is queued with its reason (a user's change, a dependency's, a periodic drift check), which sets the
  * priority of its ARM requests in the shared scheduler.
  */
-import { type KubeConfig, type KubernetesObject, ListWatch, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import pino, { type Logger } from 'pino';
 import { RequestScheduler } from '../../arm/index.js';
 import { loadKindModel } from '../../model/index.js';
@@ -15,7 +14,10 @@ import { readOperatorConfig, type OperatorConfig } from './config.js';
 import { CredentialProvider, type CredentialProviderOptions } from './credential-provider.js';
 import { dependencyChanged, needsReconcile } from './changes.js';
 import { loadDigestKeyring } from './digest-key.js';
-import { KubeAccess, type KubeObject, statusOf } from './kube.js';
+import { crdListQuery, KubeAccess, type KubeObject, statusOf } from './kube.js';
+import type { ClusterAccess } from './kube-http.js';
+import type { CustomResourceDefinition, KubeResource } from './kube-types.js';
+import { Informer } from './informer.js';
 import { type Clock, type QueueReason, systemClock, WorkQueue, runWorkers, RateLimiter } from './queue.js';
 import { unknownPolicyMessage } from './policy.js';
 import { Reconciler } from './reconciler.js';
@@ -26,12 +28,13 @@ import { LATEST_RECONCILED_GENERATION_ANNOTATION, RESOURCE_ID_ANNOTATION } from 
 
 /** Options of `startOperator`. */
 export interface OperatorOptions {
-  kubeConfig: KubeConfig;
+  /** The cluster: a `KubeClientConfig` (`loadKubeconfigFiles`, `inClusterConfig`), or a client-node KubeConfig. */
+  kubeConfig: ClusterAccess;
   /** Environment (ASO's variables); default `process.env`. */
   env?: Record<string, string | undefined>;
   logger?: Logger;
   /** CRDs to install or upgrade before serving (`--crd-pattern`; rendered by the caller). Never deletes a CRD. */
-  installCrds?: V1CustomResourceDefinition[];
+  installCrds?: CustomResourceDefinition[];
   /** Shared ARM throttling state. */
   scheduler?: RequestScheduler;
   /** Extra CA (PEM) to trust for ARM and Entra ID (e.g. the emulator's). Default: the system's plus NODE_EXTRA_CA_CERTS. */
@@ -83,7 +86,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     if (parsed !== undefined) controllers.get(`${parsed.group}/${parsed.kind}`.toLowerCase())?.queue.add(key, reason);
   };
   const watch = new LastingWatch(options.kubeConfig, { clock });
-  const informers = new Map<string, Array<ListWatch<KubernetesObject>>>();
+  const informers = new Map<string, Array<Informer<KubeResource>>>();
   const lastSeen = new Map<string, KubeObject>();
   let stopped = false;
   if (config.invalidDefaultPolicy !== undefined) {
@@ -124,16 +127,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     for (const dependent of dependencies.dependentsOf(dependency)) enqueue(dependent, 'dependency');
   };
 
-  const startInformer = (id: string, path: string, list: () => Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }>, handlers: {
-    onUpsert: (object: KubernetesObject) => void; onDelete: (object: KubernetesObject) => void;
-  }): ListWatch<KubernetesObject> => {
-    // The caches keep objects without what is never read here (see slimForCache).
-    const slimList = async () => {
-      const result = await list();
-      for (const item of result.items) slimForCache(item, { crd: id === crdInformerId });
-      return result;
-    };
-    const informer = new ListWatch<KubernetesObject>(path, watch, slimList as never, false);
+  const startInformer = (id: string, path: string, handlers: {
+    onUpsert: (object: KubeResource) => void; onDelete: (object: KubeResource) => void;
+  }): Informer<KubeResource> => {
+    // Read in pages; the caches keep objects without what is never read here (see slimForCache).
+    const crd = id === crdInformerId;
+    const query = crd ? crdListQuery : {};
+    const informer = new Informer<KubeResource>(path, watch, (onPage) => kube.listPages<KubeResource>(path, query, (items) => {
+      for (const item of items) slimForCache(item, { crd });
+      onPage(items);
+    }));
     informer.on('add', handlers.onUpsert);
     informer.on('update', handlers.onUpsert);
     informer.on('delete', handlers.onDelete);
@@ -200,7 +203,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
 
   const pending = new Set<string>();
-  const serveKind = async (crd: V1CustomResourceDefinition): Promise<void> => {
+  const serveKind = async (crd: CustomResourceDefinition): Promise<void> => {
     const group = crd.spec.group;
     const kind = crd.spec.names.kind;
     const pendingKey = `${group}/${kind}`.toLowerCase();
@@ -216,8 +219,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     addQueue(served);
     const starts: Array<Promise<void>> = [];
     for (const path of paths(`/apis/${group}/${version}`, served.plural)) {
-      const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
-      const informer = startInformer(id, path, () => kube.listObjects({ group, version, plural: served.plural, ...(namespace !== undefined ? { namespace } : {}) }) as never, {
+      const informer = startInformer(id, path, {
         onUpsert: (object) => {
           const key = objectKey(group, kind, object.metadata?.namespace ?? '', object.metadata?.name ?? '');
           const before = lastSeen.get(key);
@@ -242,21 +244,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   // Secrets, ConfigMaps: only to wake dependents; Namespaces: policy annotations.
   const coreStarts: Array<Promise<void>> = [];
-  for (const [kindName, plural, lister] of [
-    ['Secret', 'secrets', (ns?: string) => (ns === undefined ? kube.core.listSecretForAllNamespaces() : kube.core.listNamespacedSecret({ namespace: ns }))],
-    ['ConfigMap', 'configmaps', (ns?: string) => (ns === undefined ? kube.core.listConfigMapForAllNamespaces() : kube.core.listNamespacedConfigMap({ namespace: ns }))],
-  ] as const) {
+  for (const [kindName, plural] of [['Secret', 'secrets'], ['ConfigMap', 'configmaps']] as const) {
     for (const path of paths('/api/v1', plural)) {
-      const namespace = /\/namespaces\/([^/]+)\//.exec(path)?.[1];
       const seen = new Map<string, string>();
-      const handler = (object: KubernetesObject) => {
+      const handler = (object: KubeResource) => {
         const dependency = `/${kindName}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
         const fingerprint = JSON.stringify((object as { data?: unknown }).data ?? null);
         if (seen.get(dependency) === fingerprint) return;
         seen.set(dependency, fingerprint);
         wakeDependents(dependency);
       };
-      const informer = startInformer(`core/${kindName}`, path, () => lister(namespace) as never, {
+      const informer = startInformer(`core/${kindName}`, path, {
         onUpsert: handler,
         onDelete: (object) => {
           const dependency = `/${kindName}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
@@ -268,7 +266,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     }
   }
   const namespacePolicies = new Map<string, string | undefined>();
-  const namespaceInformer = startInformer('core/Namespace', '/api/v1/namespaces', () => kube.core.listNamespace() as never, {
+  const namespaceInformer = startInformer('core/Namespace', '/api/v1/namespaces', {
     onUpsert: (object) => {
       const name = object.metadata?.name ?? '';
       const policy = object.metadata?.annotations?.['serviceoperator.azure.com/reconcile-policy'];
@@ -299,9 +297,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   };
 
   // CRDs: serve every azo kind installed now, and those installed later.
-  const crdInformer = startInformer(crdInformerId, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', () => kube.listCrds() as never, {
+  const crdInformer = startInformer(crdInformerId, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
     onUpsert: (object) => {
-      void serveKind(object as V1CustomResourceDefinition).catch((error: unknown) => logger.error({ error: (error as Error).message }, 'could not serve a kind'));
+      void serveKind(object as CustomResourceDefinition).catch((error: unknown) => logger.error({ error: (error as Error).message }, 'could not serve a kind'));
     },
     onDelete: () => undefined,
   });
@@ -326,7 +324,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       stopped = true;
       for (const controller of controllers.values()) controller.queue.shutDown();
       for (const list of informers.values()) for (const informer of list) await informer.stop();
-      // Also the watches still connecting, which ListWatch.stop() cannot reach.
+      // Also the watches still connecting, which an informer's stop() cannot reach.
       watch.close();
       await Promise.all([...controllers.values()].map((controller) => controller.workers));
     },
@@ -349,7 +347,7 @@ function kindId(served: ServedKind): string {
 }
 
 /** Creates a CRD, or replaces it when it exists (keeping its resourceVersion). Never deletes one. */
-export async function installCrd(kube: KubeAccess, crd: V1CustomResourceDefinition, logger: Logger): Promise<void> {
+export async function installCrd(kube: KubeAccess, crd: CustomResourceDefinition, logger: Logger): Promise<void> {
   const name = crd.metadata?.name ?? '';
   const existing = await kube.getCrd(name);
   try {

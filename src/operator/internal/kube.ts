@@ -1,16 +1,13 @@
 /**
- * The operator's only way to Kubernetes: a few typed calls over `@kubernetes/client-node` (custom objects, their
- * status subresource, Namespaces, Secrets, ConfigMaps, Events, CRDs). Reads that find nothing return `undefined`;
- * other failures throw `KubeError` with the HTTP status (409 conflicts are retried by the queue).
+ * The operator's only way to Kubernetes: a few typed calls over `kube-http.ts` (custom objects, their status
+ * subresource, Namespaces, Secrets, ConfigMaps, Events, CRDs), as plain JSON. Reads that find nothing return
+ * `undefined`; other failures throw `KubeError` with the HTTP status (409 conflicts are retried by the queue).
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import {
-  ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, PatchStrategy, type RequestContext, setHeaderOptions,
-  type V1ConfigMap, type V1CustomResourceDefinition, type V1Namespace, type V1Secret,
-} from '@kubernetes/client-node';
-import { makeLimitedApiClient } from './kube-http.js';
+import { type ClusterAccess, KubeHttp, type Query } from './kube-http.js';
+import type { ConfigMap, CustomResourceDefinition, KubeResource, Namespace, ObjectList, Secret } from './kube-types.js';
 import { slimForCache } from './watch.js';
+
+export { KubeError } from './kube-http.js';
 
 /** A custom object as the operator handles it (metadata + spec + status, loosely typed). */
 export interface KubeObject {
@@ -26,7 +23,14 @@ export interface KubeObject {
     finalizers?: string[];
     annotations?: Record<string, string>;
     labels?: Record<string, string>;
-    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
+    ownerReferences?: Array<{
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+      blockOwnerDeletion?: boolean;
+    }>;
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
@@ -41,18 +45,14 @@ export interface ObjectRef {
   name: string;
 }
 
-/** A failed Kubernetes call (status 0: no response). */
-export class KubeError extends Error {
-  constructor(message: string, readonly statusCode: number) {
-    super(message);
-    this.name = 'KubeError';
-  }
-}
-
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** How many objects one LIST page asks for (as client-go's informers do). */
+export const listPageSize = 500;
+const mergePatch = 'application/merge-patch+json';
 /** How many recent Events `createEvent` remembers for aggregation (client-go's cache holds 4096). */
 const maxRecentEvents = 4096;
-const crdResource = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' } as const;
+const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+/** CRDs are listed a few at a time: each carries its schemas (tens of KB) until it is slimmed. */
+export const crdListQuery = { limit: 16 } as const;
 
 /**
  * Informer caches consulted before a GET of a Namespace, Secret or ConfigMap: the object, `null` when the cache
@@ -60,9 +60,9 @@ const crdResource = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'cus
  * asked).
  */
 export interface ReadCache {
-  namespace(name: string): V1Namespace | null | undefined;
-  secret(namespace: string, name: string): V1Secret | null | undefined;
-  configMap(namespace: string, name: string): V1ConfigMap | null | undefined;
+  namespace(name: string): Namespace | null | undefined;
+  secret(namespace: string, name: string): Secret | null | undefined;
+  configMap(namespace: string, name: string): ConfigMap | null | undefined;
 }
 
 /** Typed access to the API server. */
@@ -71,103 +71,175 @@ export class KubeAccess {
   readCache: ReadCache | undefined;
   /** Events recorded lately, by what makes them the same Event, oldest first (see `createEvent`). */
   private readonly recentEvents = new Map<string, { name: string; count: number }>();
-  readonly custom: CustomObjectsApi;
-  readonly core: CoreV1Api;
-  readonly apiextensions: ApiextensionsV1Api;
+  readonly http: KubeHttp;
+  private readonly pageSize: number;
 
-  /** `requestTimeoutMs`: each request's deadline (default 30 s). */
+  /** `requestTimeoutMs`: each request's deadline (default 30 s); `listPageSize`: see `listPages` (default 500). */
   constructor(
-    readonly kubeConfig: KubeConfig,
-    options: { requestTimeoutMs?: number } = {},
+    readonly kubeConfig: ClusterAccess,
+    options: { requestTimeoutMs?: number; listPageSize?: number } = {},
   ) {
-    const pooled = reuseConnections(kubeConfig);
-    const timeout = options.requestTimeoutMs ?? 30_000;
-    this.custom = makeLimitedApiClient(pooled, CustomObjectsApi, { timeoutMs: timeout });
-    this.core = makeLimitedApiClient(pooled, CoreV1Api, { timeoutMs: timeout });
-    this.apiextensions = makeLimitedApiClient(pooled, ApiextensionsV1Api, { timeoutMs: timeout });
+    this.http = new KubeHttp(kubeConfig, { timeoutMs: options.requestTimeoutMs ?? 30_000 });
+    this.pageSize = options.listPageSize ?? listPageSize;
   }
 
   /** GETs a custom object; undefined on 404. */
   async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
-    return orUndefined(() => this.custom.getNamespacedCustomObject(ref) as Promise<KubeObject>);
+    return orUndefined(this.http.request({ method: 'GET', path: objectPath(ref) }));
   }
 
-  /** JSON merge patch of a custom object (metadata/spec). Include `metadata.resourceVersion` for optimistic concurrency. */
+  /** JSON merge patch of a custom object (metadata/spec); include `metadata.resourceVersion` for concurrency. */
   async patchObject(ref: ObjectRef, patch: unknown): Promise<KubeObject> {
-    return wrap(() => this.custom.patchNamespacedCustomObject({ ...ref, body: patch }, mergePatch) as Promise<KubeObject>);
+    return this.http.request({ method: 'PATCH', path: objectPath(ref), body: patch, contentType: mergePatch });
   }
 
   /** JSON merge patch of a custom object's status subresource. */
   async patchStatus(ref: ObjectRef, patch: unknown): Promise<KubeObject> {
-    return wrap(() => this.custom.patchNamespacedCustomObjectStatus({ ...ref, body: patch }, mergePatch) as Promise<KubeObject>);
+    return this.http.request({
+      method: 'PATCH',
+      path: `${objectPath(ref)}/status`,
+      body: patch,
+      contentType: mergePatch,
+    });
   }
 
-  /** Lists custom objects of a kind (all namespaces, or one). */
-  async listObjects(options: { group: string; version: string; plural: string; namespace?: string }): Promise<{ items: KubeObject[]; metadata?: { resourceVersion?: string } }> {
-    const { namespace, ...rest } = options;
-    return wrap(() => (namespace === undefined
-      ? this.custom.listClusterCustomObject(rest)
-      : this.custom.listNamespacedCustomObject({ ...rest, namespace })) as Promise<{ items: KubeObject[] }>);
+  /** Every object at a collection `path`, read in pages of `listPageSize` (see `listPages`). */
+  async list<T extends KubeResource>(path: string, query: Query = {}): Promise<ObjectList<T>> {
+    const items: T[] = [];
+    const metadata = await this.listPages<T>(path, query, (page) => {
+      for (const item of page) items.push(item);
+    });
+    return { items, metadata };
+  }
+
+  /**
+   * Reads the collection at `path` in pages of `listPageSize` objects (or `query.limit`; `limit`/`continue`), handing each page to `onPage`
+   * as it arrives, so the whole list is never held as one JSON text. When a continue token has expired (410), the
+   * list starts over in one piece; `onPage` then sees some objects again. Returns the list's metadata.
+   */
+  async listPages<T extends KubeResource>(
+    path: string,
+    query: Query,
+    onPage: (items: T[]) => void,
+  ): Promise<{ resourceVersion?: string }> {
+    let token: string | undefined;
+    let resourceVersion: string | undefined;
+    for (;;) {
+      let page: ObjectList<T>;
+      try {
+        page = await this.http.request<ObjectList<T>>({
+          method: 'GET',
+          path,
+          query: { limit: this.pageSize, ...query, continue: token },
+        });
+      } catch (error) {
+        if (token === undefined || statusOf(error) !== 410) throw error;
+        const whole = await this.http.request<ObjectList<T>>({ method: 'GET', path, query });
+        onPage(whole.items ?? []);
+        return {
+          ...(whole.metadata?.resourceVersion !== undefined ? { resourceVersion: whole.metadata.resourceVersion } : {}),
+        };
+      }
+      resourceVersion ??= page.metadata?.resourceVersion;
+      onPage(page.items ?? []);
+      token = page.metadata?.continue;
+      if (token === undefined || token === '') return resourceVersion === undefined ? {} : { resourceVersion };
+    }
   }
 
   /** A Namespace, from the informer cache when it has one. `fresh`: always ask the API server. */
-  async getNamespace(name: string, options: { fresh?: boolean } = {}): Promise<V1Namespace | undefined> {
+  async getNamespace(name: string, options: { fresh?: boolean } = {}): Promise<Namespace | undefined> {
     const cached = options.fresh === true ? undefined : this.readCache?.namespace(name);
-    return fromCacheOr(cached, () => this.core.readNamespace({ name }));
+    return fromCacheOr(cached, () => this.http.request({ method: 'GET', path: `/api/v1/namespaces/${seg(name)}` }));
   }
 
   /** A Secret, from the informer cache when it watches the namespace. `fresh`: always ask the API server. */
-  async getSecret(namespace: string, name: string, options: { fresh?: boolean } = {}): Promise<V1Secret | undefined> {
+  async getSecret(namespace: string, name: string, options: { fresh?: boolean } = {}): Promise<Secret | undefined> {
     const cached = options.fresh === true ? undefined : this.readCache?.secret(namespace, name);
-    return fromCacheOr(cached, () => this.core.readNamespacedSecret({ namespace, name }));
+    return fromCacheOr(cached, () => this.http.request({ method: 'GET', path: corePath(namespace, 'secrets', name) }));
   }
 
   /** A ConfigMap, from the informer cache when it watches the namespace. `fresh`: always ask the API server. */
-  async getConfigMap(namespace: string, name: string, options: { fresh?: boolean } = {}): Promise<V1ConfigMap | undefined> {
+  async getConfigMap(
+    namespace: string,
+    name: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<ConfigMap | undefined> {
     const cached = options.fresh === true ? undefined : this.readCache?.configMap(namespace, name);
-    return fromCacheOr(cached, () => this.core.readNamespacedConfigMap({ namespace, name }));
+    return fromCacheOr(cached, () =>
+      this.http.request({ method: 'GET', path: corePath(namespace, 'configmaps', name) }),
+    );
   }
 
-  async createNamespace(name: string, labels: Record<string, string> = {}): Promise<V1Namespace> {
-    return wrap(() => this.core.createNamespace({ body: { metadata: { name, labels } } }));
+  async createNamespace(name: string, labels: Record<string, string> = {}): Promise<Namespace> {
+    const body = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+    return this.http.request({ method: 'POST', path: '/api/v1/namespaces', body });
   }
 
-  async createSecret(namespace: string, body: V1Secret): Promise<V1Secret> {
-    return wrap(() => this.core.createNamespacedSecret({ namespace, body }));
+  async createSecret(namespace: string, body: Secret): Promise<Secret> {
+    return this.http.request({ method: 'POST', path: corePath(namespace, 'secrets'), body: typed(body, 'Secret') });
   }
 
-  async replaceSecret(namespace: string, name: string, body: V1Secret): Promise<V1Secret> {
-    return wrap(() => this.core.replaceNamespacedSecret({ namespace, name, body }));
+  async replaceSecret(namespace: string, name: string, body: Secret): Promise<Secret> {
+    return this.http.request({
+      method: 'PUT',
+      path: corePath(namespace, 'secrets', name),
+      body: typed(body, 'Secret'),
+    });
   }
 
-  async createConfigMap(namespace: string, body: V1ConfigMap): Promise<V1ConfigMap> {
-    return wrap(() => this.core.createNamespacedConfigMap({ namespace, body }));
+  async createConfigMap(namespace: string, body: ConfigMap): Promise<ConfigMap> {
+    return this.http.request({
+      method: 'POST',
+      path: corePath(namespace, 'configmaps'),
+      body: typed(body, 'ConfigMap'),
+    });
   }
 
-  async replaceConfigMap(namespace: string, name: string, body: V1ConfigMap): Promise<V1ConfigMap> {
-    return wrap(() => this.core.replaceNamespacedConfigMap({ namespace, name, body }));
+  async replaceConfigMap(namespace: string, name: string, body: ConfigMap): Promise<ConfigMap> {
+    const path = corePath(namespace, 'configmaps', name);
+    return this.http.request({ method: 'PUT', path, body: typed(body, 'ConfigMap') });
   }
 
-  /** Records a core/v1 Event about `object` (best effort: failures are returned, not thrown). */
   /**
    * Records an Event on `object`. The same Event again (same object, type, reason, message and component) is
    * aggregated as client-go's recorder does: the existing Event's `count` and `lastTimestamp` are updated (kubectl
    * shows "x3 over 5m"), so a retried error does not flood the namespace. Returns the error instead of throwing.
    */
-  async createEvent(options: { object: KubeObject; type: 'Normal' | 'Warning'; reason: string; message: string; component: string }): Promise<Error | undefined> {
+  async createEvent(options: {
+    object: KubeObject;
+    type: 'Normal' | 'Warning';
+    reason: string;
+    message: string;
+    component: string;
+  }): Promise<Error | undefined> {
     const { object } = options;
     const namespace = object.metadata.namespace ?? 'default';
-    const now = new Date();
+    const now = new Date().toISOString();
     const message = options.message.slice(0, 1024);
     const { kind, metadata } = object;
-    const key = JSON.stringify([options.component, namespace, kind, metadata.name, metadata.uid, options.type, options.reason, message]);
+    const key = JSON.stringify([
+      options.component,
+      namespace,
+      kind,
+      metadata.name,
+      metadata.uid,
+      options.type,
+      options.reason,
+      message,
+    ]);
     const seen = this.recentEvents.get(key);
     if (seen !== undefined) {
       this.recentEvents.delete(key); // most recently used last
       seen.count += 1;
       try {
-        const body = { count: seen.count, lastTimestamp: now.toISOString() };
-        await this.core.patchNamespacedEvent({ name: seen.name, namespace, body }, mergePatch);
+        const body = { count: seen.count, lastTimestamp: now };
+        await this.http.request({
+          method: 'PATCH',
+          path: corePath(namespace, 'events', seen.name),
+          body,
+          contentType: mergePatch,
+        });
         this.recentEvents.set(key, seen);
         return undefined;
       } catch (error) {
@@ -176,17 +248,30 @@ export class KubeAccess {
       }
     }
     try {
-      const created = await this.core.createNamespacedEvent({
-        namespace,
+      const created = await this.http.request<KubeResource>({
+        method: 'POST',
+        path: corePath(namespace, 'events'),
         body: {
+          apiVersion: 'v1',
+          kind: 'Event',
           metadata: { generateName: `${object.metadata.name ?? 'object'}.`, namespace },
           involvedObject: {
-            apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace,
-            uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion,
+            apiVersion: object.apiVersion,
+            kind: object.kind,
+            name: object.metadata.name,
+            namespace,
+            uid: object.metadata.uid,
+            resourceVersion: object.metadata.resourceVersion,
           },
-          type: options.type, reason: options.reason, message,
-          source: { component: options.component }, reportingComponent: options.component, reportingInstance: options.component,
-          firstTimestamp: now, lastTimestamp: now, count: 1,
+          type: options.type,
+          reason: options.reason,
+          message,
+          source: { component: options.component },
+          reportingComponent: options.component,
+          reportingInstance: options.component,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
         },
       });
       const name = created.metadata?.name;
@@ -204,114 +289,81 @@ export class KubeAccess {
   }
 
   /**
-   * Every CRD, without its versions' schemas (the operator reads names, versions and conversion only). Read as plain
-   * JSON: the typed client would first copy each schema tree into model classes — with 256 kinds, about 11 MB of
-   * JSON held twice more at start.
+   * Every CRD, without its versions' schemas (the operator reads names, versions and conversion only), read in small
+   * pages (`crdListQuery`) and slimmed page by page: 256 azo CRDs are about 11 MB of JSON, nearly all schemas.
    */
-  async listCrds(): Promise<{ items: V1CustomResourceDefinition[]; metadata?: { resourceVersion?: string } }> {
-    return wrap(async () => {
-      const list = (await this.custom.listClusterCustomObject(crdResource)) as {
-        items: V1CustomResourceDefinition[];
-        metadata?: { resourceVersion?: string };
-      };
-      for (const crd of list.items) slimForCache(crd, { crd: true });
-      return list;
+  async listCrds(): Promise<ObjectList<CustomResourceDefinition>> {
+    const items: CustomResourceDefinition[] = [];
+    const metadata = await this.listPages<CustomResourceDefinition>(crdPath, crdListQuery, (page) => {
+      for (const crd of page) {
+        slimForCache(crd, { crd: true });
+        items.push(crd);
+      }
     });
+    return { items, metadata };
   }
 
-  async getCrd(name: string): Promise<V1CustomResourceDefinition | undefined> {
-    return orUndefined(() => this.apiextensions.readCustomResourceDefinition({ name }));
+  async getCrd(name: string): Promise<CustomResourceDefinition | undefined> {
+    return orUndefined(this.http.request({ method: 'GET', path: `${crdPath}/${seg(name)}` }));
   }
 
-  /**
-   * CRDs are written as plain JSON through the custom-objects client: the typed apiextensions client serializes its
-   * model, whose JSON-schema properties are named `_enum`, `xKubernetesPreserveUnknownFields`, … so a plain CRD
-   * (from `renderCrd`) would lose every `enum`, `default` and `x-kubernetes-*` keyword on the way.
-   */
-  async createCrd(body: V1CustomResourceDefinition): Promise<V1CustomResourceDefinition> {
-    return wrap(async () => (await this.custom.createClusterCustomObject({ ...crdResource, body })) as V1CustomResourceDefinition);
+  async createCrd(body: CustomResourceDefinition): Promise<CustomResourceDefinition> {
+    return this.http.request({ method: 'POST', path: crdPath, body: typedCrd(body) });
   }
 
-  async replaceCrd(name: string, body: V1CustomResourceDefinition): Promise<V1CustomResourceDefinition> {
-    return wrap(async () => (await this.custom.replaceClusterCustomObject({ ...crdResource, name, body })) as V1CustomResourceDefinition);
+  async replaceCrd(name: string, body: CustomResourceDefinition): Promise<CustomResourceDefinition> {
+    return this.http.request({ method: 'PUT', path: `${crdPath}/${seg(name)}`, body: typedCrd(body) });
   }
 
   /** JSON merge patch of a CRD (include `metadata.resourceVersion` for optimistic concurrency). */
   async patchCrd(name: string, patch: unknown): Promise<void> {
-    await wrap(() => this.custom.patchClusterCustomObject({ ...crdResource, name, body: patch }, mergePatch));
+    await this.http.request({ method: 'PATCH', path: `${crdPath}/${seg(name)}`, body: patch, contentType: mergePatch });
   }
 }
 
-/**
- * A view of `kubeConfig` whose API clients reuse connections. client-node gives every request a new `https.Agent`,
- * so each one opens a new TLS connection (a handshake on both sides: most of the operator's CPU under load). This
- * keeps one keep-alive agent per TLS setting instead; headers (the token) are still applied per request. Proxy
- * agents are left as they are. The caller's KubeConfig is not modified.
- */
-export function reuseConnections(kubeConfig: KubeConfig): KubeConfig {
-  const agents = new Map<string, HttpAgent>();
-  const view = Object.create(kubeConfig) as KubeConfig;
-  view.applySecurityAuthentication = async (context: RequestContext): Promise<void> => {
-    await kubeConfig.applySecurityAuthentication(context);
-    const created = context.getAgent();
-    const plain = created?.constructor === HttpsAgent || created?.constructor === HttpAgent;
-    if (created === undefined || !plain) return;
-    const options = (created as HttpAgent & { options?: Record<string, unknown> }).options ?? {};
-    const part = (value: unknown) => (Buffer.isBuffer(value) ? value.toString('base64') : value);
-    const key = JSON.stringify([created.constructor === HttpsAgent, ...['ca', 'cert', 'key', 'pfx', 'rejectUnauthorized', 'servername'].map((name) => part(options[name]))]);
-    let agent = agents.get(key);
-    if (agent === undefined) {
-      agent = created.constructor === HttpsAgent ? new HttpsAgent({ ...options, keepAlive: true }) : new HttpAgent({ ...options, keepAlive: true });
-      agents.set(key, agent);
-    }
-    context.setAgent(agent);
-  };
-  return view;
+/** The HTTP status of a failed call (0 when none). */
+export function statusOf(error: unknown): number {
+  const code =
+    (error as { code?: unknown; statusCode?: unknown } | null)?.code ??
+    (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : 0;
 }
 
-/** The HTTP status of a client-node error (0 when none). */
-export function statusOf(error: unknown): number {
-  const code = (error as { code?: unknown; statusCode?: unknown } | null)?.code ?? (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === 'number' ? code : 0;
+/** A path segment, escaped. */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function namespacePart(namespace: string | undefined): string {
+  return namespace === undefined ? '' : `/namespaces/${seg(namespace)}`;
+}
+
+function objectPath(ref: ObjectRef): string {
+  return `/apis/${ref.group}/${ref.version}${namespacePart(ref.namespace)}/${ref.plural}/${seg(ref.name)}`;
+}
+
+function corePath(namespace: string, plural: string, name?: string): string {
+  return `/api/v1/namespaces/${seg(namespace)}/${plural}${name === undefined ? '' : `/${seg(name)}`}`;
+}
+
+function typed<T extends KubeResource>(body: T, kind: string): T {
+  return { apiVersion: 'v1', kind, ...body };
+}
+
+function typedCrd(body: CustomResourceDefinition): CustomResourceDefinition {
+  return { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...body };
 }
 
 async function fromCacheOr<T>(cached: T | null | undefined, read: () => Promise<T>): Promise<T | undefined> {
   if (cached === null) return undefined;
-  return cached ?? orUndefined(read);
+  return cached ?? orUndefined(read());
 }
 
-async function orUndefined<T>(call: () => Promise<T>): Promise<T | undefined> {
+async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
   try {
-    return await call();
+    return await call;
   } catch (error) {
     if (statusOf(error) === 404) return undefined;
-    throw toKubeError(error);
+    throw error;
   }
-}
-
-async function wrap<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw toKubeError(error);
-  }
-}
-
-function toKubeError(error: unknown): KubeError {
-  if (error instanceof KubeError) return error;
-  const status = statusOf(error);
-  const body = (error as { body?: unknown } | null)?.body;
-  let detail = '';
-  if (typeof body === 'string') {
-    try {
-      const parsed = JSON.parse(body) as { message?: unknown };
-      detail = typeof parsed.message === 'string' ? parsed.message : body.slice(0, 300);
-    } catch {
-      detail = body.slice(0, 300);
-    }
-  } else if (body !== null && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
-    detail = (body as { message: string }).message;
-  }
-  const message = detail !== '' ? detail : error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
-  return new KubeError(`Kubernetes API ${status !== 0 ? `HTTP ${status}` : 'request failed'}: ${message}`, status);
 }

@@ -5,10 +5,10 @@
  * an instance that is no longer sure to hold the Lease sends nothing more, even before its own timers have run.
  */
 import { performance } from 'node:perf_hooks';
-import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './queue.js';
 import { type ElectionTiming, LeaderElector } from './leader-elector.js';
+import type { ClusterAccess } from './kube-http.js';
 import { kubeLeaseLock } from './lease-lock.js';
 
 export { defaultElectionTiming, type ElectionTiming, checkElectionTiming, NotLeaderError } from './leader-elector.js';
@@ -21,7 +21,7 @@ export const defaultLeaseName = 'azo-operator-leader';
  * deadline 10 s, retry period 2 s; each call times out after half the renew deadline); a monotonic clock.
  */
 export interface LeaderElectionOptions extends Partial<ElectionTiming> {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterAccess;
   namespace: string;
   identity: string;
   leaseName?: string;
@@ -73,21 +73,20 @@ export async function electLeader(options: LeaderElectionOptions): Promise<Leade
 
 /**
  * A view of `kubeConfig` whose every request (API calls, watches) first calls `fence`: a throw refuses the request
- * before it is sent. Give it to the operator so that a leader past its renew deadline writes nothing more.
+ * before it is sent. Give it to the operator so that a leader past its renew deadline writes nothing more. A
+ * client-node KubeConfig's own request hooks are fenced too (`applySecurityAuthentication`, `applyToFetchOptions`).
  */
-export function fencedKubeConfig(kubeConfig: KubeConfig, fence: () => void): KubeConfig {
-  const view = Object.create(kubeConfig) as KubeConfig;
-  view.applySecurityAuthentication = async (context: RequestContext) => {
-    fence();
-    await kubeConfig.applySecurityAuthentication(context);
-  };
-  view.applyToFetchOptions = async (options) => {
-    fence();
-    return kubeConfig.applyToFetchOptions(options);
-  };
-  view.applyToHTTPSOptions = async (options) => {
-    fence();
-    return kubeConfig.applyToHTTPSOptions(options);
-  };
+export function fencedKubeConfig<T extends ClusterAccess>(kubeConfig: T, fence: () => void): T {
+  const view = Object.create(kubeConfig) as T;
+  const hooks = view as unknown as Record<string, unknown>;
+  const original = kubeConfig as unknown as Record<string, unknown>;
+  for (const hook of ['applyToHTTPSOptions', 'applySecurityAuthentication', 'applyToFetchOptions']) {
+    const method = original[hook];
+    if (typeof method !== 'function') continue;
+    hooks[hook] = async (...args: unknown[]) => {
+      fence();
+      return (method as (...parameters: unknown[]) => unknown).apply(kubeConfig, args);
+    };
+  }
   return view;
 }

@@ -5,22 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { FakeClock } from './fake-clock.js';
-import { makeLimitedApiClient } from './kube-http.js';
+import { KubeHttp } from './kube-http.js';
+import { KubeClientConfig } from './kubeconfig.js';
 import { LastingWatch } from './watch.js';
 
 async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void) {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const kubeConfig = new KubeConfig();
   const port = (server.address() as AddressInfo).port;
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const kubeConfig = new KubeClientConfig({ server: `http://127.0.0.1:${port}` }, { token: 't' });
   const close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
@@ -33,9 +27,10 @@ test('a Kubernetes request that gets no answer fails within its deadline instead
   const requests: string[] = [];
   const { kubeConfig, close } = await serve((request) => requests.push(`${request.method} ${request.url}`)); // never answers
   t.after(close);
-  const core = makeLimitedApiClient(kubeConfig, CoreV1Api, { timeoutMs: 200 });
+  const http = new KubeHttp(kubeConfig, { timeoutMs: 200 });
   const started = Date.now();
-  await assert.rejects(core.readNamespace({ name: 'default' }), /no answer from the Kubernetes API within 200 ms/);
+  const read = http.request({ method: 'GET', path: '/api/v1/namespaces/default' });
+  await assert.rejects(read, /no answer from the Kubernetes API within 200 ms/);
   assert.ok(Date.now() - started < 5_000);
   assert.deepEqual(requests, ['GET /api/v1/namespaces/default']);
 });
@@ -46,9 +41,12 @@ test('a Kubernetes request is answered normally within its deadline (status, hea
     response.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', uid: 'u1' } }));
   });
   t.after(close);
-  const core = makeLimitedApiClient(kubeConfig, CoreV1Api, { timeoutMs: 1_000 });
-  const namespace = await core.readNamespace({ name: 'default' });
-  assert.equal(namespace.metadata?.uid, 'u1');
+  const http = new KubeHttp(kubeConfig, { timeoutMs: 1_000 });
+  const namespace = await http.request<{ metadata: { uid: string } }>({
+    method: 'GET',
+    path: '/api/v1/namespaces/default',
+  });
+  assert.equal(namespace.metadata.uid, 'u1');
 });
 
 test('a watch asks for bookmarks and a server-side timeout, and is abandoned after its idle time', async (t) => {

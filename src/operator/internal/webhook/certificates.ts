@@ -4,7 +4,7 @@
  * rotation plan (rotation.ts) and writes the Secret back when something changed; a replica that loses the race
  * (409) reads the winner's certificates instead.
  */
-import type { V1Secret } from '@kubernetes/client-node';
+import type { Secret } from '../kube-types.js';
 import type { Logger } from 'pino';
 import {
   createCertificateAuthority,
@@ -157,7 +157,7 @@ export async function ensureWebhookCertificates(options: {
     }
     if (certificates === undefined) throw new Error('no webhook certificates');
     if (steps.length === 0) return { certificates, steps };
-    const body: V1Secret = {
+    const body: Secret = {
       metadata: {
         name: WEBHOOK_TLS_SECRET,
         namespace,

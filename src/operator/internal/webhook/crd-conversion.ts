@@ -3,7 +3,7 @@
  * version gets `spec.conversion` strategy Webhook with the webhook's address and CA bundle. Single-version CRDs
  * never convert and are left alone; a CRD already pointing at the same address with the same bundle is not written.
  */
-import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
+import type { CustomResourceDefinition } from '../kube-types.js';
 import type { Logger } from 'pino';
 import { KubeError, type KubeAccess } from '../kube.js';
 import { conversionReviewApiVersion } from './conversion-review.js';
@@ -45,11 +45,11 @@ export function withWebhookConversion(crd: Record<string, unknown>): Record<stri
 }
 
 /** Whether the conversion webhook converts this CRD's objects. */
-export function convertsThroughWebhook(crd: V1CustomResourceDefinition): boolean {
+export function convertsThroughWebhook(crd: CustomResourceDefinition): boolean {
   return azoGroup.test(crd.spec.group) && crd.spec.versions.length > 1;
 }
 
-function sameConversion(crd: V1CustomResourceDefinition, wanted: Record<string, unknown>): boolean {
+function sameConversion(crd: CustomResourceDefinition, wanted: Record<string, unknown>): boolean {
   const conversion = crd.spec.conversion;
   const webhook = wanted['webhook'] as { clientConfig: Record<string, unknown> };
   const clientConfig = conversion?.webhook?.clientConfig;

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterAccess } from '../kube-http.js';
 import type { Logger } from 'pino';
 import type { VersionConverter } from '../../../model/index.js';
 import { KubeAccess } from '../kube.js';
@@ -28,7 +28,7 @@ export { conversionPath };
 
 /** Options of `startConversionWebhook`. */
 export interface ConversionWebhookOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterAccess;
   /** Where the Secret lives (the operator's namespace). */
   namespace: string;
   /** Port to listen on (0: any free one). */
