@@ -34,7 +34,7 @@ export {
   type ConversionWebhookOptions, type RunningConversionWebhook,
 } from './internal/webhook/server.js';
 export { reviewConversion, conversionReviewApiVersion, type ConversionReviewResponse } from './internal/webhook/conversion-review.js';
-export { WEBHOOK_TLS_SECRET } from './internal/webhook/certificates.js';
+export { WEBHOOK_TLS_SECRET } from './internal/webhook/secret-name.js';
 export {
   conversionFor, deployWebhookEndpoint, withWebhookConversion, type WebhookEndpoint,
 } from './internal/webhook/crd-conversion.js';

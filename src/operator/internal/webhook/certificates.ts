@@ -16,9 +16,7 @@ import {
 import { decodeSecretData } from '../credentials.js';
 import { KubeError, type KubeAccess } from '../kube.js';
 import { type CertificateView, nextRotationStep, type RotationStep } from './rotation.js';
-
-/** The Secret holding the webhook's certificates. */
-export const WEBHOOK_TLS_SECRET = 'azo-webhook-tls';
+import { WEBHOOK_TLS_SECRET } from './secret-name.js';
 
 /** The certificates the webhook serves and the CAs clients must trust. */
 export interface WebhookCertificates {
