@@ -10,7 +10,7 @@ import type { KindModel, SchemaNode } from '../../model/index.js';
 import { isLifecycleAction, runAction } from './actions.js';
 import type { TypeCatalog } from './catalog.js';
 import { fillComputed, implicitChildren } from './computed.js';
-import { needsNetworkInterface, networkInterfaceFor, nextPrivateAddress, subnetIdOf } from './private-endpoints.js';
+import { interfaceSubnetId, needsNetworkInterface, networkInterfaceFor, nextPrivateAddress, subnetIdOf } from './private-endpoints.js';
 import { ArmError, invalidRequestContent, resourceGroupNotFound, resourceNotFound } from './errors.js';
 import { isObject } from './http.js';
 import { parseArmPath, type ArmPath, type ResourceRef, type Scope } from './paths.js';
@@ -774,7 +774,7 @@ export class ArmEngine {
       const subnetProperties = isObject(subnet?.body.properties) ? subnet.body.properties : {};
       const prefix = typeof subnetProperties.addressPrefix === 'string' ? subnetProperties.addressPrefix : undefined;
       const taken = [...this.resources.values()].filter(
-        (resource) => resource.managedByKey !== undefined && subnetIdOf(this.resources.get(resource.managedByKey) ?? resource)?.toLowerCase() === subnetKey,
+        (resource) => resource.managedByKey !== undefined && interfaceSubnetId(resource)?.toLowerCase() === subnetKey,
       ).length;
       const made = networkInterfaceFor(endpoint, nextPrivateAddress(prefix, taken));
       nic = {

@@ -19,6 +19,16 @@ export function subnetIdOf(endpoint: StoredResource): string | undefined {
   return typeof subnet.id === 'string' ? subnet.id : undefined;
 }
 
+/** The subnet ARM ID of a network interface's first IP configuration, if any. */
+export function interfaceSubnetId(nic: StoredResource): string | undefined {
+  const properties = isObject(nic.body.properties) ? nic.body.properties : {};
+  const [first] = Array.isArray(properties.ipConfigurations) ? properties.ipConfigurations : [];
+  const configuration = isObject(first) && isObject(first.properties) ? first.properties : {};
+  return isObject(configuration.subnet) && typeof configuration.subnet.id === 'string'
+    ? configuration.subnet.id
+    : undefined;
+}
+
 /**
  * The address a new interface gets in a subnet with `prefix` (`10.0.1.0/24`): Azure keeps the first four addresses,
  * so the first interface gets .4, the next .5, and so on (`taken` interfaces are in the subnet already).
