@@ -21,9 +21,18 @@ test('private addresses: Azure keeps the first four of a subnet; each new interf
 
 test("an endpoint's interface: in its resource group, in its subnet, pointing back at it, stable name", () => {
   const nic = networkInterfaceFor(endpoint, '10.7.3.4');
-  assert.match(nic.id, /^\/subscriptions\/s\/resourceGroups\/rg\/providers\/Microsoft\.Network\/networkInterfaces\/pe\.nic\./);
+  assert.match(
+    nic.id,
+    /^\/subscriptions\/s\/resourceGroups\/rg\/providers\/Microsoft\.Network\/networkInterfaces\/pe\.nic\./,
+  );
   assert.equal(networkInterfaceFor(endpoint, '10.7.3.4').name, nic.name, 'the same endpoint gets the same name');
-  const stored: StoredResource = { id: nic.id, key: nic.id.toLowerCase(), fullType: 'x', name: nic.name, body: nic.body };
+  const stored: StoredResource = {
+    id: nic.id,
+    key: nic.id.toLowerCase(),
+    fullType: 'x',
+    name: nic.name,
+    body: nic.body,
+  };
   assert.equal(interfaceSubnetId(stored), subnet);
   const properties = nic.body['properties'] as { privateEndpoint: { id: string } };
   assert.equal(properties.privateEndpoint.id, endpoint.id);
