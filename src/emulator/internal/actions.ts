@@ -20,7 +20,7 @@ export interface ActionResult {
   longRunning?: boolean;
 }
 
-type ActionHandler = (resource: StoredResource, body: unknown) => ActionResult;
+type ActionHandler = (resource: StoredResource, body?: unknown) => ActionResult;
 
 function newKey(bytes = 64): string {
   return randomBytes(bytes).toString('base64');
@@ -49,10 +49,7 @@ function regenerateStorageKey(resource: StoredResource, body: unknown): ActionRe
   return storageKeys(resource);
 }
 
-function redisKeys(resource: StoredResource): ActionResult {
-  const secrets = secretsOf(resource, ['primaryKey', 'secondaryKey'], 32);
-  return { status: 200, body: { primaryKey: secrets.primaryKey, secondaryKey: secrets.secondaryKey } };
-}
+const redisKeys = twoKeys(['primaryKey', 'secondaryKey']);
 
 function regenerateRedisKey(resource: StoredResource, body: unknown): ActionResult {
   const keyType = isObject(body) && typeof body.keyType === 'string' ? body.keyType.toLowerCase() : undefined;
@@ -142,11 +139,6 @@ function iotHubKeys(resource: StoredResource): ActionResult {
   };
 }
 
-function eventGridTopicKeys(resource: StoredResource): ActionResult {
-  const secrets = secretsOf(resource, ['key1', 'key2'], 32);
-  return { status: 200, body: { key1: secrets.key1, key2: secrets.key2 } };
-}
-
 function signalRKeys(resource: StoredResource): ActionResult {
   const secrets = secretsOf(resource, ['primaryKey', 'secondaryKey'], 32);
   const connection = (key: string | undefined) => `Endpoint=https://${resource.name.toLowerCase()}.service.signalr.net;AccessKey=${key ?? ''};Version=1.0;`;
@@ -156,9 +148,10 @@ function signalRKeys(resource: StoredResource): ActionResult {
   };
 }
 
-function twoKeys(names: [string, string]): ActionHandler {
+/** An action answering `{[name]: key}` for two keys of `bytes` random bytes each (generated once, as all keys are). */
+function twoKeys(names: [string, string], bytes = 32): ActionHandler {
   return (resource) => {
-    const secrets = secretsOf(resource, names, 32);
+    const secrets = secretsOf(resource, names, bytes);
     return { status: 200, body: Object.fromEntries(names.map((name) => [name, secrets[name]])) };
   };
 }
@@ -188,8 +181,8 @@ function machineLearningWorkspaceKeys(resource: StoredResource): ActionResult {
 }
 
 /** A kubeconfig (YAML text) for a cluster the emulator runs nothing for: a server URL and a token it made up. */
-function kubeconfigFor(resource: StoredResource, server: string, user: string): string {
-  const token = secretsOf(resource, [`${user}Token`], 32)[`${user}Token`] ?? '';
+function kubeconfigFor(resource: StoredResource, server: string, user: string, tokenName = `${user}Token`): string {
+  const token = secretsOf(resource, [tokenName], 32)[tokenName] ?? '';
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -221,26 +214,14 @@ function openShiftCredentials(resource: StoredResource): ActionResult {
   return { status: 200, body: { kubeadminUsername: 'kubeadmin', kubeadminPassword: secrets.kubeadminPassword } };
 }
 
-function workspaceSharedKeys(resource: StoredResource): ActionResult {
-  const secrets = secretsOf(resource, ['primarySharedKey', 'secondarySharedKey']);
-  return { status: 200, body: { primarySharedKey: secrets.primarySharedKey, secondarySharedKey: secrets.secondarySharedKey } };
-}
+const workspaceSharedKeys = twoKeys(['primarySharedKey', 'secondarySharedKey'], 64);
 
 function clusterCredentials(kind: 'clusterAdmin' | 'clusterUser'): ActionHandler {
   return (resource) => {
-    const secrets = secretsOf(resource, [`${kind}Token`], 32);
     const properties = isObject(resource.body.properties) ? resource.body.properties : {};
     const server = `https://${typeof properties.fqdn === 'string' ? properties.fqdn : `${resource.name}.hcp.azmk8s.io`}:443`;
     const user = `${kind}_${resource.resourceGroup ?? 'rg'}_${resource.name}`;
-    const kubeconfig = [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters:\n- name: ${resource.name}\n  cluster:\n    server: ${server}`,
-      `users:\n- name: ${user}\n  user:\n    token: ${secrets[`${kind}Token`] ?? ''}`,
-      `contexts:\n- name: ${resource.name}\n  context:\n    cluster: ${resource.name}\n    user: ${user}`,
-      `current-context: ${resource.name}`,
-      '',
-    ].join('\n');
+    const kubeconfig = kubeconfigFor(resource, server, user, `${kind}Token`);
     return { status: 200, body: { kubeconfigs: [{ name: kind, value: Buffer.from(kubeconfig).toString('base64') }] } };
   };
 }
@@ -282,8 +263,8 @@ const handlers = new Map<string, ActionHandler>([
   ['microsoft.machinelearningservices/workspaces/listkeys', machineLearningWorkspaceKeys],
   ['microsoft.appconfiguration/configurationstores/listkeys', appConfigurationKeys],
   ['microsoft.devices/iothubs/listkeys', iotHubKeys],
-  ['microsoft.eventgrid/topics/listkeys', eventGridTopicKeys],
-  ['microsoft.eventgrid/namespaces/topics/listkeys', eventGridTopicKeys],
+  ['microsoft.eventgrid/topics/listkeys', twoKeys(['key1', 'key2'])],
+  ['microsoft.eventgrid/namespaces/topics/listkeys', twoKeys(['key1', 'key2'])],
   ['microsoft.signalrservice/signalr/listkeys', signalRKeys],
   ['microsoft.signalrservice/webpubsub/listkeys', signalRKeys],
   ['microsoft.containerservice/fleets/listcredentials', fleetCredentials],
