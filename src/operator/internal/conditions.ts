@@ -119,6 +119,28 @@ export function setCondition(conditions: readonly Condition[] | undefined, condi
   return [...rest, condition].sort((a, b) => a.type.localeCompare(b.type));
 }
 
+/**
+ * A status' `conditions` with Ready set to `state` and the kstatus conditions that go with it (see
+ * `kstatusConditions`); conditions someone else wrote are kept. Also the Ready condition before and after.
+ */
+export function conditionsWithReady(
+  previousStatus: Record<string, unknown>,
+  state: ReadyState,
+  generation: number,
+  now: Date,
+): { previous: Condition | undefined; condition: Condition; conditions: Condition[] } {
+  const previous = readyConditionOf(previousStatus['conditions']);
+  const condition = buildReadyCondition(state, generation, previous, now);
+  const previousConditions = Array.isArray(previousStatus['conditions'])
+    ? (previousStatus['conditions'] as Condition[])
+    : [];
+  let conditions = previousConditions.filter((existing) => !ownedConditionTypes.includes(existing.type));
+  for (const owned of [condition, ...kstatusConditions(condition, previousConditions)]) {
+    conditions = setCondition(conditions, owned);
+  }
+  return { previous, condition, conditions };
+}
+
 /** The Ready condition of a status' `conditions`, if any. */
 export function readyConditionOf(conditions: unknown): Condition | undefined {
   if (!Array.isArray(conditions)) return undefined;

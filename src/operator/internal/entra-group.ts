@@ -5,18 +5,7 @@
  * Graph differs, the Ready condition, and the `operatorSpec.configMaps.entraID` export. Decisions: entra-group-plan.ts.
  */
 import type { Logger } from 'pino';
-import {
-  type Condition,
-  type ReadyState,
-  buildReadyCondition,
-  kstatusConditions,
-  ownedConditionTypes,
-  readyConditionOf,
-  readyDeleting,
-  readyProblem,
-  readySucceeded,
-  setCondition,
-} from './conditions.js';
+import { type ReadyState, conditionsWithReady, readyDeleting, readyProblem, readySucceeded } from './conditions.js';
 import { type GraphGroup, type GroupPlanInput, desiredGroup, planGroupStep } from './entra-group-plan.js';
 import { writeExports } from './exports.js';
 import { GraphClient, GraphError } from './graph-client.js';
@@ -191,14 +180,7 @@ async function writeGroupStatus(
 ): Promise<KubeObject> {
   const previousStatus = object.status ?? {};
   const generation = object.metadata.generation ?? 0;
-  const condition = buildReadyCondition(state, generation, readyConditionOf(previousStatus['conditions']), now);
-  const previousConditions = Array.isArray(previousStatus['conditions'])
-    ? (previousStatus['conditions'] as Condition[])
-    : [];
-  let conditions = previousConditions.filter((existing) => !ownedConditionTypes.includes(existing.type));
-  for (const owned of [condition, ...kstatusConditions(condition, previousConditions)]) {
-    conditions = setCondition(conditions, owned);
-  }
+  const { conditions } = conditionsWithReady(previousStatus, state, generation, now);
   const fromGroup =
     group === undefined
       ? {}

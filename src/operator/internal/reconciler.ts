@@ -21,18 +21,13 @@ import {
 import { type KeyReference, armBodyToStatus } from '../../model/index.js';
 import { classifyArmError } from './classify.js';
 import {
-  type Condition,
   Reasons,
   type ReadyState,
-  buildReadyCondition,
-  kstatusConditions,
-  ownedConditionTypes,
-  readyConditionOf,
+  conditionsWithReady,
   readyDeleting,
   readyProblem,
   readyReconciling,
   readySucceeded,
-  setCondition,
 } from './conditions.js';
 import { jitteredSyncDelay, type OperatorConfig } from './config.js';
 import type { CredentialProvider } from './credential-provider.js';
@@ -822,17 +817,9 @@ class ReconcilePass {
     options: { everyTime?: boolean } = {},
   ): Promise<void> {
     const previousStatus = this.object.status ?? {};
-    const previous = readyConditionOf(previousStatus['conditions']);
-    const condition = buildReadyCondition(state, this.generation, previous, this.now());
+    const { previous, condition, conditions } = conditionsWithReady(previousStatus, state, this.generation, this.now());
     const base =
       statusBody ?? Object.fromEntries(Object.entries(previousStatus).filter(([key]) => key !== 'conditions'));
-    const previousConditions = Array.isArray(previousStatus['conditions'])
-      ? (previousStatus['conditions'] as Condition[])
-      : [];
-    let conditions = previousConditions.filter((existing) => !ownedConditionTypes.includes(existing.type));
-    for (const owned of [condition, ...kstatusConditions(condition, previousConditions)]) {
-      conditions = setCondition(conditions, owned);
-    }
     // status.observedGeneration too: kstatus compares it with metadata.generation (it ignores the conditions' own).
     const next = { ...base, conditions, observedGeneration: this.generation };
     const patch = createMergePatch(previousStatus, next);
