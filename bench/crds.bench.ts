@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { crdNameOf, crdYaml, renderCrd } from '../src/codegen/index.js';
 import { listKindModels, loadKindVersions } from '../src/model/index.js';
+import { operatorNodeFlags } from '../src/operator/index.js';
 import type { BenchResult } from './run.js';
 import { compileCli, rssKiB } from './support.js';
 
@@ -56,7 +57,9 @@ export async function run(): Promise<BenchResult> {
   const entry = runtime === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [compileCli()];
   const children: ChildProcess[] = [];
   const start = (args: string[], env: Record<string, string>, ready: RegExp) => {
-    const child = spawn(process.execPath, [...entry, ...args], {
+    // The operator runs with the image's Node flags; the API server with Node's defaults.
+    const nodeFlags = args[0] === 'operator' ? operatorNodeFlags : [];
+    const child = spawn(process.execPath, [...nodeFlags, ...entry, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
