@@ -36,24 +36,33 @@ test('overrides: flatten, references, notReferences, secrets, enum additions, re
 });
 
 test('overrides: kept nested envelopes, enum values, properties copied from another api-version of the index', async () => {
-  const state = await runStages(fixtureState(), stages.slice(1, stages.findIndex((stage) => stage.id === 'detect-references') + 1));
+  const upToReferences = stages.slice(1, stages.findIndex((stage) => stage.id === 'detect-references') + 1);
+  const state = await runStages(fixtureState(), upToReferences);
   const ref = (index: number) => ({ $ref: `#/${index}` });
+  const plain = (index: number) => ({ type: ref(index), flags: 0 });
   const older: RawType[] = [
     { $type: 'StringType' },
-    { $type: 'ObjectType', name: 'WidgetProperties', properties: { color: { type: ref(0), flags: 0 }, size: { type: ref(0), flags: 0 } } },
-    { $type: 'ObjectType', name: 'Microsoft.Test/widgets', properties: { name: { type: ref(0), flags: 9 }, properties: { type: ref(1), flags: 0 } } },
-    { $type: 'ResourceType', name: 'Microsoft.Test/widgets@2023-01-01', body: ref(2), readableScopes: 8, writableScopes: 8 },
+    { $type: 'ObjectType', name: 'WidgetProperties', properties: { color: plain(0), size: plain(0) } },
+    { $type: 'ObjectType', name: 'Microsoft.Test/widgets', properties: { name: plain(0), properties: plain(1) } },
+    { $type: 'ResourceType', name: 'Microsoft.Test/widgets@2023-01-01', body: ref(2), writableScopes: 8 },
   ];
-  state.typeIndex = { ...state.typeIndex, 'Microsoft.Test/widgets': { ...state.typeIndex['Microsoft.Test/widgets'], '2023-01-01': 'old.json' } };
+  const widgetVersions = { ...state.typeIndex['Microsoft.Test/widgets'], '2023-01-01': 'old.json' };
+  state.typeIndex = { ...state.typeIndex, 'Microsoft.Test/widgets': widgetVersions };
   state.typeFiles = { ...state.typeFiles, 'old.json': older };
   const work = state.kinds.find((candidate) => candidate.model.kind === 'Widget');
   assert.ok(work);
-  const box = (): SchemaNode => ({ type: 'object', properties: { properties: { type: 'object', properties: { x: { type: 'string' } } } } });
+  const box = (): SchemaNode => ({
+    type: 'object',
+    properties: { properties: { type: 'object', properties: { x: { type: 'string' } } } },
+  });
   Object.assign(work.model.body.properties?.properties?.properties ?? {}, { box: box(), otherBox: box() });
-  work.request = { ...work.request, override: {
-    reason: 'test', keepEnvelopes: ['properties.box.properties'], enumValues: { 'properties.mode': ['a', 'b'] },
+  const override = {
+    reason: 'test',
+    keepEnvelopes: ['properties.box.properties'],
+    enumValues: { 'properties.mode': ['a', 'b'] },
     propertiesFrom: { apiVersion: '2023-01-01', paths: ['properties.color', 'properties.size'] },
-  } };
+  };
+  work.request = { ...work.request, override };
   const after = await applyOverrides.run(state);
   const props = fixtureModel(after, 'Widget').body.properties?.properties?.properties ?? {};
   assert.equal(props.box?.properties?.properties?.flatten, false);
@@ -64,17 +73,24 @@ test('overrides: kept nested envelopes, enum values, properties copied from anot
   assert.ok(after.notes.some((note) => note.endsWith('properties.color from 2023-01-01')));
   work.request = { ...work.request, override: { reason: 'test', keepEnvelopes: ['properties.size'] } };
   assert.throws(() => applyOverrides.run(state), /names no properties envelope/);
-  work.request = { ...work.request, override: { reason: 'test', propertiesFrom: { apiVersion: '2023-01-01', paths: ['properties.shade'] } } };
+  const shade = { apiVersion: '2023-01-01', paths: ['properties.shade'] };
+  work.request = { ...work.request, override: { reason: 'test', propertiesFrom: shade } };
   assert.throws(() => applyOverrides.run(state), /is in neither 2024-01-01 nor 2023-01-01/);
 });
 
 test('nodesAtPath: <*> stands for every variant of a union', () => {
-  const enveloped = (name: string): SchemaNode => ({ type: 'object', properties: { properties: { type: 'object', description: name } } });
-  const root: SchemaNode = { type: 'object', properties: { properties: { type: 'object', discriminator: {
-    property: 'kind', variants: { A: enveloped('a'), B: enveloped('b'), C: { type: 'object' } },
-  } } } };
-  assert.deepEqual(nodesAtPath(root, 'properties.<*>.properties').map((node) => node.description), ['a', 'b']);
+  const enveloped = (name: string): SchemaNode => ({
+    type: 'object',
+    properties: { properties: { type: 'object', description: name } },
+  });
+  const variants = { A: enveloped('a'), B: enveloped('b'), C: { type: 'object' as const } };
+  const root: SchemaNode = {
+    type: 'object',
+    properties: { properties: { type: 'object', discriminator: { property: 'kind', variants } } },
+  };
+  const descriptions = (path: string) => nodesAtPath(root, path).map((node) => node.description);
+  assert.deepEqual(descriptions('properties.<*>.properties'), ['a', 'b']);
   assert.equal(nodesAtPath(root, 'properties.<*>').length, 3);
-  assert.deepEqual(nodesAtPath(root, 'properties.<A>.properties').map((node) => node.description), ['a']);
+  assert.deepEqual(descriptions('properties.<A>.properties'), ['a']);
   assert.deepEqual(nodesAtPath(root, 'nothing.<*>.properties'), []);
 });
