@@ -1103,65 +1103,68 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** AKS properties */
+      properties?: {
+        /** Cluster full qualified domain name */
+        clusterFqdn?: string;
+        /** Number of agents */
+        agentCount?: number;
+        /** Agent virtual machine size */
+        agentVmSize?: string;
+        /** Intended usage of the cluster */
+        clusterPurpose?: "FastProd" | "DenseProd" | "DevTest";
+        /** SSL configuration */
+        sslConfiguration?: {
+          /** Enable or disable ssl for scoring */
+          status?: "Disabled" | "Enabled" | "Auto";
+          /** Cert data */
+          cert?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+          /** Key data */
+          key?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+          /** CNAME of the cert */
+          cname?: string;
+          /** Leaf domain label of public endpoint */
+          leafDomainLabel?: string;
+          /** Indicates whether to overwrite existing domain label. */
+          overwriteExistingDomain?: boolean;
+        };
+        /** AKS networking configuration for vnet */
+        aksNetworkingConfiguration?: {
+          /** Virtual network subnet resource ID the compute nodes belong to */
+          subnetReference?: {
+            /** The ARM ID of the resource (use this or group/kind/name). */
+            armId?: string;
+            /** The Kubernetes group of the referenced object. */
+            group?: string;
+            /** The Kubernetes kind of the referenced object. */
+            kind?: string;
+            /** The Kubernetes name of the referenced object, in the same namespace. */
+            name?: string;
+          };
+          /** A CIDR notation IP range from which to assign service cluster IPs. It must not overlap with any Subnet IP ranges. */
+          serviceCidr?: string;
+          /** An IP address assigned to the Kubernetes DNS service. It must be within the Kubernetes service address range specified in serviceCidr. */
+          dnsServiceIP?: string;
+          /** A CIDR notation IP range assigned to the Docker bridge network. It must not overlap with any Subnet IP ranges or the Kubernetes service address range. */
+          dockerBridgeCidr?: string;
+        };
+        /** Load Balancer Type */
+        loadBalancerType?: "PublicIp" | "InternalLoadBalancer";
+        /** Load Balancer Subnet */
+        loadBalancerSubnet?: string;
+      };
       /** The type of compute */
       computeType: "AKS";
-      /** Cluster full qualified domain name */
-      clusterFqdn?: string;
-      /** Number of agents */
-      agentCount?: number;
-      /** Agent virtual machine size */
-      agentVmSize?: string;
-      /** Intended usage of the cluster */
-      clusterPurpose?: "FastProd" | "DenseProd" | "DevTest";
-      /** SSL configuration */
-      sslConfiguration?: {
-        /** Enable or disable ssl for scoring */
-        status?: "Disabled" | "Enabled" | "Auto";
-        /** Cert data */
-        cert?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-        /** Key data */
-        key?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-        /** CNAME of the cert */
-        cname?: string;
-        /** Leaf domain label of public endpoint */
-        leafDomainLabel?: string;
-        /** Indicates whether to overwrite existing domain label. */
-        overwriteExistingDomain?: boolean;
-      };
-      /** AKS networking configuration for vnet */
-      aksNetworkingConfiguration?: {
-        /** Virtual network subnet resource ID the compute nodes belong to */
-        subnetReference?: {
-          /** The ARM ID of the resource (use this or group/kind/name). */
-          armId?: string;
-          /** The Kubernetes group of the referenced object. */
-          group?: string;
-          /** The Kubernetes kind of the referenced object. */
-          kind?: string;
-          /** The Kubernetes name of the referenced object, in the same namespace. */
-          name?: string;
-        };
-        /** A CIDR notation IP range from which to assign service cluster IPs. It must not overlap with any Subnet IP ranges. */
-        serviceCidr?: string;
-        /** An IP address assigned to the Kubernetes DNS service. It must be within the Kubernetes service address range specified in serviceCidr. */
-        dnsServiceIP?: string;
-        /** A CIDR notation IP range assigned to the Docker bridge network. It must not overlap with any Subnet IP ranges or the Kubernetes service address range. */
-        dockerBridgeCidr?: string;
-      };
-      /** Load Balancer Type */
-      loadBalancerType?: "PublicIp" | "InternalLoadBalancer";
-      /** Load Balancer Subnet */
-      loadBalancerSubnet?: string;
     };
     amlCompute?: {
       /** Location for the underlying compute */
@@ -1181,78 +1184,81 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** Properties of AmlCompute */
+      properties?: {
+        /** Compute OS Type */
+        osType?: "Linux" | "Windows";
+        /** Virtual Machine Size */
+        vmSize?: string;
+        /** Virtual Machine priority */
+        vmPriority?: "Dedicated" | "LowPriority";
+        /** Virtual Machine image for AML Compute - windows only */
+        virtualMachineImage?: {
+          /** Virtual Machine image path */
+          reference: {
+            /** The ARM ID of the resource (use this or group/kind/name). */
+            armId?: string;
+            /** The Kubernetes group of the referenced object. */
+            group?: string;
+            /** The Kubernetes kind of the referenced object. */
+            kind?: string;
+            /** The Kubernetes name of the referenced object, in the same namespace. */
+            name?: string;
+          };
+        };
+        /** Network is isolated or not */
+        isolatedNetwork?: boolean;
+        /** Scale settings for AML Compute */
+        scaleSettings?: {
+          /** Max number of nodes to use */
+          maxNodeCount: number;
+          /** Min number of nodes to use */
+          minNodeCount?: number;
+          /** Node Idle Time before scaling down amlCompute. This string needs to be in the RFC Format. */
+          nodeIdleTimeBeforeScaleDown?: string;
+        };
+        /** Credentials for an administrator user account that will be created on each compute node. */
+        userAccountCredentials?: {
+          /** Name of the administrator user account which can be used to SSH to nodes. */
+          adminUserName: string;
+          /** SSH public key of the administrator user account. */
+          adminUserSshPublicKey?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+          /** Password of the administrator user account. */
+          adminUserPassword?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+        };
+        /** Virtual network subnet resource ID the compute nodes belong to. */
+        subnet?: {
+          /** The ID of the resource */
+          reference: {
+            /** The ARM ID of the resource (use this or group/kind/name). */
+            armId?: string;
+            /** The Kubernetes group of the referenced object. */
+            group?: string;
+            /** The Kubernetes kind of the referenced object. */
+            kind?: string;
+            /** The Kubernetes name of the referenced object, in the same namespace. */
+            name?: string;
+          };
+        };
+        /** State of the public SSH port. Possible values are: Disabled - Indicates that the public ssh port is closed on all nodes of the cluster. Enabled - Indicates that the public ssh port is open on all nodes of the cluster. NotSpecified - Indicates that the public ssh port is closed on all nodes of the cluster if VNet is defined, else is open all public nodes. It can be default only during cluster creation time, after creation it will be either enabled or disabled. */
+        remoteLoginPortPublicAccess?: "Enabled" | "Disabled" | "NotSpecified";
+        /** Enable or disable node public IP address provisioning. Possible values are: Possible values are: true - Indicates that the compute nodes will have public IPs provisioned. false - Indicates that the compute nodes will have a private endpoint and no public IPs. */
+        enableNodePublicIp?: boolean;
+        /** A property bag containing additional properties. */
+        propertyBag?: unknown;
+      };
       /** The type of compute */
       computeType: "AmlCompute";
-      /** Compute OS Type */
-      osType?: "Linux" | "Windows";
-      /** Virtual Machine Size */
-      vmSize?: string;
-      /** Virtual Machine priority */
-      vmPriority?: "Dedicated" | "LowPriority";
-      /** Virtual Machine image for AML Compute - windows only */
-      virtualMachineImage?: {
-        /** Virtual Machine image path */
-        reference: {
-          /** The ARM ID of the resource (use this or group/kind/name). */
-          armId?: string;
-          /** The Kubernetes group of the referenced object. */
-          group?: string;
-          /** The Kubernetes kind of the referenced object. */
-          kind?: string;
-          /** The Kubernetes name of the referenced object, in the same namespace. */
-          name?: string;
-        };
-      };
-      /** Network is isolated or not */
-      isolatedNetwork?: boolean;
-      /** Scale settings for AML Compute */
-      scaleSettings?: {
-        /** Max number of nodes to use */
-        maxNodeCount: number;
-        /** Min number of nodes to use */
-        minNodeCount?: number;
-        /** Node Idle Time before scaling down amlCompute. This string needs to be in the RFC Format. */
-        nodeIdleTimeBeforeScaleDown?: string;
-      };
-      /** Credentials for an administrator user account that will be created on each compute node. */
-      userAccountCredentials?: {
-        /** Name of the administrator user account which can be used to SSH to nodes. */
-        adminUserName: string;
-        /** SSH public key of the administrator user account. */
-        adminUserSshPublicKey?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-        /** Password of the administrator user account. */
-        adminUserPassword?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-      };
-      /** Virtual network subnet resource ID the compute nodes belong to. */
-      subnet?: {
-        /** The ID of the resource */
-        reference: {
-          /** The ARM ID of the resource (use this or group/kind/name). */
-          armId?: string;
-          /** The Kubernetes group of the referenced object. */
-          group?: string;
-          /** The Kubernetes kind of the referenced object. */
-          kind?: string;
-          /** The Kubernetes name of the referenced object, in the same namespace. */
-          name?: string;
-        };
-      };
-      /** State of the public SSH port. Possible values are: Disabled - Indicates that the public ssh port is closed on all nodes of the cluster. Enabled - Indicates that the public ssh port is open on all nodes of the cluster. NotSpecified - Indicates that the public ssh port is closed on all nodes of the cluster if VNet is defined, else is open all public nodes. It can be default only during cluster creation time, after creation it will be either enabled or disabled. */
-      remoteLoginPortPublicAccess?: "Enabled" | "Disabled" | "NotSpecified";
-      /** Enable or disable node public IP address provisioning. Possible values are: Possible values are: true - Indicates that the compute nodes will have public IPs provisioned. false - Indicates that the compute nodes will have a private endpoint and no public IPs. */
-      enableNodePublicIp?: boolean;
-      /** A property bag containing additional properties. */
-      propertyBag?: unknown;
     };
     computeInstance?: {
       /** Location for the underlying compute */
@@ -1272,249 +1278,252 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
-      /** The type of compute */
-      computeType: "ComputeInstance";
-      /** Virtual Machine Size */
-      vmSize?: string;
-      /** Virtual network subnet resource ID the compute nodes belong to. */
-      subnet?: {
-        /** The ID of the resource */
-        reference: {
-          /** The ARM ID of the resource (use this or group/kind/name). */
-          armId?: string;
-          /** The Kubernetes group of the referenced object. */
-          group?: string;
-          /** The Kubernetes kind of the referenced object. */
-          kind?: string;
-          /** The Kubernetes name of the referenced object, in the same namespace. */
+      /** Properties of ComputeInstance */
+      properties?: {
+        /** Virtual Machine Size */
+        vmSize?: string;
+        /** Virtual network subnet resource ID the compute nodes belong to. */
+        subnet?: {
+          /** The ID of the resource */
+          reference: {
+            /** The ARM ID of the resource (use this or group/kind/name). */
+            armId?: string;
+            /** The Kubernetes group of the referenced object. */
+            group?: string;
+            /** The Kubernetes kind of the referenced object. */
+            kind?: string;
+            /** The Kubernetes name of the referenced object, in the same namespace. */
+            name?: string;
+          };
+        };
+        /** Policy for sharing applications on this compute instance among users of parent workspace. If Personal, only the creator can access applications on this compute instance. When Shared, any workspace user can access applications on this instance depending on his/her assigned role. */
+        applicationSharingPolicy?: "Personal" | "Shared";
+        /** Specifies settings for autologger. */
+        autologgerSettings?: {
+          /** Indicates whether mlflow autologger is enabled for notebooks. */
+          mlflowAutologger?: "Enabled" | "Disabled";
+        };
+        /** Specifies policy and settings for SSH access. */
+        sshSettings?: {
+          /** State of the public SSH port. Possible values are: Disabled - Indicates that the public ssh port is closed on this instance. Enabled - Indicates that the public ssh port is open and accessible according to the VNet/subnet policy if applicable. */
+          sshPublicAccess?: "Enabled" | "Disabled";
+          /** Specifies the SSH rsa public key file as a string. Use "ssh-keygen -t rsa -b 2048" to generate your SSH key pairs. */
+          adminPublicKey?: string;
+        };
+        /** List of Custom Services added to the compute. */
+        customServices?: Array<{
+          /** Name of the Custom Service */
           name?: string;
-        };
-      };
-      /** Policy for sharing applications on this compute instance among users of parent workspace. If Personal, only the creator can access applications on this compute instance. When Shared, any workspace user can access applications on this instance depending on his/her assigned role. */
-      applicationSharingPolicy?: "Personal" | "Shared";
-      /** Specifies settings for autologger. */
-      autologgerSettings?: {
-        /** Indicates whether mlflow autologger is enabled for notebooks. */
-        mlflowAutologger?: "Enabled" | "Disabled";
-      };
-      /** Specifies policy and settings for SSH access. */
-      sshSettings?: {
-        /** State of the public SSH port. Possible values are: Disabled - Indicates that the public ssh port is closed on this instance. Enabled - Indicates that the public ssh port is open and accessible according to the VNet/subnet policy if applicable. */
-        sshPublicAccess?: "Enabled" | "Disabled";
-        /** Specifies the SSH rsa public key file as a string. Use "ssh-keygen -t rsa -b 2048" to generate your SSH key pairs. */
-        adminPublicKey?: string;
-      };
-      /** List of Custom Services added to the compute. */
-      customServices?: Array<{
-        /** Name of the Custom Service */
-        name?: string;
-        /** Describes the Image Specifications */
-        image?: {
-          /** Type of the image. Possible values are: docker - For docker images. azureml - For AzureML Environment images (custom and curated) */
-          type?: "docker" | "azureml";
-          /** Image reference URL if type is docker. Environment name if type is azureml */
-          reference?: string;
-          /** Version of image being used. If latest then skip this field */
-          version?: string;
-          [key: string]: unknown | undefined;
-        };
-        /** Environment Variable for the container */
-        environmentVariables?: Record<string, {
-            /** Type of the Environment Variable. Possible values are: local - For local variable */
-            type?: "local";
-            /** Value of the Environment variable */
-            value?: string;
+          /** Describes the Image Specifications */
+          image?: {
+            /** Type of the image. Possible values are: docker - For docker images. azureml - For AzureML Environment images (custom and curated) */
+            type?: "docker" | "azureml";
+            /** Image reference URL if type is docker. Environment name if type is azureml */
+            reference?: string;
+            /** Version of image being used. If latest then skip this field */
+            version?: string;
             [key: string]: unknown | undefined;
+          };
+          /** Environment Variable for the container */
+          environmentVariables?: Record<string, {
+              /** Type of the Environment Variable. Possible values are: local - For local variable */
+              type?: "local";
+              /** Value of the Environment variable */
+              value?: string;
+              [key: string]: unknown | undefined;
+            }>;
+          /** Describes the docker settings for the image */
+          docker?: {
+            /** Indicate whether container shall run in privileged or non-privileged mode. */
+            privileged?: boolean;
+            [key: string]: unknown | undefined;
+          };
+          /** Configuring the endpoints for the container */
+          endpoints?: Array<{
+            /** Protocol over which communication will happen over this endpoint */
+            protocol?: "tcp" | "udp" | "http";
+            /** Name of the Endpoint */
+            name?: string;
+            /** Application port inside the container. */
+            target?: number;
+            /** Port over which the application is exposed from container. */
+            published?: number;
+            /** Host IP over which the application is exposed from the container */
+            hostIp?: string;
           }>;
-        /** Describes the docker settings for the image */
-        docker?: {
-          /** Indicate whether container shall run in privileged or non-privileged mode. */
-          privileged?: boolean;
+          /** Configuring the volumes for the container */
+          volumes?: Array<{
+            /** Type of Volume Definition. Possible Values: bind,volume,tmpfs,npipe */
+            type?: "bind" | "volume" | "tmpfs" | "npipe";
+            /** Indicate whether to mount volume as readOnly. Default value for this is false. */
+            readOnly?: boolean;
+            /** Source of the mount. For bind mounts this is the host path. */
+            source?: string;
+            /** Target of the mount. For bind mounts this is the path in the container. */
+            target?: string;
+            /** Consistency of the volume */
+            consistency?: string;
+            /** Bind Options of the mount */
+            bind?: {
+              /** Type of Bind Option */
+              propagation?: string;
+              /** Indicate whether to create host path. */
+              createHostPath?: boolean;
+              /** Mention the selinux options. */
+              selinux?: string;
+            };
+            /** Volume Options of the mount */
+            volume?: {
+              /** Indicate whether volume is nocopy */
+              nocopy?: boolean;
+            };
+            /** tmpfs option of the mount */
+            tmpfs?: {
+              /** Mention the Tmpfs size */
+              size?: number;
+            };
+          }>;
+          /** Describes the jupyter kernel settings for the image if its a custom environment */
+          kernel?: {
+            /** Argument to the the runtime */
+            argv?: Array<string>;
+            /** Display name of the kernel */
+            displayName?: string;
+            /** Language of the kernel [Example value: python] */
+            language?: string;
+          };
           [key: string]: unknown | undefined;
-        };
-        /** Configuring the endpoints for the container */
-        endpoints?: Array<{
-          /** Protocol over which communication will happen over this endpoint */
-          protocol?: "tcp" | "udp" | "http";
-          /** Name of the Endpoint */
-          name?: string;
-          /** Application port inside the container. */
-          target?: number;
-          /** Port over which the application is exposed from container. */
-          published?: number;
-          /** Host IP over which the application is exposed from the container */
-          hostIp?: string;
         }>;
-        /** Configuring the volumes for the container */
-        volumes?: Array<{
-          /** Type of Volume Definition. Possible Values: bind,volume,tmpfs,npipe */
-          type?: "bind" | "volume" | "tmpfs" | "npipe";
-          /** Indicate whether to mount volume as readOnly. Default value for this is false. */
-          readOnly?: boolean;
-          /** Source of the mount. For bind mounts this is the host path. */
-          source?: string;
-          /** Target of the mount. For bind mounts this is the path in the container. */
-          target?: string;
-          /** Consistency of the volume */
-          consistency?: string;
-          /** Bind Options of the mount */
-          bind?: {
-            /** Type of Bind Option */
-            propagation?: string;
-            /** Indicate whether to create host path. */
-            createHostPath?: boolean;
-            /** Mention the selinux options. */
-            selinux?: string;
-          };
-          /** Volume Options of the mount */
-          volume?: {
-            /** Indicate whether volume is nocopy */
-            nocopy?: boolean;
-          };
-          /** tmpfs option of the mount */
-          tmpfs?: {
-            /** Mention the Tmpfs size */
-            size?: number;
-          };
-        }>;
-        /** Describes the jupyter kernel settings for the image if its a custom environment */
-        kernel?: {
-          /** Argument to the the runtime */
-          argv?: Array<string>;
-          /** Display name of the kernel */
-          displayName?: string;
-          /** Language of the kernel [Example value: python] */
-          language?: string;
-        };
-        [key: string]: unknown | undefined;
-      }>;
-      /** The Compute Instance Authorization type. Available values are personal (default). */
-      computeInstanceAuthorizationType?: "personal";
-      /** Enable Auto OS Patching. Possible values are: true, false. */
-      enableOSPatching?: boolean;
-      /** Enable root access. Possible values are: true, false. */
-      enableRootAccess?: boolean;
-      /** Enable SSO (single sign on). Possible values are: true, false. */
-      enableSSO?: boolean;
-      /** Release quota if compute instance stopped. Possible values are: true - release quota if compute instance stopped. false - don't release quota when compute instance stopped. */
-      releaseQuotaOnStop?: boolean;
-      /** Settings for a personal compute instance. */
-      personalComputeInstanceSettings?: {
-        /** A user explicitly assigned to a personal compute instance. */
-        assignedUser?: {
-          /** User’s AAD Object Id. */
-          objectId?: string;
-          /** User’s AAD Object Id. */
-          objectIdFromConfig?: {
-            /** The name of the ConfigMap. */
-            name: string;
-            /** The key in the ConfigMap. */
-            key: string;
-          };
-          /** User’s AAD Tenant Id. */
-          tenantId?: string;
-          /** User’s AAD Tenant Id. */
-          tenantIdFromConfig?: {
-            /** The name of the ConfigMap. */
-            name: string;
-            /** The key in the ConfigMap. */
-            key: string;
-          };
-        };
-      };
-      /** Details of customized scripts to execute for setting up the cluster. */
-      setupScripts?: {
-        /** Customized setup scripts */
-        scripts?: {
-          /** Script that's run every time the machine starts. */
-          startupScript?: {
-            /** The storage source of the script: inline, workspace. */
-            scriptSource?: string;
-            /** The location of scripts in the mounted volume. */
-            scriptData?: string;
-            /** Optional command line arguments passed to the script to run. */
-            scriptArguments?: string;
-            /** Optional time period passed to timeout command. */
-            timeout?: string;
-          };
-          /** Script that's run only once during provision of the compute. */
-          creationScript?: {
-            /** The storage source of the script: inline, workspace. */
-            scriptSource?: string;
-            /** The location of scripts in the mounted volume. */
-            scriptData?: string;
-            /** Optional command line arguments passed to the script to run. */
-            scriptArguments?: string;
-            /** Optional time period passed to timeout command. */
-            timeout?: string;
-          };
-        };
-      };
-      /** The list of schedules to be applied on the computes. */
-      schedules?: {
-        /** The list of compute start stop schedules to be applied. */
-        computeStartStop?: Array<{
-          /** Is the schedule enabled or disabled? */
-          status?: "Enabled" | "Disabled";
-          /** [Required] The compute power action. */
-          action?: "Start" | "Stop";
-          /** [Required] The schedule trigger type. */
-          triggerType?: "Recurrence" | "Cron";
-          /** Required if triggerType is Recurrence. */
-          recurrence?: {
-            /** [Required] The frequency to trigger schedule. */
-            frequency?: "Minute" | "Hour" | "Day" | "Week" | "Month";
-            /** [Required] Specifies schedule interval in conjunction with frequency */
-            interval?: number;
-            /** The start time in yyyy-MM-ddTHH:mm:ss format. */
-            startTime?: string;
-            /** Specifies time zone in which the schedule runs. TimeZone should follow Windows time zone format. Refer: https://docs.microsoft.com/en-us/windows-hardware/manufacture/desktop/default-time-zones?view=windows-11 */
-            timeZone?: string;
-            /** [Required] The recurrence schedule. */
-            schedule?: {
-              /** [Required] List of hours for the schedule. */
-              hours: Array<number>;
-              /** [Required] List of minutes for the schedule. */
-              minutes: Array<number>;
-              /** List of month days for the schedule */
-              monthDays?: Array<number>;
-              /** List of days for the schedule. */
-              weekDays?: Array<"Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday">;
+        /** The Compute Instance Authorization type. Available values are personal (default). */
+        computeInstanceAuthorizationType?: "personal";
+        /** Enable Auto OS Patching. Possible values are: true, false. */
+        enableOSPatching?: boolean;
+        /** Enable root access. Possible values are: true, false. */
+        enableRootAccess?: boolean;
+        /** Enable SSO (single sign on). Possible values are: true, false. */
+        enableSSO?: boolean;
+        /** Release quota if compute instance stopped. Possible values are: true - release quota if compute instance stopped. false - don't release quota when compute instance stopped. */
+        releaseQuotaOnStop?: boolean;
+        /** Settings for a personal compute instance. */
+        personalComputeInstanceSettings?: {
+          /** A user explicitly assigned to a personal compute instance. */
+          assignedUser?: {
+            /** User’s AAD Object Id. */
+            objectId?: string;
+            /** User’s AAD Object Id. */
+            objectIdFromConfig?: {
+              /** The name of the ConfigMap. */
+              name: string;
+              /** The key in the ConfigMap. */
+              key: string;
+            };
+            /** User’s AAD Tenant Id. */
+            tenantId?: string;
+            /** User’s AAD Tenant Id. */
+            tenantIdFromConfig?: {
+              /** The name of the ConfigMap. */
+              name: string;
+              /** The key in the ConfigMap. */
+              key: string;
             };
           };
-          /** Required if triggerType is Cron. */
-          cron?: {
-            /** The start time in yyyy-MM-ddTHH:mm:ss format. */
-            startTime?: string;
-            /** Specifies time zone in which the schedule runs. TimeZone should follow Windows time zone format. Refer: https://docs.microsoft.com/en-us/windows-hardware/manufacture/desktop/default-time-zones?view=windows-11 */
-            timeZone?: string;
-            /** [Required] Specifies cron expression of schedule. The expression should follow NCronTab format. */
-            expression?: string;
-          };
-          /** [Deprecated] Not used any more. */
-          schedule?: {
-            /** A system assigned id for the schedule. */
-            reference?: {
-              /** The ARM ID of the resource (use this or group/kind/name). */
-              armId?: string;
-              /** The Kubernetes group of the referenced object. */
-              group?: string;
-              /** The Kubernetes kind of the referenced object. */
-              kind?: string;
-              /** The Kubernetes name of the referenced object, in the same namespace. */
-              name?: string;
+        };
+        /** Details of customized scripts to execute for setting up the cluster. */
+        setupScripts?: {
+          /** Customized setup scripts */
+          scripts?: {
+            /** Script that's run every time the machine starts. */
+            startupScript?: {
+              /** The storage source of the script: inline, workspace. */
+              scriptSource?: string;
+              /** The location of scripts in the mounted volume. */
+              scriptData?: string;
+              /** Optional command line arguments passed to the script to run. */
+              scriptArguments?: string;
+              /** Optional time period passed to timeout command. */
+              timeout?: string;
             };
-            /** The current deployment state of schedule. */
-            provisioningStatus?: "Completed" | "Provisioning" | "Failed";
+            /** Script that's run only once during provision of the compute. */
+            creationScript?: {
+              /** The storage source of the script: inline, workspace. */
+              scriptSource?: string;
+              /** The location of scripts in the mounted volume. */
+              scriptData?: string;
+              /** Optional command line arguments passed to the script to run. */
+              scriptArguments?: string;
+              /** Optional time period passed to timeout command. */
+              timeout?: string;
+            };
+          };
+        };
+        /** The list of schedules to be applied on the computes. */
+        schedules?: {
+          /** The list of compute start stop schedules to be applied. */
+          computeStartStop?: Array<{
             /** Is the schedule enabled or disabled? */
             status?: "Enabled" | "Disabled";
-          };
-        }>;
+            /** [Required] The compute power action. */
+            action?: "Start" | "Stop";
+            /** [Required] The schedule trigger type. */
+            triggerType?: "Recurrence" | "Cron";
+            /** Required if triggerType is Recurrence. */
+            recurrence?: {
+              /** [Required] The frequency to trigger schedule. */
+              frequency?: "Minute" | "Hour" | "Day" | "Week" | "Month";
+              /** [Required] Specifies schedule interval in conjunction with frequency */
+              interval?: number;
+              /** The start time in yyyy-MM-ddTHH:mm:ss format. */
+              startTime?: string;
+              /** Specifies time zone in which the schedule runs. TimeZone should follow Windows time zone format. Refer: https://docs.microsoft.com/en-us/windows-hardware/manufacture/desktop/default-time-zones?view=windows-11 */
+              timeZone?: string;
+              /** [Required] The recurrence schedule. */
+              schedule?: {
+                /** [Required] List of hours for the schedule. */
+                hours: Array<number>;
+                /** [Required] List of minutes for the schedule. */
+                minutes: Array<number>;
+                /** List of month days for the schedule */
+                monthDays?: Array<number>;
+                /** List of days for the schedule. */
+                weekDays?: Array<"Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday">;
+              };
+            };
+            /** Required if triggerType is Cron. */
+            cron?: {
+              /** The start time in yyyy-MM-ddTHH:mm:ss format. */
+              startTime?: string;
+              /** Specifies time zone in which the schedule runs. TimeZone should follow Windows time zone format. Refer: https://docs.microsoft.com/en-us/windows-hardware/manufacture/desktop/default-time-zones?view=windows-11 */
+              timeZone?: string;
+              /** [Required] Specifies cron expression of schedule. The expression should follow NCronTab format. */
+              expression?: string;
+            };
+            /** [Deprecated] Not used any more. */
+            schedule?: {
+              /** A system assigned id for the schedule. */
+              reference?: {
+                /** The ARM ID of the resource (use this or group/kind/name). */
+                armId?: string;
+                /** The Kubernetes group of the referenced object. */
+                group?: string;
+                /** The Kubernetes kind of the referenced object. */
+                kind?: string;
+                /** The Kubernetes name of the referenced object, in the same namespace. */
+                name?: string;
+              };
+              /** The current deployment state of schedule. */
+              provisioningStatus?: "Completed" | "Provisioning" | "Failed";
+              /** Is the schedule enabled or disabled? */
+              status?: "Enabled" | "Disabled";
+            };
+          }>;
+        };
+        /** Stops compute instance after user defined period of inactivity. Time is defined in ISO8601 format. Minimum is 15 min, maximum is 3 days. */
+        idleTimeBeforeShutdown?: string;
+        /** Enable or disable node public IP address provisioning. Possible values are: Possible values are: true - Indicates that the compute nodes will have public IPs provisioned. false - Indicates that the compute nodes will have a private endpoint and no public IPs. */
+        enableNodePublicIp?: boolean;
       };
-      /** Stops compute instance after user defined period of inactivity. Time is defined in ISO8601 format. Minimum is 15 min, maximum is 3 days. */
-      idleTimeBeforeShutdown?: string;
-      /** Enable or disable node public IP address provisioning. Possible values are: Possible values are: true - Indicates that the compute nodes will have public IPs provisioned. false - Indicates that the compute nodes will have a private endpoint and no public IPs. */
-      enableNodePublicIp?: boolean;
+      /** The type of compute */
+      computeType: "ComputeInstance";
     };
     dataFactory?: {
       /** Location for the underlying compute */
@@ -1555,10 +1564,12 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      properties?: {
+        /** DataLake Store Account Name */
+        dataLakeStoreAccountName?: string;
+      };
       /** The type of compute */
       computeType: "DataLakeAnalytics";
-      /** DataLake Store Account Name */
-      dataLakeStoreAccountName?: string;
     };
     databricks?: {
       /** Location for the underlying compute */
@@ -1578,17 +1589,20 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** Properties of Databricks */
+      properties?: {
+        /** Databricks access token */
+        databricksAccessToken?: {
+          /** The name of the Secret. */
+          name: string;
+          /** The key in the Secret. */
+          key: string;
+        };
+        /** Workspace Url */
+        workspaceUrl?: string;
+      };
       /** The type of compute */
       computeType: "Databricks";
-      /** Databricks access token */
-      databricksAccessToken?: {
-        /** The name of the Secret. */
-        name: string;
-        /** The key in the Secret. */
-        key: string;
-      };
-      /** Workspace Url */
-      workspaceUrl?: string;
     };
     hDInsight?: {
       /** Location for the underlying compute */
@@ -1608,38 +1622,41 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
-      /** The type of compute */
-      computeType: "HDInsight";
-      /** Port open for ssh connections on the master node of the cluster. */
-      sshPort?: number;
-      /** Public IP address of the master node of the cluster. */
-      address?: string;
-      /** Admin credentials for master node of the cluster */
-      administratorAccount?: {
-        /** Username of admin account */
-        username?: string;
-        /** Password of admin account */
-        password?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-        /** Public key data */
-        publicKeyData?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-        /** Private key data */
-        privateKeyData?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
+      /** HDInsight compute properties */
+      properties?: {
+        /** Port open for ssh connections on the master node of the cluster. */
+        sshPort?: number;
+        /** Public IP address of the master node of the cluster. */
+        address?: string;
+        /** Admin credentials for master node of the cluster */
+        administratorAccount?: {
+          /** Username of admin account */
+          username?: string;
+          /** Password of admin account */
+          password?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+          /** Public key data */
+          publicKeyData?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+          /** Private key data */
+          privateKeyData?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
         };
       };
+      /** The type of compute */
+      computeType: "HDInsight";
     };
     kubernetes?: {
       /** Location for the underlying compute */
@@ -1659,51 +1676,54 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** Properties of Kubernetes */
+      properties?: {
+        /** Relay connection string. */
+        relayConnectionString?: {
+          /** The name of the Secret. */
+          name: string;
+          /** The key in the Secret. */
+          key: string;
+        };
+        /** ServiceBus connection string. */
+        serviceBusConnectionString?: {
+          /** The name of the Secret. */
+          name: string;
+          /** The key in the Secret. */
+          key: string;
+        };
+        /** Extension principal-id. */
+        extensionPrincipalId?: string;
+        /** Extension principal-id. */
+        extensionPrincipalIdFromConfig?: {
+          /** The name of the ConfigMap. */
+          name: string;
+          /** The key in the ConfigMap. */
+          key: string;
+        };
+        /** Extension instance release train. */
+        extensionInstanceReleaseTrain?: string;
+        /** VC name. */
+        vcName?: string;
+        /** Compute namespace */
+        namespace?: string;
+        /** Default instance type */
+        defaultInstanceType?: string;
+        /** Instance Type Schema */
+        instanceTypes?: Record<string, {
+            /** Node Selector */
+            nodeSelector?: Record<string, string>;
+            /** Resource requests/limits for this instance type */
+            resources?: {
+              /** Resource requests for this instance type */
+              requests?: Record<string, string>;
+              /** Resource limits for this instance type */
+              limits?: Record<string, string>;
+            };
+          }>;
+      };
       /** The type of compute */
       computeType: "Kubernetes";
-      /** Relay connection string. */
-      relayConnectionString?: {
-        /** The name of the Secret. */
-        name: string;
-        /** The key in the Secret. */
-        key: string;
-      };
-      /** ServiceBus connection string. */
-      serviceBusConnectionString?: {
-        /** The name of the Secret. */
-        name: string;
-        /** The key in the Secret. */
-        key: string;
-      };
-      /** Extension principal-id. */
-      extensionPrincipalId?: string;
-      /** Extension principal-id. */
-      extensionPrincipalIdFromConfig?: {
-        /** The name of the ConfigMap. */
-        name: string;
-        /** The key in the ConfigMap. */
-        key: string;
-      };
-      /** Extension instance release train. */
-      extensionInstanceReleaseTrain?: string;
-      /** VC name. */
-      vcName?: string;
-      /** Compute namespace */
-      namespace?: string;
-      /** Default instance type */
-      defaultInstanceType?: string;
-      /** Instance Type Schema */
-      instanceTypes?: Record<string, {
-          /** Node Selector */
-          nodeSelector?: Record<string, string>;
-          /** Resource requests/limits for this instance type */
-          resources?: {
-            /** Resource requests for this instance type */
-            requests?: Record<string, string>;
-            /** Resource limits for this instance type */
-            limits?: Record<string, string>;
-          };
-        }>;
     };
     synapseSpark?: {
       /** Location for the underlying compute */
@@ -1723,35 +1743,37 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      properties?: {
+        /** Auto scale properties. */
+        autoScaleProperties?: {
+          minNodeCount?: number;
+          enabled?: boolean;
+          maxNodeCount?: number;
+        };
+        /** Auto pause properties. */
+        autoPauseProperties?: {
+          delayInMinutes?: number;
+          enabled?: boolean;
+        };
+        /** Spark version. */
+        sparkVersion?: string;
+        /** The number of compute nodes currently assigned to the compute. */
+        nodeCount?: number;
+        /** Node size. */
+        nodeSize?: string;
+        /** Node size family. */
+        nodeSizeFamily?: string;
+        /** Azure subscription identifier. */
+        subscriptionId?: string;
+        /** Name of the resource group in which workspace is located. */
+        resourceGroup?: string;
+        /** Name of Azure Machine Learning workspace. */
+        workspaceName?: string;
+        /** Pool name. */
+        poolName?: string;
+      };
       /** The type of compute */
       computeType: "SynapseSpark";
-      /** Auto scale properties. */
-      autoScaleProperties?: {
-        minNodeCount?: number;
-        enabled?: boolean;
-        maxNodeCount?: number;
-      };
-      /** Auto pause properties. */
-      autoPauseProperties?: {
-        delayInMinutes?: number;
-        enabled?: boolean;
-      };
-      /** Spark version. */
-      sparkVersion?: string;
-      /** The number of compute nodes currently assigned to the compute. */
-      nodeCount?: number;
-      /** Node size. */
-      nodeSize?: string;
-      /** Node size family. */
-      nodeSizeFamily?: string;
-      /** Azure subscription identifier. */
-      subscriptionId?: string;
-      /** Name of the resource group in which workspace is located. */
-      resourceGroup?: string;
-      /** Name of Azure Machine Learning workspace. */
-      workspaceName?: string;
-      /** Pool name. */
-      poolName?: string;
     };
     virtualMachine?: {
       /** Location for the underlying compute */
@@ -1771,44 +1793,46 @@ export interface WorkspacesComputeSpec {
       };
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      properties?: {
+        /** Virtual Machine size */
+        virtualMachineSize?: string;
+        /** Port open for ssh connections. */
+        sshPort?: number;
+        /** Notebook server port open for ssh connections. */
+        notebookServerPort?: number;
+        /** Public IP address of the virtual machine. */
+        address?: string;
+        /** Admin credentials for virtual machine */
+        administratorAccount?: {
+          /** Username of admin account */
+          username?: string;
+          /** Password of admin account */
+          password?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+          /** Public key data */
+          publicKeyData?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+          /** Private key data */
+          privateKeyData?: {
+            /** The name of the Secret. */
+            name: string;
+            /** The key in the Secret. */
+            key: string;
+          };
+        };
+        /** Indicates whether this compute will be used for running notebooks. */
+        isNotebookInstanceCompute?: boolean;
+      };
       /** The type of compute */
       computeType: "VirtualMachine";
-      /** Virtual Machine size */
-      virtualMachineSize?: string;
-      /** Port open for ssh connections. */
-      sshPort?: number;
-      /** Notebook server port open for ssh connections. */
-      notebookServerPort?: number;
-      /** Public IP address of the virtual machine. */
-      address?: string;
-      /** Admin credentials for virtual machine */
-      administratorAccount?: {
-        /** Username of admin account */
-        username?: string;
-        /** Password of admin account */
-        password?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-        /** Public key data */
-        publicKeyData?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-        /** Private key data */
-        privateKeyData?: {
-          /** The name of the Secret. */
-          name: string;
-          /** The key in the Secret. */
-          key: string;
-        };
-      };
-      /** Indicates whether this compute will be used for running notebooks. */
-      isNotebookInstanceCompute?: boolean;
     };
   };
   /** Options for the operator that are not sent to Azure. */
@@ -1945,51 +1969,54 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** AKS properties */
+      properties?: {
+        /** Cluster full qualified domain name */
+        clusterFqdn?: string;
+        /** System services */
+        systemServices?: Array<{
+          /** The type of this system service. */
+          systemServiceType?: string;
+          /** Public IP address */
+          publicIpAddress?: string;
+          /** The version for this type. */
+          version?: string;
+        }>;
+        /** Number of agents */
+        agentCount?: number;
+        /** Agent virtual machine size */
+        agentVmSize?: string;
+        /** Intended usage of the cluster */
+        clusterPurpose?: string;
+        /** SSL configuration */
+        sslConfiguration?: {
+          /** Enable or disable ssl for scoring */
+          status?: string;
+          /** CNAME of the cert */
+          cname?: string;
+          /** Leaf domain label of public endpoint */
+          leafDomainLabel?: string;
+          /** Indicates whether to overwrite existing domain label. */
+          overwriteExistingDomain?: boolean;
+        };
+        /** AKS networking configuration for vnet */
+        aksNetworkingConfiguration?: {
+          /** Virtual network subnet resource ID the compute nodes belong to */
+          subnetId?: string;
+          /** A CIDR notation IP range from which to assign service cluster IPs. It must not overlap with any Subnet IP ranges. */
+          serviceCidr?: string;
+          /** An IP address assigned to the Kubernetes DNS service. It must be within the Kubernetes service address range specified in serviceCidr. */
+          dnsServiceIP?: string;
+          /** A CIDR notation IP range assigned to the Docker bridge network. It must not overlap with any Subnet IP ranges or the Kubernetes service address range. */
+          dockerBridgeCidr?: string;
+        };
+        /** Load Balancer Type */
+        loadBalancerType?: string;
+        /** Load Balancer Subnet */
+        loadBalancerSubnet?: string;
+      };
       /** The type of compute */
       computeType?: string;
-      /** Cluster full qualified domain name */
-      clusterFqdn?: string;
-      /** System services */
-      systemServices?: Array<{
-        /** The type of this system service. */
-        systemServiceType?: string;
-        /** Public IP address */
-        publicIpAddress?: string;
-        /** The version for this type. */
-        version?: string;
-      }>;
-      /** Number of agents */
-      agentCount?: number;
-      /** Agent virtual machine size */
-      agentVmSize?: string;
-      /** Intended usage of the cluster */
-      clusterPurpose?: string;
-      /** SSL configuration */
-      sslConfiguration?: {
-        /** Enable or disable ssl for scoring */
-        status?: string;
-        /** CNAME of the cert */
-        cname?: string;
-        /** Leaf domain label of public endpoint */
-        leafDomainLabel?: string;
-        /** Indicates whether to overwrite existing domain label. */
-        overwriteExistingDomain?: boolean;
-      };
-      /** AKS networking configuration for vnet */
-      aksNetworkingConfiguration?: {
-        /** Virtual network subnet resource ID the compute nodes belong to */
-        subnetId?: string;
-        /** A CIDR notation IP range from which to assign service cluster IPs. It must not overlap with any Subnet IP ranges. */
-        serviceCidr?: string;
-        /** An IP address assigned to the Kubernetes DNS service. It must be within the Kubernetes service address range specified in serviceCidr. */
-        dnsServiceIP?: string;
-        /** A CIDR notation IP range assigned to the Docker bridge network. It must not overlap with any Subnet IP ranges or the Kubernetes service address range. */
-        dockerBridgeCidr?: string;
-      };
-      /** Load Balancer Type */
-      loadBalancerType?: string;
-      /** Load Balancer Subnet */
-      loadBalancerSubnet?: string;
     };
     amlCompute?: {
       /** Location for the underlying compute */
@@ -2029,90 +2056,93 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** Properties of AmlCompute */
+      properties?: {
+        /** Compute OS Type */
+        osType?: string;
+        /** Virtual Machine Size */
+        vmSize?: string;
+        /** Virtual Machine priority */
+        vmPriority?: string;
+        /** Virtual Machine image for AML Compute - windows only */
+        virtualMachineImage?: {
+          /** Virtual Machine image path */
+          id?: string;
+        };
+        /** Network is isolated or not */
+        isolatedNetwork?: boolean;
+        /** Scale settings for AML Compute */
+        scaleSettings?: {
+          /** Max number of nodes to use */
+          maxNodeCount?: number;
+          /** Min number of nodes to use */
+          minNodeCount?: number;
+          /** Node Idle Time before scaling down amlCompute. This string needs to be in the RFC Format. */
+          nodeIdleTimeBeforeScaleDown?: string;
+        };
+        /** Credentials for an administrator user account that will be created on each compute node. */
+        userAccountCredentials?: {
+          /** Name of the administrator user account which can be used to SSH to nodes. */
+          adminUserName?: string;
+        };
+        /** Virtual network subnet resource ID the compute nodes belong to. */
+        subnet?: {
+          /** The ID of the resource */
+          id?: string;
+        };
+        /** State of the public SSH port. Possible values are: Disabled - Indicates that the public ssh port is closed on all nodes of the cluster. Enabled - Indicates that the public ssh port is open on all nodes of the cluster. NotSpecified - Indicates that the public ssh port is closed on all nodes of the cluster if VNet is defined, else is open all public nodes. It can be default only during cluster creation time, after creation it will be either enabled or disabled. */
+        remoteLoginPortPublicAccess?: string;
+        /** Allocation state of the compute. Possible values are: steady - Indicates that the compute is not resizing. There are no changes to the number of compute nodes in the compute in progress. A compute enters this state when it is created and when no operations are being performed on the compute to change the number of compute nodes. resizing - Indicates that the compute is resizing; that is, compute nodes are being added to or removed from the compute. */
+        allocationState?: string;
+        /** The time at which the compute entered its current allocation state. */
+        allocationStateTransitionTime?: string;
+        /** Collection of errors encountered by various compute nodes during node setup. */
+        errors?: Array<{
+          /** The error object. */
+          error?: {
+            /** The error code. */
+            code?: string;
+            /** The error message. */
+            message?: string;
+            /** The error target. */
+            target?: string;
+            /** The error details. */
+            details?: Array<Record<string, unknown>>;
+            /** The error additional info. */
+            additionalInfo?: Array<{
+              /** The additional info type. */
+              type?: string;
+              /** The additional info. */
+              info?: unknown;
+            }>;
+          };
+        }>;
+        /** The number of compute nodes currently assigned to the compute. */
+        currentNodeCount?: number;
+        /** The target number of compute nodes for the compute. If the allocationState is resizing, this property denotes the target node count for the ongoing resize operation. If the allocationState is steady, this property denotes the target node count for the previous resize operation. */
+        targetNodeCount?: number;
+        /** Counts of various node states on the compute. */
+        nodeStateCounts?: {
+          /** Number of compute nodes in idle state. */
+          idleNodeCount?: number;
+          /** Number of compute nodes which are running jobs. */
+          runningNodeCount?: number;
+          /** Number of compute nodes which are being prepared. */
+          preparingNodeCount?: number;
+          /** Number of compute nodes which are in unusable state. */
+          unusableNodeCount?: number;
+          /** Number of compute nodes which are leaving the amlCompute. */
+          leavingNodeCount?: number;
+          /** Number of compute nodes which are in preempted state. */
+          preemptedNodeCount?: number;
+        };
+        /** Enable or disable node public IP address provisioning. Possible values are: Possible values are: true - Indicates that the compute nodes will have public IPs provisioned. false - Indicates that the compute nodes will have a private endpoint and no public IPs. */
+        enableNodePublicIp?: boolean;
+        /** A property bag containing additional properties. */
+        propertyBag?: unknown;
+      };
       /** The type of compute */
       computeType?: string;
-      /** Compute OS Type */
-      osType?: string;
-      /** Virtual Machine Size */
-      vmSize?: string;
-      /** Virtual Machine priority */
-      vmPriority?: string;
-      /** Virtual Machine image for AML Compute - windows only */
-      virtualMachineImage?: {
-        /** Virtual Machine image path */
-        id?: string;
-      };
-      /** Network is isolated or not */
-      isolatedNetwork?: boolean;
-      /** Scale settings for AML Compute */
-      scaleSettings?: {
-        /** Max number of nodes to use */
-        maxNodeCount?: number;
-        /** Min number of nodes to use */
-        minNodeCount?: number;
-        /** Node Idle Time before scaling down amlCompute. This string needs to be in the RFC Format. */
-        nodeIdleTimeBeforeScaleDown?: string;
-      };
-      /** Credentials for an administrator user account that will be created on each compute node. */
-      userAccountCredentials?: {
-        /** Name of the administrator user account which can be used to SSH to nodes. */
-        adminUserName?: string;
-      };
-      /** Virtual network subnet resource ID the compute nodes belong to. */
-      subnet?: {
-        /** The ID of the resource */
-        id?: string;
-      };
-      /** State of the public SSH port. Possible values are: Disabled - Indicates that the public ssh port is closed on all nodes of the cluster. Enabled - Indicates that the public ssh port is open on all nodes of the cluster. NotSpecified - Indicates that the public ssh port is closed on all nodes of the cluster if VNet is defined, else is open all public nodes. It can be default only during cluster creation time, after creation it will be either enabled or disabled. */
-      remoteLoginPortPublicAccess?: string;
-      /** Allocation state of the compute. Possible values are: steady - Indicates that the compute is not resizing. There are no changes to the number of compute nodes in the compute in progress. A compute enters this state when it is created and when no operations are being performed on the compute to change the number of compute nodes. resizing - Indicates that the compute is resizing; that is, compute nodes are being added to or removed from the compute. */
-      allocationState?: string;
-      /** The time at which the compute entered its current allocation state. */
-      allocationStateTransitionTime?: string;
-      /** Collection of errors encountered by various compute nodes during node setup. */
-      errors?: Array<{
-        /** The error object. */
-        error?: {
-          /** The error code. */
-          code?: string;
-          /** The error message. */
-          message?: string;
-          /** The error target. */
-          target?: string;
-          /** The error details. */
-          details?: Array<Record<string, unknown>>;
-          /** The error additional info. */
-          additionalInfo?: Array<{
-            /** The additional info type. */
-            type?: string;
-            /** The additional info. */
-            info?: unknown;
-          }>;
-        };
-      }>;
-      /** The number of compute nodes currently assigned to the compute. */
-      currentNodeCount?: number;
-      /** The target number of compute nodes for the compute. If the allocationState is resizing, this property denotes the target node count for the ongoing resize operation. If the allocationState is steady, this property denotes the target node count for the previous resize operation. */
-      targetNodeCount?: number;
-      /** Counts of various node states on the compute. */
-      nodeStateCounts?: {
-        /** Number of compute nodes in idle state. */
-        idleNodeCount?: number;
-        /** Number of compute nodes which are running jobs. */
-        runningNodeCount?: number;
-        /** Number of compute nodes which are being prepared. */
-        preparingNodeCount?: number;
-        /** Number of compute nodes which are in unusable state. */
-        unusableNodeCount?: number;
-        /** Number of compute nodes which are leaving the amlCompute. */
-        leavingNodeCount?: number;
-        /** Number of compute nodes which are in preempted state. */
-        preemptedNodeCount?: number;
-      };
-      /** Enable or disable node public IP address provisioning. Possible values are: Possible values are: true - Indicates that the compute nodes will have public IPs provisioned. false - Indicates that the compute nodes will have a private endpoint and no public IPs. */
-      enableNodePublicIp?: boolean;
-      /** A property bag containing additional properties. */
-      propertyBag?: unknown;
     };
     computeInstance?: {
       /** Location for the underlying compute */
@@ -2152,382 +2182,385 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
-      /** The type of compute */
-      computeType?: string;
-      /** Virtual Machine Size */
-      vmSize?: string;
-      /** Virtual network subnet resource ID the compute nodes belong to. */
-      subnet?: {
-        /** The ID of the resource */
-        id?: string;
-      };
-      /** Policy for sharing applications on this compute instance among users of parent workspace. If Personal, only the creator can access applications on this compute instance. When Shared, any workspace user can access applications on this instance depending on his/her assigned role. */
-      applicationSharingPolicy?: string;
-      /** Specifies settings for autologger. */
-      autologgerSettings?: {
-        /** Indicates whether mlflow autologger is enabled for notebooks. */
-        mlflowAutologger?: string;
-      };
-      /** Specifies policy and settings for SSH access. */
-      sshSettings?: {
-        /** State of the public SSH port. Possible values are: Disabled - Indicates that the public ssh port is closed on this instance. Enabled - Indicates that the public ssh port is open and accessible according to the VNet/subnet policy if applicable. */
-        sshPublicAccess?: string;
-        /** Describes the admin user name. */
-        adminUserName?: string;
-        /** Describes the port for connecting through SSH. */
-        sshPort?: number;
-        /** Specifies the SSH rsa public key file as a string. Use "ssh-keygen -t rsa -b 2048" to generate your SSH key pairs. */
-        adminPublicKey?: string;
-      };
-      /** List of Custom Services added to the compute. */
-      customServices?: Array<{
-        /** Name of the Custom Service */
-        name?: string;
-        /** Describes the Image Specifications */
-        image?: {
-          /** Type of the image. Possible values are: docker - For docker images. azureml - For AzureML Environment images (custom and curated) */
-          type?: string;
-          /** Image reference URL if type is docker. Environment name if type is azureml */
-          reference?: string;
-          /** Version of image being used. If latest then skip this field */
-          version?: string;
-          [key: string]: unknown | undefined;
-        };
-        /** Environment Variable for the container */
-        environmentVariables?: Record<string, {
-            /** Type of the Environment Variable. Possible values are: local - For local variable */
-            type?: string;
-            /** Value of the Environment variable */
-            value?: string;
-            [key: string]: unknown | undefined;
-          }>;
-        /** Describes the docker settings for the image */
-        docker?: {
-          /** Indicate whether container shall run in privileged or non-privileged mode. */
-          privileged?: boolean;
-          [key: string]: unknown | undefined;
-        };
-        /** Configuring the endpoints for the container */
-        endpoints?: Array<{
-          /** Protocol over which communication will happen over this endpoint */
-          protocol?: string;
-          /** Name of the Endpoint */
-          name?: string;
-          /** Application port inside the container. */
-          target?: number;
-          /** Port over which the application is exposed from container. */
-          published?: number;
-          /** Host IP over which the application is exposed from the container */
-          hostIp?: string;
-        }>;
-        /** Configuring the volumes for the container */
-        volumes?: Array<{
-          /** Type of Volume Definition. Possible Values: bind,volume,tmpfs,npipe */
-          type?: string;
-          /** Indicate whether to mount volume as readOnly. Default value for this is false. */
-          readOnly?: boolean;
-          /** Source of the mount. For bind mounts this is the host path. */
-          source?: string;
-          /** Target of the mount. For bind mounts this is the path in the container. */
-          target?: string;
-          /** Consistency of the volume */
-          consistency?: string;
-          /** Bind Options of the mount */
-          bind?: {
-            /** Type of Bind Option */
-            propagation?: string;
-            /** Indicate whether to create host path. */
-            createHostPath?: boolean;
-            /** Mention the selinux options. */
-            selinux?: string;
-          };
-          /** Volume Options of the mount */
-          volume?: {
-            /** Indicate whether volume is nocopy */
-            nocopy?: boolean;
-          };
-          /** tmpfs option of the mount */
-          tmpfs?: {
-            /** Mention the Tmpfs size */
-            size?: number;
-          };
-        }>;
-        /** Describes the jupyter kernel settings for the image if its a custom environment */
-        kernel?: {
-          /** Argument to the the runtime */
-          argv?: Array<string>;
-          /** Display name of the kernel */
-          displayName?: string;
-          /** Language of the kernel [Example value: python] */
-          language?: string;
-        };
-        [key: string]: unknown | undefined;
-      }>;
-      /** Returns metadata about the operating system image for this compute instance. */
-      osImageMetadata?: {
-        /** Specifies the current operating system image version this compute instance is running on. */
-        currentImageVersion?: string;
-        /** Specifies the latest available operating system image version. */
-        latestImageVersion?: string;
-        /** Specifies whether this compute instance is running on the latest operating system image. */
-        isLatestOsImageVersion?: boolean;
-        /** Metadata about the os patching. */
-        osPatchingStatus?: {
-          /** The os patching status. */
-          patchStatus?: string;
-          /** Time of the latest os patching. */
-          latestPatchTime?: string;
-          /** Specifies whether this compute instance is pending for reboot to finish os patching. */
-          rebootPending?: boolean;
-          /** Time of scheduled reboot. */
-          scheduledRebootTime?: string;
-          /** Collection of errors encountered when doing os patching. */
-          osPatchingErrors?: Array<{
-            /** The error object. */
-            error?: {
-              /** The error code. */
-              code?: string;
-              /** The error message. */
-              message?: string;
-              /** The error target. */
-              target?: string;
-              /** The error details. */
-              details?: Array<Record<string, unknown>>;
-              /** The error additional info. */
-              additionalInfo?: Array<{
-                /** The additional info type. */
-                type?: string;
-                /** The additional info. */
-                info?: unknown;
-              }>;
-            };
-          }>;
-        };
-      };
-      /** Describes all connectivity endpoints available for this ComputeInstance. */
-      connectivityEndpoints?: {
-        /** Public IP Address of this ComputeInstance. */
-        publicIpAddress?: string;
-        /** Private IP Address of this ComputeInstance (local to the VNET in which the compute instance is deployed). */
-        privateIpAddress?: string;
-      };
-      /** Describes available applications and their endpoints on this ComputeInstance. */
-      applications?: Array<{
-        /** Name of the ComputeInstance application. */
-        displayName?: string;
-        /** Application' endpoint URI. */
-        endpointUri?: string;
-      }>;
-      /** Describes information on user who created this ComputeInstance. */
-      createdBy?: {
-        /** Name of the user. */
-        userName?: string;
-        /** Uniquely identifies user' Azure Active Directory organization. */
-        userOrgId?: string;
-        /** Uniquely identifies the user within his/her organization. */
-        userId?: string;
-      };
-      /** Collection of errors encountered on this ComputeInstance. */
-      errors?: Array<{
-        /** The error object. */
-        error?: {
-          /** The error code. */
-          code?: string;
-          /** The error message. */
-          message?: string;
-          /** The error target. */
-          target?: string;
-          /** The error details. */
-          details?: Array<Record<string, unknown>>;
-          /** The error additional info. */
-          additionalInfo?: Array<{
-            /** The additional info type. */
-            type?: string;
-            /** The additional info. */
-            info?: unknown;
-          }>;
-        };
-      }>;
-      /** The current state of this ComputeInstance. */
-      state?: string;
-      /** The Compute Instance Authorization type. Available values are personal (default). */
-      computeInstanceAuthorizationType?: string;
-      /** Enable Auto OS Patching. Possible values are: true, false. */
-      enableOSPatching?: boolean;
-      /** Enable root access. Possible values are: true, false. */
-      enableRootAccess?: boolean;
-      /** Enable SSO (single sign on). Possible values are: true, false. */
-      enableSSO?: boolean;
-      /** Release quota if compute instance stopped. Possible values are: true - release quota if compute instance stopped. false - don't release quota when compute instance stopped. */
-      releaseQuotaOnStop?: boolean;
-      /** Settings for a personal compute instance. */
-      personalComputeInstanceSettings?: {
-        /** A user explicitly assigned to a personal compute instance. */
-        assignedUser?: {
-          /** User’s AAD Object Id. */
-          objectId?: string;
-          /** User’s AAD Tenant Id. */
-          tenantId?: string;
-        };
-      };
-      /** Details of customized scripts to execute for setting up the cluster. */
-      setupScripts?: {
-        /** Customized setup scripts */
-        scripts?: {
-          /** Script that's run every time the machine starts. */
-          startupScript?: {
-            /** The storage source of the script: inline, workspace. */
-            scriptSource?: string;
-            /** The location of scripts in the mounted volume. */
-            scriptData?: string;
-            /** Optional command line arguments passed to the script to run. */
-            scriptArguments?: string;
-            /** Optional time period passed to timeout command. */
-            timeout?: string;
-          };
-          /** Script that's run only once during provision of the compute. */
-          creationScript?: {
-            /** The storage source of the script: inline, workspace. */
-            scriptSource?: string;
-            /** The location of scripts in the mounted volume. */
-            scriptData?: string;
-            /** Optional command line arguments passed to the script to run. */
-            scriptArguments?: string;
-            /** Optional time period passed to timeout command. */
-            timeout?: string;
-          };
-        };
-      };
-      /** The last operation on ComputeInstance. */
-      lastOperation?: {
-        /** Name of the last operation. */
-        operationName?: string;
-        /** Time of the last operation. */
-        operationTime?: string;
-        /** Operation status. */
-        operationStatus?: string;
-        /** Trigger of operation. */
-        operationTrigger?: string;
-      };
-      /** The list of schedules to be applied on the computes. */
-      schedules?: {
-        /** The list of compute start stop schedules to be applied. */
-        computeStartStop?: Array<{
-          /** A system assigned id for the schedule. */
+      /** Properties of ComputeInstance */
+      properties?: {
+        /** Virtual Machine Size */
+        vmSize?: string;
+        /** Virtual network subnet resource ID the compute nodes belong to. */
+        subnet?: {
+          /** The ID of the resource */
           id?: string;
-          /** The current deployment state of schedule. */
-          provisioningStatus?: string;
-          /** Is the schedule enabled or disabled? */
-          status?: string;
-          /** [Required] The compute power action. */
-          action?: string;
-          /** [Required] The schedule trigger type. */
-          triggerType?: string;
-          /** Required if triggerType is Recurrence. */
-          recurrence?: {
-            /** [Required] The frequency to trigger schedule. */
-            frequency?: string;
-            /** [Required] Specifies schedule interval in conjunction with frequency */
-            interval?: number;
-            /** The start time in yyyy-MM-ddTHH:mm:ss format. */
-            startTime?: string;
-            /** Specifies time zone in which the schedule runs. TimeZone should follow Windows time zone format. Refer: https://docs.microsoft.com/en-us/windows-hardware/manufacture/desktop/default-time-zones?view=windows-11 */
-            timeZone?: string;
-            /** [Required] The recurrence schedule. */
-            schedule?: {
-              /** [Required] List of hours for the schedule. */
-              hours?: Array<number>;
-              /** [Required] List of minutes for the schedule. */
-              minutes?: Array<number>;
-              /** List of month days for the schedule */
-              monthDays?: Array<number>;
-              /** List of days for the schedule. */
-              weekDays?: Array<string>;
+        };
+        /** Policy for sharing applications on this compute instance among users of parent workspace. If Personal, only the creator can access applications on this compute instance. When Shared, any workspace user can access applications on this instance depending on his/her assigned role. */
+        applicationSharingPolicy?: string;
+        /** Specifies settings for autologger. */
+        autologgerSettings?: {
+          /** Indicates whether mlflow autologger is enabled for notebooks. */
+          mlflowAutologger?: string;
+        };
+        /** Specifies policy and settings for SSH access. */
+        sshSettings?: {
+          /** State of the public SSH port. Possible values are: Disabled - Indicates that the public ssh port is closed on this instance. Enabled - Indicates that the public ssh port is open and accessible according to the VNet/subnet policy if applicable. */
+          sshPublicAccess?: string;
+          /** Describes the admin user name. */
+          adminUserName?: string;
+          /** Describes the port for connecting through SSH. */
+          sshPort?: number;
+          /** Specifies the SSH rsa public key file as a string. Use "ssh-keygen -t rsa -b 2048" to generate your SSH key pairs. */
+          adminPublicKey?: string;
+        };
+        /** List of Custom Services added to the compute. */
+        customServices?: Array<{
+          /** Name of the Custom Service */
+          name?: string;
+          /** Describes the Image Specifications */
+          image?: {
+            /** Type of the image. Possible values are: docker - For docker images. azureml - For AzureML Environment images (custom and curated) */
+            type?: string;
+            /** Image reference URL if type is docker. Environment name if type is azureml */
+            reference?: string;
+            /** Version of image being used. If latest then skip this field */
+            version?: string;
+            [key: string]: unknown | undefined;
+          };
+          /** Environment Variable for the container */
+          environmentVariables?: Record<string, {
+              /** Type of the Environment Variable. Possible values are: local - For local variable */
+              type?: string;
+              /** Value of the Environment variable */
+              value?: string;
+              [key: string]: unknown | undefined;
+            }>;
+          /** Describes the docker settings for the image */
+          docker?: {
+            /** Indicate whether container shall run in privileged or non-privileged mode. */
+            privileged?: boolean;
+            [key: string]: unknown | undefined;
+          };
+          /** Configuring the endpoints for the container */
+          endpoints?: Array<{
+            /** Protocol over which communication will happen over this endpoint */
+            protocol?: string;
+            /** Name of the Endpoint */
+            name?: string;
+            /** Application port inside the container. */
+            target?: number;
+            /** Port over which the application is exposed from container. */
+            published?: number;
+            /** Host IP over which the application is exposed from the container */
+            hostIp?: string;
+          }>;
+          /** Configuring the volumes for the container */
+          volumes?: Array<{
+            /** Type of Volume Definition. Possible Values: bind,volume,tmpfs,npipe */
+            type?: string;
+            /** Indicate whether to mount volume as readOnly. Default value for this is false. */
+            readOnly?: boolean;
+            /** Source of the mount. For bind mounts this is the host path. */
+            source?: string;
+            /** Target of the mount. For bind mounts this is the path in the container. */
+            target?: string;
+            /** Consistency of the volume */
+            consistency?: string;
+            /** Bind Options of the mount */
+            bind?: {
+              /** Type of Bind Option */
+              propagation?: string;
+              /** Indicate whether to create host path. */
+              createHostPath?: boolean;
+              /** Mention the selinux options. */
+              selinux?: string;
+            };
+            /** Volume Options of the mount */
+            volume?: {
+              /** Indicate whether volume is nocopy */
+              nocopy?: boolean;
+            };
+            /** tmpfs option of the mount */
+            tmpfs?: {
+              /** Mention the Tmpfs size */
+              size?: number;
+            };
+          }>;
+          /** Describes the jupyter kernel settings for the image if its a custom environment */
+          kernel?: {
+            /** Argument to the the runtime */
+            argv?: Array<string>;
+            /** Display name of the kernel */
+            displayName?: string;
+            /** Language of the kernel [Example value: python] */
+            language?: string;
+          };
+          [key: string]: unknown | undefined;
+        }>;
+        /** Returns metadata about the operating system image for this compute instance. */
+        osImageMetadata?: {
+          /** Specifies the current operating system image version this compute instance is running on. */
+          currentImageVersion?: string;
+          /** Specifies the latest available operating system image version. */
+          latestImageVersion?: string;
+          /** Specifies whether this compute instance is running on the latest operating system image. */
+          isLatestOsImageVersion?: boolean;
+          /** Metadata about the os patching. */
+          osPatchingStatus?: {
+            /** The os patching status. */
+            patchStatus?: string;
+            /** Time of the latest os patching. */
+            latestPatchTime?: string;
+            /** Specifies whether this compute instance is pending for reboot to finish os patching. */
+            rebootPending?: boolean;
+            /** Time of scheduled reboot. */
+            scheduledRebootTime?: string;
+            /** Collection of errors encountered when doing os patching. */
+            osPatchingErrors?: Array<{
+              /** The error object. */
+              error?: {
+                /** The error code. */
+                code?: string;
+                /** The error message. */
+                message?: string;
+                /** The error target. */
+                target?: string;
+                /** The error details. */
+                details?: Array<Record<string, unknown>>;
+                /** The error additional info. */
+                additionalInfo?: Array<{
+                  /** The additional info type. */
+                  type?: string;
+                  /** The additional info. */
+                  info?: unknown;
+                }>;
+              };
+            }>;
+          };
+        };
+        /** Describes all connectivity endpoints available for this ComputeInstance. */
+        connectivityEndpoints?: {
+          /** Public IP Address of this ComputeInstance. */
+          publicIpAddress?: string;
+          /** Private IP Address of this ComputeInstance (local to the VNET in which the compute instance is deployed). */
+          privateIpAddress?: string;
+        };
+        /** Describes available applications and their endpoints on this ComputeInstance. */
+        applications?: Array<{
+          /** Name of the ComputeInstance application. */
+          displayName?: string;
+          /** Application' endpoint URI. */
+          endpointUri?: string;
+        }>;
+        /** Describes information on user who created this ComputeInstance. */
+        createdBy?: {
+          /** Name of the user. */
+          userName?: string;
+          /** Uniquely identifies user' Azure Active Directory organization. */
+          userOrgId?: string;
+          /** Uniquely identifies the user within his/her organization. */
+          userId?: string;
+        };
+        /** Collection of errors encountered on this ComputeInstance. */
+        errors?: Array<{
+          /** The error object. */
+          error?: {
+            /** The error code. */
+            code?: string;
+            /** The error message. */
+            message?: string;
+            /** The error target. */
+            target?: string;
+            /** The error details. */
+            details?: Array<Record<string, unknown>>;
+            /** The error additional info. */
+            additionalInfo?: Array<{
+              /** The additional info type. */
+              type?: string;
+              /** The additional info. */
+              info?: unknown;
+            }>;
+          };
+        }>;
+        /** The current state of this ComputeInstance. */
+        state?: string;
+        /** The Compute Instance Authorization type. Available values are personal (default). */
+        computeInstanceAuthorizationType?: string;
+        /** Enable Auto OS Patching. Possible values are: true, false. */
+        enableOSPatching?: boolean;
+        /** Enable root access. Possible values are: true, false. */
+        enableRootAccess?: boolean;
+        /** Enable SSO (single sign on). Possible values are: true, false. */
+        enableSSO?: boolean;
+        /** Release quota if compute instance stopped. Possible values are: true - release quota if compute instance stopped. false - don't release quota when compute instance stopped. */
+        releaseQuotaOnStop?: boolean;
+        /** Settings for a personal compute instance. */
+        personalComputeInstanceSettings?: {
+          /** A user explicitly assigned to a personal compute instance. */
+          assignedUser?: {
+            /** User’s AAD Object Id. */
+            objectId?: string;
+            /** User’s AAD Tenant Id. */
+            tenantId?: string;
+          };
+        };
+        /** Details of customized scripts to execute for setting up the cluster. */
+        setupScripts?: {
+          /** Customized setup scripts */
+          scripts?: {
+            /** Script that's run every time the machine starts. */
+            startupScript?: {
+              /** The storage source of the script: inline, workspace. */
+              scriptSource?: string;
+              /** The location of scripts in the mounted volume. */
+              scriptData?: string;
+              /** Optional command line arguments passed to the script to run. */
+              scriptArguments?: string;
+              /** Optional time period passed to timeout command. */
+              timeout?: string;
+            };
+            /** Script that's run only once during provision of the compute. */
+            creationScript?: {
+              /** The storage source of the script: inline, workspace. */
+              scriptSource?: string;
+              /** The location of scripts in the mounted volume. */
+              scriptData?: string;
+              /** Optional command line arguments passed to the script to run. */
+              scriptArguments?: string;
+              /** Optional time period passed to timeout command. */
+              timeout?: string;
             };
           };
-          /** Required if triggerType is Cron. */
-          cron?: {
-            /** The start time in yyyy-MM-ddTHH:mm:ss format. */
-            startTime?: string;
-            /** Specifies time zone in which the schedule runs. TimeZone should follow Windows time zone format. Refer: https://docs.microsoft.com/en-us/windows-hardware/manufacture/desktop/default-time-zones?view=windows-11 */
-            timeZone?: string;
-            /** [Required] Specifies cron expression of schedule. The expression should follow NCronTab format. */
-            expression?: string;
-          };
-          /** [Deprecated] Not used any more. */
-          schedule?: {
+        };
+        /** The last operation on ComputeInstance. */
+        lastOperation?: {
+          /** Name of the last operation. */
+          operationName?: string;
+          /** Time of the last operation. */
+          operationTime?: string;
+          /** Operation status. */
+          operationStatus?: string;
+          /** Trigger of operation. */
+          operationTrigger?: string;
+        };
+        /** The list of schedules to be applied on the computes. */
+        schedules?: {
+          /** The list of compute start stop schedules to be applied. */
+          computeStartStop?: Array<{
             /** A system assigned id for the schedule. */
             id?: string;
             /** The current deployment state of schedule. */
             provisioningStatus?: string;
             /** Is the schedule enabled or disabled? */
             status?: string;
-          };
-        }>;
-      };
-      /** Stops compute instance after user defined period of inactivity. Time is defined in ISO8601 format. Minimum is 15 min, maximum is 3 days. */
-      idleTimeBeforeShutdown?: string;
-      /** Enable or disable node public IP address provisioning. Possible values are: Possible values are: true - Indicates that the compute nodes will have public IPs provisioned. false - Indicates that the compute nodes will have a private endpoint and no public IPs. */
-      enableNodePublicIp?: boolean;
-      /** Describes informations of containers on this ComputeInstance. */
-      containers?: Array<{
-        /** Name of the ComputeInstance container. */
-        name?: string;
-        /** Auto save settings. */
-        autosave?: string;
-        /** Information of GPU. */
-        gpu?: string;
-        /** network of this container. */
-        network?: string;
-        /** Environment information of this container. */
-        environment?: {
-          /** name of environment. */
-          name?: string;
-          /** version of environment. */
-          version?: string;
+            /** [Required] The compute power action. */
+            action?: string;
+            /** [Required] The schedule trigger type. */
+            triggerType?: string;
+            /** Required if triggerType is Recurrence. */
+            recurrence?: {
+              /** [Required] The frequency to trigger schedule. */
+              frequency?: string;
+              /** [Required] Specifies schedule interval in conjunction with frequency */
+              interval?: number;
+              /** The start time in yyyy-MM-ddTHH:mm:ss format. */
+              startTime?: string;
+              /** Specifies time zone in which the schedule runs. TimeZone should follow Windows time zone format. Refer: https://docs.microsoft.com/en-us/windows-hardware/manufacture/desktop/default-time-zones?view=windows-11 */
+              timeZone?: string;
+              /** [Required] The recurrence schedule. */
+              schedule?: {
+                /** [Required] List of hours for the schedule. */
+                hours?: Array<number>;
+                /** [Required] List of minutes for the schedule. */
+                minutes?: Array<number>;
+                /** List of month days for the schedule */
+                monthDays?: Array<number>;
+                /** List of days for the schedule. */
+                weekDays?: Array<string>;
+              };
+            };
+            /** Required if triggerType is Cron. */
+            cron?: {
+              /** The start time in yyyy-MM-ddTHH:mm:ss format. */
+              startTime?: string;
+              /** Specifies time zone in which the schedule runs. TimeZone should follow Windows time zone format. Refer: https://docs.microsoft.com/en-us/windows-hardware/manufacture/desktop/default-time-zones?view=windows-11 */
+              timeZone?: string;
+              /** [Required] Specifies cron expression of schedule. The expression should follow NCronTab format. */
+              expression?: string;
+            };
+            /** [Deprecated] Not used any more. */
+            schedule?: {
+              /** A system assigned id for the schedule. */
+              id?: string;
+              /** The current deployment state of schedule. */
+              provisioningStatus?: string;
+              /** Is the schedule enabled or disabled? */
+              status?: string;
+            };
+          }>;
         };
-        /** services of this containers. */
-        services?: Array<unknown>;
-      }>;
-      /** Describes informations of dataDisks on this ComputeInstance. */
-      dataDisks?: Array<{
-        /** Caching type of Data Disk. */
-        caching?: string;
-        /** The initial disk size in gigabytes. */
-        diskSizeGB?: number;
-        /** The lun is used to uniquely identify each data disk. If attaching multiple disks, each should have a distinct lun. */
-        lun?: number;
-        /** type of this storage account. */
-        storageAccountType?: string;
-      }>;
-      /** Describes informations of dataMounts on this ComputeInstance. */
-      dataMounts?: Array<{
-        /** Source of the ComputeInstance data mount. */
-        source?: string;
-        /** Data source type. */
-        sourceType?: string;
-        /** name of the ComputeInstance data mount. */
-        mountName?: string;
-        /** Mount Action. */
-        mountAction?: string;
-        /** Mount Mode. */
-        mountMode?: string;
-        /** who this data mount created by. */
-        createdBy?: string;
-        /** Path of this data mount. */
-        mountPath?: string;
-        /** Mount state. */
-        mountState?: string;
-        /** The time when the disk mounted. */
-        mountedOn?: string;
-        /** Error of this data mount. */
-        error?: string;
-      }>;
-      /** ComputeInstance version. */
-      versions?: {
-        /** Runtime of compute instance. */
-        runtime?: string;
+        /** Stops compute instance after user defined period of inactivity. Time is defined in ISO8601 format. Minimum is 15 min, maximum is 3 days. */
+        idleTimeBeforeShutdown?: string;
+        /** Enable or disable node public IP address provisioning. Possible values are: Possible values are: true - Indicates that the compute nodes will have public IPs provisioned. false - Indicates that the compute nodes will have a private endpoint and no public IPs. */
+        enableNodePublicIp?: boolean;
+        /** Describes informations of containers on this ComputeInstance. */
+        containers?: Array<{
+          /** Name of the ComputeInstance container. */
+          name?: string;
+          /** Auto save settings. */
+          autosave?: string;
+          /** Information of GPU. */
+          gpu?: string;
+          /** network of this container. */
+          network?: string;
+          /** Environment information of this container. */
+          environment?: {
+            /** name of environment. */
+            name?: string;
+            /** version of environment. */
+            version?: string;
+          };
+          /** services of this containers. */
+          services?: Array<unknown>;
+        }>;
+        /** Describes informations of dataDisks on this ComputeInstance. */
+        dataDisks?: Array<{
+          /** Caching type of Data Disk. */
+          caching?: string;
+          /** The initial disk size in gigabytes. */
+          diskSizeGB?: number;
+          /** The lun is used to uniquely identify each data disk. If attaching multiple disks, each should have a distinct lun. */
+          lun?: number;
+          /** type of this storage account. */
+          storageAccountType?: string;
+        }>;
+        /** Describes informations of dataMounts on this ComputeInstance. */
+        dataMounts?: Array<{
+          /** Source of the ComputeInstance data mount. */
+          source?: string;
+          /** Data source type. */
+          sourceType?: string;
+          /** name of the ComputeInstance data mount. */
+          mountName?: string;
+          /** Mount Action. */
+          mountAction?: string;
+          /** Mount Mode. */
+          mountMode?: string;
+          /** who this data mount created by. */
+          createdBy?: string;
+          /** Path of this data mount. */
+          mountPath?: string;
+          /** Mount state. */
+          mountState?: string;
+          /** The time when the disk mounted. */
+          mountedOn?: string;
+          /** Error of this data mount. */
+          error?: string;
+        }>;
+        /** ComputeInstance version. */
+        versions?: {
+          /** Runtime of compute instance. */
+          runtime?: string;
+        };
       };
+      /** The type of compute */
+      computeType?: string;
     };
     dataFactory?: {
       /** Location for the underlying compute */
@@ -2608,10 +2641,12 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      properties?: {
+        /** DataLake Store Account Name */
+        dataLakeStoreAccountName?: string;
+      };
       /** The type of compute */
       computeType?: string;
-      /** DataLake Store Account Name */
-      dataLakeStoreAccountName?: string;
     };
     databricks?: {
       /** Location for the underlying compute */
@@ -2651,10 +2686,13 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** Properties of Databricks */
+      properties?: {
+        /** Workspace Url */
+        workspaceUrl?: string;
+      };
       /** The type of compute */
       computeType?: string;
-      /** Workspace Url */
-      workspaceUrl?: string;
     };
     hDInsight?: {
       /** Location for the underlying compute */
@@ -2694,17 +2732,20 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** HDInsight compute properties */
+      properties?: {
+        /** Port open for ssh connections on the master node of the cluster. */
+        sshPort?: number;
+        /** Public IP address of the master node of the cluster. */
+        address?: string;
+        /** Admin credentials for master node of the cluster */
+        administratorAccount?: {
+          /** Username of admin account */
+          username?: string;
+        };
+      };
       /** The type of compute */
       computeType?: string;
-      /** Port open for ssh connections on the master node of the cluster. */
-      sshPort?: number;
-      /** Public IP address of the master node of the cluster. */
-      address?: string;
-      /** Admin credentials for master node of the cluster */
-      administratorAccount?: {
-        /** Username of admin account */
-        username?: string;
-      };
     };
     kubernetes?: {
       /** Location for the underlying compute */
@@ -2744,30 +2785,33 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      /** Properties of Kubernetes */
+      properties?: {
+        /** Extension principal-id. */
+        extensionPrincipalId?: string;
+        /** Extension instance release train. */
+        extensionInstanceReleaseTrain?: string;
+        /** VC name. */
+        vcName?: string;
+        /** Compute namespace */
+        namespace?: string;
+        /** Default instance type */
+        defaultInstanceType?: string;
+        /** Instance Type Schema */
+        instanceTypes?: Record<string, {
+            /** Node Selector */
+            nodeSelector?: Record<string, string>;
+            /** Resource requests/limits for this instance type */
+            resources?: {
+              /** Resource requests for this instance type */
+              requests?: Record<string, string>;
+              /** Resource limits for this instance type */
+              limits?: Record<string, string>;
+            };
+          }>;
+      };
       /** The type of compute */
       computeType?: string;
-      /** Extension principal-id. */
-      extensionPrincipalId?: string;
-      /** Extension instance release train. */
-      extensionInstanceReleaseTrain?: string;
-      /** VC name. */
-      vcName?: string;
-      /** Compute namespace */
-      namespace?: string;
-      /** Default instance type */
-      defaultInstanceType?: string;
-      /** Instance Type Schema */
-      instanceTypes?: Record<string, {
-          /** Node Selector */
-          nodeSelector?: Record<string, string>;
-          /** Resource requests/limits for this instance type */
-          resources?: {
-            /** Resource requests for this instance type */
-            requests?: Record<string, string>;
-            /** Resource limits for this instance type */
-            limits?: Record<string, string>;
-          };
-        }>;
     };
     synapseSpark?: {
       /** Location for the underlying compute */
@@ -2807,35 +2851,37 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      properties?: {
+        /** Auto scale properties. */
+        autoScaleProperties?: {
+          minNodeCount?: number;
+          enabled?: boolean;
+          maxNodeCount?: number;
+        };
+        /** Auto pause properties. */
+        autoPauseProperties?: {
+          delayInMinutes?: number;
+          enabled?: boolean;
+        };
+        /** Spark version. */
+        sparkVersion?: string;
+        /** The number of compute nodes currently assigned to the compute. */
+        nodeCount?: number;
+        /** Node size. */
+        nodeSize?: string;
+        /** Node size family. */
+        nodeSizeFamily?: string;
+        /** Azure subscription identifier. */
+        subscriptionId?: string;
+        /** Name of the resource group in which workspace is located. */
+        resourceGroup?: string;
+        /** Name of Azure Machine Learning workspace. */
+        workspaceName?: string;
+        /** Pool name. */
+        poolName?: string;
+      };
       /** The type of compute */
       computeType?: string;
-      /** Auto scale properties. */
-      autoScaleProperties?: {
-        minNodeCount?: number;
-        enabled?: boolean;
-        maxNodeCount?: number;
-      };
-      /** Auto pause properties. */
-      autoPauseProperties?: {
-        delayInMinutes?: number;
-        enabled?: boolean;
-      };
-      /** Spark version. */
-      sparkVersion?: string;
-      /** The number of compute nodes currently assigned to the compute. */
-      nodeCount?: number;
-      /** Node size. */
-      nodeSize?: string;
-      /** Node size family. */
-      nodeSizeFamily?: string;
-      /** Azure subscription identifier. */
-      subscriptionId?: string;
-      /** Name of the resource group in which workspace is located. */
-      resourceGroup?: string;
-      /** Name of Azure Machine Learning workspace. */
-      workspaceName?: string;
-      /** Pool name. */
-      poolName?: string;
     };
     virtualMachine?: {
       /** Location for the underlying compute */
@@ -2875,23 +2921,25 @@ export interface WorkspacesComputeStatus {
       isAttachedCompute?: boolean;
       /** Opt-out of local authentication and ensure customers can use only MSI and AAD exclusively for authentication. */
       disableLocalAuth?: boolean;
+      properties?: {
+        /** Virtual Machine size */
+        virtualMachineSize?: string;
+        /** Port open for ssh connections. */
+        sshPort?: number;
+        /** Notebook server port open for ssh connections. */
+        notebookServerPort?: number;
+        /** Public IP address of the virtual machine. */
+        address?: string;
+        /** Admin credentials for virtual machine */
+        administratorAccount?: {
+          /** Username of admin account */
+          username?: string;
+        };
+        /** Indicates whether this compute will be used for running notebooks. */
+        isNotebookInstanceCompute?: boolean;
+      };
       /** The type of compute */
       computeType?: string;
-      /** Virtual Machine size */
-      virtualMachineSize?: string;
-      /** Port open for ssh connections. */
-      sshPort?: number;
-      /** Notebook server port open for ssh connections. */
-      notebookServerPort?: number;
-      /** Public IP address of the virtual machine. */
-      address?: string;
-      /** Admin credentials for virtual machine */
-      administratorAccount?: {
-        /** Username of admin account */
-        username?: string;
-      };
-      /** Indicates whether this compute will be used for running notebooks. */
-      isNotebookInstanceCompute?: boolean;
     };
   };
 }
@@ -2926,6 +2974,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       /** Authentication type of the connection target */
       authType: "AAD";
     };
@@ -2938,6 +2990,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       credentials?: {
         accessKeyId?: string;
         /** A key of a Kubernetes Secret in the same namespace. */
@@ -2960,6 +3016,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       credentials?: {
         /** A key of a Kubernetes Secret in the same namespace. */
         key?: {
@@ -2981,6 +3041,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       /** Api key object for workspace connection credential. */
       credentials?: {
         /** A key of a Kubernetes Secret in the same namespace. */
@@ -3003,6 +3067,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       /** Custom Keys credential object */
       credentials?: {
         /** Dictionary of <string> */
@@ -3025,6 +3093,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       credentials?: {
         clientId?: string;
         /** A key of a Kubernetes ConfigMap in the same namespace. */
@@ -3057,6 +3129,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       /** Authentication type of the connection target */
       authType: "None";
     };
@@ -3069,6 +3145,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       /** ClientId and ClientSecret are required. Other properties are optional depending on each OAuth2 provider's implementation. */
       credentials?: {
         /** Required by Concur connection category */
@@ -3134,6 +3214,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       credentials?: {
         /** A key of a Kubernetes Secret in the same namespace. */
         pat?: {
@@ -3155,6 +3239,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       credentials?: {
         /** A key of a Kubernetes Secret in the same namespace. */
         sas?: {
@@ -3176,6 +3264,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       credentials?: {
         clientId?: string;
         /** A key of a Kubernetes ConfigMap in the same namespace. */
@@ -3213,6 +3305,10 @@ export interface WorkspacesConnectionSpec {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: "JSON";
       credentials?: {
         /** A key of a Kubernetes Secret in the same namespace. */
         password?: {
@@ -3293,6 +3389,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       /** Authentication type of the connection target */
       authType?: string;
     };
@@ -3308,6 +3408,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       credentials?: {
         accessKeyId?: string;
       };
@@ -3326,6 +3430,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       credentials?: Record<string, unknown>;
       /** Authentication type of the connection target */
       authType?: string;
@@ -3342,6 +3450,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       /** Api key object for workspace connection credential. */
       credentials?: Record<string, unknown>;
       /** Authentication type of the connection target */
@@ -3359,6 +3471,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       /** Custom Keys credential object */
       credentials?: Record<string, unknown>;
       /** Authentication type of the connection target */
@@ -3376,6 +3492,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       credentials?: {
         clientId?: string;
         resourceId?: string;
@@ -3395,6 +3515,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       /** Authentication type of the connection target */
       authType?: string;
     };
@@ -3410,6 +3534,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       /** ClientId and ClientSecret are required. Other properties are optional depending on each OAuth2 provider's implementation. */
       credentials?: {
         /** Required by Concur connection category */
@@ -3436,6 +3564,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       credentials?: Record<string, unknown>;
       /** Authentication type of the connection target */
       authType?: string;
@@ -3452,6 +3584,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       credentials?: Record<string, unknown>;
       /** Authentication type of the connection target */
       authType?: string;
@@ -3468,6 +3604,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       credentials?: {
         clientId?: string;
         tenantId?: string;
@@ -3487,6 +3627,10 @@ export interface WorkspacesConnectionStatus {
       metadata?: Record<string, string>;
       sharedUserList?: Array<string>;
       target?: string;
+      /** Value details of the workspace connection. */
+      value?: string;
+      /** format for the workspace connection value */
+      valueFormat?: string;
       credentials?: {
         username?: string;
       };

@@ -46,11 +46,11 @@ export interface SearchServiceSpec {
   /** The endpoint of the Azure AI Search service. */
   endpoint?: string;
   /** Applicable only for the standard3 SKU. You can set this property to enable up to 3 high density partitions that allow up to 1000 indexes, which is much higher than the maximum indexes allowed for any other SKU. For the standard3 SKU, the value is either 'Default' or 'HighDensity'. For all other SKUs, this value must be 'Default'. */
-  hostingMode?: "Default" | "HighDensity";
+  hostingMode?: "default" | "highDensity";
   /** Configure this property to support the search service using either the Default Compute or Azure Confidential Compute. */
   computeType?: "Default" | "Confidential";
   /** This value can be set to 'Enabled' to avoid breaking changes on existing customer resources and templates. If set to 'Disabled', traffic over public interface is not allowed, and private endpoint connections would be the exclusive access method. */
-  publicNetworkAccess?: "Enabled" | "Disabled" | "SecuredByPerimeter";
+  publicNetworkAccess?: "enabled" | "disabled";
   /** Network specific rules that determine how the Azure AI Search service may be reached. */
   networkRuleSet?: {
     /** A list of IP restriction rules that defines the inbound network(s) with allowing access to the search service endpoint. At the meantime, all other public IP networks are blocked by the firewall. These restriction rules are applied only when the 'publicNetworkAccess' of the search service is 'enabled'; otherwise, traffic over public interface is not allowed even with any public IP rules, and private endpoint connections would be the exclusive access method. */

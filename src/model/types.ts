@@ -50,6 +50,12 @@ export interface SchemaNode {
   configMapInput?: boolean;
   /** The Kubernetes (spec/status) name when it differs from the ARM name. */
   kubeName?: string;
+  /**
+   * false on a nested `properties` envelope that spec and status keep as a property instead of flattening it into
+   * its parent: ASO flattens only envelopes Swagger marks `x-ms-client-flatten`, which the type index drops, so the
+   * config names the unmarked ones (an ML compute type's own `properties`). Absent → flattened.
+   */
+  flatten?: boolean;
   /** object: a discriminated union on `discriminator.property`; each value adds the listed properties. */
   discriminator?: { property: string; variants: Record<string, SchemaNode> };
 }

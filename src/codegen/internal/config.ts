@@ -18,6 +18,10 @@ export function parseCodegenConfig(text: string): CodegenConfig {
   const overrides = (raw.overrides ?? {}) as Record<string, KindOverride>;
   for (const [key, override] of Object.entries(overrides)) {
     if (typeof override?.reason !== 'string' || override.reason.trim() === '') throw new Error(`codegen config: override ${key} needs a one-line reason`);
+    const from = override.propertiesFrom as { apiVersion: unknown; paths: string[] } | undefined;
+    if (from?.apiVersion instanceof Date) {
+      override.propertiesFrom = { ...from, apiVersion: from.apiVersion.toISOString().slice(0, 10) };
+    }
   }
   const kinds: KindRequest[] = [];
   for (const [group, value] of Object.entries(raw.groups ?? {})) {

@@ -27,8 +27,20 @@ export interface KindOverride {
   configMapInputs?: string[];
   /** ARM body path → extra enum values the spec accepts (values an extension hook maps to Azure's own). */
   enumAdditions?: Record<string, string[]>;
+  /** ARM body path → the enum ASO serves there, replacing the type's (another api-version's spelling). */
+  enumValues?: Record<string, string[]>;
   /** ARM body path → Kubernetes name. */
   renames?: Record<string, string>;
+  /**
+   * ARM body paths of nested `properties` envelopes that spec and status keep instead of flattening (Swagger does
+   * not mark them `x-ms-client-flatten`); `<*>` stands for every variant of a union.
+   */
+  keepEnvelopes?: string[];
+  /**
+   * Properties a served version lacks in the type index's schema that ASO serves: each ARM body path is copied from
+   * the index's `apiVersion` of the same ARM type, into each version of the kind that lacks it.
+   */
+  propertiesFrom?: { apiVersion: string; paths: string[] };
   /** Export name → source, for exports ASO lists but the type does not make obvious (e.g. `key1` from `listKeys`). */
   exports?: Record<string, { action?: string; path: string; secret?: boolean; from?: 'armId'; via?: string }>;
   /** Names of handwritten extension hooks. */

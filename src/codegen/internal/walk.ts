@@ -36,6 +36,20 @@ export function nodeAtPath(root: SchemaNode, path: string): SchemaNode | undefin
   return node;
 }
 
+/** Every node at an ARM body path in which `<*>` stands for each variant of a union (`properties.<*>.properties`). */
+export function nodesAtPath(root: SchemaNode, path: string): SchemaNode[] {
+  const wildcard = path.indexOf('<*>');
+  if (wildcard < 0) {
+    const node = nodeAtPath(root, path);
+    return node ? [node] : [];
+  }
+  const union = wildcard === 0 ? root : nodeAtPath(root, path.slice(0, wildcard - 1));
+  const rest = path.slice(wildcard + '<*>'.length + 1);
+  return Object.values(union?.discriminator?.variants ?? {}).flatMap((variant) =>
+    rest === '' ? [variant] : nodesAtPath(variant, rest),
+  );
+}
+
 function findVariantProperty(node: SchemaNode, name: string): SchemaNode | undefined {
   for (const variant of Object.values(node.discriminator?.variants ?? {})) {
     const found = variant.properties?.[name];

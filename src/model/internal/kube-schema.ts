@@ -71,6 +71,7 @@ function withoutFlags(node: SchemaNode): SchemaNode {
     wellKnownReference: _wk,
     configMapInput: _cm,
     kubeName: _k,
+    flatten: _f,
     ...rest
   } = node;
   return rest;

@@ -88,8 +88,9 @@ export interface TopLevelProperty {
 /**
  * The properties of an object node as spec/status see them: ARM's `properties` envelope (an object property named
  * `properties`) is flattened into its parent at every level, as ASO does (Swagger's `x-ms-client-flatten`), unless
- * `flatten` is false or the envelope is a discriminated union (ASO keeps it: `spec.properties.<variant>`). The
- * object's own names win over flattened ones when they collide.
+ * `flatten` is false, the envelope says `flatten: false` (Swagger does not mark it `x-ms-client-flatten`) or it is
+ * a discriminated union (ASO keeps it: `spec.properties.<variant>`). The object's own names win over flattened ones
+ * when they collide.
  */
 export function objectEntries(node: SchemaNode, flatten = true): TopLevelProperty[] {
   const result: TopLevelProperty[] = [];
@@ -100,6 +101,7 @@ export function objectEntries(node: SchemaNode, flatten = true): TopLevelPropert
     if (
       armName === 'properties' &&
       flatten &&
+      child.flatten !== false &&
       child.type === 'object' &&
       child.properties !== undefined &&
       !child.additionalProperties &&

@@ -158,3 +158,83 @@ test('a union at the root: spec → ARM body → spec and status keep the chosen
     { numRuns: 50, seed: 5 },
   );
 });
+
+/**
+ * The `properties` envelope is a union whose variants have an envelope of their own that Swagger does not mark
+ * x-ms-client-flatten (an ML compute's `properties.properties`): the model says `flatten: false` on it.
+ */
+const keptVariantEnvelopes = (): KindModel => {
+  const kept = variants('computeType', true);
+  for (const node of Object.values(kept)) {
+    const envelope = node.properties?.properties;
+    if (envelope) envelope.flatten = false;
+  }
+  return base({
+    type: 'object',
+    properties: {
+      id: { type: 'string', readOnly: true },
+      name: { type: 'string' },
+      properties: {
+        type: 'object',
+        properties: { description: { type: 'string' } },
+        discriminator: { property: 'computeType', variants: kept },
+      },
+    },
+  });
+};
+
+test('a variant envelope marked flatten: false stays spec.properties.<variant>.properties, as ASO keeps it', () => {
+  const model = keptVariantEnvelopes();
+  const periodic = specSchemaOf(model).properties?.properties?.properties?.periodic?.properties ?? {};
+  assert.deepEqual(Object.keys(periodic), ['description', 'computeType', 'properties']);
+  assert.deepEqual(Object.keys(periodic.properties?.properties ?? {}), ['interval', 'vaultReference']);
+  assert.equal(periodic.properties?.flatten, undefined, 'the model flag is not part of the CRD schema');
+  const status = statusSchemaOf(model).properties?.properties?.properties?.continuous?.properties ?? {};
+  assert.deepEqual(Object.keys(status.properties?.properties ?? {}), ['tier', 'state']);
+  const flattened = variants('computeType', true);
+  const flat = specSchemaOf(
+    base({
+      ...model.body,
+      properties: { properties: { type: 'object', discriminator: { property: 'computeType', variants: flattened } } },
+    }),
+  );
+  assert.ok(
+    flat.properties?.properties?.properties?.periodic?.properties?.interval,
+    'unmarked envelopes are flattened',
+  );
+});
+
+test('a kept variant envelope: spec → ARM body → spec and status keep the nesting and the values', () => {
+  const model = keptVariantEnvelopes();
+  fc.assert(
+    fc.property(
+      variantSpec,
+      fc.option(fc.string({ maxLength: 6 }), { nil: undefined }),
+      ([key, fields], description) => {
+        const { common: _common, vaultReference, ...plain } = fields as Record<string, unknown>;
+        const own = { ...plain, ...(vaultReference ? { vaultReference } : {}) };
+        const chosen = {
+          ...(description !== undefined ? { description } : {}),
+          ...(Object.keys(own).length > 0 ? { properties: own } : {}),
+        };
+        const spec = { owner: { name: 'rg' }, properties: { [key]: chosen } };
+        assert.deepEqual(
+          listSpecInputs(model, spec).references.map((entry) => entry.path),
+          vaultReference ? [`spec.properties.${key}.properties.vaultReference`] : [],
+        );
+        const body = specToArmBody(model, spec, resolved);
+        const envelope = body.properties as Record<string, unknown>;
+        assert.equal(envelope.computeType, key === 'periodic' ? 'Periodic' : 'Continuous');
+        const armOwn = {
+          ...plain,
+          ...(vaultReference ? { vaultId: (vaultReference as { armId: string }).armId } : {}),
+        };
+        assert.deepEqual(envelope.properties, Object.keys(armOwn).length > 0 ? armOwn : undefined);
+        assert.deepEqual(armBodyToSpec(model, body).spec, { properties: { [key]: chosen } });
+        const status = armBodyToStatus(model, { ...body, id: '/c1' });
+        assert.deepEqual(status, { id: '/c1', name: 'p1', properties: { [key]: envelope } });
+      },
+    ),
+    { numRuns: 50, seed: 7 },
+  );
+});

@@ -77,6 +77,22 @@ test('fields a version lacks go to the annotation and come back', () => {
   assert.deepEqual(convertWithSchema(there, 'g/v1', from), object);
 });
 
+test('an enum value the target spells in another case takes the target spelling, and back (as ARM and ASO compare)', () => {
+  const shape = (values: string[]): ShapeSchema => ({
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { mode: { type: 'string', enum: values } } } },
+  });
+  const older = shape(['standalone', 'switchover']);
+  const newer = shape(['Standalone', 'Switchover']);
+  const object = { apiVersion: 'g/v1', kind: 'K', metadata: { name: 'x' }, spec: { mode: 'standalone' } };
+  const there = convertWithSchema(object, 'g/v2', newer);
+  assert.deepEqual(there.spec, { mode: 'Standalone' });
+  assert.deepEqual((there.metadata as { annotations?: unknown }).annotations, undefined);
+  assert.deepEqual(convertWithSchema(there, 'g/v1', older), object);
+  const ambiguous = convertWithSchema(object, 'g/v3', shape(['Standalone', 'STANDALONE']));
+  assert.deepEqual(ambiguous.spec, {}, 'two case-insensitive matches: the value goes to the annotation');
+});
+
 test(`every multi-version kind (${hubs.length}): A → hub → A and A → hub → B → hub → A give the object back`, async () => {
   assert.ok(hubs.length > 100, `${hubs.length} multi-version kinds`);
   for (const hub of hubs) {

@@ -1,7 +1,7 @@
 /**
  * Conversion of an object between the served versions of a kind. Each version's spec and status shapes come from
  * its own model, so conversion is structural: every field the target version knows (by name, with a value its type
- * and enum accept) is kept; every other field is kept in the annotation {@link conversionAnnotation} (as Kubernetes'
+ * and enum accept; an enum value in the target's spelling when they differ only in case) is kept; every other field is kept in the annotation {@link conversionAnnotation} (as Kubernetes'
  * conversion convention does), from which a later conversion to a version that knows the field restores it. So
  * A → hub → A and A → hub → B → hub → A give the object back unchanged.
  */
@@ -87,7 +87,22 @@ function fit(value: unknown, schema: ShapeSchema | undefined, path: Path, droppe
     const items = value.map((item, index) => fit(item, schema.items ?? { type: 'any' }, [...path, index], inner));
     return inner.length > 0 || items.includes(undefined) ? undefined : items;
   }
-  return scalarFits(value, schema) ? value : undefined;
+  if (scalarFits(value, schema)) return value;
+  const spelling = enumSpelling(value, schema);
+  return spelling !== undefined && scalarFits(spelling, schema) ? spelling : undefined;
+}
+
+/**
+ * The target enum's spelling of a string that matches one of its values only case-insensitively (PostgreSQL's
+ * `standalone` at 2024-08-01 is `Standalone` at 2025-08-01): ARM compares enums that way, and so does ASO's
+ * conversion between versions. Undefined when there is no such value, or more than one.
+ */
+function enumSpelling(value: unknown, schema: ShapeSchema): unknown {
+  if (typeof value !== 'string' || !schema.enum) return undefined;
+  const matches = schema.enum.filter(
+    (allowed) => typeof allowed === 'string' && allowed.toLowerCase() === value.toLowerCase(),
+  );
+  return matches.length === 1 ? matches[0] : undefined;
 }
 
 /** The schema at `path` under `schema`, if the path is representable. */

@@ -38,6 +38,10 @@ export function summaryLine(model: KindModel): string {
     });
     return names;
   };
+  const kept: string[] = [];
+  walkSchema(model.body, ({ node, path }) => {
+    if (node.flatten === false) kept.push(path);
+  });
   const owners = model.owners.map((owner) => (owner === '*' ? '*' : `${owner.group}/${owner.kind}`)).join(',') || '-';
   const parts = [
     `${model.group}/${model.kind}`,
@@ -50,6 +54,7 @@ export function summaryLine(model: KindModel): string {
     ...(model.fixedName ? [`name=${model.fixedName}`] : []),
     ...(model.defaultAzureName === false ? ['azureName=no-default'] : []),
     ...(model.flatten === false ? ['flatten=no'] : []),
+    ...(kept.length > 0 ? [`kept=[${kept.join(' ')}]`] : []),
     ...(model.inlineChildren ? [`children=[${model.inlineChildren.join(' ')}]`] : []),
     `refs=[${flagged('reference').join(' ')}]`,
     `secrets=[${flagged('secret').join(' ')}]`,

@@ -7,7 +7,7 @@ import { versionNamesOf } from '../../../model/index.js';
 import { BicepConverter, refIndex, ScopeBits } from '../bicep.js';
 import { lookupIndex } from './read-inputs.js';
 import { hubVersionOf } from '../aso-kinds.js';
-import type { GeneratorState, KindRequest, KindWork, Stage } from '../state.js';
+import type { GeneratorState, KindRequest, KindWork, RawType, Stage } from '../state.js';
 import { kubeGroup } from '../state.js';
 
 /** The ARM scope of a type from its writable scopes and name depth. Children inherit their root's scope. */
@@ -59,6 +59,28 @@ export function hubFields(request: KindRequest, apiVersions: string[]): Pick<Kin
   return apiVersions.length > 1 ? { servedApiVersions: apiVersions } : {};
 }
 
+/**
+ * The loaded ResourceType of `armType@apiVersion` in the type index: its file, the file's types and its index.
+ * Errors start with `who` (the kind asking).
+ */
+export function findResourceType(
+  state: Pick<GeneratorState, 'typeIndex' | 'typeFiles'>,
+  armType: string,
+  apiVersion: string,
+  who: string,
+): { typesFile: string; types: RawType[]; resourceIndex: number; resource: RawType } {
+  const typesFile = lookupIndex(state.typeIndex, armType)?.[apiVersion];
+  const types = typesFile === undefined ? undefined : state.typeFiles[typesFile];
+  if (typesFile === undefined || !types) throw new Error(`${who}: type file of ${armType}@${apiVersion} not loaded`);
+  const wanted = `${armType}@${apiVersion}`.toLowerCase();
+  const resourceIndex = types.findIndex(
+    (type) => type.$type === 'ResourceType' && String(type.name).toLowerCase() === wanted,
+  );
+  const resource = types[resourceIndex];
+  if (!resource) throw new Error(`${who}: ${wanted} not found in ${typesFile}`);
+  return { typesFile, types, resourceIndex, resource };
+}
+
 /** The stage itself (see the file comment); pure apart from what its description says. */
 export const resolveResources: Stage = {
   id: 'resolve-resources',
@@ -76,13 +98,9 @@ export const resolveResources: Stage = {
     }
     const kinds: KindWork[] = state.config.kinds.map((request) => {
       const schemaApiVersion = request.schemaApiVersion ?? request.apiVersion;
-      const typesFile = lookupIndex(state.typeIndex, request.armType)?.[schemaApiVersion];
-      const types = typesFile === undefined ? undefined : state.typeFiles[typesFile];
-      if (typesFile === undefined || !types) throw new Error(`${request.group}/${request.kind}: type file not loaded`);
-      const wanted = `${request.armType}@${schemaApiVersion}`.toLowerCase();
-      const resourceIndex = types.findIndex((type) => type.$type === 'ResourceType' && String(type.name).toLowerCase() === wanted);
-      const resource = types[resourceIndex];
-      if (!resource) throw new Error(`${request.group}/${request.kind}: ${wanted} not found in ${typesFile}`);
+      const who = `${request.group}/${request.kind}`;
+      const found = findResourceType(state, request.armType, schemaApiVersion, who);
+      const { typesFile, types, resourceIndex, resource } = found;
       const armType = String(resource.name).split('@')[0] ?? request.armType;
       const typeNames = new Map<SchemaNode, string>();
       const body = new BicepConverter(types, typeNames).convert(refIndex(resource.body));
