@@ -131,7 +131,7 @@ export async function reconcileEntraGroup(
             kube: deps.kube,
             object: { ...target.object, spec: exportSpec },
             model: served.model,
-            apiVersion: served.model.apiVersion,
+            apiVersion: `${served.model.group}/${served.version}`,
             body: step.group,
           });
           await writeStatus(readySucceeded(), step.group);
