@@ -111,6 +111,13 @@ test('operator reconciles Entra security groups against Microsoft Graph', async 
           : undefined,
       'the object to go',
     );
+    await eventually(
+      async () =>
+        (await core.readNamespacedConfigMap({ namespace: 'default', name: 'team-ids' }).catch(() => 'gone')) === 'gone'
+          ? true
+          : undefined,
+      'garbage collection of the export ConfigMap',
+    );
 
     await create(
       'kept',
