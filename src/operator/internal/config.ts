@@ -29,6 +29,8 @@ export interface OperatorConfig {
   authorityHost: string;
   /** Microsoft Graph (Entra kinds: SecurityGroup): `AZURE_GRAPH_ENDPOINT`, default https://graph.microsoft.com. */
   graphEndpoint: string;
+  /** The Graph token audience: `AZURE_GRAPH_AUDIENCE`, default https://graph.microsoft.com (national clouds differ). */
+  graphAudience: string;
   /** The global credential from env vars, when all four are set. */
   subscriptionId: string | undefined;
   tenantId: string | undefined;
@@ -79,6 +81,7 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
     armAudience: nonEmpty('AZURE_RESOURCE_MANAGER_AUDIENCE') ?? 'https://management.core.windows.net/',
     authorityHost: nonEmpty('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com',
     graphEndpoint: (nonEmpty('AZURE_GRAPH_ENDPOINT') ?? 'https://graph.microsoft.com').replace(/\/+$/, ''),
+    graphAudience: nonEmpty('AZURE_GRAPH_AUDIENCE') ?? 'https://graph.microsoft.com',
     subscriptionId: nonEmpty('AZURE_SUBSCRIPTION_ID'),
     tenantId: nonEmpty('AZURE_TENANT_ID'),
     clientId: nonEmpty('AZURE_CLIENT_ID'),
