@@ -11,7 +11,14 @@ import { modelVersionConverter, type VersionConverter } from './internal/version
 export type { ArmScope, SchemaNode, ExportSource, KindModel, ArmCatalog } from './types.js';
 export { parseArmId, buildArmId, isArmId, armIdsEqual, ArmIdError } from './internal/armid.js';
 export type { ArmId, ArmIdKind, BuildArmIdOptions } from './internal/armid.js';
-export { specSchemaOf, statusSchemaOf, resourceReferenceSchema, keyReferenceSchema, conditionSchema } from './internal/kube-schema.js';
+export {
+  specSchemaOf,
+  statusSchemaOf,
+  resourceReferenceSchema,
+  keyReferenceSchema,
+  conditionSchema,
+  destinationExpressionSchema,
+} from './internal/kube-schema.js';
 export { convertWithSchema, objectShapeOf, conversionAnnotation, convertBySchema } from './internal/versions.js';
 export type { ShapeSchema, ConvertibleObject } from './internal/versions.js';
 export { specToArmBody, armBodyToStatus, armBodyToSpec, listSpecInputs, readPath, MissingInputError } from './internal/convert.js';

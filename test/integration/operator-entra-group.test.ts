@@ -52,6 +52,11 @@ test('operator reconciles Entra security groups against Microsoft Graph', async 
       return found?.data?.groupId === undefined ? undefined : found;
     }, 'the ConfigMap export');
     assert.equal(configMap.data?.groupId, id);
+    // Owned by the group (its API group/version, as garbage collection resolves it), so deleting the group removes it.
+    assert.deepEqual(
+      configMap.metadata?.ownerReferences?.map((owner) => `${owner.apiVersion} ${owner.kind} ${owner.name}`),
+      ['entra.azure.com/v1 SecurityGroup team'],
+    );
   });
 
   await t.test('a spec change → one PATCH; a resync → no write at all', async () => {
@@ -105,6 +110,13 @@ test('operator reconciles Entra security groups against Microsoft Graph', async 
           ? true
           : undefined,
       'the object to go',
+    );
+    await eventually(
+      async () =>
+        (await core.readNamespacedConfigMap({ namespace: 'default', name: 'team-ids' }).catch(() => 'gone')) === 'gone'
+          ? true
+          : undefined,
+      'garbage collection of the export ConfigMap',
     );
 
     await create(

@@ -45,7 +45,7 @@ export function keyReferenceSchema(what: 'Secret' | 'ConfigMap', description?: s
 }
 
 /** `{name, key, value}`: a CEL expression whose result is written to a Secret/ConfigMap key (ASO's DestinationExpression). */
-function destinationExpressionSchema(): SchemaNode {
+export function destinationExpressionSchema(): SchemaNode {
   return {
     type: 'object',
     required: ['name', 'value'],

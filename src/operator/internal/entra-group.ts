@@ -9,10 +9,9 @@ import { type ReadyState, conditionsWithReady, readyDeleting, readyProblem, read
 import { type GraphGroup, type GroupPlanInput, desiredGroup, planGroupStep } from './entra-group-plan.js';
 import { writeExports } from './exports.js';
 import { GraphClient, GraphError } from './graph-client.js';
-import type { KubeAccess, KubeObject, ObjectRef } from './kube.js';
-import { createMergePatch } from './merge-patch.js';
-import { FINALIZER, RESOURCE_ID_ANNOTATION } from './names.js';
-import { resolveReconcilePolicy } from './policy.js';
+import type { KubeObject, ObjectRef } from './kube.js';
+import { RESOURCE_ID_ANNOTATION } from './names.js';
+import { ObjectWriter } from './object-writer.js';
 import type { ReconcileResult } from './queue.js';
 import type { ReconcilerDeps } from './reconciler.js';
 import type { ServedKind } from './registry.js';
@@ -28,34 +27,21 @@ export async function reconcileEntraGroup(
   initial: KubeObject,
   log: Logger,
 ): Promise<ReconcileResult> {
-  const kube = deps.kube;
-  let object = structuredClone(initial);
+  const target = new ObjectWriter(deps.kube, ref, initial);
   const now = deps.now ?? (() => new Date());
-  const patchMetadata = async (metadata: Record<string, unknown>) => {
-    object = await kube.patchObject(ref, {
-      metadata: { ...metadata, resourceVersion: object.metadata.resourceVersion },
-    });
-  };
-  const writeStatus = (state: ReadyState, group?: GraphGroup) =>
-    writeGroupStatus(kube, ref, object, state, group, now()).then((next) => (object = next));
+  const writeStatus = (state: ReadyState, group?: GraphGroup) => writeGroupStatus(target, state, group, now());
 
-  const namespace = await kube.getNamespace(ref.namespace);
-  const decision = resolveReconcilePolicy({
-    objectAnnotations: object.metadata.annotations,
-    namespaceAnnotations: namespace?.metadata?.annotations,
-    defaultPolicy: deps.config.defaultReconcilePolicy ?? deps.config.invalidDefaultPolicy,
-  });
-  const deleting = object.metadata.deletionTimestamp !== undefined;
-  const finalizers = object.metadata.finalizers ?? [];
+  const decision = await target.policy(deps.config);
+  const deleting = target.deleting;
   const release = async () => {
-    if (finalizers.includes(FINALIZER)) await patchMetadata({ finalizers: finalizers.filter((f) => f !== FINALIZER) });
+    await target.releaseFinalizer();
     return {};
   };
-  if (deleting && !finalizers.includes(FINALIZER)) return {};
+  if (deleting && !target.hasFinalizer) return {};
 
-  const credential = await deps.credentials.forObject(object);
+  const credential = await deps.credentials.forObject(target.object);
   if (!credential.ok) {
-    if (deleting && object.metadata.annotations?.[RESOURCE_ID_ANNOTATION] === undefined) return release();
+    if (deleting && target.object.metadata.annotations?.[RESOURCE_ID_ANNOTATION] === undefined) return release();
     await writeStatus(readyProblem(credential.reason, credential.message));
     return { requeueAfterMs: retryMs, requeueReason: 'retry' };
   }
@@ -66,12 +52,12 @@ export async function reconcileEntraGroup(
     timeoutMs: deps.config.armRequestTimeoutMs,
     ...(deps.credentials.caCertPem !== undefined ? { caCertPem: deps.credentials.caCertPem } : {}),
   });
-  const spec = object.spec ?? {};
+  const spec = target.object.spec ?? {};
   const operatorSpec = (spec.operatorSpec ?? {}) as Record<string, unknown>;
   const input: GroupPlanInput = {
     deleting,
     policy: decision.policy,
-    recordedId: object.metadata.annotations?.[RESOURCE_ID_ANNOTATION] || undefined,
+    recordedId: target.object.metadata.annotations?.[RESOURCE_ID_ANNOTATION] || undefined,
     observed: undefined,
     matches: undefined,
     creationMode: operatorSpec.creationMode === 'AlwaysCreate' ? 'AlwaysCreate' : 'AdoptOrCreate',
@@ -79,9 +65,7 @@ export async function reconcileEntraGroup(
   };
 
   try {
-    if (!deleting && decision.policy !== 'skip' && !finalizers.includes(FINALIZER)) {
-      await patchMetadata({ finalizers: [...finalizers, FINALIZER] });
-    }
+    if (!deleting && decision.policy !== 'skip') await target.addFinalizer();
     for (let steps = 0; steps < 10; steps++) {
       const step = planGroupStep(input);
       log.debug({ step: step.kind }, 'entra group step');
@@ -99,14 +83,14 @@ export async function reconcileEntraGroup(
             { id, adopted: step.kind === 'adopt' },
             step.kind === 'adopt' ? 'adopted the group' : 'created the group',
           );
-          await patchMetadata({ annotations: { [RESOURCE_ID_ANNOTATION]: id } });
+          await target.patchMetadata({ annotations: { [RESOURCE_ID_ANNOTATION]: id } });
           input.recordedId = id;
           input.observed = undefined;
           break;
         }
         case 'forget':
           // The group was deleted outside the operator: create (or adopt) it again, as ASO does.
-          await patchMetadata({ annotations: { [RESOURCE_ID_ANNOTATION]: null } });
+          await target.patchMetadata({ annotations: { [RESOURCE_ID_ANNOTATION]: null } });
           input.recordedId = undefined;
           input.observed = undefined;
           break;
@@ -144,15 +128,12 @@ export async function reconcileEntraGroup(
             ...spec,
             operatorSpec: { configMaps: operatorSpec.configMaps ?? operatorSpec.configmaps },
           };
-          const exported = { ...object, spec: exportSpec };
           await writeExports({
-            kube,
-            object: exported,
+            kube: deps.kube,
+            object: { ...target.object, spec: exportSpec },
             model: served.model,
-            apiVersion: served.model.apiVersion,
-            armId: '',
-            armBody: step.group,
-            client: undefined as never,
+            apiVersion: `${served.model.group}/${served.version}`,
+            body: step.group,
           });
           await writeStatus(readySucceeded(), step.group);
           const period = deps.config.syncPeriodMs;
@@ -172,15 +153,13 @@ export async function reconcileEntraGroup(
 
 /** Writes Ready (and the group's fields when known) to status, only when something changed. */
 async function writeGroupStatus(
-  kube: KubeAccess,
-  ref: ObjectRef,
-  object: KubeObject,
+  target: ObjectWriter,
   state: ReadyState,
   group: GraphGroup | undefined,
   now: Date,
-): Promise<KubeObject> {
-  const previousStatus = object.status ?? {};
-  const generation = object.metadata.generation ?? 0;
+): Promise<void> {
+  const previousStatus = target.object.status ?? {};
+  const generation = target.object.metadata.generation ?? 0;
   const { conditions } = conditionsWithReady(previousStatus, state, generation, now);
   const fromGroup =
     group === undefined
@@ -191,10 +170,7 @@ async function writeGroupStatus(
           description: group.description ?? undefined,
           groupEmailAddress: group.mailNickname ?? undefined,
         };
-  const next = JSON.parse(
-    JSON.stringify({ ...previousStatus, ...fromGroup, conditions, observedGeneration: generation }),
+  await target.writeStatus(
+    JSON.parse(JSON.stringify({ ...previousStatus, ...fromGroup, conditions, observedGeneration: generation })),
   );
-  const patch = createMergePatch(previousStatus, next);
-  if (patch === undefined) return object;
-  return kube.patchStatus(ref, { status: patch });
 }

@@ -4,7 +4,7 @@
  * response such as `listKeys`). The Secret/ConfigMap is owned by the object; one owned by anything else is a conflict.
  */
 import type { ArmOperations } from '../../arm/index.js';
-import { type KindModel, parseArmId, readPath } from '../../model/index.js';
+import { type ExportSource, type KindModel, parseArmId, readPath } from '../../model/index.js';
 import { ConditionError } from './errors.js';
 import type { KubeAccess, KubeObject } from './kube.js';
 import { deepEqual } from './merge-patch.js';
@@ -36,33 +36,42 @@ export function plannedExports(model: KindModel, spec: Record<string, unknown> |
   return { requests, unknown };
 }
 
+/**
+ * Where export values are read. `body` is the resource as its API returns it (what `status` exports read); `arm` is
+ * needed only by the exports read from ARM (`armId`, `action`, `linked`): a kind outside ARM (an Entra group) passes
+ * none, and asking it for such an export is an `InvalidExport` error.
+ */
+export interface ExportInputs {
+  kube: KubeAccess;
+  object: KubeObject;
+  model: KindModel;
+  /** The object's `group/version`, for the ownerReference of what is written. */
+  apiVersion: string;
+  body: unknown;
+  arm?: { id: string; client: ArmOperations };
+}
+
+/** true for an export read from ARM beyond the resource's GET body (its ID, a POST action, a linked resource). */
+export function needsArm(source: ExportSource): boolean {
+  return source.from !== 'status';
+}
+
 /** Writes the object's exports (only what changed). Throws `ConditionError` on a conflict or a missing value source. */
-export async function writeExports(options: {
-  kube: KubeAccess; object: KubeObject; model: KindModel; apiVersion: string; armId: string; armBody: unknown; client: ArmOperations;
-}): Promise<number> {
-  const { kube, object, model, armId, armBody, client } = options;
+export async function writeExports(options: ExportInputs): Promise<number> {
+  const { kube, object, model, body, arm } = options;
   const { requests, unknown } = plannedExports(model, object.spec);
   if (unknown.length > 0) throw new ConditionError({ reason: 'InvalidExport', message: `${model.kind} cannot export ${unknown.join(', ')}`, severity: 'Error', retryable: false });
+  const fromArm = requests.filter((request) => needsArm(request.source));
+  if (arm === undefined && fromArm.length > 0) {
+    const names = fromArm.map((request) => request.source.name).join(', ');
+    throw new ConditionError({ reason: 'InvalidExport', message: `${model.kind} is not an ARM resource: cannot export ${names}`, severity: 'Error', retryable: false });
+  }
   if (requests.length === 0) return 0;
-  const actionResults = new Map<string, unknown>();
+  // Without ARM every request is a `status` one (checked above).
+  const read = arm === undefined ? (source: ExportSource) => Promise.resolve(readPath(body, source.path)) : armReader(arm, body, model);
   const destinations = new Map<string, Destination>();
   for (const request of requests) {
-    let value: unknown;
-    if (request.source.from === 'status') {
-      value = readPath(armBody, request.source.path);
-    } else if (request.source.from === 'linked') {
-      value = await readLinked(client, armBody, request.source, model.apiVersion);
-    } else if (request.source.from === 'armId') {
-      value = readPath(parseArmId(armId), request.source.path);
-    } else {
-      const action = request.source.action ?? 'listKeys';
-      if (!actionResults.has(action)) {
-        const result = await client.post(armId, action, model.apiVersion);
-        if (!result.done) throw new ConditionError({ reason: 'Reconciling', message: `waiting for ${action}`, severity: 'Info', retryable: true, retryAfterMs: result.retryAfterMs });
-        actionResults.set(action, result.body);
-      }
-      value = readPath(actionResults.get(action), request.source.path);
-    }
+    const value = await read(request.source);
     if (value === undefined || value === null) continue;
     const id = `${request.kind}/${request.target}`;
     let destination = destinations.get(id);
@@ -106,6 +115,27 @@ export async function writeExports(options: {
     writes++;
   }
   return writes;
+}
+
+/** Reads any export of an ARM resource; a POST action is sent once however many exports read its response. */
+function armReader(
+  arm: NonNullable<ExportInputs['arm']>,
+  body: unknown,
+  model: KindModel,
+): (source: ExportSource) => Promise<unknown> {
+  const actionResults = new Map<string, unknown>();
+  return async (source) => {
+    if (source.from === 'status') return readPath(body, source.path);
+    if (source.from === 'linked') return readLinked(arm.client, body, source, model.apiVersion);
+    if (source.from === 'armId') return readPath(parseArmId(arm.id), source.path);
+    const action = source.action ?? 'listKeys';
+    if (!actionResults.has(action)) {
+      const result = await arm.client.post(arm.id, action, model.apiVersion);
+      if (!result.done) throw new ConditionError({ reason: 'Reconciling', message: `waiting for ${action}`, severity: 'Info', retryable: true, retryAfterMs: result.retryAfterMs });
+      actionResults.set(action, result.body);
+    }
+    return readPath(actionResults.get(action), source.path);
+  };
 }
 
 /** A `linked` export: the resource whose ARM ID the GET body holds at `via`, read at `path` (undefined until it exists). */

@@ -40,17 +40,15 @@ import type { ReconcileObserver } from './metrics.js';
 import { reconcileEntraGroup } from './entra-group.js';
 import { type HookArm, RequeueLater, isRequeueLater, runBeforePut, runPersistedAzureName } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
-import { createMergePatch } from './merge-patch.js';
+import { ObjectWriter } from './object-writer.js';
 import {
   APPLIED_DIGEST_ANNOTATION,
-  FINALIZER,
   LATEST_RECONCILED_GENERATION_ANNOTATION,
   POLLER_RESUME_ID_ANNOTATION,
   POLLER_RESUME_TOKEN_ANNOTATION,
   RESOURCE_ID_ANNOTATION,
 } from './names.js';
 import { type AzureObservation, type PlanInput, type Resolution, planAction } from './plan.js';
-import { resolveReconcilePolicy } from './policy.js';
 import { type Clock, type QueueReason, type ReconcileResult, systemClock } from './queue.js';
 import { type DependencyIndex, type KindRegistry, type ServedKind, objectKey } from './registry.js';
 import { resolveDesiredState } from './resolve.js';
@@ -137,7 +135,7 @@ export class Reconciler {
     const deadline = new AbortController();
     const clock = this.deps.clock ?? systemClock;
     const timer = clock.setTimer(() => deadline.abort(), this.deps.config.reconcileTimeoutMs);
-    const pass = new ReconcilePass(this.deps, served, ref, key, structuredClone(object), log, {
+    const pass = new ReconcilePass(this.deps, served, key, new ObjectWriter(this.deps.kube, ref, object), log, {
       now: this.now,
       random: this.random,
       held: this.held,
@@ -188,9 +186,8 @@ class ReconcilePass {
   constructor(
     private readonly deps: ReconcilerDeps,
     private readonly served: ServedKind,
-    private readonly ref: ObjectRef,
     private readonly key: string,
-    private object: KubeObject,
+    private readonly target: ObjectWriter,
     private readonly log: Logger,
     private readonly context: PassContext,
   ) {
@@ -223,6 +220,15 @@ class ReconcilePass {
     this.deps.dependencies.add(this.key, dependency);
   }
 
+  /** The latest copy of the object (see ObjectWriter). */
+  private get object(): KubeObject {
+    return this.target.object;
+  }
+
+  private get ref(): ObjectRef {
+    return this.target.ref;
+  }
+
   private get generation(): number {
     return this.object.metadata.generation ?? 0;
   }
@@ -237,14 +243,9 @@ class ReconcilePass {
 
   private async reconcile(): Promise<ReconcileResult> {
     const { model } = this.served;
-    const namespace = await this.deps.kube.getNamespace(this.ref.namespace);
-    const decision = resolveReconcilePolicy({
-      objectAnnotations: this.annotations,
-      namespaceAnnotations: namespace?.metadata?.annotations,
-      defaultPolicy: this.deps.config.defaultReconcilePolicy ?? this.deps.config.invalidDefaultPolicy,
-    });
+    const decision = await this.target.policy(this.deps.config);
     this.policyWarning = decision.warning;
-    const deleting = this.isDeleting();
+    const deleting = this.target.deleting;
 
     const credential = await this.deps.credentials.forObject(this.object);
     credential.dependencies.forEach((dependency) => this.dependOn(dependency));
@@ -307,7 +308,7 @@ class ReconcilePass {
       this.log.debug({ action: action.type }, 'planned');
       switch (action.type) {
         case 'addFinalizer':
-          await this.patchMetadata({ finalizers: [...(this.object.metadata.finalizers ?? []), FINALIZER] });
+          await this.target.addFinalizer();
           input.finalizers = this.object.metadata.finalizers ?? [];
           continue;
         case 'readAzure':
@@ -443,9 +444,8 @@ class ReconcilePass {
       object: this.object,
       model,
       apiVersion: `${model.group}/${this.served.version}`,
-      armId,
-      armBody: azureBody,
-      client: this.arm(),
+      body: azureBody,
+      arm: { id: armId, client: this.arm() },
     });
     const ready =
       this.policyWarning !== undefined
@@ -472,7 +472,7 @@ class ReconcilePass {
         reason: classification.reason,
         message: error.message,
         severity: classification.severity,
-        retryable: classification.retryable || this.isDeleting(),
+        retryable: classification.retryable || this.target.deleting,
         ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
       });
     } else {
@@ -481,7 +481,7 @@ class ReconcilePass {
     if (isArmError(error) && error.operationEnded && this.annotations[POLLER_RESUME_TOKEN_ANNOTATION] !== undefined) {
       // The operation failed for good: forget it, so the next attempt reads Azure and decides afresh.
       try {
-        await this.patchMetadata({
+        await this.target.patchMetadata({
           annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: null, [POLLER_RESUME_ID_ANNOTATION]: null },
         });
       } catch (patchError) {
@@ -512,10 +512,6 @@ class ReconcilePass {
       throw Object.assign(failure, { retryAfterMs, retryExactly: true });
     }
     throw Object.assign(failure, problem.retryAfterMs !== undefined ? { retryAfterMs: problem.retryAfterMs } : {});
-  }
-
-  private isDeleting(): boolean {
-    return this.object.metadata.deletionTimestamp !== undefined && this.object.metadata.deletionTimestamp !== null;
   }
 
   private arm(): ArmOperations {
@@ -648,10 +644,7 @@ class ReconcilePass {
     const name = runPersistedAzureName(this.served.hooks, { object: this.object, model: this.served.model });
     if (name === undefined) return;
     this.log.info({ azureName: name }, 'writing the generated Azure name into spec.azureName');
-    this.object = await this.deps.kube.patchObject(this.ref, {
-      metadata: { resourceVersion: this.object.metadata.resourceVersion },
-      spec: { azureName: name },
-    });
+    await this.target.patch({ spec: { azureName: name } });
   }
 
   private async resolve(subscriptionId: string): Promise<Resolution> {
@@ -754,12 +747,6 @@ class ReconcilePass {
 
   // ---- writes ----
 
-  private async patchMetadata(metadata: Record<string, unknown>): Promise<void> {
-    this.object = await this.deps.kube.patchObject(this.ref, {
-      metadata: { ...metadata, resourceVersion: this.object.metadata.resourceVersion },
-    });
-  }
-
   /** Keeps the poll state (and, for a PUT, the digest of what it sends) on the object; no write when already there. */
   private async savePollState(poll: PollState, digest?: string): Promise<void> {
     const encoded = JSON.parse(encodePollState(poll)) as Record<string, unknown>;
@@ -769,7 +756,7 @@ class ReconcilePass {
       this.annotations[POLLER_RESUME_ID_ANNOTATION] === poll.resourceId
     )
       return;
-    await this.patchMetadata({
+    await this.target.patchMetadata({
       annotations: { [POLLER_RESUME_TOKEN_ANNOTATION]: token, [POLLER_RESUME_ID_ANNOTATION]: poll.resourceId },
     });
   }
@@ -779,7 +766,7 @@ class ReconcilePass {
     const ownerRef = this.ownerRef;
     const owners = this.object.metadata.ownerReferences ?? [];
     if (ownerRef === undefined || owners.some((owner) => owner.uid === ownerRef.uid)) return;
-    await this.patchMetadata({ ownerReferences: [...owners, ownerRef] });
+    await this.target.patchMetadata({ ownerReferences: [...owners, ownerRef] });
   }
 
   /** Records the ARM ID, the generation and the applied digest (when known), in one patch. */
@@ -795,15 +782,12 @@ class ReconcilePass {
     const patch = Object.fromEntries(
       Object.entries(wanted).filter(([key, value]) => (value === null ? key in current : current[key] !== value)),
     );
-    if (Object.keys(patch).length > 0) await this.patchMetadata({ annotations: patch });
+    if (Object.keys(patch).length > 0) await this.target.patchMetadata({ annotations: patch });
   }
 
   private async releaseFinalizer(reason: string): Promise<ReconcileResult> {
-    const finalizers = this.object.metadata.finalizers ?? [];
-    if (finalizers.includes(FINALIZER)) {
-      this.log.info({ reason }, 'removing the finalizer');
-      await this.patchMetadata({ finalizers: finalizers.filter((finalizer) => finalizer !== FINALIZER) });
-    }
+    if (this.target.hasFinalizer) this.log.info({ reason }, 'removing the finalizer');
+    await this.target.releaseFinalizer();
     return {};
   }
 
@@ -822,10 +806,7 @@ class ReconcilePass {
       statusBody ?? Object.fromEntries(Object.entries(previousStatus).filter(([key]) => key !== 'conditions'));
     // status.observedGeneration too: kstatus compares it with metadata.generation (it ignores the conditions' own).
     const next = { ...base, conditions, observedGeneration: this.generation };
-    const patch = createMergePatch(previousStatus, next);
-    if (patch !== undefined) {
-      this.object = await this.deps.kube.patchStatus(this.ref, { status: patch });
-    }
+    await this.target.writeStatus(next);
     const transition =
       previous === undefined || previous.status !== condition.status || previous.reason !== condition.reason;
     // A write's own Event (Creating, Updating) already says what Reconciling would.

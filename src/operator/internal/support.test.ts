@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import type { KindModel } from '../../model/index.js';
 import { dependencyChanged, needsReconcile } from './changes.js';
 import { readPath } from '../../model/index.js';
-import { plannedExports } from './exports.js';
+import { isConditionError } from './errors.js';
+import { plannedExports, writeExports } from './exports.js';
+import type { KubeAccess } from './kube.js';
 import { createMergePatch } from './merge-patch.js';
 import { DependencyIndex, parseObjectKey, objectKey } from './registry.js';
 
@@ -49,6 +51,20 @@ test('exports: paths with indices; requested names checked against the model', (
   const planned = plannedExports(model, { operatorSpec: { secrets: { key1: { name: 's', key: 'k' }, nope: { name: 's', key: 'x' } }, configMaps: { blobEndpoint: { name: 'c', key: 'b' } } } });
   assert.deepEqual(planned.requests.map((r) => `${r.kind}/${r.target}/${r.key}`), ['Secret/s/k', 'ConfigMap/c/b']);
   assert.deepEqual(planned.unknown, ['operatorSpec.secrets.nope']);
+});
+
+test('exports without ARM (an Entra kind): one read from ARM is InvalidExport, refused before any Kubernetes call', async () => {
+  const model = { kind: 'Thing', exports: [{ name: 'key1', from: 'action', action: 'listKeys', path: 'keys[0].value', secret: true }, { name: 'tenant', from: 'armId', path: 'subscriptionId', secret: false }, { name: 'id', from: 'status', path: 'id', secret: false }] } as unknown as KindModel;
+  const calls: string[] = [];
+  const kube = new Proxy({}, { get: (_, name) => () => { calls.push(String(name)); throw new Error('no Kubernetes here'); } }) as KubeAccess;
+  const object = (operatorSpec: Record<string, unknown>) => ({ metadata: { name: 'x', namespace: 'ns', uid: 'u' }, spec: { operatorSpec } });
+  const refused = await writeExports({ kube, model, apiVersion: 'g/v1', body: { id: 'i' }, object: object({ secrets: { key1: { name: 's', key: 'k' } }, configMaps: { tenant: { name: 'c', key: 't' }, id: { name: 'c', key: 'i' } } }) }).catch((error: unknown) => error);
+  assert.ok(isConditionError(refused), String(refused));
+  assert.equal(refused.reason, 'InvalidExport');
+  assert.equal(refused.retryable, false);
+  assert.match(refused.message, /cannot export key1, tenant$/);
+  assert.deepEqual(calls, []);
+  assert.equal(await writeExports({ kube, model, apiVersion: 'g/v1', body: { id: 'i' }, object: object({}) }), 0, 'nothing asked, nothing read');
 });
 
 test('dependency index: dependents found, replaced, removed', () => {
