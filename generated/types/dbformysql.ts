@@ -847,3 +847,74 @@ export interface FlexibleServersFirewallRule {
   spec: FlexibleServersFirewallRuleSpec;
   status?: FlexibleServersFirewallRuleStatus;
 }
+
+/** User (MySQL/users@v1): spec. */
+export interface UserSpec {
+  /** The name of the user on the server. Default: the name of this object (metadata.name). Cannot change once set. */
+  azureName?: string;
+  /** The dbformysql.azure.com/FlexibleServer this user is created on (in this namespace). */
+  owner: {
+    /** The name of the FlexibleServer object. */
+    name: string;
+  };
+  /** The host the user connects from. Default: any host ('%'). */
+  hostname?: string;
+  /** Server-level privileges (GRANT … ON *.*): e.g. RELOAD, PROCESS, SHOW DATABASES, CREATE USER. */
+  privileges?: Array<string>;
+  /** Database-level privileges by database name (GRANT … ON `db`.*): e.g. SELECT, INSERT, UPDATE. */
+  databasePrivileges?: Record<string, Array<string>>;
+  /** A standard (password) database user, created with the server administrator login. */
+  localUser?: {
+    /** The login of the server administrator. */
+    serverAdminUsername: string;
+    /** The Secret key holding the password of the server administrator. */
+    serverAdminPassword?: {
+      /** The name of the Secret, in the namespace of this object. */
+      name: string;
+      /** The key in the Secret. */
+      key: string;
+    };
+    /** The Secret key holding the password of the user. */
+    password: {
+      /** The name of the Secret, in the namespace of this object. */
+      name: string;
+      /** The key in the Secret. */
+      key: string;
+    };
+  };
+  /** An Entra ID user (not supported by azo: the operator reports it on the Ready condition). */
+  aadUser?: {
+    /** The short name of the user in MySQL (when azureName is longer than 32). */
+    alias?: string;
+    /** The login of the server administrator. */
+    serverAdminUsername: string;
+  };
+}
+
+/** User: status, as the operator reports it. */
+export interface UserStatus {
+  /** The observed state of the resource. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe. */
+  observedGeneration?: number;
+}
+
+/** A User object. */
+export interface User {
+  apiVersion: "dbformysql.azure.com/v1";
+  kind: "User";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: UserSpec;
+  status?: UserStatus;
+}

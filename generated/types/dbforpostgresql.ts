@@ -1004,3 +1004,74 @@ export interface FlexibleServersVirtualEndpoint {
   spec: FlexibleServersVirtualEndpointSpec;
   status?: FlexibleServersVirtualEndpointStatus;
 }
+
+/** User (PostgreSQL/roles@v1): spec. */
+export interface UserSpec {
+  /** The name of the user on the server. Default: the name of this object (metadata.name). Cannot change once set. */
+  azureName?: string;
+  /** The dbforpostgresql.azure.com/FlexibleServer this user is created on (in this namespace). */
+  owner: {
+    /** The name of the FlexibleServer object. */
+    name: string;
+  };
+  /** The roles the user is a member of (GRANT role TO user); roles not listed are revoked. */
+  roles?: Array<string>;
+  /** The options of the user role. Default: login only. */
+  roleOptions?: {
+    /** WITH LOGIN or NOLOGIN. Default true. */
+    login?: boolean;
+    /** WITH CREATEROLE or NOCREATEROLE. Default false. */
+    createRole?: boolean;
+    /** WITH CREATEDB or NOCREATEDB. Default false. */
+    createDb?: boolean;
+    /** WITH REPLICATION or NOREPLICATION. Default false. */
+    replication?: boolean;
+  };
+  /** A standard (password) database user, created with the server administrator login. */
+  localUser: {
+    /** The login of the server administrator. */
+    serverAdminUsername: string;
+    /** The Secret key holding the password of the server administrator. */
+    serverAdminPassword?: {
+      /** The name of the Secret, in the namespace of this object. */
+      name: string;
+      /** The key in the Secret. */
+      key: string;
+    };
+    /** The Secret key holding the password of the user. */
+    password: {
+      /** The name of the Secret, in the namespace of this object. */
+      name: string;
+      /** The key in the Secret. */
+      key: string;
+    };
+  };
+}
+
+/** User: status, as the operator reports it. */
+export interface UserStatus {
+  /** The observed state of the resource. */
+  conditions?: Array<{
+    /** Type of condition, e.g. Ready. */
+    type: string;
+    status: "True" | "False" | "Unknown";
+    /** Error, Warning, Info or empty. */
+    severity?: string;
+    reason?: string;
+    message?: string;
+    /** RFC 3339 time. */
+    lastTransitionTime?: string;
+    observedGeneration?: number;
+  }>;
+  /** The metadata.generation the conditions describe. */
+  observedGeneration?: number;
+}
+
+/** A User object. */
+export interface User {
+  apiVersion: "dbforpostgresql.azure.com/v1";
+  kind: "User";
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: UserSpec;
+  status?: UserStatus;
+}
