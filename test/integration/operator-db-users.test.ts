@@ -212,6 +212,18 @@ test('operator manages PostgreSQL and MySQL users on their flexible servers', as
     assert.ok(await myLogin('my-kept', 'second-Passw0rd'));
   });
 
+  await t.test('a missing password Secret → SecretNotFound, then Ready as soon as the Secret exists', async () => {
+    await createUser('postgresql', 'late-secret', {
+      owner: { name: 'userspg' },
+      localUser: { serverAdminUsername: postgres.adminUser, serverAdminPassword: { name: 'pg-admin', key: 'password' }, password: { name: 'late-pw', key: 'password' } },
+    });
+    await waitForReady(environment, { ...engines.postgresql.user, name: 'late-secret' }, 'False', 'SecretNotFound');
+    assert.equal((await pgQuery(postgres, "SELECT 1 FROM pg_roles WHERE rolname = 'late-secret'")).length, 0);
+    await core.createNamespacedSecret({ namespace: 'default', body: secret('late-pw', 'late-Passw0rd') });
+    await waitForReady(environment, { ...engines.postgresql.user, name: 'late-secret' });
+    assert.ok(await logsIn(() => pgQuery(postgres, 'SELECT 1', [], { user: 'late-secret', password: 'late-Passw0rd' })));
+  });
+
   await t.test('a wrong administrator password → Ready False with the server error, and no user', async () => {
     await core.createNamespacedSecret({ namespace: 'default', body: secret('wrong-admin', 'not-the-password') });
     await createUser('postgresql', 'locked-out', {

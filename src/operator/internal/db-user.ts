@@ -37,15 +37,19 @@ import { type ServedKind, objectKey } from './registry.js';
 
 /** Retry soon after a failure that may pass (server unreachable, owner not provisioned yet, Secret missing). */
 const retryMs = 10_000;
+const shortRetryMs = 1_000;
 const ports = { postgresql: 5432, mysql: 3306 } as const;
 
 type Engine = keyof typeof ports;
 
-/** Ends a pass with this Ready state (and a retry unless the spec must change first). */
+/**
+ * Ends a pass with this Ready state, and a retry: shortly (a write under way elsewhere), soon (it may pass by itself),
+ * at the sync period (nothing to fix; only look again), or never (the spec must change first, which queues it anyway).
+ */
 class UserProblem extends Error {
   constructor(
     readonly state: ReadyState,
-    readonly retry = true,
+    readonly retry: 'shortly' | 'soon' | 'sync' | 'never' = 'soon',
   ) {
     super(state.message);
   }
@@ -120,7 +124,10 @@ export async function reconcileDatabaseUser(
     const reference = (spec.localUser as Record<string, unknown> | undefined)?.[field] as
       { name?: unknown; key?: unknown } | undefined;
     if (typeof reference?.name !== 'string' || typeof reference.key !== 'string') {
-      throw new UserProblem(readyProblem(Reasons.SecretNotFound, `spec.localUser.${field} is not set`), false);
+      throw new UserProblem(
+        readyProblem(Reasons.SecretNotFound, `spec.localUser.${field} is not set`, 'Error'),
+        'never',
+      );
     }
     dependOn(`/Secret/${ref.namespace}/${reference.name}`);
     const secret = await kube.getSecret(ref.namespace, reference.name);
@@ -142,7 +149,8 @@ export async function reconcileDatabaseUser(
   const resolveOwner = async () => {
     const ownerServed = deps.kinds.get(served.model.group, 'FlexibleServer');
     dependOn(objectKey(served.model.group, 'FlexibleServer', ref.namespace, ownerName));
-    const waiting = (message: string) => new UserProblem(readyProblem(Reasons.WaitingForOwner, message));
+    const waiting = (message: string, retry: 'soon' | 'shortly' = 'soon') =>
+      new UserProblem(readyProblem(Reasons.WaitingForOwner, message), retry);
     if (ownerServed === undefined) throw waiting(`${served.model.group}/FlexibleServer is not served`);
     const owner =
       deps.cached?.(ownerServed, ref.namespace, ownerName) ??
@@ -159,6 +167,8 @@ export async function reconcileDatabaseUser(
       throw waiting(
         `owning FlexibleServer ${JSON.stringify(ownerName)} '.status.fullyQualifiedDomainName' not set. ` +
           'Has the server been provisioned successfully?',
+        // Created in Azure (the resource-id annotation wakes us) but its status not written yet: it will be at once.
+        owner.metadata.annotations?.[RESOURCE_ID_ANNOTATION] === undefined ? 'soon' : 'shortly',
       );
     }
     const ownerRef = {
@@ -180,9 +190,17 @@ export async function reconcileDatabaseUser(
       adminPassword,
       timeoutMs: Math.min(deps.config.armRequestTimeoutMs, 30_000),
     };
-    return engine === 'postgresql'
-      ? openPostgresUser(connection, spec, userName)
-      : openMySqlUser(connection, spec, userName);
+    const session = await onServer(() =>
+      engine === 'postgresql'
+        ? openPostgresUser(connection, spec, userName)
+        : openMySqlUser(connection, spec, userName),
+    );
+    return {
+      exists: () => onServer(() => session.exists()),
+      sync: (password, passwordChanged) => onServer(() => session.sync(password, passwordChanged)),
+      drop: () => onServer(() => session.drop()),
+      close: () => session.close(),
+    };
   };
 
   try {
@@ -212,13 +230,13 @@ export async function reconcileDatabaseUser(
           'spec.aadUser (Entra ID users) is not supported by azo: use spec.localUser',
           'Error',
         ),
-        false,
+        'never',
       );
     }
     if (spec.localUser === undefined) {
       throw new UserProblem(
         readyProblem(Reasons.Failed, 'exactly one of spec.localUser or spec.aadUser must be set', 'Error'),
-        false,
+        'never',
       );
     }
     if (recordedName !== undefined && recordedName !== userName) {
@@ -228,7 +246,7 @@ export async function reconcileDatabaseUser(
           `updating 'azureName' is not allowed: the user was created as ${JSON.stringify(recordedName)}`,
           'Error',
         ),
-        false,
+        'never',
       );
     }
     const owner = await resolveOwner();
@@ -251,7 +269,7 @@ export async function reconcileDatabaseUser(
     try {
       if (policy === 'skip') {
         if (!(await session.exists())) {
-          throw new UserProblem(readyProblem(Reasons.AzureResourceNotFound, `user ${userName} does not exist`));
+          throw new UserProblem(readyProblem(Reasons.AzureResourceNotFound, `user ${userName} does not exist`), 'sync');
         }
         await writeStatus(readySucceeded());
         return {};
@@ -272,26 +290,30 @@ export async function reconcileDatabaseUser(
     const period = deps.config.syncPeriodMs;
     return period === undefined ? {} : { requeueAfterMs: period, requeueReason: 'drift' };
   } catch (error) {
-    const problem = error instanceof UserProblem ? error : databaseProblem(error);
-    if (problem === undefined) throw error;
+    const problem =
+      error instanceof ServerFailure ? new UserProblem(readyProblem(Reasons.Failed, error.message)) : error;
+    if (!(problem instanceof UserProblem)) throw error;
     log.warn({ reason: problem.state.reason }, redactSecrets(problem.message, secretValues));
     await writeStatus(problem.state);
-    return problem.retry ? { requeueAfterMs: retryMs, requeueReason: 'retry' } : {};
+    if (problem.retry === 'never') return {};
+    const period = deps.config.syncPeriodMs;
+    if (problem.retry === 'sync') return period === undefined ? {} : { requeueAfterMs: period, requeueReason: 'drift' };
+    return { requeueAfterMs: problem.retry === 'shortly' ? shortRetryMs : retryMs, requeueReason: 'retry' };
   } finally {
     deps.dependencies.set(key, dependencies);
   }
 }
 
-/** A database server's error (or a failure to reach it) as a Ready problem; undefined for anything else. */
-function databaseProblem(error: unknown): UserProblem | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const code = (error as { code?: unknown }).code;
-  const network = typeof code === 'string' && /^(E[A-Z]+|ETIMEDOUT|PROTOCOL_CONNECTION_LOST)$/.test(code);
-  const fromServer =
-    (error as { severity?: unknown }).severity !== undefined ||
-    (error as { sqlState?: unknown }).sqlState !== undefined;
-  if (!network && !fromServer && !/timeout|terminated|connect/i.test(error.message)) return undefined;
-  return new UserProblem(readyProblem(Reasons.Failed, `database server: ${error.message}`));
+/** Anything that went wrong talking to the server: refused login or statement, unreachable, TLS. */
+class ServerFailure extends Error {}
+
+/** `call`, with any failure reported as a ServerFailure. */
+async function onServer<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new ServerFailure(`database server: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 async function openPostgresUser(
