@@ -129,6 +129,17 @@ test('operator manages PostgreSQL and MySQL users on their flexible servers', as
     assert.equal(await logsIn(() => pgQuery(postgres, 'SELECT 1', [], { user: 'app-user', password: pgUser.pw })), false);
   });
 
+  await t.test('PostgreSQL: azureName cannot change once the user exists (ImmutableFieldChanged), nothing renamed', async () => {
+    const object = await custom.getNamespacedCustomObject({ ...engines.postgresql.user, name: 'app-user' }) as Obj;
+    assert.equal(object.metadata.annotations?.['serviceoperator.azure.com/resource-id'], 'userspg/app-user');
+    await patchUser('postgresql', 'app-user', { spec: { azureName: 'renamed' } });
+    const refused = await waitForReady(environment, { ...engines.postgresql.user, name: 'app-user' }, 'False', 'ImmutableFieldChanged');
+    assert.equal(readyOf(refused as never)?.severity, 'Error');
+    assert.equal((await pgQuery(postgres, "SELECT 1 FROM pg_roles WHERE rolname = 'renamed'")).length, 0);
+    await patchUser('postgresql', 'app-user', { spec: { azureName: null } });
+    await waitForReady(environment, { ...engines.postgresql.user, name: 'app-user' });
+  });
+
   await t.test('PostgreSQL: skip writes nothing, and reports a user that does not exist', async () => {
     await patchUser('postgresql', 'app-user', { metadata: { annotations: { 'serviceoperator.azure.com/reconcile-policy': 'skip' } }, spec: { roles: ['readers'] } });
     await waitForReady(environment, { ...engines.postgresql.user, name: 'app-user' });

@@ -14,8 +14,10 @@ import {
   desiredPgUser,
   mySqlHostOf,
   normalizePrivileges,
+  parseUserRecord,
   planMySqlUser,
   planPgUser,
+  userRecord,
 } from './db-user-plan.js';
 
 /** What the server holds after `changes` (a model of the SQL's effect, to check plans against). */
@@ -180,4 +182,15 @@ test('AZO_DATABASE_HOSTS: a server name or a *.suffix maps to a plain-TCP addres
   assert.deepEqual(parseDatabaseHosts(''), []);
   assert.throws(() => parseDatabaseHosts('server=127.0.0.1'), /name=host:port/);
   assert.throws(() => parseDatabaseHosts('server=127.0.0.1:70000'), /name=host:port/);
+});
+
+test('the record of a created user reads back as its owner and name, whatever the name holds', () => {
+  const ownerName = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/);
+  fc.assert(
+    fc.property(ownerName, fc.string(), (owner, user) => {
+      assert.deepEqual(parseUserRecord(userRecord(owner, user)), { owner, user });
+    }),
+  );
+  assert.equal(parseUserRecord(undefined), undefined);
+  assert.equal(parseUserRecord('no-owner'), undefined);
 });

@@ -132,6 +132,18 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
+/** The record of a created user (annotation `serviceoperator.azure.com/resource-id`): `<owner name>/<user name>`. */
+export function userRecord(owner: string, user: string): string {
+  return `${owner}/${user}`;
+}
+
+/** Reads a `userRecord` (a Kubernetes object name holds no '/': the first one splits). */
+export function parseUserRecord(text: string | undefined): { owner: string; user: string } | undefined {
+  const slash = text?.indexOf('/') ?? -1;
+  if (text === undefined || slash <= 0) return undefined;
+  return { owner: text.slice(0, slash), user: text.slice(slash + 1) };
+}
+
 /** One `AZO_DATABASE_HOSTS` entry: a server name (or `*.suffix`) and where to reach it instead. */
 export interface DatabaseHostMapping {
   name: string;

@@ -5,7 +5,9 @@
  * ARM kinds' semantics where they apply: the finalizer before the first write, the owner reference, the
  * reconcile-policy annotation (skip: read only; detach-on-delete: the user stays), the Ready condition, and a wake-up
  * when the owner or a Secret changes. The password cannot be read back: its keyed digest is recorded in
- * `serviceoperator.azure.com/azo-applied-digest`, and a rotated Secret sets it again. Decisions: db-user-plan.ts.
+ * `serviceoperator.azure.com/azo-applied-digest`, and a rotated Secret sets it again. `serviceoperator.azure.com/
+ * resource-id` records `<owner>/<user name>` once created: the user a delete drops, and what cannot change after.
+ * Decisions: db-user-plan.ts.
  */
 import type { Logger } from 'pino';
 import {
@@ -23,8 +25,10 @@ import {
   desiredMySqlUser,
   desiredPgUser,
   mySqlHostOf,
+  parseUserRecord,
   planMySqlUser,
   planPgUser,
+  userRecord,
 } from './db-user-plan.js';
 import type { DbConnection } from './db-user-session.js';
 import type { KubeObject, ObjectRef } from './kube.js';
@@ -115,9 +119,10 @@ export async function reconcileDatabaseUser(
   const spec = object.spec ?? {};
   const annotations = object.metadata.annotations ?? {};
   const userName = typeof spec.azureName === 'string' && spec.azureName !== '' ? spec.azureName : ref.name;
-  const recordedName = annotations[RESOURCE_ID_ANNOTATION];
   const ownerName =
     typeof (spec.owner as { name?: unknown })?.name === 'string' ? (spec.owner as { name: string }).name : '';
+  // The owner and the name the user was created with (the owner's object name cannot hold a '/').
+  const recorded = parseUserRecord(annotations[RESOURCE_ID_ANNOTATION]);
 
   /** Reads a Secret key named by a `{name, key}` reference in spec.localUser. */
   const readSecretKey = async (field: string): Promise<string> => {
@@ -146,7 +151,7 @@ export async function reconcileDatabaseUser(
   };
 
   /** The owning server: its address, and its ownerReference. Missing or unprovisioned → WaitingForOwner. */
-  const resolveOwner = async () => {
+  const resolveOwner = async (ownerName: string) => {
     const ownerServed = deps.kinds.get(served.model.group, 'FlexibleServer');
     dependOn(objectKey(served.model.group, 'FlexibleServer', ref.namespace, ownerName));
     const waiting = (message: string, retry: 'soon' | 'shortly' = 'soon') =>
@@ -180,7 +185,7 @@ export async function reconcileDatabaseUser(
     return { fqdn, ownerRef };
   };
 
-  const open = async (fqdn: string): Promise<EngineSession> => {
+  const open = async (fqdn: string, name: string): Promise<EngineSession> => {
     const localUser = (spec.localUser ?? {}) as Record<string, unknown>;
     const adminPassword = await readSecretKey('serverAdminPassword');
     const address = databaseAddress(deps.config.databaseHosts, fqdn, ports[engine]);
@@ -191,9 +196,7 @@ export async function reconcileDatabaseUser(
       timeoutMs: Math.min(deps.config.armRequestTimeoutMs, 30_000),
     };
     const session = await onServer(() =>
-      engine === 'postgresql'
-        ? openPostgresUser(connection, spec, userName)
-        : openMySqlUser(connection, spec, userName),
+      engine === 'postgresql' ? openPostgresUser(connection, spec, name) : openMySqlUser(connection, spec, name),
     );
     return {
       exists: () => onServer(() => session.exists()),
@@ -205,21 +208,21 @@ export async function reconcileDatabaseUser(
 
   try {
     if (deleting) {
-      if (recordedName === undefined) return await release();
-      const owner = await resolveOwner().catch((error: unknown) => {
+      if (recorded === undefined) return await release();
+      const owner = await resolveOwner(recorded.owner).catch((error: unknown) => {
         if (error instanceof UserProblem && error.state.reason === Reasons.WaitingForOwner) return undefined;
         throw error;
       });
       // The server is gone (or never came up): so is the user.
       if (owner === undefined) return await release();
       await writeStatus(readyDeleting());
-      const session = await open(owner.fqdn);
+      const session = await open(owner.fqdn, recorded.user);
       try {
         await session.drop();
       } finally {
         await session.close();
       }
-      log.info({ user: recordedName }, 'dropped the database user');
+      log.info({ user: recorded.user }, 'dropped the database user');
       return await release();
     }
 
@@ -239,17 +242,21 @@ export async function reconcileDatabaseUser(
         'never',
       );
     }
-    if (recordedName !== undefined && recordedName !== userName) {
+    for (const [field, was, is] of [
+      ['azureName', recorded?.user, userName],
+      ['owner.name', recorded?.owner, ownerName],
+    ] as const) {
+      if (was === undefined || was === is) continue;
       throw new UserProblem(
         readyProblem(
           Reasons.ImmutableFieldChanged,
-          `updating 'azureName' is not allowed: the user was created as ${JSON.stringify(recordedName)}`,
+          `updating '${field}' is not allowed: the user was created with ${JSON.stringify(was)}`,
           'Error',
         ),
         'never',
       );
     }
-    const owner = await resolveOwner();
+    const owner = await resolveOwner(ownerName);
     if (owner === undefined) {
       throw new UserProblem(
         readyProblem(Reasons.WaitingForOwner, `owner FlexibleServer ${JSON.stringify(ownerName)} does not exist`),
@@ -265,7 +272,7 @@ export async function reconcileDatabaseUser(
       }
       if (Object.keys(wanted).length > 0) await patchMetadata(wanted);
     }
-    const session = await open(owner.fqdn);
+    const session = await open(owner.fqdn, userName);
     try {
       if (policy === 'skip') {
         if (!(await session.exists())) {
@@ -278,10 +285,9 @@ export async function reconcileDatabaseUser(
       const recordedDigest = object.metadata.annotations?.[APPLIED_DIGEST_ANNOTATION];
       const changes = await session.sync(password, recordedDigest !== digest);
       if (changes > 0) log.info({ user: userName, changes }, 'updated the database user');
-      if (recordedName !== userName || recordedDigest !== digest) {
-        await patchMetadata({
-          annotations: { [RESOURCE_ID_ANNOTATION]: userName, [APPLIED_DIGEST_ANNOTATION]: digest },
-        });
+      const record = userRecord(ownerName, userName);
+      if (annotations[RESOURCE_ID_ANNOTATION] !== record || recordedDigest !== digest) {
+        await patchMetadata({ annotations: { [RESOURCE_ID_ANNOTATION]: record, [APPLIED_DIGEST_ANNOTATION]: digest } });
       }
     } finally {
       await session.close();
