@@ -10,6 +10,7 @@ import type { DbConnection, UserSession } from './db-user-session.js';
 
 /** Connects to the server as its administrator; the users it manages connect from `userHost`. */
 export async function openMySql(connection: DbConnection, userHost: string): Promise<MySqlSession> {
+  const timeout = connection.timeoutMs;
   const mysql = await import('mysql2/promise');
   const client = await mysql.createConnection({
     host: connection.host,
@@ -20,7 +21,7 @@ export async function openMySql(connection: DbConnection, userHost: string): Pro
     ...(connection.tls ? { ssl: { rejectUnauthorized: true } } : {}),
   });
   client.on('error', () => undefined); // a dropped connection fails the running query; nothing else to do
-  return new MySqlSession(client, userHost);
+  return new MySqlSession(client, userHost, timeout);
 }
 
 /** See the module comment. */
@@ -28,20 +29,23 @@ export class MySqlSession implements UserSession<MySqlUser, MySqlChange> {
   constructor(
     private readonly client: Connection,
     private readonly userHost: string,
+    private readonly timeoutMs: number,
   ) {}
 
+  /** One statement, within the connection's timeout. */
+  private query(sql: string, values: unknown[]): Promise<unknown> {
+    return this.client.query({ sql, values, timeout: this.timeoutMs }).then(([rows]) => rows);
+  }
+
   async readUser(name: string): Promise<MySqlUser | null> {
-    const [users] = await this.client.query('SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?', [
-      name,
-      this.userHost,
-    ]);
+    const users = await this.query('SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?', [name, this.userHost]);
     if ((users as unknown[]).length === 0) return null;
     const grantee = `'${name.replace(/'/g, "''")}'@'${this.userHost.replace(/'/g, "''")}'`;
-    const [server] = await this.client.query(
+    const server = await this.query(
       'SELECT PRIVILEGE_TYPE AS privilege FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?',
       [grantee],
     );
-    const [schema] = await this.client.query(
+    const schema = await this.query(
       'SELECT TABLE_SCHEMA AS db, PRIVILEGE_TYPE AS privilege FROM information_schema.SCHEMA_PRIVILEGES ' +
         'WHERE GRANTEE = ?',
       [grantee],
@@ -61,12 +65,12 @@ export class MySqlSession implements UserSession<MySqlUser, MySqlChange> {
   async apply(name: string, password: string, changes: MySqlChange[]): Promise<void> {
     for (const change of changes) {
       const [sql, values] = mySqlStatement(change, name, this.userHost, password);
-      await this.client.query(sql, values);
+      await this.query(sql, values);
     }
   }
 
   async dropUser(name: string): Promise<void> {
-    await this.client.query('DROP USER IF EXISTS ?@?', [name, this.userHost]);
+    await this.query('DROP USER IF EXISTS ?@?', [name, this.userHost]);
   }
 
   async close(): Promise<void> {
