@@ -26,4 +26,5 @@ COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 USER 65532:65532
-ENTRYPOINT ["/nodejs/bin/node", "bin/azo.js", "operator"]
+# --max-semi-space-size: src/operator/internal/node-flags.ts says why (test/e2e/deploy.test.ts keeps the two equal).
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "bin/azo.js", "operator"]

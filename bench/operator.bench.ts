@@ -17,7 +17,7 @@ import { CustomObjectsApi, KubeConfig, type KubernetesObject, ListWatch, Watch }
 import { startApiServer } from '../src/kube/index.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { listKindModels } from '../src/model/index.js';
-import { reuseConnections } from '../src/operator/index.js';
+import { operatorNodeFlags, reuseConnections } from '../src/operator/index.js';
 import type { BenchResult } from './run.js';
 import { compileCli, peakKiB, percentile, rssKiB } from './support.js';
 
@@ -36,7 +36,10 @@ export async function run(): Promise<BenchResult> {
   const runtime = process.env['AZO_BENCH_OPERATOR_RUNTIME'] === 'tsx' ? 'tsx' : 'compiled';
   const entry = runtime === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [compileCli()];
   // e.g. AZO_BENCH_OPERATOR_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the operator.
-  const nodeArgs = (process.env['AZO_BENCH_OPERATOR_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+  const nodeArgs = [
+    ...operatorNodeFlags,
+    ...(process.env['AZO_BENCH_OPERATOR_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== ''),
+  ];
   const spawnOperator = () => spawn(process.execPath, [...nodeArgs, ...entry, 'operator', '--crd-pattern', 'resources.azure.com/*', '--arm-ca-file', caFile, '--log-level', 'warn'], {
     env: {
       ...process.env, KUBECONFIG: kubeconfig, AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: emulator.tenantId,

@@ -22,7 +22,7 @@ import {
   Watch,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { reuseConnections } from '../src/operator/index.js';
+import { operatorNodeFlags, reuseConnections } from '../src/operator/index.js';
 import type { BenchResult } from './run.js';
 import { compileCli, cpuSeconds, peakKiB, rssKiB } from './support.js';
 
@@ -50,7 +50,9 @@ export async function run(): Promise<BenchResult> {
     process.env['AZO_BENCH_SCALE_RUNTIME'] === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [compileCli()];
   const processes: ChildProcess[] = [];
   const start = (args: string[], env: Record<string, string> = {}): Started => {
-    const child = spawn(process.execPath, [...cli, ...args], {
+    // The operator runs with the image's Node flags; the API server and emulator with Node's defaults.
+    const nodeFlags = args[0] === 'operator' ? operatorNodeFlags : [];
+    const child = spawn(process.execPath, [...nodeFlags, ...cli, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

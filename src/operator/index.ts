@@ -21,6 +21,7 @@ export {
   type LeaderElectionOptions, type Leadership, type ElectionTiming,
 } from './internal/leader.js';
 export { reuseConnections } from './internal/client-node-pool.js';
+export { operatorNodeFlags } from './internal/node-flags.js';
 export { KubeError, type ClusterAccess } from './internal/kube-http.js';
 export {
   KubeClientConfig, loadKubeconfigFiles, inClusterConfig, serviceAccountDir,

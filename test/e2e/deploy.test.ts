@@ -10,6 +10,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listKindModels } from '../../src/model/index.js';
+import { operatorNodeFlags } from '../../src/operator/index.js';
 import { deployGeneratedFiles, withWebhookConversion } from '../../scripts/render-deploy.js';
 import { type HealthState, parseHealthPort, startHealthServer } from '../../src/cli/internal/health.js';
 import { repoRoot } from './kube-helpers.js';
@@ -99,6 +100,7 @@ test('the Dockerfile builds from what .dockerignore lets in and runs azo operato
   assert.match(user, /^[1-9]\d*$/, 'a numeric non-root USER (so runAsNonRoot can be verified)');
   const entrypoint = JSON.parse(runtime.lines.find((line) => line.startsWith('ENTRYPOINT '))?.slice(11) ?? '[]') as string[];
   assert.deepEqual(entrypoint.slice(-2), ['bin/azo.js', 'operator'], 'ENTRYPOINT runs azo operator');
+  assert.deepEqual(entrypoint.slice(1, -2), operatorNodeFlags, 'ENTRYPOINT passes the operator\'s Node flags');
 
   // Every file copied from the build context exists and is let in by .dockerignore.
   const contextCopies = instructions.filter((line) => /^COPY\s/.test(line) && !/--from=/.test(line))

@@ -136,6 +136,22 @@ describe('docs/emulator.md fidelity table', () => {
       ),
       '201',
     );
+    // `<Provider>/locations/<region>` is an address, not a resource: types under it need only a real region.
+    const failoverGroups = (region: string) =>
+      `${rg('fid1')}/providers/Microsoft.Sql/locations/${region}/instanceFailoverGroups`;
+    const group = {
+      properties: { readWriteEndpoint: { failoverPolicy: 'Manual' }, partnerRegions: [], managedInstancePairs: [] },
+    };
+    assert.match(await code('PUT', `${failoverGroups('westeurope')}/fidfog?api-version=2025-01-01`, group), /^20[01]$/);
+    assert.equal(
+      (await arm('GET', `${failoverGroups('westeurope')}?api-version=2025-01-01`)).json.value.length,
+      1,
+      'listed under its location',
+    );
+    assert.equal(
+      await code('PUT', `${failoverGroups('marsnorth')}/fidfog?api-version=2025-01-01`, group),
+      '400 LocationNotAvailableForResourceType',
+    );
   });
 
   it('implicit children: the singletons exist with their parent, the on-PUT ones do not', async () => {

@@ -126,3 +126,34 @@ test('operator reconciles Entra security groups against Microsoft Graph', async 
     assert.equal((await graph('GET', `/v1.0/groups/${String(kept.status?.entraID)}`)).status, 200);
   });
 });
+
+test('AZURE_GRAPH_AUDIENCE picks the Graph token audience (a national cloud’s Graph)', async (t) => {
+  // The emulator's Graph is the public cloud's: it refuses a token for the US Government Graph, so the group is not
+  // created and Ready says why — proof that the operator asked for the audience it was given.
+  const environment = await startEnvironment(
+    { AZURE_GRAPH_AUDIENCE: 'https://graph.microsoft.us' },
+    { installCrds: readCrds(['securitygroups.entra.azure.com']) },
+  );
+  t.after(() => environment.close());
+  await environment.custom.createNamespacedCustomObject({
+    ...sg,
+    body: {
+      apiVersion: 'entra.azure.com/v1',
+      kind: 'SecurityGroup',
+      metadata: { name: 'gov' },
+      spec: { displayName: 'Gov', mailNickname: 'gov' },
+    },
+  });
+  const object = await waitForReady(environment, { ...sg, name: 'gov' }, 'False');
+  assert.match(
+    String(object.status?.conditions?.find((condition) => condition.type === 'Ready')?.message),
+    /audience/i,
+  );
+  const tokenRequests = environment.emulator.requestLog().filter((entry) => /oauth2\/v2\.0\/token$/.test(entry.path));
+  assert.ok(tokenRequests.length >= 1);
+  assert.equal(
+    environment.emulator.requestLog().filter((entry) => entry.method === 'POST' && entry.path === '/v1.0/groups')
+      .length,
+    0,
+  );
+});

@@ -147,11 +147,17 @@ export function readyOf(object: Obj): { status: string; reason: string; severity
 
 /** Waits until the object's Ready condition matches (status and, if given, reason) for its current generation. */
 export async function waitForReady(environment: Environment, ref: { group: string; version: string; plural: string; namespace: string; name: string }, status = 'True', reason?: string): Promise<Obj> {
-  return eventually(async () => {
-    const object = await environment.custom.getNamespacedCustomObject(ref) as Obj;
-    const ready = readyOf(object);
-    return ready !== undefined && ready.status === status && (reason === undefined || ready.reason === reason) && ready.observedGeneration === object.metadata.generation ? object : undefined;
-  }, `${ref.plural}/${ref.name} Ready=${status}${reason !== undefined ? ` (${reason})` : ''}`);
+  let lastSeen: ReturnType<typeof readyOf>;
+  try {
+    return await eventually(async () => {
+      const object = await environment.custom.getNamespacedCustomObject(ref) as Obj;
+      const ready = readyOf(object);
+      lastSeen = ready;
+      return ready !== undefined && ready.status === status && (reason === undefined || ready.reason === reason) && ready.observedGeneration === object.metadata.generation ? object : undefined;
+    }, `${ref.plural}/${ref.name} Ready=${status}${reason !== undefined ? ` (${reason})` : ''}`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last Ready seen: ${JSON.stringify(lastSeen) ?? 'none'}`);
+  }
 }
 
 /** ARM writes (PUT/PATCH/DELETE/POST) in the emulator's log whose path ends with `suffix` (case-insensitive). */

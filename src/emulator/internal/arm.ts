@@ -13,7 +13,7 @@ import { fillComputed, implicitChildren } from './computed.js';
 import { interfaceSubnetId, needsNetworkInterface, networkInterfaceFor, nextPrivateAddress, subnetIdOf } from './private-endpoints.js';
 import { ArmError, invalidRequestContent, resourceGroupNotFound, resourceNotFound } from './errors.js';
 import { isObject } from './http.js';
-import { parseArmPath, type ArmPath, type ResourceRef, type Scope } from './paths.js';
+import { isLocationAddress, parseArmPath, type ArmPath, type ResourceRef, type Scope } from './paths.js';
 import { checkPurge, checkVaultCreate, deletedVaultNotFound, isDeletedVault, isDeletedVaultType, isDeletedVaultsCollection, softDeletedVaults, type DeletedVault } from './soft-delete.js';
 import type { OperationKind, OperationRecord, StateStore, StoredResource } from './state.js';
 import { stripReadOnly, stripWriteOnly, throwIfInvalid, validateBody } from './validate.js';
@@ -280,6 +280,11 @@ export class ArmEngine {
 
   private requireParent(ref: ResourceRef): void {
     if (ref.parentId === undefined) return;
+    // `<Provider>/locations/<region>` is an address, not a resource (instance failover groups, for one, live there).
+    if (isLocationAddress({ types: ref.types.slice(0, -1) })) {
+      checkResourceLocation(ref.fullType, ref.names[0] ?? '');
+      return;
+    }
     if (!this.resources.has(ref.parentId.toLowerCase())) {
       throw new ArmError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${ref.names.slice(0, -1).join('/')}' not found.`);
     }
@@ -667,7 +672,7 @@ export class ArmEngine {
     this.requireScope(path.scope, request.principal, false);
     if (path.parent) {
       this.requireParent(path.parent);
-      if (!this.resources.has(path.parent.key)) {
+      if (!this.resources.has(path.parent.key) && !isLocationAddress(path.parent)) {
         throw new ArmError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${path.parent.names.join('/')}' not found.`);
       }
     }

@@ -208,3 +208,8 @@ function checkTypeName(value: string): string {
 function notFoundPath(segments: string[]): ArmError {
   return new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '/${segments.join('/')}'.`);
 }
+
+/** `<Provider>/locations/<region>`: an address under which some types live, not a resource of its own. */
+export function isLocationAddress(ref: Pick<ResourceRef, 'types'>): boolean {
+  return ref.types.length === 1 && ref.types[0]?.toLowerCase() === 'locations';
+}

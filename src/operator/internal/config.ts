@@ -30,6 +30,8 @@ export interface OperatorConfig {
   authorityHost: string;
   /** Microsoft Graph (Entra kinds: SecurityGroup): `AZURE_GRAPH_ENDPOINT`, default https://graph.microsoft.com. */
   graphEndpoint: string;
+  /** The Graph token audience: `AZURE_GRAPH_AUDIENCE`, default https://graph.microsoft.com (national clouds differ). */
+  graphAudience: string;
   /**
    * `AZO_DATABASE_HOSTS`: database servers (User kinds) reached at another address, in plain TCP, instead of their
    * FQDN over TLS: `name=host:port` pairs, comma-separated; a name `*.suffix` matches every server ending so.
@@ -85,6 +87,7 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
     armAudience: nonEmpty('AZURE_RESOURCE_MANAGER_AUDIENCE') ?? 'https://management.core.windows.net/',
     authorityHost: nonEmpty('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com',
     graphEndpoint: (nonEmpty('AZURE_GRAPH_ENDPOINT') ?? 'https://graph.microsoft.com').replace(/\/+$/, ''),
+    graphAudience: nonEmpty('AZURE_GRAPH_AUDIENCE') ?? 'https://graph.microsoft.com',
     databaseHosts: parseDatabaseHosts(env['AZO_DATABASE_HOSTS']),
     subscriptionId: nonEmpty('AZURE_SUBSCRIPTION_ID'),
     tenantId: nonEmpty('AZURE_TENANT_ID'),

@@ -61,6 +61,7 @@ export async function reconcileEntraGroup(
   }
   const graph = new GraphClient({
     endpoint: deps.config.graphEndpoint,
+    audience: deps.config.graphAudience,
     credential: credential.credential,
     timeoutMs: deps.config.armRequestTimeoutMs,
     ...(deps.credentials.caCertPem !== undefined ? { caCertPem: deps.credentials.caCertPem } : {}),

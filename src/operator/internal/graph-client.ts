@@ -14,12 +14,17 @@ export class GraphError extends Error {
   }
 }
 
-const graphScope = 'https://graph.microsoft.com/.default';
-
 /** Groups on one Graph endpoint with one credential. */
 export class GraphClient {
   constructor(
-    private readonly options: { endpoint: string; credential: TokenCredential; caCertPem?: string; timeoutMs: number },
+    private readonly options: {
+      endpoint: string;
+      /** The token audience: https://graph.microsoft.com, or a national cloud's Graph. */
+      audience: string;
+      credential: TokenCredential;
+      caCertPem?: string;
+      timeoutMs: number;
+    },
   ) {}
 
   /** The group, or null when Graph says it does not exist. */
@@ -57,7 +62,7 @@ export class GraphClient {
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<unknown> {
-    const token = await this.options.credential.getToken(graphScope);
+    const token = await this.options.credential.getToken(`${this.options.audience.replace(/\/+$/, '')}/.default`);
     if (token === null) throw new GraphError(401, 'NoToken', 'no token for Microsoft Graph');
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const url = new URL(path, `${this.options.endpoint}/`);
