@@ -145,6 +145,24 @@ test('MySQL: applying the plan gives the desired privileges, and a second plan i
   );
 });
 
+test('MySQL: ALL (or ALL PRIVILEGES) is granted, as ASO does, and nothing is revoked', () => {
+  const desired = desiredMySqlUser({
+    privileges: ['all privileges'],
+    databasePrivileges: { appdb: ['SELECT', 'All'] },
+  });
+  assert.deepEqual(desired, { privileges: ['ALL'], databasePrivileges: { appdb: ['ALL'] } });
+  const observed = { privileges: ['PROCESS', 'RELOAD'], databasePrivileges: { appdb: ['SELECT'], other: ['INSERT'] } };
+  assert.deepEqual(planMySqlUser(desired, observed, false), [
+    { kind: 'grant', database: undefined, privileges: ['ALL'] },
+    { kind: 'grant', database: 'appdb', privileges: ['ALL'] },
+    { kind: 'revoke', database: 'other', privileges: ['INSERT'] },
+  ]);
+  assert.deepEqual(mySqlStatement({ kind: 'grant', database: undefined, privileges: ['ALL'] }, 'u', '%', ''), [
+    'GRANT ALL ON *.* TO ?@?',
+    ['u', '%'],
+  ]);
+});
+
 test('MySQL: privilege names are normalized, the host defaults to any, and a non-privilege is refused', () => {
   assert.deepEqual(normalizePrivileges([' select', 'SHOW   view', 'usage', 'SELECT']), ['SELECT', 'SHOW VIEW']);
   assert.equal(mySqlHostOf({}), '%');

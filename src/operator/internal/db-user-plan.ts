@@ -94,9 +94,13 @@ export function mySqlHostOf(spec: Record<string, unknown>): string {
   return typeof spec.hostname === 'string' && spec.hostname !== '' ? spec.hostname : '%';
 }
 
-/** Upper-case, single-spaced, without duplicates and USAGE (the privilege of every user), sorted. */
+/**
+ * Upper-case, single-spaced, without duplicates and USAGE (the privilege of every user), sorted. `ALL` (or `ALL
+ * PRIVILEGES`) stands for every privilege: it alone remains.
+ */
 export function normalizePrivileges(privileges: string[]): string[] {
   const names = privileges.map((name) => name.trim().replace(/\s+/g, ' ').toUpperCase());
+  if (names.some((name) => name === 'ALL' || name === 'ALL PRIVILEGES')) return ['ALL'];
   return unique(names.filter((name) => name !== '' && name !== 'USAGE')).sort();
 }
 
@@ -107,6 +111,11 @@ export function planMySqlUser(desired: MySqlUser, observed: MySqlUser | null, pa
   if (observed === null) changes.push({ kind: 'create' });
   else if (passwordChanged) changes.push({ kind: 'setPassword' });
   const diff = (database: string | undefined, wanted: string[], have: string[]) => {
+    // As ASO: ALL is granted (again: the server lists the privileges it stands for, not ALL) and nothing revoked.
+    if (wanted.includes('ALL')) {
+      changes.push({ kind: 'grant', database, privileges: ['ALL'] });
+      return;
+    }
     const grant = wanted.filter((name) => !have.includes(name));
     const revoke = have.filter((name) => !wanted.includes(name));
     if (grant.length > 0) changes.push({ kind: 'grant', database, privileges: grant });
