@@ -48,7 +48,8 @@ export default tseslint.config(
     },
   },
   ...modules.map((module) => ({ files: [`src/${module}/**/*.ts`], rules: boundaryRules(module) })),
-  // The operator process does not load @kubernetes/client-node (~70 MiB of RSS): its types only, erased at run time.
+  // The operator process does not load @kubernetes/client-node (~70 MiB of RSS): its types only, erased at run time;
+  // nor the database drivers until a User kind needs them.
   {
     files: ['src/operator/**/*.ts', 'src/cli/commands/operator.ts', 'src/cli/internal/kubeconfig-files.ts'],
     rules: {
@@ -61,6 +62,12 @@ export default tseslint.config(
               message: 'The operator talks to Kubernetes through kube-http.ts; import only types from client-node.',
               allowTypeImports: true,
             },
+            // The database drivers load only when a User kind is reconciled: `await import()` them.
+            ...['pg', 'mysql2', 'mysql2/promise'].map((name) => ({
+              name,
+              message: 'Import database drivers with await import() where used, so an operator without User kinds never loads them.',
+              allowTypeImports: true,
+            })),
           ],
         },
       ],

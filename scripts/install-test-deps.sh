@@ -4,8 +4,12 @@
 # - lua5.1 and lua5.4: run Argo CD's health check deploy/argocd/health.lua (test/e2e/gitops-health.test.ts); Argo CD's
 #   own interpreter (gopher-lua) speaks Lua 5.1, lua5.4 checks the script is not tied to one version;
 # - chromium: Debian's browser, driven headless by playwright-core (which downloads no browser of its own) to test the
-#   web view of `azo dev` (test/e2e/web-view.test.ts). About 100 s to install on a fresh machine; skipped when present.
-# Run by `npm test`; needs root and apt-get (as on CI). Elsewhere it only says what is missing: those parts skip.
+#   web view of `azo dev` (test/e2e/web-view.test.ts). About 100 s to install on a fresh machine; skipped when present;
+# - postgresql and mariadb-server: throwaway database servers (started by the test itself, in a temp directory, on a
+#   loopback port) for the database User kinds (test/integration/operator-db-users.test.ts). That test fails, not
+#   skips, without them. The packages' own services are not needed: policy-rc.d may refuse to start them.
+# Run by `npm test`; needs root and apt-get (as on CI). Elsewhere it only says what is missing: those parts skip (the
+# database User test fails instead).
 set -uo pipefail
 missing=()
 # Debian's own python3: a pyenv python3 earlier on PATH does not see Debian's packages.
@@ -16,6 +20,8 @@ for lua in lua5.1 lua5.4; do
   command -v "$lua" >/dev/null || missing+=("$lua")
 done
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -32,13 +32,21 @@ function row(versions: KindModel[]): string {
   const exports = hub.exports.map((entry) => `${entry.secret ? 'secret' : 'config'}:${entry.name}`).join(' ');
   const extension = extensions[`${hub.group}/${hub.kind}`]
     ? `[${hub.group}/${hub.kind}](../src/operator/extensions/${hub.group}/${hub.kind}.ts)`
-    : '';
+    : hub.handcrafted && hub.handcrafted.api !== 'graph'
+      ? `[db-user.ts](../src/operator/internal/db-user.ts)`
+      : '';
   const notes = [
     ...(hub.fixedName ? [`singleton (${hub.fixedName})`] : []),
     ...(hub.defaultAzureName === false ? ['azureName has no default'] : []),
     ...(hub.inlineChildren ? [`children in body: ${hub.inlineChildren.join(', ')}`] : []),
-    ...(hub.handcrafted
+    ...(hub.handcrafted?.api === 'graph'
       ? ['Microsoft Graph, not ARM: schema written by hand (src/codegen/internal/handcrafted.ts)']
+      : []),
+    ...(hub.handcrafted && hub.handcrafted.api !== 'graph'
+      ? [
+          `a ${hub.handcrafted.api === 'mysql' ? 'MySQL' : 'PostgreSQL'} user on its owner FlexibleServer, not ARM: ` +
+            'schema written by hand (src/codegen/internal/handcrafted-db-users.ts)',
+        ]
       : []),
     ...(substituted > 0 ? [`${substituted} version(s) use the nearest index schema`] : []),
   ].join('; ');
@@ -59,7 +67,8 @@ export async function renderKindsDoc(): Promise<string> {
     '',
     `azo serves ${hubs.length} kinds at ${versionCount} api-versions, each in both of ASO's spellings (\`vYYYYMMDD\` and the`,
     "deprecated `v1apiYYYYMMDD`): every kind and version of ASO's `azure-arm.yaml` that is an ARM resource, plus Entra's",
-    '`SecurityGroup` (Microsoft Graph; see the end of this page). The first',
+    '`SecurityGroup` (Microsoft Graph) and the PostgreSQL and MySQL `User` kinds (SQL on the owning flexible server; see',
+    'the end of this page). The first',
     '(bold) version is the **hub**: the storage version, the version the operator reconciles and sends to Azure. The',
     "hub is the kind's newest GA api-version (its newest preview when it has no GA version). An object written at any",
     'served version is converted to the hub (fields the hub lacks are kept in the `azo.dev/fields-from-other-versions`',
@@ -101,7 +110,7 @@ export async function renderKindsDoc(): Promise<string> {
     '| singleton children with a fixed name | `default` blob/file/queue/table services, management policies | generic (fixed name, detach on delete) |',
     "| values only an extension can compute | `$manualConfigs` (PrivateEndpoint primaryNicPrivateIpAddress) | generic `linked` export: the GET body names another resource (`properties.networkInterfaces[0].id`), which is read for the value; the emulator creates a private endpoint's network interface as Azure does (`test/integration/operator-private-endpoint.test.ts`) |",
     '| non-ARM kinds: Entra groups | entra `SecurityGroup` (Microsoft Graph) | served: the operator creates, adopts, updates and deletes the group with Microsoft Graph (see docs/operator.md, Entra security groups; `test/integration/operator-entra-group.test.ts`) |',
-    '| non-ARM kinds: database users | `User` (MySQL, PostgreSQL, SQL) | not done (see Not served) |',
+    "| non-ARM kinds: database users | dbforpostgresql `User`, dbformysql `User` (v1) | served: the operator logs into the owning FlexibleServer (`status.fullyQualifiedDomainName`, or the address `AZO_DATABASE_HOSTS` maps it to) with `spec.localUser`'s administrator and creates, alters (roles and role options; privileges) and drops the user, setting the password again when its Secret changes; `aadUser` is refused with an Error condition (see docs/operator.md, Database users; `test/integration/operator-db-users.test.ts`). sql `User` is not served (see Not served) |",
     '',
   ].join('\n');
 }

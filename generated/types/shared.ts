@@ -137,6 +137,15 @@ export interface IpRule_6bdf16e0 {
   value: string;
 }
 
+export interface LocalUser {
+  /** The login of the server administrator. */
+  serverAdminUsername: string;
+  /** The Secret key holding the password of the server administrator. */
+  serverAdminPassword?: Password;
+  /** The Secret key holding the password of the user. */
+  password: Password;
+}
+
 export interface OperatorSpec_4113541f {
   /** ConfigMap keys to write from CEL expressions. */
   configMapExpressions?: Array<DestinationExpression>;
@@ -188,6 +197,18 @@ export interface Owner_8d75abf5 {
   armId?: string;
   /** The name of the owner resources.azure.com/ResourceGroup object in this namespace (set name or armId). */
   name?: string;
+}
+
+export interface Owner_9fdbdfe1 {
+  /** The name of the FlexibleServer object. */
+  name: string;
+}
+
+export interface Password {
+  /** The name of the Secret, in the namespace of this object. */
+  name: string;
+  /** The key in the Secret. */
+  key: string;
 }
 
 export interface PrivateEndpoint_1ce3804f {

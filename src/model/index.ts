@@ -8,7 +8,7 @@ import type { ArmCatalog, KindModel } from './types.js';
 import { convertWithSchema, objectShapeOf, type ConvertibleObject } from './internal/versions.js';
 import { modelVersionConverter, type VersionConverter } from './internal/version-conversion.js';
 
-export type { ArmScope, SchemaNode, ExportSource, KindModel, ArmCatalog } from './types.js';
+export type { ArmScope, HandcraftedApi, SchemaNode, ExportSource, KindModel, ArmCatalog } from './types.js';
 export { parseArmId, buildArmId, isArmId, armIdsEqual, ArmIdError } from './internal/armid.js';
 export type { ArmId, ArmIdKind, BuildArmIdOptions } from './internal/armid.js';
 export {

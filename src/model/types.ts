@@ -10,6 +10,9 @@
 /** Where a resource lives in ARM. `extension` resources sit under any other resource's ID (`/providers/...`). */
 export type ArmScope = 'tenant' | 'subscription' | 'resourceGroup' | 'extension';
 
+/** The API a hand-written (non-ARM) kind is reconciled against. */
+export type HandcraftedApi = 'graph' | 'postgresql' | 'mysql';
+
 /** One node of an ARM body schema. Absent keys mean "no constraint". */
 export interface SchemaNode {
   type: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'any';
@@ -141,9 +144,10 @@ export interface KindModel {
   /**
    * Set for a kind that is not an ARM resource (ASO hand-writes it and its controller talks to another API): the
    * Kubernetes spec and status schemas as written by hand (src/codegen/internal/handcrafted.ts), and the API the
-   * operator reconciles it against. `armType`/`apiVersion` then name that API's collection. Absent → an ARM kind.
+   * operator reconciles it against (Microsoft Graph, or the owning flexible server's PostgreSQL or MySQL protocol).
+   * `armType`/`apiVersion` then name that API's collection. Absent → an ARM kind.
    */
-  handcrafted?: { api: 'graph'; spec: SchemaNode; status: SchemaNode };
+  handcrafted?: { api: HandcraftedApi; spec: SchemaNode; status: SchemaNode };
 }
 
 /**

@@ -1,5 +1,6 @@
 // The operator process never loads @kubernetes/client-node (its API classes, models and auth providers cost ~70 MiB
-// of RSS before the first object): neither `azo operator` (through the CLI entry) nor the operator module.
+// of RSS before the first object): neither `azo operator` (through the CLI entry) nor the operator module. Nor does it
+// load the database drivers (pg, mysql2) before it reconciles a database User.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -8,10 +9,15 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const hook = fileURLToPath(new URL('../e2e/forbid-client-node.mjs', import.meta.url));
 
+const forbidDrivers = fileURLToPath(new URL('./forbid-db-drivers.mjs', import.meta.url));
+
 function node(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', hook, '--import', 'tsx', ...args], { cwd: root }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', hook, '--import', forbidDrivers, '--import', 'tsx', ...args],
+      { cwd: root },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
     );
   });
 }
@@ -22,10 +28,19 @@ test('the guard works: importing client-node under it fails', async () => {
   assert.match(stderr, /must not load @kubernetes\/client-node/);
 });
 
-test('the operator module and the operator command load without client-node', async () => {
+test('the guard works: importing a database driver under it fails', async () => {
+  for (const driver of ['pg', 'mysql2/promise']) {
+    const { code, stderr } = await node(['--input-type=module', '-e', `await import('${driver}')`]);
+    assert.notEqual(code, 0);
+    assert.match(stderr, /loaded the database driver/);
+  }
+});
+
+test('the operator module and the operator command load without client-node or a database driver', async () => {
   const script = [
     "await import('./src/operator/index.ts');",
     "await import('./src/cli/commands/operator.ts');",
+    "await import('./src/operator/internal/db-user.ts');",
     "console.log('loaded');",
   ].join('\n');
   const { code, stdout, stderr } = await node(['--input-type=module', '-e', script]);

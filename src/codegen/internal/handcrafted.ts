@@ -1,11 +1,13 @@
 /**
  * The kinds ASO serves that are not ARM resources and whose schema azo therefore writes by hand, as ASO does (its
  * `entra: v1: SecurityGroup` in azure-arm.yaml is marked `# Handcrafted`: there is no type definition to generate
- * from). Each entry replaces the kind's "not served" line; the stage below adds its model to the generated output.
- * Keep the schemas equal to ASO's API reference (https://azure.github.io/azure-service-operator/reference/entra/v1).
+ * from), and its database users (handcrafted-db-users.ts). Each entry replaces the kind's "not served" line; the stage
+ * below adds its model to the generated output. Keep the schemas equal to ASO's API reference
+ * (https://azure.github.io/azure-service-operator/reference/entra/v1).
  */
 import type { KindModel, SchemaNode } from '../../model/index.js';
 import { conditionSchema } from '../../model/index.js';
+import { databaseUserKinds } from './handcrafted-db-users.js';
 import type { GeneratorState, KindWork, Stage } from './state.js';
 
 const text = (description: string): SchemaNode => ({ type: 'string', description });
@@ -104,6 +106,7 @@ export const handcraftedKinds: Record<string, KindModel> = {
     hooks: [],
     handcrafted: { api: 'graph', spec: securityGroupSpec, status: securityGroupStatus },
   },
+  ...databaseUserKinds,
 };
 
 function workOf(model: KindModel): KindWork {

@@ -49,6 +49,9 @@ const fillers: Record<string, Filler> = {
   'microsoft.dbforpostgresql/flexibleservers': (resource, properties) => {
     properties.fullyQualifiedDomainName = `${resource.name.toLowerCase()}.postgres.database.azure.com`;
   },
+  'microsoft.dbformysql/flexibleservers': (resource, properties) => {
+    properties.fullyQualifiedDomainName = `${resource.name.toLowerCase()}.mysql.database.azure.com`;
+  },
   'microsoft.keyvault/vaults': (resource, properties) => {
     properties.vaultUri = `https://${resource.name.toLowerCase()}.vault.azure.net/`;
   },

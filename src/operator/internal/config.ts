@@ -1,6 +1,7 @@
 /**
  * The operator's configuration from the environment, as ASO names it. Pure: pass `process.env`.
  */
+import type { DatabaseHostMapping } from './db-user-plan.js';
 import { isReconcilePolicy, type ReconcilePolicy } from './policy.js';
 
 /** Parsed operator settings. Defaults in `readOperatorConfig`'s comment. */
@@ -31,6 +32,11 @@ export interface OperatorConfig {
   graphEndpoint: string;
   /** The Graph token audience: `AZURE_GRAPH_AUDIENCE`, default https://graph.microsoft.com (national clouds differ). */
   graphAudience: string;
+  /**
+   * `AZO_DATABASE_HOSTS`: database servers (User kinds) reached at another address, in plain TCP, instead of their
+   * FQDN over TLS: `name=host:port` pairs, comma-separated; a name `*.suffix` matches every server ending so.
+   */
+  databaseHosts: DatabaseHostMapping[];
   /** The global credential from env vars, when all four are set. */
   subscriptionId: string | undefined;
   tenantId: string | undefined;
@@ -82,6 +88,7 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
     authorityHost: nonEmpty('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com',
     graphEndpoint: (nonEmpty('AZURE_GRAPH_ENDPOINT') ?? 'https://graph.microsoft.com').replace(/\/+$/, ''),
     graphAudience: nonEmpty('AZURE_GRAPH_AUDIENCE') ?? 'https://graph.microsoft.com',
+    databaseHosts: parseDatabaseHosts(env['AZO_DATABASE_HOSTS']),
     subscriptionId: nonEmpty('AZURE_SUBSCRIPTION_ID'),
     tenantId: nonEmpty('AZURE_TENANT_ID'),
     clientId: nonEmpty('AZURE_CLIENT_ID'),
@@ -123,6 +130,19 @@ function numberSetting(
   const value = Number(text);
   if (!Number.isFinite(value) || !valid(value)) throw new Error(`${name} must be ${what}, not ${JSON.stringify(text)}`);
   return value;
+}
+
+/** Parses `AZO_DATABASE_HOSTS` (see OperatorConfig.databaseHosts). Throws on a malformed entry. */
+export function parseDatabaseHosts(text: string | undefined): DatabaseHostMapping[] {
+  const entries = (text ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return entries.map((entry) => {
+    const match = /^([^=\s]+)=(\[[^\]]+\]|[^:=\s]+):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (match === null || port < 1 || port > 65535) {
+      throw new Error(`AZO_DATABASE_HOSTS entries are name=host:port, not ${JSON.stringify(entry)}`);
+    }
+    return { name: (match[1] ?? '').toLowerCase(), host: (match[2] ?? '').replace(/^\[|\]$/g, ''), port };
+  });
 }
 
 /** Parses `1h30m`, `90s`, `250ms`, `15m` or plain seconds into milliseconds. */

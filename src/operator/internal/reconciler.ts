@@ -37,6 +37,7 @@ import { ConditionError, isConditionError } from './errors.js';
 import { plannedExports, writeExports } from './exports.js';
 import { HeldErrors } from './held-errors.js';
 import type { ReconcileObserver } from './metrics.js';
+import { reconcileDatabaseUser } from './db-user.js';
 import { reconcileEntraGroup } from './entra-group.js';
 import { type HookArm, RequeueLater, isRequeueLater, runBeforePut, runPersistedAzureName } from './hooks.js';
 import { type KubeAccess, KubeError, type KubeObject, type ObjectRef } from './kube.js';
@@ -131,7 +132,9 @@ export class Reconciler {
       kind: served.model.kind,
       reconcileId: randomUUID().slice(0, 8),
     });
-    if (served.model.handcrafted?.api === 'graph') return reconcileEntraGroup(this.deps, served, ref, object, log);
+    const api = served.model.handcrafted?.api;
+    if (api === 'graph') return reconcileEntraGroup(this.deps, served, ref, object, log);
+    if (api === 'postgresql' || api === 'mysql') return reconcileDatabaseUser(this.deps, served, ref, object, log);
     const deadline = new AbortController();
     const clock = this.deps.clock ?? systemClock;
     const timer = clock.setTimer(() => deadline.abort(), this.deps.config.reconcileTimeoutMs);

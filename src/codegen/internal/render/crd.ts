@@ -92,6 +92,13 @@ export function toJsonSchema(node: SchemaNode, descriptions: boolean): JsonSchem
   return out;
 }
 
+/** What a hand-written kind is reconciled against, for its CRD's description. */
+function handcraftedDescription(kind: string, api: string, collection: string, apiVersion: string): string {
+  if (api === 'graph') return `${kind} is reconciled by azo against Microsoft Graph (${collection}, ${apiVersion}).`;
+  const engine = api === 'postgresql' ? 'PostgreSQL' : 'MySQL';
+  return `${kind} is a ${engine} user, created by azo on the flexible server that owns it (not an ARM resource).`;
+}
+
 /** The whole object's schema of a kind (apiVersion, kind, metadata, spec, status). */
 export function objectSchemaOf(model: KindModel, descriptions = true): JsonSchemaProps {
   return {
@@ -99,7 +106,7 @@ export function objectSchemaOf(model: KindModel, descriptions = true): JsonSchem
     ...(descriptions
       ? {
           description: model.handcrafted
-            ? `${model.kind} is reconciled by azo against Microsoft Graph (${model.armType}, ${model.apiVersion}).`
+            ? handcraftedDescription(model.kind, model.handcrafted.api, model.armType, model.apiVersion)
             : `${model.kind} is the Azure resource ${model.armType} (api-version ${model.apiVersion}), managed by azo.`,
         }
       : {}),
