@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { armToken, call } from './emulator-helpers.js';
-import { eventually, readCrds, startEnvironment, subscriptionId, testCrds, waitForReady } from './operator-helpers.js';
+import { readCrds, startEnvironment, subscriptionId, testCrds, waitForGone, waitForReady } from './operator-helpers.js';
 
 const namespace = 'default';
 const at = (group: string, version: string, plural: string) => ({ group, version, plural, namespace });
@@ -90,14 +90,7 @@ test('InstanceFailoverGroup, owned by a location given by armId, pairs two Manag
   assert.deepEqual(properties['partnerRegions'], [{ location: 'germanywestcentral' }]);
 
   await custom.deleteNamespacedCustomObject({ ...failoverGroup, name: 'fog' });
-  await eventually(async () => {
-    try {
-      await custom.getNamespacedCustomObject({ ...failoverGroup, name: 'fog' });
-      return undefined;
-    } catch {
-      return true;
-    }
-  }, 'the failover group object is gone');
+  await waitForGone(environment, { ...failoverGroup, name: 'fog' });
   const deletes = emulator.requestLog().filter((entry) => entry.method === 'DELETE');
   assert.deepEqual(
     deletes.map((entry) => entry.path.split('?')[0]),

@@ -160,6 +160,18 @@ export async function waitForReady(environment: Environment, ref: { group: strin
   }
 }
 
+/** Waits until reading the object fails (it is gone: its finalizer released and the API server removed it). */
+export async function waitForGone(environment: Environment, ref: { group: string; version: string; plural: string; namespace: string; name: string }): Promise<void> {
+  await eventually(async () => {
+    try {
+      await environment.custom.getNamespacedCustomObject(ref);
+      return undefined;
+    } catch {
+      return true;
+    }
+  }, `${ref.plural}/${ref.name} gone`);
+}
+
 /** ARM writes (PUT/PATCH/DELETE/POST) in the emulator's log whose path ends with `suffix` (case-insensitive). */
 export function armRequests(emulator: RunningEmulator, method: string, suffix: string): number {
   return emulator.requestLog().filter((entry) => entry.method === method && entry.path.toLowerCase().endsWith(suffix.toLowerCase())).length;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { armToken, call } from './emulator-helpers.js';
-import { eventually, readCrds, startEnvironment, subscriptionId, testCrds, waitForReady } from './operator-helpers.js';
+import { readCrds, startEnvironment, subscriptionId, testCrds, waitForGone, waitForReady } from './operator-helpers.js';
 
 const namespace = 'default';
 const at = (group: string, version: string, plural: string) => ({ group, version, plural, namespace });
@@ -76,14 +76,7 @@ test('PrivateEndpoint exports the private IP address of the network interface Az
   );
 
   await custom.deleteNamespacedCustomObject({ ...endpoint, name: 'pe1' });
-  await eventually(async () => {
-    try {
-      await custom.getNamespacedCustomObject({ ...endpoint, name: 'pe1' });
-      return undefined;
-    } catch {
-      return true;
-    }
-  }, 'the endpoint is deleted');
+  await waitForGone(environment, { ...endpoint, name: 'pe1' });
   const token = await armToken(emulator);
   const nic = await call(emulator, 'GET', `${nicPath}?api-version=2024-03-01`, { token });
   assert.equal(nic.status, 404, 'the interface went with the endpoint');
