@@ -10,11 +10,11 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { type DbServer, startMariaDb, startPostgres } from './db-servers.js';
 import {
-  type Environment,
   eventually,
   readCrds,
   readyOf,
   startEnvironment,
+  waitForGone,
   waitForReady,
   waitForReconciles,
 } from './operator-helpers.js';
@@ -89,20 +89,6 @@ async function logsIn(query: () => Promise<unknown>): Promise<boolean> {
   return query().then(
     () => true,
     () => false,
-  );
-}
-
-async function gone(
-  environment: Environment,
-  ref: { group: string; version: string; plural: string; namespace: string },
-  name: string,
-): Promise<void> {
-  await eventually(
-    async () =>
-      (await environment.custom.getNamespacedCustomObject({ ...ref, name }).catch(() => 'gone')) === 'gone'
-        ? true
-        : undefined,
-    `${name} to go`,
   );
 }
 
@@ -329,8 +315,8 @@ test('operator manages PostgreSQL and MySQL users on their flexible servers', as
     await waitForReady(environment, { ...engines.postgresql.user, name: 'kept-user' });
     await custom.deleteNamespacedCustomObject({ ...engines.postgresql.user, name: 'kept-user' });
     await custom.deleteNamespacedCustomObject({ ...engines.postgresql.user, name: 'app-user' });
-    await gone(environment, engines.postgresql.user, 'kept-user');
-    await gone(environment, engines.postgresql.user, 'app-user');
+    await waitForGone(environment, { ...engines.postgresql.user, name: 'kept-user' });
+    await waitForGone(environment, { ...engines.postgresql.user, name: 'app-user' });
     assert.equal((await pgQuery(postgres, "SELECT 1 FROM pg_roles WHERE rolname = 'app-user'")).length, 0);
     assert.ok(await logsIn(() => pgQuery(postgres, 'SELECT 1', [], { user: 'kept-user', password: 'kept-Passw0rd' })));
   });
@@ -411,7 +397,7 @@ test('operator manages PostgreSQL and MySQL users on their flexible servers', as
     });
     await waitForReady(environment, { ...engines.mysql.user, name: 'my-user' });
     await custom.deleteNamespacedCustomObject({ ...engines.mysql.user, name: 'my-user' });
-    await gone(environment, engines.mysql.user, 'my-user');
+    await waitForGone(environment, { ...engines.mysql.user, name: 'my-user' });
     assert.equal((await myQuery(mariadb, "SELECT 1 FROM mysql.user WHERE User = 'my-user'")).length, 0);
 
     await createUser(
@@ -429,7 +415,7 @@ test('operator manages PostgreSQL and MySQL users on their flexible servers', as
     );
     await waitForReady(environment, { ...engines.mysql.user, name: 'my-kept' });
     await custom.deleteNamespacedCustomObject({ ...engines.mysql.user, name: 'my-kept' });
-    await gone(environment, engines.mysql.user, 'my-kept');
+    await waitForGone(environment, { ...engines.mysql.user, name: 'my-kept' });
     assert.ok(await myLogin('my-kept', 'second-Passw0rd'));
   });
 

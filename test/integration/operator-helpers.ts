@@ -166,8 +166,9 @@ export async function waitForGone(environment: Environment, ref: { group: string
     try {
       await environment.custom.getNamespacedCustomObject(ref);
       return undefined;
-    } catch {
-      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return true;
+      throw error; // any other failure is not "gone": retried, and reported if it lasts
     }
   }, `${ref.plural}/${ref.name} gone`);
 }

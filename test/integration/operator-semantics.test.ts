@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { FakeClock } from '../../src/operator/internal/fake-clock.js';
-import { eventually, readyOf, startEnvironment, subscriptionId, waitForReady, type Environment } from './operator-helpers.js';
+import { eventually, readyOf, startEnvironment, subscriptionId, waitForGone, waitForReady, type Environment } from './operator-helpers.js';
 
 const ref = (group: string, version: string, plural: string) => ({ group, version, plural, namespace: 'default' });
 const rg = ref('resources.azure.com', 'v1api20200601', 'resourcegroups');
@@ -30,16 +30,6 @@ const kinds: Record<string, string> = {
 
 async function create(environment: Environment, where: ReturnType<typeof ref>, name: string, spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): Promise<void> {
   await environment.custom.createNamespacedCustomObject({ ...where, body: { apiVersion: `${where.group}/${where.version}`, kind: kinds[where.plural], metadata: { name, ...metadata }, spec } });
-}
-
-async function exists(environment: Environment, where: ReturnType<typeof ref>, name: string): Promise<boolean> {
-  try {
-    await environment.custom.getNamespacedCustomObject({ ...where, name });
-    return true;
-  } catch (error) {
-    if ((error as { code?: number }).code === 404) return false;
-    throw error;
-  }
 }
 
 test('a dependency change requeues its dependents at once (the operator clock never fires)', async (t) => {
@@ -138,7 +128,7 @@ test('deleting only the owner: Kubernetes garbage-collects the children, which l
     await waitForReady(environment, { ...container, name: `${account}-container` });
   };
   const gone = async (pairs: Array<[ReturnType<typeof ref>, string]>) => {
-    for (const [where, name] of pairs) await eventually(async () => ((await exists(environment, where, name)) ? undefined : true), `${name} gone`);
+    for (const [where, name] of pairs) await waitForGone(environment, { ...where, name });
   };
 
   await t.test('manage: the group is deleted in Azure (with everything in it), nothing else is deleted or recreated', async () => {

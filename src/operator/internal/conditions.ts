@@ -68,11 +68,25 @@ export function readyProblem(reason: string, message: string, severity: 'Warning
   return { status: 'False', severity, reason, message };
 }
 
+/** Ready False, ReconcileTimeout: the pass ran out of its `AZO_RECONCILE_TIMEOUT` and is tried again. */
+export function readyDeadlinePassed(reconcileTimeoutMs: number): ReadyState {
+  const seconds = Math.round(reconcileTimeoutMs / 1000);
+  return readyProblem(
+    Reasons.ReconcileTimeout,
+    `the reconcile did not finish within ${seconds} s (AZO_RECONCILE_TIMEOUT); it is tried again`,
+  );
+}
+
 /**
  * Builds the Ready condition for `generation`, keeping `previous.lastTransitionTime` when status and reason have not
  * changed (so an unchanged reconcile produces an identical condition and no write).
  */
-export function buildReadyCondition(state: ReadyState, generation: number, previous: Condition | undefined, now: Date): Condition {
+export function buildReadyCondition(
+  state: ReadyState,
+  generation: number,
+  previous: Condition | undefined,
+  now: Date,
+): Condition {
   const unchanged = previous !== undefined && previous.status === state.status && previous.reason === state.reason;
   return {
     type: 'Ready',
@@ -144,6 +158,9 @@ export function conditionsWithReady(
 /** The Ready condition of a status' `conditions`, if any. */
 export function readyConditionOf(conditions: unknown): Condition | undefined {
   if (!Array.isArray(conditions)) return undefined;
-  const found: unknown = conditions.find((condition: unknown) => typeof condition === 'object' && condition !== null && (condition as { type?: unknown }).type === 'Ready');
+  const found: unknown = conditions.find(
+    (condition: unknown) =>
+      typeof condition === 'object' && condition !== null && (condition as { type?: unknown }).type === 'Ready',
+  );
   return found as Condition | undefined;
 }

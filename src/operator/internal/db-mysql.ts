@@ -6,13 +6,13 @@
 import type { Connection } from 'mysql2/promise';
 import type { MySqlChange, MySqlUser } from './db-user-plan.js';
 import { normalizePrivileges } from './db-user-plan.js';
-import type { DbConnection, UserSession } from './db-user-session.js';
+import { type DbConnection, type UserSession, connectWithin } from './db-user-session.js';
 
 /** Connects to the server as its administrator; the users it manages connect from `userHost`. */
 export async function openMySql(connection: DbConnection, userHost: string): Promise<MySqlSession> {
-  const timeout = connection.timeoutMs;
-  const mysql = await import('mysql2/promise');
-  const client = await mysql.createConnection({
+  const { default: mysql } = await import('mysql2');
+  // The callback API's connection exists before the handshake ends, so a deadline can cut a connect that hangs.
+  const core = mysql.createConnection({
     host: connection.host,
     port: connection.port,
     user: connection.adminUser,
@@ -20,8 +20,13 @@ export async function openMySql(connection: DbConnection, userHost: string): Pro
     connectTimeout: connection.timeoutMs,
     ...(connection.tls ? { ssl: { rejectUnauthorized: true } } : {}),
   });
-  client.on('error', () => undefined); // a dropped connection fails the running query; nothing else to do
-  return new MySqlSession(client, userHost, timeout);
+  core.on('error', () => undefined); // a dropped connection fails the running query; nothing else to do
+  const connected = new Promise<void>((resolve, reject) => {
+    core.once('connect', () => resolve());
+    core.once('error', reject);
+  });
+  await connectWithin(connection.signal, connected, () => core.destroy());
+  return new MySqlSession(core.promise(), userHost, connection.timeoutMs);
 }
 
 /** See the module comment. */
@@ -75,6 +80,10 @@ export class MySqlSession implements UserSession<MySqlUser, MySqlChange> {
 
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
+  }
+
+  abort(): void {
+    this.client.destroy(); // end() would wait for the statement in flight
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Client } from 'pg';
 import type { PgChange, PgRoleOptions, PgUser } from './db-user-plan.js';
-import type { DbConnection, UserSession } from './db-user-session.js';
+import { type DbConnection, type UserSession, connectWithin } from './db-user-session.js';
 
 /** ASO logs into the `postgres` maintenance database. */
 const maintenanceDatabase = 'postgres';
@@ -23,7 +23,7 @@ export async function openPostgres(connection: DbConnection): Promise<PostgresSe
     ...(connection.tls ? { ssl: { rejectUnauthorized: true } } : {}),
   });
   client.on('error', () => undefined); // a dropped connection fails the running query; nothing else to do
-  await client.connect();
+  await connectWithin(connection.signal, client.connect(), () => void client.end().catch(() => undefined));
   return new PostgresSession(client);
 }
 
@@ -68,6 +68,11 @@ export class PostgresSession implements UserSession<PgUser, PgChange> {
 
   async close(): Promise<void> {
     await this.client.end().catch(() => undefined);
+  }
+
+  abort(): void {
+    // end() closes the socket; the query in flight fails with "Connection terminated".
+    void this.client.end().catch(() => undefined);
   }
 }
 

@@ -9,6 +9,38 @@ export interface DbConnection {
   adminUser: string;
   adminPassword: string;
   timeoutMs: number;
+  /** Cuts the connection, while it is being made too (the reconcile's deadline). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Waits for `connecting`; if `signal` aborts first, calls `cut` (which drops the half-open connection) and rejects at
+ * once, whatever the driver does next.
+ */
+export async function connectWithin<T>(
+  signal: AbortSignal | undefined,
+  connecting: Promise<T>,
+  cut: () => void,
+): Promise<T> {
+  if (signal === undefined) return connecting;
+  const passed = () => new Error('the reconcile deadline passed while connecting');
+  if (signal.aborted) {
+    cut();
+    throw passed();
+  }
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      cut();
+      reject(passed());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([connecting, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** A session as the server administrator: reads a user, applies planned changes, drops a user. */
@@ -17,4 +49,6 @@ export interface UserSession<User, Change> {
   apply(name: string, password: string, changes: Change[]): Promise<void>;
   dropUser(name: string): Promise<void>;
   close(): Promise<void>;
+  /** Cuts the connection without waiting: a statement in flight fails. */
+  abort(): void;
 }

@@ -14,6 +14,7 @@ import {
   Reasons,
   type ReadyState,
   conditionsWithReady,
+  readyDeadlinePassed,
   readyDeleting,
   readyProblem,
   readySucceeded,
@@ -32,14 +33,16 @@ import {
 } from './db-user-plan.js';
 import type { DbConnection } from './db-user-session.js';
 import type { KubeObject, ObjectRef } from './kube.js';
-import { createMergePatch } from './merge-patch.js';
-import { APPLIED_DIGEST_ANNOTATION, FINALIZER, RESOURCE_ID_ANNOTATION } from './names.js';
-import { resolveReconcilePolicy } from './policy.js';
-import type { ReconcileResult } from './queue.js';
+import { APPLIED_DIGEST_ANNOTATION, RESOURCE_ID_ANNOTATION } from './names.js';
+import { ObjectWriter } from './object-writer.js';
+import { type ReconcileResult, RetryableError } from './queue.js';
 import type { ReconcilerDeps } from './reconciler.js';
 import { type ServedKind, objectKey } from './registry.js';
 
-/** Retry soon after a failure that may pass (server unreachable, owner not provisioned yet, Secret missing). */
+/**
+ * The least delay before retrying a failure that may pass (server unreachable, owner not provisioned yet, Secret
+ * missing); the queue's backoff grows it.
+ */
 const retryMs = 10_000;
 const shortRetryMs = 1_000;
 const ports = { postgresql: 5432, mysql: 3306 } as const;
@@ -66,20 +69,24 @@ interface EngineSession {
   sync(password: string, passwordChanged: boolean): Promise<number>;
   drop(): Promise<void>;
   close(): Promise<void>;
+  /** Cuts the connection at once (the reconcile's deadline passed): a statement in flight fails. */
+  abort(): void;
 }
 
-/** Reconciles one User object (see the module comment). */
+/** Reconciles one User object (see the module comment); `deadline` ends its database session. */
 export async function reconcileDatabaseUser(
   deps: ReconcilerDeps,
   served: ServedKind,
   ref: ObjectRef,
   initial: KubeObject,
   log: Logger,
+  deadline: AbortSignal,
 ): Promise<ReconcileResult> {
   const engine: Engine = served.model.handcrafted?.api === 'mysql' ? 'mysql' : 'postgresql';
   const kube = deps.kube;
   const now = deps.now ?? (() => new Date());
-  let object = structuredClone(initial);
+  const target = new ObjectWriter(kube, ref, initial);
+  const object = () => target.object;
   const key = objectKey(served.model.group, served.model.kind, ref.namespace, ref.name);
   const dependencies = new Set<string>();
   const dependOn = (dependency: string) => {
@@ -87,37 +94,25 @@ export async function reconcileDatabaseUser(
     deps.dependencies.add(key, dependency);
   };
   const secretValues: string[] = [];
-  const patchMetadata = async (metadata: Record<string, unknown>) => {
-    object = await kube.patchObject(ref, {
-      metadata: { ...metadata, resourceVersion: object.metadata.resourceVersion },
-    });
-  };
   const writeStatus = async (state: ReadyState) => {
     const message = redactSecrets(state.message, secretValues);
-    const previous = object.status ?? {};
-    const generation = object.metadata.generation ?? 0;
+    const previous = object().status ?? {};
+    const generation = object().metadata.generation ?? 0;
     const { conditions } = conditionsWithReady(previous, { ...state, message }, generation, now());
-    const patch = createMergePatch(previous, { ...previous, conditions, observedGeneration: generation });
-    if (patch !== undefined) object = await kube.patchStatus(ref, { status: patch });
+    await target.writeStatus({ ...previous, conditions, observedGeneration: generation });
   };
 
-  const namespace = await kube.getNamespace(ref.namespace);
-  const { policy } = resolveReconcilePolicy({
-    objectAnnotations: object.metadata.annotations,
-    namespaceAnnotations: namespace?.metadata?.annotations,
-    defaultPolicy: deps.config.defaultReconcilePolicy ?? deps.config.invalidDefaultPolicy,
-  });
-  const deleting = object.metadata.deletionTimestamp !== undefined && object.metadata.deletionTimestamp !== null;
-  const finalizers = object.metadata.finalizers ?? [];
+  const { policy } = await target.policy(deps.config);
+  const deleting = target.deleting;
   const release = async (): Promise<ReconcileResult> => {
-    if (finalizers.includes(FINALIZER)) await patchMetadata({ finalizers: finalizers.filter((f) => f !== FINALIZER) });
+    await target.releaseFinalizer();
     return {};
   };
-  if (deleting && !finalizers.includes(FINALIZER)) return {};
+  if (deleting && !target.hasFinalizer) return {};
   if (deleting && policy !== 'manage') return release();
 
-  const spec = object.spec ?? {};
-  const annotations = object.metadata.annotations ?? {};
+  const spec = object().spec ?? {};
+  const annotations = object().metadata.annotations ?? {};
   const userName = typeof spec.azureName === 'string' && spec.azureName !== '' ? spec.azureName : ref.name;
   const ownerName =
     typeof (spec.owner as { name?: unknown })?.name === 'string' ? (spec.owner as { name: string }).name : '';
@@ -194,15 +189,24 @@ export async function reconcileDatabaseUser(
       adminUser: String(localUser.serverAdminUsername ?? ''),
       adminPassword,
       timeoutMs: Math.min(deps.config.armRequestTimeoutMs, 30_000),
+      signal: deadline,
     };
-    const session = await onServer(() =>
-      engine === 'postgresql' ? openPostgresUser(connection, spec, name) : openMySqlUser(connection, spec, name),
-    );
+    const opening =
+      engine === 'postgresql' ? openPostgresUser(connection, spec, name) : openMySqlUser(connection, spec, name);
+    // A session that opens after the deadline passed is closed at once: nobody is left to use it.
+    opening.then((late) => (deadline.aborted ? late.close() : undefined)).catch(() => undefined);
+    const session = await onServer(deadline, () => opening);
+    const onCut = () => session.abort();
+    deadline.addEventListener('abort', onCut, { once: true });
     return {
-      exists: () => onServer(() => session.exists()),
-      sync: (password, passwordChanged) => onServer(() => session.sync(password, passwordChanged)),
-      drop: () => onServer(() => session.drop()),
-      close: () => session.close(),
+      exists: () => onServer(deadline, () => session.exists()),
+      sync: (password, passwordChanged) => onServer(deadline, () => session.sync(password, passwordChanged)),
+      drop: () => onServer(deadline, () => session.drop()),
+      close: async () => {
+        deadline.removeEventListener('abort', onCut);
+        await session.close();
+      },
+      abort: () => session.abort(),
     };
   };
 
@@ -264,13 +268,12 @@ export async function reconcileDatabaseUser(
     }
     const password = policy === 'skip' ? '' : await readSecretKey('password');
     if (policy !== 'skip') {
-      const owners = object.metadata.ownerReferences ?? [];
-      const wanted: Record<string, unknown> = {};
-      if (!finalizers.includes(FINALIZER)) wanted.finalizers = [...finalizers, FINALIZER];
+      const owners = object().metadata.ownerReferences ?? [];
+      await target.addFinalizer();
       if (!owners.some((reference) => reference.uid === owner.ownerRef.uid)) {
-        wanted.ownerReferences = [...owners.filter((reference) => reference.kind !== 'FlexibleServer'), owner.ownerRef];
+        const others = owners.filter((reference) => reference.kind !== 'FlexibleServer');
+        await target.patchMetadata({ ownerReferences: [...others, owner.ownerRef] });
       }
-      if (Object.keys(wanted).length > 0) await patchMetadata(wanted);
     }
     const session = await open(owner.fqdn, userName);
     try {
@@ -282,12 +285,14 @@ export async function reconcileDatabaseUser(
         return {};
       }
       const digest = makeDigest(deps.keyring, { engine, user: userName, host: mySqlHostOf(spec), password });
-      const recordedDigest = object.metadata.annotations?.[APPLIED_DIGEST_ANNOTATION];
+      const recordedDigest = object().metadata.annotations?.[APPLIED_DIGEST_ANNOTATION];
       const changes = await session.sync(password, recordedDigest !== digest);
       if (changes > 0) log.info({ user: userName, changes }, 'updated the database user');
       const record = userRecord(ownerName, userName);
       if (annotations[RESOURCE_ID_ANNOTATION] !== record || recordedDigest !== digest) {
-        await patchMetadata({ annotations: { [RESOURCE_ID_ANNOTATION]: record, [APPLIED_DIGEST_ANNOTATION]: digest } });
+        await target.patchMetadata({
+          annotations: { [RESOURCE_ID_ANNOTATION]: record, [APPLIED_DIGEST_ANNOTATION]: digest },
+        });
       }
     } finally {
       await session.close();
@@ -296,15 +301,20 @@ export async function reconcileDatabaseUser(
     const period = deps.config.syncPeriodMs;
     return period === undefined ? {} : { requeueAfterMs: period, requeueReason: 'drift' };
   } catch (error) {
-    const problem =
-      error instanceof ServerFailure ? new UserProblem(readyProblem(Reasons.Failed, error.message)) : error;
+    const problem = deadline.aborted
+      ? new UserProblem(readyDeadlinePassed(deps.config.reconcileTimeoutMs))
+      : error instanceof ServerFailure
+        ? new UserProblem(readyProblem(Reasons.Failed, error.message))
+        : error;
     if (!(problem instanceof UserProblem)) throw error;
-    log.warn({ reason: problem.state.reason }, redactSecrets(problem.message, secretValues));
+    const message = redactSecrets(problem.message, secretValues);
+    log.warn({ reason: problem.state.reason }, message);
     await writeStatus(problem.state);
     if (problem.retry === 'never') return {};
     const period = deps.config.syncPeriodMs;
     if (problem.retry === 'sync') return period === undefined ? {} : { requeueAfterMs: period, requeueReason: 'drift' };
-    return { requeueAfterMs: problem.retry === 'shortly' ? shortRetryMs : retryMs, requeueReason: 'retry' };
+    if (problem.retry === 'shortly') return { requeueAfterMs: shortRetryMs, requeueReason: 'retry' };
+    throw new RetryableError(`${problem.state.reason}: ${message}`, retryMs);
   } finally {
     deps.dependencies.set(key, dependencies);
   }
@@ -313,12 +323,25 @@ export async function reconcileDatabaseUser(
 /** Anything that went wrong talking to the server: refused login or statement, unreachable, TLS. */
 class ServerFailure extends Error {}
 
-/** `call`, with any failure reported as a ServerFailure. */
-async function onServer<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * `call`, with any failure reported as a ServerFailure; it fails at once when `deadline` passes (the caller cuts the
+ * connection), and none starts after.
+ */
+async function onServer<T>(deadline: AbortSignal, call: () => Promise<T>): Promise<T> {
+  const passed = () => new ServerFailure('database server: the reconcile deadline passed');
+  if (deadline.aborted) throw passed();
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(passed());
+    deadline.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    return await call();
+    return await Promise.race([call(), aborted]);
   } catch (error) {
+    if (error instanceof ServerFailure) throw error;
     throw new ServerFailure(`database server: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    deadline.removeEventListener('abort', onAbort);
   }
 }
 
@@ -339,6 +362,7 @@ async function openPostgresUser(
     },
     drop: () => session.dropUser(name),
     close: () => session.close(),
+    abort: () => session.abort(),
   };
 }
 
@@ -359,5 +383,6 @@ async function openMySqlUser(
     },
     drop: () => session.dropUser(name),
     close: () => session.close(),
+    abort: () => session.abort(),
   };
 }

@@ -5,27 +5,35 @@
  * Graph differs, the Ready condition, and the `operatorSpec.configMaps.entraID` export. Decisions: entra-group-plan.ts.
  */
 import type { Logger } from 'pino';
-import { type ReadyState, conditionsWithReady, readyDeleting, readyProblem, readySucceeded } from './conditions.js';
+import {
+  type ReadyState,
+  conditionsWithReady,
+  readyDeadlinePassed,
+  readyDeleting,
+  readyProblem,
+  readySucceeded,
+} from './conditions.js';
 import { type GraphGroup, type GroupPlanInput, desiredGroup, planGroupStep } from './entra-group-plan.js';
 import { writeExports } from './exports.js';
 import { GraphClient, GraphError } from './graph-client.js';
 import type { KubeObject, ObjectRef } from './kube.js';
 import { RESOURCE_ID_ANNOTATION } from './names.js';
 import { ObjectWriter } from './object-writer.js';
-import type { ReconcileResult } from './queue.js';
+import { type ReconcileResult, RetryableError } from './queue.js';
 import type { ReconcilerDeps } from './reconciler.js';
 import type { ServedKind } from './registry.js';
 
-/** Retry soon after a transient Graph failure. */
+/** The least delay before retrying a transient failure (the queue's backoff grows it). */
 const retryMs = 10_000;
 
-/** Reconciles one SecurityGroup object (see the module comment). */
+/** Reconciles one SecurityGroup object (see the module comment); `deadline` aborts its Graph requests. */
 export async function reconcileEntraGroup(
   deps: ReconcilerDeps,
   served: ServedKind,
   ref: ObjectRef,
   initial: KubeObject,
   log: Logger,
+  deadline: AbortSignal,
 ): Promise<ReconcileResult> {
   const target = new ObjectWriter(deps.kube, ref, initial);
   const now = deps.now ?? (() => new Date());
@@ -43,13 +51,14 @@ export async function reconcileEntraGroup(
   if (!credential.ok) {
     if (deleting && target.object.metadata.annotations?.[RESOURCE_ID_ANNOTATION] === undefined) return release();
     await writeStatus(readyProblem(credential.reason, credential.message));
-    return { requeueAfterMs: retryMs, requeueReason: 'retry' };
+    throw new RetryableError(`${credential.reason}: ${credential.message}`, retryMs);
   }
   const graph = new GraphClient({
     endpoint: deps.config.graphEndpoint,
     audience: deps.config.graphAudience,
     credential: credential.credential,
     timeoutMs: deps.config.armRequestTimeoutMs,
+    signal: deadline,
     ...(deps.credentials.caCertPem !== undefined ? { caCertPem: deps.credentials.caCertPem } : {}),
   });
   const spec = target.object.spec ?? {};
@@ -143,11 +152,17 @@ export async function reconcileEntraGroup(
     }
     throw new Error('the Entra group reconcile did not settle');
   } catch (error) {
+    if (deadline.aborted) {
+      const state = readyDeadlinePassed(deps.config.reconcileTimeoutMs);
+      await writeStatus(state);
+      throw new RetryableError(state.message, retryMs);
+    }
     if (!(error instanceof GraphError)) throw error;
     log.warn({ status: error.status, code: error.code }, error.message);
     const severity = error.status === 400 || error.status === 403 ? 'Error' : 'Warning';
     await writeStatus(readyProblem(error.code, error.message, severity));
-    return severity === 'Error' ? {} : { requeueAfterMs: retryMs, requeueReason: 'retry' };
+    if (severity === 'Error') return {};
+    throw new RetryableError(`${error.code}: ${error.message}`, retryMs);
   }
 }
 

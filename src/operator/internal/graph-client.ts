@@ -24,6 +24,8 @@ export class GraphClient {
       credential: TokenCredential;
       caCertPem?: string;
       timeoutMs: number;
+      /** Aborts every request (the reconcile's deadline). */
+      signal?: AbortSignal;
     },
   ) {}
 
@@ -62,7 +64,9 @@ export class GraphClient {
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<unknown> {
-    const token = await this.options.credential.getToken(`${this.options.audience.replace(/\/+$/, '')}/.default`);
+    const signal = this.options.signal;
+    const scope = `${this.options.audience.replace(/\/+$/, '')}/.default`;
+    const token = await this.options.credential.getToken(scope, signal !== undefined ? { abortSignal: signal } : {});
     if (token === null) throw new GraphError(401, 'NoToken', 'no token for Microsoft Graph');
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const url = new URL(path, `${this.options.endpoint}/`);
@@ -72,6 +76,7 @@ export class GraphClient {
         {
           method,
           timeout: this.options.timeoutMs,
+          ...(signal !== undefined ? { signal } : {}),
           ...(this.options.caCertPem !== undefined ? { ca: this.options.caCertPem } : {}),
           headers: {
             authorization: `Bearer ${token.token}`,

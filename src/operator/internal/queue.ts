@@ -111,6 +111,20 @@ export class TerminalError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler whose failure may pass by itself (a server unreachable, an owner not there yet): retried with
+ * the queue's growing backoff, never sooner than `minDelayMs`.
+ */
+export class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryableError';
+  }
+}
+
 /** Type guard for `TerminalError`. */
 export function isTerminalError(value: unknown): value is TerminalError {
   return value instanceof TerminalError;

@@ -25,6 +25,7 @@ import {
   type ReadyState,
   conditionsWithReady,
   readyDeleting,
+  readyDeadlinePassed,
   readyProblem,
   readyReconciling,
   readySucceeded,
@@ -133,19 +134,21 @@ export class Reconciler {
       reconcileId: randomUUID().slice(0, 8),
     });
     const api = served.model.handcrafted?.api;
-    if (api === 'graph') return reconcileEntraGroup(this.deps, served, ref, object, log);
-    if (api === 'postgresql' || api === 'mysql') return reconcileDatabaseUser(this.deps, served, ref, object, log);
     const deadline = new AbortController();
     const clock = this.deps.clock ?? systemClock;
     const timer = clock.setTimer(() => deadline.abort(), this.deps.config.reconcileTimeoutMs);
-    const pass = new ReconcilePass(this.deps, served, key, new ObjectWriter(this.deps.kube, ref, object), log, {
-      now: this.now,
-      random: this.random,
-      held: this.held,
-      priority: priorityOf(reason),
-      deadline: deadline.signal,
-    });
     try {
+      if (api === 'graph') return await reconcileEntraGroup(this.deps, served, ref, object, log, deadline.signal);
+      if (api === 'postgresql' || api === 'mysql') {
+        return await reconcileDatabaseUser(this.deps, served, ref, object, log, deadline.signal);
+      }
+      const pass = new ReconcilePass(this.deps, served, key, new ObjectWriter(this.deps.kube, ref, object), log, {
+        now: this.now,
+        random: this.random,
+        held: this.held,
+        priority: priorityOf(reason),
+        deadline: deadline.signal,
+      });
       return await pass.run();
     } finally {
       clock.clearTimer(timer);
@@ -528,13 +531,8 @@ class ReconcilePass {
   }
 
   private deadlinePassed(): ConditionError {
-    const seconds = Math.round(this.deps.config.reconcileTimeoutMs / 1000);
-    return new ConditionError({
-      reason: Reasons.ReconcileTimeout,
-      message: `the reconcile did not finish within ${seconds} s (AZO_RECONCILE_TIMEOUT); it is tried again`,
-      severity: 'Warning',
-      retryable: true,
-    });
+    const { reason, message } = readyDeadlinePassed(this.deps.config.reconcileTimeoutMs);
+    return new ConditionError({ reason, message, severity: 'Warning', retryable: true });
   }
 
   /** Something is under way (a purge before the create): report Reconciling and come back, holding no worker. */
