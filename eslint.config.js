@@ -40,7 +40,19 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'error',
@@ -65,7 +77,8 @@ export default tseslint.config(
             // The database drivers load only when a User kind is reconciled: `await import()` them.
             ...['pg', 'mysql2', 'mysql2/promise'].map((name) => ({
               name,
-              message: 'Import database drivers with await import() where used, so an operator without User kinds never loads them.',
+              message:
+                'Import database drivers with await import() where used, so an operator without User kinds never loads them.',
               allowTypeImports: true,
             })),
           ],
@@ -74,5 +87,11 @@ export default tseslint.config(
     },
   },
   // The web view's pages run in the browser (served as they are by `azo dev`, no bundler).
-  { files: ['web/**/*.js'], languageOptions: { sourceType: 'module', globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } } },
+  {
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
 );

@@ -21,7 +21,11 @@ const requestsPerRound = quick ? 40 : 2000;
 const durableRequestsPerRound = quick ? 20 : 500;
 const resourcesInGroup = quick ? 20 : 500;
 const sequentialCount = quick ? 10 : 200;
-const body = { location: 'westus', tags: { bench: 'true' }, properties: { size: 3, features: ['a', 'b'], nested: { enabled: true } } };
+const body = {
+  location: 'westus',
+  tags: { bench: 'true' },
+  properties: { size: 3, features: ['a', 'b'], nested: { enabled: true } },
+};
 
 interface Reply {
   status: number;
@@ -38,14 +42,27 @@ interface Target {
   close(): Promise<void>;
 }
 
-function send(target: Pick<Target, 'emulator' | 'agent'>, method: string, path: string, token: string | undefined, payload?: unknown): Promise<Reply> {
+function send(
+  target: Pick<Target, 'emulator' | 'agent'>,
+  method: string,
+  path: string,
+  token: string | undefined,
+  payload?: unknown,
+): Promise<Reply> {
   const text = payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(text ? { 'content-type': typeof payload === 'string' ? 'application/x-www-form-urlencoded' : 'application/json' } : {}) };
+  const headers: Record<string, string> = {
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(text
+      ? { 'content-type': typeof payload === 'string' ? 'application/x-www-form-urlencoded' : 'application/json' }
+      : {}),
+  };
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, target.emulator.url), { method, headers, agent: target.agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     if (text) req.write(text);
@@ -60,13 +77,30 @@ function check(reply: Reply, expected: number[]): void {
 async function startTarget(dataDir?: string): Promise<Target> {
   const emulator = await startEmulator({ throttling: false, ...(dataDir ? { dataDir } : {}) });
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: emulator.caCertPem });
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: '11111111-2222-3333-4444-555555555555', client_secret: 'x', scope: 'https://management.azure.com/.default' }).toString();
-  const tokenReply = await send({ emulator, agent }, 'POST', `/${emulator.tenantId}/oauth2/v2.0/token`, undefined, form);
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: '11111111-2222-3333-4444-555555555555',
+    client_secret: 'x',
+    scope: 'https://management.azure.com/.default',
+  }).toString();
+  const tokenReply = await send(
+    { emulator, agent },
+    'POST',
+    `/${emulator.tenantId}/oauth2/v2.0/token`,
+    undefined,
+    form,
+  );
   const token = (JSON.parse(tokenReply.body) as { access_token: string }).access_token;
   const group = `/subscriptions/${subscriptionId}/resourceGroups/bench`;
-  check(await send({ emulator, agent }, 'PUT', `${group}?api-version=2021-04-01`, token, { location: 'westus' }), [200, 201]);
+  check(
+    await send({ emulator, agent }, 'PUT', `${group}?api-version=2021-04-01`, token, { location: 'westus' }),
+    [200, 201],
+  );
   return {
-    emulator, agent, token, group,
+    emulator,
+    agent,
+    token,
+    group,
     close: async () => {
       agent.destroy();
       await emulator.close();
@@ -74,18 +108,21 @@ async function startTarget(dataDir?: string): Promise<Target> {
   };
 }
 
-const widget = (target: Target, index: number) => `${target.group}/providers/Contoso.Bench/widgets/w${index % resourcesInGroup}?api-version=2024-01-01`;
+const widget = (target: Target, index: number) =>
+  `${target.group}/providers/Contoso.Bench/widgets/w${index % resourcesInGroup}?api-version=2024-01-01`;
 
 /** Runs `count` calls of `work` on `concurrency` workers; returns the calls per second. */
 async function throughput(count: number, work: (index: number) => Promise<void>): Promise<number> {
   let next = 0;
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const index = next++;
-      await work(index);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++;
+        await work(index);
+      }
+    }),
+  );
   return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
@@ -117,10 +154,13 @@ export async function run(): Promise<BenchResult> {
   let lroMs: number;
   let pollsPerLro: number;
   try {
-    const put = async (index: number) => check(await send(memory, 'PUT', widget(memory, index), memory.token, body), [200, 201]);
+    const put = async (index: number) =>
+      check(await send(memory, 'PUT', widget(memory, index), memory.token, body), [200, 201]);
     await throughput(resourcesInGroup, put);
     putPerSecond = await medianThroughput(put);
-    getPerSecond = await medianThroughput(async (index) => check(await send(memory, 'GET', widget(memory, index), memory.token), [200]));
+    getPerSecond = await medianThroughput(async (index) =>
+      check(await send(memory, 'GET', widget(memory, index), memory.token), [200]),
+    );
 
     // Sequential: a synchronous PUT versus a long-running PUT polled through Azure-AsyncOperation until Succeeded.
     const syncTimes: number[] = [];
@@ -130,17 +170,25 @@ export async function run(): Promise<BenchResult> {
     let polls = 0;
     const lroTimes: number[] = [];
     for (let index = 0; index < sequentialCount; index += 1) {
-      lroTimes.push(await timed(async () => {
-        const reply = await send(memory, 'PUT', `${memory.group}/providers/Contoso.Bench/slow/s${index}?api-version=2024-01-01`, memory.token, body);
-        check(reply, [201]);
-        const statusUrl = String(reply.headers['azure-asyncoperation']);
-        for (;;) {
-          polls += 1;
-          const status = JSON.parse((await send(memory, 'GET', statusUrl, memory.token)).body) as { status: string };
-          if (status.status === 'Succeeded') break;
-          await new Promise((done) => setTimeout(done, 1));
-        }
-      }));
+      lroTimes.push(
+        await timed(async () => {
+          const reply = await send(
+            memory,
+            'PUT',
+            `${memory.group}/providers/Contoso.Bench/slow/s${index}?api-version=2024-01-01`,
+            memory.token,
+            body,
+          );
+          check(reply, [201]);
+          const statusUrl = String(reply.headers['azure-asyncoperation']);
+          for (;;) {
+            polls += 1;
+            const status = JSON.parse((await send(memory, 'GET', statusUrl, memory.token)).body) as { status: string };
+            if (status.status === 'Succeeded') break;
+            await new Promise((done) => setTimeout(done, 1));
+          }
+        }),
+      );
     }
     lroMs = median(lroTimes);
     pollsPerLro = polls / sequentialCount;
@@ -153,7 +201,8 @@ export async function run(): Promise<BenchResult> {
   try {
     const durable = await startTarget(dataDir);
     try {
-      const put = async (index: number) => check(await send(durable, 'PUT', widget(durable, index), durable.token, body), [200, 201]);
+      const put = async (index: number) =>
+        check(await send(durable, 'PUT', widget(durable, index), durable.token, body), [200, 201]);
       await throughput(resourcesInGroup, put);
       durablePutPerSecond = await medianThroughput(put, durableRequestsPerRound);
     } finally {
@@ -177,7 +226,7 @@ export async function run(): Promise<BenchResult> {
     notes: [
       `HTTPS keep-alive, ${concurrency} concurrent clients, throttling off, unknown type (no model validation), ${resourcesInGroup} resources in the group`,
       `throughputs: median of ${rounds} rounds of ${requestsPerRound} requests (${durableRequestsPerRound} with --data-dir); latencies: median of ${sequentialCount} sequential operations`,
-      'LRO polls the status URL every 1 ms instead of honouring Retry-After, so the overhead is the emulator\'s, not the wait',
+      "LRO polls the status URL every 1 ms instead of honouring Retry-After, so the overhead is the emulator's, not the wait",
       `1-minute load average at start: ${loadAtStart.toFixed(2)} (other processes on the machine lower the throughputs)`,
     ],
   };

@@ -50,7 +50,15 @@ const crd = {
                   owner: { type: 'object', properties: { name: { type: 'string' } } },
                 },
               },
-              status: { type: 'object', properties: { conditions: { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+              status: {
+                type: 'object',
+                properties: {
+                  conditions: {
+                    type: 'array',
+                    items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                  },
+                },
+              },
             },
           },
         },
@@ -64,7 +72,13 @@ function widget(index: number, size: number): Record<string, unknown> {
     apiVersion: 'bench.azo.dev/v1',
     kind: 'Widget',
     metadata: { name: `w-${index}`, labels: { app: 'bench', shard: String(index % 10) } },
-    spec: { location: 'westus', size, tier: 'standard', tags: { team: 'azo', index: String(index) }, owner: { name: 'rg-bench' } },
+    spec: {
+      location: 'westus',
+      size,
+      tier: 'standard',
+      tags: { team: 'azo', index: String(index) },
+      owner: { name: 'rg-bench' },
+    },
   };
 }
 
@@ -115,7 +129,21 @@ type Runtime = 'compiled' | 'tsx';
 function serverEntry(runtime: Runtime): string {
   if (runtime === 'tsx') return join(repoRoot, 'src', 'kube', 'index.ts');
   const outDir = join(repoRoot, 'node_modules', '.cache', 'azo-bench-kube', 'dist');
-  const result = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(repoRoot, 'tsconfig.build.json'), '--outDir', outDir, '--sourceMap', 'false', '--declaration', 'false'], { stdio: 'inherit' });
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(repoRoot, 'tsconfig.build.json'),
+      '--outDir',
+      outDir,
+      '--sourceMap',
+      'false',
+      '--declaration',
+      'false',
+    ],
+    { stdio: 'inherit' },
+  );
   const entry = join(outDir, 'src', 'kube', 'index.js');
   if (result.status !== 0 || !existsSync(entry)) throw new Error('could not compile the API server for the benchmark');
   return entry;
@@ -161,7 +189,11 @@ interface Reply {
 
 function send(server: Server, agent: Agent, method: string, path: string, body?: unknown): Promise<Reply> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { Authorization: `Bearer ${server.token}`, Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json' } : {}) };
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${server.token}`,
+    Accept: 'application/json',
+    ...(payload ? { 'Content-Type': 'application/json' } : {}),
+  };
   return new Promise((resolveReply, reject) => {
     const req = request(new URL(path, server.url), { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -195,26 +227,38 @@ async function phase(count: number, work: (index: number) => Promise<void>, work
 }
 
 /** A watch on the widgets collection from `fromRv`; calls `onEvent` with each object's name and resourceVersion. */
-function watchWidgets(server: Server, fromRv: string, onEvent: (name: string, rv: string, at: number) => void): Promise<() => void> {
+function watchWidgets(
+  server: Server,
+  fromRv: string,
+  onEvent: (name: string, rv: string, at: number) => void,
+): Promise<() => void> {
   return new Promise((resolveWatch, reject) => {
     const url = new URL(`${widgets}?watch=true&resourceVersion=${fromRv}`, server.url);
-    const req = request(url, { method: 'GET', headers: { Authorization: `Bearer ${server.token}` }, ca: server.ca, agent: false }, (res) => {
-      if (res.statusCode !== 200) reject(new Error(`watch answered ${String(res.statusCode)}`));
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const at = performance.now();
-        buffer += chunk;
-        let newline = buffer.indexOf('\n');
-        while (newline >= 0) {
-          const event = JSON.parse(buffer.slice(0, newline)) as { type: string; object: { metadata?: { name?: string; resourceVersion?: string } } };
-          buffer = buffer.slice(newline + 1);
-          if (event.type === 'ADDED' || event.type === 'MODIFIED') onEvent(event.object.metadata?.name ?? '', event.object.metadata?.resourceVersion ?? '', at);
-          newline = buffer.indexOf('\n');
-        }
-      });
-      resolveWatch(() => req.destroy());
-    });
+    const req = request(
+      url,
+      { method: 'GET', headers: { Authorization: `Bearer ${server.token}` }, ca: server.ca, agent: false },
+      (res) => {
+        if (res.statusCode !== 200) reject(new Error(`watch answered ${String(res.statusCode)}`));
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const at = performance.now();
+          buffer += chunk;
+          let newline = buffer.indexOf('\n');
+          while (newline >= 0) {
+            const event = JSON.parse(buffer.slice(0, newline)) as {
+              type: string;
+              object: { metadata?: { name?: string; resourceVersion?: string } };
+            };
+            buffer = buffer.slice(newline + 1);
+            if (event.type === 'ADDED' || event.type === 'MODIFIED')
+              onEvent(event.object.metadata?.name ?? '', event.object.metadata?.resourceVersion ?? '', at);
+            newline = buffer.indexOf('\n');
+          }
+        });
+        resolveWatch(() => req.destroy());
+      },
+    );
     req.on('error', (error) => {
       if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(error);
     });
@@ -230,8 +274,17 @@ function percentile(samples: number[], fraction: number): number {
 }
 
 /** One PUT of each object 0..count-1, `workers` at a time; each worker waits for its write's watch event. */
-async function updatesWithLatency(server: Server, agent: Agent, count: number, workers: number, size: number, objects: Map<string, Record<string, unknown>>): Promise<{ seconds: number; latencies: number[] }> {
-  const list = expect(await send(server, agent, 'GET', `${widgets}?limit=1`), 200) as { metadata: { resourceVersion: string } };
+async function updatesWithLatency(
+  server: Server,
+  agent: Agent,
+  count: number,
+  workers: number,
+  size: number,
+  objects: Map<string, Record<string, unknown>>,
+): Promise<{ seconds: number; latencies: number[] }> {
+  const list = expect(await send(server, agent, 'GET', `${widgets}?limit=1`), 200) as {
+    metadata: { resourceVersion: string };
+  };
   const pending = new Map<string, { sentAt: number; previousRv: number; seen: () => void }>();
   const latencies: number[] = [];
   const stopWatch = await watchWidgets(server, list.metadata.resourceVersion, (name, rv, at) => {
@@ -246,10 +299,20 @@ async function updatesWithLatency(server: Server, agent: Agent, count: number, w
       count,
       async (index) => {
         const name = `w-${index}`;
-        const current = objects.get(name) as { metadata: { resourceVersion: string }; spec: Record<string, unknown> } | undefined;
+        const current = objects.get(name) as
+          { metadata: { resourceVersion: string }; spec: Record<string, unknown> } | undefined;
         if (!current) throw new Error(`no object ${name}`);
-        const seen = new Promise<void>((done) => pending.set(name, { sentAt: performance.now(), previousRv: Number(current.metadata.resourceVersion), seen: done }));
-        const updated = expect(await send(server, agent, 'PUT', `${widgets}/${name}`, { ...current, spec: { ...current.spec, size } }), 200);
+        const seen = new Promise<void>((done) =>
+          pending.set(name, {
+            sentAt: performance.now(),
+            previousRv: Number(current.metadata.resourceVersion),
+            seen: done,
+          }),
+        );
+        const updated = expect(
+          await send(server, agent, 'PUT', `${widgets}/${name}`, { ...current, spec: { ...current.spec, size } }),
+          200,
+        );
         objects.set(name, updated);
         await seen;
       },
@@ -277,7 +340,10 @@ async function measureWrites(server: Server, count: number, label: string): Prom
     const single = await updatesWithLatency(server, agent, Math.min(sequentialSamples, count), 1, 3, objects);
     return {
       [`${label}: creates/s (16 concurrent)`]: { value: count / createSeconds, unit: 'req/s' },
-      [`${label}: updates/s (PUT with resourceVersion, 16 concurrent)`]: { value: count / loaded.seconds, unit: 'req/s' },
+      [`${label}: updates/s (PUT with resourceVersion, 16 concurrent)`]: {
+        value: count / loaded.seconds,
+        unit: 'req/s',
+      },
       [`${label}: write → watch event, 16 writers, median`]: { value: percentile(loaded.latencies, 0.5), unit: 'ms' },
       [`${label}: write → watch event, 16 writers, p99`]: { value: percentile(loaded.latencies, 0.99), unit: 'ms' },
       [`${label}: write → watch event, 1 writer, median`]: { value: percentile(single.latencies, 0.5), unit: 'ms' },
@@ -311,7 +377,10 @@ export async function run(): Promise<BenchResult> {
         [`memory: full list of ${count} objects`]: { value: listMs, unit: 'ms' },
         'memory: server heap used, empty': { value: empty.heapUsed, unit: 'MiB' },
         [`memory: server heap used at ${count} objects`]: { value: full.heapUsed, unit: 'MiB' },
-        'memory: heap per object (incl. watch history)': { value: ((full.heapUsed - empty.heapUsed) * 1024) / count, unit: 'KiB' },
+        'memory: heap per object (incl. watch history)': {
+          value: ((full.heapUsed - empty.heapUsed) * 1024) / count,
+          unit: 'KiB',
+        },
         'memory: server RSS, empty': { value: empty.rss, unit: 'MiB' },
         [`memory: server RSS at ${count} objects`]: { value: full.rss, unit: 'MiB' },
       };

@@ -40,22 +40,46 @@ export async function run(): Promise<BenchResult> {
     ...operatorNodeFlags,
     ...(process.env['AZO_BENCH_OPERATOR_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== ''),
   ];
-  const spawnOperator = () => spawn(process.execPath, [...nodeArgs, ...entry, 'operator', '--crd-pattern', 'resources.azure.com/*', '--arm-ca-file', caFile, '--log-level', 'warn'], {
-    env: {
-      ...process.env, KUBECONFIG: kubeconfig, AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: emulator.tenantId,
-      AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000b0c1', AZURE_CLIENT_SECRET: 'bench-secret', AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url,
-      AZURE_AUTHORITY_HOST: emulator.url, AZURE_SYNC_PERIOD: 'never', MAX_CONCURRENT_RECONCILES: process.env['MAX_CONCURRENT_RECONCILES'] ?? '8', AZO_ARM_RATE_LIMITS: 'off',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const running = (child: ReturnType<typeof spawnOperator>) => new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('azo operator running')) resolve();
+  const spawnOperator = () =>
+    spawn(
+      process.execPath,
+      [
+        ...nodeArgs,
+        ...entry,
+        'operator',
+        '--crd-pattern',
+        'resources.azure.com/*',
+        '--arm-ca-file',
+        caFile,
+        '--log-level',
+        'warn',
+      ],
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: kubeconfig,
+          AZURE_SUBSCRIPTION_ID: subscriptionId,
+          AZURE_TENANT_ID: emulator.tenantId,
+          AZURE_CLIENT_ID: '00000000-0000-0000-0000-00000000b0c1',
+          AZURE_CLIENT_SECRET: 'bench-secret',
+          AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url,
+          AZURE_AUTHORITY_HOST: emulator.url,
+          AZURE_SYNC_PERIOD: 'never',
+          MAX_CONCURRENT_RECONCILES: process.env['MAX_CONCURRENT_RECONCILES'] ?? '8',
+          AZO_ARM_RATE_LIMITS: 'off',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+  const running = (child: ReturnType<typeof spawnOperator>) =>
+    new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('azo operator running')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`operator exited ${code}`)));
     });
-    child.once('exit', (code) => reject(new Error(`operator exited ${code}`)));
-  });
   const stopOperator = async (child: ReturnType<typeof spawnOperator>) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -72,12 +96,18 @@ export async function run(): Promise<BenchResult> {
     // Like kubectl, the applying client keeps its connections open (client-node alone would handshake per request).
     const custom = reuseConnections(kubeConfig).makeApiClient(CustomObjectsApi);
     const readyAt = new Map<string, number>();
-    const informer = new ListWatch<KubernetesObject>(`/apis/${rg.group}/${rg.version}/namespaces/default/${rg.plural}`, new Watch(kubeConfig),
-      () => custom.listNamespacedCustomObject(rg) as never, false);
+    const informer = new ListWatch<KubernetesObject>(
+      `/apis/${rg.group}/${rg.version}/namespaces/default/${rg.plural}`,
+      new Watch(kubeConfig),
+      () => custom.listNamespacedCustomObject(rg) as never,
+      false,
+    );
     const onChange = (object: KubernetesObject) => {
-      const conditions = (object as { status?: { conditions?: Array<{ type: string; status: string }> } }).status?.conditions ?? [];
+      const conditions =
+        (object as { status?: { conditions?: Array<{ type: string; status: string }> } }).status?.conditions ?? [];
       const name = object.metadata?.name ?? '';
-      if (!readyAt.has(name) && conditions.some((c) => c.type === 'Ready' && c.status === 'True')) readyAt.set(name, Date.now());
+      if (!readyAt.has(name) && conditions.some((c) => c.type === 'Ready' && c.status === 'True'))
+        readyAt.set(name, Date.now());
     };
     informer.on('add', onChange);
     informer.on('update', onChange);
@@ -87,10 +117,20 @@ export async function run(): Promise<BenchResult> {
     const started = Date.now();
     const names = Array.from({ length: n }, (_, i) => `bench-rg-${i}`);
     for (let i = 0; i < names.length; i += 50) {
-      await Promise.all(names.slice(i, i + 50).map(async (name) => {
-        appliedAt.set(name, Date.now());
-        await custom.createNamespacedCustomObject({ ...rg, body: { apiVersion: `${rg.group}/${rg.version}`, kind: 'ResourceGroup', metadata: { name }, spec: { location: 'westus' } } });
-      }));
+      await Promise.all(
+        names.slice(i, i + 50).map(async (name) => {
+          appliedAt.set(name, Date.now());
+          await custom.createNamespacedCustomObject({
+            ...rg,
+            body: {
+              apiVersion: `${rg.group}/${rg.version}`,
+              kind: 'ResourceGroup',
+              metadata: { name },
+              spec: { location: 'westus' },
+            },
+          });
+        }),
+      );
     }
     const sampler = setInterval(() => (peakRssKiB = Math.max(peakRssKiB, rssKiB(operator.pid))), 200);
     while (readyAt.size < n) {
@@ -112,37 +152,60 @@ export async function run(): Promise<BenchResult> {
     }
     // A full resync: a restarted operator reconciles every object (reads it in Azure); nothing changed, so nothing
     // may be written to ARM or to Kubernetes.
-    const versions = async () => new Map(((await custom.listNamespacedCustomObject(rg)) as { items: KubernetesObject[] }).items
-      .map((item) => [item.metadata?.name ?? '', item.metadata?.resourceVersion ?? '']));
+    const versions = async () =>
+      new Map(
+        ((await custom.listNamespacedCustomObject(rg)) as { items: KubernetesObject[] }).items.map((item) => [
+          item.metadata?.name ?? '',
+          item.metadata?.resourceVersion ?? '',
+        ]),
+      );
     const versionsBefore = await versions();
     await stopOperator(operator);
     emulator.resetRequestLog();
     const resyncStarted = Date.now();
     operator = spawnOperator();
     await running(operator);
-    const reads = () => new Set(emulator.requestLog().filter((entry) => entry.method === 'GET' && entry.path.includes('/resourceGroups/bench-rg-')).map((entry) => entry.path)).size;
+    const reads = () =>
+      new Set(
+        emulator
+          .requestLog()
+          .filter((entry) => entry.method === 'GET' && entry.path.includes('/resourceGroups/bench-rg-'))
+          .map((entry) => entry.path),
+      ).size;
     while (reads() < n) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       if (Date.now() - resyncStarted > 600_000) throw new Error(`only ${reads()}/${n} read again after 10 minutes`);
     }
     const resyncDone = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const resyncWrites = emulator.requestLog().filter((entry) => entry.path.startsWith('/subscriptions/') && entry.method !== 'GET').length;
+    const resyncWrites = emulator
+      .requestLog()
+      .filter((entry) => entry.path.startsWith('/subscriptions/') && entry.method !== 'GET').length;
     const versionsAfter = await versions();
     const kubeWrites = [...versionsBefore].filter(([name, version]) => versionsAfter.get(name) !== version).length;
-    const toWrite = names.map((name) => (firstWrite.get(name) ?? NaN) - (appliedAt.get(name) ?? NaN)).filter(Number.isFinite);
-    const toReady = names.map((name) => (readyAt.get(name) ?? NaN) - (appliedAt.get(name) ?? NaN)).filter(Number.isFinite);
+    const toWrite = names
+      .map((name) => (firstWrite.get(name) ?? NaN) - (appliedAt.get(name) ?? NaN))
+      .filter(Number.isFinite);
+    const toReady = names
+      .map((name) => (readyAt.get(name) ?? NaN) - (appliedAt.get(name) ?? NaN))
+      .filter(Number.isFinite);
     return {
       metrics: {
-        'resources': { value: n, unit: 'ResourceGroups' },
+        resources: { value: n, unit: 'ResourceGroups' },
         'apply → first ARM write, median': { value: percentile(toWrite, 50), unit: 'ms' },
         'apply → first ARM write, p99': { value: percentile(toWrite, 99), unit: 'ms' },
         'apply → Ready, median': { value: percentile(toReady, 50), unit: 'ms' },
         'apply → Ready, p99': { value: percentile(toReady, 99), unit: 'ms' },
         'all Ready after': { value: allReady - started, unit: 'ms' },
         'ARM requests per resource': { value: Math.round((log.length / n) * 100) / 100, unit: 'requests' },
-        'ARM PUTs per resource': { value: Math.round((log.filter((e) => e.method === 'PUT').length / n) * 100) / 100, unit: 'requests' },
-        'full resync (operator restart) until every resource was read again': { value: resyncDone - resyncStarted, unit: 'ms' },
+        'ARM PUTs per resource': {
+          value: Math.round((log.filter((e) => e.method === 'PUT').length / n) * 100) / 100,
+          unit: 'requests',
+        },
+        'full resync (operator restart) until every resource was read again': {
+          value: resyncDone - resyncStarted,
+          unit: 'ms',
+        },
         'ARM writes during the full resync': { value: resyncWrites, unit: 'requests' },
         'Kubernetes object writes during the full resync': { value: kubeWrites, unit: 'objects' },
         'operator RSS idle (started, CRDs served)': { value: Math.round(idleRssKiB / 1024), unit: 'MiB' },

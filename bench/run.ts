@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every benchmark in this folder (each `bench/<name>.bench.ts` exports `run(): Promise<BenchResult>`),
+ * `npm run bench`: runs every benchmark in this folder (each `bench/<name>.bench.ts` exports `run():
+ * Promise<BenchResult>`),
  * prints its numbers and saves them to `bench/results/<name>.json` with the machine's size.
  * Usage: npm run bench [-- name ...]   (default: all)
  * AZO_BENCH_QUICK=1 asks each benchmark for a tiny run (the smoke test uses it; its numbers mean nothing), and
@@ -29,12 +30,19 @@ if (entries.length === 0) {
   process.exit(1);
 }
 
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
 const resultsDir = process.env['AZO_BENCH_RESULTS_DIR'] ?? join(benchDir, 'results');
 mkdirSync(resultsDir, { recursive: true });
 for (const [index, name] of entries.entries()) {
   console.log(`${index + 1}/${entries.length}: ${name}`);
-  const module = (await import(pathToFileURL(join(benchDir, `${name}.bench.ts`)).href)) as { run: () => Promise<BenchResult> };
+  const module = (await import(pathToFileURL(join(benchDir, `${name}.bench.ts`)).href)) as {
+    run: () => Promise<BenchResult>;
+  };
   const result = await module.run();
   for (const [metric, { value, unit }] of Object.entries(result.metrics)) {
     console.log(`  ${metric.padEnd(48)} ${formatNumber(value).padStart(12)} ${unit}`);

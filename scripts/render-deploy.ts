@@ -32,10 +32,12 @@ const header = [
 
 /** Renders the files (name → text). */
 export async function renderDeployFiles(): Promise<Record<(typeof deployGeneratedFiles)[number], string>> {
-  const crds = await Promise.all((await listKindModels()).map(async (model) => {
-    const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
-    return renderCrd(hub, {}, others);
-  }));
+  const crds = await Promise.all(
+    (await listKindModels()).map(async (model) => {
+      const [hub = model, ...others] = await loadKindVersions(model.group, model.kind);
+      return renderCrd(hub, {}, others);
+    }),
+  );
   const [clusterRole, binding] = renderKindsRbac(crds);
   const yaml = (value: unknown) => stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
   return {
@@ -50,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
   if (unknown.length > 0 || (outIndex >= 0 && argv[outIndex + 1] === undefined)) {
     throw new Error(`usage: node --import tsx scripts/render-deploy.ts [--out DIR] (got ${argv.join(' ')})`);
   }
-  const out = resolve(outIndex >= 0 ? argv[outIndex + 1] ?? '' : 'deploy/base/generated');
+  const out = resolve(outIndex >= 0 ? (argv[outIndex + 1] ?? '') : 'deploy/base/generated');
   mkdirSync(out, { recursive: true });
   const files = await renderDeployFiles();
   for (const name of deployGeneratedFiles) writeFileSync(join(out, name), files[name]);

@@ -1,5 +1,6 @@
 /**
- * Renders the schemas of the built-in kinds the embedded API server stores without running them (v1 Service, apps/v1 Deployment,
+ * Renders the schemas of the built-in kinds the embedded API server stores without running them (v1 Service, apps/v1
+ * Deployment,
  * rbac.authorization.k8s.io/v1 roles and bindings) from @kubernetes/client-node's models, which are generated from
  * Kubernetes' own OpenAPI. The output is committed; `npm run generate` runs this, and a test checks it is current.
  * Usage: node --import tsx scripts/render-kube-schemas.ts [--out FILE]
@@ -21,12 +22,41 @@ const models = k8s as unknown as Record<string, { getAttributeTypeMap?: () => At
 
 /** The kinds rendered: the key the API server's schema table uses, and the client model. */
 export const renderedKinds = [
-  { key: 'apps/v1/Deployment', model: 'V1Deployment', description: 'Deployment enables declarative updates for Pods and ReplicaSets.' },
-  { key: '/v1/Service', model: 'V1Service', description: 'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.' },
-  { key: 'rbac.authorization.k8s.io/v1/Role', model: 'V1Role', description: 'Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.' },
-  { key: 'rbac.authorization.k8s.io/v1/ClusterRole', model: 'V1ClusterRole', description: 'ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.' },
-  { key: 'rbac.authorization.k8s.io/v1/RoleBinding', model: 'V1RoleBinding', description: 'RoleBinding references a role, but does not contain it. It adds who information via Subjects and namespace information by which namespace it exists in.' },
-  { key: 'rbac.authorization.k8s.io/v1/ClusterRoleBinding', model: 'V1ClusterRoleBinding', description: 'ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the global namespace, and adds who information via Subject.' },
+  {
+    key: 'apps/v1/Deployment',
+    model: 'V1Deployment',
+    description: 'Deployment enables declarative updates for Pods and ReplicaSets.',
+  },
+  {
+    key: '/v1/Service',
+    model: 'V1Service',
+    description:
+      'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.',
+  },
+  {
+    key: 'rbac.authorization.k8s.io/v1/Role',
+    model: 'V1Role',
+    description:
+      'Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding.',
+  },
+  {
+    key: 'rbac.authorization.k8s.io/v1/ClusterRole',
+    model: 'V1ClusterRole',
+    description:
+      'ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.',
+  },
+  {
+    key: 'rbac.authorization.k8s.io/v1/RoleBinding',
+    model: 'V1RoleBinding',
+    description:
+      'RoleBinding references a role, but does not contain it. It adds who information via Subjects and namespace information by which namespace it exists in.',
+  },
+  {
+    key: 'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+    model: 'V1ClusterRoleBinding',
+    description:
+      'ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the global namespace, and adds who information via Subject.',
+  },
 ] as const;
 
 /** Fields Kubernetes requires that the client models do not mark (from the API reference). */
@@ -83,13 +113,16 @@ function schemaOf(typeName: string, field: string, depth: number): Schema {
     // Server-side apply keys a map list by a required field; where Kubernetes leaves the key optional, the list
     // stays atomic for apply (strategic merge still merges it by the key).
     const required = Array.isArray(items['required']) ? (items['required'] as string[]) : [];
-    if (required.includes(key)) Object.assign(schema, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': [key] });
+    if (required.includes(key))
+      Object.assign(schema, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': [key] });
     else schema['x-kubernetes-list-type'] = 'atomic';
     return schema;
   }
   const map = mapType.exec(typeName);
   if (map?.[1] !== undefined) {
-    const values = quantityMaps.has(field) ? { 'x-kubernetes-int-or-string': true } : schemaOf(map[1], field, depth + 1);
+    const values = quantityMaps.has(field)
+      ? { 'x-kubernetes-int-or-string': true }
+      : schemaOf(map[1], field, depth + 1);
     return { type: 'object', additionalProperties: values };
   }
   switch (typeName) {
@@ -111,14 +144,21 @@ function schemaOf(typeName: string, field: string, depth: number): Schema {
   }
   const attributes = models[typeName]?.getAttributeTypeMap?.();
   if (attributes === undefined) throw new Error(`@kubernetes/client-node has no model ${typeName}`);
-  const properties = Object.fromEntries(attributes.map((attribute) => [attribute.baseName, schemaOf(attribute.type, `${typeName}.${attribute.baseName}`, depth + 1)]));
+  const properties = Object.fromEntries(
+    attributes.map((attribute) => [
+      attribute.baseName,
+      schemaOf(attribute.type, `${typeName}.${attribute.baseName}`, depth + 1),
+    ]),
+  );
   const required = requiredFields[typeName];
   return { type: 'object', properties, ...(required !== undefined ? { required } : {}) };
 }
 
 /** The module text: one schema per kind; `{ $objectMeta: true }` marks where the server puts its ObjectMeta schema. */
 export function renderKubeSchemas(): string {
-  const schemas = Object.fromEntries(renderedKinds.map(({ key, model, description }) => [key, { description, ...schemaOf(model, model, 0) }]));
+  const schemas = Object.fromEntries(
+    renderedKinds.map(({ key, model, description }) => [key, { description, ...schemaOf(model, model, 0) }]),
+  );
   return [
     `// Generated by scripts/render-kube-schemas.ts from @kubernetes/client-node ${clientVersion()} models. Do not edit.`,
     `export const renderedBuiltinSchemas: Record<string, Record<string, unknown>> = ${JSON.stringify(schemas)};`,

@@ -5,8 +5,24 @@
  * from models at run time (`renderCrd`) and selects kinds by ASO's `crdPattern` syntax.
  */
 export { stages, runStages, generate, initialState } from './internal/pipeline.js';
-export type { GeneratorOptions, GeneratorState, Stage, KindWork, KindRequest, CodegenConfig, KindOverride } from './internal/state.js';
-export { renderCrd, crdNameOf, pluralOf, matchesCrdPattern, objectSchemaOf, toJsonSchema, printerColumns } from './internal/render/crd.js';
+export type {
+  GeneratorOptions,
+  GeneratorState,
+  Stage,
+  KindWork,
+  KindRequest,
+  CodegenConfig,
+  KindOverride,
+} from './internal/state.js';
+export {
+  renderCrd,
+  crdNameOf,
+  pluralOf,
+  matchesCrdPattern,
+  objectSchemaOf,
+  toJsonSchema,
+  printerColumns,
+} from './internal/render/crd.js';
 export type { JsonSchemaProps, RenderCrdOptions } from './internal/render/crd.js';
 export { crdYaml } from './internal/stages/render-crds.js';
 export { obsoleteSpelling } from './internal/stages/render-models.js';

@@ -20,7 +20,10 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to listen on (default 127.0.0.1). */
   host?: string;
-  /** Keeps the CA (`ca.pem`), the token signing key and every resource (`state.json`) across restarts; default: memory only. */
+  /**
+   * Keeps the CA (`ca.pem`), the token signing key and every resource (`state.json`) across restarts; default: memory
+   * only.
+   */
   dataDir?: string;
   /** The default tenant of a new emulator (with a data dir, the saved one wins); default: a random GUID. */
   tenantId?: string;

@@ -21,11 +21,35 @@ export {
 } from './internal/kube-schema.js';
 export { convertWithSchema, objectShapeOf, conversionAnnotation, convertBySchema } from './internal/versions.js';
 export type { ShapeSchema, ConvertibleObject } from './internal/versions.js';
-export { specToArmBody, armBodyToStatus, armBodyToSpec, listSpecInputs, readPath, MissingInputError } from './internal/convert.js';
-export type { ResourceReference, KeyReference, SpecInputs, ResolvedInputs, ArmToSpecOptions, ArmToSpecResult } from './internal/convert.js';
 export {
-  referencePropertyName, specNameOf, statusPropertyNameOf, variantKey, versionNamesOf, topLevelProperties, statusNameOf,
-  objectEntries, isReferenceNode, lowerFirst, lowerCamel, upperFirst,
+  specToArmBody,
+  armBodyToStatus,
+  armBodyToSpec,
+  listSpecInputs,
+  readPath,
+  MissingInputError,
+} from './internal/convert.js';
+export type {
+  ResourceReference,
+  KeyReference,
+  SpecInputs,
+  ResolvedInputs,
+  ArmToSpecOptions,
+  ArmToSpecResult,
+} from './internal/convert.js';
+export {
+  referencePropertyName,
+  specNameOf,
+  statusPropertyNameOf,
+  variantKey,
+  versionNamesOf,
+  topLevelProperties,
+  statusNameOf,
+  objectEntries,
+  isReferenceNode,
+  lowerFirst,
+  lowerCamel,
+  upperFirst,
 } from './internal/naming.js';
 export type { TopLevelProperty } from './internal/naming.js';
 export { modelVersionConverter, ConversionError } from './internal/version-conversion.js';
@@ -38,17 +62,23 @@ export function listKindKeys(): string[] {
 
 /** Loads every generated kind model (each file is imported once and cached by the module loader). */
 export async function listKindModels(): Promise<KindModel[]> {
-  return Promise.all(listKindKeys().map(async (key) => {
-    const loader = kindLoaders[key];
-    if (!loader) throw new Error(`no model for ${key}`);
-    return (await loader()).default;
-  }));
+  return Promise.all(
+    listKindKeys().map(async (key) => {
+      const loader = kindLoaders[key];
+      if (!loader) throw new Error(`no model for ${key}`);
+      return (await loader()).default;
+    }),
+  );
 }
 
 /** Loads every generated kind-version model: each kind's hub and its other served versions. */
 export async function listKindVersionModels(): Promise<KindModel[]> {
   const hubs = await listKindModels();
-  const others = await Promise.all(Object.values(versionLoaders).flatMap((loaders) => Object.values(loaders)).map(async (loader) => (await loader()).default));
+  const others = await Promise.all(
+    Object.values(versionLoaders)
+      .flatMap((loaders) => Object.values(loaders))
+      .map(async (loader) => (await loader()).default),
+  );
   return [...hubs, ...others];
 }
 

@@ -59,7 +59,10 @@ function refOf(name: ObjectName) {
   return { group, version, plural, namespace, name };
 }
 
-/** `kubectl apply` of one object: creates it, or replaces its spec, policy annotation and label (removing what the manifest lacks). */
+/**
+ * `kubectl apply` of one object: creates it, or replaces its spec, policy annotation and label (removing what the
+ * manifest lacks).
+ */
 export async function applyObject(world: World, name: ObjectName, desired: Desired): Promise<void> {
   const { kind, group, version } = universe[name];
   for (let attempt = 0; attempt < 20; attempt++) {

@@ -157,7 +157,9 @@ async function lastPutInLog(world: World, name: ObjectName, path: string): Promi
   return value ?? (path === 'tags' ? {} : undefined);
 }
 
-/** Invariants 2 and 3 from the request log since the last quiet point; then records the PUT bodies and clears the log. */
+/**
+ * Invariants 2 and 3 from the request log since the last quiet point; then records the PUT bodies and clears the log.
+ */
 async function checkLog(model: Model, world: World): Promise<void> {
   const requests = operatorRequests(world);
   const problems: string[] = [];

@@ -175,7 +175,10 @@ export class Model {
     }
   }
 
-  /** true when the object exists and the operator must bring it to Ready=True (manage or detach-on-delete, all it needs there). */
+  /**
+   * true when the object exists and the operator must bring it to Ready=True (manage or detach-on-delete, all it needs
+   * there).
+   */
   mustBeReady(name: ObjectName): boolean {
     const desired = this.objects.get(name);
     if (desired === undefined || effectivePolicy(desired.policy) === 'skip') return false;

@@ -1,5 +1,6 @@
 // A recording reverse proxy in front of the embedded API server: HTTPS in (its own CA; client-node refuses plain HTTP
-// with a token), HTTPS out, responses (watches too) streamed through unchanged. Records each request's method, URL and (JSON) body, to check RBAC against what a client
+// with a token), HTTPS out, responses (watches too) streamed through unchanged. Records each request's method, URL and
+// (JSON) body, to check RBAC against what a client
 // actually called.
 import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, request as httpsRequest } from 'node:https';
@@ -33,18 +34,31 @@ export async function startRecordingProxy(upstream: string, caCertPem: string): 
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const record: RecordedRequest = { method: incoming.method ?? 'GET', url: incoming.url ?? '/', body: parseBody(raw), status: undefined };
+      const record: RecordedRequest = {
+        method: incoming.method ?? 'GET',
+        url: incoming.url ?? '/',
+        body: parseBody(raw),
+        status: undefined,
+      };
       requests.push(record);
       const headers: IncomingHttpHeaders = { ...incoming.headers, host: target.host };
-      const forwarded = httpsRequest({
-        hostname: target.hostname, port: target.port, method: record.method, path: record.url, headers, ca: caCertPem,
-      }, (response) => {
-        record.status = response.statusCode;
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        outgoing.flushHeaders(); // a watch may send no body for a while; its client waits for the headers
-        response.pipe(outgoing);
-        outgoing.on('close', () => response.destroy());
-      });
+      const forwarded = httpsRequest(
+        {
+          hostname: target.hostname,
+          port: target.port,
+          method: record.method,
+          path: record.url,
+          headers,
+          ca: caCertPem,
+        },
+        (response) => {
+          record.status = response.statusCode;
+          outgoing.writeHead(response.statusCode ?? 502, response.headers);
+          outgoing.flushHeaders(); // a watch may send no body for a while; its client waits for the headers
+          response.pipe(outgoing);
+          outgoing.on('close', () => response.destroy());
+        },
+      );
       forwarded.on('error', (error) => {
         if (!outgoing.headersSent) outgoing.writeHead(502, { 'content-type': 'text/plain' });
         outgoing.end(`proxy: ${error.message}`);
@@ -57,10 +71,11 @@ export async function startRecordingProxy(upstream: string, caCertPem: string): 
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     caCertPem: credentials.caCertPem,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

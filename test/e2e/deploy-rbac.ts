@@ -4,7 +4,15 @@
 
 /** What RBAC authorizes: a resource request or a non-resource URL. */
 export type RequestAttributes =
-  | { type: 'resource'; verb: string; apiGroup: string; resource: string; subresource: string; namespace: string; name: string }
+  | {
+      type: 'resource';
+      verb: string;
+      apiGroup: string;
+      resource: string;
+      subresource: string;
+      namespace: string;
+      name: string;
+    }
   | { type: 'nonResource'; verb: string; path: string };
 
 const namespaceSubresources = new Set(['status', 'finalize']);
@@ -41,18 +49,35 @@ export function attributesOf(method: string, url: string): RequestAttributes {
       verb = name !== '' ? 'get' : watch === 'true' || watch === '1' ? 'watch' : 'list';
       break;
     }
-    case 'POST': verb = 'create'; break;
-    case 'PUT': verb = 'update'; break;
-    case 'PATCH': verb = 'patch'; break;
-    case 'DELETE': verb = name !== '' ? 'delete' : 'deletecollection'; break;
-    default: verb = upper.toLowerCase();
+    case 'POST':
+      verb = 'create';
+      break;
+    case 'PUT':
+      verb = 'update';
+      break;
+    case 'PATCH':
+      verb = 'patch';
+      break;
+    case 'DELETE':
+      verb = name !== '' ? 'delete' : 'deletecollection';
+      break;
+    default:
+      verb = upper.toLowerCase();
   }
   let objectName = name;
   if ((verb === 'list' || verb === 'watch') && objectName === '') {
     const selected = /(?:^|,)metadata\.name==?([^,]+)/.exec(parsed.searchParams.get('fieldSelector') ?? '');
     if (selected?.[1] !== undefined) objectName = selected[1];
   }
-  return { type: 'resource', verb, apiGroup, resource, subresource: subresources.join('/'), namespace, name: objectName };
+  return {
+    type: 'resource',
+    verb,
+    apiGroup,
+    resource,
+    subresource: subresources.join('/'),
+    namespace,
+    name: objectName,
+  };
 }
 
 /** One policy rule, and where it came from. */
@@ -91,26 +116,58 @@ export function rulesFor(objects: unknown[], account: { namespace: string; name:
   const roles = new Map<string, PolicyRule[]>();
   for (const object of rbac) {
     if (object.kind === 'ClusterRole') roles.set(`ClusterRole/${object.metadata?.name ?? ''}`, object.rules ?? []);
-    if (object.kind === 'Role') roles.set(`Role/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, object.rules ?? []);
+    if (object.kind === 'Role')
+      roles.set(`Role/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`, object.rules ?? []);
   }
-  const matchesSubject = (subject: { kind: string; name: string; namespace?: string }, bindingNamespace: string | undefined) => {
-    if (subject.kind === 'ServiceAccount') return subject.name === account.name && (subject.namespace ?? bindingNamespace) === account.namespace;
+  const matchesSubject = (
+    subject: { kind: string; name: string; namespace?: string },
+    bindingNamespace: string | undefined,
+  ) => {
+    if (subject.kind === 'ServiceAccount')
+      return subject.name === account.name && (subject.namespace ?? bindingNamespace) === account.namespace;
     if (subject.kind === 'User') return subject.name === `system:serviceaccount:${account.namespace}:${account.name}`;
-    if (subject.kind === 'Group') return ['system:serviceaccounts', `system:serviceaccounts:${account.namespace}`, 'system:authenticated'].includes(subject.name);
+    if (subject.kind === 'Group')
+      return ['system:serviceaccounts', `system:serviceaccounts:${account.namespace}`, 'system:authenticated'].includes(
+        subject.name,
+      );
     return false;
   };
-  const granted: SourcedRule[] = [{
-    source: 'ClusterRole/system:discovery (every cluster)', namespace: undefined,
-    rule: { verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/readyz', '/openapi', '/openapi/*', '/version', '/version/'] },
-  }];
+  const granted: SourcedRule[] = [
+    {
+      source: 'ClusterRole/system:discovery (every cluster)',
+      namespace: undefined,
+      rule: {
+        verbs: ['get'],
+        nonResourceURLs: [
+          '/api',
+          '/api/*',
+          '/apis',
+          '/apis/*',
+          '/healthz',
+          '/livez',
+          '/readyz',
+          '/openapi',
+          '/openapi/*',
+          '/version',
+          '/version/',
+        ],
+      },
+    },
+  ];
   for (const binding of rbac) {
     if (binding.kind !== 'ClusterRoleBinding' && binding.kind !== 'RoleBinding') continue;
-    const namespace = binding.kind === 'RoleBinding' ? binding.metadata?.namespace ?? '' : undefined;
+    const namespace = binding.kind === 'RoleBinding' ? (binding.metadata?.namespace ?? '') : undefined;
     if (!(binding.subjects ?? []).some((subject) => matchesSubject(subject, namespace))) continue;
     const ref = binding.roleRef;
     if (ref === undefined || (binding.kind === 'ClusterRoleBinding' && ref.kind !== 'ClusterRole')) continue;
     const key = ref.kind === 'ClusterRole' ? `ClusterRole/${ref.name}` : `Role/${namespace ?? ''}/${ref.name}`;
-    (roles.get(key) ?? []).forEach((rule, index) => granted.push({ source: `${key} rule ${index} via ${binding.kind}/${namespace === undefined ? '' : `${namespace}/`}${binding.metadata?.name ?? ''}`, namespace, rule }));
+    (roles.get(key) ?? []).forEach((rule, index) =>
+      granted.push({
+        source: `${key} rule ${index} via ${binding.kind}/${namespace === undefined ? '' : `${namespace}/`}${binding.metadata?.name ?? ''}`,
+        namespace,
+        rule,
+      }),
+    );
   }
   return granted;
 }
@@ -120,14 +177,20 @@ export function ruleAllows(granted: SourcedRule, request: RequestAttributes): bo
   const { rule } = granted;
   if (!rule.verbs.includes(request.verb) && !rule.verbs.includes('*')) return false;
   if (request.type === 'nonResource') {
-    return (rule.nonResourceURLs ?? []).some((url) => url === '*' || url === request.path || (url.endsWith('*') && request.path.startsWith(url.slice(0, -1))));
+    return (rule.nonResourceURLs ?? []).some(
+      (url) => url === '*' || url === request.path || (url.endsWith('*') && request.path.startsWith(url.slice(0, -1))),
+    );
   }
   if (granted.namespace !== undefined && granted.namespace !== request.namespace) return false;
   const groups = rule.apiGroups ?? [];
   if (!groups.includes('*') && !groups.includes(request.apiGroup)) return false;
   const combined = request.subresource === '' ? request.resource : `${request.resource}/${request.subresource}`;
-  const resourceMatch = (rule.resources ?? []).some((resource) => resource === '*' || resource === combined
-    || (request.subresource !== '' && resource === `*/${request.subresource}`));
+  const resourceMatch = (rule.resources ?? []).some(
+    (resource) =>
+      resource === '*' ||
+      resource === combined ||
+      (request.subresource !== '' && resource === `*/${request.subresource}`),
+  );
   if (!resourceMatch) return false;
   const names = rule.resourceNames ?? [];
   return names.length === 0 || (request.name !== '' && names.includes(request.name));

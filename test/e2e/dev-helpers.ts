@@ -37,12 +37,20 @@ export interface DevProcess {
  * Starts `azo dev --data-dir DIR --no-table …` from the repository root; resolves once it says what to type next.
  * `env`: its environment (default: this process's without Azure credentials).
  */
-export async function startDev(dataDir: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = withoutAzureCredentials(process.env)): Promise<DevProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'azo.js'), 'dev', '--data-dir', dataDir, '--no-table', ...extraArgs], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startDev(
+  dataDir: string,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = withoutAzureCredentials(process.env),
+): Promise<DevProcess> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin', 'azo.js'), 'dev', '--data-dir', dataDir, '--no-table', ...extraArgs],
+    {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let text = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {
@@ -52,34 +60,44 @@ export async function startDev(dataDir: string, extraArgs: string[] = [], env: N
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp, what = String(pattern)) => new Promise<RegExpExecArray>((resolve, reject) => {
-    const check = () => {
-      const match = pattern.exec(text);
-      if (match === null) return;
-      listeners.delete(check);
-      resolve(match);
-    };
-    listeners.add(check);
-    void exited.then((code) => {
-      if (pattern.exec(text) === null) reject(new Error(`azo dev exited (${code}) before printing ${what}:\n${text.slice(-3000)}`));
+  const waitFor = (pattern: RegExp, what = String(pattern)) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(text);
+        if (match === null) return;
+        listeners.delete(check);
+        resolve(match);
+      };
+      listeners.add(check);
+      void exited.then((code) => {
+        if (pattern.exec(text) === null)
+          reject(new Error(`azo dev exited (${code}) before printing ${what}:\n${text.slice(-3000)}`));
+      });
+      check();
     });
-    check();
-  });
   await waitFor(/Press Ctrl-C to stop/, 'its summary');
   const kubeconfig = (await waitFor(/export KUBECONFIG=(\S+)/))[1] ?? '';
   const emulatorUrl = (await waitFor(/ARM emulator {2}(https:\/\/\S+)/))[1] ?? '';
   const ca = readFileSync(join(dataDir, 'emulator', 'ca.pem'));
-  const admin = (method: string, path: string) => new Promise<string>((resolve, reject) => {
-    const req = request(`${emulatorUrl}/_emulator/${path}`, { method, ca }, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve(body) : reject(new Error(`${method} ${path}: ${res.statusCode} ${body}`))));
+  const admin = (method: string, path: string) =>
+    new Promise<string>((resolve, reject) => {
+      const req = request(`${emulatorUrl}/_emulator/${path}`, { method, ca }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        res.on('end', () =>
+          (res.statusCode ?? 0) < 300
+            ? resolve(body)
+            : reject(new Error(`${method} ${path}: ${res.statusCode} ${body}`)),
+        );
+      });
+      req.on('error', reject);
+      req.end();
     });
-    req.on('error', reject);
-    req.end();
-  });
   return {
-    child, dataDir, kubeconfig, emulatorUrl,
+    child,
+    dataDir,
+    kubeconfig,
+    emulatorUrl,
     output: () => text,
     waitFor,
     kubectl: (args, input) => runKubectl(kubeconfig, args, input),
@@ -97,10 +115,15 @@ export async function startDev(dataDir: string, extraArgs: string[] = [], env: N
 /** Runs the real kubectl with KUBECONFIG set; rejects with its stderr. */
 export function runKubectl(kubeconfig: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(kubectlPath, args, { cwd: repoRoot, env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      kubectlPath,
+      args,
+      { cwd: repoRoot, env: { ...process.env, KUBECONFIG: kubeconfig } },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -113,6 +136,13 @@ export function armWrites(log: ArmLogEntry[]): ArmLogEntry[] {
 /** `azo dev` must use the emulator in tests even where the developer's shell holds real Azure credentials. */
 function withoutAzureCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
-  for (const key of ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_FEDERATED_TOKEN_FILE']) delete copy[key];
+  for (const key of [
+    'AZURE_SUBSCRIPTION_ID',
+    'AZURE_TENANT_ID',
+    'AZURE_CLIENT_ID',
+    'AZURE_CLIENT_SECRET',
+    'AZURE_FEDERATED_TOKEN_FILE',
+  ])
+    delete copy[key];
   return copy;
 }

@@ -24,7 +24,11 @@ const examplesDir = join(repoRoot, 'examples');
 const examples: ExampleObject[] = readdirSync(examplesDir)
   .filter((file) => file.endsWith('.yaml'))
   .sort()
-  .flatMap((file) => parseAllDocuments(readFileSync(join(examplesDir, file), 'utf8')).map((document) => document.toJS() as ExampleObject));
+  .flatMap((file) =>
+    parseAllDocuments(readFileSync(join(examplesDir, file), 'utf8')).map(
+      (document) => document.toJS() as ExampleObject,
+    ),
+  );
 const azureObjects = examples.filter((object) => object.apiVersion.split('/')[0]?.endsWith('.azure.com'));
 
 /** kubectl's `kind.group/name` for an example object. */
@@ -33,14 +37,34 @@ function resourceName(object: ExampleObject): string {
 }
 
 interface ObservedObject {
-  metadata: { name: string; uid: string; generation: number; finalizers?: string[]; annotations?: Record<string, string> };
-  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string; observedGeneration?: number }>; id?: string };
+  metadata: {
+    name: string;
+    uid: string;
+    generation: number;
+    finalizers?: string[];
+    annotations?: Record<string, string>;
+  };
+  status?: {
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      observedGeneration?: number;
+    }>;
+    id?: string;
+  };
 }
 
 async function observe(dev: DevProcess): Promise<Map<string, ObservedObject>> {
   const observed = new Map<string, ObservedObject>();
   for (const object of azureObjects) {
-    observed.set(resourceName(object), JSON.parse(await dev.kubectl(['get', resourceName(object), '-n', object.metadata.namespace ?? 'default', '-o', 'json'])) as ObservedObject);
+    observed.set(
+      resourceName(object),
+      JSON.parse(
+        await dev.kubectl(['get', resourceName(object), '-n', object.metadata.namespace ?? 'default', '-o', 'json']),
+      ) as ObservedObject,
+    );
   }
   return observed;
 }
@@ -53,14 +77,24 @@ const readmeWait = readFileSync(join(repoRoot, 'README.md'), 'utf8')
 /** Runs a shell line as a reader would, from the repository root, with azo dev's kubeconfig. */
 function runLine(line: string, kubeconfig: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('bash', ['-eo', 'pipefail', '-c', line], { cwd: repoRoot, env: { ...process.env, KUBECONFIG: kubeconfig } }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${line}: ${stderr || error.message}`)) : resolve(stdout),
+    execFile(
+      'bash',
+      ['-eo', 'pipefail', '-c', line],
+      { cwd: repoRoot, env: { ...process.env, KUBECONFIG: kubeconfig } },
+      (error, stdout, stderr) => (error ? reject(new Error(`${line}: ${stderr || error.message}`)) : resolve(stdout)),
     );
   });
 }
 
 async function waitAllReady(dev: DevProcess): Promise<void> {
-  await dev.kubectl(['wait', '--for=condition=Ready', '--timeout=120s', '-n', 'default', ...azureObjects.map(resourceName)]);
+  await dev.kubectl([
+    'wait',
+    '--for=condition=Ready',
+    '--timeout=120s',
+    '-n',
+    'default',
+    ...azureObjects.map(resourceName),
+  ]);
 }
 
 test('azo dev: every example reaches Ready, and a restart shows the same state without writing to Azure', async (t) => {
@@ -73,29 +107,53 @@ test('azo dev: every example reaches Ready, and a restart shows the same state w
   const emulatorEnv = readFileSync(join(dataDir, 'emulator.env'), 'utf8');
   const kubeconfig = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
   try {
-    assert.match(first.output(), /\[\d+\.\d s\] starting the API server\n.*\n?.*starting the ARM emulator[\s\S]*installing \d+ CRDs/, 'progress while starting');
+    assert.match(
+      first.output(),
+      /\[\d+\.\d s\] starting the API server\n.*\n?.*starting the ARM emulator[\s\S]*installing \d+ CRDs/,
+      'progress while starting',
+    );
     assert.match(first.output(), /kubectl apply -f examples\/01-resource-group\.yaml/, 'it says what to type next');
     assert.equal(first.kubeconfig, join(dataDir, 'kubeconfig'));
     await first.kubectl(['apply', '-f', examplesDir]);
     assert.ok(readmeWait !== undefined, 'the README says how to wait for every example');
     const waited = await runLine(readmeWait, first.kubeconfig);
-    assert.equal(waited.trim().split('\n').length, azureObjects.length, `the README's line waits for each azo object:\n${waited}`);
+    assert.equal(
+      waited.trim().split('\n').length,
+      azureObjects.length,
+      `the README's line waits for each azo object:\n${waited}`,
+    );
     await waitAllReady(first);
     before = await observe(first);
     for (const [name, object] of before) {
       assert.ok(object.metadata.annotations?.['serviceoperator.azure.com/resource-id'], `${name} records its ARM ID`);
       const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
-      assert.equal(ready?.observedGeneration, object.metadata.generation, `${name} is Ready for its current generation`);
+      assert.equal(
+        ready?.observedGeneration,
+        object.metadata.generation,
+        `${name} is Ready for its current generation`,
+      );
     }
     const writes = armWrites(await first.armLog());
     // Azure creates a storage account's blobServices/default with the account: the operator finds it as wanted.
     const implicit = azureObjects.filter((object) => object.kind === 'StorageAccountsBlobService').length;
-    assert.ok(writes.filter((entry) => entry.method === 'PUT').length >= azureObjects.length - implicit, 'each example was created in the emulator');
-    assert.deepEqual(writes.filter((entry) => entry.method !== 'PUT'), [], 'nothing was patched or deleted');
+    assert.ok(
+      writes.filter((entry) => entry.method === 'PUT').length >= azureObjects.length - implicit,
+      'each example was created in the emulator',
+    );
+    assert.deepEqual(
+      writes.filter((entry) => entry.method !== 'PUT'),
+      [],
+      'nothing was patched or deleted',
+    );
     // Exports and inputs made it across: the storage keys Secret and the identity's ConfigMap.
-    const keys = JSON.parse(await first.kubectl(['get', 'secret', 'azodemostorage-keys', '-o', 'json'])) as { data: Record<string, string> };
+    const keys = JSON.parse(await first.kubectl(['get', 'secret', 'azodemostorage-keys', '-o', 'json'])) as {
+      data: Record<string, string>;
+    };
     assert.deepEqual(Object.keys(keys.data).sort(), ['blobEndpoint', 'key1']);
-    await first.waitFor(/ResourceGroup default\/azo-demo: Ready=True Succeeded/, 'a plain status line (stdout is not a terminal)');
+    await first.waitFor(
+      /ResourceGroup default\/azo-demo: Ready=True Succeeded/,
+      'a plain status line (stdout is not a terminal)',
+    );
     await checkAzureRules(first);
   } finally {
     assert.equal(await first.stop('SIGINT'), 0, `Ctrl-C stops azo dev cleanly:\n${first.output().slice(-2000)}`);
@@ -113,15 +171,23 @@ test('azo dev: every example reaches Ready, and a restart shows the same state w
     for (const [name, object] of before) {
       const again = after.get(name);
       assert.equal(again?.metadata.uid, object.metadata.uid, `${name} is the same object after the restart`);
-      assert.equal(again?.metadata.annotations?.['serviceoperator.azure.com/resource-id'], object.metadata.annotations?.['serviceoperator.azure.com/resource-id']);
+      assert.equal(
+        again?.metadata.annotations?.['serviceoperator.azure.com/resource-id'],
+        object.metadata.annotations?.['serviceoperator.azure.com/resource-id'],
+      );
     }
     // The restarted operator re-reads every object from Azure; a write would follow its GET within moments.
-    const ids = [...before.values()].map((object) => object.metadata.annotations?.['serviceoperator.azure.com/resource-id']?.toLowerCase() ?? '');
+    const ids = [...before.values()].map(
+      (object) => object.metadata.annotations?.['serviceoperator.azure.com/resource-id']?.toLowerCase() ?? '',
+    );
     const unread = async () => {
-      const read = new Set((await second.armLog()).filter((entry) => entry.method === 'GET').map((entry) => entry.path.toLowerCase()));
+      const read = new Set(
+        (await second.armLog()).filter((entry) => entry.method === 'GET').map((entry) => entry.path.toLowerCase()),
+      );
       return ids.filter((id) => !read.has(id));
     };
-    for (let attempt = 0; attempt < 600 && (await unread()).length > 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let attempt = 0; attempt < 600 && (await unread()).length > 0; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     assert.deepEqual(await unread(), [], 'the restarted operator re-read every resource from Azure');
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const log = await second.armLog();
@@ -181,19 +247,36 @@ async function checkAzureRules(dev: DevProcess): Promise<void> {
   };
   const badName = await condition('storageaccount/bad-name-with-dashes');
   assert.equal(badName?.reason, 'AccountNameInvalid');
-  assert.match(badName?.message ?? '', /bad-name-with-dashes is not a valid storage account name\. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only\./);
+  assert.match(
+    badName?.message ?? '',
+    /bad-name-with-dashes is not a valid storage account name\. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only\./,
+  );
   const mars = await condition('resourcegroup/azo-mars');
   assert.equal(mars?.reason, 'LocationNotAvailableForResourceGroup');
-  assert.match(mars?.message ?? '', /The provided location 'marsnorth' is not available for resource group\. List of available regions is '.*westeurope/);
+  assert.match(
+    mars?.message ?? '',
+    /The provided location 'marsnorth' is not available for resource group\. List of available regions is '.*westeurope/,
+  );
   const dupe = await condition('storageaccount/dupe');
   assert.equal(dupe?.reason, 'StorageAccountInAnotherResourceGroup');
-  assert.match(dupe?.message ?? '', /The account azodemostorage is already in another resource group in this subscription\./);
+  assert.match(
+    dupe?.message ?? '',
+    /The account azodemostorage is already in another resource group in this subscription\./,
+  );
   // A kind whose Azure name is fixed is written under that name, whatever its Kubernetes name.
   await dev.kubectl(['wait', '--for=condition=Ready', '--timeout=60s', 'storageaccountsmanagementpolicy/my-policy']);
-  const policy = JSON.parse(await dev.kubectl(['get', 'storageaccountsmanagementpolicy/my-policy', '-o', 'json'])) as ObservedObject;
-  assert.match(policy.metadata.annotations?.['serviceoperator.azure.com/resource-id'] ?? '', /\/storageAccounts\/azodemostorage\/managementPolicies\/default$/);
+  const policy = JSON.parse(
+    await dev.kubectl(['get', 'storageaccountsmanagementpolicy/my-policy', '-o', 'json']),
+  ) as ObservedObject;
+  assert.match(
+    policy.metadata.annotations?.['serviceoperator.azure.com/resource-id'] ?? '',
+    /\/storageAccounts\/azodemostorage\/managementPolicies\/default$/,
+  );
   const log = await dev.armLog();
-  assert.ok(log.some((entry) => entry.method === 'PUT' && /\/managementPolicies\/my-policy$/.test(entry.path)) === false, 'never under its Kubernetes name');
+  assert.ok(
+    log.some((entry) => entry.method === 'PUT' && /\/managementPolicies\/my-policy$/.test(entry.path)) === false,
+    'never under its Kubernetes name',
+  );
   // Leave the state as the examples made it (the restart below checks that nothing more is written).
   await dev.kubectl(['delete', '-f', '-', '--wait=true', '--timeout=60s'], refusedByAzure);
 }
@@ -203,7 +286,10 @@ test('azo dev refuses a data directory that another azo dev is using, and names 
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const running = await startDev(dataDir, ['--pattern', 'resources.azure.com/*']);
   try {
-    await assert.rejects(startDev(dataDir, ['--pattern', 'resources.azure.com/*']), new RegExp(`pid ${running.child.pid ?? 0}.*another --data-dir`));
+    await assert.rejects(
+      startDev(dataDir, ['--pattern', 'resources.azure.com/*']),
+      new RegExp(`pid ${running.child.pid ?? 0}.*another --data-dir`),
+    );
   } finally {
     assert.equal(await running.stop(), 0);
   }
@@ -232,29 +318,48 @@ test('azo dev never goes to real Azure without --azure, whatever AZURE_* the she
     await azure.close();
   });
   const env = {
-    ...process.env, AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-0000000000aa', AZURE_TENANT_ID: '00000000-0000-0000-0000-0000000000bb',
-    AZURE_CLIENT_ID: '00000000-0000-0000-0000-0000000000cc', AZURE_CLIENT_SECRET: 'not-a-real-secret',
-    AZURE_RESOURCE_MANAGER_ENDPOINT: azure.url, AZURE_AUTHORITY_HOST: azure.url,
+    ...process.env,
+    AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-0000000000aa',
+    AZURE_TENANT_ID: '00000000-0000-0000-0000-0000000000bb',
+    AZURE_CLIENT_ID: '00000000-0000-0000-0000-0000000000cc',
+    AZURE_CLIENT_SECRET: 'not-a-real-secret',
+    AZURE_RESOURCE_MANAGER_ENDPOINT: azure.url,
+    AZURE_AUTHORITY_HOST: azure.url,
   };
   const args = ['--pattern', 'resources.azure.com/*'];
   const local = await startDev(dataDir, args, env);
   try {
-    assert.match(local.output(), /AZURE_\* credentials are set in this shell; azo dev ignores them and uses the local ARM emulator \(pass --azure/);
+    assert.match(
+      local.output(),
+      /AZURE_\* credentials are set in this shell; azo dev ignores them and uses the local ARM emulator \(pass --azure/,
+    );
     assert.doesNotMatch(local.output(), /REAL AZURE/);
     await local.kubectl(['apply', '-f', join(repoRoot, 'examples', '01-resource-group.yaml')]);
     await local.kubectl(['wait', '--for=condition=Ready', '--timeout=120s', 'resourcegroup/azo-demo']);
-    assert.ok((await local.armLog()).some((entry) => entry.method === 'PUT' && /resourceGroups\/azo-demo$/i.test(entry.path)), 'the emulator got the PUT');
+    assert.ok(
+      (await local.armLog()).some((entry) => entry.method === 'PUT' && /resourceGroups\/azo-demo$/i.test(entry.path)),
+      'the emulator got the PUT',
+    );
     assert.deepEqual(azure.requests, [], 'nothing reached the Azure of the shell');
   } finally {
     assert.equal(await local.stop('SIGINT'), 0);
   }
 
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'azo.js'), 'dev', '--data-dir', dataDir, '--no-table', '--azure', ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin', 'azo.js'), 'dev', '--data-dir', dataDir, '--no-table', '--azure', ...args],
+    { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  for (let attempt = 0; attempt < 600 && !output.includes('Press Ctrl-C to stop') && child.exitCode === null; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (
+    let attempt = 0;
+    attempt < 600 && !output.includes('Press Ctrl-C to stop') && child.exitCode === null;
+    attempt += 1
+  )
+    await new Promise((resolve) => setTimeout(resolve, 100));
   child.kill('SIGINT');
   assert.equal(await exited, 0, output);
   assert.match(output, /REAL AZURE.*\n.*subscription 00000000-0000-0000-0000-0000000000aa/);

@@ -13,7 +13,12 @@ import { allShellBlocks, type ShellBlock } from './docs-blocks.js';
 const blocks = allShellBlocks(repoRoot);
 /** What a long-running block prints once its last command is up. */
 function readyLine(script: string): RegExp {
-  const last = script.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#')).at(-1) ?? '';
+  const last =
+    script
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .at(-1) ?? '';
   if (/\bazo operator\b/.test(last)) return /azo operator running/;
   if (/\bazo dev\b/.test(last)) return /Press Ctrl-C to stop/;
   return /listening on/;
@@ -25,7 +30,8 @@ function makeWorkspace(): string {
   writeFileSync(join(workspace, 'package.json'), '{ "name": "azo-docs-workspace", "private": true }\n');
   mkdirSync(join(workspace, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(join(repoRoot, 'bin', 'azo.js'), join(workspace, 'node_modules', '.bin', 'azo'));
-  for (const folder of ['examples', 'deploy', 'generated']) symlinkSync(join(repoRoot, folder), join(workspace, folder));
+  for (const folder of ['examples', 'deploy', 'generated'])
+    symlinkSync(join(repoRoot, folder), join(workspace, folder));
   return workspace;
 }
 
@@ -36,11 +42,18 @@ interface Started {
 }
 
 function startBash(script: string, workspace: string, env: NodeJS.ProcessEnv): Started {
-  const child = spawn('bash', ['-eo', 'pipefail', '-c', script], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('bash', ['-eo', 'pipefail', '-c', script], {
+    cwd: workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal === null ? null : 128))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal === null ? null : 128))),
+  );
   return { child, output: () => text, exited };
 }
 
@@ -60,7 +73,11 @@ async function interrupt(started: Started): Promise<number | null> {
 }
 
 function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => execFile(command, args, { cwd: repoRoot }, (error, stdout, stderr) => (error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr}`)) : resolve(stdout))));
+  return new Promise((resolve, reject) =>
+    execFile(command, args, { cwd: repoRoot }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
+    ),
+  );
 }
 
 /** Ends whatever a block left running in the background (a failed block never reaches its own `kill`). */
@@ -79,9 +96,18 @@ function where(block: ShellBlock): string {
 
 test('the README has the two fresh-machine commands, and CI runs the test one', () => {
   const setup = blocks.filter((block) => block.mode === 'setup');
-  assert.deepEqual(setup.map((block) => block.script.trim()), ['npm ci && npx azo dev', 'npm ci && npm test']);
-  assert.ok(setup.every((block) => block.file === 'README.md'), 'setup blocks belong to the README');
-  const ci = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  assert.deepEqual(
+    setup.map((block) => block.script.trim()),
+    ['npm ci && npx azo dev', 'npm ci && npm test'],
+  );
+  assert.ok(
+    setup.every((block) => block.file === 'README.md'),
+    'setup blocks belong to the README',
+  );
+  const ci = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
   assert.deepEqual(ci.slice(-2), ['npm ci', 'npm test'], '.ci/run ends with the README test command');
 });
 
@@ -98,9 +124,14 @@ const scriptTests: Record<string, string> = {
 };
 
 test('contributor commands in the docs name real npm scripts, each exercised by a test', () => {
-  const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (
+    JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
   for (const block of blocks.filter((candidate) => candidate.mode === 'checkout')) {
-    for (const line of block.script.split('\n').map((text) => text.replace(/#.*$/, '').trim()).filter((text) => text !== '')) {
+    for (const line of block.script
+      .split('\n')
+      .map((text) => text.replace(/#.*$/, '').trim())
+      .filter((text) => text !== '')) {
       const match = /^npm (?:ci$|test$|run ([\w:-]+))/.exec(line);
       assert.ok(match, `${where(block)}: ${JSON.stringify(line)} is not an npm command of this checkout`);
       const script = match[1] ?? (line === 'npm test' ? 'test' : undefined);
@@ -113,29 +144,66 @@ test('contributor commands in the docs name real npm scripts, each exercised by 
 
 test('docs/settings.md lists every flag of every command, and every environment variable the code reads', async () => {
   const settings = readFileSync(join(repoRoot, 'docs', 'settings.md'), 'utf8');
-  const sections = new Map(settings.split(/^## /m).slice(1).map((section) => [/^`azo ([\w -]+)`/.exec(section)?.[1] ?? '', section]));
-  for (const command of ['dev', 'apiserver', 'emulator', 'operator', 'crds', 'generate', 'export template', 'what-if', 'import azure-resource', 'graph']) {
+  const sections = new Map(
+    settings
+      .split(/^## /m)
+      .slice(1)
+      .map((section) => [/^`azo ([\w -]+)`/.exec(section)?.[1] ?? '', section]),
+  );
+  for (const command of [
+    'dev',
+    'apiserver',
+    'emulator',
+    'operator',
+    'crds',
+    'generate',
+    'export template',
+    'what-if',
+    'import azure-resource',
+    'graph',
+  ]) {
     const help = await run(process.execPath, [join(repoRoot, 'bin', 'azo.js'), ...command.split(' '), '--help']);
-    const flags = [...help.matchAll(/^\s+(?:-\w, )?(--[\w-]+)/gm)].map((match) => match[1] ?? '').filter((flag) => flag !== '--help');
+    const flags = [...help.matchAll(/^\s+(?:-\w, )?(--[\w-]+)/gm)]
+      .map((match) => match[1] ?? '')
+      .filter((flag) => flag !== '--help');
     const section = sections.get(command);
     assert.ok(section, `docs/settings.md has a section for azo ${command}`);
-    for (const flag of flags) assert.ok(section.includes(`\`${flag}`), `docs/settings.md, azo ${command}: ${flag} is not documented`);
+    for (const flag of flags)
+      assert.ok(section.includes(`\`${flag}`), `docs/settings.md, azo ${command}: ${flag} is not documented`);
   }
-  const sources = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src'], { cwd: repoRoot, encoding: 'utf8' })
-    .split('\n').filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && existsSync(join(repoRoot, file)));
+  const sources = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && existsSync(join(repoRoot, file)));
   const variables = new Set<string>();
   for (const file of sources) {
-    for (const match of readFileSync(join(repoRoot, file), 'utf8').matchAll(/env\[['"]([A-Z][A-Z0-9_]+)['"]\]|nonEmpty\('([A-Z][A-Z0-9_]+)'\)/g)) variables.add(match[1] ?? match[2] ?? '');
+    for (const match of readFileSync(join(repoRoot, file), 'utf8').matchAll(
+      /env\[['"]([A-Z][A-Z0-9_]+)['"]\]|nonEmpty\('([A-Z][A-Z0-9_]+)'\)/g,
+    ))
+      variables.add(match[1] ?? match[2] ?? '');
   }
   assert.ok(variables.size >= 10, `found the environment variables the code reads (${[...variables].join(', ')})`);
-  for (const variable of variables) assert.ok(settings.includes(`\`${variable}\``), `docs/settings.md does not document ${variable}`);
+  for (const variable of variables)
+    assert.ok(settings.includes(`\`${variable}\``), `docs/settings.md does not document ${variable}`);
 });
 
 test('every shell command in README.md and docs/ runs as written', { timeout: 540_000 }, async (t) => {
   const workspace = makeWorkspace();
   t.after(() => rmSync(workspace, { recursive: true, force: true }));
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${join(workspace, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}` };
-  for (const key of ['AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'NODE_EXTRA_CA_CERTS']) delete env[key];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${join(workspace, 'node_modules', '.bin')}:${process.env['PATH'] ?? ''}`,
+  };
+  for (const key of [
+    'AZURE_SUBSCRIPTION_ID',
+    'AZURE_TENANT_ID',
+    'AZURE_CLIENT_ID',
+    'AZURE_CLIENT_SECRET',
+    'NODE_EXTRA_CA_CERTS',
+  ])
+    delete env[key];
   // A reader who followed the README has exported azo dev's kubeconfig; pages about a real cluster assume theirs.
   env['KUBECONFIG'] = join(workspace, '.azo', 'kubeconfig');
 
@@ -156,19 +224,29 @@ test('every shell command in README.md and docs/ runs as written', { timeout: 54
           // Through npx, npm passes Ctrl-C on and then dies of it itself: then azo's own words must say it stopped.
           const code = await interrupt(started);
           reapGroup(started);
-          assert.ok(code === 0 || (/\bnpx azo\b/.test(block.script) && /received SIGINT, stopping/.test(started.output())), `${where(block)} stops cleanly on Ctrl-C (exit ${code}):\n${started.output().slice(-2000)}`);
+          assert.ok(
+            code === 0 || (/\bnpx azo\b/.test(block.script) && /received SIGINT, stopping/.test(started.output())),
+            `${where(block)} stops cleanly on Ctrl-C (exit ${code}):\n${started.output().slice(-2000)}`,
+          );
           return;
         }
         const timer = setTimeout(() => void interrupt(started), 240_000);
         const code = await started.exited;
         clearTimeout(timer);
         reapGroup(started);
-        assert.equal(code, 0, `${where(block)} failed (exit ${code}):\n${block.script}\n--- output ---\n${started.output().slice(-4000)}\n--- azo dev ---\n${dev.output().slice(-2000)}`);
+        assert.equal(
+          code,
+          0,
+          `${where(block)} failed (exit ${code}):\n${block.script}\n--- output ---\n${started.output().slice(-4000)}\n--- azo dev ---\n${dev.output().slice(-2000)}`,
+        );
       });
     }
   } finally {
     // npm exec (npx) passes Ctrl-C on and then dies of it itself; what counts is that azo dev stopped cleanly.
     const code = await interrupt(dev);
-    assert.ok(code === 0 || /stopped; state kept in /.test(dev.output()), `azo dev stops cleanly on Ctrl-C (exit ${code}):\n${dev.output().slice(-2000)}`);
+    assert.ok(
+      code === 0 || /stopped; state kept in /.test(dev.output()),
+      `azo dev stops cleanly on Ctrl-C (exit ${code}):\n${dev.output().slice(-2000)}`,
+    );
   }
 });

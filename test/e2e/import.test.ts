@@ -226,7 +226,8 @@ test('azo import azure-resource: --no-children, --annotate and --namespace; user
   ]);
   assert.equal(missing.status, 0, missing.stderr);
   assert.match(missing.stderr, /could not import 1:\n.*nothere: not found in Azure/);
-  // An api-version ARM does not know for the type (as when a kind's version is newer than the cloud's): listed, not fatal.
+  // An api-version ARM does not know for the type (as when a kind's version is newer than the cloud's): listed, not
+  // fatal.
   await environment.emulatorAdmin('POST', 'faults', {
     method: 'GET',
     path: '/storageAccounts/solo$',

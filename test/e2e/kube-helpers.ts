@@ -13,7 +13,8 @@ export function kubectlBinaries(): Array<{ version: string; path: string }> {
     .map((version) => ({ version, path: `/usr/lib/google-cloud-sdk/bin/kubectl.${version}` }))
     .filter((candidate) => existsSync(candidate.path));
   if (versioned.length > 0) return versioned;
-  for (const path of ['/usr/bin/kubectl', '/usr/local/bin/kubectl']) if (existsSync(path)) return [{ version: 'default', path }];
+  for (const path of ['/usr/bin/kubectl', '/usr/local/bin/kubectl'])
+    if (existsSync(path)) return [{ version: 'default', path }];
   return [];
 }
 
@@ -28,8 +29,21 @@ export interface ApiServerProcess {
 }
 
 /** Spawns the CLI and waits until it prints where it listens. */
-export function spawnApiServer(options: { kubeconfig: string; dataDir?: string; port?: number }): Promise<ApiServerProcess> {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'apiserver', '--port', String(options.port ?? 0), '--kubeconfig', options.kubeconfig];
+export function spawnApiServer(options: {
+  kubeconfig: string;
+  dataDir?: string;
+  port?: number;
+}): Promise<ApiServerProcess> {
+  const args = [
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'apiserver',
+    '--port',
+    String(options.port ?? 0),
+    '--kubeconfig',
+    options.kubeconfig,
+  ];
   if (options.dataDir) args.push('--data-dir', options.dataDir);
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -71,18 +85,41 @@ export interface KubectlResult {
 }
 
 /** Runs kubectl with the server's kubeconfig and a private cache dir (and extra environment variables). */
-export function kubectl(binary: string, kubeconfig: string, cacheDir: string, args: string[], input?: string, env: Record<string, string> = {}): Promise<KubectlResult> {
+export function kubectl(
+  binary: string,
+  kubeconfig: string,
+  cacheDir: string,
+  args: string[],
+  input?: string,
+  env: Record<string, string> = {},
+): Promise<KubectlResult> {
   return startKubectl(binary, kubeconfig, cacheDir, args, input, env).done;
 }
 
 /** Starts kubectl without waiting for it: `done` resolves when it exits. */
-export function startKubectl(binary: string, kubeconfig: string, cacheDir: string, args: string[], input?: string, env: Record<string, string> = {}): { done: Promise<KubectlResult> } {
+export function startKubectl(
+  binary: string,
+  kubeconfig: string,
+  cacheDir: string,
+  args: string[],
+  input?: string,
+  env: Record<string, string> = {},
+): { done: Promise<KubectlResult> } {
   let child: ReturnType<typeof execFile> | undefined;
   const done = new Promise<KubectlResult>((resolveRun) => {
-    child = execFile(binary, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 60_000, env: { ...process.env, KUBECONFIG: kubeconfig, ...env } }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 1) : 0;
-      resolveRun({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    child = execFile(
+      binary,
+      ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args],
+      { timeout: 60_000, env: { ...process.env, KUBECONFIG: kubeconfig, ...env } },
+      (error, stdout, stderr) => {
+        const code = error
+          ? typeof (error as { code?: unknown }).code === 'number'
+            ? (error as { code: number }).code
+            : 1
+          : 0;
+        resolveRun({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
   if (input !== undefined) {
     child?.stdin?.write(input);

@@ -8,7 +8,14 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubectl, kubectlBinaries, spawnApiServer, startKubectl, temporaryDir, type ApiServerProcess } from './kube-helpers.js';
+import {
+  kubectl,
+  kubectlBinaries,
+  spawnApiServer,
+  startKubectl,
+  temporaryDir,
+  type ApiServerProcess,
+} from './kube-helpers.js';
 
 const binaries = kubectlBinaries();
 const workDir = temporaryDir('azo-kube-e2e-');
@@ -75,7 +82,8 @@ spec: {color: red, replicas: ${replicas}}
 for (const { version, path: binary } of binaries) {
   describe(`kubectl ${version}`, { timeout: 240_000 }, () => {
     const ns = `v${version.replace('.', '')}`;
-    const run = (args: string[], input?: string, env?: Record<string, string>) => kubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), args, input, env);
+    const run = (args: string[], input?: string, env?: Record<string, string>) =>
+      kubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), args, input, env);
     const ok = async (args: string[], input?: string) => {
       const result = await run(args, input);
       assert.equal(result.code, 0, `kubectl ${args.join(' ')} failed:\n${result.stderr}`);
@@ -95,12 +103,22 @@ for (const { version, path: binary } of binaries) {
       const table = await ok(['get', 'wd', '-n', ns]);
       assert.match(table, /NAME\s+REPLICAS\s+READY\s*\n/);
       assert.match(table, /w1\s+4\s+/);
-      assert.match(await ok(['get', 'widgets', '-n', ns, '-o', 'wide']), /NAME\s+REPLICAS\s+READY\s+COLOR\s*\nw1\s+4\s+red/);
-      const json = JSON.parse(await ok(['get', 'widget', 'w1', '-n', ns, '-o', 'json'])) as { spec: { replicas: number }; metadata: { generation: number } };
+      assert.match(
+        await ok(['get', 'widgets', '-n', ns, '-o', 'wide']),
+        /NAME\s+REPLICAS\s+READY\s+COLOR\s*\nw1\s+4\s+red/,
+      );
+      const json = JSON.parse(await ok(['get', 'widget', 'w1', '-n', ns, '-o', 'json'])) as {
+        spec: { replicas: number };
+        metadata: { generation: number };
+      };
       assert.equal(json.spec.replicas, 4);
       assert.equal(json.metadata.generation, 2);
       assert.match(await ok(['get', 'widget', 'w1', '-n', ns, '-o', 'yaml']), /kind: Widget/);
-      assert.match(await ok(['get', 'all', '-n', ns]), /^(widget\.example\.com\/)?w1\s+4/m, 'kubectl prefixes names when the category has several kinds (Deployments are in all too)');
+      assert.match(
+        await ok(['get', 'all', '-n', ns]),
+        /^(widget\.example\.com\/)?w1\s+4/m,
+        'kubectl prefixes names when the category has several kinds (Deployments are in all too)',
+      );
       assert.match(await ok(['get', 'namespaces']), /kube-system\s+Active/);
       assert.match(await ok(['api-resources']), /widgets\s+wd\s+example.com\/v1\s+true\s+Widget/);
     });
@@ -109,11 +127,24 @@ for (const { version, path: binary } of binaries) {
       await ok(['label', 'wd', 'w1', '-n', ns, 'tier=gold']);
       await ok(['annotate', 'wd', 'w1', '-n', ns, 'note=hello']);
       await ok(['patch', 'wd', 'w1', '-n', ns, '--type', 'merge', '-p', '{"spec":{"replicas":5}}']);
-      await ok(['patch', 'wd', 'w1', '-n', ns, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/color","value":"blue"}]']);
+      await ok([
+        'patch',
+        'wd',
+        'w1',
+        '-n',
+        ns,
+        '--type',
+        'json',
+        '-p',
+        '[{"op":"replace","path":"/spec/color","value":"blue"}]',
+      ]);
       const strategic = await run(['patch', 'wd', 'w1', '-n', ns, '-p', '{"spec":{"replicas":6}}']);
       assert.notEqual(strategic.code, 0);
       assert.match(strategic.stderr, /application\/strategic-merge-patch\+json is not supported/);
-      const object = JSON.parse(await ok(['get', 'wd', 'w1', '-n', ns, '-o', 'json'])) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { replicas: number; color: string } };
+      const object = JSON.parse(await ok(['get', 'wd', 'w1', '-n', ns, '-o', 'json'])) as {
+        metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+        spec: { replicas: number; color: string };
+      };
       assert.equal(object.metadata.labels.tier, 'gold');
       assert.equal(object.metadata.annotations.note, 'hello');
       assert.deepEqual(object.spec, { color: 'blue', replicas: 5 });
@@ -127,11 +158,19 @@ for (const { version, path: binary } of binaries) {
     it('edits a custom resource and a config map with the default validation', async () => {
       await ok(['apply', '-f', '-'], widget(ns, 'w-edit', 1));
       const editor = { KUBE_EDITOR: `sed -i -e 's/replicas: 1$/replicas: 9/' -e 's/a: "1"$/a: "10"/'` };
-      assert.match((await run(['edit', 'wd', 'w-edit', '-n', ns], undefined, editor)).stdout, /widget.example.com\/w-edit edited/);
+      assert.match(
+        (await run(['edit', 'wd', 'w-edit', '-n', ns], undefined, editor)).stdout,
+        /widget.example.com\/w-edit edited/,
+      );
       assert.equal(await ok(['get', 'wd', 'w-edit', '-n', ns, '-o', 'jsonpath={.spec.replicas}']), '9');
-      assert.match((await run(['edit', 'configmap', 'settings', '-n', ns], undefined, editor)).stdout, /configmap\/settings edited/);
+      assert.match(
+        (await run(['edit', 'configmap', 'settings', '-n', ns], undefined, editor)).stdout,
+        /configmap\/settings edited/,
+      );
       assert.equal(await ok(['get', 'configmap', 'settings', '-n', ns, '-o', 'jsonpath={.data.a}']), '10');
-      const invalid = await run(['edit', 'wd', 'w-edit', '-n', ns], undefined, { KUBE_EDITOR: `sed -i -e 's/color: red$/color: green/'` });
+      const invalid = await run(['edit', 'wd', 'w-edit', '-n', ns], undefined, {
+        KUBE_EDITOR: `sed -i -e 's/color: red$/color: green/'`,
+      });
       assert.notEqual(invalid.code, 0);
       assert.match(invalid.stderr, /widgets.example.com "w-edit" is invalid/);
       assert.equal(await ok(['get', 'wd', 'w-edit', '-n', ns, '-o', 'jsonpath={.spec.color}']), 'red');
@@ -159,7 +198,10 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
     });
 
     it('reports invalid custom resources naming each bad field, and stores nothing', async () => {
-      const result = await run(['apply', '-f', '-'], widget(ns, 'w-invalid').replace('color: red', 'color: green').replace('replicas: 3', 'replicas: -1'));
+      const result = await run(
+        ['apply', '-f', '-'],
+        widget(ns, 'w-invalid').replace('color: red', 'color: green').replace('replicas: 3', 'replicas: -1'),
+      );
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /The Widget "w-invalid" is invalid/);
       assert.match(result.stderr, /spec.color: Unsupported value: "green"/);
@@ -170,7 +212,18 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
     it('waits for a condition set through the status subresource', async () => {
       const waiting = run(['wait', '--for=condition=Ready', 'wd/w1', '-n', ns, '--timeout=30s']);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      await ok(['patch', 'wd', 'w1', '-n', ns, '--subresource=status', '--type', 'merge', '-p', '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}']);
+      await ok([
+        'patch',
+        'wd',
+        'w1',
+        '-n',
+        ns,
+        '--subresource=status',
+        '--type',
+        'merge',
+        '-p',
+        '{"status":{"conditions":[{"type":"Ready","status":"True"}]}}',
+      ]);
       const result = await waiting;
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /condition met/);
@@ -178,14 +231,29 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
     });
 
     it('streams changes with get -w', async () => {
-      const child = spawn(binary, ['--kubeconfig', kubeconfig, '--cache-dir', join(workDir, `cache-${++cacheCounter}`), 'get', 'wd', '-n', ns, '-w'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        binary,
+        [
+          '--kubeconfig',
+          kubeconfig,
+          '--cache-dir',
+          join(workDir, `cache-${++cacheCounter}`),
+          'get',
+          'wd',
+          '-n',
+          ns,
+          '-w',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       try {
         const deadline = Date.now() + 20_000;
         while (!/w1/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
         await ok(['apply', '-f', '-'], widget(ns, 'w-watched', 7));
-        while (!/w-watched\s+7/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+        while (!/w-watched\s+7/.test(output) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 100));
         assert.match(output, /w-watched\s+7/);
       } finally {
         child.kill();
@@ -193,15 +261,39 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
     });
 
     it('holds a delete until finalizers are removed', async () => {
-      await ok(['patch', 'wd', 'w-watched', '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":["example.com/hold"]}}']);
-      const deleting = startKubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), ['delete', 'wd', 'w-watched', '-n', ns, '--timeout=60s']).done;
+      await ok([
+        'patch',
+        'wd',
+        'w-watched',
+        '-n',
+        ns,
+        '--type',
+        'merge',
+        '-p',
+        '{"metadata":{"finalizers":["example.com/hold"]}}',
+      ]);
+      const deleting = startKubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), [
+        'delete',
+        'wd',
+        'w-watched',
+        '-n',
+        ns,
+        '--timeout=60s',
+      ]).done;
       let settled = false;
       void deleting.then(() => (settled = true));
       const deadline = Date.now() + 30_000;
-      while ((await run(['get', 'wd', 'w-watched', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp}'])).stdout === '' && Date.now() < deadline) {
+      while (
+        (await run(['get', 'wd', 'w-watched', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp}'])).stdout ===
+          '' &&
+        Date.now() < deadline
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      assert.notEqual(await ok(['get', 'wd', 'w-watched', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp}']), '');
+      assert.notEqual(
+        await ok(['get', 'wd', 'w-watched', '-n', ns, '-o', 'jsonpath={.metadata.deletionTimestamp}']),
+        '',
+      );
       assert.equal(settled, false, 'kubectl delete returned while a finalizer held the object');
       await ok(['patch', 'wd', 'w-watched', '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
       const deleted = await deleting;
@@ -220,18 +312,35 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
       await ok(['patch', 'wd', 'w-ssa', '-n', ns, '--type', 'merge', '-p', '{"spec":{"replicas":8}}']);
       const conflict = await run(['replace', '-f', '-'], JSON.stringify(stale));
       assert.notEqual(conflict.code, 0);
-      assert.match(conflict.stderr, /the object has been modified; please apply your changes to the latest version and try again/);
+      assert.match(
+        conflict.stderr,
+        /the object has been modified; please apply your changes to the latest version and try again/,
+      );
     });
 
     it('reports server-side apply conflicts with another field manager, and forces them', async () => {
       const other = await run(['apply', '--server-side', '--field-manager=other', '-f', '-'], widget(ns, 'w-ssa', 4));
       assert.notEqual(other.code, 0);
-      assert.match(other.stderr, /Apply failed with 1 conflict: conflict with "kubectl-patch"( using example.com\/v1)?: \.spec\.replicas/);
+      assert.match(
+        other.stderr,
+        /Apply failed with 1 conflict: conflict with "kubectl-patch"( using example.com\/v1)?: \.spec\.replicas/,
+      );
       assert.equal(await ok(['get', 'wd', 'w-ssa', '-n', ns, '-o', 'jsonpath={.spec.replicas}']), '8');
-      assert.match(await ok(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], widget(ns, 'w-ssa', 4)), /serverside-applied/);
-      const managed = JSON.parse(await ok(['get', 'wd', 'w-ssa', '-n', ns, '-o', 'json', '--show-managed-fields'])) as { spec: { replicas: number }; metadata: { managedFields: Array<{ manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }> } };
+      assert.match(
+        await ok(
+          ['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'],
+          widget(ns, 'w-ssa', 4),
+        ),
+        /serverside-applied/,
+      );
+      const managed = JSON.parse(await ok(['get', 'wd', 'w-ssa', '-n', ns, '-o', 'json', '--show-managed-fields'])) as {
+        spec: { replicas: number };
+        metadata: { managedFields: Array<{ manager: string; fieldsV1: { 'f:spec'?: Record<string, unknown> } }> };
+      };
       assert.equal(managed.spec.replicas, 4);
-      const owners = managed.metadata.managedFields.filter((entry) => entry.fieldsV1['f:spec']?.['f:replicas'] !== undefined).map((entry) => entry.manager);
+      const owners = managed.metadata.managedFields
+        .filter((entry) => entry.fieldsV1['f:spec']?.['f:replicas'] !== undefined)
+        .map((entry) => entry.manager);
       assert.deepEqual(owners, ['other']);
     });
 
@@ -241,7 +350,12 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
       assert.match(await ok(['auth', 'whoami']), /Username\s+azo-admin/);
       // kubectl before 1.28 asks for v1beta1, then v1alpha1.
       for (const version of ['v1beta1', 'v1alpha1']) {
-        const review = JSON.parse(await ok(['create', '--raw', `/apis/authentication.k8s.io/${version}/selfsubjectreviews`, '-f', '-'], `{"apiVersion":"authentication.k8s.io/${version}","kind":"SelfSubjectReview"}`)) as { apiVersion: string; status: { userInfo: { username: string } } };
+        const review = JSON.parse(
+          await ok(
+            ['create', '--raw', `/apis/authentication.k8s.io/${version}/selfsubjectreviews`, '-f', '-'],
+            `{"apiVersion":"authentication.k8s.io/${version}","kind":"SelfSubjectReview"}`,
+          ),
+        ) as { apiVersion: string; status: { userInfo: { username: string } } };
         assert.equal(review.apiVersion, `authentication.k8s.io/${version}`);
         assert.equal(review.status.userInfo.username, 'azo-admin');
       }
@@ -254,7 +368,10 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
     });
 
     it('rejects unknown fields under kubectl default strict validation', async () => {
-      const result = await run(['apply', '-f', '-'], `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: strict, namespace: ${ns}}\ndata: {a: "1"}\nbogus: 1\n`);
+      const result = await run(
+        ['apply', '-f', '-'],
+        `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: strict, namespace: ${ns}}\ndata: {a: "1"}\nbogus: 1\n`,
+      );
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /unknown field "bogus"/);
       const custom = await run(['apply', '-f', '-'], widget(ns, 'w-strict').replace('spec: {', 'spec: {bogus: 1, '));
@@ -274,11 +391,14 @@ regarding: {apiVersion: example.com/v1, kind: Widget, name: w-edit, namespace: $
 describe('restart with --data-dir', { skip: binaries.length === 0 ? 'kubectl is not installed' : false }, () => {
   it('keeps objects, the CA and the token across a restart, and shuts down cleanly on SIGTERM', async () => {
     const binary = binaries[binaries.length - 1]?.path ?? 'kubectl';
-    const run = (args: string[], input?: string, env?: Record<string, string>) => kubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), args, input, env);
+    const run = (args: string[], input?: string, env?: Record<string, string>) =>
+      kubectl(binary, kubeconfig, join(workDir, `cache-${++cacheCounter}`), args, input, env);
     await run(['apply', '-f', '-'], crd);
     const created = await run(['create', 'configmap', 'persistent', '--from-literal=a=1']);
     assert.equal(created.code, 0, created.stderr);
-    const before = JSON.parse((await run(['get', 'configmap', 'persistent', '-o', 'json'])).stdout) as { metadata: { uid: string; resourceVersion: string } };
+    const before = JSON.parse((await run(['get', 'configmap', 'persistent', '-o', 'json'])).stdout) as {
+      metadata: { uid: string; resourceVersion: string };
+    };
     const port = new URL(server.url).port;
     assert.equal(await server.stop('SIGTERM'), 0);
     server = await spawnApiServer({ kubeconfig, dataDir, port: Number(port) });
@@ -288,7 +408,9 @@ describe('restart with --data-dir', { skip: binaries.length === 0 ? 'kubectl is 
     assert.equal(restored.metadata.uid, before.metadata.uid);
     assert.equal((await run(['get', 'crd', 'widgets.example.com'])).code, 0);
     await run(['label', 'configmap', 'persistent', 'after=restart']);
-    const relabelled = JSON.parse((await run(['get', 'configmap', 'persistent', '-o', 'json'])).stdout) as { metadata: { resourceVersion: string } };
+    const relabelled = JSON.parse((await run(['get', 'configmap', 'persistent', '-o', 'json'])).stdout) as {
+      metadata: { resourceVersion: string };
+    };
     assert.ok(Number(relabelled.metadata.resourceVersion) > Number(before.metadata.resourceVersion));
   });
 });

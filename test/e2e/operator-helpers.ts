@@ -27,7 +27,10 @@ const forbidClientNode = fileURLToPath(new URL('./forbid-client-node.mjs', impor
 export function spawnAzo(args: string[], env: Record<string, string> = {}): AzoProcess {
   // The operator process must never load @kubernetes/client-node (memory): the hook fails any import of it.
   const guard = args[0] === 'operator' ? ['--import', forbidClientNode] : [];
-  const child = spawn(process.execPath, [...guard, '--import', 'tsx', 'src/cli/main.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...guard, '--import', 'tsx', 'src/cli/main.ts', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const listeners = new Set<() => void>();
   const append = (chunk: Buffer) => {
@@ -41,20 +44,22 @@ export function spawnAzo(args: string[], env: Record<string, string> = {}): AzoP
   return {
     child,
     output: () => text,
-    waitFor: (pattern) => new Promise((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(text);
-        if (match !== null) {
-          listeners.delete(check);
-          resolve(match);
-        }
-      };
-      listeners.add(check);
-      child.once('exit', (code) => {
-        if (pattern.exec(text) === null) reject(new Error(`azo ${args[0]} exited (${code}) before printing ${pattern}:\n${text.slice(-3000)}`));
-      });
-      check();
-    }),
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(text);
+          if (match !== null) {
+            listeners.delete(check);
+            resolve(match);
+          }
+        };
+        listeners.add(check);
+        child.once('exit', (code) => {
+          if (pattern.exec(text) === null)
+            reject(new Error(`azo ${args[0]} exited (${code}) before printing ${pattern}:\n${text.slice(-3000)}`));
+        });
+        check();
+      }),
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode !== null || child.signalCode !== null) return false;
       child.kill(signal);
@@ -91,7 +96,10 @@ export interface E2eCluster {
   restartApiServer(options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<{ forced: boolean }>;
 }
 
-/** API servers + one emulator (+ operators, restartable) for one test file. The first cluster's members are flattened in. */
+/**
+ * API servers + one emulator (+ operators, restartable) for one test file. The first cluster's members are flattened
+ * in.
+ */
 export interface E2eEnvironment extends E2eCluster {
   dir: string;
   emulatorUrl: string;
@@ -109,8 +117,14 @@ export interface E2eEnvironment extends E2eCluster {
 
 /** The CRDs every e2e operator installs (`--crd-pattern`). */
 export const e2eCrdPattern = [
-  'resources.azure.com/*', 'storage.azure.com/*', 'network.azure.com/VirtualNetwork*', 'network.azure.com/NetworkSecurityGroup',
-  'keyvault.azure.com/*', 'authorization.azure.com/*', 'dbforpostgresql.azure.com/FlexibleServer', 'managedidentity.azure.com/*',
+  'resources.azure.com/*',
+  'storage.azure.com/*',
+  'network.azure.com/VirtualNetwork*',
+  'network.azure.com/NetworkSecurityGroup',
+  'keyvault.azure.com/*',
+  'authorization.azure.com/*',
+  'dbforpostgresql.azure.com/FlexibleServer',
+  'managedidentity.azure.com/*',
 ].join(';');
 
 /** Options of `startE2e`. */
@@ -132,65 +146,121 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment
     const args = (port: string) => ['apiserver', '--port', port, '--kubeconfig', kubeconfig, ...dataDir];
     return { kubeconfig, args, process: spawnAzo(args('0')), port: '' };
   });
-  const emulator = spawnAzo(['emulator', '--port', '0', '--data-dir', join(dir, 'emulator'), '--latency', String(options.latencyMs ?? 0)]);
-  for (const apiServer of apiServers) apiServer.port = (await apiServer.process.waitFor(/listening on https:\/\/[^\s]+:(\d+)/))[1] ?? '';
+  const emulator = spawnAzo([
+    'emulator',
+    '--port',
+    '0',
+    '--data-dir',
+    join(dir, 'emulator'),
+    '--latency',
+    String(options.latencyMs ?? 0),
+  ]);
+  for (const apiServer of apiServers)
+    apiServer.port = (await apiServer.process.waitFor(/listening on https:\/\/[^\s]+:(\d+)/))[1] ?? '';
   const url = (await emulator.waitFor(/listening on (https:\/\/\S+)/))[1] ?? '';
   const caFile = (await emulator.waitFor(/CA certificate: (\S+)/))[1] ?? '';
   const tenantId = (await emulator.waitFor(/tenant: (\S+)/))[1] ?? '';
   const ca = readFileSync(caFile);
-  const send = (method: string, target: string, body: string | undefined, headers: Record<string, string>) => new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(target, { method, ca, headers }, (res) => {
-      let data = '';
-      res.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
+  const send = (method: string, target: string, body: string | undefined, headers: Record<string, string>) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(target, { method, ca, headers }, (res) => {
+        let data = '';
+        res.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   const admin = async (method: string, path: string, body?: unknown) => {
-    const { text } = await send(method, `${url}/_emulator/${path}`, body === undefined ? undefined : JSON.stringify(body), { 'content-type': 'application/json' });
-    return text === '' ? undefined : JSON.parse(text) as unknown;
+    const { text } = await send(
+      method,
+      `${url}/_emulator/${path}`,
+      body === undefined ? undefined : JSON.stringify(body),
+      { 'content-type': 'application/json' },
+    );
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
   };
   let token: string | undefined;
   const armSend = async (method: string, path: string, apiVersion: string, body?: unknown) => {
     if (token === undefined) {
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: '00000000-0000-0000-0000-00000000e2ee', client_secret: 'e2e-observer', scope: 'https://management.azure.com/.default' });
-      const issued = await send('POST', `${url}/${tenantId}/oauth2/v2.0/token`, form.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: '00000000-0000-0000-0000-00000000e2ee',
+        client_secret: 'e2e-observer',
+        scope: 'https://management.azure.com/.default',
+      });
+      const issued = await send('POST', `${url}/${tenantId}/oauth2/v2.0/token`, form.toString(), {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
       token = (JSON.parse(issued.text) as { access_token: string }).access_token;
     }
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
-    const { status, text } = await send(method, `${url}${path}?api-version=${apiVersion}`, body === undefined ? undefined : JSON.stringify(body), headers);
-    return { status, body: text === '' ? undefined : JSON.parse(text) as unknown };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
+    const { status, text } = await send(
+      method,
+      `${url}${path}?api-version=${apiVersion}`,
+      body === undefined ? undefined : JSON.stringify(body),
+      headers,
+    );
+    return { status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
   };
   const armGet = (path: string, apiVersion: string) => armSend('GET', path, apiVersion);
   const armPut = (path: string, apiVersion: string, body: unknown) => armSend('PUT', path, apiVersion, body);
   const clusters: E2eCluster[] = apiServers.map((apiServer) => {
     const { kubeconfig } = apiServer;
     const cluster: E2eCluster = {
-      kubeconfig, operator: undefined, operators: [],
+      kubeconfig,
+      operator: undefined,
+      operators: [],
       startOperator: async (env = {}, args = []) => {
         const operator = cluster.spawnOperator(env, args);
         await operator.waitFor(/azo operator running/);
         return operator;
       },
       spawnOperator: (env = {}, args = []) => {
-        const operator = spawnAzo(['operator', '--crd-pattern', e2eCrdPattern, '--log-level', process.env['AZO_TEST_LOG_LEVEL'] ?? 'warn', ...args], {
-          KUBECONFIG: kubeconfig, NODE_EXTRA_CA_CERTS: caFile,
-          AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
-          AZURE_RESOURCE_MANAGER_ENDPOINT: url, AZURE_AUTHORITY_HOST: url, AZURE_SYNC_PERIOD: 'never', MAX_CONCURRENT_RECONCILES: '4', ...env,
-        });
+        const operator = spawnAzo(
+          [
+            'operator',
+            '--crd-pattern',
+            e2eCrdPattern,
+            '--log-level',
+            process.env['AZO_TEST_LOG_LEVEL'] ?? 'warn',
+            ...args,
+          ],
+          {
+            KUBECONFIG: kubeconfig,
+            NODE_EXTRA_CA_CERTS: caFile,
+            AZURE_SUBSCRIPTION_ID: subscriptionId,
+            AZURE_TENANT_ID: tenantId,
+            AZURE_CLIENT_ID: clientId,
+            AZURE_CLIENT_SECRET: clientSecret,
+            AZURE_RESOURCE_MANAGER_ENDPOINT: url,
+            AZURE_AUTHORITY_HOST: url,
+            AZURE_SYNC_PERIOD: 'never',
+            MAX_CONCURRENT_RECONCILES: '4',
+            ...env,
+          },
+        );
         cluster.operator = operator;
         cluster.operators.push(operator);
         return operator;
       },
-      kubectl: (args, input) => new Promise((resolve, reject) => {
-        // maxBuffer: `kubectl get -o json` of a thousand objects is well over the default 1 MiB.
-        const child = execFile(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, maxBuffer: 512 * 1024 * 1024 }, (error, stdout, stderr) => {
-          if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`));
-          else resolve(stdout);
-        });
-        if (input !== undefined) child.stdin?.end(input);
-      }),
+      kubectl: (args, input) =>
+        new Promise((resolve, reject) => {
+          // maxBuffer: `kubectl get -o json` of a thousand objects is well over the default 1 MiB.
+          const child = execFile(
+            kubectlPath,
+            args,
+            { env: { ...process.env, KUBECONFIG: kubeconfig }, maxBuffer: 512 * 1024 * 1024 },
+            (error, stdout, stderr) => {
+              if (error) reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`));
+              else resolve(stdout);
+            },
+          );
+          if (input !== undefined) child.stdin?.end(input);
+        }),
       restartApiServer: async ({ signal = 'SIGTERM', downMs = 0 } = {}) => {
         if (options.persistent !== true) throw new Error('restartApiServer needs startE2e({ persistent: true })');
         const forced = await apiServer.process.stop(signal);
@@ -213,7 +283,11 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment
   const first = clusters[0];
   if (first === undefined) throw new Error('startE2e needs at least one cluster');
   const environment: E2eEnvironment = {
-    dir, emulatorUrl: url, caFile, tenantId, clusters,
+    dir,
+    emulatorUrl: url,
+    caFile,
+    tenantId,
+    clusters,
     kubeconfig: first.kubeconfig,
     operators: first.operators,
     get operator() {
@@ -226,7 +300,12 @@ export async function startE2e(options: E2eOptions = {}): Promise<E2eEnvironment
     spawnOperator: (env, args) => first.spawnOperator(env, args),
     kubectl: (args, input) => first.kubectl(args, input),
     restartApiServer: (restart) => first.restartApiServer(restart),
-    armLog: async () => ((await admin('GET', 'requests')) as { value: Array<{ method: string; path: string; status: number; body?: unknown }> }).value,
+    armLog: async () =>
+      (
+        (await admin('GET', 'requests')) as {
+          value: Array<{ method: string; path: string; status: number; body?: unknown }>;
+        }
+      ).value,
     emulatorAdmin: admin,
     armGet,
     armPut,
@@ -264,7 +343,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
 
 /** Counts log entries with this method whose path ends with `suffix` (case-insensitive). */
 export function count(log: Array<{ method: string; path: string }>, method: string, suffix: string): number {
-  return log.filter((entry) => entry.method === method && entry.path.toLowerCase().endsWith(suffix.toLowerCase())).length;
+  return log.filter((entry) => entry.method === method && entry.path.toLowerCase().endsWith(suffix.toLowerCase()))
+    .length;
 }
 
 /** ASO's sample manifests (read-only shared data; `AZO_ASO_SAMPLES` overrides the folder). */
@@ -286,29 +366,62 @@ export interface ReadyView {
 }
 
 /** Reads the Ready condition of `resource` with kubectl. */
-export async function readyOf(cluster: E2eCluster, resource: string, namespace = 'default'): Promise<ReadyView | undefined> {
+export async function readyOf(
+  cluster: E2eCluster,
+  resource: string,
+  namespace = 'default',
+): Promise<ReadyView | undefined> {
   const object = JSON.parse(await cluster.kubectl(['get', resource, '-n', namespace, '-o', 'json'])) as {
     metadata: { generation: number };
-    status?: { conditions?: Array<{ type: string; status: string; reason?: string; severity?: string; message?: string; observedGeneration?: number }> };
+    status?: {
+      conditions?: Array<{
+        type: string;
+        status: string;
+        reason?: string;
+        severity?: string;
+        message?: string;
+        observedGeneration?: number;
+      }>;
+    };
   };
   const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
   if (ready === undefined) return undefined;
   return {
-    status: ready.status, reason: ready.reason ?? '', severity: ready.severity ?? '', message: ready.message ?? '',
-    observedGeneration: ready.observedGeneration, generation: object.metadata.generation,
+    status: ready.status,
+    reason: ready.reason ?? '',
+    severity: ready.severity ?? '',
+    message: ready.message ?? '',
+    observedGeneration: ready.observedGeneration,
+    generation: object.metadata.generation,
   };
 }
 
 /** Waits until `resource`'s Ready condition for its current generation has `status` (and `reason`, when given). */
-export async function waitForReady(cluster: E2eCluster, resource: string, status = 'True', reason?: string, namespace = 'default'): Promise<ReadyView> {
+export async function waitForReady(
+  cluster: E2eCluster,
+  resource: string,
+  status = 'True',
+  reason?: string,
+  namespace = 'default',
+): Promise<ReadyView> {
   let last: ReadyView | undefined;
   try {
-    return await eventually(async () => {
-      last = await readyOf(cluster, resource, namespace);
-      return last !== undefined && last.status === status && (reason === undefined || last.reason === reason) && last.observedGeneration === last.generation ? last : undefined;
-    }, `${namespace}/${resource} Ready=${status}${reason !== undefined ? ` (${reason})` : ''}`);
+    return await eventually(
+      async () => {
+        last = await readyOf(cluster, resource, namespace);
+        return last !== undefined &&
+          last.status === status &&
+          (reason === undefined || last.reason === reason) &&
+          last.observedGeneration === last.generation
+          ? last
+          : undefined;
+      },
+      `${namespace}/${resource} Ready=${status}${reason !== undefined ? ` (${reason})` : ''}`,
+    );
   } catch (error) {
-    throw new Error(`${(error as Error).message}; last condition: ${JSON.stringify(last)}\n${cluster.operator?.output().slice(-3000) ?? ''}`);
+    throw new Error(
+      `${(error as Error).message}; last condition: ${JSON.stringify(last)}\n${cluster.operator?.output().slice(-3000) ?? ''}`,
+    );
   }
 }
 
@@ -335,7 +448,11 @@ export async function isGone(cluster: E2eCluster, resource: string, namespace = 
 }
 
 /** A minimal StorageAccount manifest owned by the ResourceGroup `owner`. */
-export const storageAccount = (name: string, namespace: string, owner: string) => `apiVersion: storage.azure.com/v1api20230101
+export const storageAccount = (
+  name: string,
+  namespace: string,
+  owner: string,
+) => `apiVersion: storage.azure.com/v1api20230101
 kind: StorageAccount
 metadata:
   name: ${name}

@@ -12,8 +12,21 @@ const run = promisify(execFile);
 const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
 
 test('azo crds --pattern selects by group/kind with wildcards', async () => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'crds', '--pattern', 'storage.azure.com/*;resources.azure.com/ResourceGroup'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
-  const crds = parseAllDocuments(stdout).map((document) => document.toJS() as { kind: string; metadata: { name: string }; spec: { group: string } });
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'crds',
+      '--pattern',
+      'storage.azure.com/*;resources.azure.com/ResourceGroup',
+    ],
+    { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 },
+  );
+  const crds = parseAllDocuments(stdout).map(
+    (document) => document.toJS() as { kind: string; metadata: { name: string }; spec: { group: string } },
+  );
   assert.equal(crds.length, 11);
   assert.ok(crds.every((crd) => crd.kind === 'CustomResourceDefinition'));
   assert.ok(crds.some((crd) => crd.metadata.name === 'resourcegroups.resources.azure.com'));
@@ -23,7 +36,12 @@ test('azo crds --pattern selects by group/kind with wildcards', async () => {
 });
 
 test('azo crds with a pattern that matches nothing fails', async () => {
-  await assert.rejects(run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'crds', '--pattern', 'nothing.azure.com/*'], { cwd: repoRoot }), /no kind matches/);
+  await assert.rejects(
+    run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'crds', '--pattern', 'nothing.azure.com/*'], {
+      cwd: repoRoot,
+    }),
+    /no kind matches/,
+  );
 });
 
 test('crdPattern matching', () => {
@@ -37,7 +55,11 @@ test('crdPattern matching', () => {
 
 test('azo generate reads the type definitions from --azure-types and names a missing input', async () => {
   await assert.rejects(
-    run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'generate', '--dry-run', '--azure-types', '/nonexistent/azure-types'], { cwd: repoRoot }),
+    run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'generate', '--dry-run', '--azure-types', '/nonexistent/azure-types'],
+      { cwd: repoRoot },
+    ),
     (error: { stderr?: string }) => /\/nonexistent\/azure-types\/INDEX\.json/.test(error.stderr ?? ''),
   );
 });

@@ -14,14 +14,19 @@ export function checkAgainstSchema(value: unknown, schema: Schema, path = ''): s
   switch (type) {
     case 'string':
       if (typeof value !== 'string') return [`${at}: expected string, got ${JSON.stringify(value)}`];
-      if (Array.isArray(schema.enum) && !schema.enum.includes(value)) problems.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
-      if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${at}: does not match ${schema.pattern}`);
-      if (typeof schema.minLength === 'number' && value.length < schema.minLength) problems.push(`${at}: shorter than ${schema.minLength}`);
-      if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) problems.push(`${at}: longer than ${schema.maxLength}`);
+      if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+        problems.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
+      if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value))
+        problems.push(`${at}: does not match ${schema.pattern}`);
+      if (typeof schema.minLength === 'number' && value.length < schema.minLength)
+        problems.push(`${at}: shorter than ${schema.minLength}`);
+      if (typeof schema.maxLength === 'number' && value.length > schema.maxLength)
+        problems.push(`${at}: longer than ${schema.maxLength}`);
       return problems;
     case 'integer':
     case 'number':
-      if (typeof value !== 'number' || (type === 'integer' && !Number.isInteger(value))) return [`${at}: expected ${type}, got ${JSON.stringify(value)}`];
+      if (typeof value !== 'number' || (type === 'integer' && !Number.isInteger(value)))
+        return [`${at}: expected ${type}, got ${JSON.stringify(value)}`];
       if (typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${at}: below ${schema.minimum}`);
       if (typeof schema.maximum === 'number' && value > schema.maximum) problems.push(`${at}: above ${schema.maximum}`);
       return problems;
@@ -29,8 +34,10 @@ export function checkAgainstSchema(value: unknown, schema: Schema, path = ''): s
       return typeof value === 'boolean' ? [] : [`${at}: expected boolean, got ${JSON.stringify(value)}`];
     case 'array': {
       if (!Array.isArray(value)) return [`${at}: expected array`];
-      if (typeof schema.minItems === 'number' && value.length < schema.minItems) problems.push(`${at}: fewer than ${schema.minItems} items`);
-      if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) problems.push(`${at}: more than ${schema.maxItems} items`);
+      if (typeof schema.minItems === 'number' && value.length < schema.minItems)
+        problems.push(`${at}: fewer than ${schema.minItems} items`);
+      if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
+        problems.push(`${at}: more than ${schema.maxItems} items`);
       const items = schema.items as Schema | undefined;
       if (items) value.forEach((item, i) => problems.push(...checkAgainstSchema(item, items, `${path}[${i}]`)));
       return problems;
@@ -40,7 +47,8 @@ export function checkAgainstSchema(value: unknown, schema: Schema, path = ''): s
       const record = value as Record<string, unknown>;
       const properties = (schema.properties ?? {}) as Record<string, Schema>;
       const additional = schema.additionalProperties as Schema | undefined;
-      for (const name of (schema.required ?? []) as string[]) if (record[name] === undefined) problems.push(`${at}: missing required ${name}`);
+      for (const name of (schema.required ?? []) as string[])
+        if (record[name] === undefined) problems.push(`${at}: missing required ${name}`);
       for (const [name, child] of Object.entries(record)) {
         const childPath = path === '' ? name : `${path}.${name}`;
         if (path === '' && name === 'metadata') continue;

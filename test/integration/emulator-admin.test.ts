@@ -25,7 +25,16 @@ describe('emulator admin API', () => {
 
   it('fails the next N matching requests with the given status and ARM code', async () => {
     await call(emulator, 'PUT', rg('admin1'), { token, body: { location: 'westus' } });
-    const created = await call(emulator, 'POST', '/_emulator/faults', { body: { method: 'GET', path: '/resourceGroups/admin1$', status: 500, code: 'Boom', message: 'injected', count: 2 } });
+    const created = await call(emulator, 'POST', '/_emulator/faults', {
+      body: {
+        method: 'GET',
+        path: '/resourceGroups/admin1$',
+        status: 500,
+        code: 'Boom',
+        message: 'injected',
+        count: 2,
+      },
+    });
     assert.equal(created.status, 201);
     assert.equal(created.json.remaining, 2);
     assert.equal((await call(emulator, 'GET', '/_emulator/faults')).json.value.length, 1);
@@ -48,15 +57,24 @@ describe('emulator admin API', () => {
     assert.equal((await call(emulator, 'GET', rg('admin1'), { token })).status, 200);
     await call(emulator, 'POST', '/_emulator/faults', { body: { method: 'GET', path: 'admin1', drop: true } });
     await assert.rejects(call(emulator, 'GET', rg('admin1'), { token }), /socket hang up|ECONNRESET/);
-    const bad = await call(emulator, 'POST', '/_emulator/faults', { body: { path: '(' , status: 500 } });
+    const bad = await call(emulator, 'POST', '/_emulator/faults', { body: { path: '(', status: 500 } });
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.code, 'InvalidParameter');
     assert.equal((await call(emulator, 'POST', '/_emulator/faults', { body: { path: 'x' } })).status, 400);
     assert.equal((await call(emulator, 'GET', '/_emulator/nothing')).json.error.code, 'NotFound');
-    const badClient = await call(emulator, 'PUT', '/_emulator/clients/66666666-6666-6666-6666-666666666666', { body: { certificates: ['not a certificate'] } });
+    const badClient = await call(emulator, 'PUT', '/_emulator/clients/66666666-6666-6666-6666-666666666666', {
+      body: { certificates: ['not a certificate'] },
+    });
     assert.equal(badClient.status, 400);
     assert.equal(badClient.json.error.target, 'certificates[0]');
-    assert.equal((await call(emulator, 'PUT', '/_emulator/clients/66666666-6666-6666-6666-666666666666', { body: { federated: [{ issuer: 1 }] } })).json.error.target, 'federated');
+    assert.equal(
+      (
+        await call(emulator, 'PUT', '/_emulator/clients/66666666-6666-6666-6666-666666666666', {
+          body: { federated: [{ issuer: 1 }] },
+        })
+      ).json.error.target,
+      'federated',
+    );
     await call(emulator, 'POST', '/_emulator/faults', { body: { status: 500, count: 0 } });
     assert.equal((await call(emulator, 'DELETE', '/_emulator/faults')).status, 204);
     assert.equal((await call(emulator, 'GET', rg('admin1'), { token })).status, 200);
@@ -83,7 +101,12 @@ describe('emulator admin API', () => {
   it('changes latency at run time through /_emulator/config', async () => {
     const config = await call(emulator, 'PATCH', '/_emulator/config', { body: { latencyMs: 60_000 } });
     assert.equal(config.json.latencyMs, 60_000);
-    const put = await call(emulator, 'PUT', `/subscriptions/${subscriptionId}/resourceGroups/admin1/providers/Contoso.Slow/things/t1?api-version=2020-01-01`, { token, body: { properties: {} } });
+    const put = await call(
+      emulator,
+      'PUT',
+      `/subscriptions/${subscriptionId}/resourceGroups/admin1/providers/Contoso.Slow/things/t1?api-version=2020-01-01`,
+      { token, body: { properties: {} } },
+    );
     assert.equal(put.status, 201);
     assert.ok(put.headers['azure-asyncoperation']);
     assert.equal((await call(emulator, 'PATCH', '/_emulator/config', { body: { latencyMs: -1 } })).status, 400);
@@ -93,27 +116,61 @@ describe('emulator admin API', () => {
 
 describe('emulator throttling', () => {
   it('counts reads, writes and deletes per subscription and principal, then answers 429 with Retry-After', async () => {
-    const { emulator, cleanup } = await startTestEmulator({ throttling: { readsBurst: 3, readsPerSecond: 0.01, writesBurst: 2, writesPerSecond: 0.01, deletesBurst: 1, deletesPerSecond: 0.01 } });
+    const { emulator, cleanup } = await startTestEmulator({
+      throttling: {
+        readsBurst: 3,
+        readsPerSecond: 0.01,
+        writesBurst: 2,
+        writesPerSecond: 0.01,
+        deletesBurst: 1,
+        deletesPerSecond: 0.01,
+      },
+    });
     try {
       const token = await armToken(emulator);
       const other = await armToken(emulator, { client: '44444444-4444-4444-4444-444444444444' });
       const remaining: string[] = [];
-      for (let attempt = 0; attempt < 3; attempt += 1) remaining.push(String((await call(emulator, 'GET', rg('t1'), { token })).headers['x-ms-ratelimit-remaining-subscription-reads']));
+      for (let attempt = 0; attempt < 3; attempt += 1)
+        remaining.push(
+          String(
+            (await call(emulator, 'GET', rg('t1'), { token })).headers['x-ms-ratelimit-remaining-subscription-reads'],
+          ),
+        );
       assert.deepEqual(remaining, ['2', '1', '0']);
       const throttled = await call(emulator, 'GET', rg('t1'), { token });
       assert.equal(throttled.status, 429);
       assert.equal(throttled.json.error.code, 'SubscriptionRequestsThrottled');
       assert.match(String(throttled.headers['retry-after']), /^[1-9]\d*$/);
-      assert.equal((await call(emulator, 'GET', rg('t1'), { token: other })).status, 404, 'another principal has its own bucket');
+      assert.equal(
+        (await call(emulator, 'GET', rg('t1'), { token: other })).status,
+        404,
+        'another principal has its own bucket',
+      );
       const write = await call(emulator, 'PUT', rg('t1'), { token, body: { location: 'westus' } });
       assert.equal(write.headers['x-ms-ratelimit-remaining-subscription-writes'], '1');
       const deleted = await call(emulator, 'DELETE', rg('t1'), { token });
       assert.equal(deleted.headers['x-ms-ratelimit-remaining-subscription-deletes'], '0');
-      assert.equal((await call(emulator, 'DELETE', rg('t1'), { token })).json.error.code, 'SubscriptionRequestsThrottled');
-      const tenantLevel = await call(emulator, 'GET', '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01', { token });
+      assert.equal(
+        (await call(emulator, 'DELETE', rg('t1'), { token })).json.error.code,
+        'SubscriptionRequestsThrottled',
+      );
+      const tenantLevel = await call(
+        emulator,
+        'GET',
+        '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01',
+        { token },
+      );
       assert.equal(tenantLevel.headers['x-ms-ratelimit-remaining-tenant-reads'], '2');
-      for (let attempt = 0; attempt < 2; attempt += 1) await call(emulator, 'GET', '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01', { token });
-      const tenantThrottled = await call(emulator, 'GET', '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01', { token });
+      for (let attempt = 0; attempt < 2; attempt += 1)
+        await call(emulator, 'GET', '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01', {
+          token,
+        });
+      const tenantThrottled = await call(
+        emulator,
+        'GET',
+        '/providers/Microsoft.Management/managementGroups/mg?api-version=2021-04-01',
+        { token },
+      );
       assert.equal(tenantThrottled.status, 429);
       assert.equal(tenantThrottled.json.error.code, 'TenantRequestsThrottled');
       assert.equal(tenantThrottled.headers['x-ms-ratelimit-remaining-tenant-reads'], '0');
@@ -135,23 +192,41 @@ describe('emulator persistence', () => {
       assert.equal(readFileSync(join(dataDir, 'ca.pem'), 'utf8'), firstCa);
       const token = await armToken(emulator);
       await call(emulator, 'PUT', rg('keep'), { token, body: { location: 'westus' } });
-      await call(emulator, 'PUT', account, { token, body: { location: 'westus', sku: { name: 'Standard_LRS' }, kind: 'StorageV2' } });
+      await call(emulator, 'PUT', account, {
+        token,
+        body: { location: 'westus', sku: { name: 'Standard_LRS' }, kind: 'StorageV2' },
+      });
       const keys = (await call(emulator, 'POST', account.replace('?', '/listKeys?'), { token })).json;
       const saved = readFileSync(join(dataDir, 'state.json'), 'utf8');
-      const invalid = await call(emulator, 'PUT', account, { token, body: { location: 'westus', sku: { name: 'Nope' }, kind: 'StorageV2' } });
+      const invalid = await call(emulator, 'PUT', account, {
+        token,
+        body: { location: 'westus', sku: { name: 'Nope' }, kind: 'StorageV2' },
+      });
       assert.equal(invalid.status, 400);
       assert.equal((await call(emulator, 'PUT', account, { token, body: '{"broken' })).status, 400);
-      assert.equal(readFileSync(join(dataDir, 'state.json'), 'utf8'), saved, 'failed requests leave the saved state untouched');
+      assert.equal(
+        readFileSync(join(dataDir, 'state.json'), 'utf8'),
+        saved,
+        'failed requests leave the saved state untouched',
+      );
       emulator.setLatency(300);
       const slow = `/subscriptions/${subscriptionId}/resourceGroups/keep/providers/Contoso.Slow/things/t1?api-version=2020-01-01`;
       assert.equal((await call(emulator, 'PUT', slow, { token, body: { properties: {} } })).status, 201);
       await emulator.close();
-      assert.deepEqual(readdirSync(dataDir).filter((file) => file.includes('.tmp')), [], 'no temporary files are left');
+      assert.deepEqual(
+        readdirSync(dataDir).filter((file) => file.includes('.tmp')),
+        [],
+        'no temporary files are left',
+      );
 
       // What a crash in the middle of a save leaves: a partial temporary file next to the intact state.json.
       writeFileSync(join(dataDir, 'state.json.tmp-99999'), '{"version":1,"resources":[{"id":"/half');
       emulator = await startEmulator({ dataDir, models: [storageAccountModel] });
-      assert.equal(existsSync(join(dataDir, 'state.json.tmp-99999')), false, 'the interrupted write is discarded at start');
+      assert.equal(
+        existsSync(join(dataDir, 'state.json.tmp-99999')),
+        false,
+        'the interrupted write is discarded at start',
+      );
       try {
         assert.equal(emulator.caCertPem, firstCa);
         assert.equal(emulator.tenantId, tenantId);
@@ -171,7 +246,13 @@ describe('emulator persistence', () => {
       // A damaged state file stops the emulator with an error naming it, instead of starting empty.
       renameSync(join(dataDir, 'state.json'), join(dataDir, 'state.good'));
       writeFileSync(join(dataDir, 'state.json'), '{"version":1,"tenantId":');
-      await assert.rejects(startEmulator({ dataDir }), (error: Error) => error.message.includes(join(dataDir, 'state.json')) && /not JSON/.test(error.message) && /move it away/.test(error.message));
+      await assert.rejects(
+        startEmulator({ dataDir }),
+        (error: Error) =>
+          error.message.includes(join(dataDir, 'state.json')) &&
+          /not JSON/.test(error.message) &&
+          /move it away/.test(error.message),
+      );
       writeFileSync(join(dataDir, 'state.json'), JSON.stringify({ version: 2 }));
       await assert.rejects(startEmulator({ dataDir }), /"version" is not 1/);
       renameSync(join(dataDir, 'state.good'), join(dataDir, 'state.json'));

@@ -24,8 +24,14 @@ interface CliEmulator {
 }
 
 async function startCli(dataDir: string, extra: string[] = []): Promise<CliEmulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'emulator', '--port', '0', '--data-dir', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'emulator', '--port', '0', '--data-dir', dataDir, ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -40,8 +46,21 @@ async function startCli(dataDir: string, extra: string[] = []): Promise<CliEmula
   return { child, url, output, ca: readFileSync(join(dataDir, 'ca.pem'), 'utf8'), exited };
 }
 
-function send(emulator: CliEmulator, method: string, path: string, options: { token?: string; body?: string; contentType?: string } = {}): Promise<{ status: number; body: string }> {
-  const headers: Record<string, string> = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body ? { 'content-type': options.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(options.body)) } : {}) };
+function send(
+  emulator: CliEmulator,
+  method: string,
+  path: string,
+  options: { token?: string; body?: string; contentType?: string } = {},
+): Promise<{ status: number; body: string }> {
+  const headers: Record<string, string> = {
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...(options.body
+      ? {
+          'content-type': options.contentType ?? 'application/json',
+          'content-length': String(Buffer.byteLength(options.body)),
+        }
+      : {}),
+  };
   return new Promise((resolve, reject) => {
     const req = request(`${emulator.url}${path}`, { method, headers, ca: emulator.ca, agent: false }, (res) => {
       let body = '';
@@ -56,8 +75,16 @@ function send(emulator: CliEmulator, method: string, path: string, options: { to
 
 async function tokenFor(emulator: CliEmulator): Promise<string> {
   const tenant = /tenant: (\S+)/.exec(emulator.output)?.[1] ?? '';
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: '11111111-2222-3333-4444-555555555555', client_secret: 's', scope: 'https://management.azure.com/.default' }).toString();
-  const response = await send(emulator, 'POST', `/${tenant}/oauth2/v2.0/token`, { body: form, contentType: 'application/x-www-form-urlencoded' });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: '11111111-2222-3333-4444-555555555555',
+    client_secret: 's',
+    scope: 'https://management.azure.com/.default',
+  }).toString();
+  const response = await send(emulator, 'POST', `/${tenant}/oauth2/v2.0/token`, {
+    body: form,
+    contentType: 'application/x-www-form-urlencoded',
+  });
   assert.equal(response.status, 200, response.body);
   return String((JSON.parse(response.body) as { access_token: string }).access_token);
 }
@@ -90,24 +117,41 @@ describe('azo emulator (CLI)', () => {
     try {
       emulator = await startCli(dataDir, ['--no-models']);
       const token = await tokenFor(emulator);
-      assert.equal((await send(emulator, 'PUT', `${group}?api-version=2021-04-01`, { token, body: JSON.stringify({ location: 'westus' }) })).status, 201);
+      assert.equal(
+        (
+          await send(emulator, 'PUT', `${group}?api-version=2021-04-01`, {
+            token,
+            body: JSON.stringify({ location: 'westus' }),
+          })
+        ).status,
+        201,
+      );
       emulator.child.kill('SIGTERM');
       assert.equal(await emulator.exited, 0, 'SIGTERM stops it cleanly');
 
       emulator = await startCli(dataDir, ['--no-models']);
-      assert.equal((await send(emulator, 'GET', `${group}?api-version=2021-04-01`, { token })).status, 200, 'the group and the token survive a restart');
+      assert.equal(
+        (await send(emulator, 'GET', `${group}?api-version=2021-04-01`, { token })).status,
+        200,
+        'the group and the token survive a restart',
+      );
       // Many writes in flight; kill -9 once some are acknowledged, so the kill lands among unfinished ones.
       const acknowledged: number[] = [];
       const running = emulator;
       let killed = false;
-      await Promise.allSettled(Array.from({ length: 60 }, async (_, index) => {
-        const response = await send(running, 'PUT', widget(index), { token, body: JSON.stringify({ location: 'westus', properties: { index, padding: 'x'.repeat(2000) } }) });
-        if (response.status === 201) acknowledged.push(index);
-        if (acknowledged.length >= 15 && !killed) {
-          killed = true;
-          running.child.kill('SIGKILL');
-        }
-      }));
+      await Promise.allSettled(
+        Array.from({ length: 60 }, async (_, index) => {
+          const response = await send(running, 'PUT', widget(index), {
+            token,
+            body: JSON.stringify({ location: 'westus', properties: { index, padding: 'x'.repeat(2000) } }),
+          });
+          if (response.status === 201) acknowledged.push(index);
+          if (acknowledged.length >= 15 && !killed) {
+            killed = true;
+            running.child.kill('SIGKILL');
+          }
+        }),
+      );
       await running.exited;
       assert.ok(acknowledged.length >= 15, `only ${acknowledged.length} writes were acknowledged`);
 
@@ -117,7 +161,11 @@ describe('azo emulator (CLI)', () => {
         assert.equal(got.status, 200, `acknowledged widget w${index} was lost`);
         assert.equal((JSON.parse(got.body) as { properties: { index: number } }).properties.index, index);
       }
-      assert.deepEqual(readdirSync(dataDir).filter((file) => file.includes('.tmp-')), [], 'no temporary file survives the restart');
+      assert.deepEqual(
+        readdirSync(dataDir).filter((file) => file.includes('.tmp-')),
+        [],
+        'no temporary file survives the restart',
+      );
       emulator.child.kill('SIGTERM');
       assert.equal(await emulator.exited, 0);
     } finally {

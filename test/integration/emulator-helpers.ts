@@ -1,4 +1,7 @@
-/** Helpers of the emulator's integration tests: raw HTTPS requests trusting the emulator's CA, tokens, certificates, child scenarios. */
+/**
+ * Helpers of the emulator's integration tests: raw HTTPS requests trusting the emulator's CA, tokens, certificates,
+ * child scenarios.
+ */
 import 'reflect-metadata'; // required by @peculiar/x509
 import { spawn } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
@@ -23,7 +26,9 @@ export interface RawResponse {
 }
 
 /** Starts an emulator with a temporary data dir (so `caFile` exists); `cleanup` closes it and removes the dir. */
-export async function startTestEmulator(options: EmulatorOptions = {}): Promise<{ emulator: RunningEmulator; dataDir: string; cleanup: () => Promise<void> }> {
+export async function startTestEmulator(
+  options: EmulatorOptions = {},
+): Promise<{ emulator: RunningEmulator; dataDir: string; cleanup: () => Promise<void> }> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'azo-emulator-test-'));
   const emulator = await startEmulator({ ...options, dataDir });
   return {
@@ -37,10 +42,24 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 }
 
 /** Sends one HTTPS request to the emulator, trusting its CA. `body` objects are sent as JSON, strings/Buffers as-is. */
-export function call(emulator: RunningEmulator, method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function call(
+  emulator: RunningEmulator,
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   const url = new URL(path, emulator.url);
-  const payload = options.body === undefined ? undefined : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? Buffer.from(options.body as string) : Buffer.from(JSON.stringify(options.body));
-  const headers: Record<string, string> = { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(payload ? { 'content-type': 'application/json' } : {}), ...(options.headers ?? {}) };
+  const payload =
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string' || Buffer.isBuffer(options.body)
+        ? Buffer.from(options.body as string)
+        : Buffer.from(JSON.stringify(options.body));
+  const headers: Record<string, string> = {
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...(payload ? { 'content-type': 'application/json' } : {}),
+    ...(options.headers ?? {}),
+  };
   if (payload && headers['transfer-encoding'] === undefined) headers['content-length'] = String(payload.length);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, { method, headers, ca: emulator.caCertPem, agent: false }, (res) => {
@@ -64,19 +83,43 @@ export function call(emulator: RunningEmulator, method: string, path: string, op
 }
 
 /** Gets an ARM token with the client-secret flow (raw form POST). */
-export async function armToken(emulator: RunningEmulator, options: { tenant?: string; scope?: string; client?: string } = {}): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: options.client ?? clientId, client_secret: 'secret', scope: options.scope ?? 'https://management.azure.com/.default' });
-  const response = await call(emulator, 'POST', `/${options.tenant ?? emulator.tenantId}/oauth2/v2.0/token`, { body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+export async function armToken(
+  emulator: RunningEmulator,
+  options: { tenant?: string; scope?: string; client?: string } = {},
+): Promise<string> {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: options.client ?? clientId,
+    client_secret: 'secret',
+    scope: options.scope ?? 'https://management.azure.com/.default',
+  });
+  const response = await call(emulator, 'POST', `/${options.tenant ?? emulator.tenantId}/oauth2/v2.0/token`, {
+    body: form.toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${response.text}`);
   return String(response.json.access_token);
 }
 
-/** Runs `test/integration/<script>` in a child Node process with the emulator's CA in NODE_EXTRA_CA_CERTS; returns its JSON output. */
-export async function runScenario(emulator: RunningEmulator, script: string, env: Record<string, string> = {}): Promise<unknown> {
+/**
+ * Runs `test/integration/<script>` in a child Node process with the emulator's CA in NODE_EXTRA_CA_CERTS; returns its
+ * JSON output.
+ */
+export async function runScenario(
+  emulator: RunningEmulator,
+  script: string,
+  env: Record<string, string> = {},
+): Promise<unknown> {
   if (!emulator.caFile) throw new Error('the emulator needs a data dir for its CA file');
   const file = fileURLToPath(new URL(script, import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: emulator.caFile, EMULATOR_URL: emulator.url, EMULATOR_TENANT: emulator.tenantId, ...env },
+    env: {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: emulator.caFile,
+      EMULATOR_URL: emulator.url,
+      EMULATOR_TENANT: emulator.tenantId,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];
@@ -93,7 +136,12 @@ export async function runScenario(emulator: RunningEmulator, script: string, env
 /** A self-signed RSA certificate for client-certificate authentication: the certificate and its PKCS#8 key, as PEM. */
 export async function createClientCertificate(commonName: string): Promise<{ certPem: string; keyPem: string }> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  const algorithm = {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({

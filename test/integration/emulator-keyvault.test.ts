@@ -9,8 +9,18 @@ import { armToken, call, startTestEmulator, subscriptionId } from './emulator-he
 const v = '?api-version=2023-07-01';
 const group = (name: string) => `/subscriptions/${subscriptionId}/resourceGroups/${name}`;
 const vault = (rg: string, name: string) => `${group(rg)}/providers/Microsoft.KeyVault/vaults/${name}`;
-const deletedVault = (name: string, location = 'westus') => `/subscriptions/${subscriptionId}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/${name}`;
-const vaultBody = (properties: Record<string, unknown> = {}) => ({ location: 'westus', tags: { team: 'a' }, properties: { tenantId: '00000000-0000-0000-0000-0000000000aa', sku: { family: 'A', name: 'standard' }, accessPolicies: [], ...properties } });
+const deletedVault = (name: string, location = 'westus') =>
+  `/subscriptions/${subscriptionId}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/${name}`;
+const vaultBody = (properties: Record<string, unknown> = {}) => ({
+  location: 'westus',
+  tags: { team: 'a' },
+  properties: {
+    tenantId: '00000000-0000-0000-0000-0000000000aa',
+    sku: { family: 'A', name: 'standard' },
+    accessPolicies: [],
+    ...properties,
+  },
+});
 
 describe('emulator Key Vault soft-delete', () => {
   let emulator: RunningEmulator;
@@ -18,10 +28,12 @@ describe('emulator Key Vault soft-delete', () => {
   let dataDir: string;
   let vaultModel: KindModel;
   let token: string;
-  const arm = (method: string, path: string, body?: unknown) => call(emulator, method, path, { token, ...(body !== undefined ? { body } : {}) });
+  const arm = (method: string, path: string, body?: unknown) =>
+    call(emulator, method, path, { token, ...(body !== undefined ? { body } : {}) });
 
   before(async () => {
-    // The generated Vault model: bodies are validated and write-only createMode is left out of responses, as in azo dev.
+    // The generated Vault model: bodies are validated and write-only createMode is left out of responses, as in azo
+    // dev.
     const loaded = await loadKindModel('keyvault.azure.com', 'Vault');
     assert.ok(loaded);
     vaultModel = loaded;
@@ -35,7 +47,10 @@ describe('emulator Key Vault soft-delete', () => {
 
   it('a deleted vault reserves its name; createMode recover brings it back with its secrets', async () => {
     assert.equal((await arm('PUT', vault('kv', 'kv1') + v, vaultBody())).status, 201);
-    assert.equal((await arm('PUT', `${vault('kv', 'kv1')}/secrets/s1${v}`, { properties: { value: 'shh' } })).status, 201);
+    assert.equal(
+      (await arm('PUT', `${vault('kv', 'kv1')}/secrets/s1${v}`, { properties: { value: 'shh' } })).status,
+      201,
+    );
     assert.equal((await arm('DELETE', vault('kv', 'kv1') + v)).status, 200);
     assert.equal((await arm('GET', vault('kv', 'kv1') + v)).status, 404);
 
@@ -44,11 +59,20 @@ describe('emulator Key Vault soft-delete', () => {
     assert.equal(deleted.json.type, 'Microsoft.KeyVault/locations/deletedVaults');
     assert.equal(deleted.json.properties.vaultId, `${group('kv')}/providers/Microsoft.KeyVault/vaults/kv1`);
     assert.deepEqual(deleted.json.properties.tags, { team: 'a' });
-    assert.ok(Date.parse(deleted.json.properties.scheduledPurgeDate) - Date.parse(deleted.json.properties.deletionDate) === 90 * 86_400_000);
+    assert.ok(
+      Date.parse(deleted.json.properties.scheduledPurgeDate) - Date.parse(deleted.json.properties.deletionDate) ===
+        90 * 86_400_000,
+    );
     const listed = await arm('GET', `/subscriptions/${subscriptionId}/providers/Microsoft.KeyVault/deletedVaults${v}`);
-    assert.deepEqual(listed.json.value.map((item: { name: string }) => item.name), ['kv1']);
+    assert.deepEqual(
+      listed.json.value.map((item: { name: string }) => item.name),
+      ['kv1'],
+    );
     const resources = await arm('GET', `/subscriptions/${subscriptionId}/resources${'?api-version=2021-04-01'}`);
-    assert.ok(!resources.json.value.some((item: { type: string }) => /deletedVaults/i.test(item.type)), 'a deleted vault is not a resource');
+    assert.ok(
+      !resources.json.value.some((item: { type: string }) => /deletedVaults/i.test(item.type)),
+      'a deleted vault is not a resource',
+    );
 
     const conflict = await arm('PUT', vault('kv', 'kv1') + v, vaultBody());
     assert.equal(conflict.status, 409);
@@ -79,7 +103,11 @@ describe('emulator Key Vault soft-delete', () => {
       const purge = await arm('POST', `${deletedVault('kv2')}/purge${v}`);
       assert.equal(purge.status, 202);
       const poll = String(purge.headers['location']);
-      assert.equal((await arm('PUT', vault('kv', 'kv2') + v, vaultBody())).status, 409, 'the name is reserved until the purge ends');
+      assert.equal(
+        (await arm('PUT', vault('kv', 'kv2') + v, vaultBody())).status,
+        409,
+        'the name is reserved until the purge ends',
+      );
       let result = await call(emulator, 'GET', poll, { token });
       for (let attempt = 0; result.status === 202 && attempt < 50; attempt += 1) {
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -105,7 +133,8 @@ describe('emulator Key Vault soft-delete', () => {
     assert.equal((await arm('PUT', vault('kv-gone', 'kv5') + v, vaultBody({ enableSoftDelete: false }))).status, 201);
     const deleting = await arm('DELETE', `${group('kv-gone')}${v}`);
     assert.ok(deleting.status === 200 || deleting.status === 202, deleting.text);
-    for (let attempt = 0; (await arm('GET', `${group('kv-gone')}${v}`)).status !== 404 && attempt < 50; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let attempt = 0; (await arm('GET', `${group('kv-gone')}${v}`)).status !== 404 && attempt < 50; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal((await arm('GET', deletedVault('kv4') + v)).status, 200);
     assert.equal((await arm('GET', deletedVault('kv5') + v)).status, 404);
   });

@@ -25,7 +25,10 @@ export const storageAccountModel: KindModel = {
         type: 'object',
         required: ['name'],
         properties: {
-          name: { type: 'string', enum: ['Standard_LRS', 'Standard_GRS', 'Standard_RAGRS', 'Standard_ZRS', 'Premium_LRS', 'Premium_ZRS'] },
+          name: {
+            type: 'string',
+            enum: ['Standard_LRS', 'Standard_GRS', 'Standard_RAGRS', 'Standard_ZRS', 'Premium_LRS', 'Premium_ZRS'],
+          },
           tier: { type: 'string', readOnly: true },
         },
       },
@@ -47,13 +50,30 @@ export const storageAccountModel: KindModel = {
             required: ['defaultAction'],
             properties: {
               defaultAction: { type: 'string', enum: ['Allow', 'Deny'] },
-              ipRules: { type: 'array', maxItems: 2, items: { type: 'object', required: ['value'], properties: { value: { type: 'string', pattern: '^[0-9./]+$' } } } },
+              ipRules: {
+                type: 'array',
+                maxItems: 2,
+                items: {
+                  type: 'object',
+                  required: ['value'],
+                  properties: { value: { type: 'string', pattern: '^[0-9./]+$' } },
+                },
+              },
             },
           },
           customDomain: { type: 'object', properties: { name: { type: 'string', minLength: 3, maxLength: 63 } } },
           immutableStorageWithVersioning: { type: 'object', properties: { enabled: { type: 'boolean' } } },
-          sasPolicy: { type: 'object', properties: { sasExpirationPeriod: { type: 'string' }, expirationAction: { type: 'string', enum: ['Log', 'Block'] } } },
-          keyPolicy: { type: 'object', properties: { keyExpirationPeriodInDays: { type: 'integer', minimum: 1, maximum: 3650 } } },
+          sasPolicy: {
+            type: 'object',
+            properties: {
+              sasExpirationPeriod: { type: 'string' },
+              expirationAction: { type: 'string', enum: ['Log', 'Block'] },
+            },
+          },
+          keyPolicy: {
+            type: 'object',
+            properties: { keyExpirationPeriodInDays: { type: 'integer', minimum: 1, maximum: 3650 } },
+          },
           adminPassword: { type: 'string', writeOnly: true },
         },
       },

@@ -22,7 +22,12 @@ export interface RequestOptions {
 }
 
 /** Sends one request to the server and reads the whole response. */
-export function call(server: RunningApiServer, method: string, path: string, options: RequestOptions = {}): Promise<ClientResponse> {
+export function call(
+  server: RunningApiServer,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<ClientResponse> {
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
   if (options.token !== null) headers.Authorization = `Bearer ${options.token ?? server.token}`;
@@ -67,55 +72,64 @@ export function openWatch(server: RunningApiServer, path: string, accept = 'appl
   const url = new URL(path, server.url);
   url.searchParams.set('watch', 'true');
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: 'GET', headers: { Accept: accept, Authorization: `Bearer ${server.token}` }, ca: server.caCertPem, agent: false }, (res) => {
-      const events: WatchStream['events'] = [];
-      let buffer = '';
-      let consumed = 0;
-      const waiters: Array<() => void> = [];
-      let endResolve: () => void = () => undefined;
-      const ended = new Promise<void>((done) => (endResolve = done));
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let index = buffer.indexOf('\n');
-        while (index >= 0) {
-          const line = buffer.slice(0, index);
-          buffer = buffer.slice(index + 1);
-          if (line.trim()) events.push(JSON.parse(line) as { type: string; object: Record<string, unknown> });
-          index = buffer.indexOf('\n');
-        }
-        for (const waiter of waiters.splice(0)) waiter();
-      });
-      res.on('end', () => {
-        endResolve();
-        for (const waiter of waiters.splice(0)) waiter();
-      });
-      res.on('close', () => endResolve());
-      let isEnded = false;
-      void ended.then(() => (isEnded = true));
-      const stream: WatchStream = {
-        events,
-        status: res.statusCode ?? 0,
-        ended,
-        close: () => req.destroy(),
-        next: async (timeoutMs = 10_000) => {
-          const deadline = Date.now() + timeoutMs;
-          while (consumed >= events.length) {
-            if (isEnded) throw new Error('watch ended');
-            if (Date.now() > deadline) throw new Error(`no watch event within ${timeoutMs} ms`);
-            await new Promise<void>((wake) => {
-              waiters.push(wake);
-              setTimeout(wake, 100);
-            });
+    const req = httpsRequest(
+      url,
+      {
+        method: 'GET',
+        headers: { Accept: accept, Authorization: `Bearer ${server.token}` },
+        ca: server.caCertPem,
+        agent: false,
+      },
+      (res) => {
+        const events: WatchStream['events'] = [];
+        let buffer = '';
+        let consumed = 0;
+        const waiters: Array<() => void> = [];
+        let endResolve: () => void = () => undefined;
+        const ended = new Promise<void>((done) => (endResolve = done));
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let index = buffer.indexOf('\n');
+          while (index >= 0) {
+            const line = buffer.slice(0, index);
+            buffer = buffer.slice(index + 1);
+            if (line.trim()) events.push(JSON.parse(line) as { type: string; object: Record<string, unknown> });
+            index = buffer.indexOf('\n');
           }
-          const event = events[consumed];
-          consumed += 1;
-          if (!event) throw new Error('no event');
-          return event;
-        },
-      };
-      resolve(stream);
-    });
+          for (const waiter of waiters.splice(0)) waiter();
+        });
+        res.on('end', () => {
+          endResolve();
+          for (const waiter of waiters.splice(0)) waiter();
+        });
+        res.on('close', () => endResolve());
+        let isEnded = false;
+        void ended.then(() => (isEnded = true));
+        const stream: WatchStream = {
+          events,
+          status: res.statusCode ?? 0,
+          ended,
+          close: () => req.destroy(),
+          next: async (timeoutMs = 10_000) => {
+            const deadline = Date.now() + timeoutMs;
+            while (consumed >= events.length) {
+              if (isEnded) throw new Error('watch ended');
+              if (Date.now() > deadline) throw new Error(`no watch event within ${timeoutMs} ms`);
+              await new Promise<void>((wake) => {
+                waiters.push(wake);
+                setTimeout(wake, 100);
+              });
+            }
+            const event = events[consumed];
+            consumed += 1;
+            if (!event) throw new Error('no event');
+            return event;
+          },
+        };
+        resolve(stream);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -158,7 +172,10 @@ export function widgetCrd(overrides: Record<string, unknown> = {}): Record<strin
                   type: 'object',
                   properties: {
                     phase: { type: 'string' },
-                    conditions: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, status: { type: 'string' } } } },
+                    conditions: {
+                      type: 'array',
+                      items: { type: 'object', properties: { type: { type: 'string' }, status: { type: 'string' } } },
+                    },
                   },
                 },
               },
@@ -172,7 +189,10 @@ export function widgetCrd(overrides: Record<string, unknown> = {}): Record<strin
 }
 
 /** Polls `check` until it returns a truthy value (no timing assertions: just waits up to `timeoutMs`). */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -1,4 +1,7 @@
-/** Watch over real HTTPS: initial events, resumption from a resourceVersion, 410 Expired, selectors, bookmarks, timeouts. */
+/**
+ * Watch over real HTTPS: initial events, resumption from a resourceVersion, 410 Expired, selectors, bookmarks,
+ * timeouts.
+ */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApiServer, type RunningApiServer } from '../../src/kube/index.js';
@@ -13,7 +16,12 @@ after(async () => {
 });
 
 const path = '/api/v1/namespaces/default/configmaps';
-const cm = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data: { a: '1' } });
+const cm = (name: string, labels: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, labels },
+  data: { a: '1' },
+});
 type Meta = { name: string; resourceVersion: string };
 const meta = (object: Record<string, unknown>) => object.metadata as Meta;
 
@@ -25,7 +33,10 @@ describe('watch', () => {
     const initial = await watch.next();
     assert.equal(initial.type, 'ADDED');
     assert.equal(meta(initial.object).name, 'w-existing');
-    await call(server, 'PATCH', `${path}/w-existing`, { body: { data: { a: '2' } }, contentType: 'application/merge-patch+json' });
+    await call(server, 'PATCH', `${path}/w-existing`, {
+      body: { data: { a: '2' } },
+      contentType: 'application/merge-patch+json',
+    });
     const modified = await watch.next();
     assert.equal(modified.type, 'MODIFIED');
     await call(server, 'DELETE', `${path}/w-existing`);
@@ -37,8 +48,14 @@ describe('watch', () => {
 
   it('resumes from a resourceVersion and sends only later changes', async () => {
     const created = (await call(server, 'POST', path, { body: cm('w-resume') })).body;
-    await call(server, 'PATCH', `${path}/w-resume`, { body: { data: { a: '3' } }, contentType: 'application/merge-patch+json' });
-    const watch = await openWatch(server, `${path}?resourceVersion=${created.metadata.resourceVersion}&fieldSelector=metadata.name%3Dw-resume`);
+    await call(server, 'PATCH', `${path}/w-resume`, {
+      body: { data: { a: '3' } },
+      contentType: 'application/merge-patch+json',
+    });
+    const watch = await openWatch(
+      server,
+      `${path}?resourceVersion=${created.metadata.resourceVersion}&fieldSelector=metadata.name%3Dw-resume`,
+    );
     const event = await watch.next();
     assert.equal(event.type, 'MODIFIED');
     assert.equal((event.object.data as Record<string, string>).a, '3');
@@ -48,9 +65,15 @@ describe('watch', () => {
   it('turns label changes into ADDED and DELETED for a selector', async () => {
     await call(server, 'POST', path, { body: cm('w-label', { team: 'a' }) });
     const watch = await openWatch(server, `${path}?labelSelector=team%3Db`);
-    await call(server, 'PATCH', `${path}/w-label`, { body: { metadata: { labels: { team: 'b' } } }, contentType: 'application/merge-patch+json' });
+    await call(server, 'PATCH', `${path}/w-label`, {
+      body: { metadata: { labels: { team: 'b' } } },
+      contentType: 'application/merge-patch+json',
+    });
     assert.equal((await watch.next()).type, 'ADDED');
-    await call(server, 'PATCH', `${path}/w-label`, { body: { metadata: { labels: { team: 'c' } } }, contentType: 'application/merge-patch+json' });
+    await call(server, 'PATCH', `${path}/w-label`, {
+      body: { metadata: { labels: { team: 'c' } } },
+      contentType: 'application/merge-patch+json',
+    });
     assert.equal((await watch.next()).type, 'DELETED');
     watch.close();
   });
@@ -58,7 +81,10 @@ describe('watch', () => {
   it('answers a too old resourceVersion with an in-stream 410 Expired ERROR and closes', async () => {
     const first = (await call(server, 'POST', path, { body: cm('w-old') })).body;
     for (let index = 0; index < 60; index += 1) {
-      await call(server, 'PATCH', `${path}/w-old`, { body: { data: { a: String(index) } }, contentType: 'application/merge-patch+json' });
+      await call(server, 'PATCH', `${path}/w-old`, {
+        body: { data: { a: String(index) } },
+        contentType: 'application/merge-patch+json',
+      });
     }
     const watch = await openWatch(server, `${path}?resourceVersion=${first.metadata.resourceVersion}`);
     assert.equal(watch.status, 200);
@@ -70,7 +96,10 @@ describe('watch', () => {
   });
 
   it('sends bookmarks when allowed and closes after timeoutSeconds', async () => {
-    const watch = await openWatch(server, `${path}?allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=${(await call(server, 'GET', path)).body.metadata.resourceVersion}`);
+    const watch = await openWatch(
+      server,
+      `${path}?allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=${(await call(server, 'GET', path)).body.metadata.resourceVersion}`,
+    );
     await watch.ended;
     const bookmarks = watch.events.filter((event) => event.type === 'BOOKMARK');
     assert.ok(bookmarks.length >= 1);
@@ -78,14 +107,22 @@ describe('watch', () => {
   });
 
   it('rejects sendInitialEvents explicitly with a 4xx Status', async () => {
-    const response = await call(server, 'GET', `${path}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan`);
+    const response = await call(
+      server,
+      'GET',
+      `${path}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan`,
+    );
     assert.ok(response.status >= 400 && response.status < 500);
     assert.equal(response.body.kind, 'Status');
   });
 
   it('streams Table rows when kubectl asks for Tables', async () => {
     await call(server, 'POST', path, { body: cm('w-table') });
-    const watch = await openWatch(server, `${path}?fieldSelector=metadata.name%3Dw-table`, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    const watch = await openWatch(
+      server,
+      `${path}?fieldSelector=metadata.name%3Dw-table`,
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    );
     const event = await watch.next();
     assert.equal(event.object.kind, 'Table');
     const rows = event.object.rows as Array<{ cells: unknown[] }>;

@@ -19,15 +19,23 @@ export const clientSecret = 'integration-client-secret-1';
 
 /** CRD file names (generated/crds/<plural>.<group>.yaml) used by the tests. */
 export const testCrds = [
-  'resourcegroups.resources.azure.com', 'storageaccounts.storage.azure.com', 'storageaccountsblobservices.storage.azure.com',
-  'storageaccountsblobservicescontainers.storage.azure.com', 'userassignedidentities.managedidentity.azure.com',
-  'virtualnetworks.network.azure.com', 'virtualnetworkssubnets.network.azure.com', 'flexibleservers.dbforpostgresql.azure.com',
-  'networksecuritygroups.network.azure.com', 'roleassignments.authorization.azure.com',
+  'resourcegroups.resources.azure.com',
+  'storageaccounts.storage.azure.com',
+  'storageaccountsblobservices.storage.azure.com',
+  'storageaccountsblobservicescontainers.storage.azure.com',
+  'userassignedidentities.managedidentity.azure.com',
+  'virtualnetworks.network.azure.com',
+  'virtualnetworkssubnets.network.azure.com',
+  'flexibleservers.dbforpostgresql.azure.com',
+  'networksecuritygroups.network.azure.com',
+  'roleassignments.authorization.azure.com',
 ];
 
 /** Reads generated CRDs by name. */
 export function readCrds(names: string[] = testCrds): V1CustomResourceDefinition[] {
-  return names.map((name) => parse(readFileSync(join('generated', 'crds', `${name}.yaml`), 'utf8')) as V1CustomResourceDefinition);
+  return names.map(
+    (name) => parse(readFileSync(join('generated', 'crds', `${name}.yaml`), 'utf8')) as V1CustomResourceDefinition,
+  );
 }
 
 /** A running environment. */
@@ -57,9 +65,12 @@ export interface EnvironmentOptions {
 }
 
 /** Starts API server + emulator + operator (CRDs installed by the operator, as `--crd-pattern` does). */
-export async function startEnvironment(env: Record<string, string> = {}, options: EnvironmentOptions = {}): Promise<Environment> {
+export async function startEnvironment(
+  env: Record<string, string> = {},
+  options: EnvironmentOptions = {},
+): Promise<Environment> {
   const apiServer = await startApiServer({ port: 0 });
-  const emulator = options.emulator ?? await startEmulator({ models: await listKindModels() });
+  const emulator = options.emulator ?? (await startEmulator({ models: await listKindModels() }));
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(apiServer.kubeconfig);
   const kubeRequests: string[] = [];
@@ -73,14 +84,25 @@ export async function startEnvironment(env: Record<string, string> = {}, options
     ...(options.clock !== undefined ? { clock: options.clock } : {}),
     ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
     env: {
-      AZURE_SUBSCRIPTION_ID: subscriptionId, AZURE_TENANT_ID: emulator.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: clientSecret,
-      AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url, AZURE_AUTHORITY_HOST: emulator.url, AZURE_SYNC_PERIOD: 'never',
+      AZURE_SUBSCRIPTION_ID: subscriptionId,
+      AZURE_TENANT_ID: emulator.tenantId,
+      AZURE_CLIENT_ID: clientId,
+      AZURE_CLIENT_SECRET: clientSecret,
+      AZURE_RESOURCE_MANAGER_ENDPOINT: emulator.url,
+      AZURE_AUTHORITY_HOST: emulator.url,
+      AZURE_SYNC_PERIOD: 'never',
       AZURE_GRAPH_ENDPOINT: emulator.url,
-      MAX_CONCURRENT_RECONCILES: '4', ...env,
+      MAX_CONCURRENT_RECONCILES: '4',
+      ...env,
     },
   });
   return {
-    apiServer, emulator, operator, kubeConfig, custom: kubeConfig.makeApiClient(CustomObjectsApi), kubeRequests,
+    apiServer,
+    emulator,
+    operator,
+    kubeConfig,
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
+    kubeRequests,
     close: async () => {
       await operator.stop();
       await proxy?.close();
@@ -91,17 +113,28 @@ export async function startEnvironment(env: Record<string, string> = {}, options
 }
 
 /** A plain-HTTP proxy in front of the API server that records each request line (watches stream through). */
-async function startRecordingProxy(apiServer: RunningApiServer, requests: string[]): Promise<{ kubeConfig: KubeConfig; close(): Promise<void> }> {
+async function startRecordingProxy(
+  apiServer: RunningApiServer,
+  requests: string[],
+): Promise<{ kubeConfig: KubeConfig; close(): Promise<void> }> {
   const target = new URL(apiServer.url);
   const server = createServer((incoming, outgoing) => {
     requests.push(`${incoming.method ?? ''} ${incoming.url ?? ''}`);
-    const upstream = httpsRequest({
-      host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: { ...incoming.headers, host: target.host }, ca: apiServer.caCertPem,
-    }, (response) => {
-      outgoing.writeHead(response.statusCode ?? 502, response.headers);
-      outgoing.flushHeaders(); // a watch sends its headers long before its first event
-      response.pipe(outgoing);
-    });
+    const upstream = httpsRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: incoming.url,
+        method: incoming.method,
+        headers: { ...incoming.headers, host: target.host },
+        ca: apiServer.caCertPem,
+      },
+      (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        outgoing.flushHeaders(); // a watch sends its headers long before its first event
+        response.pipe(outgoing);
+      },
+    );
     upstream.on('error', () => outgoing.destroy());
     incoming.pipe(upstream);
   });
@@ -116,10 +149,11 @@ async function startRecordingProxy(apiServer: RunningApiServer, requests: string
   });
   return {
     kubeConfig,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -138,30 +172,60 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
   throw new Error(`gave up waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
-type Obj = { metadata: { annotations?: Record<string, string>; finalizers?: string[]; generation?: number }; status?: { conditions?: Array<{ type: string; status: string; reason: string; severity?: string; message?: string; observedGeneration?: number }> } };
+type Obj = {
+  metadata: { annotations?: Record<string, string>; finalizers?: string[]; generation?: number };
+  status?: {
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason: string;
+      severity?: string;
+      message?: string;
+      observedGeneration?: number;
+    }>;
+  };
+};
 
 /** The Ready condition of an object. */
-export function readyOf(object: Obj): { status: string; reason: string; severity?: string; message?: string; observedGeneration?: number } | undefined {
+export function readyOf(
+  object: Obj,
+): { status: string; reason: string; severity?: string; message?: string; observedGeneration?: number } | undefined {
   return object.status?.conditions?.find((condition) => condition.type === 'Ready');
 }
 
 /** Waits until the object's Ready condition matches (status and, if given, reason) for its current generation. */
-export async function waitForReady(environment: Environment, ref: { group: string; version: string; plural: string; namespace: string; name: string }, status = 'True', reason?: string): Promise<Obj> {
+export async function waitForReady(
+  environment: Environment,
+  ref: { group: string; version: string; plural: string; namespace: string; name: string },
+  status = 'True',
+  reason?: string,
+): Promise<Obj> {
   let lastSeen: ReturnType<typeof readyOf>;
   try {
-    return await eventually(async () => {
-      const object = await environment.custom.getNamespacedCustomObject(ref) as Obj;
-      const ready = readyOf(object);
-      lastSeen = ready;
-      return ready !== undefined && ready.status === status && (reason === undefined || ready.reason === reason) && ready.observedGeneration === object.metadata.generation ? object : undefined;
-    }, `${ref.plural}/${ref.name} Ready=${status}${reason !== undefined ? ` (${reason})` : ''}`);
+    return await eventually(
+      async () => {
+        const object = (await environment.custom.getNamespacedCustomObject(ref)) as Obj;
+        const ready = readyOf(object);
+        lastSeen = ready;
+        return ready !== undefined &&
+          ready.status === status &&
+          (reason === undefined || ready.reason === reason) &&
+          ready.observedGeneration === object.metadata.generation
+          ? object
+          : undefined;
+      },
+      `${ref.plural}/${ref.name} Ready=${status}${reason !== undefined ? ` (${reason})` : ''}`,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message}; last Ready seen: ${JSON.stringify(lastSeen) ?? 'none'}`);
   }
 }
 
 /** Waits until reading the object fails (it is gone: its finalizer released and the API server removed it). */
-export async function waitForGone(environment: Environment, ref: { group: string; version: string; plural: string; namespace: string; name: string }): Promise<void> {
+export async function waitForGone(
+  environment: Environment,
+  ref: { group: string; version: string; plural: string; namespace: string; name: string },
+): Promise<void> {
   await eventually(async () => {
     try {
       await environment.custom.getNamespacedCustomObject(ref);
@@ -175,10 +239,15 @@ export async function waitForGone(environment: Environment, ref: { group: string
 
 /** ARM writes (PUT/PATCH/DELETE/POST) in the emulator's log whose path ends with `suffix` (case-insensitive). */
 export function armRequests(emulator: RunningEmulator, method: string, suffix: string): number {
-  return emulator.requestLog().filter((entry) => entry.method === method && entry.path.toLowerCase().endsWith(suffix.toLowerCase())).length;
+  return emulator
+    .requestLog()
+    .filter((entry) => entry.method === method && entry.path.toLowerCase().endsWith(suffix.toLowerCase())).length;
 }
 
 /** Waits until the operator has no queued work and `extra` reconciles happened since `since`. */
 export async function waitForReconciles(operator: RunningOperator, since: number, extra: number): Promise<void> {
-  await eventually(async () => (operator.stats().reconciles >= since + extra && operator.stats().queued === 0 ? true : undefined), `${extra} reconciles`);
+  await eventually(
+    async () => (operator.stats().reconciles >= since + extra && operator.stats().queued === 0 ? true : undefined),
+    `${extra} reconciles`,
+  );
 }

@@ -4,15 +4,21 @@
  * caller keeps and passes to `poll` later: the client itself never waits.
  */
 import {
-  type HttpClient, type Pipeline, type PipelineResponse, bearerTokenAuthenticationPolicy, createDefaultHttpClient,
-  createEmptyPipeline, createPipelineRequest, defaultRetryPolicy, tlsPolicy, type PipelinePolicy,
+  type HttpClient,
+  type Pipeline,
+  type PipelineResponse,
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createPipelineRequest,
+  defaultRetryPolicy,
+  tlsPolicy,
+  type PipelinePolicy,
 } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import pino, { type Logger } from 'pino';
 import { ArmError, armErrorFromResponse, isArmError } from './errors.js';
-import {
-  type LroMethod, type PollState, inferPollingMode, interpretPollResponse, parseRetryAfter,
-} from './lro.js';
+import { type LroMethod, type PollState, inferPollingMode, interpretPollResponse, parseRetryAfter } from './lro.js';
 import { guardPolicy } from './policies/guard.js';
 import { loggingPolicy } from './policies/logging.js';
 import { type ArmObserver, metricsPolicy } from './policies/metrics.js';
@@ -52,9 +58,7 @@ export interface ArmClientOptions {
 }
 
 /** A finished or still-running operation. `retryAfterMs`: when to poll next (ARM's `Retry-After`, default 5 s). */
-export type OperationResult =
-  | { done: true; body: unknown }
-  | { done: false; poll: PollState; retryAfterMs: number };
+export type OperationResult = { done: true; body: unknown } | { done: false; poll: PollState; retryAfterMs: number };
 
 /** Default poll interval when ARM gives no `Retry-After`. */
 export const defaultPollIntervalMs = 5_000;
@@ -95,9 +99,13 @@ export class ArmClient {
     this.httpClient = options.httpClient ?? createDefaultHttpClient();
     const pipeline = createEmptyPipeline();
     pipeline.addPolicy(requestIdPolicy());
-    if ((options.maxRetries ?? 0) > 0) pipeline.addPolicy(defaultRetryPolicy({ maxRetries: options.maxRetries ?? 0 }), { phase: 'Retry' });
+    if ((options.maxRetries ?? 0) > 0)
+      pipeline.addPolicy(defaultRetryPolicy({ maxRetries: options.maxRetries ?? 0 }), { phase: 'Retry' });
     pipeline.addPolicy(throttlingPolicy(options.scheduler ?? new RequestScheduler(), this.now, options.observer));
-    pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: [`${audience}/.default`] }), { phase: 'Sign' });
+    pipeline.addPolicy(
+      bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: [`${audience}/.default`] }),
+      { phase: 'Sign' },
+    );
     pipeline.addPolicy(loggingPolicy(logger), { afterPhase: 'Sign' });
     if (options.observer !== undefined) pipeline.addPolicy(metricsPolicy(options.observer), { afterPhase: 'Sign' });
     if (options.caCertPem !== undefined) pipeline.addPolicy(tlsPolicy({ ca: options.caCertPem }));
@@ -148,7 +156,12 @@ export class ArmClient {
   }
 
   /** PUTs `body`; done at once or a `PollState` to follow. */
-  async beginCreateOrUpdate(id: string, apiVersion: string, body: unknown, options: ArmRequestOptions = {}): Promise<OperationResult> {
+  async beginCreateOrUpdate(
+    id: string,
+    apiVersion: string,
+    body: unknown,
+    options: ArmRequestOptions = {},
+  ): Promise<OperationResult> {
     return this.begin('PUT', id, apiVersion, body, options);
   }
 
@@ -157,8 +170,17 @@ export class ArmClient {
     return this.begin('DELETE', id, apiVersion, undefined, options);
   }
 
-  /** POSTs an action (`listKeys`, …) on a resource and returns its result (following a long-running one is up to the caller). */
-  async post(id: string, action: string, apiVersion: string, body?: unknown, options: ArmRequestOptions = {}): Promise<OperationResult> {
+  /**
+   * POSTs an action (`listKeys`, …) on a resource and returns its result (following a long-running one is up to the
+   * caller).
+   */
+  async post(
+    id: string,
+    action: string,
+    apiVersion: string,
+    body?: unknown,
+    options: ArmRequestOptions = {},
+  ): Promise<OperationResult> {
     return this.begin('POST', `${id.replace(/\/+$/, '')}/${action}`, apiVersion, body, options);
   }
 
@@ -186,17 +208,31 @@ export class ArmClient {
     }
   }
 
-  private async begin(method: LroMethod, id: string, apiVersion: string, body: unknown, options: ArmRequestOptions): Promise<OperationResult> {
+  private async begin(
+    method: LroMethod,
+    id: string,
+    apiVersion: string,
+    body: unknown,
+    options: ArmRequestOptions,
+  ): Promise<OperationResult> {
     const url = this.urlOf(id, apiVersion);
     const response = await this.send(method, url, body, options);
     if (method === 'DELETE' && response.status === 404) return { done: true, body: undefined };
     if (response.status >= 400) throw this.errorOf(response);
     const parsed = parseBody(response);
-    const decision = inferPollingMode({ method, status: response.status, headers: response.headers.toJSON(), body: parsed }, url);
+    const decision = inferPollingMode(
+      { method, status: response.status, headers: response.headers.toJSON(), body: parsed },
+      url,
+    );
     if (decision.kind === 'done') return { done: true, body: parsed };
     const poll: PollState = {
-      mode: decision.mode, pollingUrl: decision.pollingUrl, resourceId: id, apiVersion, method,
-      startedAt: new Date(this.now()).toISOString(), ...(decision.finalUrl !== undefined ? { finalUrl: decision.finalUrl } : {}),
+      mode: decision.mode,
+      pollingUrl: decision.pollingUrl,
+      resourceId: id,
+      apiVersion,
+      method,
+      startedAt: new Date(this.now()).toISOString(),
+      ...(decision.finalUrl !== undefined ? { finalUrl: decision.finalUrl } : {}),
     };
     return { done: false, poll, retryAfterMs: this.retryAfterOf(response) };
   }
@@ -207,14 +243,22 @@ export class ArmClient {
   }
 
   private async send(
-    method: string, url: string, body: unknown, options: ArmRequestOptions, resourceId?: string,
+    method: string,
+    url: string,
+    body: unknown,
+    options: ArmRequestOptions,
+    resourceId?: string,
   ): Promise<PipelineResponse> {
     const request = createPipelineRequest({
-      url, method: method as 'GET', timeout: this.requestTimeoutMs,
+      url,
+      method: method as 'GET',
+      timeout: this.requestTimeoutMs,
       ...(options.abortSignal !== undefined ? { abortSignal: options.abortSignal } : {}),
     });
     requestTurns.set(request, {
-      ...this.principal, principal: `${this.principal.tenantId}/${this.principal.clientId}`, priority: options.priority ?? 'user',
+      ...this.principal,
+      principal: `${this.principal.tenantId}/${this.principal.clientId}`,
+      priority: options.priority ?? 'user',
       ...(resourceId !== undefined ? { resourceId } : {}),
     });
     request.headers.set('accept', 'application/json');
@@ -238,8 +282,10 @@ export class ArmClient {
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
     const requestId = response.headers.get('x-ms-request-id') ?? response.headers.get('x-ms-client-request-id');
     return armErrorFromResponse({
-      statusCode: response.status, body: parseBody(response),
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(requestId !== undefined ? { requestId } : {}),
+      statusCode: response.status,
+      body: parseBody(response),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      ...(requestId !== undefined ? { requestId } : {}),
     });
   }
 }
@@ -251,8 +297,13 @@ function isTransientPollStatus(status: number): boolean {
 /** The same error, marked as the end of its long-running operation (the poll state is spent). */
 function operationEnded(error: ArmError): ArmError {
   return new ArmError({
-    code: error.code, statusCode: error.statusCode, message: error.message, details: error.details, operationEnded: true,
-    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}), ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
+    code: error.code,
+    statusCode: error.statusCode,
+    message: error.message,
+    details: error.details,
+    operationEnded: true,
+    ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    ...(error.requestId !== undefined ? { requestId: error.requestId } : {}),
   });
 }
 
@@ -272,10 +323,18 @@ function toArmError(error: unknown): ArmError {
   const name = err.name;
   if (/Credential|Authentication/.test(name) || /AADSTS|token|unauthorized_client|invalid_client/i.test(err.message)) {
     const detail = firstLine(err.message.replace(/^\[object Object\]:?\s*/, ''));
-    return new ArmError({ code: 'AuthenticationFailed', statusCode: 0, message: `could not get a token for ARM (${name})${detail !== '' ? `: ${detail}` : ''}` });
+    return new ArmError({
+      code: 'AuthenticationFailed',
+      statusCode: 0,
+      message: `could not get a token for ARM (${name})${detail !== '' ? `: ${detail}` : ''}`,
+    });
   }
   const code = (err as { code?: unknown }).code;
-  return new ArmError({ code: 'NetworkError', statusCode: 0, message: `could not reach ARM: ${typeof code === 'string' ? `${code} ` : ''}${firstLine(err.message)}` });
+  return new ArmError({
+    code: 'NetworkError',
+    statusCode: 0,
+    message: `could not reach ARM: ${typeof code === 'string' ? `${code} ` : ''}${firstLine(err.message)}`,
+  });
 }
 
 function firstLine(text: string): string {

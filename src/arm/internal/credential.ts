@@ -1,6 +1,14 @@
-/** Builds the `@azure/identity` credential the ARM client uses, pointed at any authority (real Entra ID or the emulator). */
+/**
+ * Builds the `@azure/identity` credential the ARM client uses, pointed at any authority (real Entra ID or the
+ * emulator).
+ */
 import { readFile } from 'node:fs/promises';
-import { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import {
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  type TokenCredential,
+} from '@azure/identity';
 import { tlsPolicy } from '@azure/core-rest-pipeline';
 
 /** How the credential proves itself: a client secret, a client certificate (PEM with its key), or workload identity. */
@@ -30,7 +38,9 @@ export function createArmCredential(options: ArmCredentialOptions): TokenCredent
   const common = {
     authorityHost,
     ...(custom ? { disableInstanceDiscovery: true } : {}),
-    ...(options.caCertPem !== undefined ? { additionalPolicies: [{ policy: tlsPolicy({ ca: options.caCertPem }), position: 'perCall' as const }] } : {}),
+    ...(options.caCertPem !== undefined
+      ? { additionalPolicies: [{ policy: tlsPolicy({ ca: options.caCertPem }), position: 'perCall' as const }] }
+      : {}),
     retryOptions: { maxRetries: 0 },
   };
   const { proof } = options;
@@ -38,13 +48,28 @@ export function createArmCredential(options: ArmCredentialOptions): TokenCredent
     case 'clientSecret':
       return new ClientSecretCredential(options.tenantId, options.clientId, proof.clientSecret, common);
     case 'clientCertificate':
-      return new ClientCertificateCredential(options.tenantId, options.clientId, { certificate: separatePemBlocks(proof.certificatePem), ...(proof.password !== undefined ? { password: proof.password } : {}) }, common);
+      return new ClientCertificateCredential(
+        options.tenantId,
+        options.clientId,
+        {
+          certificate: separatePemBlocks(proof.certificatePem),
+          ...(proof.password !== undefined ? { password: proof.password } : {}),
+        },
+        common,
+      );
     case 'workloadIdentity':
-      return new ClientAssertionCredential(options.tenantId, options.clientId, async () => (await readFile(proof.tokenFile, 'utf8')).trim(), common);
+      return new ClientAssertionCredential(
+        options.tenantId,
+        options.clientId,
+        async () => (await readFile(proof.tokenFile, 'utf8')).trim(),
+        common,
+      );
   }
 }
 
-/** A certificate and its key pasted together without a newline (`…-----END CERTIFICATE----------BEGIN …`) still parse. */
+/**
+ * A certificate and its key pasted together without a newline (`…-----END CERTIFICATE----------BEGIN …`) still parse.
+ */
 function separatePemBlocks(pem: string): string {
   return pem.replace(/(-----END [A-Z0-9 ]+-----)[ \t]*(?=-----BEGIN )/g, '$1\n');
 }

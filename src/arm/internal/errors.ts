@@ -12,7 +12,10 @@ export interface ArmErrorDetail {
 
 /** What `ArmError` is built from. */
 export interface ArmErrorInit {
-  /** ARM's error code (`ResourceNotFound`, `InvalidTemplate`, …) or a client code (`ClientThrottled`, `NetworkError`, `AuthenticationFailed`). */
+  /**
+   * ARM's error code (`ResourceNotFound`, `InvalidTemplate`, …) or a client code (`ClientThrottled`, `NetworkError`,
+   * `AuthenticationFailed`).
+   */
   code: string;
   /** HTTP status; 0 when no response arrived (network or token failure). */
   statusCode: number;
@@ -70,19 +73,24 @@ export function armErrorFromResponse(options: {
 }): ArmError {
   const { statusCode, body } = options;
   const envelope = isRecord(body) && isRecord(body['error']) ? body['error'] : isRecord(body) ? body : {};
-  const code = typeof envelope['code'] === 'string' && envelope['code'] !== '' ? envelope['code'] : defaultCode(statusCode);
-  const message = typeof envelope['message'] === 'string' && envelope['message'] !== ''
-    ? envelope['message']
-    : `ARM returned HTTP ${statusCode}`;
+  const code =
+    typeof envelope['code'] === 'string' && envelope['code'] !== '' ? envelope['code'] : defaultCode(statusCode);
+  const message =
+    typeof envelope['message'] === 'string' && envelope['message'] !== ''
+      ? envelope['message']
+      : `ARM returned HTTP ${statusCode}`;
   const details = Array.isArray(envelope['details'])
     ? envelope['details'].filter(isRecord).map((detail) => ({
-      code: typeof detail['code'] === 'string' ? detail['code'] : 'Unknown',
-      message: typeof detail['message'] === 'string' ? detail['message'] : '',
-      ...(typeof detail['target'] === 'string' ? { target: detail['target'] } : {}),
-    }))
+        code: typeof detail['code'] === 'string' ? detail['code'] : 'Unknown',
+        message: typeof detail['message'] === 'string' ? detail['message'] : '',
+        ...(typeof detail['target'] === 'string' ? { target: detail['target'] } : {}),
+      }))
     : [];
   return new ArmError({
-    code, statusCode, message, details,
+    code,
+    statusCode,
+    message,
+    details,
     ...(options.retryAfterMs !== undefined ? { retryAfterMs: options.retryAfterMs } : {}),
     ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
   });

@@ -38,8 +38,7 @@ export interface LroResponse {
 
 /** What the first response says: finished already, or poll in `mode` at `pollingUrl`. */
 export type PollingDecision =
-  | { kind: 'done' }
-  | { kind: 'poll'; mode: PollingMode; pollingUrl: string; finalUrl?: string };
+  { kind: 'done' } | { kind: 'poll'; mode: PollingMode; pollingUrl: string; finalUrl?: string };
 
 const terminalStates = new Set(['succeeded', 'failed', 'canceled', 'cancelled']);
 
@@ -47,7 +46,8 @@ const terminalStates = new Set(['succeeded', 'failed', 'canceled', 'cancelled'])
 export function provisioningStateOf(body: unknown): string | undefined {
   if (!isRecord(body)) return undefined;
   const properties = body['properties'];
-  if (isRecord(properties) && typeof properties['provisioningState'] === 'string') return properties['provisioningState'];
+  if (isRecord(properties) && typeof properties['provisioningState'] === 'string')
+    return properties['provisioningState'];
   return typeof body['provisioningState'] === 'string' ? body['provisioningState'] : undefined;
 }
 
@@ -67,7 +67,9 @@ export function inferPollingMode(response: LroResponse, resourceUrl: string): Po
   const isWrite = response.method === 'PUT' || response.method === 'PATCH';
   if (asyncOperation !== undefined && asyncOperation !== '') {
     return {
-      kind: 'poll', mode: 'azure-async-operation', pollingUrl: asyncOperation,
+      kind: 'poll',
+      mode: 'azure-async-operation',
+      pollingUrl: asyncOperation,
       ...(response.method === 'POST' && location !== undefined && location !== '' ? { finalUrl: location } : {}),
     };
   }
@@ -85,7 +87,9 @@ export function inferPollingMode(response: LroResponse, resourceUrl: string): Po
   return { kind: 'done' };
 }
 
-/** What one poll response means. `fetchFinal`: the operation succeeded; GET the resource (or `finalUrl`) for the result. */
+/**
+ * What one poll response means. `fetchFinal`: the operation succeeded; GET the resource (or `finalUrl`) for the result.
+ */
 export type PollOutcome =
   | { kind: 'running' }
   | { kind: 'succeeded'; body?: unknown }
@@ -98,18 +102,28 @@ export function interpretPollResponse(state: PollState, status: number, body: un
   if (status === 404 && isDelete) return { kind: 'succeeded' };
   // Location mode: the operation's own failure is the Location URL's error response (a Storage create that failed);
   // it is classified by its code, as a failed operation status is in the other modes (the poll itself worked).
-  if (status >= 400) return { kind: 'failed', error: armErrorFromResponse({ statusCode: state.mode === 'location' ? 200 : status, body }) };
+  if (status >= 400)
+    return {
+      kind: 'failed',
+      error: armErrorFromResponse({ statusCode: state.mode === 'location' ? 200 : status, body }),
+    };
   switch (state.mode) {
     case 'azure-async-operation': {
       const operationStatus = isRecord(body) && typeof body['status'] === 'string' ? body['status'] : 'InProgress';
       const lower = operationStatus.toLowerCase();
       if (lower === 'succeeded') {
         if (isDelete) return { kind: 'succeeded' };
-        if (state.method === 'POST') return state.finalUrl !== undefined ? { kind: 'fetchFinal', url: state.finalUrl } : { kind: 'succeeded', body: isRecord(body) ? body['properties'] : undefined };
+        if (state.method === 'POST')
+          return state.finalUrl !== undefined
+            ? { kind: 'fetchFinal', url: state.finalUrl }
+            : { kind: 'succeeded', body: isRecord(body) ? body['properties'] : undefined };
         return { kind: 'fetchFinal' };
       }
       if (lower === 'failed' || lower === 'canceled' || lower === 'cancelled') {
-        const errorBody = isRecord(body) && isRecord(body['error']) ? body : { error: { code: `Operation${operationStatus}`, message: `the operation ${lower}` } };
+        const errorBody =
+          isRecord(body) && isRecord(body['error'])
+            ? body
+            : { error: { code: `Operation${operationStatus}`, message: `the operation ${lower}` } };
         return { kind: 'failed', error: armErrorFromResponse({ statusCode: 200, body: errorBody }) };
       }
       return { kind: 'running' };
@@ -124,9 +138,17 @@ export function interpretPollResponse(state: PollState, status: number, body: un
       if (status === 202) return { kind: 'running' };
       if (isDelete) return { kind: 'running' };
       const provisioningState = provisioningStateOf(body);
-      if (provisioningState === undefined || provisioningState.toLowerCase() === 'succeeded') return { kind: 'succeeded', body };
+      if (provisioningState === undefined || provisioningState.toLowerCase() === 'succeeded')
+        return { kind: 'succeeded', body };
       if (isTerminalState(provisioningState)) {
-        return { kind: 'failed', error: new ArmError({ code: `Provisioning${provisioningState}`, statusCode: 200, message: `provisioningState is ${provisioningState}` }) };
+        return {
+          kind: 'failed',
+          error: new ArmError({
+            code: `Provisioning${provisioningState}`,
+            statusCode: 200,
+            message: `provisioningState is ${provisioningState}`,
+          }),
+        };
       }
       return { kind: 'running' };
     }
@@ -147,8 +169,22 @@ export function decodePollState(text: string | undefined): PollState | undefined
     const { mode, pollingUrl, resourceId, apiVersion, method, startedAt, finalUrl } = value;
     if (mode !== 'azure-async-operation' && mode !== 'location' && mode !== 'body') return undefined;
     if (method !== 'PUT' && method !== 'PATCH' && method !== 'DELETE' && method !== 'POST') return undefined;
-    if (typeof pollingUrl !== 'string' || typeof resourceId !== 'string' || typeof apiVersion !== 'string' || typeof startedAt !== 'string') return undefined;
-    return { mode, pollingUrl, resourceId, apiVersion, method, startedAt, ...(typeof finalUrl === 'string' ? { finalUrl } : {}) };
+    if (
+      typeof pollingUrl !== 'string' ||
+      typeof resourceId !== 'string' ||
+      typeof apiVersion !== 'string' ||
+      typeof startedAt !== 'string'
+    )
+      return undefined;
+    return {
+      mode,
+      pollingUrl,
+      resourceId,
+      apiVersion,
+      method,
+      startedAt,
+      ...(typeof finalUrl === 'string' ? { finalUrl } : {}),
+    };
   } catch {
     return undefined;
   }

@@ -18,11 +18,16 @@ interface ApiServerFlags {
 export function register(program: Command): void {
   program
     .command('apiserver')
-    .description('Run the embedded Kubernetes-compatible API server (HTTPS, bearer token) and write a kubeconfig for it.')
+    .description(
+      'Run the embedded Kubernetes-compatible API server (HTTPS, bearer token) and write a kubeconfig for it.',
+    )
     .option('--port <port>', 'port to listen on (0 picks a free one)', '6443')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--kubeconfig <file>', 'write a kubeconfig for this server to this file')
-    .option('--data-dir <dir>', 'keep objects, the CA and the token here so they survive restarts (default: memory only)')
+    .option(
+      '--data-dir <dir>',
+      'keep objects, the CA and the token here so they survive restarts (default: memory only)',
+    )
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', 'warn')
     .action(async (flags: ApiServerFlags) => {
       const port = parsePortFlag(flags.port, '--port');

@@ -14,9 +14,14 @@ interface GenerateFlags {
 export function register(program: Command): void {
   program
     .command('generate')
-    .description('Regenerate the resource model, CRDs and TypeScript declarations from Azure type definitions and ASO config.')
+    .description(
+      'Regenerate the resource model, CRDs and TypeScript declarations from Azure type definitions and ASO config.',
+    )
     .option('--config <file>', 'the list of kinds and overrides', 'codegen.config.yaml')
-    .option('--azure-types <dir>', 'Azure type definitions (bicep-types-az generated/); default from the config: ../shared/azure-types')
+    .option(
+      '--azure-types <dir>',
+      'Azure type definitions (bicep-types-az generated/); default from the config: ../shared/azure-types',
+    )
     .option('--aso-config <file>', "ASO's azure-arm.yaml; default from the config: ../shared/aso-config/azure-arm.yaml")
     .option('--out <dir>', 'output directory', 'generated')
     .option('--dry-run', 'compute everything but write nothing')
@@ -30,6 +35,8 @@ export function register(program: Command): void {
         ...(flags.dryRun ? { dryRun: true } : {}),
         log: (line) => console.log(line),
       });
-      console.log(`generated ${state.kinds.length} kinds, ${Object.keys(state.files).length} files${flags.dryRun ? ' (dry run)' : ` under ${flags.out}`}`);
+      console.log(
+        `generated ${state.kinds.length} kinds, ${Object.keys(state.files).length} files${flags.dryRun ? ' (dry run)' : ` under ${flags.out}`}`,
+      );
     });
 }

@@ -1,4 +1,6 @@
-/** Reads what `azo what-if` needs from a cluster: Azure objects (by group and kind), Secrets, ConfigMaps, Namespaces. */
+/**
+ * Reads what `azo what-if` needs from a cluster: Azure objects (by group and kind), Secrets, ConfigMaps, Namespaces.
+ */
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { pluralOf } from '../../codegen/index.js';
 import { loadKindModel } from '../../model/index.js';

@@ -33,7 +33,9 @@ export function lockDataDir(dataDir: string, command: string): DataDirLock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
-        throw new UserError(`another azo process (pid ${holder}) is using ${dataDir}; stop it first, or give ${command} another --data-dir`);
+        throw new UserError(
+          `another azo process (pid ${holder}) is using ${dataDir}; stop it first, or give ${command} another --data-dir`,
+        );
       }
       rmSync(file, { force: true });
     }

@@ -145,7 +145,9 @@ async function listChildren(
   return { ids, skipped };
 }
 
-/** Kubernetes names: the Azure name made a DNS subdomain; a singleton (fixed name) or a clash gets its owner's prefix. */
+/**
+ * Kubernetes names: the Azure name made a DNS subdomain; a singleton (fixed name) or a clash gets its owner's prefix.
+ */
 function kubeNames(found: Map<string, Found>): Map<string, string> {
   const names = new Map<string, string>();
   const taken = new Set<string>();

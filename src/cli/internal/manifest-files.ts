@@ -1,4 +1,6 @@
-/** Reads Kubernetes manifests as `kubectl -f` does: files, directories (their .yaml/.yml/.json files), `-` for stdin. */
+/**
+ * Reads Kubernetes manifests as `kubectl -f` does: files, directories (their .yaml/.yml/.json files), `-` for stdin.
+ */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';

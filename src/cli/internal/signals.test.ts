@@ -9,9 +9,17 @@ const signalsModule = fileURLToPath(new URL('./signals.ts', import.meta.url));
  * Runs `body` in a fresh Node process with `signals` = catchStopSignals() and `server`, a timer standing in for the
  * listening socket that keeps a real command alive until its stop closes it. The process signals itself.
  */
-function runWithSignals(body: string): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
+function runWithSignals(body: string): {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+} {
   const script = `import { catchStopSignals } from ${JSON.stringify(signalsModule)};\nconst signals = catchStopSignals();\nconst server = setInterval(() => {}, 1000);\n${body}`;
-  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 test('a signal right after the stop is handed over (before any await) stops cleanly', () => {
@@ -27,10 +35,14 @@ test('a signal right after the stop is handed over (before any await) stops clea
 });
 
 test('a signal while starting exits at once with 128 + the signal number', () => {
-  const interrupted = runWithSignals(`process.kill(process.pid, 'SIGINT'); await new Promise((r) => setTimeout(r, 10_000));`);
+  const interrupted = runWithSignals(
+    `process.kill(process.pid, 'SIGINT'); await new Promise((r) => setTimeout(r, 10_000));`,
+  );
   assert.equal(interrupted.status, 130);
   assert.match(interrupted.stderr, /received SIGINT while starting/);
-  const terminated = runWithSignals(`process.kill(process.pid, 'SIGTERM'); await new Promise((r) => setTimeout(r, 10_000));`);
+  const terminated = runWithSignals(
+    `process.kill(process.pid, 'SIGTERM'); await new Promise((r) => setTimeout(r, 10_000));`,
+  );
   assert.equal(terminated.status, 143);
 });
 

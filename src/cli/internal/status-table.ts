@@ -33,11 +33,17 @@ export async function listStatusRows(kubeConfig: KubeConfig, kinds: ListedKind[]
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   const lists = await Promise.all(
     kinds.map(async (kind) => {
-      const list = (await api.listClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural })) as { items?: ListedObject[] };
+      const list = (await api.listClusterCustomObject({
+        group: kind.group,
+        version: kind.version,
+        plural: kind.plural,
+      })) as { items?: ListedObject[] };
       return (list.items ?? []).map((item) => toRow(kind.kind, item));
     }),
   );
-  return lists.flat().sort((a, b) => `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`));
+  return lists
+    .flat()
+    .sort((a, b) => `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`));
 }
 
 function toRow(kind: string, item: ListedObject): StatusRow {
@@ -60,10 +66,22 @@ function toRow(kind: string, item: ListedObject): StatusRow {
 export function renderStatusTable(rows: StatusRow[], now: Date, width = 120): string[] {
   const limit = width > 0 ? width : 120;
   if (rows.length === 0) return ['no managed objects yet'];
-  const cells = rows.map((row) => [`${row.kind}/${row.namespace === 'default' ? '' : `${row.namespace}/`}${row.name}`, row.ready, row.reason, formatAge(row.createdAt, now)]);
+  const cells = rows.map((row) => [
+    `${row.kind}/${row.namespace === 'default' ? '' : `${row.namespace}/`}${row.name}`,
+    row.ready,
+    row.reason,
+    formatAge(row.createdAt, now),
+  ]);
   const header = ['KIND/NAME', 'READY', 'REASON', 'AGE'];
-  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)));
-  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column] ?? 0)).join('  ').trimEnd().slice(0, limit);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length)),
+  );
+  const line = (values: string[]) =>
+    values
+      .map((value, column) => value.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd()
+      .slice(0, limit);
   return [line(header), ...cells.map(line)];
 }
 

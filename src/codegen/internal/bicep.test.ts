@@ -8,10 +8,18 @@ const ref = (index: number) => ({ $ref: `#/${index}` });
 
 test('recursive types are cut at the first repetition; nodes are never shared', () => {
   const types: RawType[] = [
-    { $type: 'ObjectType', name: 'ErrorDetail', properties: { message: { type: ref(1), flags: 2 }, details: { type: ref(2), flags: 2 } } },
+    {
+      $type: 'ObjectType',
+      name: 'ErrorDetail',
+      properties: { message: { type: ref(1), flags: 2 }, details: { type: ref(2), flags: 2 } },
+    },
     { $type: 'StringType' },
     { $type: 'ArrayType', itemType: ref(0) },
-    { $type: 'ObjectType', name: 'Holder', properties: { a: { type: ref(0), flags: 0 }, b: { type: ref(0), flags: 0 } } },
+    {
+      $type: 'ObjectType',
+      name: 'Holder',
+      properties: { a: { type: ref(0), flags: 0 }, b: { type: ref(0), flags: 0 } },
+    },
   ];
   const names = new Map<SchemaNode, string>();
   const holder = new BicepConverter(types, names).convert(3);

@@ -11,8 +11,14 @@ export const PropertyFlags = { Required: 1, ReadOnly: 2, WriteOnly: 4, DeployTim
 /** bicep ScopeType bits. */
 export const ScopeBits = { Tenant: 1, ManagementGroup: 2, Subscription: 4, ResourceGroup: 8, Extension: 16 } as const;
 
-interface RawRef { $ref: string }
-interface RawProperty { type: RawRef; flags?: number; description?: string }
+interface RawRef {
+  $ref: string;
+}
+interface RawProperty {
+  type: RawRef;
+  flags?: number;
+  description?: string;
+}
 
 /** The index of a `{"$ref": "#/12"}` reference. */
 export function refIndex(ref: unknown): number {
@@ -26,7 +32,10 @@ export function refIndex(ref: unknown): number {
 export class BicepConverter {
   private readonly stack: number[] = [];
 
-  constructor(private readonly types: RawType[], readonly typeNames: Map<SchemaNode, string>) {}
+  constructor(
+    private readonly types: RawType[],
+    readonly typeNames: Map<SchemaNode, string>,
+  ) {}
 
   type(index: number): RawType {
     const type = this.types[index];
@@ -88,14 +97,30 @@ export class BicepConverter {
   }
 
   private builtIn(kind: number): SchemaNode {
-    const map: Record<number, SchemaNode['type']> = { 1: 'any', 2: 'any', 3: 'boolean', 4: 'integer', 5: 'string', 6: 'object', 7: 'array', 8: 'string' };
+    const map: Record<number, SchemaNode['type']> = {
+      1: 'any',
+      2: 'any',
+      3: 'boolean',
+      4: 'integer',
+      5: 'string',
+      6: 'object',
+      7: 'array',
+      8: 'string',
+    };
     return { type: map[kind] ?? 'any' };
   }
 
   private union(elements: number[]): SchemaNode {
-    const converted = elements.map((index) => ({ raw: this.type(index), index })).filter((element) => element.raw.$type !== 'NullType');
-    const literals = converted.filter((element) => element.raw.$type === 'StringLiteralType').map((element) => String(element.raw.value));
-    const strings = converted.filter((element) => element.raw.$type === 'StringType' || (element.raw.$type === 'BuiltInType' && element.raw.kind === 5));
+    const converted = elements
+      .map((index) => ({ raw: this.type(index), index }))
+      .filter((element) => element.raw.$type !== 'NullType');
+    const literals = converted
+      .filter((element) => element.raw.$type === 'StringLiteralType')
+      .map((element) => String(element.raw.value));
+    const strings = converted.filter(
+      (element) =>
+        element.raw.$type === 'StringType' || (element.raw.$type === 'BuiltInType' && element.raw.kind === 5),
+    );
     if (literals.length > 0 && literals.length + strings.length === converted.length) {
       const node: SchemaNode = { type: 'string', enum: [...new Set(literals)] };
       if (strings.length > 0) node.extensibleEnum = true;
@@ -129,7 +154,8 @@ export class BicepConverter {
   private object(type: RawType): SchemaNode {
     const node: SchemaNode = { type: 'object' };
     this.properties((type.properties ?? {}) as Record<string, RawProperty>, node);
-    if (type.additionalProperties !== undefined) node.additionalProperties = this.convert(refIndex(type.additionalProperties));
+    if (type.additionalProperties !== undefined)
+      node.additionalProperties = this.convert(refIndex(type.additionalProperties));
     if (typeof type.name === 'string') this.typeNames.set(node, type.name);
     return node;
   }

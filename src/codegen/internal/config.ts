@@ -9,7 +9,13 @@ interface RawGroupVersion {
 
 /** Parses the config text; throws with the offending entry on a malformed file. */
 export function parseCodegenConfig(text: string): CodegenConfig {
-  const raw = parse(text) as { asoKinds?: unknown; inputs?: Record<string, unknown>; groups?: Record<string, unknown>; overrides?: Record<string, unknown>; publishedApiVersions?: Record<string, unknown> } | null;
+  const raw = parse(text) as {
+    asoKinds?: unknown;
+    inputs?: Record<string, unknown>;
+    groups?: Record<string, unknown>;
+    overrides?: Record<string, unknown>;
+    publishedApiVersions?: Record<string, unknown>;
+  } | null;
   if (!raw || typeof raw !== 'object') throw new Error('codegen config: empty file');
   const inputs = {
     azureTypes: String(raw.inputs?.azureTypes ?? '../shared/azure-types'),
@@ -17,7 +23,8 @@ export function parseCodegenConfig(text: string): CodegenConfig {
   };
   const overrides = (raw.overrides ?? {}) as Record<string, KindOverride>;
   for (const [key, override] of Object.entries(overrides)) {
-    if (typeof override?.reason !== 'string' || override.reason.trim() === '') throw new Error(`codegen config: override ${key} needs a one-line reason`);
+    if (typeof override?.reason !== 'string' || override.reason.trim() === '')
+      throw new Error(`codegen config: override ${key} needs a one-line reason`);
     const from = override.propertiesFrom as { apiVersion: unknown; paths: string[] } | undefined;
     if (from?.apiVersion instanceof Date) {
       override.propertiesFrom = { ...from, apiVersion: from.apiVersion.toISOString().slice(0, 10) };
@@ -28,10 +35,13 @@ export function parseCodegenConfig(text: string): CodegenConfig {
     const entries = (Array.isArray(value) ? value : [value]) as RawGroupVersion[];
     for (const entry of entries) {
       // YAML may read an unquoted 2020-06-01 as a date.
-      const apiVersion = entry.apiVersion instanceof Date ? entry.apiVersion.toISOString().slice(0, 10) : String(entry.apiVersion ?? '');
-      if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(apiVersion)) throw new Error(`codegen config: group ${group} has a bad apiVersion ${apiVersion}`);
+      const apiVersion =
+        entry.apiVersion instanceof Date ? entry.apiVersion.toISOString().slice(0, 10) : String(entry.apiVersion ?? '');
+      if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(apiVersion))
+        throw new Error(`codegen config: group ${group} has a bad apiVersion ${apiVersion}`);
       for (const [kind, armType] of Object.entries(entry.kinds ?? {})) {
-        if (typeof armType !== 'string' || !armType.includes('/')) throw new Error(`codegen config: ${group}/${kind} needs an ARM type`);
+        if (typeof armType !== 'string' || !armType.includes('/'))
+          throw new Error(`codegen config: ${group}/${kind} needs an ARM type`);
         const override = overrides[`${group}/${kind}`];
         kinds.push({ group, kind, armType, apiVersion, ...(override ? { override } : {}) });
       }
@@ -40,7 +50,13 @@ export function parseCodegenConfig(text: string): CodegenConfig {
   const asoKinds = raw.asoKinds === 'all';
   if (raw.asoKinds !== undefined && !asoKinds) throw new Error(`codegen config: asoKinds must be 'all' or absent`);
   if (!asoKinds) checkOverrideKeys(overrides, kinds);
-  return { inputs, kinds, asoKinds, overrides, publishedApiVersions: parsePublishedApiVersions(raw.publishedApiVersions ?? {}) };
+  return {
+    inputs,
+    kinds,
+    asoKinds,
+    overrides,
+    publishedApiVersions: parsePublishedApiVersions(raw.publishedApiVersions ?? {}),
+  };
 }
 
 /** `publishedApiVersions`: provider namespace → `{reason, versions}`; each version `YYYY-MM-DD[-preview]`. */
@@ -66,6 +82,7 @@ function parsePublishedApiVersions(raw: Record<string, unknown>): Record<string,
 /** Every override names a configured kind (`group/Kind`). */
 export function checkOverrideKeys(overrides: Record<string, KindOverride>, kinds: readonly KindRequest[]): void {
   for (const key of Object.keys(overrides)) {
-    if (!kinds.some((kind) => `${kind.group}/${kind.kind}` === key)) throw new Error(`codegen config: override for unknown kind ${key}`);
+    if (!kinds.some((kind) => `${kind.group}/${kind.kind}` === key))
+      throw new Error(`codegen config: override for unknown kind ${key}`);
   }
 }

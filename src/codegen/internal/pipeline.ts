@@ -17,15 +17,33 @@ import type { GeneratorOptions, GeneratorState, Stage } from './state.js';
 
 /** The stages, in order. Only the first reads files and only the last writes them. */
 export const stages: readonly Stage[] = [
-  readInputs, resolveResources, trimEmbeddedResources, applyAsoConfig, detectReferences, applyOverrides, deriveExports,
-  addHandcraftedKinds, renderModels, renderCrds, renderTypes, catalogTypes, reportSizes, writeFiles,
+  readInputs,
+  resolveResources,
+  trimEmbeddedResources,
+  applyAsoConfig,
+  detectReferences,
+  applyOverrides,
+  deriveExports,
+  addHandcraftedKinds,
+  renderModels,
+  renderCrds,
+  renderTypes,
+  catalogTypes,
+  reportSizes,
+  writeFiles,
 ];
 
 /** An empty state for `options` (what the first stage receives). */
 export function initialState(options: GeneratorOptions): GeneratorState {
   return {
-    options, config: { inputs: { azureTypes: '', asoConfig: '' }, kinds: [] }, typeIndex: {}, typeFiles: {}, asoConfig: {},
-    kinds: [], files: {}, notes: [],
+    options,
+    config: { inputs: { azureTypes: '', asoConfig: '' }, kinds: [] },
+    typeIndex: {},
+    typeFiles: {},
+    asoConfig: {},
+    kinds: [],
+    files: {},
+    notes: [],
   };
 }
 

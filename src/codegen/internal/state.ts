@@ -98,7 +98,9 @@ export interface KindWork {
   resourceIndex: number;
   /** The bicep ObjectType name of each object node in `model.body` (for ASO config matching); dropped on output. */
   typeNames: Map<SchemaNode, string>;
-  /** Nodes that must stay plain values (ASO `$referenceType: simple`, overrides): the reference heuristics skip them. */
+  /**
+   * Nodes that must stay plain values (ASO `$referenceType: simple`, overrides): the reference heuristics skip them.
+   */
   plainNodes: Set<SchemaNode>;
   /** ASO's `$azureGeneratedSecrets` and `$generatedConfigs` for this kind (names as ASO spells them). */
   asoExports: { secrets: string[]; configs: Record<string, string>; manualConfigs?: string[] };

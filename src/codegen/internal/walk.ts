@@ -1,7 +1,9 @@
 /** Walks over a model body's nodes (properties, items, map values, union variants) with their ARM paths. */
 import type { SchemaNode } from '../../model/index.js';
 
-/** A visited node: its parent object, its property name there, and its path (`properties.subnet.id`, `[]` for items). */
+/**
+ * A visited node: its parent object, its property name there, and its path (`properties.subnet.id`, `[]` for items).
+ */
 export interface Visit {
   node: SchemaNode;
   parent?: SchemaNode;
@@ -10,13 +12,21 @@ export interface Visit {
 }
 
 /** Calls `visit` for every node under (and including) `root`, depth first. */
-export function walkSchema(root: SchemaNode, visit: (entry: Visit) => void, path = '', parent?: SchemaNode, name?: string): void {
+export function walkSchema(
+  root: SchemaNode,
+  visit: (entry: Visit) => void,
+  path = '',
+  parent?: SchemaNode,
+  name?: string,
+): void {
   visit({ node: root, path, ...(parent ? { parent } : {}), ...(name !== undefined ? { name } : {}) });
   const join = (step: string) => (path === '' ? step : `${path}.${step}`);
-  for (const [childName, child] of Object.entries(root.properties ?? {})) walkSchema(child, visit, join(childName), root, childName);
+  for (const [childName, child] of Object.entries(root.properties ?? {}))
+    walkSchema(child, visit, join(childName), root, childName);
   if (root.items) walkSchema(root.items, visit, `${path}[]`, root);
   if (root.additionalProperties) walkSchema(root.additionalProperties, visit, join('*'), root);
-  for (const [value, variant] of Object.entries(root.discriminator?.variants ?? {})) walkSchema(variant, visit, join(`<${value}>`), root);
+  for (const [value, variant] of Object.entries(root.discriminator?.variants ?? {}))
+    walkSchema(variant, visit, join(`<${value}>`), root);
 }
 
 /** The node at an ARM body path (`properties.subnet.id`, `properties.rules[].id`, `<Periodic>` for a union variant). */

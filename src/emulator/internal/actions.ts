@@ -3,7 +3,8 @@
  * Cosmos DB accounts, Service Bus / Event Hubs / Relay / Notification Hubs authorization rules, App Configuration
  * stores, IoT hubs, Event Grid topics, SignalR, API Management subscriptions, Cognitive Search, Cognitive Services and
  * Machine Learning workspaces; cluster credentials (AKS, fleets, OpenShift). Each answer has the shape of the type's
- * own action (`test/integration/emulator-export-actions.test.ts` checks every export the model reads from one). Keys are generated on first use and
+ * own action (`test/integration/emulator-export-actions.test.ts` checks every export the model reads from one). Keys
+ * are generated on first use and
  * kept on the resource until regenerated. Also lifecycle actions (`start`, `stop`, `restart`, `failover`, …), which
  * ARM runs as long-running operations.
  */
@@ -35,16 +36,29 @@ function secretsOf(resource: StoredResource, names: string[], bytes?: number): R
 
 function storageKeys(resource: StoredResource): ActionResult {
   const secrets = secretsOf(resource, ['key1', 'key2']);
-  const created = typeof resource.body.systemData === 'object' && resource.body.systemData !== null ? (resource.body.systemData as Record<string, unknown>).createdAt : undefined;
+  const created =
+    typeof resource.body.systemData === 'object' && resource.body.systemData !== null
+      ? (resource.body.systemData as Record<string, unknown>).createdAt
+      : undefined;
   return {
     status: 200,
-    body: { keys: ['key1', 'key2'].map((keyName) => ({ keyName, value: secrets[keyName], permissions: 'FULL', ...(created ? { creationTime: created } : {}) })) },
+    body: {
+      keys: ['key1', 'key2'].map((keyName) => ({
+        keyName,
+        value: secrets[keyName],
+        permissions: 'FULL',
+        ...(created ? { creationTime: created } : {}),
+      })),
+    },
   };
 }
 
 function regenerateStorageKey(resource: StoredResource, body: unknown): ActionResult {
   const keyName = isObject(body) && typeof body.keyName === 'string' ? body.keyName.toLowerCase() : undefined;
-  if (keyName !== 'key1' && keyName !== 'key2') throw new ArmError(400, 'InvalidParameter', "The value of 'keyName' must be 'key1' or 'key2'.", { target: 'keyName' });
+  if (keyName !== 'key1' && keyName !== 'key2')
+    throw new ArmError(400, 'InvalidParameter', "The value of 'keyName' must be 'key1' or 'key2'.", {
+      target: 'keyName',
+    });
   secretsOf(resource, ['key1', 'key2'])[keyName] = newKey();
   return storageKeys(resource);
 }
@@ -53,7 +67,10 @@ const redisKeys = twoKeys(['primaryKey', 'secondaryKey']);
 
 function regenerateRedisKey(resource: StoredResource, body: unknown): ActionResult {
   const keyType = isObject(body) && typeof body.keyType === 'string' ? body.keyType.toLowerCase() : undefined;
-  if (keyType !== 'primary' && keyType !== 'secondary') throw new ArmError(400, 'InvalidParameter', "The value of 'keyType' must be 'Primary' or 'Secondary'.", { target: 'keyType' });
+  if (keyType !== 'primary' && keyType !== 'secondary')
+    throw new ArmError(400, 'InvalidParameter', "The value of 'keyType' must be 'Primary' or 'Secondary'.", {
+      target: 'keyType',
+    });
   secretsOf(resource, ['primaryKey', 'secondaryKey'], 32)[`${keyType}Key`] = newKey(32);
   return redisKeys(resource);
 }
@@ -66,21 +83,36 @@ function cosmosKeys(resource: StoredResource): ActionResult {
 
 function regenerateCosmosKey(resource: StoredResource, body: unknown): ActionResult {
   const kind = isObject(body) && typeof body.keyKind === 'string' ? body.keyKind.toLowerCase() : undefined;
-  const map: Record<string, string> = { primary: 'primaryMasterKey', secondary: 'secondaryMasterKey', primaryreadonly: 'primaryReadonlyMasterKey', secondaryreadonly: 'secondaryReadonlyMasterKey' };
+  const map: Record<string, string> = {
+    primary: 'primaryMasterKey',
+    secondary: 'secondaryMasterKey',
+    primaryreadonly: 'primaryReadonlyMasterKey',
+    secondaryreadonly: 'secondaryReadonlyMasterKey',
+  };
   const name = kind === undefined ? undefined : map[kind];
-  if (name === undefined) throw new ArmError(400, 'InvalidParameter', "The value of 'keyKind' must be 'primary', 'secondary', 'primaryReadonly' or 'secondaryReadonly'.", { target: 'keyKind' });
+  if (name === undefined)
+    throw new ArmError(
+      400,
+      'InvalidParameter',
+      "The value of 'keyKind' must be 'primary', 'secondary', 'primaryReadonly' or 'secondaryReadonly'.",
+      { target: 'keyKind' },
+    );
   secretsOf(resource, [name])[name] = newKey();
   return { status: 200 };
 }
 
 /** Service Bus / Event Hubs / Relay / Notification Hubs: the namespace host name for connection strings. */
 function messagingHost(resource: StoredResource): string {
-  const match = /\/providers\/Microsoft\.(?:ServiceBus|EventHub|Relay|NotificationHubs)\/namespaces\/([^/]+)/i.exec(resource.id);
+  const match = /\/providers\/Microsoft\.(?:ServiceBus|EventHub|Relay|NotificationHubs)\/namespaces\/([^/]+)/i.exec(
+    resource.id,
+  );
   return `${match?.[1] ?? 'namespace'}.servicebus.windows.net`;
 }
 
 function entityPathOf(resource: StoredResource): string | undefined {
-  const match = /\/(queues|topics|eventhubs|hybridConnections|wcfRelays)\/([^/]+)\/authorizationRules\//i.exec(resource.id);
+  const match = /\/(queues|topics|eventhubs|hybridConnections|wcfRelays)\/([^/]+)\/authorizationRules\//i.exec(
+    resource.id,
+  );
   return match?.[2];
 }
 
@@ -88,7 +120,8 @@ function ruleKeys(resource: StoredResource): ActionResult {
   const secrets = secretsOf(resource, ['primaryKey', 'secondaryKey'], 32);
   const host = messagingHost(resource);
   const entityPath = entityPathOf(resource);
-  const connection = (key: string | undefined) => `Endpoint=sb://${host}/;SharedAccessKeyName=${resource.name};SharedAccessKey=${key ?? ''}${entityPath ? `;EntityPath=${entityPath}` : ''}`;
+  const connection = (key: string | undefined) =>
+    `Endpoint=sb://${host}/;SharedAccessKeyName=${resource.name};SharedAccessKey=${key ?? ''}${entityPath ? `;EntityPath=${entityPath}` : ''}`;
   return {
     status: 200,
     body: {
@@ -103,7 +136,10 @@ function ruleKeys(resource: StoredResource): ActionResult {
 
 function regenerateRuleKeys(resource: StoredResource, body: unknown): ActionResult {
   const keyType = isObject(body) && typeof body.keyType === 'string' ? body.keyType.toLowerCase() : undefined;
-  if (keyType !== 'primarykey' && keyType !== 'secondarykey') throw new ArmError(400, 'InvalidParameter', "The value of 'keyType' must be 'PrimaryKey' or 'SecondaryKey'.", { target: 'keyType' });
+  if (keyType !== 'primarykey' && keyType !== 'secondarykey')
+    throw new ArmError(400, 'InvalidParameter', "The value of 'keyType' must be 'PrimaryKey' or 'SecondaryKey'.", {
+      target: 'keyType',
+    });
   const name = keyType === 'primarykey' ? 'primaryKey' : 'secondaryKey';
   const key = isObject(body) && typeof body.key === 'string' && body.key !== '' ? body.key : newKey(32);
   secretsOf(resource, ['primaryKey', 'secondaryKey'], 32)[name] = key;
@@ -118,7 +154,13 @@ function appConfigurationKeys(resource: StoredResource): ActionResult {
   const keys = names.map((name) => {
     const id = (secrets[`${name}:id`] ?? '').replace(/[^A-Za-z0-9]/g, '').slice(0, 16);
     const value = secrets[name] ?? '';
-    return { id, name, value, connectionString: `Endpoint=${endpoint};Id=${id};Secret=${value}`, readOnly: name.includes('Read Only') };
+    return {
+      id,
+      name,
+      value,
+      connectionString: `Endpoint=${endpoint};Id=${id};Secret=${value}`,
+      readOnly: name.includes('Read Only'),
+    };
   });
   return { status: 200, body: { value: keys } };
 }
@@ -132,19 +174,36 @@ function iotHubKeys(resource: StoredResource): ActionResult {
     ['registryRead', 'RegistryRead'],
     ['registryReadWrite', 'RegistryWrite'],
   ];
-  const secrets = secretsOf(resource, policies.flatMap(([name]) => [`${name}:primary`, `${name}:secondary`]), 32);
+  const secrets = secretsOf(
+    resource,
+    policies.flatMap(([name]) => [`${name}:primary`, `${name}:secondary`]),
+    32,
+  );
   return {
     status: 200,
-    body: { value: policies.map(([keyName, rights]) => ({ keyName, primaryKey: secrets[`${keyName}:primary`], secondaryKey: secrets[`${keyName}:secondary`], rights })) },
+    body: {
+      value: policies.map(([keyName, rights]) => ({
+        keyName,
+        primaryKey: secrets[`${keyName}:primary`],
+        secondaryKey: secrets[`${keyName}:secondary`],
+        rights,
+      })),
+    },
   };
 }
 
 function signalRKeys(resource: StoredResource): ActionResult {
   const secrets = secretsOf(resource, ['primaryKey', 'secondaryKey'], 32);
-  const connection = (key: string | undefined) => `Endpoint=https://${resource.name.toLowerCase()}.service.signalr.net;AccessKey=${key ?? ''};Version=1.0;`;
+  const connection = (key: string | undefined) =>
+    `Endpoint=https://${resource.name.toLowerCase()}.service.signalr.net;AccessKey=${key ?? ''};Version=1.0;`;
   return {
     status: 200,
-    body: { primaryKey: secrets.primaryKey, secondaryKey: secrets.secondaryKey, primaryConnectionString: connection(secrets.primaryKey), secondaryConnectionString: connection(secrets.secondaryKey) },
+    body: {
+      primaryKey: secrets.primaryKey,
+      secondaryKey: secrets.secondaryKey,
+      primaryConnectionString: connection(secrets.primaryKey),
+      secondaryConnectionString: connection(secrets.secondaryKey),
+    },
   };
 }
 
@@ -164,7 +223,14 @@ function searchQueryKeys(resource: StoredResource): ActionResult {
 
 /** Machine Learning: the keys of the resources a workspace uses (storage, Application Insights, registry). */
 function machineLearningWorkspaceKeys(resource: StoredResource): ActionResult {
-  const names = ['userStorageKey', 'appInsightsInstrumentationKey', 'registryPassword', 'registryPassword2', 'notebookPrimary', 'notebookSecondary'];
+  const names = [
+    'userStorageKey',
+    'appInsightsInstrumentationKey',
+    'registryPassword',
+    'registryPassword2',
+    'notebookPrimary',
+    'notebookSecondary',
+  ];
   const secrets = secretsOf(resource, names, 32);
   return {
     status: 200,
@@ -173,7 +239,10 @@ function machineLearningWorkspaceKeys(resource: StoredResource): ActionResult {
       appInsightsInstrumentationKey: secrets.appInsightsInstrumentationKey,
       containerRegistryCredentials: {
         username: resource.name.replace(/[^A-Za-z0-9]/g, '').toLowerCase() || 'registry',
-        passwords: [{ name: 'password', value: secrets.registryPassword }, { name: 'password2', value: secrets.registryPassword2 }],
+        passwords: [
+          { name: 'password', value: secrets.registryPassword },
+          { name: 'password2', value: secrets.registryPassword2 },
+        ],
       },
       notebookAccessKeys: { primaryAccessKey: secrets.notebookPrimary, secondaryAccessKey: secrets.notebookSecondary },
     },
@@ -201,7 +270,10 @@ function fleetCredentials(resource: StoredResource): ActionResult {
 
 function openShiftServer(resource: StoredResource): string {
   const properties = isObject(resource.body.properties) ? resource.body.properties : {};
-  const apiserver = isObject(properties.apiserverProfile) && typeof properties.apiserverProfile.url === 'string' ? properties.apiserverProfile.url : undefined;
+  const apiserver =
+    isObject(properties.apiserverProfile) && typeof properties.apiserverProfile.url === 'string'
+      ? properties.apiserverProfile.url
+      : undefined;
   return apiserver ?? `https://api.${resource.name.toLowerCase()}.openshift.example:6443`;
 }
 
@@ -230,15 +302,32 @@ function clusterCredentials(kind: 'clusterAdmin' | 'clusterUser'): ActionHandler
  * Actions that change a resource's run state rather than return data; ARM runs them asynchronously. They are accepted
  * on any type (the emulator has no VMs or clusters to start); `start`/`stop` also set AKS's `properties.powerState`.
  */
-const lifecycleActions = new Set(['start', 'stop', 'restart', 'reboot', 'redeploy', 'poweroff', 'deallocate', 'failover', 'forcefailover', 'rotateclustercertificates', 'abortlatestoperation']);
+const lifecycleActions = new Set([
+  'start',
+  'stop',
+  'restart',
+  'reboot',
+  'redeploy',
+  'poweroff',
+  'deallocate',
+  'failover',
+  'forcefailover',
+  'rotateclustercertificates',
+  'abortlatestoperation',
+]);
 
-/** true for actions like `start`/`stop`/`failover` that change run state (and so conflict with an operation in flight). */
+/**
+ * true for actions like `start`/`stop`/`failover` that change run state (and so conflict with an operation in flight).
+ */
 export function isLifecycleAction(action: string): boolean {
   return lifecycleActions.has(action.toLowerCase());
 }
 
 function lifecycle(resource: StoredResource, action: string): ActionResult {
-  if (resource.fullType.toLowerCase() === 'microsoft.containerservice/managedclusters' && (action === 'start' || action === 'stop')) {
+  if (
+    resource.fullType.toLowerCase() === 'microsoft.containerservice/managedclusters' &&
+    (action === 'start' || action === 'stop')
+  ) {
     const properties = isObject(resource.body.properties) ? resource.body.properties : {};
     properties.powerState = { code: action === 'start' ? 'Running' : 'Stopped' };
     resource.body.properties = properties;
@@ -278,12 +367,18 @@ export function runAction(resource: StoredResource, action: string, body: unknow
   const lowerAction = action.toLowerCase();
   const handler = handlers.get(`${type}/${lowerAction}`);
   if (handler) return handler(resource, body);
-  if (/^microsoft\.(servicebus|eventhub|relay|notificationhubs)\/namespaces(\/[a-z]+)?\/authorizationrules$/.test(type)) {
+  if (
+    /^microsoft\.(servicebus|eventhub|relay|notificationhubs)\/namespaces(\/[a-z]+)?\/authorizationrules$/.test(type)
+  ) {
     if (lowerAction === 'listkeys') return ruleKeys(resource);
     if (lowerAction === 'regeneratekeys') return regenerateRuleKeys(resource, body);
   }
   if (lowerAction === 'listkeys') return storageKeys(resource);
   if (lowerAction === 'regeneratekey') return regenerateStorageKey(resource, body);
   if (lifecycleActions.has(lowerAction)) return lifecycle(resource, lowerAction);
-  throw new ArmError(400, 'InvalidAction', `The action '${action}' is not supported on resource type '${resource.fullType}' by the emulator.`);
+  throw new ArmError(
+    400,
+    'InvalidAction',
+    `The action '${action}' is not supported on resource type '${resource.fullType}' by the emulator.`,
+  );
 }

@@ -40,7 +40,10 @@ export interface FaultRule {
    * HTTP status the operation's Location poll fails with instead (default 400).
    */
   status?: number;
-  /** ARM error code for `status` (default from the status: 429 → `SubscriptionRequestsThrottled`, 503 → `ServiceUnavailable`…). */
+  /**
+   * ARM error code for `status` (default from the status: 429 → `SubscriptionRequestsThrottled`, 503 →
+   * `ServiceUnavailable`…).
+   */
   code?: string;
   message?: string;
   /** `Retry-After` seconds for the error response (429/503 default 0 so SDK retry policies retry at once). */
@@ -49,7 +52,9 @@ export interface FaultRule {
   latencyMs?: number;
   /** Destroy the connection without a response. */
   drop?: boolean;
-  /** Let the request start its long-running operation normally, but end it Failed or Canceled (with `code`/`message`). */
+  /**
+   * Let the request start its long-running operation normally, but end it Failed or Canceled (with `code`/`message`).
+   */
   provisioningState?: 'Failed' | 'Canceled';
 }
 
@@ -61,26 +66,60 @@ export interface ActiveFault extends FaultRule {
 }
 
 const defaultCodes: Record<number, string> = {
-  400: 'BadRequest', 401: 'AuthenticationFailed', 403: 'AuthorizationFailed', 404: 'NotFound', 409: 'Conflict', 412: 'PreconditionFailed',
-  429: 'SubscriptionRequestsThrottled', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceUnavailable', 504: 'GatewayTimeout',
+  400: 'BadRequest',
+  401: 'AuthenticationFailed',
+  403: 'AuthorizationFailed',
+  404: 'NotFound',
+  409: 'Conflict',
+  412: 'PreconditionFailed',
+  429: 'SubscriptionRequestsThrottled',
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
 };
 
 /** Validates a posted rule and makes it active. */
 export function compileFault(input: unknown): ActiveFault {
   if (!isObject(input)) throw new ArmError(400, 'InvalidRequestContent', 'A fault rule must be a JSON object.');
   const rule = input as FaultRule;
-  if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 400 || rule.status > 599)) throw new ArmError(400, 'InvalidParameter', "'status' must be an HTTP error status (400-599).", { target: 'status' });
-  if (rule.count !== undefined && (!Number.isInteger(rule.count) || rule.count < 0)) throw new ArmError(400, 'InvalidParameter', "'count' must be a non-negative integer.", { target: 'count' });
-  if (rule.provisioningState !== undefined && rule.provisioningState !== 'Failed' && rule.provisioningState !== 'Canceled') throw new ArmError(400, 'InvalidParameter', "'provisioningState' must be 'Failed' or 'Canceled'.", { target: 'provisioningState' });
-  if (rule.status === undefined && rule.drop !== true && rule.latencyMs === undefined && rule.provisioningState === undefined) {
-    throw new ArmError(400, 'InvalidParameter', "A fault rule needs 'status', 'drop', 'latencyMs' or 'provisioningState'.");
+  if (rule.status !== undefined && (!Number.isInteger(rule.status) || rule.status < 400 || rule.status > 599))
+    throw new ArmError(400, 'InvalidParameter', "'status' must be an HTTP error status (400-599).", {
+      target: 'status',
+    });
+  if (rule.count !== undefined && (!Number.isInteger(rule.count) || rule.count < 0))
+    throw new ArmError(400, 'InvalidParameter', "'count' must be a non-negative integer.", { target: 'count' });
+  if (
+    rule.provisioningState !== undefined &&
+    rule.provisioningState !== 'Failed' &&
+    rule.provisioningState !== 'Canceled'
+  )
+    throw new ArmError(400, 'InvalidParameter', "'provisioningState' must be 'Failed' or 'Canceled'.", {
+      target: 'provisioningState',
+    });
+  if (
+    rule.status === undefined &&
+    rule.drop !== true &&
+    rule.latencyMs === undefined &&
+    rule.provisioningState === undefined
+  ) {
+    throw new ArmError(
+      400,
+      'InvalidParameter',
+      "A fault rule needs 'status', 'drop', 'latencyMs' or 'provisioningState'.",
+    );
   }
   let pattern: RegExp | undefined;
   if (rule.path !== undefined) {
     try {
       pattern = new RegExp(rule.path, 'i');
     } catch (error) {
-      throw new ArmError(400, 'InvalidParameter', `'path' is not a valid regular expression: ${(error as Error).message}`, { target: 'path' });
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `'path' is not a valid regular expression: ${(error as Error).message}`,
+        { target: 'path' },
+      );
     }
   }
   const count = rule.count ?? 1;
@@ -89,7 +128,11 @@ export function compileFault(input: unknown): ActiveFault {
 
 /** Finds the first rule matching the request and uses one of its counts. */
 export function takeFault(faults: ActiveFault[], method: string, path: string): ActiveFault | undefined {
-  const index = faults.findIndex((fault) => (fault.method === undefined || fault.method === '*' || fault.method.toUpperCase() === method) && (fault.pattern === undefined || fault.pattern.test(path)));
+  const index = faults.findIndex(
+    (fault) =>
+      (fault.method === undefined || fault.method === '*' || fault.method.toUpperCase() === method) &&
+      (fault.pattern === undefined || fault.pattern.test(path)),
+  );
   const fault = index < 0 ? undefined : faults[index];
   if (!fault) return undefined;
   fault.remaining -= 1;
@@ -102,7 +145,12 @@ export function faultError(fault: ActiveFault): ArmError {
   const status = fault.status ?? 500;
   const code = fault.code ?? defaultCodes[status] ?? 'InjectedFault';
   const retryAfter = fault.retryAfterSeconds ?? (status === 429 || status === 503 ? 0 : undefined);
-  return new ArmError(status, code, fault.message ?? `Injected fault ${fault.id}: ${status} ${code}.`, retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } });
+  return new ArmError(
+    status,
+    code,
+    fault.message ?? `Injected fault ${fault.id}: ${status} ${code}.`,
+    retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } },
+  );
 }
 
 /** A public view of a rule (no compiled pattern). */

@@ -10,14 +10,42 @@ import type { KindModel, SchemaNode } from '../../model/index.js';
 import { isLifecycleAction, runAction } from './actions.js';
 import type { TypeCatalog } from './catalog.js';
 import { fillComputed, implicitChildren } from './computed.js';
-import { interfaceSubnetId, needsNetworkInterface, networkInterfaceFor, nextPrivateAddress, subnetIdOf } from './private-endpoints.js';
+import {
+  interfaceSubnetId,
+  needsNetworkInterface,
+  networkInterfaceFor,
+  nextPrivateAddress,
+  subnetIdOf,
+} from './private-endpoints.js';
 import { ArmError, invalidRequestContent, resourceGroupNotFound, resourceNotFound } from './errors.js';
 import { isObject } from './http.js';
 import { isLocationAddress, parseArmPath, type ArmPath, type ResourceRef, type Scope } from './paths.js';
-import { checkPurge, checkVaultCreate, deletedVaultNotFound, isDeletedVault, isDeletedVaultType, isDeletedVaultsCollection, softDeletedVaults, type DeletedVault } from './soft-delete.js';
+import {
+  checkPurge,
+  checkVaultCreate,
+  deletedVaultNotFound,
+  isDeletedVault,
+  isDeletedVaultType,
+  isDeletedVaultsCollection,
+  softDeletedVaults,
+  type DeletedVault,
+} from './soft-delete.js';
 import type { OperationKind, OperationRecord, StateStore, StoredResource } from './state.js';
 import { stripReadOnly, stripWriteOnly, throwIfInvalid, validateBody } from './validate.js';
-import { checkGroupLocation, checkResourceLocation, globalTypeOf, invalidNameAvailability, isGloballyNamed, nameProblem, nameTaken, normalizeLocation, putShapeOf, regions, takenNameAvailability, typicalDurationMs } from './rules.js';
+import {
+  checkGroupLocation,
+  checkResourceLocation,
+  globalTypeOf,
+  invalidNameAvailability,
+  isGloballyNamed,
+  nameProblem,
+  nameTaken,
+  normalizeLocation,
+  putShapeOf,
+  regions,
+  takenNameAvailability,
+  typicalDurationMs,
+} from './rules.js';
 
 /** How a body is checked (see `ArmEngine.modelFor`). */
 type Checked = { strict?: KindModel; lenient?: KindModel };
@@ -48,7 +76,9 @@ export interface ArmRequest {
   /** `https://host:port` as the client addressed the emulator. */
   origin: string;
   principal: Principal;
-  /** The `x-ms-correlation-request-id` of this request (the client's, or generated): kept on the operations it starts. */
+  /**
+   * The `x-ms-correlation-request-id` of this request (the client's, or generated): kept on the operations it starts.
+   */
   correlationId?: string;
   lroOutcome?: LroOutcome;
 }
@@ -84,11 +114,43 @@ export interface EngineOptions {
 const apiVersionPattern = /^\d{4}-\d{2}-\d{2}(-(preview|alpha|beta|rc|privatepreview))?$/i;
 /** api-versions of ARM's own endpoints (Microsoft.Resources) when there is no catalog. */
 const fallbackNativeApiVersions = [
-  '2014-04-01', '2014-04-01-preview', '2015-01-01', '2015-11-01', '2016-02-01', '2016-06-01', '2016-07-01', '2016-09-01',
-  '2017-05-10', '2017-08-01', '2018-02-01', '2018-05-01', '2018-06-01', '2019-03-01', '2019-05-01', '2019-05-10', '2019-06-01',
-  '2019-07-01', '2019-08-01', '2019-10-01', '2019-11-01', '2020-01-01', '2020-06-01', '2020-08-01', '2020-10-01', '2021-01-01',
-  '2021-04-01', '2022-01-01', '2022-09-01', '2022-12-01', '2023-07-01', '2024-03-01', '2024-07-01', '2024-11-01', '2025-01-01',
-  '2025-03-01', '2025-04-01',
+  '2014-04-01',
+  '2014-04-01-preview',
+  '2015-01-01',
+  '2015-11-01',
+  '2016-02-01',
+  '2016-06-01',
+  '2016-07-01',
+  '2016-09-01',
+  '2017-05-10',
+  '2017-08-01',
+  '2018-02-01',
+  '2018-05-01',
+  '2018-06-01',
+  '2019-03-01',
+  '2019-05-01',
+  '2019-05-10',
+  '2019-06-01',
+  '2019-07-01',
+  '2019-08-01',
+  '2019-10-01',
+  '2019-11-01',
+  '2020-01-01',
+  '2020-06-01',
+  '2020-08-01',
+  '2020-10-01',
+  '2021-01-01',
+  '2021-04-01',
+  '2022-01-01',
+  '2022-09-01',
+  '2022-12-01',
+  '2023-07-01',
+  '2024-03-01',
+  '2024-07-01',
+  '2024-11-01',
+  '2025-01-01',
+  '2025-03-01',
+  '2025-04-01',
 ];
 const resourceGroupType = 'Microsoft.Resources/resourceGroups';
 const operationRetentionMs = 15 * 60_000;
@@ -119,7 +181,12 @@ export class ArmEngine {
   private readonly modelsByType = new Map<string, KindModel[]>();
   private readonly nativeApiVersions: string[];
 
-  constructor(private readonly store: StateStore, readonly options: EngineOptions, models: KindModel[], private readonly catalog: TypeCatalog) {
+  constructor(
+    private readonly store: StateStore,
+    readonly options: EngineOptions,
+    models: KindModel[],
+    private readonly catalog: TypeCatalog,
+  ) {
     for (const model of models) {
       const key = model.armType.toLowerCase();
       this.modelsByType.set(key, [...(this.modelsByType.get(key) ?? []), model]);
@@ -168,11 +235,17 @@ export class ArmEngine {
       if (now >= operation.completesAt) {
         this.completeOperation(operation, now);
         changed = true;
-      } else if (!operation.midpointApplied && now >= operation.startTime + (operation.completesAt - operation.startTime) / 2) {
+      } else if (
+        !operation.midpointApplied &&
+        now >= operation.startTime + (operation.completesAt - operation.startTime) / 2
+      ) {
         operation.midpointApplied = true;
         const resource = this.resources.get(operation.resourceKey);
         if (resource && resource.pendingOperationId === operation.id && operation.kind !== 'groupDelete') {
-          setProvisioningState(resource, operation.kind === 'delete' ? 'Deleting' : operation.created === true ? 'Creating' : 'Updating');
+          setProvisioningState(
+            resource,
+            operation.kind === 'delete' ? 'Deleting' : operation.created === true ? 'Creating' : 'Updating',
+          );
         }
         changed = true;
       }
@@ -184,7 +257,11 @@ export class ArmEngine {
     const path = parseArmPath(request.method, request.segments);
     const apiVersion = request.query.get('api-version');
     if (apiVersion === null || apiVersion === '') {
-      throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+      throw new ArmError(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
     }
     if (!apiVersionPattern.test(apiVersion)) throw invalidApiVersion(apiVersion, this.nativeApiVersions);
     const method = request.method;
@@ -192,7 +269,12 @@ export class ArmEngine {
       case 'subscriptions':
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
-        return this.page(request, [...this.store.state.subscriptions.values()].filter((item) => item.tenantId === request.principal.tenantId).map((item) => subscriptionBody(item)));
+        return this.page(
+          request,
+          [...this.store.state.subscriptions.values()]
+            .filter((item) => item.tenantId === request.principal.tenantId)
+            .map((item) => subscriptionBody(item)),
+        );
       case 'subscription': {
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
@@ -201,19 +283,52 @@ export class ArmEngine {
       case 'tenants':
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
-        return { status: 200, body: { value: [{ id: `/tenants/${request.principal.tenantId}`, tenantId: request.principal.tenantId, tenantCategory: 'Home', displayName: 'azo emulator tenant', defaultDomain: 'emulator.onmicrosoft.com' }] } };
+        return {
+          status: 200,
+          body: {
+            value: [
+              {
+                id: `/tenants/${request.principal.tenantId}`,
+                tenantId: request.principal.tenantId,
+                tenantCategory: 'Home',
+                displayName: 'azo emulator tenant',
+                defaultDomain: 'emulator.onmicrosoft.com',
+              },
+            ],
+          },
+        };
       case 'locations':
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
         this.ensureSubscription(path.subscriptionId, request.principal);
-        return { status: 200, body: { value: Object.entries(regions).map(([name, displayName]) => ({ id: `/subscriptions/${path.subscriptionId}/locations/${name}`, name, type: 'Region', displayName, regionalDisplayName: displayName, metadata: { regionType: 'Physical', regionCategory: 'Recommended' } })) } };
+        return {
+          status: 200,
+          body: {
+            value: Object.entries(regions).map(([name, displayName]) => ({
+              id: `/subscriptions/${path.subscriptionId}/locations/${name}`,
+              name,
+              type: 'Region',
+              displayName,
+              regionalDisplayName: displayName,
+              metadata: { regionType: 'Physical', regionCategory: 'Recommended' },
+            })),
+          },
+        };
       case 'resourceGroups':
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
         this.ensureSubscription(path.subscriptionId, request.principal);
         {
           const tagMatches = tagFilter(request.query.get('$filter') ?? '');
-          return this.page(request, this.sorted((resource) => resource.fullType === resourceGroupType && resource.subscriptionId?.toLowerCase() === path.subscriptionId.toLowerCase() && tagMatches(resource)).map((resource) => this.output(resource)));
+          return this.page(
+            request,
+            this.sorted(
+              (resource) =>
+                resource.fullType === resourceGroupType &&
+                resource.subscriptionId?.toLowerCase() === path.subscriptionId.toLowerCase() &&
+                tagMatches(resource),
+            ).map((resource) => this.output(resource)),
+          );
         }
       case 'resourceGroup':
         this.checkNativeVersion(apiVersion);
@@ -229,7 +344,10 @@ export class ArmEngine {
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
         if (path.subscriptionId) this.ensureSubscription(path.subscriptionId, request.principal);
-        return this.page(request, this.namespaces().map((namespace) => this.providerBody(namespace, path.subscriptionId)));
+        return this.page(
+          request,
+          this.namespaces().map((namespace) => this.providerBody(namespace, path.subscriptionId)),
+        );
       case 'provider':
         this.checkNativeVersion(apiVersion);
         allow(method, ['GET']);
@@ -238,7 +356,9 @@ export class ArmEngine {
       case 'providerAction':
         return this.providerAction(request, path);
       case 'operation':
-        return path.result ? this.operationResult(request, path.operationId, path.subscriptionId) : this.operationStatus(request, path.operationId, path.subscriptionId);
+        return path.result
+          ? this.operationResult(request, path.operationId, path.subscriptionId)
+          : this.operationStatus(request, path.operationId, path.subscriptionId);
       case 'resource':
         return this.resource(request, path.resource, apiVersion);
       case 'collection':
@@ -256,11 +376,19 @@ export class ArmEngine {
     const existing = this.store.state.subscriptions.get(key);
     if (existing) {
       if (existing.tenantId !== principal.tenantId) {
-        throw new ArmError(401, 'InvalidAuthenticationTokenTenant', `The access token is from the wrong issuer. It must match the tenant '${existing.tenantId}' associated with this subscription. Please use the authority (URL) for tenant '${existing.tenantId}' to get the token.`);
+        throw new ArmError(
+          401,
+          'InvalidAuthenticationTokenTenant',
+          `The access token is from the wrong issuer. It must match the tenant '${existing.tenantId}' associated with this subscription. Please use the authority (URL) for tenant '${existing.tenantId}' to get the token.`,
+        );
       }
       return existing;
     }
-    const created = { subscriptionId, tenantId: principal.tenantId, displayName: `azo emulator subscription ${subscriptionId.slice(0, 8)}` };
+    const created = {
+      subscriptionId,
+      tenantId: principal.tenantId,
+      displayName: `azo emulator subscription ${subscriptionId.slice(0, 8)}`,
+    };
     this.store.state.subscriptions.set(key, created);
     this.store.markChanged();
     return created;
@@ -286,14 +414,19 @@ export class ArmEngine {
       return;
     }
     if (!this.resources.has(ref.parentId.toLowerCase())) {
-      throw new ArmError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${ref.names.slice(0, -1).join('/')}' not found.`);
+      throw new ArmError(
+        404,
+        'ParentResourceNotFound',
+        `Can not perform requested operation on nested resource. Parent resource '${ref.names.slice(0, -1).join('/')}' not found.`,
+      );
     }
   }
 
   // ---- api-versions and models ----------------------------------------------------------------------------------
 
   private checkNativeVersion(apiVersion: string): void {
-    if (!this.nativeApiVersions.includes(apiVersion.toLowerCase())) throw invalidApiVersion(apiVersion, this.nativeApiVersions);
+    if (!this.nativeApiVersions.includes(apiVersion.toLowerCase()))
+      throw invalidApiVersion(apiVersion, this.nativeApiVersions);
   }
 
   /**
@@ -301,18 +434,27 @@ export class ArmEngine {
    * version no model has: read-only properties of the modelled version dropped, everything else kept), or neither
    * (a type nothing knows: accepted as-is). 400 `NoRegisteredProviderFound` for an unpublished version of a known type.
    */
-  private modelFor(fullType: string, apiVersion: string, location?: string): { strict?: KindModel; lenient?: KindModel } {
+  private modelFor(
+    fullType: string,
+    apiVersion: string,
+    location?: string,
+  ): { strict?: KindModel; lenient?: KindModel } {
     const models = this.modelsByType.get(fullType.toLowerCase()) ?? [];
     const wanted = apiVersion.toLowerCase();
     const strict = models.find((candidate) => candidate.apiVersion.toLowerCase() === wanted);
     if (strict) return { strict };
     const published = this.catalog.versionsOf(fullType);
     const lenient = models[0];
-    if (published?.some((version) => version.toLowerCase() === wanted) || !this.options.strictApiVersions) return lenient ? { lenient } : {};
+    if (published?.some((version) => version.toLowerCase() === wanted) || !this.options.strictApiVersions)
+      return lenient ? { lenient } : {};
     if (published === undefined && lenient === undefined) return {};
     const typeName = fullType.slice(fullType.indexOf('/') + 1);
     const supported = (published ?? models.map((candidate) => candidate.apiVersion)).join(', ');
-    throw new ArmError(400, 'NoRegisteredProviderFound', `No registered resource provider found for location '${location ?? 'global'}' and API version '${apiVersion}' for type '${typeName}'. The supported api-versions are '${supported}'. The supported locations are '${Object.values(regions).join(', ')}'.`);
+    throw new ArmError(
+      400,
+      'NoRegisteredProviderFound',
+      `No registered resource provider found for location '${location ?? 'global'}' and API version '${apiVersion}' for type '${typeName}'. The supported api-versions are '${supported}'. The supported locations are '${Object.values(regions).join(', ')}'.`,
+    );
   }
 
   /** The arrays under `properties` of `fullType` that hold its child resources (a virtual network's `subnets`). */
@@ -326,7 +468,11 @@ export class ArmEngine {
 
   // ---- resource groups -----------------------------------------------------------------------------------------
 
-  private resourceGroup(request: ArmRequest, path: Extract<ArmPath, { kind: 'resourceGroup' }>, apiVersion: string): ArmResponse {
+  private resourceGroup(
+    request: ArmRequest,
+    path: Extract<ArmPath, { kind: 'resourceGroup' }>,
+    apiVersion: string,
+  ): ArmResponse {
     const { subscriptionId, resourceGroup: name, id } = path;
     this.ensureSubscription(subscriptionId, request.principal);
     const key = id.toLowerCase();
@@ -340,11 +486,18 @@ export class ArmEngine {
       case 'PUT': {
         const body = requireObject(request.body);
         const location = body.location;
-        if (typeof location !== 'string' || location === '') throw new ArmError(400, 'LocationRequired', 'The location property is required for this definition.', { target: 'location' });
+        if (typeof location !== 'string' || location === '')
+          throw new ArmError(400, 'LocationRequired', 'The location property is required for this definition.', {
+            target: 'location',
+          });
         checkGroupLocation(location);
         if (existing && getProvisioningState(existing) === 'Deleting') throw groupBeingDeleted(name);
         if (existing && normalizeLocation(String(existing.body.location)) !== normalizeLocation(location)) {
-          throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${location}'. The Resource group already exists in location '${String(existing.body.location)}'.`);
+          throw new ArmError(
+            409,
+            'InvalidResourceGroupLocation',
+            `Invalid resource group location '${location}'. The Resource group already exists in location '${String(existing.body.location)}'.`,
+          );
         }
         checkTags(body.tags);
         const group: StoredResource = {
@@ -378,13 +531,23 @@ export class ArmEngine {
       }
       case 'DELETE': {
         if (!existing) throw resourceGroupNotFound(name);
-        const pending = existing.pendingOperationId === undefined ? undefined : this.store.state.operations.get(existing.pendingOperationId);
-        const operation = pending ?? this.startOperation('groupDelete', existing, 'Microsoft.Resources', apiVersion, request);
+        const pending =
+          existing.pendingOperationId === undefined
+            ? undefined
+            : this.store.state.operations.get(existing.pendingOperationId);
+        const operation =
+          pending ?? this.startOperation('groupDelete', existing, 'Microsoft.Resources', apiVersion, request);
         if (!pending) {
           existing.pendingOperationId = operation.id;
           setProvisioningState(existing, 'Deleting');
         }
-        return { status: 202, headers: { location: `${request.origin}/subscriptions/${subscriptionId}/operationresults/${operation.id}?api-version=${apiVersion}`, 'retry-after': this.retryAfter(operation) } };
+        return {
+          status: 202,
+          headers: {
+            location: `${request.origin}/subscriptions/${subscriptionId}/operationresults/${operation.id}?api-version=${apiVersion}`,
+            'retry-after': this.retryAfter(operation),
+          },
+        };
       }
       default:
         throw methodNotAllowed(request.method);
@@ -396,7 +559,11 @@ export class ArmEngine {
   private resource(request: ArmRequest, ref: ResourceRef, apiVersion: string): ArmResponse {
     if (isDeletedVaultType(ref.fullType)) return this.deletedVault(request, ref);
     const body = isObject(request.body) ? request.body : undefined;
-    const model = this.modelFor(ref.fullType, apiVersion, typeof body?.location === 'string' ? body.location : undefined);
+    const model = this.modelFor(
+      ref.fullType,
+      apiVersion,
+      typeof body?.location === 'string' ? body.location : undefined,
+    );
     switch (request.method) {
       case 'GET':
       case 'HEAD': {
@@ -430,21 +597,47 @@ export class ArmEngine {
     if (existing?.pendingOperationId !== undefined) throw anotherOperationInProgress(existing);
     const model = checked.strict ?? checked.lenient;
     this.checkName(ref.fullType, ref.name, model);
-    if (typeof body.location === 'string' && ref.scope.resource === undefined) checkResourceLocation(ref.fullType, body.location);
+    if (typeof body.location === 'string' && ref.scope.resource === undefined)
+      checkResourceLocation(ref.fullType, body.location);
     const inlineChildren = this.inlineChildrenIn(ref, body);
     if (checked.strict) throwIfInvalid(validateBody(body, checked.strict.body));
     checkTags(body.tags);
     const requestedState = isObject(body.properties) ? body.properties.provisioningState : undefined;
-    if (requestedState !== undefined && existing && String(requestedState).toLowerCase() !== (getProvisioningState(existing) ?? '').toLowerCase()) {
-      throw new ArmError(400, 'InvalidParameter', `The provisioningState '${String(requestedState)}' in the request does not match the resource's current state.`, { target: 'properties.provisioningState' });
+    if (
+      requestedState !== undefined &&
+      existing &&
+      String(requestedState).toLowerCase() !== (getProvisioningState(existing) ?? '').toLowerCase()
+    ) {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The provisioningState '${String(requestedState)}' in the request does not match the resource's current state.`,
+        { target: 'properties.provisioningState' },
+      );
     }
-    if (typeof body.location === 'string' && existing && typeof existing.body.location === 'string' && normalizeLocation(existing.body.location) !== normalizeLocation(body.location)) {
-      throw new ArmError(409, 'InvalidResourceLocation', `The resource '${ref.name}' already exists in location '${existing.body.location}' in resource group '${ref.resourceGroup ?? ''}'. A resource with the same name cannot be created in location '${body.location}'. Please select a new resource name.`);
+    if (
+      typeof body.location === 'string' &&
+      existing &&
+      typeof existing.body.location === 'string' &&
+      normalizeLocation(existing.body.location) !== normalizeLocation(body.location)
+    ) {
+      throw new ArmError(
+        409,
+        'InvalidResourceLocation',
+        `The resource '${ref.name}' already exists in location '${existing.body.location}' in resource group '${ref.resourceGroup ?? ''}'. A resource with the same name cannot be created in location '${body.location}'. Please select a new resource name.`,
+      );
     }
-    const recovered = checkVaultCreate(this.resources.values(), { subscriptionId: ref.subscriptionId, name: ref.name, fullType: ref.fullType, exists: existing !== undefined, body });
+    const recovered = checkVaultCreate(this.resources.values(), {
+      subscriptionId: ref.subscriptionId,
+      name: ref.name,
+      fullType: ref.fullType,
+      exists: existing !== undefined,
+      body,
+    });
     if (!existing) this.checkGlobalName(ref);
     const cleaned = (model ? stripReadOnly(body, model.body) : structuredClone(body)) as Record<string, unknown>;
-    for (const arrayName of inlineChildren?.keys() ?? []) if (isObject(cleaned.properties)) delete cleaned.properties[arrayName];
+    for (const arrayName of inlineChildren?.keys() ?? [])
+      if (isObject(cleaned.properties)) delete cleaned.properties[arrayName];
     for (const name of ['id', 'name', 'type', 'etag', 'systemData']) delete cleaned[name];
     if (typeof cleaned.location === 'string') cleaned.location = normalizeLocation(cleaned.location);
     const properties = isObject(cleaned.properties) ? cleaned.properties : {};
@@ -487,7 +680,8 @@ export class ArmEngine {
     if (needsNetworkInterface(stored)) this.attachNetworkInterface(stored);
     if (inlineChildren) this.storeInlineChildren(stored, inlineChildren);
     const shape = putShapeOf(fullType);
-    if ((!this.asyncOperations || isSynchronous(fullType, 'PUT')) && request.lroOutcome === undefined) return this.withEtag(existing ? 200 : shape.created, stored);
+    if ((!this.asyncOperations || isSynchronous(fullType, 'PUT')) && request.lroOutcome === undefined)
+      return this.withEtag(existing ? 200 : shape.created, stored);
     setProvisioningState(stored, 'Accepted');
     const operation = this.startOperation('put', stored, ref.namespace, apiVersion, request);
     if (!existing) operation.created = true;
@@ -495,35 +689,57 @@ export class ArmEngine {
     const retryAfter = this.retryAfter(operation);
     if (shape.accepted === 202) {
       // Storage (Location only) and PostgreSQL (both): 202 without a body, polled to the final resource.
-      const headers = shape.polling === 'location' ? { location: this.operationUrl(request.origin, operation, true), 'retry-after': retryAfter } : this.pollHeaders(request.origin, operation);
+      const headers =
+        shape.polling === 'location'
+          ? { location: this.operationUrl(request.origin, operation, true), 'retry-after': retryAfter }
+          : this.pollHeaders(request.origin, operation);
       return { status: 202, headers };
     }
     const status = shape.accepted === 'createdOrOk' ? (existing ? 200 : 201) : shape.accepted;
-    return this.withEtag(status, stored, { 'azure-asyncoperation': this.operationUrl(request.origin, operation, false), 'retry-after': retryAfter });
+    return this.withEtag(status, stored, {
+      'azure-asyncoperation': this.operationUrl(request.origin, operation, false),
+      'retry-after': retryAfter,
+    });
   }
 
   /** The provider's name rule, the singleton's fixed name or the type definition's pattern (400 with Azure's code). */
   private checkName(fullType: string, name: string, model: KindModel | undefined): void {
     const fixedName = this.catalog.fixedNameOf(fullType) ?? model?.fixedName;
-    const problem = nameProblem(fullType, name, { ...(fixedName !== undefined ? { fixedName } : {}), ...(model?.body.properties?.name ? { nameSchema: model.body.properties.name } : {}) });
+    const problem = nameProblem(fullType, name, {
+      ...(fixedName !== undefined ? { fixedName } : {}),
+      ...(model?.body.properties?.name ? { nameSchema: model.body.properties.name } : {}),
+    });
     if (problem) throw problem;
   }
 
-  /** A name that is global in Azure (storage accounts, vaults, …) and taken in any subscription (or by a deleted vault). */
+  /**
+   * A name that is global in Azure (storage accounts, vaults, …) and taken in any subscription (or by a deleted vault).
+   */
   private checkGlobalName(ref: ResourceRef): void {
     if (!isGloballyNamed(ref.fullType)) return;
     const taken = this.findGloballyNamed(ref.fullType, ref.name, ref.key);
     if (taken === undefined) return;
     const sameSubscription = taken.subscriptionId?.toLowerCase() === ref.subscriptionId?.toLowerCase();
-    if (sameSubscription && !isDeletedVault(taken) && ref.fullType.toLowerCase() === 'microsoft.storage/storageaccounts') {
-      throw new ArmError(409, 'StorageAccountInAnotherResourceGroup', `The account ${ref.name} is already in another resource group in this subscription.`);
+    if (
+      sameSubscription &&
+      !isDeletedVault(taken) &&
+      ref.fullType.toLowerCase() === 'microsoft.storage/storageaccounts'
+    ) {
+      throw new ArmError(
+        409,
+        'StorageAccountInAnotherResourceGroup',
+        `The account ${ref.name} is already in another resource group in this subscription.`,
+      );
     }
     // A vault deleted in this subscription is checkVaultCreate's (recover or purge).
     if (sameSubscription && isDeletedVault(taken)) return;
     throw nameTaken(ref.fullType, ref.name);
   }
 
-  /** The resource of `fullType` named `name` anywhere in the emulator (any subscription; deleted vaults too), except `exceptKey`. */
+  /**
+   * The resource of `fullType` named `name` anywhere in the emulator (any subscription; deleted vaults too), except
+   * `exceptKey`.
+   */
   private findGloballyNamed(fullType: string, name: string, exceptKey?: string): StoredResource | undefined {
     const type = fullType.toLowerCase();
     const wanted = name.toLowerCase();
@@ -539,7 +755,10 @@ export class ArmEngine {
    * The inline child resources of a PUT body (a virtual network's `properties.subnets`), by array name; undefined
    * when the body has none of them (the children stay as they are). Each item needs a valid name.
    */
-  private inlineChildrenIn(ref: ResourceRef, body: Record<string, unknown>): Map<string, Array<Record<string, unknown>>> | undefined {
+  private inlineChildrenIn(
+    ref: ResourceRef,
+    body: Record<string, unknown>,
+  ): Map<string, Array<Record<string, unknown>>> | undefined {
     const names = this.inlineChildrenOf(ref.fullType);
     const properties = isObject(body.properties) ? body.properties : undefined;
     if (names.length === 0 || properties === undefined) return undefined;
@@ -547,15 +766,22 @@ export class ArmEngine {
     for (const arrayName of names) {
       const items = properties[arrayName];
       if (items === undefined || items === null) continue;
-      if (!Array.isArray(items)) throw new ArmError(400, 'InvalidRequestContent', `'properties.${arrayName}' must be an array.`, { target: `properties.${arrayName}` });
+      if (!Array.isArray(items))
+        throw new ArmError(400, 'InvalidRequestContent', `'properties.${arrayName}' must be an array.`, {
+          target: `properties.${arrayName}`,
+        });
       const childType = `${ref.fullType}/${arrayName}`;
       const childModel = this.modelsByType.get(childType.toLowerCase())?.[0];
-      result.set(arrayName, items.map((item, index) => {
-        const target = `properties.${arrayName}[${index}].name`;
-        if (!isObject(item) || typeof item.name !== 'string' || item.name === '') throw new ArmError(400, 'InvalidRequestContent', `'${target}' is required.`, { target });
-        this.checkName(childType, item.name, childModel);
-        return item;
-      }));
+      result.set(
+        arrayName,
+        items.map((item, index) => {
+          const target = `properties.${arrayName}[${index}].name`;
+          if (!isObject(item) || typeof item.name !== 'string' || item.name === '')
+            throw new ArmError(400, 'InvalidRequestContent', `'${target}' is required.`, { target });
+          this.checkName(childType, item.name, childModel);
+          return item;
+        }),
+      );
     }
     return result;
   }
@@ -571,19 +797,36 @@ export class ArmEngine {
         const id = `${parent.id}/${arrayName}/${name}`;
         const key = id.toLowerCase();
         kept.add(key);
-        const cleaned = (childModel ? stripReadOnly(item, childModel.body) : structuredClone(item)) as Record<string, unknown>;
+        const cleaned = (childModel ? stripReadOnly(item, childModel.body) : structuredClone(item)) as Record<
+          string,
+          unknown
+        >;
         for (const field of ['id', 'name', 'type', 'etag']) delete cleaned[field];
         const properties = isObject(cleaned.properties) ? cleaned.properties : {};
         delete properties.provisioningState;
         this.resources.set(key, {
-          id, key, fullType, name, parentKey: parent.key,
+          id,
+          key,
+          fullType,
+          name,
+          parentKey: parent.key,
           ...(parent.subscriptionId ? { subscriptionId: parent.subscriptionId } : {}),
           ...(parent.resourceGroup ? { resourceGroup: parent.resourceGroup } : {}),
-          body: { id, name, type: fullType, ...cleaned, properties: { ...properties, provisioningState: 'Succeeded' }, etag: newEtag() },
+          body: {
+            id,
+            name,
+            type: fullType,
+            ...cleaned,
+            properties: { ...properties, provisioningState: 'Succeeded' },
+            etag: newEtag(),
+          },
         });
       }
       const type = fullType.toLowerCase();
-      const gone = this.sorted((resource) => resource.parentKey === parent.key && resource.fullType.toLowerCase() === type && !kept.has(resource.key));
+      const gone = this.sorted(
+        (resource) =>
+          resource.parentKey === parent.key && resource.fullType.toLowerCase() === type && !kept.has(resource.key),
+      );
       for (const resource of gone) this.removeTree(resource.key);
     }
   }
@@ -595,7 +838,8 @@ export class ArmEngine {
 
   /** How long an operation on `fullType` lasts: its typical Azure time × the factor, or the fixed latency. */
   private durationOf(fullType: string): number {
-    if (this.options.latencyFactor !== undefined) return Math.round(typicalDurationMs(fullType) * this.options.latencyFactor);
+    if (this.options.latencyFactor !== undefined)
+      return Math.round(typicalDurationMs(fullType) * this.options.latencyFactor);
     return Math.max(0, this.options.latencyMs);
   }
 
@@ -610,8 +854,17 @@ export class ArmEngine {
     if (existing.pendingOperationId !== undefined) throw anotherOperationInProgress(existing);
     if (model) throwIfInvalid(validateBody(body, model.body, { partial: true }));
     checkTags(body.tags);
-    if (typeof body.location === 'string' && typeof existing.body.location === 'string' && normalizeLocation(body.location) !== normalizeLocation(existing.body.location)) {
-      throw new ArmError(400, 'InvalidParameter', `The location of resource '${ref.name}' cannot be changed from '${existing.body.location}' to '${body.location}'.`, { target: 'location' });
+    if (
+      typeof body.location === 'string' &&
+      typeof existing.body.location === 'string' &&
+      normalizeLocation(body.location) !== normalizeLocation(existing.body.location)
+    ) {
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The location of resource '${ref.name}' cannot be changed from '${existing.body.location}' to '${body.location}'.`,
+        { target: 'location' },
+      );
     }
     const schema = (checked.strict ?? checked.lenient)?.body;
     const patch = (schema ? stripReadOnly(body, schema) : structuredClone(body)) as Record<string, unknown>;
@@ -629,7 +882,12 @@ export class ArmEngine {
     existing.body.name = ref.name;
     existing.body.etag = newEtag();
     const now = new Date(this.options.now()).toISOString();
-    existing.body.systemData = { ...(isObject(existing.body.systemData) ? existing.body.systemData : {}), lastModifiedBy: request.principal.clientId, lastModifiedByType: 'Application', lastModifiedAt: now };
+    existing.body.systemData = {
+      ...(isObject(existing.body.systemData) ? existing.body.systemData : {}),
+      lastModifiedBy: request.principal.clientId,
+      lastModifiedByType: 'Application',
+      lastModifiedAt: now,
+    };
     if ((!this.asyncOperations || isSynchronous(existing.fullType, 'PATCH')) && request.lroOutcome === undefined) {
       setProvisioningState(existing, 'Succeeded');
       return this.withEtag(200, existing);
@@ -662,25 +920,52 @@ export class ArmEngine {
     return { status: 202, headers: this.pollHeaders(request.origin, operation) };
   }
 
-  private collection(request: ArmRequest, path: Extract<ArmPath, { kind: 'collection' }>, apiVersion: string): ArmResponse {
-    if (isDeletedVaultsCollection(path.fullType) && path.scope.subscriptionId !== undefined && path.scope.resourceGroup === undefined && path.parent === undefined) {
+  private collection(
+    request: ArmRequest,
+    path: Extract<ArmPath, { kind: 'collection' }>,
+    apiVersion: string,
+  ): ArmResponse {
+    if (
+      isDeletedVaultsCollection(path.fullType) &&
+      path.scope.subscriptionId !== undefined &&
+      path.scope.resourceGroup === undefined &&
+      path.parent === undefined
+    ) {
       this.requireScope(path.scope, request.principal, false);
       const subscription = path.scope.subscriptionId.toLowerCase();
-      return this.page(request, this.sorted((resource) => isDeletedVault(resource) && resource.subscriptionId?.toLowerCase() === subscription).map((resource) => this.output(resource)));
+      return this.page(
+        request,
+        this.sorted(
+          (resource) => isDeletedVault(resource) && resource.subscriptionId?.toLowerCase() === subscription,
+        ).map((resource) => this.output(resource)),
+      );
     }
     this.modelFor(path.fullType, apiVersion);
     this.requireScope(path.scope, request.principal, false);
     if (path.parent) {
       this.requireParent(path.parent);
       if (!this.resources.has(path.parent.key) && !isLocationAddress(path.parent)) {
-        throw new ArmError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${path.parent.names.join('/')}' not found.`);
+        throw new ArmError(
+          404,
+          'ParentResourceNotFound',
+          `Can not perform requested operation on nested resource. Parent resource '${path.parent.names.join('/')}' not found.`,
+        );
       }
     }
     const type = path.fullType.toLowerCase();
     const parentKey = path.parent?.key;
     const prefix = `${path.scope.id.toLowerCase()}/`;
-    const items = this.sorted((resource) => resource.fullType.toLowerCase() === type && (parentKey !== undefined ? resource.parentKey === parentKey : resource.parentKey === undefined && resource.key.startsWith(prefix)));
-    return this.page(request, items.map((resource) => this.output(resource)));
+    const items = this.sorted(
+      (resource) =>
+        resource.fullType.toLowerCase() === type &&
+        (parentKey !== undefined
+          ? resource.parentKey === parentKey
+          : resource.parentKey === undefined && resource.key.startsWith(prefix)),
+    );
+    return this.page(
+      request,
+      items.map((resource) => this.output(resource)),
+    );
   }
 
   private genericList(request: ArmRequest, subscriptionId: string, resourceGroup: string | undefined): ArmResponse {
@@ -695,22 +980,39 @@ export class ArmEngine {
     const typeFilter = /resourceType\s+eq\s+'([^']+)'/i.exec(filter)?.[1]?.toLowerCase();
     const nameFilter = /(?:^|\s|\()name\s+eq\s+'([^']+)'/i.exec(filter)?.[1]?.toLowerCase();
     const tagMatches = tagFilter(filter);
-    const items = this.sorted((resource) => resource.key.startsWith(prefix) && resource.fullType !== resourceGroupType && resource.parentKey === undefined && !resource.extension
-      && (typeFilter === undefined || resource.fullType.toLowerCase() === typeFilter) && (nameFilter === undefined || resource.name.toLowerCase() === nameFilter) && tagMatches(resource));
-    return this.page(request, items.map((resource) => {
-      const { id, name, type, location, tags, kind, sku, identity, managedBy } = resource.body;
-      return Object.fromEntries(Object.entries({ id, name, type, location, tags, kind, sku, identity, managedBy }).filter(([, value]) => value !== undefined));
-    }));
+    const items = this.sorted(
+      (resource) =>
+        resource.key.startsWith(prefix) &&
+        resource.fullType !== resourceGroupType &&
+        resource.parentKey === undefined &&
+        !resource.extension &&
+        (typeFilter === undefined || resource.fullType.toLowerCase() === typeFilter) &&
+        (nameFilter === undefined || resource.name.toLowerCase() === nameFilter) &&
+        tagMatches(resource),
+    );
+    return this.page(
+      request,
+      items.map((resource) => {
+        const { id, name, type, location, tags, kind, sku, identity, managedBy } = resource.body;
+        return Object.fromEntries(
+          Object.entries({ id, name, type, location, tags, kind, sku, identity, managedBy }).filter(
+            ([, value]) => value !== undefined,
+          ),
+        );
+      }),
+    );
   }
 
   private action(request: ArmRequest, ref: ResourceRef, action: string, apiVersion: string): ArmResponse {
-    if (isDeletedVaultType(ref.fullType) && action.toLowerCase() === 'purge') return this.purgeDeletedVault(request, ref, apiVersion);
+    if (isDeletedVaultType(ref.fullType) && action.toLowerCase() === 'purge')
+      return this.purgeDeletedVault(request, ref, apiVersion);
     this.modelFor(ref.fullType, apiVersion);
     this.requireScope(ref.scope, request.principal, false);
     this.requireParent(ref);
     const existing = this.resources.get(ref.key);
     if (!existing) throw resourceNotFound(ref.fullType, ref.name, ref.resourceGroup);
-    if (existing.pendingOperationId !== undefined && isLifecycleAction(action)) throw anotherOperationInProgress(existing);
+    if (existing.pendingOperationId !== undefined && isLifecycleAction(action))
+      throw anotherOperationInProgress(existing);
     const result = runAction(existing, action, request.body);
     const synchronous = { status: result.status, ...(result.body !== undefined ? { body: result.body } : {}) };
     if ((!result.longRunning || !this.asyncOperations) && request.lroOutcome === undefined) return synchronous;
@@ -724,13 +1026,21 @@ export class ArmEngine {
     allow(request.method, ['POST']);
     this.requireScope(path.scope, request.principal, false);
     const action = path.action.toLowerCase();
-    if (action === 'register') return { status: 200, body: this.providerBody(path.namespace, path.scope.subscriptionId) };
-    if (action === 'unregister') return { status: 200, body: this.providerBody(path.namespace, path.scope.subscriptionId) };
+    if (action === 'register')
+      return { status: 200, body: this.providerBody(path.namespace, path.scope.subscriptionId) };
+    if (action === 'unregister')
+      return { status: 200, body: this.providerBody(path.namespace, path.scope.subscriptionId) };
     if (action === 'checknameavailability') {
       const body = requireObject(request.body);
-      if (typeof body.name !== 'string') throw new ArmError(400, 'InvalidParameter', "The property 'name' is required.", { target: 'name' });
+      if (typeof body.name !== 'string')
+        throw new ArmError(400, 'InvalidParameter', "The property 'name' is required.", { target: 'name' });
       const typeName = typeof body.type === 'string' ? body.type : '';
-      const fullType = typeName === '' ? globalTypeOf(path.namespace) : typeName.includes('/') && typeName.toLowerCase().startsWith(`${path.namespace.toLowerCase()}/`) ? typeName : `${path.namespace}/${typeName}`;
+      const fullType =
+        typeName === ''
+          ? globalTypeOf(path.namespace)
+          : typeName.includes('/') && typeName.toLowerCase().startsWith(`${path.namespace.toLowerCase()}/`)
+            ? typeName
+            : `${path.namespace}/${typeName}`;
       const model = this.modelsByType.get(fullType.toLowerCase())?.[0];
       const nameSchema = model?.body.properties?.name;
       const invalid = invalidNameAvailability(fullType, body.name, nameSchema ? { nameSchema } : {});
@@ -738,7 +1048,11 @@ export class ArmEngine {
       const taken = this.findGloballyNamed(fullType, body.name) !== undefined;
       return { status: 200, body: taken ? takenNameAvailability(fullType, body.name) : { nameAvailable: true } };
     }
-    throw new ArmError(400, 'InvalidAction', `The action '${path.action}' is not supported on provider '${path.namespace}' by the emulator.`);
+    throw new ArmError(
+      400,
+      'InvalidAction',
+      `The action '${path.action}' is not supported on provider '${path.namespace}' by the emulator.`,
+    );
   }
 
   /**
@@ -746,7 +1060,9 @@ export class ArmEngine {
    * `blobServices/default`, …, and theirs) and a messaging namespace's RootManageSharedAccessKey.
    */
   private createImplicitChildren(parent: StoredResource): void {
-    const singletons = this.catalog.implicitChildrenOf(parent.fullType).map(({ type, name }) => ({ types: [type], names: [name], body: {} as Record<string, unknown> }));
+    const singletons = this.catalog
+      .implicitChildrenOf(parent.fullType)
+      .map(({ type, name }) => ({ types: [type], names: [name], body: {} as Record<string, unknown> }));
     for (const child of [...singletons, ...implicitChildren(parent)]) {
       const suffix = child.types.map((type, index) => `${type}/${child.names[index] ?? ''}`).join('/');
       const id = `${parent.id}/${suffix}`;
@@ -763,7 +1079,15 @@ export class ArmEngine {
         ...(parent.subscriptionId ? { subscriptionId: parent.subscriptionId } : {}),
         ...(parent.resourceGroup ? { resourceGroup: parent.resourceGroup } : {}),
         parentKey: parent.key,
-        body: { id, name, type: fullType, ...child.body, properties: { ...properties, provisioningState: 'Succeeded' }, etag: newEtag(), systemData: parent.body.systemData },
+        body: {
+          id,
+          name,
+          type: fullType,
+          ...child.body,
+          properties: { ...properties, provisioningState: 'Succeeded' },
+          etag: newEtag(),
+          systemData: parent.body.systemData,
+        },
       });
       const created = this.resources.get(key);
       if (created && child.types.length === 1) this.createImplicitChildren(created);
@@ -801,7 +1125,13 @@ export class ArmEngine {
 
   // ---- long-running operations ---------------------------------------------------------------------------------
 
-  private startOperation(kind: OperationKind, resource: StoredResource, namespace: string, apiVersion: string, request: ArmRequest): OperationRecord {
+  private startOperation(
+    kind: OperationKind,
+    resource: StoredResource,
+    namespace: string,
+    apiVersion: string,
+    request: ArmRequest,
+  ): OperationRecord {
     const now = this.options.now();
     const outcome = request.lroOutcome;
     const operation: OperationRecord = {
@@ -848,12 +1178,17 @@ export class ArmEngine {
 
   /** `Location` (result), `Azure-AsyncOperation` (status) and `Retry-After` of a 202. */
   private pollHeaders(origin: string, operation: OperationRecord): Record<string, string> {
-    return { location: this.operationUrl(origin, operation, true), 'azure-asyncoperation': this.operationUrl(origin, operation, false), 'retry-after': this.retryAfter(operation) };
+    return {
+      location: this.operationUrl(origin, operation, true),
+      'azure-asyncoperation': this.operationUrl(origin, operation, false),
+      'retry-after': this.retryAfter(operation),
+    };
   }
 
   /** Polls of an operation carry the correlation ID of the request that started it, unless the client sends its own. */
   private correlationHeader(request: ArmRequest, operation: OperationRecord): Record<string, string> {
-    if (operation.correlationId === undefined || request.headers['x-ms-correlation-request-id'] !== undefined) return {};
+    if (operation.correlationId === undefined || request.headers['x-ms-correlation-request-id'] !== undefined)
+      return {};
     return { 'x-ms-correlation-request-id': operation.correlationId };
   }
 
@@ -864,8 +1199,12 @@ export class ArmEngine {
   }
 
   private findOperation(operationId: string, subscriptionId: string | undefined): OperationRecord {
-    const operation = this.store.state.operations.get(operationId.toLowerCase()) ?? this.store.state.operations.get(operationId);
-    if (!operation || (subscriptionId !== undefined && operation.subscriptionId?.toLowerCase() !== subscriptionId.toLowerCase())) {
+    const operation =
+      this.store.state.operations.get(operationId.toLowerCase()) ?? this.store.state.operations.get(operationId);
+    if (
+      !operation ||
+      (subscriptionId !== undefined && operation.subscriptionId?.toLowerCase() !== subscriptionId.toLowerCase())
+    ) {
       throw new ArmError(404, 'OperationNotFound', `The operation '${operationId}' was not found.`);
     }
     return operation;
@@ -889,7 +1228,13 @@ export class ArmEngine {
     if (operation.status === 'Succeeded') body.properties = {};
     const retry: Record<string, string> = done ? {} : { 'retry-after': this.retryAfter(operation) };
     if (operation.status === 'Failed' || operation.status === 'Canceled') {
-      body.error = { code: operation.outcomeError?.code ?? (operation.status === 'Canceled' ? 'OperationCanceled' : 'InternalServerError'), message: operation.outcomeError?.message ?? `The operation was ${operation.status.toLowerCase()}.`, details: [] };
+      body.error = {
+        code:
+          operation.outcomeError?.code ??
+          (operation.status === 'Canceled' ? 'OperationCanceled' : 'InternalServerError'),
+        message: operation.outcomeError?.message ?? `The operation was ${operation.status.toLowerCase()}.`,
+        details: [],
+      };
     }
     return { status: 200, body, headers: { ...retry, ...this.correlationHeader(request, operation) } };
   }
@@ -902,13 +1247,22 @@ export class ArmEngine {
       return { status: 202, headers: { location, 'retry-after': this.retryAfter(operation), ...correlation } };
     }
     if (operation.status !== 'Succeeded') {
-      const error = operation.outcomeError ?? { status: 500, code: operation.status === 'Canceled' ? 'OperationCanceled' : 'InternalServerError', message: `The operation was ${operation.status.toLowerCase()}.` };
+      const error = operation.outcomeError ?? {
+        status: 500,
+        code: operation.status === 'Canceled' ? 'OperationCanceled' : 'InternalServerError',
+        message: `The operation was ${operation.status.toLowerCase()}.`,
+      };
       throw new ArmError(error.status, error.code, error.message, { headers: correlation });
     }
-    if (operation.kind === 'delete' || operation.kind === 'groupDelete') return { status: operation.kind === 'groupDelete' ? 200 : 204, headers: correlation };
+    if (operation.kind === 'delete' || operation.kind === 'groupDelete')
+      return { status: operation.kind === 'groupDelete' ? 200 : 204, headers: correlation };
     if (operation.kind === 'action') {
       const result = operation.result ?? { status: 204 };
-      return { status: result.status, ...(result.body !== undefined ? { body: result.body } : {}), headers: correlation };
+      return {
+        status: result.status,
+        ...(result.body !== undefined ? { body: result.body } : {}),
+        headers: correlation,
+      };
     }
     const resource = this.resources.get(operation.resourceKey);
     if (!resource) return { status: 204, headers: correlation };
@@ -917,7 +1271,9 @@ export class ArmEngine {
 
   // ---- helpers -------------------------------------------------------------------------------------------------
 
-  /** Deletes a resource and everything under it; a soft-delete-enabled Key Vault among them is kept as a deleted vault. */
+  /**
+   * Deletes a resource and everything under it; a soft-delete-enabled Key Vault among them is kept as a deleted vault.
+   */
   private removeTree(key: string): void {
     const prefix = `${key}/`;
     const removed: StoredResource[] = [];
@@ -928,7 +1284,8 @@ export class ArmEngine {
     }
     const removedKeys = new Set(removed.map((resource) => resource.key));
     for (const [candidate, resource] of [...this.resources.entries()]) {
-      if (resource.managedByKey !== undefined && removedKeys.has(resource.managedByKey)) this.resources.delete(candidate);
+      if (resource.managedByKey !== undefined && removedKeys.has(resource.managedByKey))
+        this.resources.delete(candidate);
     }
     for (const deleted of softDeletedVaults(removed, this.options.now())) this.resources.set(deleted.key, deleted);
   }
@@ -984,26 +1341,44 @@ export class ArmEngine {
     const body = stripWriteOnly(resource.body, this.schemaOf(resource.fullType)) as Record<string, unknown>;
     for (const arrayName of this.inlineChildrenOf(resource.fullType)) {
       const type = `${resource.fullType}/${arrayName}`.toLowerCase();
-      const children = this.sorted((child) => child.parentKey === resource.key && child.fullType.toLowerCase() === type);
-      body.properties = { ...(isObject(body.properties) ? body.properties : {}), [arrayName]: children.map((child) => this.output(child)) };
+      const children = this.sorted(
+        (child) => child.parentKey === resource.key && child.fullType.toLowerCase() === type,
+      );
+      body.properties = {
+        ...(isObject(body.properties) ? body.properties : {}),
+        [arrayName]: children.map((child) => this.output(child)),
+      };
     }
     return body;
   }
 
   private withEtag(status: number, resource: StoredResource, headers: Record<string, string> = {}): ArmResponse {
     const etag = resource.body.etag;
-    return { status, body: this.output(resource), headers: { ...(typeof etag === 'string' ? { etag } : {}), ...headers } };
+    return {
+      status,
+      body: this.output(resource),
+      headers: { ...(typeof etag === 'string' ? { etag } : {}), ...headers },
+    };
   }
 
-  /** `{value, nextLink}` with `$top` and an opaque `$skipToken` (the offset); nextLink is absolute on the caller's host. */
+  /**
+   * `{value, nextLink}` with `$top` and an opaque `$skipToken` (the offset); nextLink is absolute on the caller's host.
+   */
   private page(request: ArmRequest, items: unknown[]): ArmResponse {
     const topText = request.query.get('$top');
     const top = topText === null ? undefined : Number(topText);
-    if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new ArmError(400, 'InvalidParameter', `The value '${topText ?? ''}' of '$top' is invalid: it must be a positive integer.`, { target: '$top' });
+    if (top !== undefined && (!Number.isInteger(top) || top < 1))
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The value '${topText ?? ''}' of '$top' is invalid: it must be a positive integer.`,
+        { target: '$top' },
+      );
     const size = Math.min(top ?? this.options.pageSize, this.options.pageSize);
     const token = request.query.get('$skipToken');
     const offset = token === null ? 0 : Number.parseInt(Buffer.from(token, 'base64url').toString('utf8'), 10);
-    if (!Number.isInteger(offset) || offset < 0) throw new ArmError(400, 'InvalidParameter', 'The $skipToken is invalid.', { target: '$skipToken' });
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new ArmError(400, 'InvalidParameter', 'The $skipToken is invalid.', { target: '$skipToken' });
     const value = items.slice(offset, offset + size);
     const body: Record<string, unknown> = { value };
     if (offset + size < items.length) {
@@ -1017,20 +1392,39 @@ export class ArmEngine {
 
   private namespaces(): string[] {
     const names = new Map<string, string>();
-    for (const name of ['Microsoft.Resources', 'Microsoft.Authorization', 'Microsoft.Storage', 'Microsoft.ManagedIdentity']) names.set(name.toLowerCase(), name);
-    for (const models of this.modelsByType.values()) for (const model of models) names.set(model.armType.split('/')[0]?.toLowerCase() ?? '', model.armType.split('/')[0] ?? '');
-    for (const resource of this.resources.values()) names.set(resource.fullType.split('/')[0]?.toLowerCase() ?? '', resource.fullType.split('/')[0] ?? '');
+    for (const name of [
+      'Microsoft.Resources',
+      'Microsoft.Authorization',
+      'Microsoft.Storage',
+      'Microsoft.ManagedIdentity',
+    ])
+      names.set(name.toLowerCase(), name);
+    for (const models of this.modelsByType.values())
+      for (const model of models)
+        names.set(model.armType.split('/')[0]?.toLowerCase() ?? '', model.armType.split('/')[0] ?? '');
+    for (const resource of this.resources.values())
+      names.set(resource.fullType.split('/')[0]?.toLowerCase() ?? '', resource.fullType.split('/')[0] ?? '');
     return [...names.values()].filter((name) => name !== '').sort();
   }
 
   private providerBody(namespace: string, subscriptionId: string | undefined): Record<string, unknown> {
     const lower = namespace.toLowerCase();
-    const resourceTypes = [...this.modelsByType.entries()].filter(([type]) => type.startsWith(`${lower}/`)).map(([, models]) => ({
-      resourceType: models[0]?.armType.slice(namespace.length + 1) ?? '',
-      locations: Object.values(regions),
-      apiVersions: this.catalog.versionsOf(models[0]?.armType ?? '') ?? [...new Set(models.map((model) => model.apiVersion))],
-    }));
-    return { id: `${subscriptionId ? `/subscriptions/${subscriptionId}` : ''}/providers/${namespace}`, namespace, registrationState: 'Registered', registrationPolicy: 'RegistrationRequired', resourceTypes };
+    const resourceTypes = [...this.modelsByType.entries()]
+      .filter(([type]) => type.startsWith(`${lower}/`))
+      .map(([, models]) => ({
+        resourceType: models[0]?.armType.slice(namespace.length + 1) ?? '',
+        locations: Object.values(regions),
+        apiVersions: this.catalog.versionsOf(models[0]?.armType ?? '') ?? [
+          ...new Set(models.map((model) => model.apiVersion)),
+        ],
+      }));
+    return {
+      id: `${subscriptionId ? `/subscriptions/${subscriptionId}` : ''}/providers/${namespace}`,
+      namespace,
+      registrationState: 'Registered',
+      registrationPolicy: 'RegistrationRequired',
+      resourceTypes,
+    };
   }
 }
 
@@ -1063,7 +1457,9 @@ function groupKey(subscriptionId: string, resourceGroup: string): string {
 
 function getProvisioningState(resource: StoredResource): string | undefined {
   const properties = resource.body.properties;
-  return isObject(properties) && typeof properties.provisioningState === 'string' ? properties.provisioningState : undefined;
+  return isObject(properties) && typeof properties.provisioningState === 'string'
+    ? properties.provisioningState
+    : undefined;
 }
 
 function setProvisioningState(resource: StoredResource, state: string): void {
@@ -1071,7 +1467,6 @@ function setProvisioningState(resource: StoredResource, state: string): void {
   properties.provisioningState = state;
   resource.body.properties = properties;
 }
-
 
 function newEtag(): string {
   return `W/"${randomBytes(8).toString('hex')}"`;
@@ -1085,25 +1480,51 @@ function requireObject(body: unknown): Record<string, unknown> {
 
 function checkTags(tags: unknown): void {
   if (tags === undefined || tags === null) return;
-  if (!isObject(tags)) throw new ArmError(400, 'InvalidRequestContent', "The property 'tags' must be an object of strings.", { target: 'tags' });
+  if (!isObject(tags))
+    throw new ArmError(400, 'InvalidRequestContent', "The property 'tags' must be an object of strings.", {
+      target: 'tags',
+    });
   const entries = Object.entries(tags);
-  if (entries.length > 50) throw new ArmError(400, 'InvalidTag', `The number of tags (${entries.length}) exceeds the maximum of 50.`, { target: 'tags' });
+  if (entries.length > 50)
+    throw new ArmError(400, 'InvalidTag', `The number of tags (${entries.length}) exceeds the maximum of 50.`, {
+      target: 'tags',
+    });
   for (const [name, value] of entries) {
-    if (typeof value !== 'string') throw new ArmError(400, 'InvalidRequestContent', `The value of tag '${name}' must be a string.`, { target: `tags.${name}` });
-    if (name.length > 512 || value.length > 256) throw new ArmError(400, 'InvalidTagNameCharacters', `The tag '${name}' exceeds the maximum length (name 512, value 256).`, { target: `tags.${name}` });
+    if (typeof value !== 'string')
+      throw new ArmError(400, 'InvalidRequestContent', `The value of tag '${name}' must be a string.`, {
+        target: `tags.${name}`,
+      });
+    if (name.length > 512 || value.length > 256)
+      throw new ArmError(
+        400,
+        'InvalidTagNameCharacters',
+        `The tag '${name}' exceeds the maximum length (name 512, value 256).`,
+        { target: `tags.${name}` },
+      );
   }
 }
 
-function checkPreconditions(headers: IncomingHttpHeaders, existing: StoredResource | undefined, method: 'PUT' | 'PATCH' | 'DELETE'): void {
+function checkPreconditions(
+  headers: IncomingHttpHeaders,
+  existing: StoredResource | undefined,
+  method: 'PUT' | 'PATCH' | 'DELETE',
+): void {
   const ifMatch = headers['if-match'];
   const ifNoneMatch = headers['if-none-match'];
   const etag = existing && typeof existing.body.etag === 'string' ? existing.body.etag : undefined;
-  const matches = (header: string) => header.split(',').map((item) => item.trim()).some((item) => item === '*' || (etag !== undefined && (item === etag || stripWeak(item) === stripWeak(etag))));
+  const matches = (header: string) =>
+    header
+      .split(',')
+      .map((item) => item.trim())
+      .some((item) => item === '*' || (etag !== undefined && (item === etag || stripWeak(item) === stripWeak(etag))));
   if (ifMatch !== undefined) {
     if (!existing) {
-      if (method === 'PUT') throw preconditionFailed('The resource does not exist, but the If-Match condition requires it.');
+      if (method === 'PUT')
+        throw preconditionFailed('The resource does not exist, but the If-Match condition requires it.');
     } else if (!matches(ifMatch)) {
-      throw preconditionFailed(`The If-Match condition '${ifMatch}' does not match the resource's ETag '${etag ?? ''}'.`);
+      throw preconditionFailed(
+        `The If-Match condition '${ifMatch}' does not match the resource's ETag '${etag ?? ''}'.`,
+      );
     }
   }
   if (ifNoneMatch !== undefined && method === 'PUT' && existing && matches(ifNoneMatch)) {
@@ -1120,15 +1541,27 @@ function preconditionFailed(message: string): ArmError {
 }
 
 function anotherOperationInProgress(resource: StoredResource): ArmError {
-  return new ArmError(409, 'AnotherOperationInProgress', `Another operation is in progress on the resource '${resource.id}'. Please retry after it completes.`);
+  return new ArmError(
+    409,
+    'AnotherOperationInProgress',
+    `Another operation is in progress on the resource '${resource.id}'. Please retry after it completes.`,
+  );
 }
 
 function groupBeingDeleted(name: string): ArmError {
-  return new ArmError(409, 'ResourceGroupBeingDeleted', `The resource group '${name}' is in deprovisioning state and cannot perform this operation.`);
+  return new ArmError(
+    409,
+    'ResourceGroupBeingDeleted',
+    `The resource group '${name}' is in deprovisioning state and cannot perform this operation.`,
+  );
 }
 
 function invalidApiVersion(apiVersion: string, supported: string[]): ArmError {
-  return new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '${supported.join(',')}'.`);
+  return new ArmError(
+    400,
+    'InvalidApiVersionParameter',
+    `The api-version '${apiVersion}' is invalid. The supported versions are '${supported.join(',')}'.`,
+  );
 }
 
 function methodNotAllowed(method: string): ArmError {
@@ -1139,7 +1572,11 @@ function allow(method: string, methods: string[]): void {
   if (!methods.includes(method)) throw methodNotAllowed(method);
 }
 
-function subscriptionBody(subscription: { subscriptionId: string; tenantId: string; displayName: string }): Record<string, unknown> {
+function subscriptionBody(subscription: {
+  subscriptionId: string;
+  tenantId: string;
+  displayName: string;
+}): Record<string, unknown> {
   return {
     id: `/subscriptions/${subscription.subscriptionId}`,
     authorizationSource: 'RoleBased',
@@ -1148,6 +1585,10 @@ function subscriptionBody(subscription: { subscriptionId: string; tenantId: stri
     tenantId: subscription.tenantId,
     displayName: subscription.displayName,
     state: 'Enabled',
-    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+    subscriptionPolicies: {
+      locationPlacementId: 'Public_2014-09-01',
+      quotaId: 'PayAsYouGo_2014-09-01',
+      spendingLimit: 'Off',
+    },
   };
 }

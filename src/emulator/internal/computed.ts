@@ -12,7 +12,12 @@ type Filler = (resource: StoredResource, properties: Record<string, unknown>, te
 const fillers: Record<string, Filler> = {
   'microsoft.storage/storageaccounts': (resource, properties) => {
     const name = resource.name.toLowerCase();
-    properties.primaryEndpoints = Object.fromEntries(['blob', 'queue', 'table', 'file', 'web', 'dfs'].map((service) => [service, `https://${name}.${service === 'web' ? 'z13.web' : service}.core.windows.net/`]));
+    properties.primaryEndpoints = Object.fromEntries(
+      ['blob', 'queue', 'table', 'file', 'web', 'dfs'].map((service) => [
+        service,
+        `https://${name}.${service === 'web' ? 'z13.web' : service}.core.windows.net/`,
+      ]),
+    );
     properties.primaryLocation = resource.body.location;
     properties.statusOfPrimary = 'available';
     const systemData = isObject(resource.body.systemData) ? resource.body.systemData : {};
@@ -62,7 +67,8 @@ const fillers: Record<string, Filler> = {
     const prefix = typeof properties.dnsPrefix === 'string' ? properties.dnsPrefix : resource.name;
     properties.fqdn = `${prefix.toLowerCase()}-${stableUuid(resource.key).slice(0, 8)}.hcp.${String(resource.body.location ?? 'westus')}.azmk8s.io`;
     const oidc = isObject(properties.oidcIssuerProfile) ? properties.oidcIssuerProfile : undefined;
-    if (oidc?.enabled === true) oidc.issuerURL = `https://${String(resource.body.location ?? 'westus')}.oic.prod-aks.azure.com/${tenantId}/${stableUuid(`oidc:${resource.key}`)}/`;
+    if (oidc?.enabled === true)
+      oidc.issuerURL = `https://${String(resource.body.location ?? 'westus')}.oic.prod-aks.azure.com/${tenantId}/${stableUuid(`oidc:${resource.key}`)}/`;
   },
 };
 
@@ -80,14 +86,20 @@ export function fillComputed(resource: StoredResource, tenantId: string): void {
     if (isObject(identity.userAssignedIdentities)) {
       for (const [id, value] of Object.entries(identity.userAssignedIdentities)) {
         const key = id.toLowerCase();
-        identity.userAssignedIdentities[id] = { ...(isObject(value) ? value : {}), principalId: stableUuid(`principal:${key}`), clientId: stableUuid(`client:${key}`) };
+        identity.userAssignedIdentities[id] = {
+          ...(isObject(value) ? value : {}),
+          principalId: stableUuid(`principal:${key}`),
+          clientId: stableUuid(`client:${key}`),
+        };
       }
     }
   }
 }
 
 /** Children Azure creates with a resource: `[childIdSuffix, body]` pairs. */
-export function implicitChildren(resource: StoredResource): Array<{ types: string[]; names: string[]; body: Record<string, unknown> }> {
+export function implicitChildren(
+  resource: StoredResource,
+): Array<{ types: string[]; names: string[]; body: Record<string, unknown> }> {
   const type = resource.fullType.toLowerCase();
   const allRights = { properties: { rights: ['Listen', 'Manage', 'Send'] } };
   if (/^microsoft\.(servicebus|eventhub|relay|notificationhubs)\/namespaces$/.test(type)) {
@@ -96,7 +108,11 @@ export function implicitChildren(resource: StoredResource): Array<{ types: strin
   if (type === 'microsoft.notificationhubs/namespaces/notificationhubs') {
     return [
       { types: ['authorizationRules'], names: ['DefaultFullSharedAccessSignature'], body: allRights },
-      { types: ['authorizationRules'], names: ['DefaultListenSharedAccessSignature'], body: { properties: { rights: ['Listen'] } } },
+      {
+        types: ['authorizationRules'],
+        names: ['DefaultListenSharedAccessSignature'],
+        body: { properties: { rights: ['Listen'] } },
+      },
     ];
   }
   return [];

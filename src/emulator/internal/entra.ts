@@ -4,7 +4,15 @@
  * client secret or a client assertion (certificate JWT or a workload-identity federated token).
  */
 import { randomUUID } from 'node:crypto';
-import { decodeJwt, jwksOf, signJwt, stableUuid, verifyClientAssertion, type ClientCertificate, type SigningKey } from './jwt.js';
+import {
+  decodeJwt,
+  jwksOf,
+  signJwt,
+  stableUuid,
+  verifyClientAssertion,
+  type ClientCertificate,
+  type SigningKey,
+} from './jwt.js';
 
 /**
  * A client registered through the admin API. Only the credentials it lists work: a client secret must equal `secret`,
@@ -29,7 +37,9 @@ export interface EntraContext {
    * Federated credentials stored in ARM for a client ID (the `federatedIdentityCredentials` of the user-assigned
    * identity with that client ID); undefined when no such identity exists.
    */
-  federatedCredentialsOf?: (clientId: string) => Array<{ issuer: string; subject: string; audiences: string[] }> | undefined;
+  federatedCredentialsOf?: (
+    clientId: string,
+  ) => Array<{ issuer: string; subject: string; audiences: string[] }> | undefined;
   nowSeconds: () => number;
 }
 
@@ -46,14 +56,24 @@ const tokenLifetimeSeconds = 3599;
  * Routes an Entra request (`segments` = the decoded path segments). Returns undefined when the path is not an
  * Entra path, so the caller can try ARM.
  */
-export function handleEntra(method: string, segments: string[], origin: string, form: URLSearchParams | undefined, authorization: string | undefined, context: EntraContext): EntraResponse | undefined {
+export function handleEntra(
+  method: string,
+  segments: string[],
+  origin: string,
+  form: URLSearchParams | undefined,
+  authorization: string | undefined,
+  context: EntraContext,
+): EntraResponse | undefined {
   const [tenant, ...rest] = segments;
   if (tenant === undefined) return undefined;
   const path = rest.join('/').toLowerCase();
   if (method === 'GET' && tenant.toLowerCase() === 'common' && path === 'discovery/instance') {
     return { status: 200, body: instanceDiscovery(origin, context.defaultTenantId) };
   }
-  if (method === 'GET' && (path === 'v2.0/.well-known/openid-configuration' || path === '.well-known/openid-configuration')) {
+  if (
+    method === 'GET' &&
+    (path === 'v2.0/.well-known/openid-configuration' || path === '.well-known/openid-configuration')
+  ) {
     const tenantId = resolveTenant(tenant, context);
     if (tenantId === undefined) return tenantNotFound(tenant);
     return { status: 200, body: openIdConfiguration(origin, tenant, path.startsWith('v2.0')) };
@@ -62,7 +82,8 @@ export function handleEntra(method: string, segments: string[], origin: string, 
     return { status: 200, body: jwksOf(context.key) };
   }
   if (path === 'oauth2/v2.0/token' || path === 'oauth2/token') {
-    if (method !== 'POST') return entraError(405, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
+    if (method !== 'POST')
+      return entraError(405, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
     return issueToken(tenant, form ?? new URLSearchParams(), authorization, origin, path === 'oauth2/token', context);
   }
   return undefined;
@@ -70,7 +91,8 @@ export function handleEntra(method: string, segments: string[], origin: string, 
 
 function resolveTenant(tenant: string, context: EntraContext): string | undefined {
   if (guidPattern.test(tenant)) return tenant.toLowerCase();
-  if (/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i.test(tenant) || ['organizations', 'common'].includes(tenant.toLowerCase())) return context.defaultTenantId;
+  if (/^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$/i.test(tenant) || ['organizations', 'common'].includes(tenant.toLowerCase()))
+    return context.defaultTenantId;
   return undefined;
 }
 
@@ -101,13 +123,25 @@ function instanceDiscovery(origin: string, tenantId: string): Record<string, unk
   };
 }
 
-function issueToken(tenant: string, form: URLSearchParams, authorization: string | undefined, origin: string, v1: boolean, context: EntraContext): EntraResponse {
+function issueToken(
+  tenant: string,
+  form: URLSearchParams,
+  authorization: string | undefined,
+  origin: string,
+  v1: boolean,
+  context: EntraContext,
+): EntraResponse {
   const tenantId = resolveTenant(tenant, context);
   if (tenantId === undefined) return tenantNotFound(tenant);
   const grantType = form.get('grant_type');
   if (!grantType) return missingParameter('grant_type');
   if (grantType !== 'client_credentials') {
-    return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+    return entraError(
+      400,
+      'unsupported_grant_type',
+      70003,
+      `The app requested an unsupported grant type '${grantType}'.`,
+    );
   }
   let clientId = form.get('client_id') ?? undefined;
   let secret = form.get('client_secret') ?? undefined;
@@ -121,7 +155,12 @@ function issueToken(tenant: string, form: URLSearchParams, authorization: string
   }
   if (!clientId) return missingParameter('client_id');
   if (!guidPattern.test(clientId)) {
-    return entraError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+    return entraError(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+    );
   }
   let audience: string;
   if (v1) {
@@ -134,7 +173,12 @@ function issueToken(tenant: string, form: URLSearchParams, authorization: string
     const defaults = scope.split(/\s+/).filter((item) => item.endsWith('/.default'));
     const first = defaults[0];
     if (first === undefined || defaults.length > 1) {
-      return entraError(400, 'invalid_scope', 70011, `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid. The scope format is invalid. Scope must be in a valid URI form <https://example/scope> or a valid Guid <guid/scope>.`);
+      return entraError(
+        400,
+        'invalid_scope',
+        70011,
+        `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid. The scope format is invalid. Scope must be in a valid URI form <https://example/scope> or a valid Guid <guid/scope>.`,
+      );
     }
     audience = first.slice(0, -'/.default'.length);
   }
@@ -143,7 +187,12 @@ function issueToken(tenant: string, form: URLSearchParams, authorization: string
   if (assertion !== undefined) {
     const assertionType = form.get('client_assertion_type');
     if (assertionType !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
-      return entraError(400, 'invalid_request', 50027, `AADSTS50027: Invalid client_assertion_type '${assertionType ?? ''}'.`);
+      return entraError(
+        400,
+        'invalid_request',
+        50027,
+        `AADSTS50027: Invalid client_assertion_type '${assertionType ?? ''}'.`,
+      );
     }
     const decoded = decodeJwt(assertion);
     if (!decoded) return entraError(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
@@ -155,30 +204,77 @@ function issueToken(tenant: string, form: URLSearchParams, authorization: string
     }
     const issuer = String(decoded.claims.iss ?? '');
     const subject = String(decoded.claims.sub ?? '');
-    const federated = decoded.claims.aud === 'api://AzureADTokenExchange' || (Array.isArray(decoded.claims.aud) && decoded.claims.aud.includes('api://AzureADTokenExchange'));
+    const federated =
+      decoded.claims.aud === 'api://AzureADTokenExchange' ||
+      (Array.isArray(decoded.claims.aud) && decoded.claims.aud.includes('api://AzureADTokenExchange'));
     if (!federated && (issuer !== clientId || subject !== clientId)) {
-      return entraError(401, 'invalid_client', 700023, `Client assertion audience or subject does not match the application '${clientId}'.`);
+      return entraError(
+        401,
+        'invalid_client',
+        700023,
+        `Client assertion audience or subject does not match the application '${clientId}'.`,
+      );
     }
     if (!federated && registered) {
       const check = verifyClientAssertion(assertion, registered.certificates ?? []);
       const thumbprint = String(decoded.header['x5t#S256'] ?? decoded.header.x5t ?? '');
-      if (check === 'unknownKey') return entraError(401, 'invalid_client', 700027, `The certificate with identifier '${thumbprint}' used to sign the client assertion is not registered on application '${clientId}'.`);
-      if (check === 'signature') return entraError(401, 'invalid_client', 700027, 'Client assertion contains an invalid signature.');
+      if (check === 'unknownKey')
+        return entraError(
+          401,
+          'invalid_client',
+          700027,
+          `The certificate with identifier '${thumbprint}' used to sign the client assertion is not registered on application '${clientId}'.`,
+        );
+      if (check === 'signature')
+        return entraError(401, 'invalid_client', 700027, 'Client assertion contains an invalid signature.');
     }
     const fromArm = federated ? context.federatedCredentialsOf?.(clientId) : undefined;
     const audiences = Array.isArray(decoded.claims.aud) ? decoded.claims.aud.map(String) : [String(decoded.claims.aud)];
-    if (fromArm && !fromArm.some((entry) => entry.issuer === issuer && entry.subject === subject && entry.audiences.some((audience) => audiences.includes(audience)))) {
-      return entraError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'.`);
+    if (
+      fromArm &&
+      !fromArm.some(
+        (entry) =>
+          entry.issuer === issuer &&
+          entry.subject === subject &&
+          entry.audiences.some((audience) => audiences.includes(audience)),
+      )
+    ) {
+      return entraError(
+        400,
+        'invalid_client',
+        70021,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'.`,
+      );
     }
-    if (federated && registered && !fromArm && !(registered.federated ?? []).some((entry) => entry.issuer === issuer && entry.subject === subject)) {
-      return entraError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'.`);
+    if (
+      federated &&
+      registered &&
+      !fromArm &&
+      !(registered.federated ?? []).some((entry) => entry.issuer === issuer && entry.subject === subject)
+    ) {
+      return entraError(
+        400,
+        'invalid_client',
+        70021,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'.`,
+      );
     }
   } else if (secret !== undefined && secret !== '') {
     if (registered && registered.secret !== secret) {
-      return entraError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+      return entraError(
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      );
     }
   } else {
-    return entraError(401, 'invalid_client', 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+    return entraError(
+      401,
+      'invalid_client',
+      7000216,
+      "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+    );
   }
   const now = context.nowSeconds();
   const objectId = stableUuid(`${tenantId}/${clientId.toLowerCase()}`);
@@ -198,23 +294,46 @@ function issueToken(tenant: string, form: URLSearchParams, authorization: string
     uti: randomUUID(),
   };
   const accessToken = signJwt(context.key, claims);
-  const body: Record<string, unknown> = { token_type: 'Bearer', expires_in: tokenLifetimeSeconds, ext_expires_in: tokenLifetimeSeconds, access_token: accessToken };
-  if (v1) Object.assign(body, { expires_on: String(now + tokenLifetimeSeconds), not_before: String(now), resource: audience });
+  const body: Record<string, unknown> = {
+    token_type: 'Bearer',
+    expires_in: tokenLifetimeSeconds,
+    ext_expires_in: tokenLifetimeSeconds,
+    access_token: accessToken,
+  };
+  if (v1)
+    Object.assign(body, {
+      expires_on: String(now + tokenLifetimeSeconds),
+      not_before: String(now),
+      resource: audience,
+    });
   return { status: 200, body };
 }
 
 function missingParameter(name: string): EntraResponse {
-  return entraError(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+  return entraError(
+    400,
+    'invalid_request',
+    900144,
+    `The request body must contain the following parameter: '${name}'.`,
+  );
 }
 
 function tenantNotFound(tenant: string): EntraResponse {
-  return entraError(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+  return entraError(
+    400,
+    'invalid_request',
+    90002,
+    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+  );
 }
 
 function entraError(status: number, error: string, code: number, description: string): EntraResponse {
   const traceId = randomUUID();
   const correlationId = randomUUID();
-  const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const timestamp = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
   return {
     status,
     body: {

@@ -1,4 +1,7 @@
-/** ARM's error envelope: `{"error":{"code","message","target","details"}}`, thrown by handlers and rendered by the server. */
+/**
+ * ARM's error envelope: `{"error":{"code","message","target","details"}}`, thrown by handlers and rendered by the
+ * server.
+ */
 
 /** One entry of an ARM error's `details`. */
 export interface ArmErrorDetail {
@@ -15,7 +18,12 @@ export class ArmError extends Error {
   readonly details: ArmErrorDetail[];
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, extra: { target?: string; details?: ArmErrorDetail[]; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    extra: { target?: string; details?: ArmErrorDetail[]; headers?: Record<string, string> } = {},
+  ) {
     super(message);
     this.name = 'ArmError';
     this.status = status;
@@ -40,7 +48,11 @@ export class ArmError extends Error {
 
 /** 400 for a body that is not JSON (or not a JSON object). */
 export function invalidRequestContent(reason: string): ArmError {
-  return new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${reason}'.`);
+  return new ArmError(
+    400,
+    'InvalidRequestContent',
+    `The request content was invalid and could not be deserialized: '${reason}'.`,
+  );
 }
 
 export function resourceGroupNotFound(name: string): ArmError {
@@ -49,5 +61,9 @@ export function resourceGroupNotFound(name: string): ArmError {
 
 export function resourceNotFound(type: string, name: string, resourceGroup: string | undefined): ArmError {
   const where = resourceGroup === undefined ? '' : ` under resource group '${resourceGroup}'`;
-  return new ArmError(404, 'ResourceNotFound', `The Resource '${type}/${name}'${where} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+  return new ArmError(
+    404,
+    'ResourceNotFound',
+    `The Resource '${type}/${name}'${where} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
 }

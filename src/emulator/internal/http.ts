@@ -22,7 +22,9 @@ export async function readBody(request: IncomingMessage, limit = maxBodyBytes): 
 }
 
 function tooLarge(limit: number): ArmError {
-  return new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum of ${limit} bytes.`, { headers: { connection: 'close' } });
+  return new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum of ${limit} bytes.`, {
+    headers: { connection: 'close' },
+  });
 }
 
 /** Parses a JSON request body; an empty body is `undefined`; bad JSON → 400 `InvalidRequestContent`. */
@@ -31,12 +33,22 @@ export function parseJsonBody(raw: Buffer): unknown {
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch (error) {
-    throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${(error as Error).message}'.`);
+    throw new ArmError(
+      400,
+      'InvalidRequestContent',
+      `The request content was invalid and could not be deserialized: '${(error as Error).message}'.`,
+    );
   }
 }
 
 /** Writes a response: JSON when `body` is defined, none otherwise (and never for HEAD). */
-export function send(request: IncomingMessage, response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function send(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
   if (body === undefined || request.method === 'HEAD') {
     response.writeHead(status);

@@ -1,5 +1,15 @@
 /** RS256 JSON Web Tokens: the emulator signs the access tokens it issues and verifies them on every ARM request. */
-import { constants, createHash, createPublicKey, generateKeyPairSync, createPrivateKey, sign, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  createPrivateKey,
+  sign,
+  verify,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 
 /** A signing key and its JWKS entry. */
 export interface SigningKey {
@@ -43,12 +53,21 @@ export function signJwt(key: SigningKey, claims: Record<string, unknown>): strin
 export type JwtProblem = 'malformed' | 'signature' | 'expired' | 'notYetValid';
 
 /** Verifies signature and time window; returns the claims or the problem found. */
-export function verifyJwt(key: SigningKey, token: string, nowSeconds: number): { claims: Record<string, unknown> } | { problem: JwtProblem } {
+export function verifyJwt(
+  key: SigningKey,
+  token: string,
+  nowSeconds: number,
+): { claims: Record<string, unknown> } | { problem: JwtProblem } {
   const decoded = decodeJwt(token);
   if (!decoded) return { problem: 'malformed' };
   const [headerPart, payloadPart, signaturePart] = token.split('.') as [string, string, string];
   if (decoded.header.alg !== 'RS256' || decoded.header.kid !== key.kid) return { problem: 'signature' };
-  const valid = verify('sha256', Buffer.from(`${headerPart}.${payloadPart}`), key.publicKey, Buffer.from(signaturePart, 'base64url'));
+  const valid = verify(
+    'sha256',
+    Buffer.from(`${headerPart}.${payloadPart}`),
+    key.publicKey,
+    Buffer.from(signaturePart, 'base64url'),
+  );
   if (!valid) return { problem: 'signature' };
   const exp = decoded.claims.exp;
   const nbf = decoded.claims.nbf;
@@ -58,7 +77,9 @@ export function verifyJwt(key: SigningKey, token: string, nowSeconds: number): {
 }
 
 /** Decodes a JWT's header and claims without verifying it; undefined when it is not a JWT. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } | undefined {
+export function decodeJwt(
+  token: string,
+): { header: Record<string, unknown>; claims: Record<string, unknown> } | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   try {
@@ -94,12 +115,17 @@ export function parseClientCertificate(pem: string): ClientCertificate {
  * Checks a certificate-signed client assertion (RS256 or PS256, the certificate named by `x5t#S256` or `x5t`):
  * 'unknownKey' when no certificate matches its thumbprint, 'signature' when the signature does not verify.
  */
-export function verifyClientAssertion(token: string, certificates: ClientCertificate[]): 'ok' | 'unknownKey' | 'signature' {
+export function verifyClientAssertion(
+  token: string,
+  certificates: ClientCertificate[],
+): 'ok' | 'unknownKey' | 'signature' {
   const decoded = decodeJwt(token);
   if (!decoded) return 'signature';
   const thumbprint256 = decoded.header['x5t#S256'];
   const thumbprint1 = decoded.header.x5t;
-  const certificate = certificates.find((candidate) => candidate.x5tS256 === thumbprint256 || candidate.x5t === thumbprint1);
+  const certificate = certificates.find(
+    (candidate) => candidate.x5tS256 === thumbprint256 || candidate.x5t === thumbprint1,
+  );
   if (!certificate) return 'unknownKey';
   const [headerPart, payloadPart, signaturePart] = token.split('.') as [string, string, string];
   const data = Buffer.from(`${headerPart}.${payloadPart}`);
@@ -107,7 +133,11 @@ export function verifyClientAssertion(token: string, certificates: ClientCertifi
   const alg = decoded.header.alg;
   if (alg === 'RS256') return verify('sha256', data, certificate.publicKey, signature) ? 'ok' : 'signature';
   if (alg === 'PS256') {
-    const key = { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+    const key = {
+      key: certificate.publicKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+    };
     return verify('sha256', data, key, signature) ? 'ok' : 'signature';
   }
   return 'signature';

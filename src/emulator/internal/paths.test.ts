@@ -21,7 +21,11 @@ describe('parseArmPath', () => {
       ['GET', `/subscriptions/${sub}/providers/Microsoft.Storage/locations/westus/operationStatuses/op1`, 'operation'],
       ['GET', `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts`, 'collection'],
       ['PUT', `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa`, 'resource'],
-      ['POST', `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa/listKeys`, 'action'],
+      [
+        'POST',
+        `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa/listKeys`,
+        'action',
+      ],
       ['GET', '/providers/Microsoft.Management/managementGroups/mg', 'resource'],
       ['GET', '/tenants', 'tenants'],
     ];
@@ -29,13 +33,24 @@ describe('parseArmPath', () => {
   });
 
   it('splits extension resources at the last /providers/ and keeps casing', () => {
-    const path = parseArmPath('PUT', split(`/SUBSCRIPTIONS/${sub}/RESOURCEGROUPS/Rg/PROVIDERS/Microsoft.Sql/servers/S1/databases/Db/providers/Microsoft.Authorization/roleAssignments/ra`));
+    const path = parseArmPath(
+      'PUT',
+      split(
+        `/SUBSCRIPTIONS/${sub}/RESOURCEGROUPS/Rg/PROVIDERS/Microsoft.Sql/servers/S1/databases/Db/providers/Microsoft.Authorization/roleAssignments/ra`,
+      ),
+    );
     assert.equal(path.kind, 'resource');
     if (path.kind !== 'resource') return;
-    assert.equal(path.resource.id, `/subscriptions/${sub}/resourceGroups/Rg/providers/Microsoft.Sql/servers/S1/databases/Db/providers/Microsoft.Authorization/roleAssignments/ra`);
+    assert.equal(
+      path.resource.id,
+      `/subscriptions/${sub}/resourceGroups/Rg/providers/Microsoft.Sql/servers/S1/databases/Db/providers/Microsoft.Authorization/roleAssignments/ra`,
+    );
     assert.equal(path.resource.fullType, 'Microsoft.Authorization/roleAssignments');
     assert.equal(path.resource.scope.resource?.fullType, 'Microsoft.Sql/servers/databases');
-    assert.equal(path.resource.scope.resource?.parentId, `/subscriptions/${sub}/resourceGroups/Rg/providers/Microsoft.Sql/servers/S1`);
+    assert.equal(
+      path.resource.scope.resource?.parentId,
+      `/subscriptions/${sub}/resourceGroups/Rg/providers/Microsoft.Sql/servers/S1`,
+    );
     assert.equal(path.resource.resourceGroup, 'Rg');
   });
 

@@ -76,7 +76,8 @@ export function parseArmPath(method: string, segments: string[]): ArmPath {
       const resourceGroup = checkResourceGroupName(segments[3] ?? '');
       const id = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
       if (segments.length === 4) return { kind: 'resourceGroup', subscriptionId, resourceGroup, id };
-      if (segments.length === 5 && lower[4] === 'resources') return { kind: 'genericList', subscriptionId, resourceGroup };
+      if (segments.length === 5 && lower[4] === 'resources')
+        return { kind: 'genericList', subscriptionId, resourceGroup };
       if (lower[4] !== 'providers') throw notFoundPath(segments);
     } else if (third === 'resources' && segments.length === 3) {
       return { kind: 'genericList', subscriptionId };
@@ -88,7 +89,11 @@ export function parseArmPath(method: string, segments: string[]): ArmPath {
       throw notFoundPath(segments);
     }
   } else if (first !== 'providers') {
-    throw new ArmError(400, 'MissingSubscription', 'The request did not have a subscription or a valid tenant level resource provider.');
+    throw new ArmError(
+      400,
+      'MissingSubscription',
+      'The request did not have a subscription or a valid tenant level resource provider.',
+    );
   }
   return parseProviderPath(method, segments, lower);
 }
@@ -102,10 +107,23 @@ function parseProviderPath(method: string, segments: string[], lower: string[]):
     if (scope.resource !== undefined || scope.resourceGroup !== undefined) throw notFoundPath(segments);
     return { kind: 'providers', ...(scope.subscriptionId ? { subscriptionId: scope.subscriptionId } : {}) };
   }
-  if (!namespacePattern.test(namespace)) throw new ArmError(400, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
+  if (!namespacePattern.test(namespace))
+    throw new ArmError(400, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
   const restLower = rest.map((segment) => segment.toLowerCase());
-  if (method === 'GET' && rest.length === 4 && restLower[0] === 'locations' && (restLower[2] === 'operationstatuses' || restLower[2] === 'operationresults') && scope.resource === undefined && scope.resourceGroup === undefined) {
-    return { kind: 'operation', ...(scope.subscriptionId ? { subscriptionId: scope.subscriptionId } : {}), operationId: rest[3] ?? '', result: restLower[2] === 'operationresults' };
+  if (
+    method === 'GET' &&
+    rest.length === 4 &&
+    restLower[0] === 'locations' &&
+    (restLower[2] === 'operationstatuses' || restLower[2] === 'operationresults') &&
+    scope.resource === undefined &&
+    scope.resourceGroup === undefined
+  ) {
+    return {
+      kind: 'operation',
+      ...(scope.subscriptionId ? { subscriptionId: scope.subscriptionId } : {}),
+      operationId: rest[3] ?? '',
+      result: restLower[2] === 'operationresults',
+    };
   }
   if (rest.length === 0) {
     if (scope.resource !== undefined || scope.resourceGroup !== undefined) throw notFoundPath(segments);
@@ -120,7 +138,14 @@ function parseProviderPath(method: string, segments: string[], lower: string[]):
     const types = rest.filter((_, index) => index % 2 === 0);
     for (const type of types) checkTypeName(type);
     const parent = rest.length > 1 ? buildResource(scope, namespace, rest.slice(0, -1)) : undefined;
-    return { kind: 'collection', scope, ...(parent ? { parent } : {}), namespace, types, fullType: [namespace, ...types].join('/') };
+    return {
+      kind: 'collection',
+      scope,
+      ...(parent ? { parent } : {}),
+      namespace,
+      types,
+      fullType: [namespace, ...types].join('/'),
+    };
   }
   return { kind: 'resource', resource: buildResource(scope, namespace, rest) };
 }
@@ -139,7 +164,8 @@ function parseScope(segments: string[]): Scope {
     return { id: `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`, subscriptionId, resourceGroup };
   }
   const providersAt = lower.lastIndexOf('providers');
-  if (providersAt < 0) throw new ArmError(400, 'InvalidScope', `The scope '/${segments.join('/')}' is not a valid ARM scope.`);
+  if (providersAt < 0)
+    throw new ArmError(400, 'InvalidScope', `The scope '/${segments.join('/')}' is not a valid ARM scope.`);
   const rest = segments.slice(providersAt + 1);
   const [namespace, ...typesAndNames] = rest;
   if (namespace === undefined || typesAndNames.length === 0 || typesAndNames.length % 2 !== 0) {
@@ -155,7 +181,8 @@ function parseScope(segments: string[]): Scope {
 }
 
 function buildResource(scope: Scope, namespace: string, typesAndNames: string[]): ResourceRef {
-  if (!namespacePattern.test(namespace)) throw new ArmError(400, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
+  if (!namespacePattern.test(namespace))
+    throw new ArmError(400, 'InvalidResourceNamespace', `The resource namespace '${namespace}' is invalid.`);
   const types: string[] = [];
   const names: string[] = [];
   for (let index = 0; index < typesAndNames.length; index += 2) {
@@ -181,32 +208,58 @@ function buildResource(scope: Scope, namespace: string, typesAndNames: string[])
 }
 
 function checkSubscriptionId(value: string): string {
-  if (!guidPattern.test(value)) throw new ArmError(400, 'InvalidSubscriptionId', `The provided subscription identifier '${value}' is malformed or invalid.`);
+  if (!guidPattern.test(value))
+    throw new ArmError(
+      400,
+      'InvalidSubscriptionId',
+      `The provided subscription identifier '${value}' is malformed or invalid.`,
+    );
   return value;
 }
 
 /** Resource group names: 1–90 letters, digits, `-_().`, not ending in `.`. */
 export function checkResourceGroupName(value: string): string {
   if (!/^[-\p{L}\p{N}_().]{1,90}$/u.test(value) || value.endsWith('.')) {
-    throw new ArmError(400, 'InvalidResourceGroup', `The provided resource group name '${value}' has these invalid characters or length. Resource group names may contain up to 90 letters, digits, underscores, hyphens, periods and parentheses, and may not end in a period.`, { target: 'resourceGroupName' });
+    throw new ArmError(
+      400,
+      'InvalidResourceGroup',
+      `The provided resource group name '${value}' has these invalid characters or length. Resource group names may contain up to 90 letters, digits, underscores, hyphens, periods and parentheses, and may not end in a period.`,
+      { target: 'resourceGroupName' },
+    );
   }
   return value;
 }
 
 function checkResourceName(value: string): string {
-  if (value.length === 0 || value.length > 260 || badNameCharacters.test(value) || value.endsWith('.') || value.endsWith(' ')) {
-    throw new ArmError(400, 'InvalidResourceName', `The resource name '${value}' is invalid. It must be 1-260 characters, must not contain '<>%&:\\?/#' or control characters and must not end with a period or space.`, { target: 'name' });
+  if (
+    value.length === 0 ||
+    value.length > 260 ||
+    badNameCharacters.test(value) ||
+    value.endsWith('.') ||
+    value.endsWith(' ')
+  ) {
+    throw new ArmError(
+      400,
+      'InvalidResourceName',
+      `The resource name '${value}' is invalid. It must be 1-260 characters, must not contain '<>%&:\\?/#' or control characters and must not end with a period or space.`,
+      { target: 'name' },
+    );
   }
   return value;
 }
 
 function checkTypeName(value: string): string {
-  if (!typePattern.test(value)) throw new ArmError(400, 'InvalidResourceType', `The resource type '${value}' is invalid.`);
+  if (!typePattern.test(value))
+    throw new ArmError(400, 'InvalidResourceType', `The resource type '${value}' is invalid.`);
   return value;
 }
 
 function notFoundPath(segments: string[]): ArmError {
-  return new ArmError(404, 'NotFound', `No HTTP resource was found that matches the request URI '/${segments.join('/')}'.`);
+  return new ArmError(
+    404,
+    'NotFound',
+    `No HTTP resource was found that matches the request URI '/${segments.join('/')}'.`,
+  );
 }
 
 /** `<Provider>/locations/<region>`: an address under which some types live, not a resource of its own. */

@@ -29,7 +29,11 @@ export function isDeletedVaultsCollection(fullType: string): boolean {
 }
 
 export function isDeletedVault(resource: StoredResource | undefined): resource is DeletedVault {
-  return resource !== undefined && isDeletedVaultType(resource.fullType) && Array.isArray((resource as Partial<DeletedVault>).softDeleted);
+  return (
+    resource !== undefined &&
+    isDeletedVaultType(resource.fullType) &&
+    Array.isArray((resource as Partial<DeletedVault>).softDeleted)
+  );
 }
 
 /**
@@ -45,7 +49,10 @@ export function softDeletedVaults(removed: StoredResource[], now: number): Delet
     const location = typeof vault.body.location === 'string' ? vault.body.location : 'global';
     const locationId = `/subscriptions/${vault.subscriptionId}/providers/Microsoft.KeyVault/locations/${location}`;
     const id = `${locationId}/deletedVaults/${vault.name}`;
-    const retentionDays = typeof properties.softDeleteRetentionInDays === 'number' ? properties.softDeleteRetentionInDays : retentionDaysDefault;
+    const retentionDays =
+      typeof properties.softDeleteRetentionInDays === 'number'
+        ? properties.softDeleteRetentionInDays
+        : retentionDaysDefault;
     const inside = `${vault.key}/`;
     records.push({
       id,
@@ -68,18 +75,29 @@ export function softDeletedVaults(removed: StoredResource[], now: number): Delet
           purgeProtectionEnabled: properties.enablePurgeProtection === true,
         },
       },
-      softDeleted: removed.filter((resource) => resource === vault || resource.key.startsWith(inside)).map((resource) => structuredClone(resource)),
+      softDeleted: removed
+        .filter((resource) => resource === vault || resource.key.startsWith(inside))
+        .map((resource) => structuredClone(resource)),
     });
   }
   return records;
 }
 
 /** The deleted vault named `name` in the subscription (a vault name is reserved in every location). */
-export function findDeletedVault(resources: Iterable<StoredResource>, subscriptionId: string, name: string): DeletedVault | undefined {
+export function findDeletedVault(
+  resources: Iterable<StoredResource>,
+  subscriptionId: string,
+  name: string,
+): DeletedVault | undefined {
   const subscription = subscriptionId.toLowerCase();
   const wanted = name.toLowerCase();
   for (const resource of resources) {
-    if (isDeletedVault(resource) && resource.subscriptionId?.toLowerCase() === subscription && resource.name.toLowerCase() === wanted) return resource;
+    if (
+      isDeletedVault(resource) &&
+      resource.subscriptionId?.toLowerCase() === subscription &&
+      resource.name.toLowerCase() === wanted
+    )
+      return resource;
   }
   return undefined;
 }
@@ -88,18 +106,37 @@ export function findDeletedVault(resources: Iterable<StoredResource>, subscripti
  * Checks a vault PUT against the deleted vaults before anything changes. Returns the deleted vault a
  * `createMode: recover` brings back (the caller restores its descendants and drops the record), else undefined.
  */
-export function checkVaultCreate(resources: Iterable<StoredResource>, vault: { subscriptionId: string | undefined; name: string; fullType: string; exists: boolean; body: Record<string, unknown> }): DeletedVault | undefined {
+export function checkVaultCreate(
+  resources: Iterable<StoredResource>,
+  vault: {
+    subscriptionId: string | undefined;
+    name: string;
+    fullType: string;
+    exists: boolean;
+    body: Record<string, unknown>;
+  },
+): DeletedVault | undefined {
   if (vault.fullType.toLowerCase() !== vaultType || vault.subscriptionId === undefined) return undefined;
   const createMode = isObject(vault.body.properties) ? vault.body.properties.createMode : undefined;
   const recover = typeof createMode === 'string' && createMode.toLowerCase() === 'recover';
   if (vault.exists) return undefined;
   const deleted = findDeletedVault(resources, vault.subscriptionId, vault.name);
   if (deleted === undefined) {
-    if (recover) throw new ArmError(404, 'SoftDeletedVaultDoesNotExist', `A soft deleted vault with the name '${vault.name}' does not exist in this subscription: create it with createMode 'default'.`, { target: 'properties.createMode' });
+    if (recover)
+      throw new ArmError(
+        404,
+        'SoftDeletedVaultDoesNotExist',
+        `A soft deleted vault with the name '${vault.name}' does not exist in this subscription: create it with createMode 'default'.`,
+        { target: 'properties.createMode' },
+      );
     return undefined;
   }
   if (!recover) {
-    throw new ArmError(409, 'ConflictError', `A vault with the same name already exists in deleted state. You need to either recover or purge existing key vault '${vault.name}' (createMode 'recover', or POST ${deleted.id}/purge).`);
+    throw new ArmError(
+      409,
+      'ConflictError',
+      `A vault with the same name already exists in deleted state. You need to either recover or purge existing key vault '${vault.name}' (createMode 'recover', or POST ${deleted.id}/purge).`,
+    );
   }
   return deleted;
 }
@@ -112,6 +149,10 @@ export function deletedVaultNotFound(name: string, location: string): ArmError {
 export function checkPurge(deleted: DeletedVault): void {
   const properties = isObject(deleted.body.properties) ? deleted.body.properties : {};
   if (properties.purgeProtectionEnabled === true) {
-    throw new ArmError(409, 'ConflictError', `The vault '${deleted.name}' has purge protection enabled: it cannot be purged before ${String(properties.scheduledPurgeDate)}.`);
+    throw new ArmError(
+      409,
+      'ConflictError',
+      `The vault '${deleted.name}' has purge protection enabled: it cannot be purged before ${String(properties.scheduledPurgeDate)}.`,
+    );
   }
 }

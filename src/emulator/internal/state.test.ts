@@ -16,7 +16,13 @@ describe('StateStore', () => {
   const file = () => join(dataDir, 'state.json');
   const addResource = (store: StateStore, name: string) => {
     const id = `/subscriptions/s/resourceGroups/rg/providers/A.B/things/${name}`;
-    store.state.resources.set(id.toLowerCase(), { id, key: id.toLowerCase(), fullType: 'A.B/things', name, body: { id, name } });
+    store.state.resources.set(id.toLowerCase(), {
+      id,
+      key: id.toLowerCase(),
+      fullType: 'A.B/things',
+      name,
+      body: { id, name },
+    });
   };
 
   it('saves after writes, and after reads only when marked changed', () => {
@@ -32,7 +38,10 @@ describe('StateStore', () => {
     assert.equal(JSON.parse(readFileSync(file(), 'utf8')).resources.length, 2);
     const reloaded = new StateStore(dataDir, () => 'unused');
     assert.equal(reloaded.state.tenantId, 'tenant-1');
-    assert.deepEqual([...reloaded.state.resources.values()].map((resource) => resource.name), ['one', 'two']);
+    assert.deepEqual(
+      [...reloaded.state.resources.values()].map((resource) => resource.name),
+      ['one', 'two'],
+    );
   });
 
   it('rolls memory back to the last save', () => {
@@ -41,7 +50,10 @@ describe('StateStore', () => {
     store.commit();
     addResource(store, 'unsaved');
     store.rollback();
-    assert.deepEqual([...store.state.resources.values()].map((resource) => resource.name), ['kept']);
+    assert.deepEqual(
+      [...store.state.resources.values()].map((resource) => resource.name),
+      ['kept'],
+    );
   });
 
   it('removes only its own interrupted temporary files at start, and keeps the file private', () => {
@@ -56,7 +68,13 @@ describe('StateStore', () => {
 
   it('refuses a damaged state file with an error naming it and the fix', () => {
     writeFileSync(file(), '{"version":1,"tenantId":"t","subscriptions":[],"resources":{},"operations":[]}');
-    assert.throws(() => new StateStore(dataDir, () => 't'), (error: Error) => error.message.includes(file()) && error.message.includes('"resources" is not an array') && error.message.includes('move it away'));
+    assert.throws(
+      () => new StateStore(dataDir, () => 't'),
+      (error: Error) =>
+        error.message.includes(file()) &&
+        error.message.includes('"resources" is not an array') &&
+        error.message.includes('move it away'),
+    );
     writeFileSync(file(), 'garbage');
     assert.throws(() => new StateStore(dataDir, () => 't'), /is not JSON/);
   });

@@ -4,7 +4,18 @@
  * after every change, so a crash or a failed request never leaves a half-written file; a failed write rolls memory
  * back. Temporary files a crash left behind are removed at start.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** A subscription, registered on first use by the tenant of the first caller. */
@@ -109,7 +120,11 @@ export class StateStore {
       this.state = fromSaved(parseSaved(this.lastSaved, this.file));
     } else {
       this.state = {
-        tenantId: newTenantId(), subscriptions: new Map(), resources: new Map(), operations: new Map(), groups: new Map(),
+        tenantId: newTenantId(),
+        subscriptions: new Map(),
+        resources: new Map(),
+        operations: new Map(),
+        groups: new Map(),
       };
       this.lastSaved = serialize(this.state);
       if (this.file !== undefined) writeAtomic(this.file, this.lastSaved);
@@ -128,7 +143,9 @@ export class StateStore {
     if (changed) this.commit();
   }
 
-  /** Saves the current state; when saving fails, memory is rolled back to the last saved state and the error rethrown. */
+  /**
+   * Saves the current state; when saving fails, memory is rolled back to the last saved state and the error rethrown.
+   */
   commit(): void {
     if (this.file === undefined) return;
     const text = serialize(this.state);
@@ -175,7 +192,8 @@ function parseSaved(text: string, file: string): SavedState {
     throw damaged(file, `it is not JSON: ${(error as Error).message}`);
   }
   const record = saved as Partial<SavedState> | null;
-  if (typeof record !== 'object' || record === null || record.version !== 1) throw damaged(file, 'its "version" is not 1');
+  if (typeof record !== 'object' || record === null || record.version !== 1)
+    throw damaged(file, 'its "version" is not 1');
   for (const field of ['subscriptions', 'resources', 'operations'] as const) {
     if (!Array.isArray(record[field])) throw damaged(file, `its "${field}" is not an array`);
   }
@@ -184,7 +202,9 @@ function parseSaved(text: string, file: string): SavedState {
 }
 
 function damaged(file: string, reason: string): Error {
-  return new Error(`The emulator state ${file} cannot be read: ${reason}. Restore it, or move it away to start with no resources (the CA and token key next to it are kept).`);
+  return new Error(
+    `The emulator state ${file} cannot be read: ${reason}. Restore it, or move it away to start with no resources (the CA and token key next to it are kept).`,
+  );
 }
 
 function fromSaved(saved: SavedState): EmulatorState {
@@ -201,7 +221,10 @@ const temporaryMarker = '.tmp-';
 /** Files of the data directory written with {@link writeAtomic}. */
 const ownedFiles = ['state.json', 'token-signing-key.pem'];
 
-/** Writes `text` to `file` so that readers (and a restart after a crash) see either the old or the new content, never a part. */
+/**
+ * Writes `text` to `file` so that readers (and a restart after a crash) see either the old or the new content, never a
+ * part.
+ */
 export function writeAtomic(file: string, text: string, mode = 0o600): void {
   const temporary = `${file}${temporaryMarker}${process.pid}`;
   const fd = openSync(temporary, 'w', mode);
@@ -231,8 +254,8 @@ function syncDirectory(directory: string): void {
 /** Removes the temporary files of writes a crash interrupted (the file they were meant to replace is intact). */
 function removeStaleTemporaries(dataDir: string): void {
   for (const name of readdirSync(dataDir)) {
-    if (!name.includes(temporaryMarker) || !ownedFiles.some((owned) => name.startsWith(`${owned}${temporaryMarker}`))) continue;
+    if (!name.includes(temporaryMarker) || !ownedFiles.some((owned) => name.startsWith(`${owned}${temporaryMarker}`)))
+      continue;
     unlinkSync(join(dataDir, name));
   }
 }
-

@@ -16,6 +16,13 @@ describe('Throttler', () => {
   });
 
   it('classifies methods as ARM does', () => {
-    assert.deepEqual(['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'].map(classify), ['reads', 'reads', 'writes', 'writes', 'writes', 'deletes']);
+    assert.deepEqual(['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'].map(classify), [
+      'reads',
+      'reads',
+      'writes',
+      'writes',
+      'writes',
+      'deletes',
+    ]);
   });
 });

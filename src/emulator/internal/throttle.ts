@@ -14,7 +14,14 @@ export interface ThrottlingLimits {
 }
 
 /** ARM's current limits per subscription and principal. */
-export const armLimits: ThrottlingLimits = { readsBurst: 250, readsPerSecond: 25, writesBurst: 200, writesPerSecond: 10, deletesBurst: 200, deletesPerSecond: 10 };
+export const armLimits: ThrottlingLimits = {
+  readsBurst: 250,
+  readsPerSecond: 25,
+  writesBurst: 200,
+  writesPerSecond: 10,
+  deletesBurst: 200,
+  deletesPerSecond: 10,
+};
 
 /** reads (GET/HEAD), writes (PUT/PATCH/POST) or deletes (DELETE). */
 export type OperationClass = 'reads' | 'writes' | 'deletes';
@@ -38,7 +45,10 @@ interface Bucket {
 export class Throttler {
   private readonly buckets = new Map<string, Bucket>();
 
-  constructor(private readonly limits: ThrottlingLimits, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly limits: ThrottlingLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Takes one token from the bucket of `scopeKey` (subscription or tenant + principal) for `operation`. */
   take(scopeKey: string, operation: OperationClass): ThrottleDecision {

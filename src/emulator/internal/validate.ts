@@ -10,7 +10,11 @@ import { ArmError, type ArmErrorDetail } from './errors.js';
 const urlDerived = new Set(['id', 'name', 'type']);
 
 /** Collects every problem of `value` against `schema`; an empty list means valid. */
-export function validateBody(value: unknown, schema: SchemaNode, options: { partial?: boolean } = {}): ArmErrorDetail[] {
+export function validateBody(
+  value: unknown,
+  schema: SchemaNode,
+  options: { partial?: boolean } = {},
+): ArmErrorDetail[] {
   const problems: ArmErrorDetail[] = [];
   visit(value, schema, '', problems, options.partial === true, true);
   return problems;
@@ -20,11 +24,24 @@ export function validateBody(value: unknown, schema: SchemaNode, options: { part
 export function throwIfInvalid(problems: ArmErrorDetail[]): void {
   const [first] = problems;
   if (first === undefined) return;
-  if (problems.length === 1) throw new ArmError(400, first.code, first.message, first.target !== undefined ? { target: first.target } : {});
-  throw new ArmError(400, 'BadRequest', `The request has ${problems.length} validation errors: ${problems.map((problem) => problem.message).join(' ')}`, { details: problems });
+  if (problems.length === 1)
+    throw new ArmError(400, first.code, first.message, first.target !== undefined ? { target: first.target } : {});
+  throw new ArmError(
+    400,
+    'BadRequest',
+    `The request has ${problems.length} validation errors: ${problems.map((problem) => problem.message).join(' ')}`,
+    { details: problems },
+  );
 }
 
-function visit(value: unknown, schema: SchemaNode, path: string, problems: ArmErrorDetail[], partial: boolean, root: boolean): void {
+function visit(
+  value: unknown,
+  schema: SchemaNode,
+  path: string,
+  problems: ArmErrorDetail[],
+  partial: boolean,
+  root: boolean,
+): void {
   if (value === null || value === undefined) return;
   const where = path === '' ? 'the request body' : `'${path}'`;
   switch (schema.type) {
@@ -43,8 +60,10 @@ function visit(value: unknown, schema: SchemaNode, path: string, problems: ArmEr
         problems.push(typeProblem(path, where, schema.type === 'integer' ? 'an integer' : 'a number', value));
         return;
       }
-      if (schema.minimum !== undefined && value < schema.minimum) problems.push(invalid(path, `The value ${value} of ${where} is less than the minimum ${schema.minimum}.`));
-      if (schema.maximum !== undefined && value > schema.maximum) problems.push(invalid(path, `The value ${value} of ${where} is greater than the maximum ${schema.maximum}.`));
+      if (schema.minimum !== undefined && value < schema.minimum)
+        problems.push(invalid(path, `The value ${value} of ${where} is less than the minimum ${schema.minimum}.`));
+      if (schema.maximum !== undefined && value > schema.maximum)
+        problems.push(invalid(path, `The value ${value} of ${where} is greater than the maximum ${schema.maximum}.`));
       return;
     case 'boolean':
       if (typeof value !== 'boolean') problems.push(typeProblem(path, where, 'a boolean', value));
@@ -54,8 +73,10 @@ function visit(value: unknown, schema: SchemaNode, path: string, problems: ArmEr
         problems.push(typeProblem(path, where, 'an array', value));
         return;
       }
-      if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(invalid(path, `${capitalize(where)} must have at least ${schema.minItems} items.`));
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) problems.push(invalid(path, `${capitalize(where)} must have at most ${schema.maxItems} items.`));
+      if (schema.minItems !== undefined && value.length < schema.minItems)
+        problems.push(invalid(path, `${capitalize(where)} must have at least ${schema.minItems} items.`));
+      if (schema.maxItems !== undefined && value.length > schema.maxItems)
+        problems.push(invalid(path, `${capitalize(where)} must have at most ${schema.maxItems} items.`));
       if (schema.items) {
         const items = schema.items;
         value.forEach((item, index) => visit(item, items, `${path}[${index}]`, problems, partial, false));
@@ -71,20 +92,35 @@ function visit(value: unknown, schema: SchemaNode, path: string, problems: ArmEr
   }
 }
 
-function visitObject(value: Record<string, unknown>, schema: SchemaNode, path: string, problems: ArmErrorDetail[], partial: boolean, root: boolean): void {
+function visitObject(
+  value: Record<string, unknown>,
+  schema: SchemaNode,
+  path: string,
+  problems: ArmErrorDetail[],
+  partial: boolean,
+  root: boolean,
+): void {
   let properties = schema.properties ?? {};
   let required = schema.required ?? [];
   if (schema.discriminator) {
     const tag = value[schema.discriminator.property];
     const variants = schema.discriminator.variants;
-    const variantName = typeof tag === 'string' ? Object.keys(variants).find((name) => name.toLowerCase() === tag.toLowerCase()) : undefined;
+    const variantName =
+      typeof tag === 'string'
+        ? Object.keys(variants).find((name) => name.toLowerCase() === tag.toLowerCase())
+        : undefined;
     const variant = variantName === undefined ? undefined : variants[variantName];
     const tagPath = join(path, schema.discriminator.property);
     if (variant) {
       properties = { ...properties, ...(variant.properties ?? {}) };
       required = [...required, ...(variant.required ?? [])];
     } else if (tag !== undefined || !partial) {
-      problems.push(invalid(tagPath, `The value '${String(tag)}' of '${tagPath}' is not one of the allowed values: ${Object.keys(variants).join(', ')}.`));
+      problems.push(
+        invalid(
+          tagPath,
+          `The value '${String(tag)}' of '${tagPath}' is not one of the allowed values: ${Object.keys(variants).join(', ')}.`,
+        ),
+      );
     }
   }
   if (!partial) {
@@ -93,8 +129,18 @@ function visitObject(value: Record<string, unknown>, schema: SchemaNode, path: s
       if (child?.readOnly || (root && urlDerived.has(name))) continue;
       if (value[name] === undefined || value[name] === null) {
         const target = join(path, name);
-        if (root && name === 'location') problems.push({ code: 'LocationRequired', target, message: 'The location property is required for this definition.' });
-        else problems.push({ code: 'InvalidParameter', target, message: `The required property '${target}' is missing from the request.` });
+        if (root && name === 'location')
+          problems.push({
+            code: 'LocationRequired',
+            target,
+            message: 'The location property is required for this definition.',
+          });
+        else
+          problems.push({
+            code: 'InvalidParameter',
+            target,
+            message: `The required property '${target}' is missing from the request.`,
+          });
       }
     }
   }
@@ -106,12 +152,24 @@ function visitObject(value: Record<string, unknown>, schema: SchemaNode, path: s
 }
 
 function checkString(value: string, schema: SchemaNode, path: string, problems: ArmErrorDetail[]): void {
-  if (schema.enum && !schema.extensibleEnum && !schema.enum.some((allowed) => allowed.toLowerCase() === value.toLowerCase())) {
-    problems.push(invalid(path, `The value '${value}' is not valid for property '${path}'. The allowed values are: ${schema.enum.join(', ')}.`));
+  if (
+    schema.enum &&
+    !schema.extensibleEnum &&
+    !schema.enum.some((allowed) => allowed.toLowerCase() === value.toLowerCase())
+  ) {
+    problems.push(
+      invalid(
+        path,
+        `The value '${value}' is not valid for property '${path}'. The allowed values are: ${schema.enum.join(', ')}.`,
+      ),
+    );
   }
-  if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(invalid(path, `The value of '${path}' must be at least ${schema.minLength} characters long.`));
-  if (schema.maxLength !== undefined && value.length > schema.maxLength) problems.push(invalid(path, `The value of '${path}' must be at most ${schema.maxLength} characters long.`));
-  if (schema.pattern !== undefined && !matchesPattern(value, schema.pattern)) problems.push(invalid(path, `The value '${value}' of '${path}' does not match the pattern '${schema.pattern}'.`));
+  if (schema.minLength !== undefined && value.length < schema.minLength)
+    problems.push(invalid(path, `The value of '${path}' must be at least ${schema.minLength} characters long.`));
+  if (schema.maxLength !== undefined && value.length > schema.maxLength)
+    problems.push(invalid(path, `The value of '${path}' must be at most ${schema.maxLength} characters long.`));
+  if (schema.pattern !== undefined && !matchesPattern(value, schema.pattern))
+    problems.push(invalid(path, `The value '${value}' of '${path}' does not match the pattern '${schema.pattern}'.`));
 }
 
 const patternCache = new Map<string, RegExp | null>();
@@ -135,7 +193,11 @@ function matchesPattern(value: string, pattern: string): boolean {
 
 function typeProblem(path: string, where: string, expected: string, value: unknown): ArmErrorDetail {
   const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  return { code: 'InvalidRequestContent', target: path, message: `${capitalize(where)} must be ${expected}, not ${actual}.` };
+  return {
+    code: 'InvalidRequestContent',
+    target: path,
+    message: `${capitalize(where)} must be ${expected}, not ${actual}.`,
+  };
 }
 
 function invalid(path: string, message: string): ArmErrorDetail {
@@ -167,7 +229,9 @@ function prune(value: unknown, schema: SchemaNode | undefined, drop: (node: Sche
   let properties = schema.properties ?? {};
   if (schema.discriminator) {
     const tag = record[schema.discriminator.property];
-    const variant = Object.entries(schema.discriminator.variants).find(([name]) => typeof tag === 'string' && name.toLowerCase() === tag.toLowerCase())?.[1];
+    const variant = Object.entries(schema.discriminator.variants).find(
+      ([name]) => typeof tag === 'string' && name.toLowerCase() === tag.toLowerCase(),
+    )?.[1];
     if (variant?.properties) properties = { ...properties, ...variant.properties };
   }
   const result: Record<string, unknown> = {};

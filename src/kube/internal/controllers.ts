@@ -23,7 +23,10 @@ interface ObjectRef {
 function ownerUids(object: KubeObject): string[] {
   const owners = metadataOf(object).ownerReferences;
   if (!Array.isArray(owners)) return [];
-  return owners.filter(isObject).map((owner) => String(owner.uid ?? '')).filter((uid) => uid !== '');
+  return owners
+    .filter(isObject)
+    .map((owner) => String(owner.uid ?? ''))
+    .filter((uid) => uid !== '');
 }
 
 function refKey(ref: ObjectRef): string {
@@ -62,7 +65,8 @@ export class Controllers {
       for (const object of this.store.list(bucket)) {
         const ref = this.refOf(bucket, object);
         if (ownerUids(object).length > 0) this.enqueue(`dep:${refKey(ref)}`);
-        if (metadataOf(object).deletionTimestamp && this.dependents.has(String(metadataOf(object).uid))) this.enqueue(`owner:${String(metadataOf(object).uid)}`);
+        if (metadataOf(object).deletionTimestamp && this.dependents.has(String(metadataOf(object).uid)))
+          this.enqueue(`owner:${String(metadataOf(object).uid)}`);
       }
     }
     this.store.onChange((event) => this.onChange(event));
@@ -123,10 +127,12 @@ export class Controllers {
       for (const owner of ownerUids(object)) this.enqueue(`owner:${owner}`);
     } else {
       this.index(bucket, object, event.previous);
-      const ownersChanged = JSON.stringify(ownerUids(object)) !== JSON.stringify(event.previous ? ownerUids(event.previous) : []);
+      const ownersChanged =
+        JSON.stringify(ownerUids(object)) !== JSON.stringify(event.previous ? ownerUids(event.previous) : []);
       if (ownersChanged && ownerUids(object).length > 0) this.enqueue(`dep:${refKey(this.refOf(bucket, object))}`);
       const finalizers = finalizersOf(object);
-      if (metadata.deletionTimestamp && (finalizers.includes('orphan') || finalizers.includes('foregroundDeletion'))) this.enqueue(`owner:${uid}`);
+      if (metadata.deletionTimestamp && (finalizers.includes('orphan') || finalizers.includes('foregroundDeletion')))
+        this.enqueue(`owner:${uid}`);
     }
     if (bucket === crdBucket) {
       if (event.type === 'DELETED') this.registry.setCrdType(nameOf(object), undefined);
@@ -135,7 +141,8 @@ export class Controllers {
         if (metadata.deletionTimestamp) this.enqueue(`crd:${nameOf(object)}`);
       }
     }
-    if (bucket === namespacesBucket && metadata.deletionTimestamp && event.type !== 'DELETED') this.enqueue(`ns:${nameOf(object)}`);
+    if (bucket === namespacesBucket && metadata.deletionTimestamp && event.type !== 'DELETED')
+      this.enqueue(`ns:${nameOf(object)}`);
     if (event.type === 'DELETED' && namespace) {
       const owningNamespace = this.store.get(namespacesBucket, '', namespace);
       if (owningNamespace && metadataOf(owningNamespace).deletionTimestamp) this.enqueue(`ns:${namespace}`);
@@ -156,8 +163,10 @@ export class Controllers {
   }
 
   private requeueTerminating(): void {
-    for (const namespace of this.store.list(namespacesBucket)) if (metadataOf(namespace).deletionTimestamp) this.enqueue(`ns:${nameOf(namespace)}`);
-    for (const crd of this.store.list(crdBucket)) if (metadataOf(crd).deletionTimestamp) this.enqueue(`crd:${nameOf(crd)}`);
+    for (const namespace of this.store.list(namespacesBucket))
+      if (metadataOf(namespace).deletionTimestamp) this.enqueue(`ns:${nameOf(namespace)}`);
+    for (const crd of this.store.list(crdBucket))
+      if (metadataOf(crd).deletionTimestamp) this.enqueue(`crd:${nameOf(crd)}`);
   }
 
   private enqueue(item: string): void {
@@ -204,7 +213,12 @@ export class Controllers {
   private async finishNamespace(name: string): Promise<void> {
     const namespace = this.store.get(namespacesBucket, '', name);
     if (!namespace || !metadataOf(namespace).deletionTimestamp) return;
-    const buckets = new Set(this.registry.all().filter((type) => type.namespaced).map((type) => type.bucket));
+    const buckets = new Set(
+      this.registry
+        .all()
+        .filter((type) => type.namespaced)
+        .map((type) => type.bucket),
+    );
     for (const bucket of buckets) {
       const type = this.typeForBucket(bucket);
       if (!type) continue;
@@ -264,13 +278,19 @@ export class Controllers {
     if (!ownerType) return;
     if (finalizers.includes('orphan')) {
       for (const { type, object } of this.dependentObjects(uid)) {
-        const owners = (metadataOf(object).ownerReferences as unknown[]).filter((owner) => !(isObject(owner) && owner.uid === uid));
+        const owners = (metadataOf(object).ownerReferences as unknown[]).filter(
+          (owner) => !(isObject(owner) && owner.uid === uid),
+        );
         const next: KubeObject = { ...object, metadata: { ...metadataOf(object), ownerReferences: owners } };
         if (owners.length === 0) delete (next.metadata as Record<string, unknown>).ownerReferences;
         await this.operations.writeStored(type, next);
       }
       const current = this.store.get(ownerRef.bucket, ownerRef.namespace, ownerRef.name);
-      if (current) await this.operations.writeStored(ownerType, { ...current, metadata: { ...metadataOf(current), finalizers: finalizersOf(current).filter((item) => item !== 'orphan') } });
+      if (current)
+        await this.operations.writeStored(ownerType, {
+          ...current,
+          metadata: { ...metadataOf(current), finalizers: finalizersOf(current).filter((item) => item !== 'orphan') },
+        });
       return;
     }
     if (finalizers.includes('foregroundDeletion')) {
@@ -281,19 +301,30 @@ export class Controllers {
       if (this.dependentObjects(uid).length > 0) return;
       const current = this.store.get(ownerRef.bucket, ownerRef.namespace, ownerRef.name);
       if (current) {
-        await this.operations.writeStored(ownerType, { ...current, metadata: { ...metadataOf(current), finalizers: finalizersOf(current).filter((item) => item !== 'foregroundDeletion') } });
+        await this.operations.writeStored(ownerType, {
+          ...current,
+          metadata: {
+            ...metadataOf(current),
+            finalizers: finalizersOf(current).filter((item) => item !== 'foregroundDeletion'),
+          },
+        });
       }
     }
   }
 
   /** A dependent lost an owner: delete it if no owner is left, else drop the dangling references. */
   private async dropOwner(type: ResourceType, object: KubeObject): Promise<void> {
-    const owners = Array.isArray(metadataOf(object).ownerReferences) ? (metadataOf(object).ownerReferences as unknown[]) : [];
+    const owners = Array.isArray(metadataOf(object).ownerReferences)
+      ? (metadataOf(object).ownerReferences as unknown[])
+      : [];
     const alive = owners.filter((owner) => isObject(owner) && this.ownerExists(String(owner.uid ?? '')));
     if (alive.length === 0) {
       if (!metadataOf(object).deletionTimestamp) await this.operations.deleteStored(type, object, 'Background');
     } else if (alive.length < owners.length) {
-      await this.operations.writeStored(type, { ...object, metadata: { ...metadataOf(object), ownerReferences: alive } });
+      await this.operations.writeStored(type, {
+        ...object,
+        metadata: { ...metadataOf(object), ownerReferences: alive },
+      });
     }
   }
 

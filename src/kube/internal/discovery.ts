@@ -5,7 +5,11 @@ import type { ResourceType, VersionSpec } from './types.js';
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 export function apiVersions(serverAddress: string): Record<string, unknown> {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 function groupDocument(registry: Registry, name: string, versions: string[]): Record<string, unknown> {
@@ -15,7 +19,11 @@ function groupDocument(registry: Registry, name: string, versions: string[]): Re
 }
 
 export function apiGroupList(registry: Registry): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: registry.groups().map((group) => groupDocument(registry, group.name, group.versions)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: registry.groups().map((group) => groupDocument(registry, group.name, group.versions)),
+  };
 }
 
 /** One APIGroup, or undefined when the group is not served. */
@@ -36,20 +44,42 @@ function resourceEntries(type: ResourceType, version: VersionSpec): Record<strin
   if (type.shortNames.length > 0) main.shortNames = type.shortNames;
   if (type.categories.length > 0) main.categories = type.categories;
   const entries = [main];
-  if (version.statusSubresource) entries.push({ name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] });
+  if (version.statusSubresource)
+    entries.push({
+      name: `${type.plural}/status`,
+      singularName: '',
+      namespaced: type.namespaced,
+      kind: type.kind,
+      verbs: ['get', 'patch', 'update'],
+    });
   for (const subresource of type.builtin?.extraSubresources ?? []) {
-    entries.push({ name: `${type.plural}/${subresource}`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['update'] });
+    entries.push({
+      name: `${type.plural}/${subresource}`,
+      singularName: '',
+      namespaced: type.namespaced,
+      kind: type.kind,
+      verbs: ['update'],
+    });
   }
   return entries;
 }
 
 /** The APIResourceList of a group/version, or undefined when nothing is served there. */
-export function apiResourceList(registry: Registry, group: string, version: string): Record<string, unknown> | undefined {
+export function apiResourceList(
+  registry: Registry,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const served = registry.inGroupVersion(group, version);
   if (served.length === 0 && !(group === '' && version === 'v1')) return undefined;
   const resources = served.flatMap(({ type, version: spec }) => resourceEntries(type, spec));
   if (group === 'authorization.k8s.io' || group === 'authentication.k8s.io') return undefined;
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group === '' ? version : `${group}/${version}`,
+    resources,
+  };
 }
 
 /**
@@ -57,7 +87,12 @@ export function apiResourceList(registry: Registry, group: string, version: stri
  * SelfSubjectReview is also served at v1beta1 and v1alpha1: `kubectl auth whoami` before 1.28 asks for those.
  */
 export const reviewGroups = [
-  { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview' },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    resource: 'selfsubjectaccessreviews',
+    kind: 'SelfSubjectAccessReview',
+  },
   { group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview' },
   { group: 'authentication.k8s.io', version: 'v1beta1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview' },
   { group: 'authentication.k8s.io', version: 'v1alpha1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview' },
@@ -66,7 +101,9 @@ export const reviewGroups = [
 export function reviewGroupList(): Record<string, unknown>[] {
   const groups = [...new Set(reviewGroups.map((review) => review.group))];
   return groups.map((group) => {
-    const versions = reviewGroups.filter((review) => review.group === group).map((review) => ({ groupVersion: `${group}/${review.version}`, version: review.version }));
+    const versions = reviewGroups
+      .filter((review) => review.group === group)
+      .map((review) => ({ groupVersion: `${group}/${review.version}`, version: review.version }));
     return { name: group, versions, preferredVersion: versions[0] };
   });
 }

@@ -35,7 +35,12 @@ export class ApiError extends Error {
 }
 
 /** A Kubernetes `Status` object (failure unless code < 400). */
-export function statusObject(options: { code: number; reason?: string; message?: string; details?: StatusDetails }): Record<string, unknown> {
+export function statusObject(options: {
+  code: number;
+  reason?: string;
+  message?: string;
+  details?: StatusDetails;
+}): Record<string, unknown> {
   const status: Record<string, unknown> = {
     kind: 'Status',
     apiVersion: 'v1',
@@ -59,7 +64,11 @@ export function badRequest(message: string, details?: StatusDetails): ApiError {
 }
 
 export function notFound(resource: string, group: string, name: string): ApiError {
-  return new ApiError(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, { name, group: group || undefined, kind: resource });
+  return new ApiError(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, {
+    name,
+    group: group || undefined,
+    kind: resource,
+  });
 }
 
 export function notFoundPath(): ApiError {
@@ -67,25 +76,41 @@ export function notFoundPath(): ApiError {
 }
 
 export function alreadyExists(resource: string, group: string, name: string): ApiError {
-  return new ApiError(409, 'AlreadyExists', `${qualifiedResource(resource, group)} "${name}" already exists`, { name, group: group || undefined, kind: resource });
-}
-
-export function conflict(resource: string, group: string, name: string, detail: string, causes?: StatusCause[]): ApiError {
-  return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(resource, group)} "${name}": ${detail}`, {
+  return new ApiError(409, 'AlreadyExists', `${qualifiedResource(resource, group)} "${name}" already exists`, {
     name,
     group: group || undefined,
     kind: resource,
-    ...(causes ? { causes } : {}),
   });
 }
 
-export const staleMessage = 'the object has been modified; please apply your changes to the latest version and try again';
+export function conflict(
+  resource: string,
+  group: string,
+  name: string,
+  detail: string,
+  causes?: StatusCause[],
+): ApiError {
+  return new ApiError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedResource(resource, group)} "${name}": ${detail}`,
+    {
+      name,
+      group: group || undefined,
+      kind: resource,
+      ...(causes ? { causes } : {}),
+    },
+  );
+}
+
+export const staleMessage =
+  'the object has been modified; please apply your changes to the latest version and try again';
 
 /** 422 Invalid with one cause per field problem: `Kind.group "name" is invalid: [a: msg, b: msg]`. */
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
   const qualifiedKind = group === '' ? kind : `${kind}.${group}`;
   const parts = causes.map((cause) => (cause.field ? `${cause.field}: ${cause.message}` : cause.message));
-  const summary = parts.length === 1 ? parts[0] ?? '' : `[${parts.join(', ')}]`;
+  const summary = parts.length === 1 ? (parts[0] ?? '') : `[${parts.join(', ')}]`;
   return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, {
     name,
     group: group || undefined,

@@ -5,7 +5,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, reviewGroupList, reviewResourceList } from './discovery.js';
+import {
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  reviewGroupList,
+  reviewResourceList,
+} from './discovery.js';
 import { ApiError, badRequest, expired, methodNotAllowed, notFoundPath, unsupportedMediaType } from './errors.js';
 import type { ResponseShape } from './http-util.js';
 import { negotiate, parseMediaTypes, readBody, sendError, sendJson } from './http-util.js';
@@ -84,7 +91,16 @@ export class RequestHandler {
         return;
       }
       this.options.logger.error({ err: error, method: request.method, url: request.url }, 'internal error');
-      sendError(response, new ApiError(500, 'InternalError', `Internal error occurred: ${error instanceof Error ? error.message : String(error)}`, {}), warnings);
+      sendError(
+        response,
+        new ApiError(
+          500,
+          'InternalError',
+          `Internal error occurred: ${error instanceof Error ? error.message : String(error)}`,
+          {},
+        ),
+        warnings,
+      );
     });
   }
 
@@ -112,7 +128,10 @@ export class RequestHandler {
       request.resume();
       throw new ApiError(401, 'Unauthorized', 'Unauthorized', {});
     }
-    const segments = path.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+    const segments = path
+      .split('/')
+      .slice(1)
+      .map((segment) => decodeURIComponent(segment));
     const [root, ...rest] = segments;
     if (root === 'openapi') return this.serveOpenApi(rest, url, response);
     if (root === 'api') {
@@ -129,7 +148,8 @@ export class RequestHandler {
       }
       const [group = '', version, ...resourcePath] = rest;
       if (version === undefined) {
-        const document = apiGroup(this.options.registry, group) ?? reviewGroupList().find((candidate) => candidate.name === group);
+        const document =
+          apiGroup(this.options.registry, group) ?? reviewGroupList().find((candidate) => candidate.name === group);
         if (!document) throw notFoundPath();
         return sendJson(response, 200, { kind: 'APIGroup', apiVersion: 'v1', ...document });
       }
@@ -170,12 +190,22 @@ export class RequestHandler {
     throw notFoundPath();
   }
 
-  private async serveReview(request: IncomingMessage, response: ServerResponse, group: string, version: string, resourcePath: string[]): Promise<void> {
+  private async serveReview(
+    request: IncomingMessage,
+    response: ServerResponse,
+    group: string,
+    version: string,
+    resourcePath: string[],
+  ): Promise<void> {
     if (request.method !== 'POST' || resourcePath.length !== 1) throw methodNotAllowed();
     const body = await this.parseBody(request);
     const object = isObject(body.value) ? body.value : {};
     if (group === 'authorization.k8s.io') {
-      sendJson(response, 201, { ...object, metadata: { ...metadataOf(object), creationTimestamp: null }, status: { allowed: true, reason: 'azo apiserver allows every authenticated request' } });
+      sendJson(response, 201, {
+        ...object,
+        metadata: { ...metadataOf(object), creationTimestamp: null },
+        status: { allowed: true, reason: 'azo apiserver allows every authenticated request' },
+      });
     } else {
       sendJson(response, 201, {
         apiVersion: `authentication.k8s.io/${version}`,
@@ -186,7 +216,15 @@ export class RequestHandler {
     }
   }
 
-  private async serveResource(request: IncomingMessage, response: ServerResponse, url: URL, group: string, version: string, path: string[], warnings: string[]): Promise<void> {
+  private async serveResource(
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    group: string,
+    version: string,
+    path: string[],
+    warnings: string[],
+  ): Promise<void> {
     let parts = path;
     let namespace = '';
     if (parts[0] === 'namespaces' && parts.length > 2 && !namespaceSubresources.has(parts[2] ?? '')) {
@@ -204,12 +242,16 @@ export class RequestHandler {
     if (!type.namespaced && namespace) throw notFoundPath();
     const target: Target = { type, version: found.version, namespace };
     if (type.warning) warnings.push(type.warning);
-    if (found.version.deprecated) warnings.push(found.version.deprecationWarning ?? `${apiVersionOf(group, version)} ${type.kind} is deprecated`);
+    if (found.version.deprecated)
+      warnings.push(found.version.deprecationWarning ?? `${apiVersionOf(group, version)} ${type.kind} is deprecated`);
     const method = request.method ?? 'GET';
     const query = url.searchParams;
     const shape = negotiate(request.headers.accept);
     // A version other than the storage one of a CRD converted by a webhook: every object passes through it.
-    const converted = type.conversionWebhook !== undefined && found.version.name !== storageVersion(type).name ? this.webhookOps : undefined;
+    const converted =
+      type.conversionWebhook !== undefined && found.version.name !== storageVersion(type).name
+        ? this.webhookOps
+        : undefined;
     if (name === undefined) {
       if (method === 'GET') {
         if (isTrue(query.get('watch'))) return this.watch(request, response, target, query, shape, converted);
@@ -222,7 +264,9 @@ export class RequestHandler {
       if (method === 'POST') {
         const body = await this.parseBody(request);
         const context = this.writeContext(request, query, warnings);
-        const created = converted ? await converted.create(target, body, context) : await this.options.operations.create(target, body, context);
+        const created = converted
+          ? await converted.create(target, body, context)
+          : await this.options.operations.create(target, body, context);
         return this.respondObject(response, target, created, shape, query, warnings, 201);
       }
       if (method === 'DELETE') return this.deleteCollection(request, response, target, query, warnings, converted);
@@ -231,7 +275,9 @@ export class RequestHandler {
     }
     if (type.namespaced && !namespace) throw notFoundPath();
     if (subresource !== undefined) {
-      const allowed = (subresource === 'status' && found.version.statusSubresource) || (type.builtin?.extraSubresources ?? []).includes(subresource);
+      const allowed =
+        (subresource === 'status' && found.version.statusSubresource) ||
+        (type.builtin?.extraSubresources ?? []).includes(subresource);
       if (!allowed) {
         request.resume();
         throw notFoundPath();
@@ -249,7 +295,9 @@ export class RequestHandler {
       case 'PUT': {
         const body = await this.parseBody(request);
         const context = this.writeContext(request, query, warnings);
-        const updated = converted ? await converted.update(target, name, body, context, subresource) : await this.options.operations.update(target, name, body, context, subresource);
+        const updated = converted
+          ? await converted.update(target, name, body, context, subresource)
+          : await this.options.operations.update(target, name, body, context, subresource);
         return this.respondObject(response, target, updated, shape, query, warnings, 200);
       }
       case 'PATCH': {
@@ -268,7 +316,9 @@ export class RequestHandler {
         if (subresource) throw methodNotAllowed();
         const options = await this.deleteOptions(request, query);
         const context = this.writeContext(request, query, warnings);
-        const deleted = converted ? await converted.delete(target, name, options, context) : await this.options.operations.delete(target, name, options, context);
+        const deleted = converted
+          ? await converted.delete(target, name, options, context)
+          : await this.options.operations.delete(target, name, options, context);
         return this.respondObject(response, target, deleted, 'object', query, warnings, 200);
       }
       default:
@@ -282,10 +332,13 @@ export class RequestHandler {
     for (const value of dryRun) if (value !== 'All') throw invalidQuery('dryRun', value, 'supported values: "All"');
     const validation = query.get('fieldValidation') ?? 'Warn';
     if (validation !== 'Strict' && validation !== 'Warn' && validation !== 'Ignore') {
-      throw badRequest(`fieldValidation: Unsupported value: "${validation}": supported values: "Ignore", "Strict", "Warn"`);
+      throw badRequest(
+        `fieldValidation: Unsupported value: "${validation}": supported values: "Ignore", "Strict", "Warn"`,
+      );
     }
     const fieldManager = query.get('fieldManager') ?? undefined;
-    if (fieldManager !== undefined && fieldManager.length > 128) throw badRequest('fieldManager: Too long: may not be longer than 128');
+    if (fieldManager !== undefined && fieldManager.length > 128)
+      throw badRequest('fieldManager: Too long: may not be longer than 128');
     const userAgent = request.headers['user-agent'] ?? '';
     return {
       dryRun: dryRun.length > 0,
@@ -299,7 +352,8 @@ export class RequestHandler {
   private async parseBody(request: IncomingMessage, yamlAllowed = false): Promise<ParsedBody> {
     const contentType = parseMediaTypes(request.headers['content-type'])[0]?.type ?? 'application/json';
     const raw = await readBody(request);
-    if (contentType === 'application/vnd.kubernetes.protobuf') return { value: decodeProtobufBody(raw), duplicateFields: [] };
+    if (contentType === 'application/vnd.kubernetes.protobuf')
+      return { value: decodeProtobufBody(raw), duplicateFields: [] };
     const text = raw.toString('utf8');
     if (text.trim() === '') throw badRequest('the request body is empty');
     const isYaml = contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml';
@@ -310,7 +364,9 @@ export class RequestHandler {
         try {
           return { value: parseYaml(text, { uniqueKeys: true }) as unknown, duplicateFields: [] };
         } catch (yamlError) {
-          throw badRequest(`error converting YAML to JSON: ${yamlError instanceof Error ? yamlError.message.split('\n')[0] ?? '' : String(yamlError)}`);
+          throw badRequest(
+            `error converting YAML to JSON: ${yamlError instanceof Error ? (yamlError.message.split('\n')[0] ?? '') : String(yamlError)}`,
+          );
         }
       }
       throw badRequest(`json parse error: ${error instanceof Error ? error.message : String(error)}`);
@@ -323,7 +379,8 @@ export class RequestHandler {
     if (length > 0 || request.headers['transfer-encoding']) {
       const bytes = await readBody(request);
       const raw = bytes.toString('utf8');
-      if (parseMediaTypes(request.headers['content-type'])[0]?.type === 'application/vnd.kubernetes.protobuf') body = decodeProtobufBody(bytes);
+      if (parseMediaTypes(request.headers['content-type'])[0]?.type === 'application/vnd.kubernetes.protobuf')
+        body = decodeProtobufBody(bytes);
       else if (raw.trim() !== '') {
         try {
           const parsed = JSON.parse(raw) as unknown;
@@ -333,10 +390,16 @@ export class RequestHandler {
         }
       }
     } else request.resume();
-    let policy = (typeof body.propagationPolicy === 'string' ? body.propagationPolicy : undefined) ?? query.get('propagationPolicy') ?? undefined;
-    if (policy === undefined && typeof body.orphanDependents === 'boolean') policy = body.orphanDependents ? 'Orphan' : 'Background';
+    let policy =
+      (typeof body.propagationPolicy === 'string' ? body.propagationPolicy : undefined) ??
+      query.get('propagationPolicy') ??
+      undefined;
+    if (policy === undefined && typeof body.orphanDependents === 'boolean')
+      policy = body.orphanDependents ? 'Orphan' : 'Background';
     if (policy !== undefined && policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
-      throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+      throw badRequest(
+        `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+      );
     }
     const preconditions = isObject(body.preconditions) ? body.preconditions : {};
     const dryRun = Array.isArray(body.dryRun) ? body.dryRun : [];
@@ -345,7 +408,9 @@ export class RequestHandler {
       ...(policy ? { propagationPolicy: policy } : {}),
       preconditions: {
         ...(typeof preconditions.uid === 'string' ? { uid: preconditions.uid } : {}),
-        ...(typeof preconditions.resourceVersion === 'string' ? { resourceVersion: preconditions.resourceVersion } : {}),
+        ...(typeof preconditions.resourceVersion === 'string'
+          ? { resourceVersion: preconditions.resourceVersion }
+          : {}),
       },
     };
   }
@@ -356,15 +421,29 @@ export class RequestHandler {
     return combine(labels, fields);
   }
 
-  private async list(response: ServerResponse, target: Target, query: URLSearchParams, shape: ResponseShape, warnings: string[], converted?: WebhookConversionOps): Promise<void> {
+  private async list(
+    response: ServerResponse,
+    target: Target,
+    query: URLSearchParams,
+    shape: ResponseShape,
+    warnings: string[],
+    converted?: WebhookConversionOps,
+  ): Promise<void> {
     const limitText = query.get('limit');
     const limit = limitText ? Number(limitText) : undefined;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: ${JSON.stringify(limitText)}`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+      throw badRequest(`limit: Invalid value: ${JSON.stringify(limitText)}`);
     const continueToken = query.get('continue') ?? undefined;
     this.checkListResourceVersion(query, continueToken);
     const predicate = this.predicate(target, query);
-    const options = { ...(predicate ? { predicate } : {}), ...(limit ? { limit } : {}), ...(continueToken ? { continueToken } : {}) };
-    const page = converted ? this.options.operations.list(converted.storageTarget(target), options) : this.options.operations.list(target, options);
+    const options = {
+      ...(predicate ? { predicate } : {}),
+      ...(limit ? { limit } : {}),
+      ...(continueToken ? { continueToken } : {}),
+    };
+    const page = converted
+      ? this.options.operations.list(converted.storageTarget(target), options)
+      : this.options.operations.list(target, options);
     if (converted) page.items = await converted.presentAll(target, page.items);
     const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
     if (page.continueToken) metadata.continue = page.continueToken;
@@ -387,10 +466,30 @@ export class RequestHandler {
       return;
     }
     if (shape === 'partial') {
-      sendJson(response, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: page.items.map(partialMetadata) }, warnings);
+      sendJson(
+        response,
+        200,
+        {
+          kind: 'PartialObjectMetadataList',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata,
+          items: page.items.map(partialMetadata),
+        },
+        warnings,
+      );
       return;
     }
-    sendJson(response, 200, { kind: target.type.listKind, apiVersion: apiVersionOf(target.type.group, target.version.name), metadata, items: page.items }, warnings);
+    sendJson(
+      response,
+      200,
+      {
+        kind: target.type.listKind,
+        apiVersion: apiVersionOf(target.type.group, target.version.name),
+        metadata,
+        items: page.items,
+      },
+      warnings,
+    );
   }
 
   /**
@@ -401,28 +500,74 @@ export class RequestHandler {
   private checkListResourceVersion(query: URLSearchParams, continueToken: string | undefined): void {
     const match = query.get('resourceVersionMatch');
     const text = query.get('resourceVersion') ?? '';
-    if (text !== '' && !/^\d+$/.test(text)) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(text)}: must be a non-negative integer`);
+    if (text !== '' && !/^\d+$/.test(text))
+      throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(text)}: must be a non-negative integer`);
     if (match !== null) {
-      if (match !== 'Exact' && match !== 'NotOlderThan') throw badRequest(`resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
-      if (text === '') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
-      if (continueToken) throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided');
-      if (match === 'Exact' && text === '0') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+      if (match !== 'Exact' && match !== 'NotOlderThan')
+        throw badRequest(
+          `resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`,
+        );
+      if (text === '')
+        throw badRequest(
+          'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+        );
+      if (continueToken)
+        throw badRequest(
+          'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided',
+        );
+      if (match === 'Exact' && text === '0')
+        throw badRequest(
+          'resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+        );
     }
     if (text === '' || text === '0' || continueToken) return;
     const requested = Number(text);
     const current = this.options.store.currentRv();
-    if (requested > current) throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
-    if (match === 'Exact' && requested < current) throw expired(`The resourceVersion for the provided list is too old: ${requested} (current ${current}); this server keeps only its latest state`);
+    if (requested > current)
+      throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      });
+    if (match === 'Exact' && requested < current)
+      throw expired(
+        `The resourceVersion for the provided list is too old: ${requested} (current ${current}); this server keeps only its latest state`,
+      );
   }
 
-  private respondObject(response: ServerResponse, target: Target, object: KubeObject, shape: ResponseShape, query: URLSearchParams, warnings: string[], code: number): void {
+  private respondObject(
+    response: ServerResponse,
+    target: Target,
+    object: KubeObject,
+    shape: ResponseShape,
+    query: URLSearchParams,
+    warnings: string[],
+    code: number,
+  ): void {
     if (shape === 'table') {
-      sendJson(response, code, buildTable({ type: target.type, version: target.version, objects: [object], includeObject: includeObjectOf(query), resourceVersion: stringField(metadataOf(object), 'resourceVersion') ?? '' }), warnings);
+      sendJson(
+        response,
+        code,
+        buildTable({
+          type: target.type,
+          version: target.version,
+          objects: [object],
+          includeObject: includeObjectOf(query),
+          resourceVersion: stringField(metadataOf(object), 'resourceVersion') ?? '',
+        }),
+        warnings,
+      );
     } else if (shape === 'partial') sendJson(response, code, partialMetadata(object), warnings);
     else sendJson(response, code, object, warnings);
   }
 
-  private async deleteCollection(request: IncomingMessage, response: ServerResponse, target: Target, query: URLSearchParams, warnings: string[], converted?: WebhookConversionOps): Promise<void> {
+  private async deleteCollection(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: Target,
+    query: URLSearchParams,
+    warnings: string[],
+    converted?: WebhookConversionOps,
+  ): Promise<void> {
     const options = await this.deleteOptions(request, query);
     const context = this.writeContext(request, query, warnings);
     const predicate = this.predicate(target, query);
@@ -439,46 +584,96 @@ export class RequestHandler {
       }
     }
     const shown = converted ? await converted.presentAll(target, items) : items;
-    sendJson(response, 200, { kind: target.type.listKind, apiVersion: apiVersionOf(target.type.group, target.version.name), metadata: { resourceVersion: String(this.options.store.currentRv()) }, items: shown }, warnings);
+    sendJson(
+      response,
+      200,
+      {
+        kind: target.type.listKind,
+        apiVersion: apiVersionOf(target.type.group, target.version.name),
+        metadata: { resourceVersion: String(this.options.store.currentRv()) },
+        items: shown,
+      },
+      warnings,
+    );
   }
 
-  private async finalizeNamespace(request: IncomingMessage, response: ServerResponse, target: Target, name: string, warnings: string[]): Promise<void> {
+  private async finalizeNamespace(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: Target,
+    name: string,
+    warnings: string[],
+  ): Promise<void> {
     const body = await this.parseBody(request);
     const stored = this.options.operations.getStored(target, name);
     const incoming = isObject(body.value) ? body.value : {};
     const spec = isObject(incoming.spec) ? incoming.spec : {};
-    const finalizers = Array.isArray(spec.finalizers) ? spec.finalizers.filter((value): value is string => typeof value === 'string') : [];
+    const finalizers = Array.isArray(spec.finalizers)
+      ? spec.finalizers.filter((value): value is string => typeof value === 'string')
+      : [];
     const next = { ...stored, spec: { ...(isObject(stored.spec) ? stored.spec : {}), finalizers } };
     await this.options.operations.writeStored(target.type, next);
     const after = this.options.store.get(target.type.bucket, '', name) ?? next;
     sendJson(response, 200, after, warnings);
   }
 
-  private watch(request: IncomingMessage, response: ServerResponse, target: Target, query: URLSearchParams, shape: ResponseShape, converted?: WebhookConversionOps): void {
+  private watch(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: Target,
+    query: URLSearchParams,
+    shape: ResponseShape,
+    converted?: WebhookConversionOps,
+  ): void {
     if (query.has('sendInitialEvents')) {
-      throw new ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled', {
-        kind: 'ListOptions',
-        group: 'meta.k8s.io',
-        causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled', field: 'sendInitialEvents' }],
-      });
+      throw new ApiError(
+        422,
+        'Invalid',
+        'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+        {
+          kind: 'ListOptions',
+          group: 'meta.k8s.io',
+          causes: [
+            {
+              reason: 'FieldValueForbidden',
+              message:
+                'Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+              field: 'sendInitialEvents',
+            },
+          ],
+        },
+      );
     }
     const predicate = this.predicate(target, query);
     const rvText = query.get('resourceVersion') ?? '';
-    if (rvText !== '' && !/^\d+$/.test(rvText)) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rvText)}: must be a non-negative integer`);
+    if (rvText !== '' && !/^\d+$/.test(rvText))
+      throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rvText)}: must be a non-negative integer`);
     const timeoutText = query.get('timeoutSeconds');
-    const timeoutSeconds = timeoutText !== null && /^\d+$/.test(timeoutText) ? Number(timeoutText) : defaultWatchTimeoutSeconds;
+    const timeoutSeconds =
+      timeoutText !== null && /^\d+$/.test(timeoutText) ? Number(timeoutText) : defaultWatchTimeoutSeconds;
     const bookmarks = isTrue(query.get('allowWatchBookmarks'));
     const { type, version } = target;
     const { store, operations } = this.options;
     const includeObject = includeObjectOf(query);
-    const inScope = (object: KubeObject) => !type.namespaced || !target.namespace || stringField(metadataOf(object), 'namespace') === target.namespace;
-    const matches = (object: KubeObject | undefined) => object !== undefined && inScope(object) && (!predicate || predicate(object));
+    const inScope = (object: KubeObject) =>
+      !type.namespaced || !target.namespace || stringField(metadataOf(object), 'namespace') === target.namespace;
+    const matches = (object: KubeObject | undefined) =>
+      object !== undefined && inScope(object) && (!predicate || predicate(object));
 
-    response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    response.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Transfer-Encoding': 'chunked',
+      'Cache-Control': 'no-cache, private',
+    });
     response.flushHeaders();
     let lastRv = store.currentRv();
     const write = (eventType: string, object: KubeObject) => {
-      const served = shape === 'table' ? buildTable({ type, version, objects: [object], includeObject }) : shape === 'partial' ? partialMetadata(object) : object;
+      const served =
+        shape === 'table'
+          ? buildTable({ type, version, objects: [object], includeObject })
+          : shape === 'partial'
+            ? partialMetadata(object)
+            : object;
       response.write(`${JSON.stringify({ type: eventType, object: served })}\n`);
     };
     // Through a conversion webhook, events are converted one after another and sent in their order; a failed
@@ -493,7 +688,9 @@ export class RequestHandler {
         } catch (error) {
           if (ended) return;
           const message = error instanceof Error ? error.message : String(error);
-          response.write(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 } })}\n`);
+          response.write(
+            `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 } })}\n`,
+          );
           end();
         }
       });
@@ -515,7 +712,10 @@ export class RequestHandler {
     let subscription: { close(): void } | 'expired';
     if (rvText === '' || rvText === '0') {
       const current = store.currentRv();
-      for (const object of store.list(type.bucket, type.namespaced && target.namespace ? target.namespace : undefined)) {
+      for (const object of store.list(
+        type.bucket,
+        type.namespaced && target.namespace ? target.namespace : undefined,
+      )) {
         if (!predicate || predicate(object)) send('ADDED', served(object));
       }
       lastRv = current;
@@ -534,7 +734,11 @@ export class RequestHandler {
     const active = subscription;
     const bookmark = () => {
       if (!bookmarks) return;
-      const object = { kind: type.kind, apiVersion: apiVersionOf(type.group, version.name), metadata: { resourceVersion: String(Math.max(lastRv, store.hub.latestPublishedRv)) } };
+      const object = {
+        kind: type.kind,
+        apiVersion: apiVersionOf(type.group, version.name),
+        metadata: { resourceVersion: String(Math.max(lastRv, store.hub.latestPublishedRv)) },
+      };
       response.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
     };
     const bookmarkTimer = setInterval(bookmark, (this.options.bookmarkIntervalSeconds ?? 60) * 1000);
@@ -567,7 +771,10 @@ function decodeProtobufBody(raw: Buffer): Record<string, unknown> {
   } catch (error) {
     throw badRequest(`unable to decode the protobuf body: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!decoded) throw unsupportedMediaType('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+  if (!decoded)
+    throw unsupportedMediaType(
+      'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+    );
   return decoded;
 }
 
@@ -607,4 +814,3 @@ function patchTypeOf(header: string | undefined): PatchType {
 function invalidQuery(field: string, value: string, detail: string): ApiError {
   return badRequest(`${field}: Unsupported value: ${JSON.stringify(value)}: ${detail}`);
 }
-

@@ -9,7 +9,8 @@ export const maxBodyBytes = 3 * 1024 * 1024;
 export function readBody(request: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? '0');
-    const tooLarge = () => new ApiError(413, 'RequestEntityTooLarge', `the request body is too large: limit is ${limit} bytes`, {});
+    const tooLarge = () =>
+      new ApiError(413, 'RequestEntityTooLarge', `the request body is too large: limit is ${limit} bytes`, {});
     if (declared > limit) {
       request.resume();
       reject(tooLarge());
@@ -71,11 +72,22 @@ export function negotiate(acceptHeader: string | undefined): ResponseShape {
     if (media.type === 'application/json' || media.type === '*/*' || media.type === 'application/*') {
       const as = media.parameters.as;
       if (as === undefined) return 'object';
-      if (as === 'Table' && (media.parameters.v ?? 'v1') === 'v1' && (media.parameters.g ?? 'meta.k8s.io') === 'meta.k8s.io') return 'table';
-      if ((as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') && media.parameters.v === 'v1') return 'partial';
+      if (
+        as === 'Table' &&
+        (media.parameters.v ?? 'v1') === 'v1' &&
+        (media.parameters.g ?? 'meta.k8s.io') === 'meta.k8s.io'
+      )
+        return 'table';
+      if ((as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') && media.parameters.v === 'v1')
+        return 'partial';
     }
   }
-  throw new ApiError(406, 'NotAcceptable', `only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io`, {});
+  throw new ApiError(
+    406,
+    'NotAcceptable',
+    `only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io`,
+    {},
+  );
 }
 
 /** Writes a JSON response. */

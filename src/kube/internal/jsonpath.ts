@@ -4,7 +4,11 @@
  */
 import { isObject } from './types.js';
 
-type Step = { kind: 'field'; name: string } | { kind: 'index'; index: number } | { kind: 'all' } | { kind: 'filter'; path: string[]; op: '==' | '!=' | 'exists'; value?: unknown };
+type Step =
+  | { kind: 'field'; name: string }
+  | { kind: 'index'; index: number }
+  | { kind: 'all' }
+  | { kind: 'filter'; path: string[]; op: '==' | '!=' | 'exists'; value?: unknown };
 
 /** Parses a printer-column JSONPath; throws Error on syntax it does not understand. */
 export function parseJsonPath(expression: string): Step[] {
@@ -98,7 +102,8 @@ export function evaluateJsonPath(steps: Step[], root: unknown): unknown[] {
         for (const item of items) {
           let field: unknown = item;
           for (const part of step.path) field = isObject(field) ? field[part] : undefined;
-          if (step.op === 'exists' ? field !== undefined : (field === step.value) === (step.op === '==')) next.push(item);
+          if (step.op === 'exists' ? field !== undefined : (field === step.value) === (step.op === '=='))
+            next.push(item);
         }
       }
     }

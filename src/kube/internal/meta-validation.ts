@@ -41,12 +41,16 @@ export function qualifiedNameErrors(key: string): string[] {
     if (prefix.length === 0) errors.push('prefix part must be non-empty');
     else errors.push(...dns1123SubdomainErrors(prefix).map((message) => `prefix part ${message}`));
   } else if (parts.length > 2) {
-    return ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"];
+    return [
+      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+    ];
   }
   if (name.length === 0) errors.push('name part must be non-empty');
   else if (name.length > 63) errors.push('name part must be no more than 63 characters');
   if (name.length > 0 && !qualifiedNamePattern.test(name)) {
-    errors.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
+    errors.push(
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+    );
   }
   return errors;
 }
@@ -55,7 +59,9 @@ export function labelValueErrors(value: string): string[] {
   const errors: string[] = [];
   if (value.length > 63) errors.push('must be no more than 63 characters');
   if (!labelValuePattern.test(value)) {
-    errors.push("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
+    errors.push(
+      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    );
   }
   return errors;
 }
@@ -76,7 +82,11 @@ export function validateObjectMeta(metadata: unknown, options: MetaValidationOpt
     causes.push({ ...required('metadata.name'), message: 'Required value: name or generateName is required' });
   } else {
     const errors =
-      options.nameRule === 'label' ? dns1123LabelErrors(name) : options.nameRule === 'subdomain' ? dns1123SubdomainErrors(name) : pathSegmentErrors(name);
+      options.nameRule === 'label'
+        ? dns1123LabelErrors(name)
+        : options.nameRule === 'subdomain'
+          ? dns1123SubdomainErrors(name)
+          : pathSegmentErrors(name);
     for (const error of errors) causes.push(invalidValue('metadata.name', name, error));
   }
   for (const field of ['labels', 'annotations'] as const) {
@@ -94,19 +104,28 @@ export function validateObjectMeta(metadata: unknown, options: MetaValidationOpt
         continue;
       }
       total += key.length + value.length;
-      if (field === 'labels') for (const error of labelValueErrors(value)) causes.push(invalidValue(`metadata.labels`, value, error));
+      if (field === 'labels')
+        for (const error of labelValueErrors(value)) causes.push(invalidValue(`metadata.labels`, value, error));
     }
     if (field === 'annotations' && total > 256 * 1024) {
-      causes.push({ reason: 'FieldValueTooLong', message: `Too long: must have at most ${256 * 1024} bytes`, field: 'metadata.annotations' });
+      causes.push({
+        reason: 'FieldValueTooLong',
+        message: `Too long: must have at most ${256 * 1024} bytes`,
+        field: 'metadata.annotations',
+      });
     }
   }
   const finalizers = metadata.finalizers;
   if (finalizers !== undefined && finalizers !== null) {
-    if (!Array.isArray(finalizers)) causes.push(invalidValue('metadata.finalizers', finalizers, 'must be a list of strings'));
+    if (!Array.isArray(finalizers))
+      causes.push(invalidValue('metadata.finalizers', finalizers, 'must be a list of strings'));
     else {
       finalizers.forEach((finalizer, index) => {
-        if (typeof finalizer !== 'string') causes.push(invalidValue(`metadata.finalizers[${index}]`, finalizer, 'must be a string'));
-        else for (const error of qualifiedNameErrors(finalizer)) causes.push(invalidValue(`metadata.finalizers[${index}]`, finalizer, error));
+        if (typeof finalizer !== 'string')
+          causes.push(invalidValue(`metadata.finalizers[${index}]`, finalizer, 'must be a string'));
+        else
+          for (const error of qualifiedNameErrors(finalizer))
+            causes.push(invalidValue(`metadata.finalizers[${index}]`, finalizer, error));
       });
     }
   }
@@ -126,7 +145,10 @@ export function validateObjectMeta(metadata: unknown, options: MetaValidationOpt
         }
         if (owner.controller === true) controllers += 1;
       });
-      if (controllers > 1) causes.push(invalidValue('metadata.ownerReferences', owners, 'Only one reference can have Controller set to true'));
+      if (controllers > 1)
+        causes.push(
+          invalidValue('metadata.ownerReferences', owners, 'Only one reference can have Controller set to true'),
+        );
     }
   }
   return causes;

@@ -7,7 +7,17 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { computeCrdStatus, crdBucket } from './crd.js';
 import type { StatusCause } from './errors.js';
-import { ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, staleMessage, unsupportedMediaType } from './errors.js';
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  expired,
+  forbidden,
+  invalid,
+  notFound,
+  staleMessage,
+  unsupportedMediaType,
+} from './errors.js';
 import { ListSnapshots } from './list-snapshots.js';
 import { validateObjectMeta } from './meta-validation.js';
 import { deepEqual, desiredState, randomSuffix, schemaHasDefaults } from './objects.js';
@@ -37,7 +47,17 @@ import type { ObjectPredicate } from './selectors.js';
 import type { Store } from './store.js';
 import { objectKey } from './store.js';
 import type { KubeObject, ResourceType, VersionSpec } from './types.js';
-import { apiVersionOf, finalizersOf, isObject, metadataOf, nameOf, resourceVersionOf, storageVersion, stringField, timestamp } from './types.js';
+import {
+  apiVersionOf,
+  finalizersOf,
+  isObject,
+  metadataOf,
+  nameOf,
+  resourceVersionOf,
+  storageVersion,
+  stringField,
+  timestamp,
+} from './types.js';
 
 /** Which type, version and namespace a request addresses. */
 export interface Target {
@@ -109,7 +129,8 @@ export class Operations {
     if (type.builtin?.toExternal) return type.builtin.toExternal(stored);
     const apiVersion = apiVersionOf(type.group, version.name);
     let served = this.converted(type, version, apiVersion, stored);
-    if (!type.builtin && version.schema && this.hasDefaults(version)) served = this.defaulted(version, version.schema, served);
+    if (!type.builtin && version.schema && this.hasDefaults(version))
+      served = this.defaulted(version, version.schema, served);
     return served.apiVersion === apiVersion ? served : { ...served, apiVersion };
   }
 
@@ -135,7 +156,14 @@ export class Operations {
 
   /** `object` in `version` by the converter (remembered per stored object), when the type has several versions. */
   private converted(type: ResourceType, version: VersionSpec, apiVersion: string, object: KubeObject): KubeObject {
-    if (!this.converter || type.builtin || !version.schema || object.apiVersion === apiVersion || type.versions.length < 2) return object;
+    if (
+      !this.converter ||
+      type.builtin ||
+      !version.schema ||
+      object.apiVersion === apiVersion ||
+      type.versions.length < 2
+    )
+      return object;
     let cache = this.convertedCache.get(version);
     if (!cache) {
       cache = new WeakMap();
@@ -199,7 +227,9 @@ export class Operations {
       const token = decodeContinue(options.continueToken);
       const snapshot = this.listSnapshots.find(token.snapshot);
       if (!snapshot) {
-        throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        throw expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
       }
       ({ rv, items: matching } = snapshot);
       snapshotId = token.snapshot;
@@ -228,14 +258,26 @@ export class Operations {
 
   async create(target: Target, body: ParsedBody, context: WriteContext): Promise<KubeObject> {
     const incoming = this.requireObject(body.value);
-    const object = this.admit(target, incoming, undefined, context, { subresource: undefined, duplicateFields: body.duplicateFields, manager: context.fieldManager ?? context.defaultManager, applied: false });
+    const object = this.admit(target, incoming, undefined, context, {
+      subresource: undefined,
+      duplicateFields: body.duplicateFields,
+      manager: context.fieldManager ?? context.defaultManager,
+      applied: false,
+    });
     return this.commit(target, object, undefined, context);
   }
 
-  async update(target: Target, name: string, body: ParsedBody, context: WriteContext, subresource?: string): Promise<KubeObject> {
+  async update(
+    target: Target,
+    name: string,
+    body: ParsedBody,
+    context: WriteContext,
+    subresource?: string,
+  ): Promise<KubeObject> {
     const incoming = this.requireObject(body.value);
     const bodyName = stringField(metadataOf(incoming), 'name');
-    if (bodyName !== undefined && bodyName !== name) throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+    if (bodyName !== undefined && bodyName !== name)
+      throw badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
     const previous = this.getStored(target, name);
     const object = this.admit(target, withName(incoming, name), previous, context, {
       subresource,
@@ -246,21 +288,35 @@ export class Operations {
     return this.commit(target, object, previous, context);
   }
 
-  async patch(target: Target, name: string, patchType: PatchType, body: ParsedBody, context: WriteContext, options: { subresource?: string; force: boolean }): Promise<{ object: KubeObject; created: boolean }> {
+  async patch(
+    target: Target,
+    name: string,
+    patchType: PatchType,
+    body: ParsedBody,
+    context: WriteContext,
+    options: { subresource?: string; force: boolean },
+  ): Promise<{ object: KubeObject; created: boolean }> {
     const { type, version } = target;
     if (patchType === 'strategic' && !type.strategicMerge) {
-      throw unsupportedMediaType('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+      throw unsupportedMediaType(
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
     }
     const namespace = type.namespaced ? target.namespace : '';
     const previous = this.store.get(type.bucket, namespace, name);
     const now = timestamp();
     if (patchType === 'apply') {
       const manager = context.fieldManager;
-      if (!manager) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      if (!manager)
+        throw badRequest(
+          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        );
       const applied = this.requireObject(body.value);
       const appliedName = stringField(metadataOf(applied), 'name');
-      if (appliedName !== undefined && appliedName !== name) throw badRequest(`the name of the object (${appliedName}) does not match the name on the URL (${name})`);
-      if (typeof applied.apiVersion !== 'string' || typeof applied.kind !== 'string') throw badRequest('apiVersion and kind must be set in an applied configuration');
+      if (appliedName !== undefined && appliedName !== name)
+        throw badRequest(`the name of the object (${appliedName}) does not match the name on the URL (${name})`);
+      if (typeof applied.apiVersion !== 'string' || typeof applied.kind !== 'string')
+        throw badRequest('apiVersion and kind must be set in an applied configuration');
       const live = previous ? this.toServed(type, version, previous) : undefined;
       const schema = this.schemaFor(type, version);
       const result = serverSideApply({
@@ -282,7 +338,12 @@ export class Operations {
         });
       }
       if (!previous && options.subresource) throw notFound(type.plural, type.group, name);
-      const object = this.admit(target, result.object, previous, context, { subresource: options.subresource, duplicateFields: body.duplicateFields, manager, applied: true });
+      const object = this.admit(target, result.object, previous, context, {
+        subresource: options.subresource,
+        duplicateFields: body.duplicateFields,
+        manager,
+        applied: true,
+      });
       return { object: await this.commit(target, object, previous, context), created: !previous };
     }
     if (!previous) throw notFound(type.plural, type.group, name);
@@ -295,11 +356,14 @@ export class Operations {
       } else if (patchType === 'json') patched = applyJsonPatch(current, body.value);
       else {
         if (!isObject(body.value)) throw badRequest('patch body must be a JSON object');
-        patched = applyStrategicMergePatch(current, body.value, { listStrategies: listStrategiesOf(this.schemaFor(type, version)) });
+        patched = applyStrategicMergePatch(current, body.value, {
+          listStrategies: listStrategiesOf(this.schemaFor(type, version)),
+        });
       }
     } catch (error) {
       if (error instanceof PatchError) {
-        if (error.httpStatus === 422) throw invalid(type.kind, type.group, name, [{ reason: 'FieldValueInvalid', message: error.message }]);
+        if (error.httpStatus === 422)
+          throw invalid(type.kind, type.group, name, [{ reason: 'FieldValueInvalid', message: error.message }]);
         if (error.httpStatus === 409) throw conflict(type.plural, type.group, name, error.message);
         throw badRequest(error.message);
       }
@@ -307,7 +371,8 @@ export class Operations {
     }
     const object = this.requireObject(patched);
     const patchedName = stringField(metadataOf(object), 'name');
-    if (patchedName !== name) throw badRequest(`the name of the object (${patchedName ?? ''}) does not match the name on the URL (${name})`);
+    if (patchedName !== name)
+      throw badRequest(`the name of the object (${patchedName ?? ''}) does not match the name on the URL (${name})`);
     const admitted = this.admit(target, object, previous, context, {
       subresource: options.subresource,
       duplicateFields: body.duplicateFields,
@@ -336,13 +401,22 @@ export class Operations {
     const { type, version } = target;
     const expectedApiVersion = apiVersionOf(type.group, version.name);
     if (incoming.apiVersion !== undefined && incoming.apiVersion !== expectedApiVersion) {
-      throw badRequest(`the API version in the data (${String(incoming.apiVersion)}) does not match the expected API version (${expectedApiVersion})`);
+      throw badRequest(
+        `the API version in the data (${String(incoming.apiVersion)}) does not match the expected API version (${expectedApiVersion})`,
+      );
     }
     if (incoming.kind !== undefined && incoming.kind !== type.kind) {
-      throw badRequest(`the kind in the data (${String(incoming.kind)}) does not match the expected kind (${type.kind})`);
+      throw badRequest(
+        `the kind in the data (${String(incoming.kind)}) does not match the expected kind (${type.kind})`,
+      );
     }
     if (!isObject(incoming.metadata) && incoming.metadata !== undefined) throw badRequest('metadata must be an object');
-    let object: KubeObject = { ...incoming, apiVersion: expectedApiVersion, kind: type.kind, metadata: { ...metadataOf(incoming) } };
+    let object: KubeObject = {
+      ...incoming,
+      apiVersion: expectedApiVersion,
+      kind: type.kind,
+      metadata: { ...metadataOf(incoming) },
+    };
     let metadata = metadataOf(object);
     const requestNamespace = stringField(metadata, 'namespace');
     if (type.namespaced) {
@@ -366,7 +440,10 @@ export class Operations {
       unknown.push(...prunedMeta.pruned.map((path) => `metadata.${path}`));
     }
     metadata = metadataOf(object);
-    const problems = [...unknown.map((path) => `unknown field "${path}"`), ...options.duplicateFields.map((path) => `duplicate field "${path}"`)];
+    const problems = [
+      ...unknown.map((path) => `unknown field "${path}"`),
+      ...options.duplicateFields.map((path) => `duplicate field "${path}"`),
+    ];
     if (problems.length > 0) {
       if (context.fieldValidation === 'Strict') throw badRequest(`strict decoding error: ${problems.join(', ')}`);
       if (context.fieldValidation === 'Warn') context.warnings.push(...problems);
@@ -398,7 +475,8 @@ export class Operations {
     // Server-owned metadata.
     const now = timestamp();
     if (!previous) {
-      if (stringField(metadata, 'resourceVersion')) throw badRequest('resourceVersion should not be set on objects to be created');
+      if (stringField(metadata, 'resourceVersion'))
+        throw badRequest('resourceVersion should not be set on objects to be created');
       if (!stringField(metadata, 'name') && typeof metadata.generateName === 'string' && metadata.generateName !== '') {
         metadata.name = `${metadata.generateName}${randomSuffix()}`;
       }
@@ -411,21 +489,39 @@ export class Operations {
     } else {
       const old = metadataOf(previous);
       const requestRv = stringField(metadata, 'resourceVersion');
-      if (requestRv && requestRv !== resourceVersionOf(previous)) throw conflict(type.plural, type.group, nameOf(previous), staleMessage);
-      for (const key of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'name', 'namespace']) {
+      if (requestRv && requestRv !== resourceVersionOf(previous))
+        throw conflict(type.plural, type.group, nameOf(previous), staleMessage);
+      for (const key of [
+        'uid',
+        'creationTimestamp',
+        'deletionTimestamp',
+        'deletionGracePeriodSeconds',
+        'generation',
+        'name',
+        'namespace',
+      ]) {
         if (old[key] === undefined) delete metadata[key];
         else metadata[key] = old[key];
       }
-      if (metadata.managedFields === undefined && old.managedFields !== undefined) metadata.managedFields = old.managedFields;
+      if (metadata.managedFields === undefined && old.managedFields !== undefined)
+        metadata.managedFields = old.managedFields;
       if (old.deletionTimestamp) {
         const added = finalizersOf(object).filter((finalizer) => !finalizersOf(previous).includes(finalizer));
         if (added.length > 0) {
           throw invalid(type.kind, type.group, nameOf(previous), [
-            { reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((value) => JSON.stringify(value)).join(', ')}}`, field: 'metadata.finalizers' },
+            {
+              reason: 'FieldValueForbidden',
+              message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((value) => JSON.stringify(value)).join(', ')}}`,
+              field: 'metadata.finalizers',
+            },
           ]);
         }
       }
-      if (type.generation && previousServed && !deepEqual(desiredState(object, statusIsSubresource), desiredState(previousServed, statusIsSubresource))) {
+      if (
+        type.generation &&
+        previousServed &&
+        !deepEqual(desiredState(object, statusIsSubresource), desiredState(previousServed, statusIsSubresource))
+      ) {
         metadata.generation = (typeof old.generation === 'number' ? old.generation : 0) + 1;
       }
     }
@@ -434,7 +530,8 @@ export class Operations {
     // ObjectMeta's lists and maps are omitempty: an emptied one is not written (nor shown) at all.
     for (const key of ['finalizers', 'ownerReferences', 'labels', 'annotations']) {
       const value = metadata[key];
-      if ((Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0)) delete metadata[key];
+      if ((Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0))
+        delete metadata[key];
     }
     object.metadata = metadata;
 
@@ -443,21 +540,41 @@ export class Operations {
     // Validation.
     const causes: StatusCause[] = [];
     if (options.subresource !== 'status') {
-      causes.push(...validateObjectMeta(metadataOf(object), { nameRule: type.bucket === namespacesBucket ? 'label' : 'subdomain', namespaced: type.namespaced }));
+      causes.push(
+        ...validateObjectMeta(metadataOf(object), {
+          nameRule: type.bucket === namespacesBucket ? 'label' : 'subdomain',
+          namespaced: type.namespaced,
+        }),
+      );
       causes.push(...(type.builtin?.validate?.(object, previousServed) ?? []));
       if (!type.builtin && version.schema) causes.push(...validateValue(object, version.schema));
       if (type.builtin && schema && schemaValidatedBuiltins.has(`${type.group}/${version.name}/${type.kind}`)) {
-        causes.push(...validateValue(withoutNullFields(object), schema).filter((cause) => cause.reason === 'FieldValueRequired'));
+        causes.push(
+          ...validateValue(withoutNullFields(object), schema).filter((cause) => cause.reason === 'FieldValueRequired'),
+        );
       }
     } else if (!type.builtin && version.schema) {
       const statusSchema = version.schema.properties?.status;
-      if (statusSchema && object.status !== undefined) causes.push(...validateValue(object.status, statusSchema, 'status'));
+      if (statusSchema && object.status !== undefined)
+        causes.push(...validateValue(object.status, statusSchema, 'status'));
     }
-    if (causes.length > 0) throw invalid(type.kind, type.group, nameOf(object) || stringField(metadataOf(object), 'generateName') || '', causes);
+    if (causes.length > 0)
+      throw invalid(
+        type.kind,
+        type.group,
+        nameOf(object) || stringField(metadataOf(object), 'generateName') || '',
+        causes,
+      );
 
     if (type.bucket === crdBucket && options.subresource !== 'status') {
       const versions = isObject(object.spec) && Array.isArray(object.spec.versions) ? object.spec.versions : [];
-      const withCel = versions.some((entry) => isObject(entry) && isObject(entry.schema) && isObject(entry.schema.openAPIV3Schema) && findCelValidations(entry.schema.openAPIV3Schema as JSONSchemaProps).length > 0);
+      const withCel = versions.some(
+        (entry) =>
+          isObject(entry) &&
+          isObject(entry.schema) &&
+          isObject(entry.schema.openAPIV3Schema) &&
+          findCelValidations(entry.schema.openAPIV3Schema as JSONSchemaProps).length > 0,
+      );
       if (withCel) context.warnings.push(celNotEvaluatedWarning);
       const others = this.store.list(crdBucket).filter((other) => nameOf(other) !== nameOf(object));
       object.status = computeCrdStatus(object, previousServed, others);
@@ -478,7 +595,12 @@ export class Operations {
   }
 
   /** Stores an admitted object (or returns it as it would be for dryRun); removes it when deletion completes. */
-  private async commit(target: Target, object: KubeObject, previous: KubeObject | undefined, context: WriteContext): Promise<KubeObject> {
+  private async commit(
+    target: Target,
+    object: KubeObject,
+    previous: KubeObject | undefined,
+    context: WriteContext,
+  ): Promise<KubeObject> {
     const { type } = target;
     const namespace = stringField(metadataOf(object), 'namespace') ?? '';
     if (!previous) {
@@ -488,11 +610,20 @@ export class Operations {
       throw conflict(type.plural, type.group, nameOf(object), staleMessage);
     }
     if (context.dryRun) {
-      const preview = { ...object, metadata: { ...metadataOf(object), resourceVersion: previous ? resourceVersionOf(previous) : '' } };
+      const preview = {
+        ...object,
+        metadata: { ...metadataOf(object), resourceVersion: previous ? resourceVersionOf(previous) : '' },
+      };
       return this.toServed(type, target.version, preview);
     }
-    const finished = previous && metadataOf(object).deletionTimestamp && finalizersOf(object).length === 0 && !namespaceFinalizersPending(type, object);
-    const result = finished ? this.store.remove(type.bucket, namespace, nameOf(object)) : this.store.put(type.bucket, object);
+    const finished =
+      previous &&
+      metadataOf(object).deletionTimestamp &&
+      finalizersOf(object).length === 0 &&
+      !namespaceFinalizersPending(type, object);
+    const result = finished
+      ? this.store.remove(type.bucket, namespace, nameOf(object))
+      : this.store.put(type.bucket, object);
     if (!result) throw notFound(type.plural, type.group, nameOf(object));
     await result.durable;
     return this.toServed(type, target.version, result.object);
@@ -503,7 +634,11 @@ export class Operations {
     if (!stored) throw notFound('namespaces', '', namespace);
     if (metadataOf(stored).deletionTimestamp) {
       throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`, [
-        { reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' },
+        {
+          reason: 'NamespaceTerminating',
+          message: `namespace ${namespace} is being terminated`,
+          field: 'metadata.namespace',
+        },
       ]);
     }
   }
@@ -515,17 +650,32 @@ export class Operations {
     const metadata = metadataOf(stored);
     const preconditions = options.preconditions;
     if (preconditions?.uid && preconditions.uid !== metadata.uid) {
-      throw conflict(target.type.plural, target.type.group, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${String(metadata.uid)}`);
+      throw conflict(
+        target.type.plural,
+        target.type.group,
+        name,
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${String(metadata.uid)}`,
+      );
     }
     if (preconditions?.resourceVersion && preconditions.resourceVersion !== metadata.resourceVersion) {
-      throw conflict(target.type.plural, target.type.group, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${String(metadata.resourceVersion)}`);
+      throw conflict(
+        target.type.plural,
+        target.type.group,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${String(metadata.resourceVersion)}`,
+      );
     }
     const result = await this.deleteStored(target.type, stored, options.propagationPolicy, context.dryRun);
     return this.toServed(target.type, target.version, result);
   }
 
   /** Deletes a stored object: marks it terminating when finalizers remain, else removes it. Returns its last state. */
-  async deleteStored(type: ResourceType, stored: KubeObject, propagation: DeleteOptions['propagationPolicy'], dryRun = false): Promise<KubeObject> {
+  async deleteStored(
+    type: ResourceType,
+    stored: KubeObject,
+    propagation: DeleteOptions['propagationPolicy'],
+    dryRun = false,
+  ): Promise<KubeObject> {
     const metadata = metadataOf(stored);
     const finalizers = finalizersOf(stored);
     const wanted = [...finalizers];
@@ -538,7 +688,12 @@ export class Operations {
     const namespace = stringField(metadata, 'namespace') ?? '';
     if (wanted.length > 0 || namespaceFinalizersPending(type, stored)) {
       if (metadata.deletionTimestamp && deepEqual(wanted, finalizers)) return stored;
-      if (metadata.deletionTimestamp && wanted.every((item) => statusIgnoredFinalizers.includes(item)) && finalizers.length === 0) return stored;
+      if (
+        metadata.deletionTimestamp &&
+        wanted.every((item) => statusIgnoredFinalizers.includes(item)) &&
+        finalizers.length === 0
+      )
+        return stored;
       const next: KubeObject = {
         ...stored,
         metadata: {
@@ -546,11 +701,14 @@ export class Operations {
           finalizers: wanted,
           deletionTimestamp: metadata.deletionTimestamp ?? timestamp(),
           deletionGracePeriodSeconds: 0,
-          ...(type.generation && !metadata.deletionTimestamp ? { generation: (typeof metadata.generation === 'number' ? metadata.generation : 0) + 1 } : {}),
+          ...(type.generation && !metadata.deletionTimestamp
+            ? { generation: (typeof metadata.generation === 'number' ? metadata.generation : 0) + 1 }
+            : {}),
         },
       };
       if (wanted.length === 0) delete (next.metadata as Record<string, unknown>).finalizers;
-      if (type.bucket === namespacesBucket) next.status = { ...(isObject(stored.status) ? stored.status : {}), phase: 'Terminating' };
+      if (type.bucket === namespacesBucket)
+        next.status = { ...(isObject(stored.status) ? stored.status : {}), phase: 'Terminating' };
       if (type.bucket === crdBucket) next.status = computeCrdStatus(next, stored, []);
       if (dryRun) return next;
       const result = this.store.put(type.bucket, next);
@@ -567,8 +725,11 @@ export class Operations {
   /** Writes a controller's change to a stored object (e.g. dropping a finalizer); removes it if deletion completes. */
   async writeStored(type: ResourceType, next: KubeObject): Promise<void> {
     const namespace = stringField(metadataOf(next), 'namespace') ?? '';
-    const finished = metadataOf(next).deletionTimestamp && finalizersOf(next).length === 0 && !namespaceFinalizersPending(type, next);
-    const result = finished ? this.store.remove(type.bucket, namespace, nameOf(next)) : this.store.put(type.bucket, next);
+    const finished =
+      metadataOf(next).deletionTimestamp && finalizersOf(next).length === 0 && !namespaceFinalizersPending(type, next);
+    const result = finished
+      ? this.store.remove(type.bucket, namespace, nameOf(next))
+      : this.store.put(type.bucket, next);
     await result?.durable;
   }
 }
@@ -580,7 +741,8 @@ export class Operations {
 function rejectWrongTypes(type: ResourceType, version: VersionSpec, object: KubeObject, schema: JSONSchemaProps): void {
   const causes = validateValue(withoutNullFields(object), schema).filter(
     // Secret values are checked (with their contents redacted) by the Secret's own validation.
-    (cause) => cause.reason === 'FieldValueTypeInvalid' && !(type.kind === 'Secret' && /^(data|stringData)\./.test(cause.field)),
+    (cause) =>
+      cause.reason === 'FieldValueTypeInvalid' && !(type.kind === 'Secret' && /^(data|stringData)\./.test(cause.field)),
   );
   if (causes.length === 0) return;
   const summary = causes.map((cause) => `${cause.field}: ${cause.message}`).join(', ');
@@ -607,11 +769,16 @@ function namespaceFinalizersPending(type: ResourceType, object: KubeObject): boo
 }
 
 function alreadyExistsError(type: ResourceType, name: string): ApiError {
-  return new ApiError(409, 'AlreadyExists', `${type.group === '' ? type.plural : `${type.plural}.${type.group}`} "${name}" already exists`, {
-    name,
-    ...(type.group ? { group: type.group } : {}),
-    kind: type.plural,
-  });
+  return new ApiError(
+    409,
+    'AlreadyExists',
+    `${type.group === '' ? type.plural : `${type.plural}.${type.group}`} "${name}" already exists`,
+    {
+      name,
+      ...(type.group ? { group: type.group } : {}),
+      kind: type.plural,
+    },
+  );
 }
 
 function withName(object: KubeObject, name: string): KubeObject {
@@ -652,8 +819,11 @@ function encodeContinue(token: ContinueToken): string {
 
 function decodeContinue(text: string): ContinueToken {
   try {
-    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Record<keyof ContinueToken, unknown>>;
-    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string' && typeof parsed.snapshot === 'string') return { rv: parsed.rv, start: parsed.start, snapshot: parsed.snapshot };
+    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<
+      Record<keyof ContinueToken, unknown>
+    >;
+    if (typeof parsed.rv === 'number' && typeof parsed.start === 'string' && typeof parsed.snapshot === 'string')
+      return { rv: parsed.rv, start: parsed.start, snapshot: parsed.snapshot };
   } catch {
     // fall through
   }

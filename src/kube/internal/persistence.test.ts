@@ -45,7 +45,12 @@ function trackedState(): { state: LoadedState; apply(record: LogRecord): void } 
   };
 }
 
-const put = (rv: number, name: string, value = String(rv)): LogRecord => ({ rv, bucket: '/configmaps', key: `default/${name}`, object: { metadata: { name, resourceVersion: String(rv) }, data: { value } } });
+const put = (rv: number, name: string, value = String(rv)): LogRecord => ({
+  rv,
+  bucket: '/configmaps',
+  key: `default/${name}`,
+  object: { metadata: { name, resourceVersion: String(rv) }, data: { value } },
+});
 
 describe('FilePersistence', () => {
   it('acknowledges writes appended while a flush is in flight, and writes after it', async () => {
@@ -103,7 +108,10 @@ describe('FilePersistence', () => {
     assert.ok(snapshot.rv > 0 && snapshot.rv <= 200);
     const loaded = new FilePersistence({ dataDir: dir, logger }).load();
     assert.equal(loaded.rv, 200);
-    assert.deepEqual([...(loaded.buckets.get('/configmaps')?.keys() ?? [])].sort(), [...(tracked.state.buckets.get('/configmaps')?.keys() ?? [])].sort());
+    assert.deepEqual(
+      [...(loaded.buckets.get('/configmaps')?.keys() ?? [])].sort(),
+      [...(tracked.state.buckets.get('/configmaps')?.keys() ?? [])].sort(),
+    );
   });
 });
 
@@ -117,7 +125,10 @@ describe('FilePersistence on damaged files', () => {
     const log = join(dir, 'store.log');
     const good = readFileSync(log, 'utf8');
     writeFileSync(log, `${good}{"rv":2,garbage}\n${good.replace('"rv":1', '"rv":3')}`);
-    assert.throws(() => new FilePersistence({ dataDir: dir, logger }).load(), /store log .*store\.log is damaged at byte \d+/);
+    assert.throws(
+      () => new FilePersistence({ dataDir: dir, logger }).load(),
+      /store log .*store\.log is damaged at byte \d+/,
+    );
     writeFileSync(log, good);
     writeFileSync(join(dir, 'snapshot.json'), '{"rv":');
     assert.throws(() => new FilePersistence({ dataDir: dir, logger }).load(), /snapshot .*snapshot\.json/);

@@ -3,7 +3,17 @@
  * the writes are acknowledged) compacted now and then into a snapshot (written to a temporary file, fsync'd,
  * renamed). Loading replays the log over the snapshot and ignores a torn last record.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -84,10 +94,13 @@ export class FilePersistence implements Persistence {
       try {
         snapshot = JSON.parse(readFileSync(this.snapshotFile, 'utf8')) as typeof snapshot;
       } catch (error) {
-        throw new Error(`cannot read the API server's snapshot ${this.snapshotFile}: ${error instanceof Error ? error.message : String(error)}; restore it from a backup, or move the data dir away to start empty`);
+        throw new Error(
+          `cannot read the API server's snapshot ${this.snapshotFile}: ${error instanceof Error ? error.message : String(error)}; restore it from a backup, or move the data dir away to start empty`,
+        );
       }
       state.rv = snapshot.rv;
-      for (const [bucket, objects] of Object.entries(snapshot.buckets)) state.buckets.set(bucket, new Map(Object.entries(objects)));
+      for (const [bucket, objects] of Object.entries(snapshot.buckets))
+        state.buckets.set(bucket, new Map(Object.entries(objects)));
     }
     const snapshotRv = state.rv;
     let goodBytes = 0;
@@ -104,7 +117,9 @@ export class FilePersistence implements Persistence {
           // A write torn by a crash can only be the log's tail; a bad record with good ones after it is damage, and
           // truncating there would drop acknowledged writes.
           if (content.indexOf(0x0a, end + 1) >= 0) {
-            throw new Error(`the API server's store log ${this.logFile} is damaged at byte ${start} (records follow it); restore it from a backup, or move the data dir away to start empty`);
+            throw new Error(
+              `the API server's store log ${this.logFile} is damaged at byte ${start} (records follow it); restore it from a backup, or move the data dir away to start empty`,
+            );
           }
           this.options.logger.warn({ offset: start }, 'ignoring a torn record at the end of the store log');
           break;

@@ -92,7 +92,11 @@ const kinds: Record<string, Descriptor> = {
   },
   'meta.k8s.io/v1/DeleteOptions': {
     1: { name: 'gracePeriodSeconds', type: 'int' },
-    2: { name: 'preconditions', type: 'message', message: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } } },
+    2: {
+      name: 'preconditions',
+      type: 'message',
+      message: { 1: { name: 'uid', type: 'string' }, 2: { name: 'resourceVersion', type: 'string' } },
+    },
     3: { name: 'orphanDependents', type: 'bool' },
     4: { name: 'propagationPolicy', type: 'string' },
     5: { name: 'dryRun', type: 'string', repeated: true },
@@ -117,7 +121,11 @@ const kinds: Record<string, Descriptor> = {
             7: { name: 'name', type: 'string' },
           },
         },
-        2: { name: 'nonResourceAttributes', type: 'message', message: { 1: { name: 'path', type: 'string' }, 2: { name: 'verb', type: 'string' } } },
+        2: {
+          name: 'nonResourceAttributes',
+          type: 'message',
+          message: { 1: { name: 'path', type: 'string' }, 2: { name: 'verb', type: 'string' } },
+        },
       },
     },
   },
@@ -126,7 +134,9 @@ const kinds: Record<string, Descriptor> = {
   },
 };
 kinds['v1/DeleteOptions'] = kinds['meta.k8s.io/v1/DeleteOptions'] ?? {};
-for (const version of ['v1beta1', 'v1alpha1']) kinds[`authentication.k8s.io/${version}/SelfSubjectReview`] = kinds['authentication.k8s.io/v1/SelfSubjectReview'] ?? {};
+for (const version of ['v1beta1', 'v1alpha1'])
+  kinds[`authentication.k8s.io/${version}/SelfSubjectReview`] =
+    kinds['authentication.k8s.io/v1/SelfSubjectReview'] ?? {};
 
 const magic = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
@@ -230,7 +240,8 @@ function decodeMessage(buffer: Buffer, descriptor: Descriptor): Record<string, u
         for (const part of fields(raw)) {
           if (!Buffer.isBuffer(part.value)) continue;
           if (part.number === 1) key = part.value.toString('utf8');
-          if (part.number === 2) entry = spec.type === 'map' ? part.value.toString('utf8') : part.value.toString('base64');
+          if (part.number === 2)
+            entry = spec.type === 'map' ? part.value.toString('utf8') : part.value.toString('base64');
         }
         const map = (object[spec.name] as Record<string, string> | undefined) ?? {};
         map[key] = entry;
@@ -239,7 +250,10 @@ function decodeMessage(buffer: Buffer, descriptor: Descriptor): Record<string, u
       }
     }
     if (value === undefined) continue;
-    if (spec.repeated) ((object[spec.name] as unknown[] | undefined) ?? (object[spec.name] = [] as unknown[]) as unknown[]).push(value);
+    if (spec.repeated)
+      ((object[spec.name] as unknown[] | undefined) ?? ((object[spec.name] = [] as unknown[]) as unknown[])).push(
+        value,
+      );
     else object[spec.name] = value;
   }
   return object;
@@ -250,7 +264,8 @@ function decodeMessage(buffer: Buffer, descriptor: Descriptor): Record<string, u
  * when the kind is not one this server decodes. Throws Error on malformed input.
  */
 export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> | undefined {
-  if (body.length < 4 || !body.subarray(0, 4).equals(magic)) throw new Error('protobuf body does not start with the Kubernetes magic number');
+  if (body.length < 4 || !body.subarray(0, 4).equals(magic))
+    throw new Error('protobuf body does not start with the Kubernetes magic number');
   let apiVersion = '';
   let kind = '';
   let raw: Buffer | undefined;

@@ -18,4 +18,14 @@ export {
   celNotEvaluatedWarning,
 } from './schema/index.js';
 export type { ManagedFieldsEntry, FieldManagerConflict } from './patch/index.js';
-export { PatchError, applyMergePatch, applyJsonPatch, applyStrategicMergePatch, listStrategiesOf, serverSideApply, recordUpdate, formatConflictMessage, conflictCause } from './patch/index.js';
+export {
+  PatchError,
+  applyMergePatch,
+  applyJsonPatch,
+  applyStrategicMergePatch,
+  listStrategiesOf,
+  serverSideApply,
+  recordUpdate,
+  formatConflictMessage,
+  conflictCause,
+} from './patch/index.js';

@@ -65,7 +65,8 @@ export function parseLabelSelector(text: string | null | undefined): ObjectPredi
           .map((value) => value.trim());
         position = close + 1;
         requirement = { key, op, values: values.length === 1 && values[0] === '' ? [] : values };
-        if (op === 'in' && requirement.values.length === 0) throw fail(`for 'in', 'notin' operators, values set can't be empty`);
+        if (op === 'in' && requirement.values.length === 0)
+          throw fail(`for 'in', 'notin' operators, values set can't be empty`);
       } else if (rest === '' || rest.startsWith(',')) {
         requirement = { key, op: 'exists' };
       } else {
@@ -77,7 +78,8 @@ export function parseLabelSelector(text: string | null | undefined): ObjectPredi
     if (requirement.op === 'in' || requirement.op === 'notin') {
       for (const value of requirement.values) {
         const errors = labelValueErrors(value);
-        if (errors.length > 0) throw fail(`invalid label value: "${value}": at key: "${requirement.key}": ${errors.join('; ')}`);
+        if (errors.length > 0)
+          throw fail(`invalid label value: "${value}": at key: "${requirement.key}": ${errors.join('; ')}`);
       }
     }
     requirements.push(requirement);
@@ -121,7 +123,11 @@ const commonFieldLabels: FieldLabels = {
 };
 
 /** Parses a field selector ("metadata.name=x,type!=y"); unsupported field → 400. */
-export function parseFieldSelector(text: string | null | undefined, extra: FieldLabels | undefined, resourceName: string): ObjectPredicate | undefined {
+export function parseFieldSelector(
+  text: string | null | undefined,
+  extra: FieldLabels | undefined,
+  resourceName: string,
+): ObjectPredicate | undefined {
   if (!text || text.trim() === '') return undefined;
   const labels: FieldLabels = { ...commonFieldLabels, ...(extra ?? {}) };
   const terms = splitUnescaped(text, ',');
@@ -135,7 +141,9 @@ export function parseFieldSelector(text: string | null | undefined, extra: Field
     const value = unescapeValue((match[3] ?? '').trim());
     const getter = labels[field];
     if (!getter) throw badRequest(`field label not supported: ${field}`, { kind: resourceName });
-    checks.push(op === '!=' ? (object) => (getter(object) ?? '') !== value : (object) => (getter(object) ?? '') === value);
+    checks.push(
+      op === '!=' ? (object) => (getter(object) ?? '') !== value : (object) => (getter(object) ?? '') === value,
+    );
   }
   return (object) => checks.every((check) => check(object));
 }

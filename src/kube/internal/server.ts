@@ -76,13 +76,28 @@ function loadOrCreateToken(dataDir: string | undefined): string {
 }
 
 /** Renders a kubeconfig for a server URL, CA and token. */
-export function renderKubeconfig(options: { url: string; caCertPem: string; token: string; namespace?: string }): string {
+export function renderKubeconfig(options: {
+  url: string;
+  caCertPem: string;
+  token: string;
+  namespace?: string;
+}): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'azo', cluster: { server: options.url, 'certificate-authority-data': Buffer.from(options.caCertPem).toString('base64') } }],
+    clusters: [
+      {
+        name: 'azo',
+        cluster: {
+          server: options.url,
+          'certificate-authority-data': Buffer.from(options.caCertPem).toString('base64'),
+        },
+      },
+    ],
     users: [{ name: 'azo-admin', user: { token: options.token } }],
-    contexts: [{ name: 'azo', context: { cluster: 'azo', user: 'azo-admin', namespace: options.namespace ?? 'default' } }],
+    contexts: [
+      { name: 'azo', context: { cluster: 'azo', user: 'azo-admin', namespace: options.namespace ?? 'default' } },
+    ],
     'current-context': 'azo',
     preferences: {},
   });
@@ -94,10 +109,17 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ru
   const host = options.host ?? '127.0.0.1';
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const token = loadOrCreateToken(options.dataDir);
-  const extraHosts = ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(host) || /^[\d.:]+$/.test(host) ? [] : [host];
-  const credentials = await loadOrCreateServerCredentials({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), caName: 'azo apiserver CA', hostNames: extraHosts });
+  const extraHosts =
+    ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::'].includes(host) || /^[\d.:]+$/.test(host) ? [] : [host];
+  const credentials = await loadOrCreateServerCredentials({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    caName: 'azo apiserver CA',
+    hostNames: extraHosts,
+  });
 
-  const persistence = options.dataDir ? new FilePersistence({ dataDir: options.dataDir, logger }) : new MemoryPersistence();
+  const persistence = options.dataDir
+    ? new FilePersistence({ dataDir: options.dataDir, logger })
+    : new MemoryPersistence();
   const store = new Store({ persistence, ...(options.watchHistory ? { historyCapacity: options.watchHistory } : {}) });
   const registry = new Registry();
   for (const type of builtinTypes()) registry.add(type);
@@ -128,7 +150,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ru
     ...(options.bookmarkIntervalSeconds ? { bookmarkIntervalSeconds: options.bookmarkIntervalSeconds } : {}),
     ...(options.resolveService ? { resolveService: options.resolveService } : {}),
   });
-  const server = createServer({ cert: credentials.certPem, key: credentials.keyPem, keepAliveTimeout: 65_000 }, (request, response) => handler.handle(request, response));
+  const server = createServer(
+    { cert: credentials.certPem, key: credentials.keyPem, keepAliveTimeout: 65_000 },
+    (request, response) => handler.handle(request, response),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

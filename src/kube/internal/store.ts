@@ -39,7 +39,10 @@ export class Store {
     // Never reuse a resourceVersion: continue after the persisted one, and after the clock so that a memory-only
     // server restarted under a client's feet hands out versions the client has not seen.
     this.rv = Math.max(loaded.rv, Date.now());
-    this.hub = new WatchHub({ startRv: this.rv, ...(options.historyCapacity ? { capacity: options.historyCapacity } : {}) });
+    this.hub = new WatchHub({
+      startRv: this.rv,
+      ...(options.historyCapacity ? { capacity: options.historyCapacity } : {}),
+    });
     this.persistence.setSnapshotSource(() => ({ rv: this.rv, buckets: this.buckets }));
   }
 
@@ -91,7 +94,13 @@ export class Store {
     const rv = this.rv;
     const stored: KubeObject = { ...object, metadata: { ...metadata, resourceVersion: String(rv) } };
     objects.set(key, stored);
-    const event: ChangeEvent = { type: previous ? 'MODIFIED' : 'ADDED', rv, bucket, object: stored, ...(previous ? { previous } : {}) };
+    const event: ChangeEvent = {
+      type: previous ? 'MODIFIED' : 'ADDED',
+      rv,
+      bucket,
+      object: stored,
+      ...(previous ? { previous } : {}),
+    };
     return { object: stored, durable: this.commit(event, { rv, bucket, key, object: stored }) };
   }
 
@@ -109,7 +118,10 @@ export class Store {
     return { object: last, durable: this.commit(event, { rv, bucket, key }) };
   }
 
-  private commit(event: ChangeEvent, record: { rv: number; bucket: string; key: string; object?: KubeObject }): Promise<void> {
+  private commit(
+    event: ChangeEvent,
+    record: { rv: number; bucket: string; key: string; object?: KubeObject },
+  ): Promise<void> {
     for (const listener of this.changeListeners) listener(event);
     const durable = this.persistence.append(record).then(() => this.hub.publish(event));
     durable.catch(() => undefined);

@@ -15,7 +15,8 @@ export function humanDuration(milliseconds: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
   if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 8)
+    return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
   if (hours < 24 * 365 * 8) {
     const days = Math.floor(hours / 24) % 365;
@@ -35,7 +36,8 @@ export const nameColumn: PrinterColumn = {
   name: 'Name',
   type: 'string',
   format: 'name',
-  description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  description:
+    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
   priority: 0,
 };
 
@@ -92,8 +94,10 @@ function formatCell(column: PrinterColumn, values: unknown[], now: number): unkn
   if (values.length === 0) return null;
   const first = values[0];
   if (column.type === 'date') return ageOf(first, now);
-  if (values.length > 1) return values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join(',');
-  if (column.type === 'integer' || column.type === 'number') return typeof first === 'number' ? first : first === null ? null : Number(first);
+  if (values.length > 1)
+    return values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join(',');
+  if (column.type === 'integer' || column.type === 'number')
+    return typeof first === 'number' ? first : first === null ? null : Number(first);
   if (column.type === 'boolean') return typeof first === 'boolean' ? first : String(first) === 'true';
   if (first === null) return null;
   return typeof first === 'string' ? first : typeof first === 'object' ? JSON.stringify(first) : String(first);

@@ -61,40 +61,68 @@ export function parseArmId(id: string): ArmId {
     subscriptionId = segments[1];
     if (subscriptionId === undefined) throw new ArmIdError(id, 'subscriptions without an ID');
     i = 2;
-    current = { id: path(2), kind: 'subscription', subscriptionId, resourceType: 'Microsoft.Resources/subscriptions', name: subscriptionId, parentId: '/' };
+    current = {
+      id: path(2),
+      kind: 'subscription',
+      subscriptionId,
+      resourceType: 'Microsoft.Resources/subscriptions',
+      name: subscriptionId,
+      parentId: '/',
+    };
     if (eq(segments[2], 'resourceGroups')) {
       resourceGroupName = segments[3];
       if (resourceGroupName === undefined) throw new ArmIdError(id, 'resourceGroups without a name');
       i = 4;
       current = {
-        id: path(4), kind: 'resourceGroup', subscriptionId, resourceGroupName,
-        resourceType: 'Microsoft.Resources/resourceGroups', name: resourceGroupName, parentId: current.id,
+        id: path(4),
+        kind: 'resourceGroup',
+        subscriptionId,
+        resourceGroupName,
+        resourceType: 'Microsoft.Resources/resourceGroups',
+        name: resourceGroupName,
+        parentId: current.id,
       };
     }
   }
-  const scopeFields = { ...(subscriptionId !== undefined ? { subscriptionId } : {}), ...(resourceGroupName !== undefined ? { resourceGroupName } : {}) };
+  const scopeFields = {
+    ...(subscriptionId !== undefined ? { subscriptionId } : {}),
+    ...(resourceGroupName !== undefined ? { resourceGroupName } : {}),
+  };
 
   while (i < segments.length) {
-    if (!eq(segments[i], 'providers')) throw new ArmIdError(id, `expected "providers" at segment ${i + 1}, found ${JSON.stringify(segments[i])}`);
+    if (!eq(segments[i], 'providers'))
+      throw new ArmIdError(id, `expected "providers" at segment ${i + 1}, found ${JSON.stringify(segments[i])}`);
     const provider = segments[i + 1];
     const type = segments[i + 2];
     const name = segments[i + 3];
-    if (provider === undefined || type === undefined) throw new ArmIdError(id, '"providers" needs a namespace and a type');
+    if (provider === undefined || type === undefined)
+      throw new ArmIdError(id, '"providers" needs a namespace and a type');
     if (name === undefined) throw new ArmIdError(id, `type ${type} has no name`);
     const isResourceScope = current.kind === 'resource' || current.kind === 'child' || current.kind === 'extension';
     const top: ArmId = {
-      id: path(i + 4), kind: isResourceScope ? 'extension' : 'resource', ...scopeFields, provider,
-      resourceType: `${provider}/${type}`, name, parentId: current.id,
+      id: path(i + 4),
+      kind: isResourceScope ? 'extension' : 'resource',
+      ...scopeFields,
+      provider,
+      resourceType: `${provider}/${type}`,
+      name,
+      parentId: current.id,
     };
     current = top;
     i += 4;
     while (i < segments.length && !eq(segments[i], 'providers')) {
       const childType = segments[i];
       const childName = segments[i + 1];
-      if (childType === undefined || childName === undefined) throw new ArmIdError(id, `type ${String(childType)} has no name`);
+      if (childType === undefined || childName === undefined)
+        throw new ArmIdError(id, `type ${String(childType)} has no name`);
       current = {
-        id: path(i + 2), kind: 'child', ...scopeFields, provider, resourceType: `${current.resourceType}/${childType}`,
-        name: childName, parentId: current.id,
+        id: path(i + 2),
+        kind: 'child',
+        ...scopeFields,
+        provider,
+        resourceType: `${current.resourceType}/${childType}`,
+        name: childName,
+        parentId: current.id,
       };
       i += 2;
     }
@@ -133,11 +161,13 @@ export interface BuildArmIdOptions {
  */
 export function buildArmId(options: BuildArmIdOptions): string {
   const { armType, name } = options;
-  if (name === '' || name.includes('/')) throw new ArmIdError(name, 'a resource name must be non-empty and contain no "/"');
+  if (name === '' || name.includes('/'))
+    throw new ArmIdError(name, 'a resource name must be non-empty and contain no "/"');
   const parent = parseArmId(options.parentId);
   if (eq(armType, 'Microsoft.Resources/subscriptions')) return `/subscriptions/${name}`;
   if (eq(armType, 'Microsoft.Resources/resourceGroups')) {
-    if (parent.subscriptionId === undefined) throw new ArmIdError(options.parentId, 'a resource group needs a subscription');
+    if (parent.subscriptionId === undefined)
+      throw new ArmIdError(options.parentId, 'a resource group needs a subscription');
     return `/subscriptions/${parent.subscriptionId}/resourceGroups/${name}`;
   }
   const typeSegments = armType.split('/');
@@ -148,7 +178,10 @@ export function buildArmId(options: BuildArmIdOptions): string {
     return `${base}/${lastSegment}/${name}`;
   }
   if (typeSegments.length > 2) {
-    throw new ArmIdError(options.parentId, `a ${armType} must sit under a ${parentType}, not a ${parent.resourceType || 'tenant'}`);
+    throw new ArmIdError(
+      options.parentId,
+      `a ${armType} must sit under a ${parentType}, not a ${parent.resourceType || 'tenant'}`,
+    );
   }
   return `${base}/providers/${armType}/${name}`;
 }

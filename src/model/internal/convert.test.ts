@@ -7,10 +7,17 @@ const spec = {
   owner: { name: 'rg' },
   location: 'westus',
   tags: { env: 'dev' },
-  identity: { type: 'UserAssigned', userAssignedIdentities: [{ reference: { group: 'managedidentity.azure.com', kind: 'UserAssignedIdentity', name: 'mi' } }] },
+  identity: {
+    type: 'UserAssigned',
+    userAssignedIdentities: [
+      { reference: { group: 'managedidentity.azure.com', kind: 'UserAssignedIdentity', name: 'mi' } },
+    ],
+  },
   size: 3,
   mode: 'A',
-  subnetReference: { armId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s1' },
+  subnetReference: {
+    armId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s1',
+  },
   scopesReferences: [{ group: 'g', kind: 'K', name: 'one' }],
   roleDefinitionReference: { wellKnownName: 'Reader' },
   password: { name: 'pw', key: 'password' },
@@ -26,18 +33,28 @@ const spec = {
 
 const resolved = {
   azureName: 'widget1',
-  armIdOf: (path: string, ref: { armId?: string; name?: string; wellKnownName?: string }) => ref.armId ?? `/resolved/${ref.name ?? ref.wellKnownName}`,
+  armIdOf: (path: string, ref: { armId?: string; name?: string; wellKnownName?: string }) =>
+    ref.armId ?? `/resolved/${ref.name ?? ref.wellKnownName}`,
   secretValueOf: (path: string) => (path === 'spec.password' ? 'hunter2' : undefined),
   configMapValueOf: (path: string, ref: { key: string }) => `cm:${ref.key}`,
 };
 
 test('listSpecInputs finds references, secrets and configmap inputs with their paths', () => {
   const inputs = listSpecInputs(widgetModel(), spec);
-  assert.deepEqual(inputs.references.map((entry) => entry.path), [
-    'spec.identity.userAssignedIdentities[0].reference', 'spec.subnetReference', 'spec.scopesReferences[0]', 'spec.roleDefinitionReference', 'spec.network.reference',
-  ]);
+  assert.deepEqual(
+    inputs.references.map((entry) => entry.path),
+    [
+      'spec.identity.userAssignedIdentities[0].reference',
+      'spec.subnetReference',
+      'spec.scopesReferences[0]',
+      'spec.roleDefinitionReference',
+      'spec.network.reference',
+    ],
+  );
   assert.deepEqual(inputs.secrets, [{ path: 'spec.password', ref: { name: 'pw', key: 'password' } }]);
-  assert.deepEqual(inputs.configMaps, [{ path: 'spec.tenantIdFromConfig', ref: { name: 'settings', key: 'tenantId' } }]);
+  assert.deepEqual(inputs.configMaps, [
+    { path: 'spec.tenantIdFromConfig', ref: { name: 'settings', key: 'tenantId' } },
+  ]);
 });
 
 test('specToArmBody restores the envelope, resolves inputs and sends no read-only or unknown fields', () => {
@@ -69,32 +86,64 @@ test('azureName and fixed names win; plain values win over FromConfig; missing i
   assert.equal(specToArmBody({ ...widgetModel(), fixedName: 'default' }, spec, resolved).name, 'default');
   const plain = specToArmBody(widgetModel(), { ...spec, tenantId: 't1' }, resolved);
   assert.equal((plain.properties as Record<string, unknown>).tenantId, 't1');
-  assert.throws(() => specToArmBody(widgetModel(), spec, { ...resolved, secretValueOf: () => undefined }), MissingInputError);
-  assert.throws(() => specToArmBody(widgetModel(), { location: 'x', subnetReference: { name: 'n' } }, { azureName: 'w' }), /reference at spec.subnetReference/);
+  assert.throws(
+    () => specToArmBody(widgetModel(), spec, { ...resolved, secretValueOf: () => undefined }),
+    MissingInputError,
+  );
+  assert.throws(
+    () => specToArmBody(widgetModel(), { location: 'x', subnetReference: { name: 'n' } }, { azureName: 'w' }),
+    /reference at spec.subnetReference/,
+  );
 });
 
 test('armBodyToStatus flattens, keeps read-only fields, drops secrets, maps unions', () => {
   const status = armBodyToStatus(widgetModel(), {
-    id: '/x/widget1', name: 'widget1', type: 'Microsoft.Test/widgets', location: 'westus',
+    id: '/x/widget1',
+    name: 'widget1',
+    type: 'Microsoft.Test/widgets',
+    location: 'westus',
     properties: {
-      size: 3, endpoint: 'https://w', password: 'never', stats: { count: 2 }, policy: { kind: 'periodic', interval: 5 },
-      rules: [{ name: 'r1', properties: { priority: 100, state: 'ok' } }], notInModel: true,
+      size: 3,
+      endpoint: 'https://w',
+      password: 'never',
+      stats: { count: 2 },
+      policy: { kind: 'periodic', interval: 5 },
+      rules: [{ name: 'r1', properties: { priority: 100, state: 'ok' } }],
+      notInModel: true,
     },
   });
   assert.deepEqual(status, {
-    id: '/x/widget1', name: 'widget1', type: 'Microsoft.Test/widgets', location: 'westus', size: 3, endpoint: 'https://w',
-    stats: { count: 2 }, policy: { periodic: { kind: 'periodic', interval: 5 } }, rules: [{ name: 'r1', priority: 100, state: 'ok' }],
+    id: '/x/widget1',
+    name: 'widget1',
+    type: 'Microsoft.Test/widgets',
+    location: 'westus',
+    size: 3,
+    endpoint: 'https://w',
+    stats: { count: 2 },
+    policy: { periodic: { kind: 'periodic', interval: 5 } },
+    rules: [{ name: 'r1', priority: 100, state: 'ok' }],
   });
 });
 
 test('readPath follows export paths with indices, case-insensitively', async () => {
   const { readPath } = await import('./convert.js');
-  const response = { keys: [{ keyName: 'key1', value: 'v1' }, { keyName: 'key2', value: 'v2' }], Properties: { PrimaryEndpoints: { blob: 'https://b' } } };
+  const response = {
+    keys: [
+      { keyName: 'key1', value: 'v1' },
+      { keyName: 'key2', value: 'v2' },
+    ],
+    Properties: { PrimaryEndpoints: { blob: 'https://b' } },
+  };
   assert.equal(readPath(response, 'keys[1].value'), 'v2');
   assert.equal(readPath(response, 'properties.primaryEndpoints.blob'), 'https://b');
   assert.equal(readPath(response, 'keys[5].value'), undefined);
   assert.equal(readPath(response, 'missing.x'), undefined);
-  const named = { value: [{ name: 'Primary', value: 'p' }, { name: 'Primary Read Only', value: 'r' }] };
+  const named = {
+    value: [
+      { name: 'Primary', value: 'p' },
+      { name: 'Primary Read Only', value: 'r' },
+    ],
+  };
   assert.equal(readPath(named, 'value[name=Primary Read Only].value'), 'r');
   assert.equal(readPath(named, 'value[NAME=Primary].value'), 'p', 'the selector field matches as property names do');
   assert.equal(readPath(named, 'value[name=Secondary].value'), undefined);
@@ -108,6 +157,17 @@ test('a flattened `type` goes into properties; status reports it as properties_t
   envelope.properties.type = { type: 'string' };
   const body = specToArmBody(model, { location: 'westus', size: 1, type: 'AvailabilitySet' }, { azureName: 'pool1' });
   assert.deepEqual(body, { name: 'pool1', location: 'westus', properties: { size: 1, type: 'AvailabilitySet' } });
-  const status = armBodyToStatus(model, { id: '/x/pool1', name: 'pool1', type: 'Microsoft.Test/widgets', properties: { size: 1, type: 'AvailabilitySet' } });
-  assert.deepEqual(status, { id: '/x/pool1', name: 'pool1', type: 'Microsoft.Test/widgets', size: 1, properties_type: 'AvailabilitySet' });
+  const status = armBodyToStatus(model, {
+    id: '/x/pool1',
+    name: 'pool1',
+    type: 'Microsoft.Test/widgets',
+    properties: { size: 1, type: 'AvailabilitySet' },
+  });
+  assert.deepEqual(status, {
+    id: '/x/pool1',
+    name: 'pool1',
+    type: 'Microsoft.Test/widgets',
+    size: 1,
+    properties_type: 'AvailabilitySet',
+  });
 });

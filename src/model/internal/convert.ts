@@ -31,7 +31,9 @@ export interface KeyReference {
   key: string;
 }
 
-/** The inputs a spec needs resolved before it can become an ARM body, each with its spec path (`spec.subnet.reference`). */
+/**
+ * The inputs a spec needs resolved before it can become an ARM body, each with its spec path (`spec.subnet.reference`).
+ */
 export interface SpecInputs {
   references: Array<{ path: string; ref: ResourceReference }>;
   secrets: Array<{ path: string; ref: KeyReference }>;
@@ -317,7 +319,8 @@ export function armBodyToStatus(model: KindModel, armBody: Json): Json {
  * Reads a dotted path with array indices and selectors from a JSON value, as `ExportSource.path` spells it:
  * `properties.primaryEndpoints.blob`, `keys[0].value`, `value[name=Primary Read Only].connectionString` (the first
  * element whose `name` is that value: list actions answer with arrays of named keys). Property names match
- * case-insensitively when there is no exact match (ARM is case-insensitive). Returns undefined when any step is missing.
+ * case-insensitively when there is no exact match (ARM is case-insensitive). Returns undefined when any step is
+ * missing.
  */
 export function readPath(value: unknown, path: string): unknown {
   let current: unknown = value;

@@ -6,8 +6,27 @@ import { widgetModel } from './testing.js';
 
 test('spec: azureName, owner, flattened properties, no read-only fields, operatorSpec', () => {
   const spec = specSchemaOf(widgetModel());
-  assert.deepEqual(Object.keys(spec.properties ?? {}), ['azureName', 'owner', 'location', 'tags', 'identity', 'size', 'mode', 'subnetReference',
-    'scopesReferences', 'roleDefinitionReference', 'password', 'tenantId', 'tenantIdFromConfig', 'network', 'rules', 'policy', 'labels', 'extra', 'operatorSpec']);
+  assert.deepEqual(Object.keys(spec.properties ?? {}), [
+    'azureName',
+    'owner',
+    'location',
+    'tags',
+    'identity',
+    'size',
+    'mode',
+    'subnetReference',
+    'scopesReferences',
+    'roleDefinitionReference',
+    'password',
+    'tenantId',
+    'tenantIdFromConfig',
+    'network',
+    'rules',
+    'policy',
+    'labels',
+    'extra',
+    'operatorSpec',
+  ]);
   assert.deepEqual(spec.required, ['owner', 'location', 'size']);
   assert.equal(spec.properties?.azureName?.pattern, '^[a-z]+$');
   assert.deepEqual(Object.keys(spec.properties?.owner?.properties ?? {}), ['armId', 'name']);
@@ -19,7 +38,13 @@ test('spec: azureName, owner, flattened properties, no read-only fields, operato
 test('spec: references, secrets, configmap inputs, unions, maps, nested envelopes', () => {
   const spec = specSchemaOf(widgetModel()).properties ?? {};
   assert.deepEqual(Object.keys(spec.subnetReference?.properties ?? {}), ['armId', 'group', 'kind', 'name']);
-  assert.deepEqual(Object.keys(spec.roleDefinitionReference?.properties ?? {}), ['armId', 'group', 'kind', 'name', 'wellKnownName']);
+  assert.deepEqual(Object.keys(spec.roleDefinitionReference?.properties ?? {}), [
+    'armId',
+    'group',
+    'kind',
+    'name',
+    'wellKnownName',
+  ]);
   assert.equal(spec.scopesReferences?.type, 'array');
   assert.ok(spec.scopesReferences?.items?.properties?.armId);
   assert.deepEqual(Object.keys(spec.network?.properties ?? {}), ['reference']);
@@ -40,7 +65,12 @@ test('spec: references, secrets, configmap inputs, unions, maps, nested envelope
 
 test('owner shapes by scope; fixed names have no azureName; kept envelope', () => {
   const extension: KindModel = { ...widgetModel(), scope: 'extension', owners: ['*'] };
-  assert.deepEqual(Object.keys(specSchemaOf(extension).properties?.owner?.properties ?? {}), ['armId', 'group', 'kind', 'name']);
+  assert.deepEqual(Object.keys(specSchemaOf(extension).properties?.owner?.properties ?? {}), [
+    'armId',
+    'group',
+    'kind',
+    'name',
+  ]);
   const subscription: KindModel = { ...widgetModel(), scope: 'subscription', owners: [] };
   assert.equal(specSchemaOf(subscription).properties?.owner, undefined);
   assert.equal(specSchemaOf({ ...widgetModel(), fixedName: 'default' }).properties?.azureName, undefined);
@@ -52,7 +82,8 @@ test('owner shapes by scope; fixed names have no azureName; kept envelope', () =
 test('status: everything Azure returns, no write-only or secret fields, no validation, plus conditions', () => {
   const status = statusSchemaOf(widgetModel()).properties ?? {};
   assert.ok(status.conditions?.items?.properties?.severity);
-  for (const name of ['id', 'name', 'type', 'endpoint', 'stats', 'subnetId', 'tenantId', 'size']) assert.ok(status[name], name);
+  for (const name of ['id', 'name', 'type', 'endpoint', 'stats', 'subnetId', 'tenantId', 'size'])
+    assert.ok(status[name], name);
   assert.equal(status.password, undefined);
   assert.equal(status.tenantIdFromConfig, undefined);
   assert.equal(status.subnetReference, undefined);
@@ -68,14 +99,26 @@ test('user-assigned identities are a list of references whatever the map values 
   assert.ok(identity?.properties);
   identity.properties.userAssignedIdentities = {
     type: 'object',
-    additionalProperties: { type: 'object', properties: { principalId: { type: 'string' }, clientId: { type: 'string' } } },
+    additionalProperties: {
+      type: 'object',
+      properties: { principalId: { type: 'string' }, clientId: { type: 'string' } },
+    },
   };
   const spec = specSchemaOf(model).properties?.identity?.properties?.userAssignedIdentities;
   assert.equal(spec?.type, 'array');
   assert.deepEqual(spec?.items?.required, ['reference']);
-  assert.deepEqual(Object.keys(spec?.items?.properties?.reference?.properties ?? {}), ['armId', 'group', 'kind', 'name']);
+  assert.deepEqual(Object.keys(spec?.items?.properties?.reference?.properties ?? {}), [
+    'armId',
+    'group',
+    'kind',
+    'name',
+  ]);
   const status = statusSchemaOf(model).properties?.identity?.properties?.userAssignedIdentities;
-  assert.deepEqual(Object.keys(status?.additionalProperties?.properties ?? {}), ['principalId', 'clientId'], 'status keeps Azure\'s map');
+  assert.deepEqual(
+    Object.keys(status?.additionalProperties?.properties ?? {}),
+    ['principalId', 'clientId'],
+    "status keeps Azure's map",
+  );
 });
 
 test('a flattened property named like id/name/type is spec `type`; status keeps the resource type and adds properties_type', () => {

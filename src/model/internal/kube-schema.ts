@@ -44,7 +44,10 @@ export function keyReferenceSchema(what: 'Secret' | 'ConfigMap', description?: s
   };
 }
 
-/** `{name, key, value}`: a CEL expression whose result is written to a Secret/ConfigMap key (ASO's DestinationExpression). */
+/**
+ * `{name, key, value}`: a CEL expression whose result is written to a Secret/ConfigMap key (ASO's
+ * DestinationExpression).
+ */
 export function destinationExpressionSchema(): SchemaNode {
   return {
     type: 'object',
@@ -238,7 +241,10 @@ function operatorSpecSchema(model: KindModel): SchemaNode {
   };
 }
 
-/** The owner field: `{name}` (+`armId`), or `{group, kind, name}` for extension resources; absent for subscription/tenant kinds. */
+/**
+ * The owner field: `{name}` (+`armId`), or `{group, kind, name}` for extension resources; absent for
+ * subscription/tenant kinds.
+ */
 function ownerSchema(model: KindModel): SchemaNode | undefined {
   if (model.owners.length === 0) return undefined;
   if (model.scope === 'extension') {

@@ -17,7 +17,9 @@ export function lowerFirst(value: string): string {
   return value.charAt(0).toLowerCase() + value.slice(1);
 }
 
-/** ASO's JSON spelling of a Go-style name: a leading acronym is lowered whole (`SSLPort` → `sslPort`, `Key1` → `key1`). */
+/**
+ * ASO's JSON spelling of a Go-style name: a leading acronym is lowered whole (`SSLPort` → `sslPort`, `Key1` → `key1`).
+ */
 export function lowerCamel(value: string): string {
   const match = /^([A-Z]+)([A-Z][a-z].*)$/.exec(value);
   if (match?.[1] && match[2]) return match[1].toLowerCase() + match[2];
@@ -32,7 +34,8 @@ export function isReferenceNode(node: SchemaNode): boolean {
 
 /**
  * ASO's spec name of a reference property: `id` → `reference`, `subnetId` → `subnetReference`,
- * `resourceIds` (array) → `resourceReferences`, `scopes` (array) → `scopesReferences`, `workspace` → `workspaceReference`.
+ * `resourceIds` (array) → `resourceReferences`, `scopes` (array) → `scopesReferences`, `workspace` →
+ * `workspaceReference`.
  */
 export function referencePropertyName(armName: string, isArray: boolean): string {
   if (isArray) {
@@ -55,7 +58,9 @@ export function statusPropertyNameOf(armName: string, node: SchemaNode): string 
   return node.kubeName ?? armName;
 }
 
-/** The key of a discriminated union's variant in spec/status: `Periodic` → `periodic`, `#Microsoft.X.Y` → `microsoftXY`. */
+/**
+ * The key of a discriminated union's variant in spec/status: `Periodic` → `periodic`, `#Microsoft.X.Y` → `microsoftXY`.
+ */
 export function variantKey(discriminatorValue: string): string {
   const words = discriminatorValue.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
   return lowerFirst(words.map(upperFirst).join(''));
@@ -163,7 +168,9 @@ export function statusNameOf(property: TopLevelProperty): string {
     : property.armName;
 }
 
-/** Both ASO spellings of an API version: `2023-01-01` → `["v20230101", "v1api20230101"]` (preview: `v20230101preview`). */
+/**
+ * Both ASO spellings of an API version: `2023-01-01` → `["v20230101", "v1api20230101"]` (preview: `v20230101preview`).
+ */
 export function versionNamesOf(apiVersion: string): string[] {
   const compact = apiVersion.replace(/-/g, '');
   return [`v${compact}`, `v1api${compact}`];

@@ -1,7 +1,8 @@
 /**
  * Conversion of an object between the served versions of a kind. Each version's spec and status shapes come from
  * its own model, so conversion is structural: every field the target version knows (by name, with a value its type
- * and enum accept; an enum value in the target's spelling when they differ only in case) is kept; every other field is kept in the annotation {@link conversionAnnotation} (as Kubernetes'
+ * and enum accept; an enum value in the target's spelling when they differ only in case) is kept; every other field is
+ * kept in the annotation {@link conversionAnnotation} (as Kubernetes'
  * conversion convention does), from which a later conversion to a version that knows the field restores it. So
  * A → hub → A and A → hub → B → hub → A give the object back unchanged.
  */
@@ -123,7 +124,9 @@ function schemaAt(schema: ShapeSchema, path: Path): ShapeSchema | undefined {
   return current;
 }
 
-/** Puts `value` at `path` in `root`, creating missing objects on the way; false (and nothing changed) when not possible. */
+/**
+ * Puts `value` at `path` in `root`, creating missing objects on the way; false (and nothing changed) when not possible.
+ */
 function restore(root: Record<string, unknown>, path: Path, value: unknown): boolean {
   const walk = (create: boolean): boolean => {
     let current: unknown = root;

@@ -1,4 +1,6 @@
-/** The registry of kind extensions, keyed `group/Kind`. A kind model's `hooks` names must match these keys' hook names. */
+/**
+ * The registry of kind extensions, keyed `group/Kind`. A kind model's `hooks` names must match these keys' hook names.
+ */
 import type { ResourceHooks } from '../internal/hooks.js';
 import { roleAssignmentHooks } from './authorization.azure.com/RoleAssignment.js';
 import { roleDefinitionHooks } from './authorization.azure.com/RoleDefinition.js';

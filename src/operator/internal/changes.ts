@@ -1,4 +1,6 @@
-/** Which informer updates wake the reconciler: not status-only changes, nor the operator's own bookkeeping annotations. */
+/**
+ * Which informer updates wake the reconciler: not status-only changes, nor the operator's own bookkeeping annotations.
+ */
 import type { KubeObject } from './kube.js';
 import { deepEqual } from './merge-patch.js';
 import {
@@ -21,7 +23,8 @@ const bookkeeping = [
 /**
  * true when `after` differs from `before` in a way that needs a reconcile: generation (spec), deletion, finalizers
  * (other than ours being added),
- * ownerReferences removed or changed, user annotations, or the removal of `resource-id`/`latest-reconciled-generation` (an Argo CD-style
+ * ownerReferences removed or changed, user annotations, or the removal of `resource-id`/`latest-reconciled-generation`
+ * (an Argo CD-style
  * replace). Status, resourceVersion, managedFields and the operator's own annotation writes do not.
  */
 export function needsReconcile(before: KubeObject | undefined, after: KubeObject): boolean {

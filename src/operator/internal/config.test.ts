@@ -19,8 +19,11 @@ test('defaults', () => {
 
 test('env values', () => {
   const config = readOperatorConfig({
-    AZURE_SYNC_PERIOD: 'never', MAX_CONCURRENT_RECONCILES: '4', AZURE_TARGET_NAMESPACES: 'a, b;c',
-    DEFAULT_RECONCILE_POLICY: 'detach-on-delete', AZURE_SUBSCRIPTION_ID: 's',
+    AZURE_SYNC_PERIOD: 'never',
+    MAX_CONCURRENT_RECONCILES: '4',
+    AZURE_TARGET_NAMESPACES: 'a, b;c',
+    DEFAULT_RECONCILE_POLICY: 'detach-on-delete',
+    AZURE_SUBSCRIPTION_ID: 's',
   });
   assert.equal(config.syncPeriodMs, undefined);
   assert.equal(config.maxConcurrentReconciles, 4);
@@ -29,10 +32,20 @@ test('env values', () => {
   assert.equal(config.subscriptionId, 's');
   assert.equal(readOperatorConfig({ DEFAULT_RECONCILE_POLICY: 'bogus' }).invalidDefaultPolicy, 'bogus');
   assert.throws(() => readOperatorConfig({ MAX_CONCURRENT_RECONCILES: '0' }));
-  const tuned = readOperatorConfig({ AZO_RECONCILE_TIMEOUT: '90s', AZO_DRIFT_READ_SHARE: '0.25', AZO_ARM_MAX_IN_FLIGHT: '8' });
+  const tuned = readOperatorConfig({
+    AZO_RECONCILE_TIMEOUT: '90s',
+    AZO_DRIFT_READ_SHARE: '0.25',
+    AZO_ARM_MAX_IN_FLIGHT: '8',
+  });
   assert.deepEqual([tuned.reconcileTimeoutMs, tuned.driftReadShare, tuned.armMaxInFlight], [90_000, 0.25, 8]);
-  assert.throws(() => readOperatorConfig({ AZO_DRIFT_READ_SHARE: '2' }), /AZO_DRIFT_READ_SHARE must be a number in \(0, 1\]/);
-  assert.throws(() => readOperatorConfig({ AZO_KUBE_REQUEST_TIMEOUT: 'soon' }), /AZO_KUBE_REQUEST_TIMEOUT must be a duration/);
+  assert.throws(
+    () => readOperatorConfig({ AZO_DRIFT_READ_SHARE: '2' }),
+    /AZO_DRIFT_READ_SHARE must be a number in \(0, 1\]/,
+  );
+  assert.throws(
+    () => readOperatorConfig({ AZO_KUBE_REQUEST_TIMEOUT: 'soon' }),
+    /AZO_KUBE_REQUEST_TIMEOUT must be a duration/,
+  );
 });
 
 test('durations and jitter', () => {
@@ -41,6 +54,12 @@ test('durations and jitter', () => {
   assert.equal(parseDuration('250ms'), 250);
   assert.equal(parseDuration('60'), 60_000);
   assert.throws(() => parseDuration('1 day'));
-  assert.equal(jitteredSyncDelay(1000, () => 0), 750);
-  assert.equal(jitteredSyncDelay(1000, () => 1), 1250);
+  assert.equal(
+    jitteredSyncDelay(1000, () => 0),
+    750,
+  );
+  assert.equal(
+    jitteredSyncDelay(1000, () => 1),
+    1250,
+  );
 });

@@ -68,18 +68,36 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
   const sync = env['AZURE_SYNC_PERIOD']?.trim();
   const policy = env['DEFAULT_RECONCILE_POLICY']?.trim();
   const concurrency = env['MAX_CONCURRENT_RECONCILES']?.trim();
-  const maxConcurrentReconciles = concurrency === undefined || concurrency === '' ? defaultWorkersPerKind : Number(concurrency);
-  if (!Number.isInteger(maxConcurrentReconciles) || maxConcurrentReconciles < 1) throw new Error(`MAX_CONCURRENT_RECONCILES must be a positive integer, not ${JSON.stringify(concurrency)}`);
-  const namespaces = env['AZURE_TARGET_NAMESPACES']?.split(/[,;]/).map((ns) => ns.trim()).filter((ns) => ns !== '');
+  const maxConcurrentReconciles =
+    concurrency === undefined || concurrency === '' ? defaultWorkersPerKind : Number(concurrency);
+  if (!Number.isInteger(maxConcurrentReconciles) || maxConcurrentReconciles < 1)
+    throw new Error(`MAX_CONCURRENT_RECONCILES must be a positive integer, not ${JSON.stringify(concurrency)}`);
+  const namespaces = env['AZURE_TARGET_NAMESPACES']
+    ?.split(/[,;]/)
+    .map((ns) => ns.trim())
+    .filter((ns) => ns !== '');
   const nonEmpty = (key: string) => (env[key] !== undefined && env[key] !== '' ? env[key] : undefined);
   return {
-    syncPeriodMs: sync === undefined || sync === '' ? 3_600_000 : sync.toLowerCase() === 'never' ? undefined : parseDuration(sync),
+    syncPeriodMs:
+      sync === undefined || sync === '' ? 3_600_000 : sync.toLowerCase() === 'never' ? undefined : parseDuration(sync),
     maxConcurrentReconciles,
     reconcileTimeoutMs: durationSetting(env, 'AZO_RECONCILE_TIMEOUT', 300_000),
     armRequestTimeoutMs: durationSetting(env, 'AZO_ARM_REQUEST_TIMEOUT', 60_000),
     kubeRequestTimeoutMs: durationSetting(env, 'AZO_KUBE_REQUEST_TIMEOUT', 30_000),
-    driftReadShare: numberSetting(env, 'AZO_DRIFT_READ_SHARE', 0.5, (value) => value > 0 && value <= 1, 'a number in (0, 1]'),
-    armMaxInFlight: numberSetting(env, 'AZO_ARM_MAX_IN_FLIGHT', 64, (value) => Number.isInteger(value) && value >= 1, 'a positive integer'),
+    driftReadShare: numberSetting(
+      env,
+      'AZO_DRIFT_READ_SHARE',
+      0.5,
+      (value) => value > 0 && value <= 1,
+      'a number in (0, 1]',
+    ),
+    armMaxInFlight: numberSetting(
+      env,
+      'AZO_ARM_MAX_IN_FLIGHT',
+      64,
+      (value) => Number.isInteger(value) && value >= 1,
+      'a positive integer',
+    ),
     targetNamespaces: namespaces !== undefined && namespaces.length > 0 ? namespaces : undefined,
     defaultReconcilePolicy: policy !== undefined && isReconcilePolicy(policy) ? policy : undefined,
     invalidDefaultPolicy: policy !== undefined && policy !== '' && !isReconcilePolicy(policy) ? policy : undefined,
@@ -123,7 +141,11 @@ function durationSetting(env: Record<string, string | undefined>, name: string, 
 }
 
 function numberSetting(
-  env: Record<string, string | undefined>, name: string, fallback: number, valid: (value: number) => boolean, what: string,
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  valid: (value: number) => boolean,
+  what: string,
 ): number {
   const text = env[name]?.trim();
   if (text === undefined || text === '') return fallback;
@@ -134,7 +156,10 @@ function numberSetting(
 
 /** Parses `AZO_DATABASE_HOSTS` (see OperatorConfig.databaseHosts). Throws on a malformed entry. */
 export function parseDatabaseHosts(text: string | undefined): DatabaseHostMapping[] {
-  const entries = (text ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   return entries.map((entry) => {
     const match = /^([^=\s]+)=(\[[^\]]+\]|[^:=\s]+):(\d{1,5})$/.exec(entry);
     const port = Number(match?.[3]);

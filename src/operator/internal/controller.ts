@@ -37,7 +37,9 @@ export interface OperatorOptions {
   installCrds?: CustomResourceDefinition[];
   /** Shared ARM throttling state. */
   scheduler?: RequestScheduler;
-  /** Extra CA (PEM) to trust for ARM and Entra ID (e.g. the emulator's). Default: the system's plus NODE_EXTRA_CA_CERTS. */
+  /**
+   * Extra CA (PEM) to trust for ARM and Entra ID (e.g. the emulator's). Default: the system's plus NODE_EXTRA_CA_CERTS.
+   */
   armCaCertPem?: string;
   /** Override the ARM client factory. */
   createArmClient?: CredentialProviderOptions['createClient'];
@@ -68,7 +70,11 @@ export interface RunningOperator {
 
 const azureGroup = /\.azure\.com$/i;
 const crdInformerId = 'apiextensions/CRD';
-const unlimited = { reads: { burst: 1e9, perSecond: 1e9 }, writes: { burst: 1e9, perSecond: 1e9 }, deletes: { burst: 1e9, perSecond: 1e9 } };
+const unlimited = {
+  reads: { burst: 1e9, perSecond: 1e9 },
+  writes: { burst: 1e9, perSecond: 1e9 },
+  deletes: { burst: 1e9, perSecond: 1e9 },
+};
 
 /** Starts the operator; resolves once the informers of the kinds installed now have synced. */
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
@@ -80,7 +86,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const kinds = new KindRegistry();
   const dependencies = new DependencyIndex();
   /** Each served kind's queue and workers, by `group/Kind` in lower case. */
-  const controllers = new Map<string, { queue: WorkQueue; workers: Promise<void>; served: ServedKind; running: boolean }>();
+  const controllers = new Map<
+    string,
+    { queue: WorkQueue; workers: Promise<void>; served: ServedKind; running: boolean }
+  >();
   const enqueue = (key: string, reason: QueueReason) => {
     const parsed = parseObjectKey(key);
     if (parsed !== undefined) controllers.get(`${parsed.group}/${parsed.kind}`.toLowerCase())?.queue.add(key, reason);
@@ -90,17 +99,27 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const lastSeen = new Map<string, KubeObject>();
   let stopped = false;
   if (config.invalidDefaultPolicy !== undefined) {
-    logger.warn({ value: config.invalidDefaultPolicy }, unknownPolicyMessage('DEFAULT_RECONCILE_POLICY', config.invalidDefaultPolicy));
+    logger.warn(
+      { value: config.invalidDefaultPolicy },
+      unknownPolicyMessage('DEFAULT_RECONCILE_POLICY', config.invalidDefaultPolicy),
+    );
   }
 
   for (const crd of options.installCrds ?? []) await installCrd(kube, crd, logger);
   const { keyring } = await loadDigestKeyring(kube, config.operatorNamespace, logger);
 
-  const scheduler = options.scheduler ?? new RequestScheduler({
-    driftShare: config.driftReadShare, maxInFlight: config.armMaxInFlight, ...(config.armRateLimits ? {} : { limits: unlimited }),
-  });
+  const scheduler =
+    options.scheduler ??
+    new RequestScheduler({
+      driftShare: config.driftReadShare,
+      maxInFlight: config.armMaxInFlight,
+      ...(config.armRateLimits ? {} : { limits: unlimited }),
+    });
   const credentials = new CredentialProvider({
-    kube, config, logger, scheduler,
+    kube,
+    config,
+    logger,
+    scheduler,
     ...(options.createArmClient !== undefined ? { createClient: options.createArmClient } : {}),
     ...(options.armCaCertPem !== undefined ? { caCertPem: options.armCaCertPem } : {}),
     ...(options.armRequestGuard !== undefined ? { armRequestGuard: options.armRequestGuard } : {}),
@@ -115,28 +134,44 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     return undefined;
   };
   const reconciler = new Reconciler({
-    kube, kinds, credentials, dependencies, config, logger, cached, keyring, clock,
+    kube,
+    kinds,
+    credentials,
+    dependencies,
+    config,
+    logger,
+    cached,
+    keyring,
+    clock,
     ...(metrics !== undefined
       ? { observerFor: (group: string, kind: string) => metrics.reconcileObserver(controllerNameOf(group, kind)) }
       : {}),
   });
   const namespaces = config.targetNamespaces;
-  const paths = (prefix: string, plural: string) => (namespaces === undefined ? [`${prefix}/${plural}`] : namespaces.map((ns) => `${prefix}/namespaces/${ns}/${plural}`));
+  const paths = (prefix: string, plural: string) =>
+    namespaces === undefined ? [`${prefix}/${plural}`] : namespaces.map((ns) => `${prefix}/namespaces/${ns}/${plural}`);
 
   const wakeDependents = (dependency: string) => {
     for (const dependent of dependencies.dependentsOf(dependency)) enqueue(dependent, 'dependency');
   };
 
-  const startInformer = (id: string, path: string, handlers: {
-    onUpsert: (object: KubeResource) => void; onDelete: (object: KubeResource) => void;
-  }): Informer<KubeResource> => {
+  const startInformer = (
+    id: string,
+    path: string,
+    handlers: {
+      onUpsert: (object: KubeResource) => void;
+      onDelete: (object: KubeResource) => void;
+    },
+  ): Informer<KubeResource> => {
     // Read in pages; the caches keep objects without what is never read here (see slimForCache).
     const crd = id === crdInformerId;
     const query = crd ? crdListQuery : {};
-    const informer = new Informer<KubeResource>(path, watch, (onPage) => kube.listPages<KubeResource>(path, query, (items) => {
-      for (const item of items) slimForCache(item, { crd });
-      onPage(items);
-    }));
+    const informer = new Informer<KubeResource>(path, watch, (onPage) =>
+      kube.listPages<KubeResource>(path, query, (items) => {
+        for (const item of items) slimForCache(item, { crd });
+        onPage(items);
+      }),
+    );
     informer.on('add', handlers.onUpsert);
     informer.on('update', handlers.onUpsert);
     informer.on('delete', handlers.onDelete);
@@ -145,9 +180,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       logger.warn({ path, error: error instanceof Error ? error.message : String(error) }, 'watch failed; restarting');
       // Kept alive: while the API server is away (a restart drops every watch at once) this timer may be all the
       // process has left, and an operator must wait for its API server, not exit (Node exits 13 on an empty loop).
-      clock.setTimer(() => {
-        if (!stopped) void informer.start().catch(() => undefined);
-      }, 2000, { keepAlive: true });
+      clock.setTimer(
+        () => {
+          if (!stopped) void informer.start().catch(() => undefined);
+        },
+        2000,
+        { keepAlive: true },
+      );
     });
     const existing = informers.get(id) ?? [];
     existing.push(informer);
@@ -163,11 +202,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
    */
   const addQueue = (served: ServedKind) => {
     const sources = {
-      depth: () => queue.length, active: () => queue.processingCount, workers: config.maxConcurrentReconciles,
+      depth: () => queue.length,
+      active: () => queue.processingCount,
+      workers: config.maxConcurrentReconciles,
     };
     const observer = metrics?.addController(controllerNameOf(served.model.group, served.model.kind), sources);
     const queue: WorkQueue = new WorkQueue({
-      clock, rateLimiter: new RateLimiter(clock), ...(observer !== undefined ? { observer } : {}),
+      clock,
+      rateLimiter: new RateLimiter(clock),
+      ...(observer !== undefined ? { observer } : {}),
     });
     controllers.set(kindId(served).toLowerCase(), { queue, workers: Promise.resolve(), served, running: false });
   };
@@ -196,7 +239,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       },
       onError: (key, error, retryInMs) => {
         counters.failures++;
-        const message = retryInMs === undefined ? 'reconcile failed; not retrying until the object changes' : 'reconcile failed; will retry';
+        const message =
+          retryInMs === undefined
+            ? 'reconcile failed; not retrying until the object changes'
+            : 'reconcile failed; will retry';
         logger.warn({ key, error: error instanceof Error ? error.message : String(error), retryInMs }, message);
       },
     });
@@ -212,8 +258,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     pending.add(pendingKey);
     const model = await loadKindModel(group, kind);
     if (model === undefined) return;
-    const version = crd.spec.versions.find((candidate) => candidate.storage)?.name ?? crd.spec.versions[0]?.name ?? model.versions[0] ?? '';
-    const served: ServedKind = { model, version, plural: crd.spec.names.plural, hooks: hooksFor(model.group, model.kind) };
+    const version =
+      crd.spec.versions.find((candidate) => candidate.storage)?.name ??
+      crd.spec.versions[0]?.name ??
+      model.versions[0] ??
+      '';
+    const served: ServedKind = {
+      model,
+      version,
+      plural: crd.spec.names.plural,
+      hooks: hooksFor(model.group, model.kind),
+    };
     kinds.add(served);
     const id = kindId(served);
     addQueue(served);
@@ -225,7 +280,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
           const before = lastSeen.get(key);
           const after = object as KubeObject;
           lastSeen.set(key, after);
-          if (needsReconcile(before, after)) enqueue(key, before === undefined && looksReconciled(after) ? 'drift' : 'user');
+          if (needsReconcile(before, after))
+            enqueue(key, before === undefined && looksReconciled(after) ? 'drift' : 'user');
           if (dependencyChanged(before, after)) wakeDependents(key);
         },
         onDelete: (object) => {
@@ -244,7 +300,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   // Secrets, ConfigMaps: only to wake dependents; Namespaces: policy annotations.
   const coreStarts: Array<Promise<void>> = [];
-  for (const [kindName, plural] of [['Secret', 'secrets'], ['ConfigMap', 'configmaps']] as const) {
+  for (const [kindName, plural] of [
+    ['Secret', 'secrets'],
+    ['ConfigMap', 'configmaps'],
+  ] as const) {
     for (const path of paths('/api/v1', plural)) {
       const seen = new Map<string, string>();
       const handler = (object: KubeResource) => {
@@ -299,7 +358,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // CRDs: serve every azo kind installed now, and those installed later.
   const crdInformer = startInformer(crdInformerId, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
     onUpsert: (object) => {
-      void serveKind(object as CustomResourceDefinition).catch((error: unknown) => logger.error({ error: (error as Error).message }, 'could not serve a kind'));
+      void serveKind(object as CustomResourceDefinition).catch((error: unknown) =>
+        logger.error({ error: (error as Error).message }, 'could not serve a kind'),
+      );
     },
     onDelete: () => undefined,
   });
@@ -307,7 +368,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   await crdInformer.start();
   startingUp = false;
   for (const controller of controllers.values()) startWorkers(controller.served);
-
 
   return {
     config,
@@ -338,8 +398,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 function looksReconciled(object: KubeObject): boolean {
   const annotations = object.metadata.annotations ?? {};
   const deleting = object.metadata.deletionTimestamp !== undefined && object.metadata.deletionTimestamp !== null;
-  return !deleting && annotations[RESOURCE_ID_ANNOTATION] !== undefined
-    && annotations[LATEST_RECONCILED_GENERATION_ANNOTATION] === String(object.metadata.generation ?? 0);
+  return (
+    !deleting &&
+    annotations[RESOURCE_ID_ANNOTATION] !== undefined &&
+    annotations[LATEST_RECONCILED_GENERATION_ANNOTATION] === String(object.metadata.generation ?? 0)
+  );
 }
 
 function kindId(served: ServedKind): string {
@@ -356,7 +419,8 @@ export async function installCrd(kube: KubeAccess, crd: CustomResourceDefinition
       logger.info({ crd: name }, 'installed CRD');
     } else {
       // A conversion webhook written into the CRD (by this operator's webhook) stays: an upgrade must not break it.
-      const conversion = existing.spec.conversion?.strategy === 'Webhook' ? existing.spec.conversion : crd.spec.conversion;
+      const conversion =
+        existing.spec.conversion?.strategy === 'Webhook' ? existing.spec.conversion : crd.spec.conversion;
       await kube.replaceCrd(name, {
         ...crd,
         metadata: { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion },

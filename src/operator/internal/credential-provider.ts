@@ -8,14 +8,26 @@ import type { Logger } from 'pino';
 import type { TokenCredential } from '@azure/identity';
 import { type ArmObserver, ArmClient, RequestScheduler, createArmCredential } from '../../arm/index.js';
 import { type OperatorConfig, readOperatorConfig } from './config.js';
-import { type CredentialSettings, decodeSecretData, environmentCredential, parseCredentialSettings, secretValuesOf, selectCredentialSource } from './credentials.js';
+import {
+  type CredentialSettings,
+  decodeSecretData,
+  environmentCredential,
+  parseCredentialSettings,
+  secretValuesOf,
+  selectCredentialSource,
+} from './credentials.js';
 import type { KubeAccess, KubeObject } from './kube.js';
 import { GLOBAL_SETTINGS_SECRET, NAMESPACE_CREDENTIAL_SECRET } from './names.js';
 
 /** The ARM client for an object, with its subscription and the dependency (Secret) it came from. */
 export type CredentialResult =
   | {
-      ok: true; client: ArmClient; subscriptionId: string; secretValues: string[]; dependencies: string[]; source: string;
+      ok: true;
+      client: ArmClient;
+      subscriptionId: string;
+      secretValues: string[];
+      dependencies: string[];
+      source: string;
       /** The same credential's token source, for APIs other than ARM (Microsoft Graph). */
       credential: TokenCredential;
     }
@@ -27,7 +39,10 @@ export interface CredentialProviderOptions {
   config: OperatorConfig;
   logger: Logger;
   scheduler?: RequestScheduler;
-  /** Extra CA (PEM) to trust for ARM and the token endpoint (e.g. the emulator's); default: the system's (and NODE_EXTRA_CA_CERTS). */
+  /**
+   * Extra CA (PEM) to trust for ARM and the token endpoint (e.g. the emulator's); default: the system's (and
+   * NODE_EXTRA_CA_CERTS).
+   */
   caCertPem?: string;
   /** Called right before each ARM request is sent; a throw refuses it (the leader election's fence). */
   armRequestGuard?: () => void;
@@ -50,13 +65,25 @@ export class CredentialProvider {
   async forObject(object: KubeObject): Promise<CredentialResult> {
     const namespace = object.metadata.namespace ?? 'default';
     const namespaceSecret = await this.options.kube.getSecret(namespace, NAMESPACE_CREDENTIAL_SECRET);
-    const source = selectCredentialSource({ namespace, annotations: object.metadata.annotations, namespaceSecretExists: namespaceSecret !== undefined });
+    const source = selectCredentialSource({
+      namespace,
+      annotations: object.metadata.annotations,
+      namespaceSecretExists: namespaceSecret !== undefined,
+    });
     const namespaceDependency = `/Secret/${namespace}/${NAMESPACE_CREDENTIAL_SECRET}`;
-    if (source.kind === 'invalid') return { ok: false, reason: 'CredentialInvalid', message: source.message, dependencies: [] };
+    if (source.kind === 'invalid')
+      return { ok: false, reason: 'CredentialInvalid', message: source.message, dependencies: [] };
     if (source.kind === 'global') return this.global([namespaceDependency]);
-    const secret = source.kind === 'namespace' ? namespaceSecret : await this.options.kube.getSecret(namespace, source.secretName);
+    const secret =
+      source.kind === 'namespace' ? namespaceSecret : await this.options.kube.getSecret(namespace, source.secretName);
     const dependencies = [namespaceDependency, `/Secret/${namespace}/${source.secretName}`];
-    if (secret === undefined) return { ok: false, reason: 'SecretNotFound', message: `credential Secret ${namespace}/${source.secretName} does not exist`, dependencies };
+    if (secret === undefined)
+      return {
+        ok: false,
+        reason: 'SecretNotFound',
+        message: `credential Secret ${namespace}/${source.secretName} does not exist`,
+        dependencies,
+      };
     return this.fromData(decodeSecretData(secret), `Secret ${namespace}/${source.secretName}`, dependencies);
   }
 
@@ -67,14 +94,38 @@ export class CredentialProvider {
     const secret = await this.options.kube.getSecret(config.operatorNamespace, GLOBAL_SETTINGS_SECRET);
     const settingsDependency = `/Secret/${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`;
     if (secret === undefined) {
-      return { ok: false, reason: 'CredentialInvalid', message: `no credential: set ${fromEnv.missing.join(', ')} or create Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`, dependencies: [...dependencies, settingsDependency] };
+      return {
+        ok: false,
+        reason: 'CredentialInvalid',
+        message: `no credential: set ${fromEnv.missing.join(', ')} or create Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`,
+        dependencies: [...dependencies, settingsDependency],
+      };
     }
-    return this.fromData(decodeSecretData(secret), `Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`, [...dependencies, settingsDependency], false);
+    return this.fromData(
+      decodeSecretData(secret),
+      `Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`,
+      [...dependencies, settingsDependency],
+      false,
+    );
   }
 
-  private fromData(data: Record<string, string>, where: string, dependencies: string[], implicitWorkloadIdentity = true): CredentialResult {
-    const settings = parseCredentialSettings(data, { federatedTokenFile: this.options.config.federatedTokenFile, implicit: implicitWorkloadIdentity });
-    if ('missing' in settings) return { ok: false, reason: 'CredentialInvalid', message: `${where} lacks ${settings.missing.join(', ')}`, dependencies };
+  private fromData(
+    data: Record<string, string>,
+    where: string,
+    dependencies: string[],
+    implicitWorkloadIdentity = true,
+  ): CredentialResult {
+    const settings = parseCredentialSettings(data, {
+      federatedTokenFile: this.options.config.federatedTokenFile,
+      implicit: implicitWorkloadIdentity,
+    });
+    if ('missing' in settings)
+      return {
+        ok: false,
+        reason: 'CredentialInvalid',
+        message: `${where} lacks ${settings.missing.join(', ')}`,
+        dependencies,
+      };
     return this.fromSettings(settings, where, dependencies);
   }
 
@@ -87,7 +138,15 @@ export class CredentialProvider {
       this.clients.set(key, entry);
     }
     const { client, credential } = entry;
-    return { ok: true, client, credential, subscriptionId: settings.subscriptionId, secretValues: secretValuesOf(settings.proof), dependencies, source };
+    return {
+      ok: true,
+      client,
+      credential,
+      subscriptionId: settings.subscriptionId,
+      secretValues: secretValuesOf(settings.proof),
+      dependencies,
+      source,
+    };
   }
 
   /** The extra CA (PEM) trusted for ARM and Entra ID, if any (Graph clients trust it too). */
@@ -97,7 +156,13 @@ export class CredentialProvider {
 
   private createCredential(settings: CredentialSettings): TokenCredential {
     const ca = this.options.caCertPem !== undefined ? { caCertPem: this.options.caCertPem } : {};
-    return createArmCredential({ tenantId: settings.tenantId, clientId: settings.clientId, proof: settings.proof, authorityHost: this.options.config.authorityHost, ...ca });
+    return createArmCredential({
+      tenantId: settings.tenantId,
+      clientId: settings.clientId,
+      proof: settings.proof,
+      authorityHost: this.options.config.authorityHost,
+      ...ca,
+    });
   }
 
   private createClient(settings: CredentialSettings, credential: TokenCredential): ArmClient {
@@ -106,9 +171,16 @@ export class CredentialProvider {
     const guard = this.options.armRequestGuard !== undefined ? { guard: this.options.armRequestGuard } : {};
     const observer = this.options.armObserver !== undefined ? { observer: this.options.armObserver } : {};
     return new ArmClient({
-      endpoint: config.armEndpoint, audience: config.armAudience, scheduler: this.scheduler, logger: logger.child({ component: 'arm' }), ...ca,
-      principal: { tenantId: settings.tenantId, clientId: settings.clientId }, requestTimeoutMs: config.armRequestTimeoutMs,
-      ...guard, ...observer, credential,
+      endpoint: config.armEndpoint,
+      audience: config.armAudience,
+      scheduler: this.scheduler,
+      logger: logger.child({ component: 'arm' }),
+      ...ca,
+      principal: { tenantId: settings.tenantId, clientId: settings.clientId },
+      requestTimeoutMs: config.armRequestTimeoutMs,
+      ...guard,
+      ...observer,
+      credential,
     });
   }
 }

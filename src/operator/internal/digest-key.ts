@@ -11,7 +11,9 @@ import type { DigestKeyring } from './digest.js';
 import { KubeError, type KubeAccess } from './kube.js';
 import { DIGEST_KEY_SECRET } from './names.js';
 
-/** Where the keyring came from. `persisted: false`: a key for this process only (digests will not survive a restart). */
+/**
+ * Where the keyring came from. `persisted: false`: a key for this process only (digests will not survive a restart).
+ */
 export interface LoadedKeyring {
   keyring: DigestKeyring;
   persisted: boolean;

@@ -16,15 +16,30 @@ interface Destination {
 }
 
 /** The export destinations an object asks for, grouped by Secret/ConfigMap. Unknown export names are an error. */
-export function plannedExports(model: KindModel, spec: Record<string, unknown> | undefined): { requests: Array<{ kind: 'Secret' | 'ConfigMap'; target: string; key: string; source: KindModel['exports'][number] }>; unknown: string[] } {
+export function plannedExports(
+  model: KindModel,
+  spec: Record<string, unknown> | undefined,
+): {
+  requests: Array<{ kind: 'Secret' | 'ConfigMap'; target: string; key: string; source: KindModel['exports'][number] }>;
+  unknown: string[];
+} {
   const operatorSpec = isRecord(spec?.['operatorSpec']) ? spec['operatorSpec'] : {};
-  const requests: Array<{ kind: 'Secret' | 'ConfigMap'; target: string; key: string; source: KindModel['exports'][number] }> = [];
+  const requests: Array<{
+    kind: 'Secret' | 'ConfigMap';
+    target: string;
+    key: string;
+    source: KindModel['exports'][number];
+  }> = [];
   const unknown: string[] = [];
-  for (const [field, kind, secret] of [['secrets', 'Secret', true], ['configMaps', 'ConfigMap', false]] as const) {
+  for (const [field, kind, secret] of [
+    ['secrets', 'Secret', true],
+    ['configMaps', 'ConfigMap', false],
+  ] as const) {
     const entries = operatorSpec[field];
     if (!isRecord(entries)) continue;
     for (const [exportName, destination] of Object.entries(entries)) {
-      if (!isRecord(destination) || typeof destination['name'] !== 'string' || typeof destination['key'] !== 'string') continue;
+      if (!isRecord(destination) || typeof destination['name'] !== 'string' || typeof destination['key'] !== 'string')
+        continue;
       const source = model.exports.find((candidate) => candidate.name === exportName && candidate.secret === secret);
       if (source === undefined) {
         unknown.push(`operatorSpec.${field}.${exportName}`);
@@ -60,51 +75,94 @@ export function needsArm(source: ExportSource): boolean {
 export async function writeExports(options: ExportInputs): Promise<number> {
   const { kube, object, model, body, arm } = options;
   const { requests, unknown } = plannedExports(model, object.spec);
-  if (unknown.length > 0) throw new ConditionError({ reason: 'InvalidExport', message: `${model.kind} cannot export ${unknown.join(', ')}`, severity: 'Error', retryable: false });
+  if (unknown.length > 0)
+    throw new ConditionError({
+      reason: 'InvalidExport',
+      message: `${model.kind} cannot export ${unknown.join(', ')}`,
+      severity: 'Error',
+      retryable: false,
+    });
   const fromArm = requests.filter((request) => needsArm(request.source));
   if (arm === undefined && fromArm.length > 0) {
     const names = fromArm.map((request) => request.source.name).join(', ');
-    throw new ConditionError({ reason: 'InvalidExport', message: `${model.kind} is not an ARM resource: cannot export ${names}`, severity: 'Error', retryable: false });
+    throw new ConditionError({
+      reason: 'InvalidExport',
+      message: `${model.kind} is not an ARM resource: cannot export ${names}`,
+      severity: 'Error',
+      retryable: false,
+    });
   }
   if (requests.length === 0) return 0;
   // Without ARM every request is a `status` one (checked above).
-  const read = arm === undefined ? (source: ExportSource) => Promise.resolve(readPath(body, source.path)) : armReader(arm, body, model);
+  const read =
+    arm === undefined
+      ? (source: ExportSource) => Promise.resolve(readPath(body, source.path))
+      : armReader(arm, body, model);
   const destinations = new Map<string, Destination>();
   for (const request of requests) {
     const value = await read(request.source);
     if (value === undefined || value === null) continue;
     const id = `${request.kind}/${request.target}`;
     let destination = destinations.get(id);
-    if (destination === undefined) destinations.set(id, (destination = { kind: request.kind, name: request.target, data: {} }));
+    if (destination === undefined)
+      destinations.set(id, (destination = { kind: request.kind, name: request.target, data: {} }));
     destination.data[request.key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   const namespace = object.metadata.namespace ?? 'default';
   const ownerReference = {
-    apiVersion: options.apiVersion, kind: model.kind, name: object.metadata.name ?? '', uid: object.metadata.uid ?? '',
-    controller: true, blockOwnerDeletion: true,
+    apiVersion: options.apiVersion,
+    kind: model.kind,
+    name: object.metadata.name ?? '',
+    uid: object.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
   };
   let writes = 0;
   for (const destination of destinations.values()) {
     // Read fresh, not from the informer cache: a write must not be based on a stale copy (or miss a new writer).
-    const existing = destination.kind === 'Secret'
-      ? await kube.getSecret(namespace, destination.name, { fresh: true })
-      : await kube.getConfigMap(namespace, destination.name, { fresh: true });
+    const existing =
+      destination.kind === 'Secret'
+        ? await kube.getSecret(namespace, destination.name, { fresh: true })
+        : await kube.getConfigMap(namespace, destination.name, { fresh: true });
     if (existing !== undefined) {
       const owners = existing.metadata?.ownerReferences ?? [];
       if (!owners.some((owner) => owner.uid === object.metadata.uid)) {
         throw new ConditionError({
-          reason: 'AdditionalKubernetesObjectWriteFailure', severity: 'Error', retryable: true,
+          reason: 'AdditionalKubernetesObjectWriteFailure',
+          severity: 'Error',
+          retryable: true,
           message: `${destination.kind} ${namespace}/${destination.name} exists and is not owned by this ${model.kind}; refusing to overwrite it`,
         });
       }
     }
-    const current = destination.kind === 'Secret'
-      ? Object.fromEntries(Object.entries((existing as { data?: Record<string, string> } | undefined)?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))
-      : (existing as { data?: Record<string, string> } | undefined)?.data ?? {};
+    const current =
+      destination.kind === 'Secret'
+        ? Object.fromEntries(
+            Object.entries((existing as { data?: Record<string, string> } | undefined)?.data ?? {}).map(([k, v]) => [
+              k,
+              Buffer.from(v, 'base64').toString('utf8'),
+            ]),
+          )
+        : ((existing as { data?: Record<string, string> } | undefined)?.data ?? {});
     if (existing !== undefined && deepEqual(current, destination.data)) continue;
-    const metadata = { name: destination.name, namespace, ownerReferences: [ownerReference], ...(existing?.metadata?.resourceVersion !== undefined ? { resourceVersion: existing.metadata.resourceVersion } : {}) };
+    const metadata = {
+      name: destination.name,
+      namespace,
+      ownerReferences: [ownerReference],
+      ...(existing?.metadata?.resourceVersion !== undefined
+        ? { resourceVersion: existing.metadata.resourceVersion }
+        : {}),
+    };
     if (destination.kind === 'Secret') {
-      const body = { apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', data: Object.fromEntries(Object.entries(destination.data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')])) };
+      const body = {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata,
+        type: 'Opaque',
+        data: Object.fromEntries(
+          Object.entries(destination.data).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]),
+        ),
+      };
       if (existing === undefined) await kube.createSecret(namespace, body);
       else await kube.replaceSecret(namespace, destination.name, body);
     } else {
@@ -131,14 +189,23 @@ function armReader(
     const action = source.action ?? 'listKeys';
     if (!actionResults.has(action)) {
       const result = await arm.client.post(arm.id, action, model.apiVersion);
-      if (!result.done) throw new ConditionError({ reason: 'Reconciling', message: `waiting for ${action}`, severity: 'Info', retryable: true, retryAfterMs: result.retryAfterMs });
+      if (!result.done)
+        throw new ConditionError({
+          reason: 'Reconciling',
+          message: `waiting for ${action}`,
+          severity: 'Info',
+          retryable: true,
+          retryAfterMs: result.retryAfterMs,
+        });
       actionResults.set(action, result.body);
     }
     return readPath(actionResults.get(action), source.path);
   };
 }
 
-/** A `linked` export: the resource whose ARM ID the GET body holds at `via`, read at `path` (undefined until it exists). */
+/**
+ * A `linked` export: the resource whose ARM ID the GET body holds at `via`, read at `path` (undefined until it exists).
+ */
 async function readLinked(
   client: ArmOperations,
   armBody: unknown,

@@ -26,7 +26,8 @@ export class FakeClock implements Clock {
     const target = this.current + ms;
     for (;;) {
       let next: [number, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= target && (next === undefined || entry[1].at < next[1].at)) next = entry;
+      for (const entry of this.timers)
+        if (entry[1].at <= target && (next === undefined || entry[1].at < next[1].at)) next = entry;
       if (next === undefined) break;
       this.timers.delete(next[0]);
       this.current = next[1].at;

@@ -113,7 +113,8 @@ export class KubeAccess {
   }
 
   /**
-   * Reads the collection at `path` in pages of `listPageSize` objects (or `query.limit`; `limit`/`continue`), handing each page to `onPage`
+   * Reads the collection at `path` in pages of `listPageSize` objects (or `query.limit`; `limit`/`continue`), handing
+   * each page to `onPage`
    * as it arrives, so the whole list is never held as one JSON text. When a continue token has expired (410), the
    * list starts over in one piece; `onPage` then sees some objects again. Returns the list's metadata.
    */

@@ -3,7 +3,12 @@
 /** Our finalizer, added before the first write to Azure. */
 export const FINALIZER = 'serviceoperator.azure.com/finalizer';
 /** Kubernetes' own finalizers, which never block an Azure delete. */
-export const KUBERNETES_FINALIZERS: readonly string[] = ['foregroundDeletion', 'orphan', 'kubernetes.io/foregroundDeletion', 'kubernetes.io/orphan'];
+export const KUBERNETES_FINALIZERS: readonly string[] = [
+  'foregroundDeletion',
+  'orphan',
+  'kubernetes.io/foregroundDeletion',
+  'kubernetes.io/orphan',
+];
 /** The reconcile policy (object or namespace). */
 export const RECONCILE_POLICY_ANNOTATION = 'serviceoperator.azure.com/reconcile-policy';
 /** A per-object credential: the name of a Secret in the object's namespace. */

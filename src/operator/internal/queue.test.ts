@@ -47,7 +47,10 @@ test('addAfter fires on the fake clock; the earliest time wins; add cancels the 
 test('failures back off exponentially per key and reset on forget', () => {
   const clock = new FakeClock();
   const limiter = new RateLimiter(clock, { baseDelayMs: 100, maxDelayMs: 1000, bucketBurst: 1000 });
-  assert.deepEqual([limiter.when('k'), limiter.when('k'), limiter.when('k'), limiter.when('k'), limiter.when('k')], [100, 200, 400, 800, 1000]);
+  assert.deepEqual(
+    [limiter.when('k'), limiter.when('k'), limiter.when('k'), limiter.when('k'), limiter.when('k')],
+    [100, 200, 400, 800, 1000],
+  );
   assert.equal(limiter.when('other'), 100);
   limiter.forget('k');
   assert.equal(limiter.when('k'), 100);
@@ -70,7 +73,8 @@ test('runWorkers: results, retries with Retry-After minimum, terminal errors, co
   let active = 0;
   let maxActive = 0;
   const running = runWorkers({
-    queue, concurrency: 2,
+    queue,
+    concurrency: 2,
     onError: (key, _error, retry) => errors.push([key, retry]),
     handle: async (key) => {
       calls.push(key);
@@ -79,7 +83,8 @@ test('runWorkers: results, retries with Retry-After minimum, terminal errors, co
       await tick();
       active--;
       if (key === 'poll') return { requeueAfterMs: 50 };
-      if (key === 'fail' && calls.filter((k) => k === 'fail').length === 1) throw Object.assign(new Error('busy'), { retryAfterMs: 30 });
+      if (key === 'fail' && calls.filter((k) => k === 'fail').length === 1)
+        throw Object.assign(new Error('busy'), { retryAfterMs: 30 });
       if (key === 'fatal') throw new TerminalError('bad');
       return {};
     },
@@ -87,7 +92,10 @@ test('runWorkers: results, retries with Retry-After minimum, terminal errors, co
   for (const key of ['poll', 'fail', 'fatal', 'ok']) queue.add(key);
   for (let i = 0; i < 10; i++) await tick();
   assert.equal(maxActive, 2);
-  assert.deepEqual(errors, [['fail', 30], ['fatal', undefined]]);
+  assert.deepEqual(errors, [
+    ['fail', 30],
+    ['fatal', undefined],
+  ]);
   clock.advance(30);
   for (let i = 0; i < 5; i++) await tick();
   assert.equal(calls.filter((k) => k === 'fail').length, 2);

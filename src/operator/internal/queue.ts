@@ -329,7 +329,8 @@ export interface RunWorkersOptions {
   /** Number of concurrent workers; default 1. */
   concurrency?: number;
   /**
-   * Reconciles one key (`reason`: why it was queued). Throw to retry with backoff (an error's numeric `retryAfterMs` is a minimum delay; with
+   * Reconciles one key (`reason`: why it was queued). Throw to retry with backoff (an error's numeric `retryAfterMs` is
+   * a minimum delay; with
    * `retryExactly: true` it is the delay, the backoff left alone); throw `TerminalError` to stop.
    */
   handle: (key: string, reason: QueueReason) => Promise<ReconcileResult>;

@@ -82,7 +82,9 @@ const conflictRequeueMs = 250;
 
 /** Poll again this soon while Azure reports a non-terminal provisioningState without an operation of ours. */
 const busyRequeueMs = 5_000;
-/** The slow retry of errors that retrying alone cannot fix: from 1 min, doubling, capped at the sync period (or 1 h). */
+/**
+ * The slow retry of errors that retrying alone cannot fix: from 1 min, doubling, capped at the sync period (or 1 h).
+ */
 const slowRetryBaseMs = 60_000;
 const slowRetryCapMs = 3_600_000;
 

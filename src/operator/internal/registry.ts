@@ -17,9 +17,12 @@ export function objectKey(group: string, kind: string, namespace: string, name: 
 }
 
 /** Splits a queue key. */
-export function parseObjectKey(key: string): { group: string; kind: string; namespace: string; name: string } | undefined {
+export function parseObjectKey(
+  key: string,
+): { group: string; kind: string; namespace: string; name: string } | undefined {
   const [group, kind, namespace, name, ...rest] = key.split('/');
-  if (group === undefined || kind === undefined || namespace === undefined || name === undefined || rest.length > 0) return undefined;
+  if (group === undefined || kind === undefined || namespace === undefined || name === undefined || rest.length > 0)
+    return undefined;
   return { group, kind, namespace, name };
 }
 

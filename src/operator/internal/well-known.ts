@@ -1,4 +1,6 @@
-/** Well-known names a reference may use instead of an ARM ID (ASO `wellKnownName`): Azure's built-in role definitions. */
+/**
+ * Well-known names a reference may use instead of an ARM ID (ASO `wellKnownName`): Azure's built-in role definitions.
+ */
 
 /** Built-in role definition GUIDs by role name (the same in every subscription). */
 export const builtInRoleIds: Record<string, string> = {

@@ -17,7 +17,9 @@ export interface RenderCrdOptions {
   maxBytes?: number;
 }
 
-/** kubebuilder-style plural of a kind, lower case: `Registry` → `registries`, `PublicIPAddress` → `publicipaddresses`. */
+/**
+ * kubebuilder-style plural of a kind, lower case: `Registry` → `registries`, `PublicIPAddress` → `publicipaddresses`.
+ */
 export function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (lower.endsWith('redis')) return lower;
@@ -76,7 +78,8 @@ export function toJsonSchema(node: SchemaNode, descriptions: boolean): JsonSchem
   for (const key of ['minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems'] as const) {
     if (node[key] !== undefined) out[key] = node[key];
   }
-  if (node.type === 'array') out.items = node.items ? toJsonSchema(node.items, descriptions) : { 'x-kubernetes-preserve-unknown-fields': true };
+  if (node.type === 'array')
+    out.items = node.items ? toJsonSchema(node.items, descriptions) : { 'x-kubernetes-preserve-unknown-fields': true };
   if (node.type === 'object') {
     if (node.properties) {
       const properties: Record<string, JsonSchemaProps> = {};
@@ -85,7 +88,8 @@ export function toJsonSchema(node: SchemaNode, descriptions: boolean): JsonSchem
     }
     // Kubernetes forbids properties next to additionalProperties: the known properties win (as in ASO's structs);
     // extra keys survive only when their ARM type is `any`.
-    if (node.additionalProperties && !node.properties) out.additionalProperties = toJsonSchema(node.additionalProperties, descriptions);
+    if (node.additionalProperties && !node.properties)
+      out.additionalProperties = toJsonSchema(node.additionalProperties, descriptions);
     else if (node.additionalProperties?.type === 'any') out['x-kubernetes-preserve-unknown-fields'] = true;
     if (node.required && node.required.length > 0) out.required = node.required;
   }
@@ -121,23 +125,37 @@ export function objectSchemaOf(model: KindModel, descriptions = true): JsonSchem
 }
 
 const readyColumn = (name: string, field: string, priority?: number) => ({
-  name, type: 'string', jsonPath: `.status.conditions[?(@.type=='Ready')].${field}`, ...(priority ? { priority } : {}),
+  name,
+  type: 'string',
+  jsonPath: `.status.conditions[?(@.type=='Ready')].${field}`,
+  ...(priority ? { priority } : {}),
 });
 
 /** ASO's printer columns: Ready, Severity, Reason, Message. */
-export const printerColumns = [readyColumn('Ready', 'status'), readyColumn('Severity', 'severity'), readyColumn('Reason', 'reason'), readyColumn('Message', 'message')];
+export const printerColumns = [
+  readyColumn('Ready', 'status'),
+  readyColumn('Severity', 'severity'),
+  readyColumn('Reason', 'reason'),
+  readyColumn('Message', 'message'),
+];
 
 /**
  * Renders the CRD object of a kind from its hub model and the models of its other served versions. Every version is
  * served in both spellings; the hub's `vYYYYMMDD` is the storage version. Only the hub's own schema keeps
  * descriptions (what `kubectl explain` shows, at the preferred version) unless the CRD would exceed `maxBytes`.
  */
-export function renderCrd(model: KindModel, options: RenderCrdOptions = {}, others: readonly KindModel[] = []): Record<string, unknown> {
+export function renderCrd(
+  model: KindModel,
+  options: RenderCrdOptions = {},
+  others: readonly KindModel[] = [],
+): Record<string, unknown> {
   const maxBytes = options.maxBytes ?? 900_000;
   const all = [model, ...others].sort((a, b) => b.apiVersion.localeCompare(a.apiVersion));
   const build = (descriptions: boolean) => {
     const withDescriptions = objectSchemaOf(model, descriptions);
-    const plain = new Map(all.map((entry) => [entry, entry === model && !descriptions ? withDescriptions : objectSchemaOf(entry, false)]));
+    const plain = new Map(
+      all.map((entry) => [entry, entry === model && !descriptions ? withDescriptions : objectSchemaOf(entry, false)]),
+    );
     const preferred = model.versions[0] ?? '';
     return {
       apiVersion: 'apiextensions.k8s.io/v1',
@@ -157,15 +175,24 @@ export function renderCrd(model: KindModel, options: RenderCrdOptions = {}, othe
           categories: ['azure', model.group.split('.')[0] ?? 'azure'],
         },
         scope: 'Namespaced',
-        versions: all.flatMap((entry) => entry.versions.map((name, index) => ({
-          name,
-          served: true,
-          storage: entry === model && index === 0,
-          ...(index > 0 ? { deprecated: true, deprecationWarning: `${model.group}/${name} is deprecated; use ${model.group}/${entry.versions[0] ?? name}` } : {}),
-          schema: { openAPIV3Schema: entry === model ? withDescriptions : plain.get(entry) },
-          subresources: { status: {} },
-          additionalPrinterColumns: printerColumns,
-        }))).sort((a, b) => (a.name === preferred ? -1 : b.name === preferred ? 1 : 0)),
+        versions: all
+          .flatMap((entry) =>
+            entry.versions.map((name, index) => ({
+              name,
+              served: true,
+              storage: entry === model && index === 0,
+              ...(index > 0
+                ? {
+                    deprecated: true,
+                    deprecationWarning: `${model.group}/${name} is deprecated; use ${model.group}/${entry.versions[0] ?? name}`,
+                  }
+                : {}),
+              schema: { openAPIV3Schema: entry === model ? withDescriptions : plain.get(entry) },
+              subresources: { status: {} },
+              additionalPrinterColumns: printerColumns,
+            })),
+          )
+          .sort((a, b) => (a.name === preferred ? -1 : b.name === preferred ? 1 : 0)),
       },
     };
   };
@@ -180,10 +207,20 @@ export function renderCrd(model: KindModel, options: RenderCrdOptions = {}, othe
  */
 export function matchesCrdPattern(pattern: string | undefined, group: string, kind: string): boolean {
   if (pattern === undefined || pattern.trim() === '') return true;
-  return pattern.split(';').map((entry) => entry.trim()).filter((entry) => entry !== '').some((entry) => {
-    const [groupPattern = '', kindPattern = '*'] = entry.split('/');
-    const matches = (glob: string, value: string) =>
-      new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(value);
-    return matches(groupPattern, group) && matches(kindPattern, kind);
-  });
+  return pattern
+    .split(';')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .some((entry) => {
+      const [groupPattern = '', kindPattern = '*'] = entry.split('/');
+      const matches = (glob: string, value: string) =>
+        new RegExp(
+          `^${glob
+            .split('*')
+            .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+          'i',
+        ).test(value);
+      return matches(groupPattern, group) && matches(kindPattern, kind);
+    });
 }

@@ -10,7 +10,10 @@ export const kindsClusterRoleName = 'azo-operator-kinds';
 /** The operator's verbs on its kinds: it reads and watches them, and patches metadata and status. */
 const objectVerbs = ['get', 'list', 'watch', 'patch', 'update'];
 const statusVerbs = ['get', 'patch', 'update'];
-/** Exports set blockOwnerDeletion on their owner: with OwnerReferencesPermissionEnforcement that needs update on <kind>/finalizers. */
+/**
+ * Exports set blockOwnerDeletion on their owner: with OwnerReferencesPermissionEnforcement that needs update on
+ * <kind>/finalizers.
+ */
 const finalizerVerbs = ['update'];
 
 /** The ClusterRole and ClusterRoleBinding for these CRDs (as `renderCrd` renders them). */

@@ -32,7 +32,10 @@ export interface ShapeRoot {
   node: SchemaNode;
 }
 
-/** Defaults: a shape is shared when it stands in two places or more and its inline text has at least this many characters. */
+/**
+ * Defaults: a shape is shared when it stands in two places or more and its inline text has at least this many
+ * characters.
+ */
 const minimumSharedChars = 60;
 
 /**

@@ -67,7 +67,8 @@ test('every kind declaration, its named shapes spelt out again, is the inline de
       if (name !== undefined && body !== undefined && !kindNames.has(name)) declarations.set(name, body);
     }
   }
-  // `export interface BSpec extends ASpec {}`: B's spec is A's (of the same group, whose file declares it), to the letter.
+  // `export interface BSpec extends ASpec {}`: B's spec is A's (of the same group, whose file declares it), to the
+  // letter.
   const unalias = (text: string, file: string) =>
     text.replace(/^export interface (\w+) extends (\w+) \{\}$/gm, (line, name: string, base: string) => {
       const body = new RegExp(`^export interface ${base} (\\{\\n[\\s\\S]*?\\n\\})\\n`, 'm').exec(file)?.[1];

@@ -48,7 +48,8 @@ function bodyOf(node: SchemaNode, indent: string, names: ShapeNames): string {
       const required = new Set(node.required ?? []);
       for (const [name, child] of Object.entries(node.properties ?? {})) {
         const key = identifier.test(name) ? name : JSON.stringify(name);
-        if (child.description) lines.push(`${indent}  /** ${child.description.replace(/\*\//g, '*\\/').replace(/\s+/g, ' ')} */`);
+        if (child.description)
+          lines.push(`${indent}  /** ${child.description.replace(/\*\//g, '*\\/').replace(/\s+/g, ' ')} */`);
         lines.push(`${indent}  ${key}${required.has(name) ? '' : '?'}: ${typeOf(child, `${indent}  `, names)};`);
       }
       if (node.additionalProperties) {
@@ -110,7 +111,10 @@ export const sharedTypesFile = 'shared';
  * The declarations of `models` (hub versions), by file name without `.ts`: one per group (keyed by `groupOf`), plus
  * `shared` when several groups repeat a shape. Each group file imports the shared shapes it uses.
  */
-export function renderTypeFiles(models: readonly KindModel[], groupOf: (model: KindModel) => string): Map<string, string> {
+export function renderTypeFiles(
+  models: readonly KindModel[],
+  groupOf: (model: KindModel) => string,
+): Map<string, string> {
   const roots = models.flatMap((model) => [
     { group: groupOf(model), node: specSchemaOf(model) },
     { group: groupOf(model), node: statusSchemaOf(model) },
@@ -127,7 +131,8 @@ export function renderTypeFiles(models: readonly KindModel[], groupOf: (model: K
   const inShared = new Set(plan.shapes.filter((shape) => shape.home === 'shared').map((shape) => shape.name));
   const files = new Map<string, string>();
   for (const group of [...new Set(models.map(groupOf))]) {
-    if (group === sharedTypesFile) throw new Error(`a group named ${sharedTypesFile} would overwrite the shared types file`);
+    if (group === sharedTypesFile)
+      throw new Error(`a group named ${sharedTypesFile} would overwrite the shared types file`);
     used.clear();
     // A kind whose spec (or status) is another's of its group, to the letter, extends that one's interface.
     const declared = new Map<string, string>();
@@ -147,11 +152,14 @@ export function renderTypeFiles(models: readonly KindModel[], groupOf: (model: K
       );
     const local = plan.shapes.filter((shape) => shape.home !== 'shared' && shape.home.group === group).map(declare);
     const imports = [...used].filter((name) => inShared.has(name)).sort();
-    files.set(group, [
-      ...(imports.length > 0 ? [`import type { ${imports.join(', ')} } from './${sharedTypesFile}.js';\n`] : []),
-      ...kinds,
-      ...(local.length > 0 ? ['// Shapes several of these kinds use.\n', ...local] : []),
-    ].join('\n'));
+    files.set(
+      group,
+      [
+        ...(imports.length > 0 ? [`import type { ${imports.join(', ')} } from './${sharedTypesFile}.js';\n`] : []),
+        ...kinds,
+        ...(local.length > 0 ? ['// Shapes several of these kinds use.\n', ...local] : []),
+      ].join('\n'),
+    );
   }
   used.clear();
   const shared = plan.shapes.filter((shape) => shape.home === 'shared').map(declare);

@@ -19,7 +19,7 @@ test('the exact ASO version is used, else the newest older one', () => {
   assert.equal(asoSectionFor(testAsoConfig, 'nothing', '2024-01-01'), undefined);
 });
 
-test("a version ASO lacks takes the settings of the newest older version that exports the kind", () => {
+test('a version ASO lacks takes the settings of the newest older version that exports the kind', () => {
   const asoConfig = {
     objectModelConfiguration: {
       net: { '2024-03-01': { Vnet: { $exportAs: 'Vnet' } }, '2024-10-01': { Watcher: { $exportAs: 'Watcher' } } },
@@ -37,7 +37,10 @@ test('secrets, configmap inputs, simple references, defaultAzureName and exports
   assert.equal(props.password?.secret, true);
   assert.equal(props.tenantId?.configMapInput, true);
   const work = state.kinds.find((candidate) => candidate.model.kind === 'Widget');
-  assert.deepEqual(work?.asoExports, { secrets: ['PrimaryKey', 'PrimaryEndpoint'], configs: { PrimaryEndpoint: '$.Status.PrimaryEndpoint' } });
+  assert.deepEqual(work?.asoExports, {
+    secrets: ['PrimaryKey', 'PrimaryEndpoint'],
+    configs: { PrimaryEndpoint: '$.Status.PrimaryEndpoint' },
+  });
   const lock = state.kinds.find((candidate) => candidate.model.kind === 'Lock');
   assert.equal(lock?.model.defaultAzureName, false);
   const notes = lock?.model.body.properties?.properties?.properties?.notes;

@@ -15,13 +15,24 @@ test('config overrides mark configmap inputs (even over ASO simple) and add hook
 });
 
 test('overrides: flatten, references, notReferences, secrets, enum additions, renames; bad paths fail', async () => {
-  const state = await runStages(fixtureState(), stages.slice(1, stages.findIndex((stage) => stage.id === 'detect-references') + 1));
+  const state = await runStages(
+    fixtureState(),
+    stages.slice(1, stages.findIndex((stage) => stage.id === 'detect-references') + 1),
+  );
   const work = state.kinds.find((candidate) => candidate.model.kind === 'Widget');
   assert.ok(work);
-  work.request = { ...work.request, override: {
-    reason: 'test', flatten: false, references: ['properties.dnsServers'], notReferences: ['properties.subnetId'],
-    secrets: ['properties.tenantId'], enumAdditions: { 'properties.mode': ['C'] }, renames: { 'properties.size': 'widgetSize' },
-  } };
+  work.request = {
+    ...work.request,
+    override: {
+      reason: 'test',
+      flatten: false,
+      references: ['properties.dnsServers'],
+      notReferences: ['properties.subnetId'],
+      secrets: ['properties.tenantId'],
+      enumAdditions: { 'properties.mode': ['C'] },
+      renames: { 'properties.size': 'widgetSize' },
+    },
+  };
   const after = await applyOverrides.run(state);
   const model = fixtureModel(after, 'Widget');
   const props = model.body.properties?.properties?.properties ?? {};

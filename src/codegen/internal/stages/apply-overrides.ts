@@ -48,7 +48,10 @@ export const applyOverrides: Stage = {
       const { model } = work;
       const at = (path: string): SchemaNode => {
         const node = nodeAtPath(model.body, path);
-        if (!node) throw new Error(`${model.group}/${model.kind}: override path ${path} does not exist in ${model.armType}@${model.apiVersion}`);
+        if (!node)
+          throw new Error(
+            `${model.group}/${model.kind}: override path ${path} does not exist in ${model.armType}@${model.apiVersion}`,
+          );
         return node.type === 'array' && node.items && !path.endsWith('[]') ? node.items : node;
       };
       if (override.flatten === false) model.flatten = false;

@@ -43,8 +43,13 @@ export function statusPathToArm(work: KindWork, asoPath: string): string | undef
 function actionsOf(work: KindWork, types: RawType[]): Array<{ name: string; output: SchemaNode }> {
   const converter = new BicepConverter(types, new Map());
   return types
-    .filter((type) => type.$type === 'ResourceFunctionType' && type.input === undefined
-      && String(type.resourceType).toLowerCase() === work.model.armType.toLowerCase() && type.apiVersion === work.model.apiVersion)
+    .filter(
+      (type) =>
+        type.$type === 'ResourceFunctionType' &&
+        type.input === undefined &&
+        String(type.resourceType).toLowerCase() === work.model.armType.toLowerCase() &&
+        type.apiVersion === work.model.apiVersion,
+    )
     .map((type) => ({ name: String(type.name), output: converter.convert(refIndex(type.output)) }))
     .sort((a, b) => Number(b.name.startsWith('list')) - Number(a.name.startsWith('list')));
 }
@@ -70,7 +75,10 @@ export const deriveExports: Stage = {
       const overrides = work.request.override?.exports ?? {};
       for (const [asoName, asoPath] of Object.entries(work.asoExports.configs)) {
         const path = statusPathToArm(work, asoPath);
-        if (path === undefined) notes.push(`${work.model.group}/${work.model.kind}: config export ${asoName} (${asoPath}) not found in the type`);
+        if (path === undefined)
+          notes.push(
+            `${work.model.group}/${work.model.kind}: config export ${asoName} (${asoPath}) not found in the type`,
+          );
         else exports.push({ name: lowerCamel(asoName), from: 'status', path, secret: false });
       }
       const actions = work.asoExports.secrets.length > 0 ? actionsOf(work, types) : [];
@@ -86,7 +94,9 @@ export const deriveExports: Stage = {
           exports.push({ ...config, secret: true });
           continue;
         }
-        const action = actions.map((candidate) => ({ candidate, path: findPath(candidate.output, asoName) })).find((found) => found.path !== undefined);
+        const action = actions
+          .map((candidate) => ({ candidate, path: findPath(candidate.output, asoName) }))
+          .find((found) => found.path !== undefined);
         if (action?.path !== undefined) {
           exports.push({ name, from: 'action', action: action.candidate.name, path: action.path, secret: true });
           continue;
@@ -102,7 +112,9 @@ export const deriveExports: Stage = {
       for (const asoName of work.asoExports.manualConfigs ?? []) {
         const override = overrides[lowerCamel(asoName)];
         if (override === undefined || override.secret !== false)
-          notes.push(`${work.model.group}/${work.model.kind}: config export ${asoName} ($manualConfigs) has no source (add an override with secret: false)`);
+          notes.push(
+            `${work.model.group}/${work.model.kind}: config export ${asoName} ($manualConfigs) has no source (add an override with secret: false)`,
+          );
       }
       for (const [name, override] of Object.entries(overrides)) {
         if (exports.some((entry) => entry.name === name && entry.secret === (override.secret ?? true))) continue;

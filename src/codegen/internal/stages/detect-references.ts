@@ -1,7 +1,8 @@
 /**
  * Stage 5: marks ARM ID properties that ASO's config leaves to the Swagger `arm-id` format, which bicep types do
  * not carry. Two heuristics: the SubResource shape (an object whose only writable property is a string `id`), and a
- * string (or string array) named `…Id`/`…ID`/`…Ids`/`…IDs` whose description says it is a resource ID. Nodes ASO marks `simple`
+ * string (or string array) named `…Id`/`…ID`/`…Ids`/`…IDs` whose description says it is a resource ID. Nodes ASO marks
+ * `simple`
  * and configmap inputs are left alone; project overrides (`notReferences`) can undo a false positive.
  */
 import type { SchemaNode } from '../../../model/index.js';
@@ -37,7 +38,14 @@ export const detectReferences: Stage = {
       walkSchema(work.model.body, ({ node, parent, name }) => {
         if (!parent || name === undefined || parent === work.model.body) return;
         const target = node.type === 'array' && node.items ? node.items : node;
-        if (target.reference || target.configMapInput || target.secret || work.plainNodes.has(target) || work.plainNodes.has(node)) return;
+        if (
+          target.reference ||
+          target.configMapInput ||
+          target.secret ||
+          work.plainNodes.has(target) ||
+          work.plainNodes.has(node)
+        )
+          return;
         if (looksLikeReference(name, node, parent)) target.reference = true;
       });
     }

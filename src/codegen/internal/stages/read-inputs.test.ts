@@ -16,7 +16,9 @@ test('read-inputs reads the config, the index, the needed type files and the ASO
     await writeFile(join(dir, 'types/INDEX.json'), JSON.stringify(testIndex));
     await writeFile(join(dir, 'types/test/microsoft.test/2024-01-01/types.json'), JSON.stringify(testTypes));
     await writeFile(join(dir, 'aso.yaml'), stringify(testAsoConfig));
-    const state = await readInputs.run(initialState({ repoRoot: dir, configPath: 'codegen.config.yaml', outDir: 'out' }));
+    const state = await readInputs.run(
+      initialState({ repoRoot: dir, configPath: 'codegen.config.yaml', outDir: 'out' }),
+    );
     assert.equal(state.config.kinds.length, 4);
     assert.deepEqual(state.config.kinds.find((kind) => kind.kind === 'Lock')?.override?.hooks, ['lockHook']);
     assert.deepEqual(Object.keys(state.typeFiles), ['test/microsoft.test/2024-01-01/types.json']);
@@ -29,6 +31,9 @@ test('read-inputs reads the config, the index, the needed type files and the ASO
 test('lookupIndex ignores the casing of ARM types', () => {
   assert.deepEqual(lookupIndex(testIndex, 'microsoft.test/WIDGETS'), testIndex['Microsoft.Test/widgets']);
   assert.equal(lookupIndex(testIndex, 'Microsoft.Test/none'), undefined);
-  const twoSpellings = { 'Microsoft.X/aB': { '2020-01-01': 'old.json' }, 'Microsoft.X/Ab': { '2024-01-01': 'new.json' } };
+  const twoSpellings = {
+    'Microsoft.X/aB': { '2020-01-01': 'old.json' },
+    'Microsoft.X/Ab': { '2024-01-01': 'new.json' },
+  };
   assert.deepEqual(lookupIndex(twoSpellings, 'microsoft.x/ab'), { '2020-01-01': 'old.json', '2024-01-01': 'new.json' });
 });

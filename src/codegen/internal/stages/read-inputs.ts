@@ -21,7 +21,10 @@ export const readInputs: Stage = {
     let config = parseCodegenConfig(await readFile(at(options.configPath), 'utf8'));
     const azureTypesDir = at(options.azureTypesDir ?? config.inputs.azureTypes);
     const asoConfigPath = at(options.asoConfigPath ?? config.inputs.asoConfig);
-    const typeIndex = JSON.parse(await readFile(join(azureTypesDir, 'INDEX.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const typeIndex = JSON.parse(await readFile(join(azureTypesDir, 'INDEX.json'), 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
     const asoConfig = parse(await readFile(asoConfigPath, 'utf8'), { maxAliasCount: -1 }) as Record<string, unknown>;
     let unserved: GeneratorState['unserved'] = [];
     if (config.asoKinds) {
@@ -36,13 +39,17 @@ export const readInputs: Stage = {
     };
     for (const kind of config.kinds) {
       const file = lookupIndex(typeIndex, kind.armType)?.[kind.schemaApiVersion ?? kind.apiVersion];
-      if (file === undefined) throw new Error(`${kind.group}/${kind.kind}: no type definition for ${kind.armType}@${kind.apiVersion} in ${azureTypesDir}`);
+      if (file === undefined)
+        throw new Error(
+          `${kind.group}/${kind.kind}: no type definition for ${kind.armType}@${kind.apiVersion} in ${azureTypesDir}`,
+        );
       await load(file);
     }
     // Every file of the modelled providers, for the catalog's fixed names.
     const namespaces = catalogNamespaces(config.kinds.map((kind) => kind.armType));
     for (const [armType, files] of Object.entries(typeIndex)) {
-      if (namespaces.has((armType.split('/')[0] ?? '').toLowerCase())) for (const file of Object.values(files)) await load(file);
+      if (namespaces.has((armType.split('/')[0] ?? '').toLowerCase()))
+        for (const file of Object.values(files)) await load(file);
     }
     return { ...state, config, typeIndex, typeFiles, asoConfig, unserved };
   },

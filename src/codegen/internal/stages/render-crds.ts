@@ -39,7 +39,9 @@ export function shareSubtrees<T>(value: T): T {
   count(value);
   const chosen = new Set<string>();
   let aliases = 0;
-  const bySaving = [...occurrences].filter(([, times]) => times > 1).sort((a, b) => (b[1] - 1) * b[0].length - (a[1] - 1) * a[0].length);
+  const bySaving = [...occurrences]
+    .filter(([, times]) => times > 1)
+    .sort((a, b) => (b[1] - 1) * b[0].length - (a[1] - 1) * a[0].length);
   for (const [json, times] of bySaving) {
     if (aliases + times - 1 > maxAliases) continue;
     // Nested shared subtrees multiply aliases on expansion: share disjoint subtrees only.
@@ -86,7 +88,8 @@ export const renderCrds: Stage = {
   },
   run(state: GeneratorState): GeneratorState {
     const files = { ...state.files };
-    for (const [hub, others] of kindsWithVersions(state)) files[crdFileOf(crdNameOf(hub))] = crdYaml(renderCrd(hub, {}, others));
+    for (const [hub, others] of kindsWithVersions(state))
+      files[crdFileOf(crdNameOf(hub))] = crdYaml(renderCrd(hub, {}, others));
     return { ...state, files };
   },
 };

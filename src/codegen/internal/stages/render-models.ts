@@ -11,7 +11,9 @@ import { walkSchema } from '../walk.js';
 /** `storage.azure.com` → `storage`. */
 export const shortGroup = (group: string) => group.replace(/\.azure\.com$/, '');
 
-/** The model file of a kind-version, relative to the output dir: the hub's `<Kind>.ts`, others `<Kind>.<version>.ts`. */
+/**
+ * The model file of a kind-version, relative to the output dir: the hub's `<Kind>.ts`, others `<Kind>.<version>.ts`.
+ */
 export const modelFileOf = (model: KindModel) =>
   `model/${shortGroup(model.group)}/${model.kind}${model.hub === false ? `.${model.versions[0]}` : ''}.ts`;
 
@@ -82,7 +84,8 @@ export const renderModels: Stage = {
     const files = { ...state.files };
     const models = sortModels(state.kinds.map((work) => work.model));
     for (const model of models) files[modelFileOf(model)] = renderModelFile(model);
-    const loader = (model: KindModel) => `() => import('./${modelFileOf(model).slice('model/'.length, -'.ts'.length)}.js')`;
+    const loader = (model: KindModel) =>
+      `() => import('./${modelFileOf(model).slice('model/'.length, -'.ts'.length)}.js')`;
     const others = new Map<string, KindModel[]>();
     for (const model of models.filter((candidate) => candidate.hub === false)) {
       const key = `${model.group}/${model.kind}`;
@@ -94,20 +97,26 @@ export const renderModels: Stage = {
       '',
       '/** Lazy loaders of every generated kind model, keyed `group/Kind`. */',
       'export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> = {',
-      ...models.filter((model) => model.hub !== false).map((model) => `  '${model.group}/${model.kind}': ${loader(model)},`),
+      ...models
+        .filter((model) => model.hub !== false)
+        .map((model) => `  '${model.group}/${model.kind}': ${loader(model)},`),
       '};',
       '',
       '/** Lazy loaders of the other (non-hub) versions of multi-version kinds: `group/Kind` → CRD version → loader. */',
       'export const versionLoaders: Record<string, Record<string, () => Promise<{ default: KindModel }>>> = {',
-      ...[...others].map(([key, list]) => [
-        `  '${key}': {`,
-        ...list.map((model) => `    ${model.versions[0]}: ${loader(model)},`),
-        '  },',
-      ]).flat(),
+      ...[...others]
+        .map(([key, list]) => [
+          `  '${key}': {`,
+          ...list.map((model) => `    ${model.versions[0]}: ${loader(model)},`),
+          '  },',
+        ])
+        .flat(),
       '};',
       '',
     ].join('\n');
-    const unserved = (state.unserved ?? []).map((entry) => `# not served: ${entry.group}.azure.com/${entry.kind} ${entry.apiVersion}: ${entry.reason}`);
+    const unserved = (state.unserved ?? []).map(
+      (entry) => `# not served: ${entry.group}.azure.com/${entry.kind} ${entry.apiVersion}: ${entry.reason}`,
+    );
     unserved.push(`# not served: ${obsoleteSpelling}`);
     const unsourced = [...new Set(state.notes.filter((note) => note.includes(' has no source')))]
       .sort()

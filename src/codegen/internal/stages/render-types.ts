@@ -14,14 +14,21 @@ export const renderTypes: Stage = {
   summarize: (state) => `${Object.keys(state.files).filter((path) => path.startsWith('types/')).length} files`,
   run(state: GeneratorState): GeneratorState {
     const files = { ...state.files };
-    const models = state.kinds.map((work) => work.model).filter((model) => model.hub !== false).sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+    const models = state.kinds
+      .map((work) => work.model)
+      .filter((model) => model.hub !== false)
+      .sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
     const rendered = renderTypeFiles(models, (model) => shortGroup(model.group));
-    for (const [name, text] of rendered) files[`types/${name}.ts`] = `${generatedHeader('//')}\n/* eslint-disable */\n\n${text}`;
+    for (const [name, text] of rendered)
+      files[`types/${name}.ts`] = `${generatedHeader('//')}\n/* eslint-disable */\n\n${text}`;
     const groups = [...rendered.keys()].filter((name) => name !== sharedTypesFile);
     files['types/index.ts'] = [
       generatedHeader('//'),
       '/** Spec/status declarations of every kind, one namespace per group (e.g. `storage.StorageAccount`). */',
-      ...groups.map((group) => `export type * as ${group.replace(/\.(\w)/g, (_, letter: string) => letter.toUpperCase())} from './${group}.js';`),
+      ...groups.map(
+        (group) =>
+          `export type * as ${group.replace(/\.(\w)/g, (_, letter: string) => letter.toUpperCase())} from './${group}.js';`,
+      ),
       '',
     ].join('\n');
     return { ...state, files };

@@ -43,13 +43,22 @@ test('bicep types become schema nodes with flags, enums, bounds, patterns, maps 
   assert.deepEqual(props.dnsServers, { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 5 });
   assert.equal(props.backupPolicy?.discriminator?.property, 'kind');
   assert.deepEqual(Object.keys(props.backupPolicy?.discriminator?.variants ?? {}), ['Periodic', 'Continuous']);
-  assert.deepEqual(props.backupPolicy?.discriminator?.variants.Periodic?.properties?.kind, { type: 'string', enum: ['Periodic'] });
+  assert.deepEqual(props.backupPolicy?.discriminator?.variants.Periodic?.properties?.kind, {
+    type: 'string',
+    enum: ['Periodic'],
+  });
   assert.equal(props.backupPolicy?.properties?.migrationState?.readOnly, true);
 });
 
 test('a one-literal name is fixed, also when the type widens it to any string (managementPolicies)', () => {
   assert.equal(fixedNameOf({ type: 'object', properties: { name: { type: 'string', enum: ['default'] } } }), 'default');
-  assert.equal(fixedNameOf({ type: 'object', properties: { name: { type: 'string', enum: ['default'], extensibleEnum: true } } }), 'default');
-  assert.equal(fixedNameOf({ type: 'object', properties: { name: { type: 'string', enum: ['add', 'remove'] } } }), undefined);
+  assert.equal(
+    fixedNameOf({ type: 'object', properties: { name: { type: 'string', enum: ['default'], extensibleEnum: true } } }),
+    'default',
+  );
+  assert.equal(
+    fixedNameOf({ type: 'object', properties: { name: { type: 'string', enum: ['add', 'remove'] } } }),
+    undefined,
+  );
   assert.equal(fixedNameOf({ type: 'object', properties: { name: { type: 'string' } } }), undefined);
 });

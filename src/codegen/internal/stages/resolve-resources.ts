@@ -31,9 +31,15 @@ export function ownersOf(request: KindRequest, scope: ArmScope, all: KindRequest
     const parents = all.filter((candidate) => candidate.armType.toLowerCase() === parentType);
     // A location is no resource with a kind (Microsoft.Sql/locations/instanceFailoverGroups): its owner is an ARM ID.
     if (parents.length === 0 && segments.length === 3 && segments[1]?.toLowerCase() === 'locations') return ['*'];
-    if (parents.length === 0) throw new Error(`${request.group}/${request.kind}: its parent type ${segments.slice(0, -1).join('/')} is not in the config`);
+    if (parents.length === 0)
+      throw new Error(
+        `${request.group}/${request.kind}: its parent type ${segments.slice(0, -1).join('/')} is not in the config`,
+      );
     const keys = [...new Set(parents.map((parent) => `${kubeGroup(parent.group)}/${parent.kind}`))];
-    return keys.map((key) => ({ group: key.slice(0, key.lastIndexOf('/')), kind: key.slice(key.lastIndexOf('/') + 1) }));
+    return keys.map((key) => ({
+      group: key.slice(0, key.lastIndexOf('/')),
+      kind: key.slice(key.lastIndexOf('/') + 1),
+    }));
   }
   if (scope === 'resourceGroup') return [{ group: 'resources.azure.com', kind: 'ResourceGroup' }];
   return [];
@@ -53,7 +59,9 @@ export function fixedNameOfNode(name: SchemaNode | undefined): string | undefine
   return name?.enum?.length === 1 ? name.enum[0] : undefined;
 }
 
-/** The hub (storage version) facts of a kind-version: the hub lists every served api-version; others say `hub: false`. */
+/**
+ * The hub (storage version) facts of a kind-version: the hub lists every served api-version; others say `hub: false`.
+ */
 export function hubFields(request: KindRequest, apiVersions: string[]): Pick<KindModel, 'hub' | 'servedApiVersions'> {
   if (hubVersionOf(apiVersions) !== request.apiVersion) return { hub: false };
   return apiVersions.length > 1 ? { servedApiVersions: apiVersions } : {};
@@ -121,7 +129,15 @@ export const resolveResources: Stage = {
         exports: [],
         hooks: [...(request.override?.hooks ?? [])],
       };
-      return { request, typesFile, resourceIndex, typeNames, plainNodes: new Set<SchemaNode>(), asoExports: { secrets: [], configs: {} }, model };
+      return {
+        request,
+        typesFile,
+        resourceIndex,
+        typeNames,
+        plainNodes: new Set<SchemaNode>(),
+        asoExports: { secrets: [], configs: {} },
+        model,
+      };
     });
     return { ...state, kinds };
   },

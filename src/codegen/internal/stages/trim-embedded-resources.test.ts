@@ -13,9 +13,15 @@ test('singulars of resource type segments', () => {
 test('an embedded resource shrinks to {id} with a reference; plain objects stay', async () => {
   const widget = fixtureModel(await fixtureAfter('trim-embedded-resources'), 'Widget');
   const props = widget.body.properties?.properties?.properties ?? {};
-  assert.deepEqual(props.gadget?.properties, { id: { type: 'string', description: 'The ARM ID of the resource.', reference: true } });
+  assert.deepEqual(props.gadget?.properties, {
+    id: { type: 'string', description: 'The ARM ID of the resource.', reference: true },
+  });
   assert.deepEqual(Object.keys(props.network?.properties ?? {}), ['id']);
-  assert.equal(props.network?.properties?.id?.reference, undefined, 'SubResource is not a resource type: left to detect-references');
+  assert.equal(
+    props.network?.properties?.id?.reference,
+    undefined,
+    'SubResource is not a resource type: left to detect-references',
+  );
 });
 
 test("ASO's $isResource: false and $resourceEmbeddedInParent (in that parent) keep an embedded resource whole", () => {

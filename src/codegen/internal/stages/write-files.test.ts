@@ -11,7 +11,10 @@ test('writes the files, removes stale generated files, and writes nothing on a d
   try {
     await mkdir(join(dir, 'out/crds'), { recursive: true });
     await writeFile(join(dir, 'out/crds/stale.yaml'), 'old');
-    const state = { ...initialState({ repoRoot: dir, configPath: 'c.yaml', outDir: 'out' }), files: { 'crds/a.yaml': 'a', 'model/x/A.ts': 'm' } };
+    const state = {
+      ...initialState({ repoRoot: dir, configPath: 'c.yaml', outDir: 'out' }),
+      files: { 'crds/a.yaml': 'a', 'model/x/A.ts': 'm' },
+    };
     await writeFiles.run({ ...state, options: { ...state.options, dryRun: true } });
     assert.equal(await readFile(join(dir, 'out/crds/stale.yaml'), 'utf8'), 'old');
     await writeFiles.run(state);

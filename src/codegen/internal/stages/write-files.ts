@@ -5,10 +5,12 @@ import type { GeneratorState, Stage } from '../state.js';
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(entries.map(async (entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(path) : [path];
-  }));
+  const nested = await Promise.all(
+    entries.map(async (entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? listFiles(path) : [path];
+    }),
+  );
   return nested.flat();
 }
 
@@ -16,10 +18,13 @@ async function listFiles(dir: string): Promise<string[]> {
 export const writeFiles: Stage = {
   id: 'write-files',
   description: 'write generated files',
-  summarize: (state) => `${Object.keys(state.files).length} files${state.options.dryRun ? ' (dry run: nothing written)' : ''}`,
+  summarize: (state) =>
+    `${Object.keys(state.files).length} files${state.options.dryRun ? ' (dry run: nothing written)' : ''}`,
   async run(state: GeneratorState): Promise<GeneratorState> {
     if (state.options.dryRun) return state;
-    const outDir = isAbsolute(state.options.outDir) ? state.options.outDir : resolve(state.options.repoRoot, state.options.outDir);
+    const outDir = isAbsolute(state.options.outDir)
+      ? state.options.outDir
+      : resolve(state.options.repoRoot, state.options.outDir);
     const wanted = new Set(Object.keys(state.files));
     for (const sub of ['model', 'crds', 'types']) {
       for (const path of await listFiles(join(outDir, sub))) {

@@ -19,9 +19,24 @@
  * neither a conflict source nor merged into its Apply entry.
  */
 import type { JSONSchemaProps } from '../schema/index.js';
-import { fieldSchema, fieldSetOf, formatPath, isUnder, itemElement, removeAt, splitPath, valueAt } from './field-set.js';
+import {
+  fieldSchema,
+  fieldSetOf,
+  formatPath,
+  isUnder,
+  itemElement,
+  removeAt,
+  splitPath,
+  valueAt,
+} from './field-set.js';
 import { cloneJson, isObject, jsonEqual, setOwn } from './json.js';
-import { entryFor, pruneToObject, readManagedFields, writeManagedFields, type FieldManagerConflict } from './managed-fields.js';
+import {
+  entryFor,
+  pruneToObject,
+  readManagedFields,
+  writeManagedFields,
+  type FieldManagerConflict,
+} from './managed-fields.js';
 
 /** Server-side apply: merges `applied` into `live` (undefined → create) per schema list types (atomic unless
  *  list-type map/set), removes fields this manager applied before and omits now (unless another manager owns them),
@@ -42,16 +57,27 @@ export function serverSideApply(options: {
   const live = options.live === undefined ? undefined : cloneJson(options.live);
   const appliedSet = fieldSetOf(stripNulls(applied), schema);
   const owned = readManagedFields(live);
-  const own = entryFor(owned, { manager, operation: 'Apply', apiVersion: options.apiVersion, now: options.now, subresource: options.subresource });
+  const own = entryFor(owned, {
+    manager,
+    operation: 'Apply',
+    apiVersion: options.apiVersion,
+    now: options.now,
+    subresource: options.subresource,
+  });
   const others = owned.filter((item) => item !== own && item.entry.manager !== manager);
 
-  const merged = mergeApplied(live === undefined ? {} : cloneJson(live), applied, schema, true) as Record<string, unknown>;
+  const merged = mergeApplied(live === undefined ? {} : cloneJson(live), applied, schema, true) as Record<
+    string,
+    unknown
+  >;
 
   // Fields this manager applied before and omits now go, unless someone else owns them (or something under them).
   const dropped = [...own.set].filter((member) => !appliedSet.has(member));
   dropped.sort((a, b) => splitPath(a).length - splitPath(b).length); // parents first: a removed item takes its fields
   for (const member of dropped) {
-    const ownedElsewhere = owned.some((item) => item !== own && [...item.set].some((held) => held === member || isUnder(held, member)));
+    const ownedElsewhere = owned.some(
+      (item) => item !== own && [...item.set].some((held) => held === member || isUnder(held, member)),
+    );
     if (!ownedElsewhere) removeAt(merged, splitPath(member));
   }
 
@@ -65,7 +91,11 @@ export function serverSideApply(options: {
       if (before.found && after.found && (isItemElement(elements) || jsonEqual(before.value, after.value))) continue;
       for (const other of others) {
         if (!other.set.has(member)) continue;
-        conflicts.push({ manager: other.entry.manager, field: formatPath(elements), apiVersion: other.entry.apiVersion });
+        conflicts.push({
+          manager: other.entry.manager,
+          field: formatPath(elements),
+          apiVersion: other.entry.apiVersion,
+        });
         conflicting.set(other, [...(conflicting.get(other) ?? []), member]);
       }
     }
@@ -123,7 +153,8 @@ function mergeApplied(target: unknown, applied: unknown, schema: JSONSchemaProps
     const result = [...target];
     for (const item of applied) {
       const element = itemElement(item, schema);
-      const index = element === undefined ? -1 : result.findIndex((existing) => itemElement(existing, schema) === element);
+      const index =
+        element === undefined ? -1 : result.findIndex((existing) => itemElement(existing, schema) === element);
       if (index < 0) result.push(stripNulls(item));
       else if (listType === 'map') result[index] = mergeApplied(result[index], item, schema?.items);
     }
@@ -131,5 +162,3 @@ function mergeApplied(target: unknown, applied: unknown, schema: JSONSchemaProps
   }
   return applied;
 }
-
-

@@ -1,6 +1,8 @@
 /** The error every patch algorithm throws when a patch cannot apply. */
 
-/** A patch that cannot apply: 400 (malformed patch) or 422 (test op failed / bad path on valid object), 409 conflict. */
+/**
+ * A patch that cannot apply: 400 (malformed patch) or 422 (test op failed / bad path on valid object), 409 conflict.
+ */
 export class PatchError extends Error {
   constructor(
     message: string,

@@ -29,8 +29,17 @@ export function splitPath(member: string): string[] {
 
 /** Metadata fields the server owns; never tracked in managedFields (as Kubernetes strips them). */
 const untrackedMetadata = new Set([
-  'name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp',
-  'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'generateName',
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+  'generateName',
 ]);
 
 function sortedKeyJson(item: Record<string, unknown>, keys: readonly string[]): string {
@@ -40,7 +49,11 @@ function sortedKeyJson(item: Record<string, unknown>, keys: readonly string[]): 
 }
 
 /** The schema of a map field (properties, then additionalProperties; the root's metadata is ObjectMeta). */
-export function fieldSchema(schema: JSONSchemaProps | undefined, key: string, isRoot: boolean): JSONSchemaProps | undefined {
+export function fieldSchema(
+  schema: JSONSchemaProps | undefined,
+  key: string,
+  isRoot: boolean,
+): JSONSchemaProps | undefined {
   if (isRoot && key === 'metadata') return objectMetaSchema;
   if (schema === undefined) return undefined;
   if (schema.properties !== undefined && hasOwn(schema.properties, key)) return schema.properties[key];
@@ -52,7 +65,8 @@ export function fieldSchema(schema: JSONSchemaProps | undefined, key: string, is
 export function itemElement(item: unknown, schema: JSONSchemaProps | undefined): string | undefined {
   const listType = schema?.['x-kubernetes-list-type'];
   if (listType === 'set') return `v:${JSON.stringify(item)}`;
-  if (listType === 'map' && isObject(item)) return `k:${sortedKeyJson(item, schema?.['x-kubernetes-list-map-keys'] ?? [])}`;
+  if (listType === 'map' && isObject(item))
+    return `k:${sortedKeyJson(item, schema?.['x-kubernetes-list-map-keys'] ?? [])}`;
   return undefined;
 }
 
@@ -63,7 +77,13 @@ export function fieldSetOf(value: unknown, schema: JSONSchemaProps | undefined):
   return set;
 }
 
-function collect(value: unknown, schema: JSONSchemaProps | undefined, path: string[], set: FieldSet, isRoot = false): void {
+function collect(
+  value: unknown,
+  schema: JSONSchemaProps | undefined,
+  path: string[],
+  set: FieldSet,
+  isRoot = false,
+): void {
   if (isObject(value) && schema?.['x-kubernetes-map-type'] !== 'atomic') {
     const keys = Object.keys(value);
     if (keys.length === 0 && !isRoot) {
@@ -89,7 +109,8 @@ function collect(value: unknown, schema: JSONSchemaProps | undefined, path: stri
         const itemPath = [...path, element];
         set.add(joinPath(itemPath));
         if (listType === 'map' && isObject(item)) {
-          for (const [key, child] of Object.entries(item)) collect(child, fieldSchema(schema?.items, key, false), [...itemPath, `f:${key}`], set);
+          for (const [key, child] of Object.entries(item))
+            collect(child, fieldSchema(schema?.items, key, false), [...itemPath, `f:${key}`], set);
         }
       }
       if (value.length === 0) set.add(joinPath(path));
@@ -176,12 +197,16 @@ function stepInto(current: unknown, element: string): { value: unknown; index?: 
   }
   if (kind === 'k:' && isObject(wanted)) {
     const keys = Object.entries(wanted);
-    const index = current.findIndex((item) => isObject(item) && keys.every(([key, keyValue]) => jsonEqual(item[key], keyValue)));
+    const index = current.findIndex(
+      (item) => isObject(item) && keys.every(([key, keyValue]) => jsonEqual(item[key], keyValue)),
+    );
     return index >= 0 ? { value: current[index], index } : undefined;
   }
   if (kind === 'i:') {
     const index = Number(body);
-    return Number.isInteger(index) && index >= 0 && index < current.length ? { value: current[index], index } : undefined;
+    return Number.isInteger(index) && index >= 0 && index < current.length
+      ? { value: current[index], index }
+      : undefined;
   }
   return undefined;
 }
@@ -200,7 +225,9 @@ export function removeAt(object: unknown, elements: readonly string[]): boolean 
   return true;
 }
 
-/** Formats a path as Kubernetes prints it in conflicts: `.spec.ports[name="http"].port`, `.metadata.finalizers[="x"]`. */
+/**
+ * Formats a path as Kubernetes prints it in conflicts: `.spec.ports[name="http"].port`, `.metadata.finalizers[="x"]`.
+ */
 export function formatPath(elements: readonly string[]): string {
   return elements
     .map((element) => {
@@ -211,7 +238,9 @@ export function formatPath(elements: readonly string[]): string {
       if (element.startsWith('k:')) {
         try {
           const keys = JSON.parse(body) as Record<string, unknown>;
-          return `[${Object.entries(keys).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(',')}]`;
+          return `[${Object.entries(keys)
+            .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+            .join(',')}]`;
         } catch {
           return `[${body}]`;
         }

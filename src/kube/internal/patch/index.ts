@@ -6,7 +6,12 @@
 export { PatchError, isPatchError } from './errors.js';
 export { applyMergePatch } from './merge-patch.js';
 export { applyJsonPatch, parsePointer } from './json-patch.js';
-export { applyStrategicMergePatch, defaultListStrategies, listStrategiesOf, type ListStrategy } from './strategic-merge.js';
+export {
+  applyStrategicMergePatch,
+  defaultListStrategies,
+  listStrategiesOf,
+  type ListStrategy,
+} from './strategic-merge.js';
 export type { ManagedFieldsEntry, FieldManagerConflict } from './managed-fields.js';
 export { formatConflictMessage, conflictCause } from './managed-fields.js';
 export { serverSideApply } from './apply.js';

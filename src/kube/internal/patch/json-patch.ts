@@ -10,21 +10,28 @@ import { cloneJson, hasOwn, isObject, jsonEqual, setOwn } from './json.js';
 /** Parses an RFC 6901 pointer into its unescaped tokens ("" → []). */
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: must start with "/"`, 422);
+  if (!pointer.startsWith('/'))
+    throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: must start with "/"`, 422);
   return pointer
     .slice(1)
     .split('/')
     .map((token) => {
-      if (/~[^01]|~$/.test(token)) throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: bad escape`, 422);
+      if (/~[^01]|~$/.test(token))
+        throw new PatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: bad escape`, 422);
       return token.replace(/~1/g, '/').replace(/~0/g, '~');
     });
 }
 
 function arrayIndex(token: string, length: number, allowEnd: boolean, pointer: string, op: string): number {
   if (token === '-' && allowEnd) return length;
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new PatchError(`${op} operation does not apply: invalid array index ${JSON.stringify(token)} in ${pointer}`, 422);
+  if (!/^(0|[1-9][0-9]*)$/.test(token))
+    throw new PatchError(
+      `${op} operation does not apply: invalid array index ${JSON.stringify(token)} in ${pointer}`,
+      422,
+    );
   const index = Number(token);
-  if (index > length || (!allowEnd && index === length)) throw new PatchError(`${op} operation does not apply: index out of bounds in ${pointer}`, 422);
+  if (index > length || (!allowEnd && index === length))
+    throw new PatchError(`${op} operation does not apply: index out of bounds in ${pointer}`, 422);
   return index;
 }
 
@@ -34,7 +41,11 @@ function locate(document: unknown, tokens: string[], pointer: string, op: string
   for (const token of tokens.slice(0, -1)) {
     if (Array.isArray(parent)) parent = parent[arrayIndex(token, parent.length, false, pointer, op)];
     else if (isObject(parent) && hasOwn(parent, token)) parent = parent[token];
-    else throw new PatchError(`${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}: missing value`, 422);
+    else
+      throw new PatchError(
+        `${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}: missing value`,
+        422,
+      );
   }
   return { parent, key: tokens[tokens.length - 1] ?? '' };
 }
@@ -45,7 +56,10 @@ function getValue(document: unknown, pointer: string, op: string): unknown {
   const { parent, key } = locate(document, tokens, pointer, op);
   if (Array.isArray(parent)) return parent[arrayIndex(key, parent.length, false, pointer, op)];
   if (isObject(parent) && hasOwn(parent, key)) return parent[key];
-  throw new PatchError(`${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}: missing value`, 422);
+  throw new PatchError(
+    `${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}: missing value`,
+    422,
+  );
 }
 
 function addValue(document: unknown, pointer: string, value: unknown, op: string): unknown {
@@ -54,13 +68,18 @@ function addValue(document: unknown, pointer: string, value: unknown, op: string
   const { parent, key } = locate(document, tokens, pointer, op);
   if (Array.isArray(parent)) parent.splice(arrayIndex(key, parent.length, true, pointer, op), 0, value);
   else if (isObject(parent)) setOwn(parent, key, value);
-  else throw new PatchError(`${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}: missing value`, 422);
+  else
+    throw new PatchError(
+      `${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}: missing value`,
+      422,
+    );
   return document;
 }
 
 function removeValue(document: unknown, pointer: string, op: string): { document: unknown; removed: unknown } {
   const tokens = parsePointer(pointer);
-  if (tokens.length === 0) throw new PatchError(`${op} operation does not apply: cannot remove the whole document`, 422);
+  if (tokens.length === 0)
+    throw new PatchError(`${op} operation does not apply: cannot remove the whole document`, 422);
   const { parent, key } = locate(document, tokens, pointer, op);
   if (Array.isArray(parent)) {
     const [removed] = parent.splice(arrayIndex(key, parent.length, false, pointer, op), 1);
@@ -71,7 +90,10 @@ function removeValue(document: unknown, pointer: string, op: string): { document
     delete parent[key];
     return { document, removed };
   }
-  throw new PatchError(`${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}: missing value`, 422);
+  throw new PatchError(
+    `${op} operation does not apply: doc is missing path: ${JSON.stringify(pointer)}: missing value`,
+    422,
+  );
 }
 
 function replaceValue(document: unknown, pointer: string, value: unknown): unknown {
@@ -97,10 +119,12 @@ function requireValue(operation: Record<string, unknown>, op: string): unknown {
 
 /** Applies an RFC 6902 patch; throws PatchError (400 malformed, 422 cannot apply). */
 export function applyJsonPatch(target: unknown, operations: unknown): unknown {
-  if (!Array.isArray(operations)) throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch', 400);
+  if (!Array.isArray(operations))
+    throw new PatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch', 400);
   let document = cloneJson(target);
   for (const operation of operations) {
-    if (!isObject(operation)) throw new PatchError('json: cannot unmarshal a non-object into a JSON patch operation', 400);
+    if (!isObject(operation))
+      throw new PatchError('json: cannot unmarshal a non-object into a JSON patch operation', 400);
     const op = operation.op;
     if (typeof op !== 'string') throw new PatchError('JSON patch operation is missing the "op" field', 400);
     switch (op) {
@@ -116,7 +140,8 @@ export function applyJsonPatch(target: unknown, operations: unknown): unknown {
       case 'move': {
         const from = stringField(operation, 'from', op);
         const path = stringField(operation, 'path', op);
-        if (path !== from && path.startsWith(`${from}/`)) throw new PatchError(`move operation does not apply: "from" ${from} is a prefix of "path" ${path}`, 422);
+        if (path !== from && path.startsWith(`${from}/`))
+          throw new PatchError(`move operation does not apply: "from" ${from} is a prefix of "path" ${path}`, 422);
         if (path === from) {
           getValue(document, from, op);
           break;

@@ -25,13 +25,18 @@ export interface FieldManagerConflict {
 export function formatConflictMessage(conflicts: readonly FieldManagerConflict[]): string {
   const describe = (conflict: FieldManagerConflict): string =>
     `conflict with ${JSON.stringify(conflict.manager)}${conflict.apiVersion ? ` using ${conflict.apiVersion}` : ''}`;
-  if (conflicts.length === 1 && conflicts[0] !== undefined) return `Apply failed with 1 conflict: ${describe(conflicts[0])}: ${conflicts[0].field}`;
+  if (conflicts.length === 1 && conflicts[0] !== undefined)
+    return `Apply failed with 1 conflict: ${describe(conflicts[0])}: ${conflicts[0].field}`;
   const lines = conflicts.map((conflict) => `- ${describe(conflict)}: ${conflict.field}`);
   return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
 }
 
 /** The Status cause of one conflict: `{reason: "FieldManagerConflict", message, field}`. */
-export function conflictCause(conflict: FieldManagerConflict): { reason: 'FieldManagerConflict'; message: string; field: string } {
+export function conflictCause(conflict: FieldManagerConflict): {
+  reason: 'FieldManagerConflict';
+  message: string;
+  field: string;
+} {
   return {
     reason: 'FieldManagerConflict',
     message: `conflict with ${JSON.stringify(conflict.manager)}${conflict.apiVersion ? ` using ${conflict.apiVersion}` : ''}`,
@@ -73,10 +78,16 @@ export function parseManagedFields(list: unknown): OwnedFields[] {
 }
 
 /** Finds (or appends) the entry of a manager/operation/subresource. */
-export function entryFor(owned: OwnedFields[], options: { manager: string; operation: 'Apply' | 'Update'; apiVersion: string; now: string; subresource?: string }): OwnedFields {
+export function entryFor(
+  owned: OwnedFields[],
+  options: { manager: string; operation: 'Apply' | 'Update'; apiVersion: string; now: string; subresource?: string },
+): OwnedFields {
   const subresource = options.subresource ?? '';
   const found = owned.find(
-    (item) => item.entry.manager === options.manager && item.entry.operation === options.operation && (item.entry.subresource ?? '') === subresource,
+    (item) =>
+      item.entry.manager === options.manager &&
+      item.entry.operation === options.operation &&
+      (item.entry.subresource ?? '') === subresource,
   );
   if (found) return found;
   const entry: Omit<ManagedFieldsEntry, 'fieldsV1'> = {

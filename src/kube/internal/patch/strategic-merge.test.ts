@@ -20,19 +20,76 @@ const cm = {
 
 test('strategic merge patch on built-ins', () => {
   const cases: Array<[string, unknown, (result: typeof cm) => unknown, unknown]> = [
-    ['plain merge and null deletes', { data: { k: 'w', k2: null }, metadata: { labels: { c: '3' } } }, (r) => [r.data, r.metadata.labels], [{ k: 'w' }, { a: '1', b: '2', c: '3' }]],
-    ['finalizers merge as a set', { metadata: { finalizers: ['y', 'z'] } }, (r) => r.metadata.finalizers, ['x', 'y', 'z']],
-    ['$deleteFromPrimitiveList/finalizers', { metadata: { '$deleteFromPrimitiveList/finalizers': ['x'] } }, (r) => r.metadata.finalizers, ['y']],
-    ['delete + add finalizers together', { metadata: { '$deleteFromPrimitiveList/finalizers': ['x', 'y'], finalizers: ['z'] } }, (r) => r.metadata.finalizers, ['z']],
-    ['$setElementOrder/finalizers', { metadata: { '$setElementOrder/finalizers': ['y', 'x'] } }, (r) => r.metadata.finalizers, ['y', 'x']],
-    ['ownerReferences merge by uid', { metadata: { ownerReferences: [{ uid: 'u2', name: 'b2' }, { apiVersion: 'v1', kind: 'C', name: 'c', uid: 'u3' }] } }, (r) => r.metadata.ownerReferences.map((o) => `${o.uid}:${o.name}`), ['u1:a', 'u2:b2', 'u3:c']],
-    ['ownerReferences $patch: delete item', { metadata: { ownerReferences: [{ uid: 'u1', $patch: 'delete' }] } }, (r) => r.metadata.ownerReferences.map((o) => o.uid), ['u2']],
-    ['list $patch: replace', { metadata: { ownerReferences: [{ $patch: 'replace' }, { apiVersion: 'v1', kind: 'D', name: 'd', uid: 'u4' }] } }, (r) => r.metadata.ownerReferences.map((o) => o.uid), ['u4']],
+    [
+      'plain merge and null deletes',
+      { data: { k: 'w', k2: null }, metadata: { labels: { c: '3' } } },
+      (r) => [r.data, r.metadata.labels],
+      [{ k: 'w' }, { a: '1', b: '2', c: '3' }],
+    ],
+    [
+      'finalizers merge as a set',
+      { metadata: { finalizers: ['y', 'z'] } },
+      (r) => r.metadata.finalizers,
+      ['x', 'y', 'z'],
+    ],
+    [
+      '$deleteFromPrimitiveList/finalizers',
+      { metadata: { '$deleteFromPrimitiveList/finalizers': ['x'] } },
+      (r) => r.metadata.finalizers,
+      ['y'],
+    ],
+    [
+      'delete + add finalizers together',
+      { metadata: { '$deleteFromPrimitiveList/finalizers': ['x', 'y'], finalizers: ['z'] } },
+      (r) => r.metadata.finalizers,
+      ['z'],
+    ],
+    [
+      '$setElementOrder/finalizers',
+      { metadata: { '$setElementOrder/finalizers': ['y', 'x'] } },
+      (r) => r.metadata.finalizers,
+      ['y', 'x'],
+    ],
+    [
+      'ownerReferences merge by uid',
+      {
+        metadata: {
+          ownerReferences: [
+            { uid: 'u2', name: 'b2' },
+            { apiVersion: 'v1', kind: 'C', name: 'c', uid: 'u3' },
+          ],
+        },
+      },
+      (r) => r.metadata.ownerReferences.map((o) => `${o.uid}:${o.name}`),
+      ['u1:a', 'u2:b2', 'u3:c'],
+    ],
+    [
+      'ownerReferences $patch: delete item',
+      { metadata: { ownerReferences: [{ uid: 'u1', $patch: 'delete' }] } },
+      (r) => r.metadata.ownerReferences.map((o) => o.uid),
+      ['u2'],
+    ],
+    [
+      'list $patch: replace',
+      { metadata: { ownerReferences: [{ $patch: 'replace' }, { apiVersion: 'v1', kind: 'D', name: 'd', uid: 'u4' }] } },
+      (r) => r.metadata.ownerReferences.map((o) => o.uid),
+      ['u4'],
+    ],
     ['map $patch: replace', { data: { $patch: 'replace', only: 'one' } }, (r) => r.data, { only: 'one' }],
     ['map $patch: delete', { data: { $patch: 'delete' } }, (r) => r.data, undefined],
     ['map $patch: merge', { data: { $patch: 'merge', k3: 'v3' } }, (r) => r.data, { k: 'v', k2: 'v2', k3: 'v3' }],
-    ['$retainKeys clears other keys', { data: { $retainKeys: ['k', 'k3'], k3: 'v3' } }, (r) => r.data, { k: 'v', k3: 'v3' }],
-    ['other lists are replaced', { metadata: { labels: null }, spec: { finalizers: ['kubernetes'] } }, (r) => [r.metadata.labels, (r as unknown as { spec: unknown }).spec], [undefined, { finalizers: ['kubernetes'] }]],
+    [
+      '$retainKeys clears other keys',
+      { data: { $retainKeys: ['k', 'k3'], k3: 'v3' } },
+      (r) => r.data,
+      { k: 'v', k3: 'v3' },
+    ],
+    [
+      'other lists are replaced',
+      { metadata: { labels: null }, spec: { finalizers: ['kubernetes'] } },
+      (r) => [r.metadata.labels, (r as unknown as { spec: unknown }).spec],
+      [undefined, { finalizers: ['kubernetes'] }],
+    ],
   ];
   for (const [name, patch, pick, expected] of cases) {
     assert.deepEqual(pick(applyStrategicMergePatch(cm, patch) as typeof cm), expected, name);
@@ -41,9 +98,19 @@ test('strategic merge patch on built-ins', () => {
 });
 
 test('status.conditions merge by type', () => {
-  const ns = { status: { conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'False' }] } };
+  const ns = {
+    status: {
+      conditions: [
+        { type: 'A', status: 'True' },
+        { type: 'B', status: 'False' },
+      ],
+    },
+  };
   const result = applyStrategicMergePatch(ns, { status: { conditions: [{ type: 'B', status: 'True' }] } }) as typeof ns;
-  assert.deepEqual(result.status.conditions, [{ type: 'A', status: 'True' }, { type: 'B', status: 'True' }]);
+  assert.deepEqual(result.status.conditions, [
+    { type: 'A', status: 'True' },
+    { type: 'B', status: 'True' },
+  ]);
 });
 
 test('unknown directives and malformed patches are 400', () => {
@@ -56,7 +123,11 @@ test('unknown directives and malformed patches are 400', () => {
     ['not', 'an', 'object'],
   ];
   for (const patch of cases) {
-    assert.throws(() => applyStrategicMergePatch(cm, patch), (error: unknown) => error instanceof PatchError && error.httpStatus === 400, JSON.stringify(patch));
+    assert.throws(
+      () => applyStrategicMergePatch(cm, patch),
+      (error: unknown) => error instanceof PatchError && error.httpStatus === 400,
+      JSON.stringify(patch),
+    );
   }
 });
 
@@ -68,8 +139,20 @@ test('list strategies come from the schema: merge keys and primitive sets, at th
         type: 'object',
         properties: {
           containers: {
-            type: 'array', 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'name',
-            items: { type: 'object', properties: { env: { type: 'array', 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'name', items: { type: 'object' } } } },
+            type: 'array',
+            'x-kubernetes-patch-strategy': 'merge',
+            'x-kubernetes-patch-merge-key': 'name',
+            items: {
+              type: 'object',
+              properties: {
+                env: {
+                  type: 'array',
+                  'x-kubernetes-patch-strategy': 'merge',
+                  'x-kubernetes-patch-merge-key': 'name',
+                  items: { type: 'object' },
+                },
+              },
+            },
           },
           hosts: { type: 'array', 'x-kubernetes-patch-strategy': 'merge', items: { type: 'string' } },
           args: { type: 'array', items: { type: 'string' } },
@@ -83,6 +166,10 @@ test('list strategies come from the schema: merge keys and primitive sets, at th
   assert.deepEqual(strategies['spec.hosts'], { kind: 'set' });
   assert.equal(strategies['spec.args'], undefined, 'a list without a strategy is replaced');
   assert.deepEqual(strategies['metadata.finalizers'], { kind: 'set' }, 'the defaults stay');
-  const merged = applyStrategicMergePatch({ spec: { containers: [{ name: 'a', image: 'x' }] } }, { spec: { containers: [{ name: 'b' }] } }, { listStrategies: strategies });
+  const merged = applyStrategicMergePatch(
+    { spec: { containers: [{ name: 'a', image: 'x' }] } },
+    { spec: { containers: [{ name: 'b' }] } },
+    { listStrategies: strategies },
+  );
   assert.deepEqual(merged, { spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b' }] } });
 });

@@ -42,7 +42,9 @@ export function listStrategiesOf(schema: object | undefined): Record<string, Lis
     if (node['type'] === 'array' && typeof strategy === 'string' && strategy.split(',').includes('merge')) {
       strategies[path] = typeof key === 'string' && key !== '' ? { kind: 'merge', key } : { kind: 'set' };
     }
-    if (isObject(node['properties'])) for (const [name, child] of Object.entries(node['properties'])) visit(child, path === '' ? name : `${path}.${name}`, depth + 1);
+    if (isObject(node['properties']))
+      for (const [name, child] of Object.entries(node['properties']))
+        visit(child, path === '' ? name : `${path}.${name}`, depth + 1);
     if (isObject(node['items'])) visit(node['items'], path, depth + 1);
   };
   visit(schema, '', 0);
@@ -56,7 +58,11 @@ const setElementOrder = '$setElementOrder/';
 /** Strategic merge for built-in kinds: merge patch plus finalizers as a set ($deleteFromPrimitiveList/finalizers),
  *  ownerReferences merged by uid, $patch: replace|delete|merge, $retainKeys, $setElementOrder/* accepted;
  *  unknown $-directives → PatchError 400. `options.listStrategies` overrides the default table. */
-export function applyStrategicMergePatch(target: unknown, patch: unknown, options: { listStrategies?: Record<string, ListStrategy> } = {}): unknown {
+export function applyStrategicMergePatch(
+  target: unknown,
+  patch: unknown,
+  options: { listStrategies?: Record<string, ListStrategy> } = {},
+): unknown {
   if (!isObject(patch)) throw new PatchError('strategic merge patch must be a JSON object', 400);
   const strategies = options.listStrategies ?? defaultListStrategies;
   const result = mergeMap(isObject(target) ? cloneJson(target) : {}, patch, '', strategies);
@@ -70,7 +76,12 @@ function childPath(path: string, key: string): string {
 }
 
 /** Merges a patch map into `target` (owned by the caller). Returns `deleted` for `$patch: delete`. */
-function mergeMap(target: Record<string, unknown>, patch: Record<string, unknown>, path: string, strategies: Record<string, ListStrategy>): Record<string, unknown> | typeof deleted {
+function mergeMap(
+  target: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  path: string,
+  strategies: Record<string, ListStrategy>,
+): Record<string, unknown> | typeof deleted {
   const directive = patch.$patch;
   if (directive !== undefined) {
     if (directive === 'delete') return deleted;
@@ -80,7 +91,8 @@ function mergeMap(target: Record<string, unknown>, patch: Record<string, unknown
   let retainKeys: string[] | undefined;
   if (hasOwn(patch, '$retainKeys')) {
     const keys = patch.$retainKeys;
-    if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) throw new PatchError('$retainKeys must be a list of strings', 400);
+    if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string'))
+      throw new PatchError('$retainKeys must be a list of strings', 400);
     retainKeys = keys;
   }
   const orders: Record<string, unknown[]> = {};
@@ -95,10 +107,12 @@ function mergeMap(target: Record<string, unknown>, patch: Record<string, unknown
       const field = key.slice(deleteFromPrimitiveList.length);
       if (!Array.isArray(value)) throw new PatchError(`${key} must be a list`, 400);
       const current = target[field];
-      if (Array.isArray(current)) target[field] = current.filter((item) => !value.some((removed) => jsonEqual(removed, item)));
+      if (Array.isArray(current))
+        target[field] = current.filter((item) => !value.some((removed) => jsonEqual(removed, item)));
       continue;
     }
-    if (key.startsWith('$')) throw new PatchError(`unknown patch directive ${JSON.stringify(key)} at ${childPath(path, key)}`, 400);
+    if (key.startsWith('$'))
+      throw new PatchError(`unknown patch directive ${JSON.stringify(key)} at ${childPath(path, key)}`, 400);
     const fieldPath = childPath(path, key);
     if (value === null) {
       delete target[key];
@@ -125,12 +139,23 @@ function mergeMap(target: Record<string, unknown>, patch: Record<string, unknown
   return target;
 }
 
-function mergeList(current: unknown, patch: unknown[], path: string, strategies: Record<string, ListStrategy>): unknown[] {
+function mergeList(
+  current: unknown,
+  patch: unknown[],
+  path: string,
+  strategies: Record<string, ListStrategy>,
+): unknown[] {
   const strategy = strategies[path];
-  const replaceMarker = patch.findIndex((item) => isObject(item) && item.$patch === 'replace' && Object.keys(item).length === 1);
-  if (replaceMarker >= 0) return patch.filter((_, index) => index !== replaceMarker).map((item) => (isObject(item) ? stripDirectives(item, path) : cloneJson(item)));
+  const replaceMarker = patch.findIndex(
+    (item) => isObject(item) && item.$patch === 'replace' && Object.keys(item).length === 1,
+  );
+  if (replaceMarker >= 0)
+    return patch
+      .filter((_, index) => index !== replaceMarker)
+      .map((item) => (isObject(item) ? stripDirectives(item, path) : cloneJson(item)));
   const base = Array.isArray(current) ? current : [];
-  if (strategy === undefined) return patch.map((item) => (isObject(item) ? stripDirectives(item, path) : cloneJson(item)));
+  if (strategy === undefined)
+    return patch.map((item) => (isObject(item) ? stripDirectives(item, path) : cloneJson(item)));
   if (strategy.kind === 'set') {
     const result = [...base];
     for (const item of patch) if (!result.some((existing) => jsonEqual(existing, item))) result.push(cloneJson(item));
@@ -139,8 +164,10 @@ function mergeList(current: unknown, patch: unknown[], path: string, strategies:
   const key = strategy.key;
   const result = [...base];
   for (const item of patch) {
-    if (!isObject(item)) throw new PatchError(`${path}: list items must be objects with the merge key ${JSON.stringify(key)}`, 400);
-    if (!hasOwn(item, key)) throw new PatchError(`${path}: map: ${JSON.stringify(item)} does not contain declared merge key: ${key}`, 400);
+    if (!isObject(item))
+      throw new PatchError(`${path}: list items must be objects with the merge key ${JSON.stringify(key)}`, 400);
+    if (!hasOwn(item, key))
+      throw new PatchError(`${path}: map: ${JSON.stringify(item)} does not contain declared merge key: ${key}`, 400);
     const index = result.findIndex((existing) => isObject(existing) && jsonEqual(existing[key], item[key]));
     if (item.$patch === 'delete') {
       if (index >= 0) result.splice(index, 1);
@@ -159,7 +186,9 @@ function mergeList(current: unknown, patch: unknown[], path: string, strategies:
 /** Orders `list` by `order` (items named in `order` first, in that order; the rest keep their relative order). */
 function applyOrder(list: unknown[], order: unknown[], strategy: ListStrategy | undefined): unknown[] {
   const matches = (item: unknown, wanted: unknown): boolean =>
-    strategy?.kind === 'merge' && isObject(item) && isObject(wanted) ? jsonEqual(item[strategy.key], wanted[strategy.key]) : jsonEqual(item, wanted);
+    strategy?.kind === 'merge' && isObject(item) && isObject(wanted)
+      ? jsonEqual(item[strategy.key], wanted[strategy.key])
+      : jsonEqual(item, wanted);
   const ordered: unknown[] = [];
   const rest = [...list];
   for (const wanted of order) {
@@ -173,8 +202,15 @@ function applyOrder(list: unknown[], order: unknown[], strategy: ListStrategy | 
 function stripDirectives(value: Record<string, unknown>, path: string): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    if (key === '$patch' || key === '$retainKeys' || key.startsWith(setElementOrder) || key.startsWith(deleteFromPrimitiveList)) continue;
-    if (key.startsWith('$')) throw new PatchError(`unknown patch directive ${JSON.stringify(key)} at ${childPath(path, key)}`, 400);
+    if (
+      key === '$patch' ||
+      key === '$retainKeys' ||
+      key.startsWith(setElementOrder) ||
+      key.startsWith(deleteFromPrimitiveList)
+    )
+      continue;
+    if (key.startsWith('$'))
+      throw new PatchError(`unknown patch directive ${JSON.stringify(key)} at ${childPath(path, key)}`, 400);
     if (child === null) continue;
     setOwn(result, key, isObject(child) ? stripDirectives(child, childPath(path, key)) : cloneJson(child));
   }

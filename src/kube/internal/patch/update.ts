@@ -25,7 +25,8 @@ export function recordUpdate(options: {
   const previousList = isObject(previous?.metadata) ? previous.metadata.managedFields : undefined;
   const requestList = isObject(next.metadata) ? next.metadata.managedFields : undefined;
   const rewritten = previous !== undefined && requestList !== undefined && !jsonEqual(requestList, previousList);
-  if (rewritten && Array.isArray(requestList) && requestList.length === 0) return writeManagedFields(cloneJson(next), []);
+  if (rewritten && Array.isArray(requestList) && requestList.length === 0)
+    return writeManagedFields(cloneJson(next), []);
   const owned = parseManagedFields(rewritten ? requestList : previous === undefined ? undefined : previousList);
 
   const before = previous === undefined ? new Set<string>() : fieldSetOf(previous, schema);
@@ -44,7 +45,13 @@ export function recordUpdate(options: {
   const removed = [...before].filter((member) => !after.has(member));
 
   if (changed.length > 0) {
-    const own = entryFor(owned, { manager: options.manager, operation: 'Update', apiVersion: options.apiVersion, now: options.now, subresource: options.subresource });
+    const own = entryFor(owned, {
+      manager: options.manager,
+      operation: 'Update',
+      apiVersion: options.apiVersion,
+      now: options.now,
+      subresource: options.subresource,
+    });
     for (const item of owned) {
       if (item === own) continue;
       for (const member of [...changed, ...removed]) if (item.set.delete(member)) item.touched = true;

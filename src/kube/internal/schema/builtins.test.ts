@@ -14,7 +14,11 @@ function schemaOf(key: string): JSONSchemaProps {
 
 test('every built-in schema is structural and has descriptions', () => {
   for (const [key, schema] of Object.entries(builtinSchemas)) {
-    assert.deepEqual(checkStructuralSchema({ ...schema, properties: { ...schema.properties, metadata: { type: 'object' } } }, key), [], key);
+    assert.deepEqual(
+      checkStructuralSchema({ ...schema, properties: { ...schema.properties, metadata: { type: 'object' } } }, key),
+      [],
+      key,
+    );
     assert.ok(typeof schema.description === 'string' && schema.description.length > 0, key);
     assert.ok(schema.properties?.metadata?.properties?.name?.description, key);
   }
@@ -23,13 +27,50 @@ test('every built-in schema is structural and has descriptions', () => {
 
 test('strict unknown-field detection on built-ins', () => {
   const cases: Array<[string, unknown, string[]]> = [
-    ['/v1/ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { x: 'y' } }, data: { k: 'v' }, data2: {} }, ['data2']],
-    ['/v1/Secret', { metadata: { name: 's', finalizers: ['f'] }, type: 'Opaque', stringData: { a: 'b' }, data: { c: 'ZA==' } }, []],
-    ['/v1/Namespace', { metadata: { name: 'n', nope: 1 }, spec: { finalizers: ['kubernetes'], x: 1 }, status: { phase: 'Active' } }, ['metadata.nope', 'spec.x']],
-    ['coordination.k8s.io/v1/Lease', { metadata: { name: 'l' }, spec: { holderIdentity: 'me', renewTime: '2024-05-01T10:00:00.123456Z', bogus: true } }, ['spec.bogus']],
-    ['/v1/Event', { metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p', extra: 1 }, reason: 'R', count: 1 }, ['involvedObject.extra']],
-    ['events.k8s.io/v1/Event', { metadata: { name: 'e' }, eventTime: '2024-05-01T10:00:00.000000Z', regarding: { kind: 'Pod' }, note: 'n', message: 'x' }, ['message']],
-    ['/v1/ServiceAccount', { metadata: { name: 'sa' }, secrets: [{ name: 'x' }], automountServiceAccountToken: false, spec: {} }, ['spec']],
+    [
+      '/v1/ConfigMap',
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels: { x: 'y' } }, data: { k: 'v' }, data2: {} },
+      ['data2'],
+    ],
+    [
+      '/v1/Secret',
+      { metadata: { name: 's', finalizers: ['f'] }, type: 'Opaque', stringData: { a: 'b' }, data: { c: 'ZA==' } },
+      [],
+    ],
+    [
+      '/v1/Namespace',
+      { metadata: { name: 'n', nope: 1 }, spec: { finalizers: ['kubernetes'], x: 1 }, status: { phase: 'Active' } },
+      ['metadata.nope', 'spec.x'],
+    ],
+    [
+      'coordination.k8s.io/v1/Lease',
+      {
+        metadata: { name: 'l' },
+        spec: { holderIdentity: 'me', renewTime: '2024-05-01T10:00:00.123456Z', bogus: true },
+      },
+      ['spec.bogus'],
+    ],
+    [
+      '/v1/Event',
+      { metadata: { name: 'e' }, involvedObject: { kind: 'Pod', name: 'p', extra: 1 }, reason: 'R', count: 1 },
+      ['involvedObject.extra'],
+    ],
+    [
+      'events.k8s.io/v1/Event',
+      {
+        metadata: { name: 'e' },
+        eventTime: '2024-05-01T10:00:00.000000Z',
+        regarding: { kind: 'Pod' },
+        note: 'n',
+        message: 'x',
+      },
+      ['message'],
+    ],
+    [
+      '/v1/ServiceAccount',
+      { metadata: { name: 'sa' }, secrets: [{ name: 'x' }], automountServiceAccountToken: false, spec: {} },
+      ['spec'],
+    ],
     [
       'apiextensions.k8s.io/v1/CustomResourceDefinition',
       {
@@ -38,7 +79,22 @@ test('strict unknown-field detection on built-ins', () => {
           group: 'example.com',
           names: { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] },
           scope: 'Namespaced',
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } }, subresources: { status: {} }, additionalPrinterColumns: [{ name: 'R', type: 'integer', jsonPath: '.spec.r' }], typo: 1 }],
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: {
+                  type: 'object',
+                  properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+                },
+              },
+              subresources: { status: {} },
+              additionalPrinterColumns: [{ name: 'R', type: 'integer', jsonPath: '.spec.r' }],
+              typo: 1,
+            },
+          ],
         },
       },
       ['spec.versions[0].typo'],
@@ -51,7 +107,15 @@ test('strict unknown-field detection on built-ins', () => {
 });
 
 test('the CRD schema keeps nested openAPIV3Schema untouched (recursive JSONSchemaProps)', () => {
-  const deep = { type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'true' }] } } } } } };
+  const deep = {
+    type: 'object',
+    properties: {
+      a: {
+        type: 'object',
+        properties: { b: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'true' }] } } },
+      },
+    },
+  };
   const crd = { spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: deep } }] } };
   const result = pruneUnknownFields(crd, schemaOf('apiextensions.k8s.io/v1/CustomResourceDefinition'));
   assert.deepEqual(result.value, crd);

@@ -8,7 +8,11 @@ import { objectMetaSchema } from './object-meta.js';
 import { renderedBuiltinSchemas } from './rendered-builtins.js';
 import type { JSONSchemaProps } from './types.js';
 
-const str = (description: string, extra: JSONSchemaProps = {}): JSONSchemaProps => ({ type: 'string', description, ...extra });
+const str = (description: string, extra: JSONSchemaProps = {}): JSONSchemaProps => ({
+  type: 'string',
+  description,
+  ...extra,
+});
 const int32 = (description: string): JSONSchemaProps => ({ type: 'integer', format: 'int32', description });
 const bool = (description: string): JSONSchemaProps => ({ type: 'boolean', description });
 const time = (description: string): JSONSchemaProps => ({ type: 'string', format: 'date-time', description });
@@ -25,7 +29,11 @@ const stringList = (description: string, extra: JSONSchemaProps = {}): JSONSchem
 });
 
 /** The apiVersion/kind/metadata properties every object has. */
-function objectRoot(description: string, properties: Record<string, JSONSchemaProps>, extra: JSONSchemaProps = {}): JSONSchemaProps {
+function objectRoot(
+  description: string,
+  properties: Record<string, JSONSchemaProps>,
+  extra: JSONSchemaProps = {},
+): JSONSchemaProps {
   return {
     type: 'object',
     description,
@@ -53,7 +61,9 @@ const objectReference: JSONSchemaProps = {
     namespace: str('Namespace of the referent.'),
     uid: str('UID of the referent.'),
     resourceVersion: str('Specific resourceVersion to which this reference is made, if any.'),
-    fieldPath: str('If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].'),
+    fieldPath: str(
+      'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].',
+    ),
   },
   'x-kubernetes-map-type': 'atomic',
 };
@@ -81,53 +91,78 @@ const conditionList = (description: string): JSONSchemaProps => ({
   'x-kubernetes-patch-merge-key': 'type',
 });
 
-const namespace = objectRoot(
-  'Namespace provides a scope for Names. Use of multiple namespaces is optional.',
-  {
-    spec: {
-      type: 'object',
-      description: 'Spec defines the behavior of the Namespace.',
-      properties: {
-        finalizers: stringList('Finalizers is an opaque list of values that must be empty to permanently remove object from storage.', { 'x-kubernetes-list-type': 'atomic' }),
-      },
-    },
-    status: {
-      type: 'object',
-      description: 'Status describes the current status of a Namespace.',
-      properties: {
-        phase: str('Phase is the current lifecycle phase of the namespace.', { enum: ['Active', 'Terminating'] }),
-        conditions: conditionList("Represents the latest available observations of a namespace's current state."),
-      },
+const namespace = objectRoot('Namespace provides a scope for Names. Use of multiple namespaces is optional.', {
+  spec: {
+    type: 'object',
+    description: 'Spec defines the behavior of the Namespace.',
+    properties: {
+      finalizers: stringList(
+        'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.',
+        { 'x-kubernetes-list-type': 'atomic' },
+      ),
     },
   },
-);
+  status: {
+    type: 'object',
+    description: 'Status describes the current status of a Namespace.',
+    properties: {
+      phase: str('Phase is the current lifecycle phase of the namespace.', { enum: ['Active', 'Terminating'] }),
+      conditions: conditionList("Represents the latest available observations of a namespace's current state."),
+    },
+  },
+});
 
 const configMap = objectRoot('ConfigMap holds configuration data for pods to consume.', {
-  data: stringMap("Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field."),
-  binaryData: stringMap("BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range.", { type: 'string', format: 'byte' }),
-  immutable: bool('Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).'),
+  data: stringMap(
+    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field.",
+  ),
+  binaryData: stringMap(
+    "BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range.",
+    { type: 'string', format: 'byte' },
+  ),
+  immutable: bool(
+    'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).',
+  ),
 });
 
-const secret = objectRoot('Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.', {
-  data: stringMap("Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string.", { type: 'string', format: 'byte' }),
-  stringData: stringMap('stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.'),
-  type: str('Used to facilitate programmatic handling of secret data.'),
-  immutable: bool('Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).'),
-});
+const secret = objectRoot(
+  'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.',
+  {
+    data: stringMap(
+      "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string.",
+      { type: 'string', format: 'byte' },
+    ),
+    stringData: stringMap(
+      'stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.',
+    ),
+    type: str('Used to facilitate programmatic handling of secret data.'),
+    immutable: bool(
+      'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).',
+    ),
+  },
+);
 
 const eventSource: JSONSchemaProps = {
   type: 'object',
   description: 'EventSource contains information for an event.',
-  properties: { component: str('Component from which the event is generated.'), host: str('Node name on which the event is generated.') },
+  properties: {
+    component: str('Component from which the event is generated.'),
+    host: str('Node name on which the event is generated.'),
+  },
 };
 
 const coreEvent = objectRoot(
   'Event is a report of an event somewhere in the cluster. Events have a limited retention time and triggers and messages may evolve with time.',
   {
     involvedObject: { ...objectReference, description: 'The object that this event is about.' },
-    reason: str('This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+    reason: str(
+      "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+    ),
     message: str('A human-readable description of the status of this operation.'),
-    source: { ...eventSource, description: 'The component reporting this event. Should be a short machine understandable string.' },
+    source: {
+      ...eventSource,
+      description: 'The component reporting this event. Should be a short machine understandable string.',
+    },
     firstTimestamp: time('The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)'),
     lastTimestamp: time('The time at which the most recent occurrence of this event was recorded.'),
     count: int32('The number of times this event has occurred.'),
@@ -135,8 +170,11 @@ const coreEvent = objectRoot(
     eventTime: { ...time('Time when this Event was first observed.'), nullable: true },
     series: {
       type: 'object',
-      description: 'Data about the Event series this event represents or nil if it\'s a singleton Event.',
-      properties: { count: int32('Number of occurrences in this series up to the last heartbeat time'), lastObservedTime: time('Time of the last occurrence observed') },
+      description: "Data about the Event series this event represents or nil if it's a singleton Event.",
+      properties: {
+        count: int32('Number of occurrences in this series up to the last heartbeat time'),
+        lastObservedTime: time('Time of the last occurrence observed'),
+      },
     },
     action: str('What action was taken/failed regarding to the Regarding object.'),
     related: { ...objectReference, description: 'Optional secondary object for more complex actions.' },
@@ -152,25 +190,44 @@ const eventsEvent = objectRoot(
     eventTime: time('eventTime is the time when this Event was first observed. It is required.'),
     series: {
       type: 'object',
-      description: 'series is data about the Event series this event represents or nil if it\'s a singleton Event.',
+      description: "series is data about the Event series this event represents or nil if it's a singleton Event.",
       required: ['count', 'lastObservedTime'],
       properties: {
         count: int32('count is the number of occurrences in this series up to the last heartbeat time.'),
-        lastObservedTime: time('lastObservedTime is the time when last Event from the series was seen before last heartbeat.'),
+        lastObservedTime: time(
+          'lastObservedTime is the time when last Event from the series was seen before last heartbeat.',
+        ),
       },
     },
-    reportingController: str('reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`. This field cannot be empty for new Events.'),
-    reportingInstance: str('reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty for new Events and it can have at most 128 characters.'),
+    reportingController: str(
+      'reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`. This field cannot be empty for new Events.',
+    ),
+    reportingInstance: str(
+      'reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty for new Events and it can have at most 128 characters.',
+    ),
     action: str('action is what action was taken/failed regarding to the regarding object. It is machine-readable.'),
     reason: str('reason is why the action was taken. It is human-readable.'),
     regarding: { ...objectReference, description: 'regarding contains the object this Event is about.' },
     related: { ...objectReference, description: 'related is the optional secondary object for more complex actions.' },
-    note: str('note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB.'),
-    type: str('type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable.'),
-    deprecatedSource: { ...eventSource, description: 'deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.' },
-    deprecatedFirstTimestamp: time('deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.'),
-    deprecatedLastTimestamp: time('deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.'),
-    deprecatedCount: int32('deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type.'),
+    note: str(
+      'note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB.',
+    ),
+    type: str(
+      'type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable.',
+    ),
+    deprecatedSource: {
+      ...eventSource,
+      description: 'deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.',
+    },
+    deprecatedFirstTimestamp: time(
+      'deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.',
+    ),
+    deprecatedLastTimestamp: time(
+      'deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.',
+    ),
+    deprecatedCount: int32(
+      'deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type.',
+    ),
   },
   { required: ['eventTime'] },
 );
@@ -181,12 +238,16 @@ const lease = objectRoot('Lease defines a lease concept.', {
     description: 'spec contains the specification of the Lease.',
     properties: {
       holderIdentity: str('holderIdentity contains the identity of the holder of a current lease.'),
-      leaseDurationSeconds: int32('leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime.'),
+      leaseDurationSeconds: int32(
+        'leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime.',
+      ),
       acquireTime: time('acquireTime is a time when the current lease was acquired.'),
       renewTime: time('renewTime is a time when the current holder of a lease has last updated the lease.'),
       leaseTransitions: int32('leaseTransitions is the number of transitions of a lease between holders.'),
       strategy: str('Strategy indicates the strategy for picking the leader for coordinated leader election.'),
-      preferredHolder: str('PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up.'),
+      preferredHolder: str(
+        'PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up.',
+      ),
     },
   },
 });
@@ -196,7 +257,8 @@ const serviceAccount = objectRoot(
   {
     secrets: {
       type: 'array',
-      description: 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+      description:
+        'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
       items: objectReference,
       'x-kubernetes-list-type': 'atomic',
       'x-kubernetes-patch-strategy': 'merge',
@@ -204,11 +266,20 @@ const serviceAccount = objectRoot(
     },
     imagePullSecrets: {
       type: 'array',
-      description: 'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.',
-      items: { type: 'object', description: 'LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.', properties: { name: str('Name of the referent.') }, 'x-kubernetes-map-type': 'atomic' },
+      description:
+        'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.',
+      items: {
+        type: 'object',
+        description:
+          'LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.',
+        properties: { name: str('Name of the referent.') },
+        'x-kubernetes-map-type': 'atomic',
+      },
       'x-kubernetes-list-type': 'atomic',
     },
-    automountServiceAccountToken: bool('AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.'),
+    automountServiceAccountToken: bool(
+      'AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.',
+    ),
   },
 );
 
@@ -217,12 +288,24 @@ const crdNames: JSONSchemaProps = {
   description: 'CustomResourceDefinitionNames indicates the names to serve this CustomResourceDefinition',
   required: ['plural', 'kind'],
   properties: {
-    plural: str('plural is the plural name of the resource to serve. The custom resources are served under `/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`). Must be all lowercase.'),
-    singular: str('singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`.'),
-    shortNames: stringList('shortNames are short names for the resource, exposed in API discovery documents, and used by clients to support invocations like `kubectl get <shortname>`. It must be all lowercase.', { 'x-kubernetes-list-type': 'atomic' }),
-    kind: str('kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource instances will use this value as the `kind` attribute in API calls.'),
+    plural: str(
+      'plural is the plural name of the resource to serve. The custom resources are served under `/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`). Must be all lowercase.',
+    ),
+    singular: str(
+      'singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`.',
+    ),
+    shortNames: stringList(
+      'shortNames are short names for the resource, exposed in API discovery documents, and used by clients to support invocations like `kubectl get <shortname>`. It must be all lowercase.',
+      { 'x-kubernetes-list-type': 'atomic' },
+    ),
+    kind: str(
+      'kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource instances will use this value as the `kind` attribute in API calls.',
+    ),
     listKind: str('listKind is the serialized kind of the list for this resource. Defaults to "`kind`List".'),
-    categories: stringList('categories is a list of grouped resources this custom resource belongs to (e.g. \'all\'). This is published in API discovery documents, and used by clients to support invocations like `kubectl get all`.', { 'x-kubernetes-list-type': 'atomic' }),
+    categories: stringList(
+      "categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in API discovery documents, and used by clients to support invocations like `kubectl get all`.",
+      { 'x-kubernetes-list-type': 'atomic' },
+    ),
   },
 };
 
@@ -231,14 +314,23 @@ const crdVersion: JSONSchemaProps = {
   description: 'CustomResourceDefinitionVersion describes a version for CRD.',
   required: ['name', 'served', 'storage'],
   properties: {
-    name: str('name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version at `/apis/<group>/<version>/...` if `served` is true.'),
+    name: str(
+      'name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version at `/apis/<group>/<version>/...` if `served` is true.',
+    ),
     served: bool('served is a flag enabling/disabling this version from being served via REST APIs'),
-    storage: bool('storage indicates this version should be used when persisting custom resources to storage. There must be exactly one version with storage=true.'),
-    deprecated: bool('deprecated indicates this version of the custom resource API is deprecated. When set to true, API requests to this version receive a warning header in the server response. Defaults to false.'),
-    deprecationWarning: str('deprecationWarning overrides the default warning returned to API clients. May only be set when `deprecated` is true.'),
+    storage: bool(
+      'storage indicates this version should be used when persisting custom resources to storage. There must be exactly one version with storage=true.',
+    ),
+    deprecated: bool(
+      'deprecated indicates this version of the custom resource API is deprecated. When set to true, API requests to this version receive a warning header in the server response. Defaults to false.',
+    ),
+    deprecationWarning: str(
+      'deprecationWarning overrides the default warning returned to API clients. May only be set when `deprecated` is true.',
+    ),
     schema: {
       type: 'object',
-      description: 'schema describes the schema used for validation, pruning, and defaulting of this version of the custom resource.',
+      description:
+        'schema describes the schema used for validation, pruning, and defaulting of this version of the custom resource.',
       properties: {
         openAPIV3Schema: {
           type: 'object',
@@ -251,22 +343,34 @@ const crdVersion: JSONSchemaProps = {
       type: 'object',
       description: 'subresources specify what subresources this version of the defined custom resource have.',
       properties: {
-        status: { type: 'object', description: 'status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object.' },
+        status: {
+          type: 'object',
+          description:
+            'status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object.',
+        },
         scale: {
           type: 'object',
-          description: 'scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object.',
+          description:
+            'scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object.',
           required: ['specReplicasPath', 'statusReplicasPath'],
           properties: {
-            specReplicasPath: str('specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `spec.replicas`.'),
-            statusReplicasPath: str('statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `status.replicas`.'),
-            labelSelectorPath: str('labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale `status.selector`.'),
+            specReplicasPath: str(
+              'specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `spec.replicas`.',
+            ),
+            statusReplicasPath: str(
+              'statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `status.replicas`.',
+            ),
+            labelSelectorPath: str(
+              'labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale `status.selector`.',
+            ),
           },
         },
       },
     },
     additionalPrinterColumns: {
       type: 'array',
-      description: 'additionalPrinterColumns specifies additional columns returned in Table output. If no columns are specified, a single column displaying the age of the custom resource is used.',
+      description:
+        'additionalPrinterColumns specifies additional columns returned in Table output. If no columns are specified, a single column displaying the age of the custom resource is used.',
       'x-kubernetes-list-type': 'atomic',
       items: {
         type: 'object',
@@ -274,11 +378,19 @@ const crdVersion: JSONSchemaProps = {
         required: ['name', 'type', 'jsonPath'],
         properties: {
           name: str('name is a human readable name for the column.'),
-          type: str('type is an OpenAPI type definition for this column. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details.'),
-          format: str('format is an optional OpenAPI type definition for this column. The \'name\' format is applied to the primary identifier column to assist in clients identifying column is the resource name.'),
+          type: str(
+            'type is an OpenAPI type definition for this column. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details.',
+          ),
+          format: str(
+            "format is an optional OpenAPI type definition for this column. The 'name' format is applied to the primary identifier column to assist in clients identifying column is the resource name.",
+          ),
           description: str('description is a human readable description of this column.'),
-          priority: int32('priority is an integer defining the relative importance of this column compared to others. Lower numbers are considered higher priority.'),
-          jsonPath: str('jsonPath is a simple JSON path (i.e. with array notation) which is evaluated against each custom resource to produce the value for this column.'),
+          priority: int32(
+            'priority is an integer defining the relative importance of this column compared to others. Lower numbers are considered higher priority.',
+          ),
+          jsonPath: str(
+            'jsonPath is a simple JSON path (i.e. with array notation) which is evaluated against each custom resource to produce the value for this column.',
+          ),
         },
       },
     },
@@ -286,7 +398,16 @@ const crdVersion: JSONSchemaProps = {
       type: 'array',
       description: 'selectableFields specifies paths to fields that may be used as field selectors.',
       'x-kubernetes-list-type': 'atomic',
-      items: { type: 'object', description: 'SelectableField specifies the JSON path of a field that may be used with field selectors.', required: ['jsonPath'], properties: { jsonPath: str('jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector value.') } },
+      items: {
+        type: 'object',
+        description: 'SelectableField specifies the JSON path of a field that may be used with field selectors.',
+        required: ['jsonPath'],
+        properties: {
+          jsonPath: str(
+            'jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector value.',
+          ),
+        },
+      },
     },
   },
 };
@@ -311,12 +432,17 @@ const customResourceDefinition = objectRoot(
       description: 'spec describes how the user wants the resources to appear',
       required: ['group', 'names', 'scope', 'versions'],
       properties: {
-        group: str('group is the API group of the defined custom resource. The custom resources are served under `/apis/<group>/...`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`).'),
+        group: str(
+          'group is the API group of the defined custom resource. The custom resources are served under `/apis/<group>/...`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`).',
+        ),
         names: { ...crdNames, description: 'names specify the resource and kind names for the custom resource.' },
-        scope: str('scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values are `Cluster` and `Namespaced`.'),
+        scope: str(
+          'scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values are `Cluster` and `Namespaced`.',
+        ),
         versions: {
           type: 'array',
-          description: 'versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery.',
+          description:
+            'versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery.',
           items: crdVersion,
           'x-kubernetes-list-type': 'atomic',
         },
@@ -325,27 +451,40 @@ const customResourceDefinition = objectRoot(
           description: 'conversion defines conversion settings for the CRD.',
           required: ['strategy'],
           properties: {
-            strategy: str('strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion.'),
+            strategy: str(
+              'strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion.',
+            ),
             webhook: {
               type: 'object',
-              description: 'webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`.',
+              description:
+                'webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`.',
               required: ['conversionReviewVersions'],
               properties: {
                 clientConfig: {
                   type: 'object',
                   description: 'clientConfig is the instructions for how to call the webhook if strategy is `Webhook`.',
                   properties: {
-                    url: str('url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified.'),
+                    url: str(
+                      'url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified.',
+                    ),
                     service: serviceReference,
-                    caBundle: str('caBundle is a PEM encoded CA bundle which will be used to validate the webhook\'s server certificate.', { format: 'byte' }),
+                    caBundle: str(
+                      "caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate.",
+                      { format: 'byte' },
+                    ),
                   },
                 },
-                conversionReviewVersions: stringList('conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects.', { 'x-kubernetes-list-type': 'atomic' }),
+                conversionReviewVersions: stringList(
+                  'conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects.',
+                  { 'x-kubernetes-list-type': 'atomic' },
+                ),
               },
             },
           },
         },
-        preserveUnknownFields: bool('preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. apiVersion, kind, metadata and known fields inside metadata are always preserved. This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.'),
+        preserveUnknownFields: bool(
+          'preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. apiVersion, kind, metadata and known fields inside metadata are always preserved. This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.',
+        ),
       },
     },
     status: {
@@ -353,8 +492,15 @@ const customResourceDefinition = objectRoot(
       description: 'status indicates the actual state of the CustomResourceDefinition',
       properties: {
         conditions: conditionList('conditions indicate state for particular aspects of a CustomResourceDefinition'),
-        acceptedNames: { ...crdNames, description: 'acceptedNames are the names that are actually being used to serve discovery. They may be different than the names in spec.' },
-        storedVersions: stringList('storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd.', { 'x-kubernetes-list-type': 'atomic' }),
+        acceptedNames: {
+          ...crdNames,
+          description:
+            'acceptedNames are the names that are actually being used to serve discovery. They may be different than the names in spec.',
+        },
+        storedVersions: stringList(
+          'storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd.',
+          { 'x-kubernetes-list-type': 'atomic' },
+        ),
       },
     },
   },
@@ -371,7 +517,9 @@ function withObjectMeta(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withObjectMeta(item)]));
 }
 
-const rendered = Object.fromEntries(Object.entries(renderedBuiltinSchemas).map(([key, schema]) => [key, withObjectMeta(schema) as JSONSchemaProps]));
+const rendered = Object.fromEntries(
+  Object.entries(renderedBuiltinSchemas).map(([key, schema]) => [key, withObjectMeta(schema) as JSONSchemaProps]),
+);
 
 /** Built-in kinds whose schema's `required` lists are enforced (rendered from Kubernetes' models, so complete). */
 export const schemaValidatedBuiltins: ReadonlySet<string> = new Set(Object.keys(rendered));

@@ -16,7 +16,8 @@ export function findCelValidations(schema: JSONSchemaProps, fieldPrefix = ''): s
     if (!isObject(node)) return;
     const rules = node['x-kubernetes-validations'];
     if (Array.isArray(rules) && rules.length > 0) found.push(path);
-    if (isObject(node.properties)) for (const [key, child] of Object.entries(node.properties)) visit(child, `${path}.properties[${key}]`);
+    if (isObject(node.properties))
+      for (const [key, child] of Object.entries(node.properties)) visit(child, `${path}.properties[${key}]`);
     if (isObject(node.additionalProperties)) visit(node.additionalProperties, `${path}.additionalProperties`);
     if (node.items !== undefined) visit(node.items, `${path}.items`);
     for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {

@@ -14,13 +14,23 @@ const schema: JSONSchemaProps = {
         mode: { type: 'string', default: 'auto' },
         nullable: { type: 'string', nullable: true, default: 'd' },
         plain: { type: 'string' },
-        nested: { type: 'object', default: { inner: {} }, properties: { inner: { type: 'object', properties: { level: { type: 'integer', default: 3 } } } } },
+        nested: {
+          type: 'object',
+          default: { inner: {} },
+          properties: { inner: { type: 'object', properties: { level: { type: 'integer', default: 3 } } } },
+        },
         ports: {
           type: 'array',
-          items: { type: 'object', properties: { name: { type: 'string' }, protocol: { type: 'string', default: 'TCP' } } },
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' }, protocol: { type: 'string', default: 'TCP' } },
+          },
         },
         counts: { type: 'array', items: { type: 'integer', default: 0 } },
-        byName: { type: 'object', additionalProperties: { type: 'object', properties: { on: { type: 'boolean', default: true } } } },
+        byName: {
+          type: 'object',
+          additionalProperties: { type: 'object', properties: { on: { type: 'boolean', default: true } } },
+        },
         free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
       },
     },
@@ -32,7 +42,10 @@ test('defaults are applied recursively to absent fields only', () => {
     {
       name: 'absent spec is defaulted, then its own properties',
       input: { apiVersion: 'x/v1' },
-      output: { apiVersion: 'x/v1', spec: { replicas: 1, mode: 'auto', nullable: 'd', nested: { inner: { level: 3 } } } },
+      output: {
+        apiVersion: 'x/v1',
+        spec: { replicas: 1, mode: 'auto', nullable: 'd', nested: { inner: { level: 3 } } },
+      },
     },
     {
       name: 'present values are kept (including zero values)',
@@ -42,15 +55,31 @@ test('defaults are applied recursively to absent fields only', () => {
     {
       name: 'null on non-nullable with default → default; nullable null stays; null without default is dropped',
       input: { spec: { replicas: null, nullable: null, plain: null, free: { x: null } } },
-      output: { spec: { replicas: 1, mode: 'auto', nullable: null, nested: { inner: { level: 3 } }, free: { x: null } } },
+      output: {
+        spec: { replicas: 1, mode: 'auto', nullable: null, nested: { inner: { level: 3 } }, free: { x: null } },
+      },
     },
     {
       name: 'defaults inside array items and additionalProperties',
-      input: { spec: { ports: [{ name: 'http' }, { name: 'dns', protocol: 'UDP' }], counts: [1, null], byName: { a: {}, b: { on: false } } } },
+      input: {
+        spec: {
+          ports: [{ name: 'http' }, { name: 'dns', protocol: 'UDP' }],
+          counts: [1, null],
+          byName: { a: {}, b: { on: false } },
+        },
+      },
       output: {
         spec: {
-          replicas: 1, mode: 'auto', nullable: 'd', nested: { inner: { level: 3 } },
-          ports: [{ name: 'http', protocol: 'TCP' }, { name: 'dns', protocol: 'UDP' }], counts: [1, 0], byName: { a: { on: true }, b: { on: false } },
+          replicas: 1,
+          mode: 'auto',
+          nullable: 'd',
+          nested: { inner: { level: 3 } },
+          ports: [
+            { name: 'http', protocol: 'TCP' },
+            { name: 'dns', protocol: 'UDP' },
+          ],
+          counts: [1, 0],
+          byName: { a: { on: true }, b: { on: false } },
         },
       },
     },

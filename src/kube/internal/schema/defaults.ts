@@ -50,7 +50,8 @@ function applyDefaultsInPlace(value: unknown, schema: JSONSchemaProps | undefine
     for (const [key, propertySchema] of Object.entries(schema.properties ?? {})) {
       if (!hasDefault(propertySchema)) continue;
       const present = Object.prototype.hasOwnProperty.call(value, key);
-      if (!present || isNonNullableNullWithDefault(value[key], propertySchema)) value[key] = cloneJson(propertySchema.default);
+      if (!present || isNonNullableNullWithDefault(value[key], propertySchema))
+        value[key] = cloneJson(propertySchema.default);
     }
     for (const key of Object.keys(value)) {
       const childSchema = childSchemaOf(schema, key);

@@ -4,8 +4,21 @@ import { parseJsonDetectingDuplicates } from './json-parse.js';
 
 test('parses every JSON construct exactly as JSON.parse', () => {
   const samples = [
-    '{}', '[]', 'null', 'true', 'false', '0', '-0', '1.5e3', '-12.25E-2', '"a\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00"',
-    ' {"a": [1, {"b": null}, "x"], "c": {"d": {}}} ', '"é日本"', '[[[]]]', '{"__proto__": {"x": 1}}', '123456789012345678901',
+    '{}',
+    '[]',
+    'null',
+    'true',
+    'false',
+    '0',
+    '-0',
+    '1.5e3',
+    '-12.25E-2',
+    '"a\\"b\\\\c\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00"',
+    ' {"a": [1, {"b": null}, "x"], "c": {"d": {}}} ',
+    '"é日本"',
+    '[[[]]]',
+    '{"__proto__": {"x": 1}}',
+    '123456789012345678901',
   ];
   for (const sample of samples) {
     const { value, duplicateFields } = parseJsonDetectingDuplicates(sample);
@@ -54,7 +67,11 @@ test('malformed input throws a SyntaxError naming the position', () => {
     ['NaN', /looking for beginning of value/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parseJsonDetectingDuplicates(text), (error: unknown) => error instanceof SyntaxError && message.test(error.message), text);
+    assert.throws(
+      () => parseJsonDetectingDuplicates(text),
+      (error: unknown) => error instanceof SyntaxError && message.test(error.message),
+      text,
+    );
   }
   assert.throws(() => parseJsonDetectingDuplicates('['.repeat(5000) + ']'.repeat(5000)), SyntaxError);
 });

@@ -8,7 +8,9 @@ import { childPath, indexPath, setOwn } from './util.js';
 /** Nesting deeper than this is rejected (Go's encoding/json allows 10000; a JS stack is smaller). */
 const maxDepth = 2000;
 
-/** JSON.parse that also reports duplicate keys as dotted paths. Throws SyntaxError (message says where) if malformed. */
+/**
+ * JSON.parse that also reports duplicate keys as dotted paths. Throws SyntaxError (message says where) if malformed.
+ */
 export function parseJsonDetectingDuplicates(text: string): { value: unknown; duplicateFields: string[] } {
   const parser = new Parser(text);
   parser.skipWhitespace();
@@ -28,7 +30,8 @@ class Parser {
 
   private currentPath(): string {
     let result = '';
-    for (const element of this.path) result = typeof element === 'number' ? indexPath(result, element) : childPath(result, element);
+    for (const element of this.path)
+      result = typeof element === 'number' ? indexPath(result, element) : childPath(result, element);
     return result;
   }
 
@@ -47,7 +50,9 @@ class Parser {
   fail(context: string): never {
     const { line, column } = this.lineAndColumn(this.position);
     const found =
-      this.position >= this.text.length ? 'unexpected end of JSON input' : `invalid character ${describe(this.text[this.position] ?? '')} ${context}`;
+      this.position >= this.text.length
+        ? 'unexpected end of JSON input'
+        : `invalid character ${describe(this.text[this.position] ?? '')} ${context}`;
     throw new SyntaxError(`${found} at line ${line}, column ${column} (offset ${this.position})`);
   }
 
@@ -87,7 +92,8 @@ class Parser {
 
   private parseLiteral(word: string, value: unknown): unknown {
     for (let index = 0; index < word.length; index++) {
-      if (this.text[this.position] !== word[index]) this.fail(`in literal ${word} (expecting ${describe(word[index] ?? '')})`);
+      if (this.text[this.position] !== word[index])
+        this.fail(`in literal ${word} (expecting ${describe(word[index] ?? '')})`);
       this.position++;
     }
     return value;

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyDefaults, parseJsonDetectingDuplicates, pruneUnknownFields, validateValue, type JSONSchemaProps } from './index.js';
+import {
+  applyDefaults,
+  parseJsonDetectingDuplicates,
+  pruneUnknownFields,
+  validateValue,
+  type JSONSchemaProps,
+} from './index.js';
 
 // A Widget CRD version schema, as in the API subset's examples.
 const widget: JSONSchemaProps = {
@@ -12,12 +18,20 @@ const widget: JSONSchemaProps = {
       properties: {
         replicas: { type: 'integer', minimum: 0, default: 1 },
         size: { type: 'string', enum: ['small', 'large'] },
-        config: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { level: { type: 'integer', default: 2 } } },
+        config: {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          properties: { level: { type: 'integer', default: 2 } },
+        },
         containers: {
           type: 'array',
           'x-kubernetes-list-type': 'map',
           'x-kubernetes-list-map-keys': ['name'],
-          items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, image: { type: 'string', default: 'nginx' } } },
+          items: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string' }, image: { type: 'string', default: 'nginx' } },
+          },
         },
       },
     },
@@ -44,7 +58,15 @@ test('decode → prune → default → validate on a custom resource', () => {
     apiVersion: 'example.com/v1',
     kind: 'Widget',
     metadata: { name: 'w1', labels: { a: 'b' } },
-    spec: { size: 'large', replicas: 1, config: { free: { x: 1 }, level: 2 }, containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox' }] },
+    spec: {
+      size: 'large',
+      replicas: 1,
+      config: { free: { x: 1 }, level: 2 },
+      containers: [
+        { name: 'a', image: 'nginx' },
+        { name: 'b', image: 'busybox' },
+      ],
+    },
   });
 });
 

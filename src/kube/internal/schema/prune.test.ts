@@ -11,7 +11,10 @@ const schema: JSONSchemaProps = {
       properties: {
         replicas: { type: 'integer' },
         items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
-        matrix: { type: 'array', items: { type: 'array', items: { type: 'object', properties: { v: { type: 'integer' } } } } },
+        matrix: {
+          type: 'array',
+          items: { type: 'array', items: { type: 'object', properties: { v: { type: 'integer' } } } },
+        },
         labels: { type: 'object', additionalProperties: { type: 'object', properties: { a: { type: 'string' } } } },
         free: {
           type: 'object',
@@ -36,13 +39,25 @@ test('pruning drops unknown fields and reports their paths', () => {
   const cases: Array<{ name: string; input: unknown; output: unknown; pruned: string[] }> = [
     {
       name: 'root keeps apiVersion/kind/metadata, drops unknown top-level and nested keys',
-      input: { apiVersion: 'x/v1', kind: 'W', metadata: { name: 'a', labels: { k: 'v' } }, extra: 1, spec: { replicas: 1, foo: 2 } },
+      input: {
+        apiVersion: 'x/v1',
+        kind: 'W',
+        metadata: { name: 'a', labels: { k: 'v' } },
+        extra: 1,
+        spec: { replicas: 1, foo: 2 },
+      },
       output: { apiVersion: 'x/v1', kind: 'W', metadata: { name: 'a', labels: { k: 'v' } }, spec: { replicas: 1 } },
       pruned: ['extra', 'spec.foo'],
     },
     {
       name: 'root metadata is pruned like ObjectMeta',
-      input: { metadata: { name: 'a', bogus: true, ownerReferences: [{ uid: 'u', name: 'n', kind: 'K', apiVersion: 'v1', junk: 1 }] } },
+      input: {
+        metadata: {
+          name: 'a',
+          bogus: true,
+          ownerReferences: [{ uid: 'u', name: 'n', kind: 'K', apiVersion: 'v1', junk: 1 }],
+        },
+      },
       output: { metadata: { name: 'a', ownerReferences: [{ uid: 'u', name: 'n', kind: 'K', apiVersion: 'v1' }] } },
       pruned: ['metadata.bogus', 'metadata.ownerReferences[0].junk'],
     },
@@ -66,7 +81,17 @@ test('pruning drops unknown fields and reports their paths', () => {
     },
     {
       name: 'embedded resource keeps apiVersion/kind, prunes metadata like ObjectMeta and other keys by schema',
-      input: { spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', nope: 1 }, spec: { x: 'a', y: 'b' }, other: 1 } } },
+      input: {
+        spec: {
+          template: {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: 'p', nope: 1 },
+            spec: { x: 'a', y: 'b' },
+            other: 1,
+          },
+        },
+      },
       output: { spec: { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { x: 'a' } } } },
       pruned: ['spec.template.metadata.nope', 'spec.template.spec.y', 'spec.template.other'],
     },
@@ -97,7 +122,10 @@ test('pruning returns a copy and leaves the input untouched', () => {
 });
 
 test('a preserve-unknown root keeps everything except unknown metadata', () => {
-  const result = pruneUnknownFields({ a: { b: 1 }, metadata: { x: 1, name: 'n' } }, { type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+  const result = pruneUnknownFields(
+    { a: { b: 1 }, metadata: { x: 1, name: 'n' } },
+    { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  );
   assert.deepEqual(result.value, { a: { b: 1 }, metadata: { name: 'n' } });
   assert.deepEqual(result.pruned, ['metadata.x']);
 });

@@ -17,7 +17,8 @@ import { childPath, cloneJson, indexPath, isObject } from './util.js';
 export function pruneUnknownFields(object: unknown, schema: JSONSchemaProps): { value: unknown; pruned: string[] } {
   const value = cloneJson(object);
   const pruned: string[] = [];
-  const root: JSONSchemaProps = schema['x-kubernetes-embedded-resource'] === true ? schema : { ...schema, 'x-kubernetes-embedded-resource': true };
+  const root: JSONSchemaProps =
+    schema['x-kubernetes-embedded-resource'] === true ? schema : { ...schema, 'x-kubernetes-embedded-resource': true };
   prune(value, root, '', pruned, true);
   return { value, pruned };
 }
@@ -31,7 +32,13 @@ export function pruneValue(object: unknown, schema: JSONSchemaProps): { value: u
 }
 
 /** Prunes `value` in place against `schema` (undefined: nothing is known, so every object key goes). */
-function prune(value: unknown, schema: JSONSchemaProps | undefined, path: string, pruned: string[], isRoot = false): void {
+function prune(
+  value: unknown,
+  schema: JSONSchemaProps | undefined,
+  path: string,
+  pruned: string[],
+  isRoot = false,
+): void {
   if (schema !== undefined && preservesUnknown(schema)) {
     skipPrune(value, schema, path, pruned);
     return;
@@ -70,7 +77,13 @@ function skipPrune(value: unknown, schema: JSONSchemaProps | undefined, path: st
 }
 
 /** Embedded resources keep string apiVersion/kind and prune metadata like ObjectMeta. True when `key` was handled. */
-function handleEmbedded(object: Record<string, unknown>, key: string, schema: JSONSchemaProps, keyPath: string, pruned: string[]): boolean {
+function handleEmbedded(
+  object: Record<string, unknown>,
+  key: string,
+  schema: JSONSchemaProps,
+  keyPath: string,
+  pruned: string[],
+): boolean {
   if (schema['x-kubernetes-embedded-resource'] !== true) return false;
   if (key === 'apiVersion' || key === 'kind') return typeof object[key] === 'string';
   if (key === 'metadata') {

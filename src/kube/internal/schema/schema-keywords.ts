@@ -7,18 +7,64 @@
 import { isObject } from './util.js';
 
 const schemaKeywords = new Set([
-  'id', '$schema', '$ref', 'description', 'type', 'format', 'title', 'default', 'maximum', 'exclusiveMaximum',
-  'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems',
-  'multipleOf', 'enum', 'maxProperties', 'minProperties', 'required', 'items', 'allOf', 'oneOf', 'anyOf', 'not',
-  'properties', 'additionalProperties', 'patternProperties', 'dependencies', 'additionalItems', 'definitions',
-  'externalDocs', 'example', 'nullable', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource',
-  'x-kubernetes-int-or-string', 'x-kubernetes-list-map-keys', 'x-kubernetes-list-type', 'x-kubernetes-map-type',
+  'id',
+  '$schema',
+  '$ref',
+  'description',
+  'type',
+  'format',
+  'title',
+  'default',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'multipleOf',
+  'enum',
+  'maxProperties',
+  'minProperties',
+  'required',
+  'items',
+  'allOf',
+  'oneOf',
+  'anyOf',
+  'not',
+  'properties',
+  'additionalProperties',
+  'patternProperties',
+  'dependencies',
+  'additionalItems',
+  'definitions',
+  'externalDocs',
+  'example',
+  'nullable',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-list-type',
+  'x-kubernetes-map-type',
   'x-kubernetes-validations',
 ]);
-const validationRuleKeywords = new Set(['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf']);
+const validationRuleKeywords = new Set([
+  'rule',
+  'message',
+  'messageExpression',
+  'reason',
+  'fieldPath',
+  'optionalOldSelf',
+]);
 const externalDocsKeywords = new Set(['description', 'url']);
 
-/** Paths of keywords JSONSchemaProps does not have, e.g. "spec.versions[0].schema.openAPIV3Schema.properties.a.typo". */
+/**
+ * Paths of keywords JSONSchemaProps does not have, e.g. "spec.versions[0].schema.openAPIV3Schema.properties.a.typo".
+ */
 export function unknownSchemaFields(schema: unknown, fieldPrefix: string): string[] {
   const found: string[] = [];
   const visit = (node: unknown, path: string): void => {
@@ -36,7 +82,8 @@ export function unknownSchemaFields(schema: unknown, fieldPrefix: string): strin
           if (isObject(value)) for (const [name, child] of Object.entries(value)) visit(child, `${keyPath}.${name}`);
           break;
         case 'dependencies':
-          if (isObject(value)) for (const [name, child] of Object.entries(value)) if (isObject(child)) visit(child, `${keyPath}.${name}`);
+          if (isObject(value))
+            for (const [name, child] of Object.entries(value)) if (isObject(child)) visit(child, `${keyPath}.${name}`);
           break;
         case 'items':
         case 'additionalItems':
@@ -56,12 +103,15 @@ export function unknownSchemaFields(schema: unknown, fieldPrefix: string): strin
           if (Array.isArray(value)) {
             value.forEach((rule, index) => {
               if (!isObject(rule)) return;
-              for (const ruleKey of Object.keys(rule)) if (!validationRuleKeywords.has(ruleKey)) found.push(`${keyPath}[${index}].${ruleKey}`);
+              for (const ruleKey of Object.keys(rule))
+                if (!validationRuleKeywords.has(ruleKey)) found.push(`${keyPath}[${index}].${ruleKey}`);
             });
           }
           break;
         case 'externalDocs':
-          if (isObject(value)) for (const docKey of Object.keys(value)) if (!externalDocsKeywords.has(docKey)) found.push(`${keyPath}.${docKey}`);
+          if (isObject(value))
+            for (const docKey of Object.keys(value))
+              if (!externalDocsKeywords.has(docKey)) found.push(`${keyPath}.${docKey}`);
           break;
         default:
           break;

@@ -26,7 +26,11 @@ const good: JSONSchemaProps = {
           items: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
         },
         labels: { type: 'object', additionalProperties: { type: 'string' } },
-        s: { type: 'string', anyOf: [{ pattern: '^a' }, { maxLength: 3 }], 'x-kubernetes-validations': [{ rule: 'self != ""' }] },
+        s: {
+          type: 'string',
+          anyOf: [{ pattern: '^a' }, { maxLength: 3 }],
+          'x-kubernetes-validations': [{ rule: 'self != ""' }],
+        },
       },
     },
   },
@@ -40,30 +44,154 @@ test('each structural rule produces a cause with the Kubernetes field path', () 
   const cases: Array<[string, JSONSchemaProps, string, RegExp]> = [
     ['root type missing', { properties: {} }, `${P}.type`, /Required value: must not be empty at the root/],
     ['root not object', { type: 'string' }, `${P}.type`, /must be object at the root/],
-    ['property type missing', { type: 'object', properties: { spec: { properties: {} } } }, `${P}.properties[spec].type`, /Required value: must not be empty for specified object fields/],
-    ['item type missing', { type: 'object', properties: { l: { type: 'array', items: {} } } }, `${P}.properties[l].items.type`, /for specified array items/],
-    ['unknown type', { type: 'object', properties: { a: { type: 'map' } } }, `${P}.properties[a].type`, /Unsupported value: "map"/],
-    ['properties and additionalProperties', { type: 'object', properties: { a: { type: 'object', properties: {}, additionalProperties: { type: 'string' } } } }, `${P}.properties[a].additionalProperties`, /mutual exclusive/],
-    ['type in anyOf', { type: 'object', properties: { a: { type: 'string', anyOf: [{ type: 'string' }] } } }, `${P}.properties[a].anyOf[0].type`, /must be empty to be structural/],
-    ['default in allOf', { type: 'object', properties: { a: { type: 'string', allOf: [{ default: 'x' }] } } }, `${P}.properties[a].allOf[0].default`, /must be undefined to be structural/],
-    ['metadata beyond name', { type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' } } } } }, `${P}.properties[metadata]`, /must not specify anything other than name and generateName/],
-    ['kind not string', { type: 'object', properties: { kind: { type: 'integer' } } }, `${P}.properties[kind].type`, /must be string/],
-    ['uniqueItems', { type: 'object', properties: { l: { type: 'array', uniqueItems: true, items: { type: 'string' } } } }, `${P}.properties[l].uniqueItems`, /quadratic/],
-    ['preserve false', { type: 'object', properties: { a: { type: 'object', 'x-kubernetes-preserve-unknown-fields': false } } }, `${P}.properties[a].x-kubernetes-preserve-unknown-fields`, /must be true or undefined/],
-    ['int-or-string with type', { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-int-or-string': true } } }, `${P}.properties[a].type`, /must be empty if x-kubernetes-int-or-string is true/],
-    ['embedded not object', { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-embedded-resource': true } } }, `${P}.properties[a].type`, /must be object if x-kubernetes-embedded-resource/],
-    ['list map without keys', { type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', items: { type: 'object', properties: {} } } } }, `${P}.properties[l].x-kubernetes-list-map-keys`, /must not be empty if x-kubernetes-list-type is map/],
-    ['list map key not required', { type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object', properties: { k: { type: 'string' } } } } } }, `${P}.properties[l].items.properties[k]`, /must have a default or be a required property/],
-    ['list type on non-array', { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-list-type': 'set' } } }, `${P}.properties[a].x-kubernetes-list-type`, /must only be used if type is array/],
-    ['$ref', { type: 'object', properties: { a: { type: 'string', $ref: '#/x' } } }, `${P}.properties[a].$ref`, /not supported/],
-    ['bad pattern', { type: 'object', properties: { a: { type: 'string', pattern: '(' } } }, `${P}.properties[a].pattern`, /valid regular expression/],
-    ['default of wrong type', { type: 'object', properties: { a: { type: 'integer', default: 'x' } } }, `${P}.properties[a].default`, /must be of type integer/],
-    ['default with unknown fields', { type: 'object', properties: { a: { type: 'object', default: { z: 1 }, properties: { y: { type: 'string' } } } } }, `${P}.properties[a].default`, /must not have unknown fields/],
-    ['array without items', { type: 'object', properties: { l: { type: 'array' } } }, `${P}.properties[l].items`, /must be specified/],
+    [
+      'property type missing',
+      { type: 'object', properties: { spec: { properties: {} } } },
+      `${P}.properties[spec].type`,
+      /Required value: must not be empty for specified object fields/,
+    ],
+    [
+      'item type missing',
+      { type: 'object', properties: { l: { type: 'array', items: {} } } },
+      `${P}.properties[l].items.type`,
+      /for specified array items/,
+    ],
+    [
+      'unknown type',
+      { type: 'object', properties: { a: { type: 'map' } } },
+      `${P}.properties[a].type`,
+      /Unsupported value: "map"/,
+    ],
+    [
+      'properties and additionalProperties',
+      {
+        type: 'object',
+        properties: { a: { type: 'object', properties: {}, additionalProperties: { type: 'string' } } },
+      },
+      `${P}.properties[a].additionalProperties`,
+      /mutual exclusive/,
+    ],
+    [
+      'type in anyOf',
+      { type: 'object', properties: { a: { type: 'string', anyOf: [{ type: 'string' }] } } },
+      `${P}.properties[a].anyOf[0].type`,
+      /must be empty to be structural/,
+    ],
+    [
+      'default in allOf',
+      { type: 'object', properties: { a: { type: 'string', allOf: [{ default: 'x' }] } } },
+      `${P}.properties[a].allOf[0].default`,
+      /must be undefined to be structural/,
+    ],
+    [
+      'metadata beyond name',
+      { type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' } } } } },
+      `${P}.properties[metadata]`,
+      /must not specify anything other than name and generateName/,
+    ],
+    [
+      'kind not string',
+      { type: 'object', properties: { kind: { type: 'integer' } } },
+      `${P}.properties[kind].type`,
+      /must be string/,
+    ],
+    [
+      'uniqueItems',
+      { type: 'object', properties: { l: { type: 'array', uniqueItems: true, items: { type: 'string' } } } },
+      `${P}.properties[l].uniqueItems`,
+      /quadratic/,
+    ],
+    [
+      'preserve false',
+      { type: 'object', properties: { a: { type: 'object', 'x-kubernetes-preserve-unknown-fields': false } } },
+      `${P}.properties[a].x-kubernetes-preserve-unknown-fields`,
+      /must be true or undefined/,
+    ],
+    [
+      'int-or-string with type',
+      { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-int-or-string': true } } },
+      `${P}.properties[a].type`,
+      /must be empty if x-kubernetes-int-or-string is true/,
+    ],
+    [
+      'embedded not object',
+      { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-embedded-resource': true } } },
+      `${P}.properties[a].type`,
+      /must be object if x-kubernetes-embedded-resource/,
+    ],
+    [
+      'list map without keys',
+      {
+        type: 'object',
+        properties: {
+          l: { type: 'array', 'x-kubernetes-list-type': 'map', items: { type: 'object', properties: {} } },
+        },
+      },
+      `${P}.properties[l].x-kubernetes-list-map-keys`,
+      /must not be empty if x-kubernetes-list-type is map/,
+    ],
+    [
+      'list map key not required',
+      {
+        type: 'object',
+        properties: {
+          l: {
+            type: 'array',
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['k'],
+            items: { type: 'object', properties: { k: { type: 'string' } } },
+          },
+        },
+      },
+      `${P}.properties[l].items.properties[k]`,
+      /must have a default or be a required property/,
+    ],
+    [
+      'list type on non-array',
+      { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-list-type': 'set' } } },
+      `${P}.properties[a].x-kubernetes-list-type`,
+      /must only be used if type is array/,
+    ],
+    [
+      '$ref',
+      { type: 'object', properties: { a: { type: 'string', $ref: '#/x' } } },
+      `${P}.properties[a].$ref`,
+      /not supported/,
+    ],
+    [
+      'bad pattern',
+      { type: 'object', properties: { a: { type: 'string', pattern: '(' } } },
+      `${P}.properties[a].pattern`,
+      /valid regular expression/,
+    ],
+    [
+      'default of wrong type',
+      { type: 'object', properties: { a: { type: 'integer', default: 'x' } } },
+      `${P}.properties[a].default`,
+      /must be of type integer/,
+    ],
+    [
+      'default with unknown fields',
+      {
+        type: 'object',
+        properties: { a: { type: 'object', default: { z: 1 }, properties: { y: { type: 'string' } } } },
+      },
+      `${P}.properties[a].default`,
+      /must not have unknown fields/,
+    ],
+    [
+      'array without items',
+      { type: 'object', properties: { l: { type: 'array' } } },
+      `${P}.properties[l].items`,
+      /must be specified/,
+    ],
   ];
   for (const [name, schema, field, message] of cases) {
     const causes = checkStructuralSchema(schema, P);
-    assert.ok(causes.some((cause) => cause.field === field && message.test(cause.message)), `${name}: ${JSON.stringify(causes)}`);
+    assert.ok(
+      causes.some((cause) => cause.field === field && message.test(cause.message)),
+      `${name}: ${JSON.stringify(causes)}`,
+    );
   }
 });
 

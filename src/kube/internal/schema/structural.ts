@@ -24,9 +24,17 @@ export function checkStructuralSchema(schema: JSONSchemaProps, fieldPrefix: stri
     return causes;
   }
   if (schema.type === undefined || schema.type === '') {
-    causes.push({ reason: 'FieldValueRequired', field: `${fieldPrefix}.type`, message: 'Required value: must not be empty at the root' });
+    causes.push({
+      reason: 'FieldValueRequired',
+      field: `${fieldPrefix}.type`,
+      message: 'Required value: must not be empty at the root',
+    });
   } else if (schema.type !== 'object') {
-    causes.push({ reason: 'FieldValueInvalid', field: `${fieldPrefix}.type`, message: `Invalid value: ${JSON.stringify(schema.type)}: must be object at the root` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: `${fieldPrefix}.type`,
+      message: `Invalid value: ${JSON.stringify(schema.type)}: must be object at the root`,
+    });
   }
   checkRootSpecials(schema, fieldPrefix, causes);
   checkNode(schema, fieldPrefix, causes, 'root');
@@ -42,22 +50,33 @@ function checkRootSpecials(schema: JSONSchemaProps, prefix: string, causes: Fiel
     const path = `${prefix}.properties[metadata]`;
     const allowed = new Set(['type', 'properties', 'description']);
     const extraKeys = Object.keys(metadata).filter((key) => !allowed.has(key));
-    const extraProperties = Object.keys(metadata.properties ?? {}).filter((key) => key !== 'name' && key !== 'generateName');
+    const extraProperties = Object.keys(metadata.properties ?? {}).filter(
+      (key) => key !== 'name' && key !== 'generateName',
+    );
     if (metadata.type !== undefined && metadata.type !== 'object') {
-      causes.push({ reason: 'FieldValueInvalid', field: `${path}.type`, message: `Invalid value: ${JSON.stringify(metadata.type)}: must be object` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `${path}.type`,
+        message: `Invalid value: ${JSON.stringify(metadata.type)}: must be object`,
+      });
     }
     if (extraKeys.length > 0 || extraProperties.length > 0) {
       causes.push({
         reason: 'FieldValueForbidden',
         field: path,
-        message: 'Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified',
+        message:
+          'Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified',
       });
     }
   }
   for (const key of ['apiVersion', 'kind']) {
     const node = properties[key];
     if (node !== undefined && node.type !== 'string') {
-      causes.push({ reason: 'FieldValueInvalid', field: `${prefix}.properties[${key}].type`, message: `Invalid value: ${JSON.stringify(node.type ?? '')}: must be string` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `${prefix}.properties[${key}].type`,
+        message: `Invalid value: ${JSON.stringify(node.type ?? '')}: must be string`,
+      });
     }
   }
 }
@@ -73,7 +92,11 @@ function checkNode(node: JSONSchemaProps, path: string, causes: FieldCause[], co
   if (type === undefined || type === '') {
     if (!intOrString && preserve !== true && context !== 'root') {
       const where = context === 'item' ? 'for specified array items' : 'for specified object fields';
-      causes.push({ reason: 'FieldValueRequired', field: `${path}.type`, message: `Required value: must not be empty ${where}` });
+      causes.push({
+        reason: 'FieldValueRequired',
+        field: `${path}.type`,
+        message: `Required value: must not be empty ${where}`,
+      });
     }
   } else if (!knownTypes.includes(type)) {
     causes.push({
@@ -82,24 +105,50 @@ function checkNode(node: JSONSchemaProps, path: string, causes: FieldCause[], co
       message: `Unsupported value: ${JSON.stringify(type)}: supported values: ${knownTypes.map((known) => JSON.stringify(known)).join(', ')}`,
     });
   } else if (intOrString) {
-    causes.push({ reason: 'FieldValueForbidden', field: `${path}.type`, message: 'Forbidden: must be empty if x-kubernetes-int-or-string is true' });
+    causes.push({
+      reason: 'FieldValueForbidden',
+      field: `${path}.type`,
+      message: 'Forbidden: must be empty if x-kubernetes-int-or-string is true',
+    });
   }
   if (preserve !== undefined && preserve !== true) {
-    causes.push({ reason: 'FieldValueInvalid', field: `${path}.x-kubernetes-preserve-unknown-fields`, message: `Invalid value: ${String(preserve)}: must be true or undefined` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: `${path}.x-kubernetes-preserve-unknown-fields`,
+      message: `Invalid value: ${String(preserve)}: must be true or undefined`,
+    });
   }
-  if (node.$ref !== undefined) causes.push({ reason: 'FieldValueForbidden', field: `${path}.$ref`, message: 'Forbidden: $ref is not supported' });
+  if (node.$ref !== undefined)
+    causes.push({ reason: 'FieldValueForbidden', field: `${path}.$ref`, message: 'Forbidden: $ref is not supported' });
   if (node.properties !== undefined && node.additionalProperties !== undefined && node.additionalProperties !== false) {
-    causes.push({ reason: 'FieldValueForbidden', field: `${path}.additionalProperties`, message: 'Forbidden: additionalProperties and properties are mutual exclusive' });
+    causes.push({
+      reason: 'FieldValueForbidden',
+      field: `${path}.additionalProperties`,
+      message: 'Forbidden: additionalProperties and properties are mutual exclusive',
+    });
   }
   if (node.uniqueItems === true) {
-    causes.push({ reason: 'FieldValueForbidden', field: `${path}.uniqueItems`, message: 'Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic' });
+    causes.push({
+      reason: 'FieldValueForbidden',
+      field: `${path}.uniqueItems`,
+      message: 'Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
+    });
   }
   if (node['x-kubernetes-embedded-resource'] === true) {
     if (type !== 'object') {
-      causes.push({ reason: 'FieldValueRequired', field: `${path}.type`, message: 'Required value: must be object if x-kubernetes-embedded-resource is true' });
+      causes.push({
+        reason: 'FieldValueRequired',
+        field: `${path}.type`,
+        message: 'Required value: must be object if x-kubernetes-embedded-resource is true',
+      });
     }
     if (preserve !== true && Object.keys(node.properties ?? {}).length === 0) {
-      causes.push({ reason: 'FieldValueRequired', field: `${path}.properties`, message: 'Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields' });
+      causes.push({
+        reason: 'FieldValueRequired',
+        field: `${path}.properties`,
+        message:
+          'Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
+      });
     }
   }
   if (type === 'array' && node.items === undefined) {
@@ -107,18 +156,31 @@ function checkNode(node: JSONSchemaProps, path: string, causes: FieldCause[], co
   }
   checkListType(node, path, causes);
   if (typeof node.pattern === 'string' && compilePattern(node.pattern) === null) {
-    causes.push({ reason: 'FieldValueInvalid', field: `${path}.pattern`, message: `Invalid value: ${JSON.stringify(node.pattern)}: must be a valid regular expression` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: `${path}.pattern`,
+      message: `Invalid value: ${JSON.stringify(node.pattern)}: must be a valid regular expression`,
+    });
   }
   if (node.default !== undefined && node.default !== null && context !== 'root') checkDefault(node, path, causes);
 
-  for (const [key, child] of Object.entries(node.properties ?? {})) checkNode(child, `${path}.properties[${key}]`, causes, 'property');
-  if (isObject(node.additionalProperties)) checkNode(node.additionalProperties as JSONSchemaProps, `${path}.additionalProperties`, causes, 'additional');
+  for (const [key, child] of Object.entries(node.properties ?? {}))
+    checkNode(child, `${path}.properties[${key}]`, causes, 'property');
+  if (isObject(node.additionalProperties))
+    checkNode(node.additionalProperties as JSONSchemaProps, `${path}.additionalProperties`, causes, 'additional');
   if (node.items !== undefined) {
-    if (Array.isArray(node.items)) causes.push({ reason: 'FieldValueForbidden', field: `${path}.items`, message: 'Forbidden: items must be a schema object and not an array' });
+    if (Array.isArray(node.items))
+      causes.push({
+        reason: 'FieldValueForbidden',
+        field: `${path}.items`,
+        message: 'Forbidden: items must be a schema object and not an array',
+      });
     else checkNode(node.items, `${path}.items`, causes, 'item');
   }
   for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
-    node[keyword]?.forEach((sub, index) => checkValueValidation(sub, `${path}.${keyword}[${index}]`, causes, intOrString && keyword !== 'oneOf'));
+    node[keyword]?.forEach((sub, index) =>
+      checkValueValidation(sub, `${path}.${keyword}[${index}]`, causes, intOrString && keyword !== 'oneOf'),
+    );
   }
   if (node.not !== undefined) checkValueValidation(node.not, `${path}.not`, causes);
 }
@@ -127,45 +189,91 @@ function checkListType(node: JSONSchemaProps, path: string, causes: FieldCause[]
   const listType = node['x-kubernetes-list-type'];
   const keys = node['x-kubernetes-list-map-keys'];
   if (listType === undefined) {
-    if (keys !== undefined) causes.push({ reason: 'FieldValueForbidden', field: `${path}.x-kubernetes-list-map-keys`, message: 'Forbidden: must be empty if x-kubernetes-list-type is not map' });
+    if (keys !== undefined)
+      causes.push({
+        reason: 'FieldValueForbidden',
+        field: `${path}.x-kubernetes-list-map-keys`,
+        message: 'Forbidden: must be empty if x-kubernetes-list-type is not map',
+      });
     return;
   }
   if (!['atomic', 'set', 'map'].includes(listType)) {
-    causes.push({ reason: 'FieldValueNotSupported', field: `${path}.x-kubernetes-list-type`, message: `Unsupported value: ${JSON.stringify(listType)}: supported values: "atomic", "set", "map"` });
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      field: `${path}.x-kubernetes-list-type`,
+      message: `Unsupported value: ${JSON.stringify(listType)}: supported values: "atomic", "set", "map"`,
+    });
     return;
   }
   if (node.type !== 'array') {
-    causes.push({ reason: 'FieldValueInvalid', field: `${path}.x-kubernetes-list-type`, message: `Invalid value: ${JSON.stringify(listType)}: must only be used if type is array` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: `${path}.x-kubernetes-list-type`,
+      message: `Invalid value: ${JSON.stringify(listType)}: must only be used if type is array`,
+    });
     return;
   }
   if (listType === 'map') {
     if (keys === undefined || keys.length === 0) {
-      causes.push({ reason: 'FieldValueRequired', field: `${path}.x-kubernetes-list-map-keys`, message: 'Required value: must not be empty if x-kubernetes-list-type is map' });
+      causes.push({
+        reason: 'FieldValueRequired',
+        field: `${path}.x-kubernetes-list-map-keys`,
+        message: 'Required value: must not be empty if x-kubernetes-list-type is map',
+      });
       return;
     }
     const items = node.items;
     if (items === undefined || items.type !== 'object') {
-      causes.push({ reason: 'FieldValueInvalid', field: `${path}.items.type`, message: `Invalid value: ${JSON.stringify(items?.type ?? '')}: must be object if parent array's x-kubernetes-list-type is map` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: `${path}.items.type`,
+        message: `Invalid value: ${JSON.stringify(items?.type ?? '')}: must be object if parent array's x-kubernetes-list-type is map`,
+      });
       return;
     }
     keys.forEach((key, index) => {
       const keySchema = items.properties?.[key];
       if (keySchema === undefined) {
-        causes.push({ reason: 'FieldValueInvalid', field: `${path}.x-kubernetes-list-map-keys[${index}]`, message: `Invalid value: ${JSON.stringify(key)}: entries must all be names of item properties` });
-      } else if (!['string', 'integer', 'number', 'boolean'].includes(keySchema.type ?? '') && keySchema['x-kubernetes-int-or-string'] !== true) {
-        causes.push({ reason: 'FieldValueInvalid', field: `${path}.items.properties[${key}].type`, message: `Invalid value: ${JSON.stringify(keySchema.type ?? '')}: must be a scalar type if parent array's x-kubernetes-list-type is map` });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: `${path}.x-kubernetes-list-map-keys[${index}]`,
+          message: `Invalid value: ${JSON.stringify(key)}: entries must all be names of item properties`,
+        });
+      } else if (
+        !['string', 'integer', 'number', 'boolean'].includes(keySchema.type ?? '') &&
+        keySchema['x-kubernetes-int-or-string'] !== true
+      ) {
+        causes.push({
+          reason: 'FieldValueInvalid',
+          field: `${path}.items.properties[${key}].type`,
+          message: `Invalid value: ${JSON.stringify(keySchema.type ?? '')}: must be a scalar type if parent array's x-kubernetes-list-type is map`,
+        });
       } else if (!(items.required ?? []).includes(key) && keySchema.default === undefined) {
-        causes.push({ reason: 'FieldValueRequired', field: `${path}.items.properties[${key}]`, message: 'Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property' });
+        causes.push({
+          reason: 'FieldValueRequired',
+          field: `${path}.items.properties[${key}]`,
+          message:
+            'Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property',
+        });
       }
     });
   } else if (keys !== undefined) {
-    causes.push({ reason: 'FieldValueForbidden', field: `${path}.x-kubernetes-list-map-keys`, message: 'Forbidden: must be empty if x-kubernetes-list-type is not map' });
+    causes.push({
+      reason: 'FieldValueForbidden',
+      field: `${path}.x-kubernetes-list-map-keys`,
+      message: 'Forbidden: must be empty if x-kubernetes-list-type is not map',
+    });
   }
 }
 
 /** allOf/anyOf/oneOf/not nodes may only add value validations (under int-or-string, anyOf/allOf may name
  *  `type: integer` / `type: string`, the usual spelling of int-or-string). */
-function checkValueValidation(node: JSONSchemaProps, path: string, causes: FieldCause[], intOrStringBranch = false): void {
+function checkValueValidation(
+  node: JSONSchemaProps,
+  path: string,
+  causes: FieldCause[],
+  intOrStringBranch = false,
+): void {
   if (!isObject(node)) return;
   const forbid = (key: string, message: string): void => {
     causes.push({ reason: 'FieldValueForbidden', field: `${path}.${key}`, message: `Forbidden: ${message}` });
@@ -174,12 +282,15 @@ function checkValueValidation(node: JSONSchemaProps, path: string, causes: Field
   if (node.type !== undefined && node.type !== '' && !allowedType) forbid('type', 'must be empty to be structural');
   if (node.default !== undefined) forbid('default', 'must be undefined to be structural');
   if (node.nullable === true) forbid('nullable', 'must be false to be structural');
-  if (node.description !== undefined && node.description !== '') forbid('description', 'must be empty to be structural');
+  if (node.description !== undefined && node.description !== '')
+    forbid('description', 'must be empty to be structural');
   if (node.additionalProperties !== undefined) forbid('additionalProperties', 'must be undefined to be structural');
   for (const key of Object.keys(node)) {
-    if (key.startsWith('x-kubernetes-') && key !== 'x-kubernetes-int-or-string') forbid(key, 'must be undefined to be structural');
+    if (key.startsWith('x-kubernetes-') && key !== 'x-kubernetes-int-or-string')
+      forbid(key, 'must be undefined to be structural');
   }
-  for (const [key, child] of Object.entries(node.properties ?? {})) checkValueValidation(child, `${path}.properties[${key}]`, causes);
+  for (const [key, child] of Object.entries(node.properties ?? {}))
+    checkValueValidation(child, `${path}.properties[${key}]`, causes);
   if (isObject(node.items)) checkValueValidation(node.items, `${path}.items`, causes);
   for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
     node[keyword]?.forEach((sub, index) => checkValueValidation(sub, `${path}.${keyword}[${index}]`, causes));
@@ -192,7 +303,11 @@ function checkDefault(node: JSONSchemaProps, path: string, causes: FieldCause[])
   const field = `${path}.default`;
   const { pruned } = pruneValue(node.default, node);
   if (pruned.length > 0) {
-    causes.push({ reason: 'FieldValueInvalid', field, message: `Invalid value: "object": must not have unknown fields, got: ${pruned.join(', ')}` });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field,
+      message: `Invalid value: "object": must not have unknown fields, got: ${pruned.join(', ')}`,
+    });
   }
   for (const cause of validateValue(node.default, node, field)) causes.push(cause);
 }

@@ -101,8 +101,14 @@ function validateNode(value: unknown, schema: JSONSchemaProps, path: string, cau
   }
 
   validateCombinators(value, schema, path, causes);
-  if (schema.enum !== undefined && schema.enum.length > 0 && !schema.enum.some((allowed) => jsonEqual(allowed, value))) {
-    const supported = schema.enum.map((allowed) => JSON.stringify(typeof allowed === 'string' ? allowed : JSON.stringify(allowed)));
+  if (
+    schema.enum !== undefined &&
+    schema.enum.length > 0 &&
+    !schema.enum.some((allowed) => jsonEqual(allowed, value))
+  ) {
+    const supported = schema.enum.map((allowed) =>
+      JSON.stringify(typeof allowed === 'string' ? allowed : JSON.stringify(allowed)),
+    );
     causes.push({
       reason: 'FieldValueNotSupported',
       field: path,
@@ -119,14 +125,19 @@ function validateString(value: string, schema: JSONSchemaProps, path: string, ca
   const name = nameOf(path);
   const length = schema.maxLength !== undefined || schema.minLength !== undefined ? codePointLength(value) : 0;
   if (schema.maxLength !== undefined && length > schema.maxLength) {
-    causes.push({ reason: 'FieldValueTooLong', field: path, message: `Too long: may not be longer than ${schema.maxLength}` });
+    causes.push({
+      reason: 'FieldValueTooLong',
+      field: path,
+      message: `Too long: may not be longer than ${schema.maxLength}`,
+    });
   }
   if (schema.minLength !== undefined && length < schema.minLength) {
     causes.push(invalid(path, value, `${name} in body should be at least ${schema.minLength} chars long`));
   }
   if (schema.pattern !== undefined) {
     const re = compilePattern(schema.pattern);
-    if (re !== null && !re.test(value)) causes.push(invalid(path, value, `${name} in body should match '${schema.pattern}'`));
+    if (re !== null && !re.test(value))
+      causes.push(invalid(path, value, `${name} in body should match '${schema.pattern}'`));
   }
   if (schema.format !== undefined && !matchesFormat(schema.format, value)) {
     causes.push(typeInvalid(path, value, `${name} in body must be of type ${schema.format}: ${JSON.stringify(value)}`));
@@ -161,12 +172,19 @@ function validateNumber(value: number, schema: JSONSchemaProps, path: string, ca
 function validateArray(value: unknown[], schema: JSONSchemaProps, path: string, causes: FieldCause[]): void {
   const name = nameOf(path);
   if (schema.maxItems !== undefined && value.length > schema.maxItems) {
-    causes.push({ reason: 'FieldValueTooMany', field: path, message: `Too many: ${value.length}: must have at most ${schema.maxItems} items` });
+    causes.push({
+      reason: 'FieldValueTooMany',
+      field: path,
+      message: `Too many: ${value.length}: must have at most ${schema.maxItems} items`,
+    });
   }
   if (schema.minItems !== undefined && value.length < schema.minItems) {
     causes.push(invalid(path, value.length, `${name} in body should have at least ${schema.minItems} items`));
   }
-  if (schema.uniqueItems === true && value.some((item, index) => value.findIndex((other) => jsonEqual(other, item)) !== index)) {
+  if (
+    schema.uniqueItems === true &&
+    value.some((item, index) => value.findIndex((other) => jsonEqual(other, item)) !== index)
+  ) {
     causes.push(invalid(path, '', `${name} in body shouldn't contain duplicates`));
   }
   const items = schema.items;
@@ -198,15 +216,27 @@ function validateListType(value: unknown[], schema: JSONSchemaProps, path: strin
 }
 
 function duplicate(field: string, value: unknown): FieldCause {
-  const printed = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? formatBadValue(value) : JSON.stringify(value);
+  const printed =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? formatBadValue(value)
+      : JSON.stringify(value);
   return { reason: 'FieldValueDuplicate', field, message: `Duplicate value: ${printed}` };
 }
 
-function validateObject(value: Record<string, unknown>, schema: JSONSchemaProps, path: string, causes: FieldCause[]): void {
+function validateObject(
+  value: Record<string, unknown>,
+  schema: JSONSchemaProps,
+  path: string,
+  causes: FieldCause[],
+): void {
   const name = nameOf(path);
   const count = Object.keys(value).length;
   if (schema.maxProperties !== undefined && count > schema.maxProperties) {
-    causes.push({ reason: 'FieldValueTooMany', field: path, message: `Too many: ${count}: must have at most ${schema.maxProperties} items` });
+    causes.push({
+      reason: 'FieldValueTooMany',
+      field: path,
+      message: `Too many: ${count}: must have at most ${schema.maxProperties} items`,
+    });
   }
   if (schema.minProperties !== undefined && count < schema.minProperties) {
     causes.push(invalid(path, count, `${name} in body should have at least ${schema.minProperties} properties`));
@@ -235,7 +265,8 @@ function validateEmbedded(value: Record<string, unknown>, path: string, causes: 
   for (const key of ['apiVersion', 'kind']) {
     const field = childPath(path, key);
     const child = value[key];
-    if (child === undefined) causes.push({ reason: 'FieldValueRequired', field, message: 'Required value: must not be empty' });
+    if (child === undefined)
+      causes.push({ reason: 'FieldValueRequired', field, message: 'Required value: must not be empty' });
     else if (typeof child !== 'string') causes.push(invalid(field, child, 'must be a string'));
     else if (child === '') causes.push(invalid(field, child, 'must not be empty'));
   }
@@ -249,7 +280,11 @@ function validateCombinators(value: unknown, schema: JSONSchemaProps, path: stri
     causes.push(invalid(path, value, `${name} must validate at least one schema (anyOf)`));
   }
   const oneOf = schema.oneOf;
-  if (oneOf !== undefined && oneOf.length > 0 && oneOf.filter((sub) => validateValue(value, sub, path).length === 0).length !== 1) {
+  if (
+    oneOf !== undefined &&
+    oneOf.length > 0 &&
+    oneOf.filter((sub) => validateValue(value, sub, path).length === 0).length !== 1
+  ) {
     causes.push(invalid(path, value, `${name} must validate one and only one schema (oneOf)`));
   }
   if (schema.not !== undefined && validateValue(value, schema.not, path).length === 0) {

@@ -7,7 +7,9 @@ import type { ResourceHooks } from '../../internal/hooks.js';
 
 const createModePath = (body: Record<string, unknown>): Record<string, unknown> | undefined => {
   const properties = body['properties'];
-  return typeof properties === 'object' && properties !== null && !Array.isArray(properties) ? properties as Record<string, unknown> : undefined;
+  return typeof properties === 'object' && properties !== null && !Array.isArray(properties)
+    ? (properties as Record<string, unknown>)
+    : undefined;
 };
 
 export const vaultHooks = {
@@ -23,7 +25,8 @@ export const vaultHooks = {
     const mode = specProperties['createMode'] ?? object.spec?.['createMode'];
     const properties = createModePath(body) ?? {};
     if (existing !== undefined || (mode !== 'createOrRecover' && mode !== 'purgeThenCreate')) {
-      if (mode !== 'createOrRecover' && mode !== 'purgeThenCreate' && typeof mode === 'string') return next({ ...body, properties: { ...properties, createMode: mode } });
+      if (mode !== 'createOrRecover' && mode !== 'purgeThenCreate' && typeof mode === 'string')
+        return next({ ...body, properties: { ...properties, createMode: mode } });
       return next(body);
     }
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(armId)?.[1] ?? '';

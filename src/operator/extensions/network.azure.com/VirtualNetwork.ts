@@ -16,10 +16,16 @@ export const virtualNetworkHooks = {
     const properties = isRecord(body['properties']) ? body['properties'] : {};
     if (existing === undefined || properties['subnets'] !== undefined) return next(body);
     const listed = await arm.tryGet(`${armId}/subnets`, model.apiVersion);
-    const embedded = isRecord(existing) && isRecord(existing['properties']) ? existing['properties']['subnets'] : undefined;
-    const subnets = isRecord(listed) && Array.isArray(listed['value']) && listed['nextLink'] === undefined ? listed['value'] : embedded;
+    const embedded =
+      isRecord(existing) && isRecord(existing['properties']) ? existing['properties']['subnets'] : undefined;
+    const subnets =
+      isRecord(listed) && Array.isArray(listed['value']) && listed['nextLink'] === undefined
+        ? listed['value']
+        : embedded;
     if (!Array.isArray(subnets) || subnets.length === 0) return next(body);
-    const kept = subnets.filter(isRecord).map(({ name, id, properties: subnetProperties }) => ({ name, id, properties: subnetProperties }));
+    const kept = subnets
+      .filter(isRecord)
+      .map(({ name, id, properties: subnetProperties }) => ({ name, id, properties: subnetProperties }));
     return next({ ...body, properties: { ...properties, subnets: kept } });
   },
 } satisfies ResourceHooks;
