@@ -6,7 +6,7 @@
 import type { Connection } from 'mysql2/promise';
 import type { MySqlChange, MySqlUser } from './db-user-plan.js';
 import { normalizePrivileges } from './db-user-plan.js';
-import { type DbConnection, type UserSession, connectWithin } from './db-user-session.js';
+import { type DbConnection, type UserSession, untilDeadline } from './db-user-session.js';
 
 /** Connects to the server as its administrator; the users it manages connect from `userHost`. */
 export async function openMySql(connection: DbConnection, userHost: string): Promise<MySqlSession> {
@@ -25,7 +25,11 @@ export async function openMySql(connection: DbConnection, userHost: string): Pro
     core.once('connect', () => resolve());
     core.once('error', reject);
   });
-  await connectWithin(connection.signal, connected, () => core.destroy());
+  await untilDeadline(
+    connection.signal,
+    () => connected,
+    () => core.destroy(),
+  );
   return new MySqlSession(core.promise(), userHost, connection.timeoutMs);
 }
 

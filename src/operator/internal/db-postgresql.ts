@@ -4,7 +4,7 @@
  */
 import type { Client } from 'pg';
 import type { PgChange, PgRoleOptions, PgUser } from './db-user-plan.js';
-import { type DbConnection, type UserSession, connectWithin } from './db-user-session.js';
+import { type DbConnection, type UserSession, untilDeadline } from './db-user-session.js';
 
 /** ASO logs into the `postgres` maintenance database. */
 const maintenanceDatabase = 'postgres';
@@ -23,7 +23,11 @@ export async function openPostgres(connection: DbConnection): Promise<PostgresSe
     ...(connection.tls ? { ssl: { rejectUnauthorized: true } } : {}),
   });
   client.on('error', () => undefined); // a dropped connection fails the running query; nothing else to do
-  await connectWithin(connection.signal, client.connect(), () => void client.end().catch(() => undefined));
+  await untilDeadline(
+    connection.signal,
+    () => client.connect(),
+    () => void client.end().catch(() => undefined),
+  );
   return new PostgresSession(client);
 }
 

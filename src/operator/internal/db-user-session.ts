@@ -14,16 +14,16 @@ export interface DbConnection {
 }
 
 /**
- * Waits for `connecting`; if `signal` aborts first, calls `cut` (which drops the half-open connection) and rejects at
- * once, whatever the driver does next.
+ * Waits for `work`; if `signal` aborts first, calls `cut` (which drops the connection, half-open or not) and rejects at
+ * once with "the reconcile deadline passed", whatever the driver does next. Nothing starts once `signal` has aborted.
  */
-export async function connectWithin<T>(
+export async function untilDeadline<T>(
   signal: AbortSignal | undefined,
-  connecting: Promise<T>,
-  cut: () => void,
+  work: () => Promise<T>,
+  cut: () => void = () => undefined,
 ): Promise<T> {
-  if (signal === undefined) return connecting;
-  const passed = () => new Error('the reconcile deadline passed while connecting');
+  if (signal === undefined) return work();
+  const passed = () => new Error('the reconcile deadline passed');
   if (signal.aborted) {
     cut();
     throw passed();
@@ -37,7 +37,7 @@ export async function connectWithin<T>(
     signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([connecting, aborted]);
+    return await Promise.race([work(), aborted]);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

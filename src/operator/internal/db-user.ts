@@ -31,7 +31,7 @@ import {
   planPgUser,
   userRecord,
 } from './db-user-plan.js';
-import type { DbConnection } from './db-user-session.js';
+import { type DbConnection, untilDeadline } from './db-user-session.js';
 import type { KubeObject, ObjectRef } from './kube.js';
 import { APPLIED_DIGEST_ANNOTATION, RESOURCE_ID_ANNOTATION } from './names.js';
 import { ObjectWriter } from './object-writer.js';
@@ -323,25 +323,12 @@ export async function reconcileDatabaseUser(
 /** Anything that went wrong talking to the server: refused login or statement, unreachable, TLS. */
 class ServerFailure extends Error {}
 
-/**
- * `call`, with any failure reported as a ServerFailure; it fails at once when `deadline` passes (the caller cuts the
- * connection), and none starts after.
- */
+/** `call`, within `deadline` (see untilDeadline), with any failure reported as a ServerFailure. */
 async function onServer<T>(deadline: AbortSignal, call: () => Promise<T>): Promise<T> {
-  const passed = () => new ServerFailure('database server: the reconcile deadline passed');
-  if (deadline.aborted) throw passed();
-  let onAbort = () => undefined as void;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(passed());
-    deadline.addEventListener('abort', onAbort, { once: true });
-  });
   try {
-    return await Promise.race([call(), aborted]);
+    return await untilDeadline(deadline, call);
   } catch (error) {
-    if (error instanceof ServerFailure) throw error;
     throw new ServerFailure(`database server: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    deadline.removeEventListener('abort', onAbort);
   }
 }
 
