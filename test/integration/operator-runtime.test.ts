@@ -2,7 +2,7 @@
 // so a slow kind never holds up another; a reconcile that outlives its deadline is stopped and tried again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readyOf, startEnvironment, waitForReady } from './operator-helpers.js';
+import { eventually, readyOf, startEnvironment, waitForReady } from './operator-helpers.js';
 
 const rg = { group: 'resources.azure.com', version: 'v1api20200601', plural: 'resourcegroups', namespace: 'default' };
 const uai = {
@@ -68,4 +68,40 @@ test('a reconcile that outlives its deadline is stopped (ReconcileTimeout) and t
   assert.equal(readyOf(stopped)?.severity, 'Warning');
   assert.match(readyOf(stopped)?.message ?? '', /did not finish within 1 s \(AZO_RECONCILE_TIMEOUT\)/);
   await waitForReady(environment, { ...rg, name: 'rg-deadline' });
+});
+
+test('stopping cuts a reconcile stuck on a slow ARM call after a short grace, and writes no condition', async (t) => {
+  const environment = await startEnvironment();
+  t.after(() => environment.close());
+  const { custom, emulator, operator } = environment;
+  await custom.createNamespacedCustomObject({
+    ...rg,
+    body: {
+      apiVersion: `${rg.group}/${rg.version}`,
+      kind: 'ResourceGroup',
+      metadata: { name: 'rg-ready' },
+      spec: { location: 'westus' },
+    },
+  });
+  await waitForReady(environment, { ...rg, name: 'rg-ready' });
+  emulator.addFault({ method: 'GET', path: 'resourceGroups/rg-stop$', latencyMs: 25_000, count: 1 });
+  await custom.createNamespacedCustomObject({
+    ...rg,
+    body: {
+      apiVersion: `${rg.group}/${rg.version}`,
+      kind: 'ResourceGroup',
+      metadata: { name: 'rg-stop' },
+      spec: { location: 'westus' },
+    },
+  });
+  // The emulator logs a request once answered: watch the operator's own count of reconciles in flight instead.
+  await eventually(async () => (operator.stats().processing > 0 ? true : undefined), 'the reconcile of rg-stop');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const started = Date.now();
+  await operator.stop();
+  const seconds = (Date.now() - started) / 1000;
+  assert.ok(seconds >= 4, `it waited for the reconcile in flight first (${seconds} s)`);
+  assert.ok(seconds < 15, `stopped in ${seconds} s, not after the 25 s the GET takes`);
+  const object = await custom.getNamespacedCustomObject({ ...rg, name: 'rg-stop' });
+  assert.notEqual(readyOf(object as never)?.reason, 'ReconcileTimeout', 'a stop is not reported as a failure');
 });

@@ -63,6 +63,16 @@ const result = await runSoak({
 console.log(`\n${result.report}`);
 if (result.evidenceDir !== undefined) console.log(`\nevidence: ${result.evidenceDir}`);
 if (!result.ok) {
-  console.log(`\nreplay: npm run soak -- --minutes ${flags.minutes} --resources ${flags.resources} --seed ${seed}`);
+  // Every option that shapes the schedule, so the replay is the same run.
+  const replay = [
+    `--minutes ${flags.minutes}`,
+    `--resources ${flags.resources}`,
+    `--seed ${seed}`,
+    `--latency ${flags.latency}`,
+    `--sync-period ${flags.syncPeriod}`,
+    `--kill-every ${flags.killEvery}`,
+    `--fault-share ${flags.faultShare}`,
+  ];
+  console.log(`\nreplay: npm run soak -- ${replay.join(' ')}`);
   process.exitCode = 1;
 }

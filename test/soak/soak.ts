@@ -341,6 +341,10 @@ function formatReport(input: ReportInput): string {
       ],
       ['re-creates of what was deleted', String(user.counts.recreates)],
       ['kubectl calls retried (API server down)', String(user.counts.kubectlRetries)],
+      [
+        'children deleted by hand (their owner went before the operator adopted them)',
+        String(user.counts.unadoptedDeletes),
+      ],
     ]),
     '',
     `ARM requests: ${number(requests.length)} (GET ${byMethod('GET')}, PUT ${byMethod('PUT')}, DELETE ` +

@@ -18,6 +18,8 @@ export interface UserCounts {
   deletes: Record<Policy, number>;
   recreates: number;
   kubectlRetries: number;
+  /** Descendants deleted by hand: not adopted yet (no ownerReference), so Kubernetes would not collect them. */
+  unadoptedDeletes: number;
 }
 
 /** kubectl that waits out an API server restart (connection refused, reset, EOF, timeouts), for up to 2 minutes. */
@@ -54,6 +56,7 @@ export class User {
     deletes: { manage: 0, 'detach-on-delete': 0, skip: 0 },
     recreates: 0,
     kubectlRetries: 0,
+    unadoptedDeletes: 0,
   };
   readonly kubectl: (args: string[], input?: string) => Promise<string>;
 
@@ -160,6 +163,7 @@ export class User {
         ? [...this.liveObjects().filter((object) => object.kind === 'ra' && object.reference === root.key), root]
         : [root];
     await this.inUnit(root.unit, async () => {
+      const members: string[] = [];
       for (const object of roots) {
         await this.kubectl([
           'annotate',
@@ -169,13 +173,32 @@ export class User {
           kubectlName(object),
           `${policyAnnotation}=${policy}`,
         ]);
-        this.intent.deleted(object, policy, Date.now());
+        members.push(...this.intent.deleted(object, policy, Date.now()).members);
         await this.kubectl(['delete', '-n', namespace, kubectlName(object), '--wait=false', '--ignore-not-found']);
         this.counts.deletes[policy]++;
       }
+      await this.deleteUnadopted(members.filter((key) => !roots.some((object) => object.key === key)));
     });
     this.note(`delete ${roots.map((object) => object.key).join(' + ')} (${policy})`);
     return true;
+  }
+
+  /**
+   * Kubernetes collects a deleted owner's dependents by their ownerReferences, which the operator adds on its first
+   * reconcile of each. A child applied moments before its owner is deleted may not have one yet (the operator was
+   * busy or restarting): nothing would ever delete it, so the user does, as a user cleaning up would.
+   */
+  private async deleteUnadopted(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      const name = kubectlName(this.object(key));
+      const out = await this.kubectl(['get', name, '-n', namespace, '--ignore-not-found', '-o', 'json']);
+      if (out.trim() === '') continue; // already gone
+      const object = JSON.parse(out) as { metadata: { ownerReferences?: unknown[] } };
+      if ((object.metadata.ownerReferences ?? []).length > 0) continue; // Kubernetes collects it
+      await this.kubectl(['delete', '-n', namespace, name, '--wait=false', '--ignore-not-found']);
+      this.counts.unadoptedDeletes++;
+      this.note(`delete ${key} by hand: no ownerReference yet`);
+    }
   }
 
   private async recreate(): Promise<boolean> {

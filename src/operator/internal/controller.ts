@@ -13,6 +13,7 @@ import { hooksFor } from '../extensions/index.js';
 import { readOperatorConfig, type OperatorConfig } from './config.js';
 import { CredentialProvider, type CredentialProviderOptions } from './credential-provider.js';
 import { dependencyChanged, needsReconcile } from './changes.js';
+import { OperatorStopping } from './errors.js';
 import { loadDigestKeyring } from './digest-key.js';
 import { crdListQuery, KubeAccess, type KubeObject, statusOf } from './kube.js';
 import type { ClusterAccess } from './kube-http.js';
@@ -69,6 +70,8 @@ export interface RunningOperator {
 }
 
 const azureGroup = /\.azure\.com$/i;
+/** How long stopping waits for reconciles in flight before cutting them (well inside Kubernetes' 30 s grace). */
+const stopGraceMs = 5_000;
 const crdInformerId = 'apiextensions/CRD';
 const unlimited = {
   reads: { burst: 1e9, perSecond: 1e9 },
@@ -238,6 +241,10 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         }
       },
       onError: (key, error, retryInMs) => {
+        if (error instanceof OperatorStopping) {
+          logger.info({ key }, 'reconcile cut short: the operator is stopping');
+          return;
+        }
         counters.failures++;
         const message =
           retryInMs === undefined
@@ -386,7 +393,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       for (const list of informers.values()) for (const informer of list) await informer.stop();
       // Also the watches still connecting, which an informer's stop() cannot reach.
       watch.close();
-      await Promise.all([...controllers.values()].map((controller) => controller.workers));
+      const workers = Promise.all([...controllers.values()].map((controller) => controller.workers));
+      // Reconciles in flight get a moment to finish; then they are cut, so that one waiting for ARM's quota or a
+      // Retry-After cannot hold the process past its termination grace period.
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'grace'>((resolve) => (graceTimer = setTimeout(() => resolve('grace'), stopGraceMs)));
+      if ((await Promise.race([workers, grace])) === 'grace') reconciler.abortInFlight();
+      clearTimeout(graceTimer);
+      await workers;
     },
   };
 }

@@ -21,6 +21,7 @@ import {
 } from './conditions.js';
 import { decodeSecretData, redactSecrets } from './credentials.js';
 import { makeDigest } from './digest.js';
+import { stoppedBy } from './errors.js';
 import {
   databaseAddress,
   desiredMySqlUser,
@@ -301,6 +302,7 @@ export async function reconcileDatabaseUser(
     const period = deps.config.syncPeriodMs;
     return period === undefined ? {} : { requeueAfterMs: period, requeueReason: 'drift' };
   } catch (error) {
+    if (stoppedBy(deadline)) throw deadline.reason; // the operator is stopping: not a failure, no condition
     const problem = deadline.aborted
       ? new UserProblem(readyDeadlinePassed(deps.config.reconcileTimeoutMs))
       : error instanceof ServerFailure

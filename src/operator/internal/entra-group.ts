@@ -14,6 +14,7 @@ import {
   readySucceeded,
 } from './conditions.js';
 import { type GraphGroup, type GroupPlanInput, desiredGroup, planGroupStep } from './entra-group-plan.js';
+import { stoppedBy } from './errors.js';
 import { writeExports } from './exports.js';
 import { GraphClient, GraphError } from './graph-client.js';
 import type { KubeObject, ObjectRef } from './kube.js';
@@ -152,6 +153,7 @@ export async function reconcileEntraGroup(
     }
     throw new Error('the Entra group reconcile did not settle');
   } catch (error) {
+    if (stoppedBy(deadline)) throw deadline.reason; // the operator is stopping: not a failure, no condition
     if (deadline.aborted) {
       const state = readyDeadlinePassed(deps.config.reconcileTimeoutMs);
       await writeStatus(state);

@@ -30,3 +30,19 @@ export class ConditionError extends Error {
 export function isConditionError(value: unknown): value is ConditionError {
   return value instanceof ConditionError;
 }
+
+/**
+ * The abort reason of a reconcile cut short because the operator is stopping (SIGTERM, leadership lost). Such a
+ * reconcile writes no condition: it did not fail, and the next process picks it up.
+ */
+export class OperatorStopping extends Error {
+  constructor() {
+    super('the operator is stopping');
+    this.name = 'OperatorStopping';
+  }
+}
+
+/** true when `signal` was aborted because the operator is stopping. */
+export function stoppedBy(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof OperatorStopping;
+}

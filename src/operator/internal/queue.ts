@@ -330,8 +330,8 @@ export interface RunWorkersOptions {
   concurrency?: number;
   /**
    * Reconciles one key (`reason`: why it was queued). Throw to retry with backoff (an error's numeric `retryAfterMs` is
-   * a minimum delay; with
-   * `retryExactly: true` it is the delay, the backoff left alone); throw `TerminalError` to stop.
+   * a minimum delay; with `retryExactly: true` it is the delay, the backoff left alone); throw `TerminalError` to
+   * stop.
    */
   handle: (key: string, reason: QueueReason) => Promise<ReconcileResult>;
   /** Called once per failed reconcile (the one place errors are logged). */

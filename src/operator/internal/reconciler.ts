@@ -34,7 +34,7 @@ import { jitteredSyncDelay, type OperatorConfig } from './config.js';
 import type { CredentialProvider } from './credential-provider.js';
 import { checkSubscription, decodeSecretData, redactSecrets } from './credentials.js';
 import { type DigestKeyring, checkDigest, makeDigest } from './digest.js';
-import { ConditionError, isConditionError } from './errors.js';
+import { ConditionError, OperatorStopping, isConditionError, stoppedBy } from './errors.js';
 import { plannedExports, writeExports } from './exports.js';
 import { HeldErrors } from './held-errors.js';
 import type { ReconcileObserver } from './metrics.js';
@@ -89,10 +89,12 @@ const slowRetryBaseMs = 60_000;
 const slowRetryCapMs = 3_600_000;
 
 /** The generic reconciler. */
-export class Reconciler {
+export class Reconciler implements StoppableReconciler {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly held: HeldErrors;
+  /** The deadline of every reconcile in flight, so that stopping can cut them all. */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -139,6 +141,7 @@ export class Reconciler {
     const deadline = new AbortController();
     const clock = this.deps.clock ?? systemClock;
     const timer = clock.setTimer(() => deadline.abort(), this.deps.config.reconcileTimeoutMs);
+    this.inFlight.add(deadline);
     try {
       if (api === 'graph') return await reconcileEntraGroup(this.deps, served, ref, object, log, deadline.signal);
       if (api === 'postgresql' || api === 'mysql') {
@@ -153,9 +156,25 @@ export class Reconciler {
       });
       return await pass.run();
     } finally {
+      this.inFlight.delete(deadline);
       clock.clearTimer(timer);
     }
   }
+
+  /** See `StoppableReconciler`. */
+  abortInFlight(): void {
+    for (const deadline of this.inFlight) deadline.abort(new OperatorStopping());
+  }
+}
+
+/** Reconciles' fate when the operator stops: see `abortInFlight`. */
+export interface StoppableReconciler {
+  /**
+   * Cuts every reconcile in flight: its ARM requests and its waits for ARM's quota end now, and it writes no
+   * condition. What it did so far is on the object (resume token, ARM ID), as after a SIGKILL, so the next start
+   * carries on.
+   */
+  abortInFlight(): void;
 }
 
 /** What a pass gets besides the object: time, its held errors, and its requests' priority and deadline. */
@@ -469,6 +488,7 @@ class ReconcilePass {
    * (honouring ARM's Retry-After), an Error on the slow schedule of `HeldErrors` (or at once when an input changes).
    */
   private async fail(error: unknown): Promise<never> {
+    if (stoppedBy(this.context.deadline)) throw this.context.deadline.reason; // not a failure: no condition
     let problem: ConditionError;
     if (isConditionError(error)) {
       problem = error;
