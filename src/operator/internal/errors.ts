@@ -32,8 +32,8 @@ export function isConditionError(value: unknown): value is ConditionError {
 }
 
 /**
- * The abort reason of a reconcile cut short because the operator is stopping (SIGTERM, leadership lost). Such a
- * reconcile writes no condition: it did not fail, and the next process picks it up.
+ * The abort reason of a reconcile cut short because the operator is stopping (SIGTERM). Such a reconcile writes no
+ * condition: it did not fail, and the next process picks it up.
  */
 export class OperatorStopping extends Error {
   constructor() {

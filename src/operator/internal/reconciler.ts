@@ -89,7 +89,7 @@ const slowRetryBaseMs = 60_000;
 const slowRetryCapMs = 3_600_000;
 
 /** The generic reconciler. */
-export class Reconciler implements StoppableReconciler {
+export class Reconciler {
   private readonly now: () => Date;
   private readonly random: () => number;
   private readonly held: HeldErrors;
@@ -161,20 +161,14 @@ export class Reconciler implements StoppableReconciler {
     }
   }
 
-  /** See `StoppableReconciler`. */
+  /**
+   * Cuts every reconcile in flight (the operator is stopping): its ARM requests and its waits for ARM's quota end
+   * now, and it writes no condition. What it did so far is on the object (resume token, ARM ID), as after a SIGKILL,
+   * so the next start carries on.
+   */
   abortInFlight(): void {
     for (const deadline of this.inFlight) deadline.abort(new OperatorStopping());
   }
-}
-
-/** Reconciles' fate when the operator stops: see `abortInFlight`. */
-export interface StoppableReconciler {
-  /**
-   * Cuts every reconcile in flight: its ARM requests and its waits for ARM's quota end now, and it writes no
-   * condition. What it did so far is on the object (resume token, ARM ID), as after a SIGKILL, so the next start
-   * carries on.
-   */
-  abortInFlight(): void;
 }
 
 /** What a pass gets besides the object: time, its held errors, and its requests' priority and deadline. */
