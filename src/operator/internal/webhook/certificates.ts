@@ -15,7 +15,7 @@ import {
 } from '../../../tls/index.js';
 import { decodeSecretData } from '../credentials.js';
 import { KubeError, type KubeAccess } from '../kube.js';
-import { type CertificateView, nextRotationStep, type RotationStep } from './rotation.js';
+import { type CertificateView, nextRotationStep, type RotationStep, type Signer } from './rotation.js';
 import { WEBHOOK_TLS_SECRET } from './secret-name.js';
 
 /** The certificates the webhook serves and the CAs clients must trust. */
@@ -80,6 +80,13 @@ function toSecretData(certificates: WebhookCertificates): Record<string, string>
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]));
 }
 
+async function signerOf(certificates: WebhookCertificates): Promise<Signer> {
+  const { serving, ca, previousCa } = certificates;
+  if (await isSignedBy(serving.certPem, ca.certPem)) return 'ca';
+  if (previousCa !== undefined && (await isSignedBy(serving.certPem, previousCa.certPem))) return 'previousCa';
+  return 'other';
+}
+
 async function viewOf(certificates: WebhookCertificates): Promise<CertificateView> {
   const validity = (pem: string) => {
     const { notBefore, notAfter } = describeCertificate(pem);
@@ -88,10 +95,7 @@ async function viewOf(certificates: WebhookCertificates): Promise<CertificateVie
   return {
     ca: validity(certificates.ca.certPem),
     ...(certificates.previousCa !== undefined ? { previousCa: validity(certificates.previousCa.certPem) } : {}),
-    serving: {
-      ...validity(certificates.serving.certPem),
-      signedByCa: await isSignedBy(certificates.serving.certPem, certificates.ca.certPem),
-    },
+    serving: { ...validity(certificates.serving.certPem), signer: await signerOf(certificates) },
   };
 }
 
@@ -116,8 +120,11 @@ async function apply(
       return { ca: await newCa(), previousCa: current.ca, serving: current.serving };
     case 'dropPreviousCa':
       return { ca: current.ca, serving: current.serving };
-    case 'issueServing':
-      return { ...current, serving: await issue(current.ca) };
+    case 'issueServing': {
+      const signer = step.signer === 'previousCa' ? current.previousCa : current.ca;
+      if (signer === undefined) throw new Error('cannot sign with a previous CA that is gone');
+      return { ...current, serving: await issue(signer) };
+    }
   }
 }
 

@@ -3,11 +3,11 @@
  * - the serving certificate is re-issued once two thirds of its life have passed (or it has expired);
  * - the CA is replaced once two thirds of its life have passed; the old one stays in the CA bundle (so clients
  *   still trust certificates it signed) until it expires;
- * - after a CA rotation the serving certificate moves to the new CA once the new CA has been in the bundle for
- *   the overlap period (a tenth of the CA's life), or earlier when it is due anyway. The caller writes the bundle
- *   into the CRDs before it serves a certificate the new CA signed.
+ * - after a CA rotation the new CA signs the served certificate only once it has been in the bundle for the overlap
+ *   period (a fifth of its life, counted from its backdated start), time for API servers to pick the bundle up. A
+ *   serving certificate due within the overlap is signed by the previous CA. The caller writes the bundle into the
+ *   CRDs before it serves a certificate the new CA signed.
  */
-
 /** A certificate's validity, in epoch milliseconds. */
 export interface Validity {
   notBefore: number;
@@ -20,21 +20,30 @@ export interface CertificateView {
   ca: Validity;
   /** The CA it replaced, still in the bundle until it expires. */
   previousCa?: Validity;
-  /** The certificate the webhook serves, and whether `ca` (rather than `previousCa`) signed it. */
-  serving: Validity & { signedByCa: boolean };
+  /** The certificate the webhook serves, and which of the two CAs signed it (`other`: neither). */
+  serving: Validity & { signer: Signer };
 }
+
+/** Which CA signs (or signed) a serving certificate. */
+export type Signer = 'ca' | 'previousCa' | 'other';
 
 /**
  * One change to make; the caller applies it and asks again until there is none. `createCa` makes the CA and the
- * serving certificate; `issueServing` signs a new serving certificate with the current CA.
+ * serving certificate; `issueServing` signs a new serving certificate with `signer`.
  */
 export type RotationStep =
-  { kind: 'createCa' } | { kind: 'rotateCa' } | { kind: 'dropPreviousCa' } | { kind: 'issueServing' };
+  | { kind: 'createCa' }
+  | { kind: 'rotateCa' }
+  | { kind: 'dropPreviousCa' }
+  | { kind: 'issueServing'; signer: 'ca' | 'previousCa' };
 
 /** The share of a certificate's life after which it is renewed. */
 export const renewalShare = 2 / 3;
-/** The share of the CA's life a new CA spends in the bundle before it signs the served certificate. */
-export const overlapShare = 1 / 10;
+/**
+ * The share of a CA's validity (backdated start to end) after which it signs the served certificate. src/tls
+ * backdates by up to a tenth of the life, so a new CA spends at least a tenth of its life in the bundle first.
+ */
+export const overlapShare = 1 / 5;
 
 /** The moment `validity` is due for renewal. */
 export function renewalTime(validity: Validity): number {
@@ -53,8 +62,17 @@ export function nextRotationStep(view: CertificateView | undefined, now: number)
   if (previousCa !== undefined && now >= previousCa.notAfter) return { kind: 'dropPreviousCa' };
   if (now >= ca.notAfter || (previousCa === undefined && now >= renewalTime(ca))) return { kind: 'rotateCa' };
   const servingDue = now >= renewalTime(serving) || now >= serving.notAfter || now < serving.notBefore;
-  if (servingDue || (!serving.signedByCa && now >= trustedFrom(ca))) return { kind: 'issueServing' };
-  return undefined;
+  const caTrusted = previousCa === undefined || now >= trustedFrom(ca);
+  switch (serving.signer) {
+    case 'ca':
+      return servingDue ? { kind: 'issueServing', signer: 'ca' } : undefined;
+    case 'previousCa':
+      if (caTrusted) return { kind: 'issueServing', signer: 'ca' };
+      return servingDue ? { kind: 'issueServing', signer: 'previousCa' } : undefined;
+    case 'other':
+      // Signed by a CA no longer in the bundle (edited by hand, or its CA expired): replace it at once.
+      return { kind: 'issueServing', signer: caTrusted ? 'ca' : 'previousCa' };
+  }
 }
 
 /** How often to look at the certificates: often enough to act within a twentieth of the shorter life. */
