@@ -19,6 +19,7 @@ import type { TokenCredential } from '@azure/identity';
 import pino, { type Logger } from 'pino';
 import { ArmError, armErrorFromResponse, isArmError } from './errors.js';
 import { type LroMethod, type PollState, inferPollingMode, interpretPollResponse, parseRetryAfter } from './lro.js';
+import { deadlinePolicy } from './policies/deadline.js';
 import { guardPolicy } from './policies/guard.js';
 import { loggingPolicy } from './policies/logging.js';
 import { type ArmObserver, metricsPolicy } from './policies/metrics.js';
@@ -111,6 +112,7 @@ export class ArmClient {
     if (options.caCertPem !== undefined) pipeline.addPolicy(tlsPolicy({ ca: options.caCertPem }));
     for (const policy of options.additionalPolicies ?? []) pipeline.addPolicy(policy);
     if (options.guard !== undefined) pipeline.addPolicy(guardPolicy(options.guard), { afterPhase: 'Sign' });
+    pipeline.addPolicy(deadlinePolicy(this.requestTimeoutMs), { afterPhase: 'Sign' });
     this.pipeline = pipeline;
   }
 
@@ -252,7 +254,6 @@ export class ArmClient {
     const request = createPipelineRequest({
       url,
       method: method as 'GET',
-      timeout: this.requestTimeoutMs,
       ...(options.abortSignal !== undefined ? { abortSignal: options.abortSignal } : {}),
     });
     requestTurns.set(request, {
