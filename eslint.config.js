@@ -75,7 +75,7 @@ export default tseslint.config(
               allowTypeImports: true,
             },
             // The database drivers load only when a User kind is reconciled: `await import()` them.
-            ...['pg', 'mysql2', 'mysql2/promise'].map((name) => ({
+            ...['pg', 'mysql2', 'mysql2/promise', 'tedious'].map((name) => ({
               name,
               message:
                 'Import database drivers with await import() where used, so an operator without User kinds never loads them.',

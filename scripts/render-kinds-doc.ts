@@ -44,7 +44,7 @@ function row(versions: KindModel[]): string {
       : []),
     ...(hub.handcrafted && hub.handcrafted.api !== 'graph'
       ? [
-          `a ${hub.handcrafted.api === 'mysql' ? 'MySQL' : 'PostgreSQL'} user on its owner FlexibleServer, not ARM: ` +
+          `${userOwner[hub.handcrafted.api] ?? ''}, not ARM: ` +
             'schema written by hand (src/codegen/internal/handcrafted-db-users.ts)',
         ]
       : []),
@@ -52,6 +52,12 @@ function row(versions: KindModel[]): string {
   ].join('; ');
   return `| ${hub.group.replace(/\.azure\.com$/, '')} | ${hub.kind} | ${names} | ${exports} | ${extension} | ${notes} |`;
 }
+
+const userOwner: Record<string, string> = {
+  postgresql: 'a PostgreSQL user on its owner FlexibleServer',
+  mysql: 'a MySQL user on its owner FlexibleServer',
+  sqlserver: 'an Azure SQL contained user in its owner ServersDatabase',
+};
 
 /** The text of docs/kinds.md. */
 export async function renderKindsDoc(): Promise<string> {
@@ -67,8 +73,8 @@ export async function renderKindsDoc(): Promise<string> {
     '',
     `azo serves ${hubs.length} kinds at ${versionCount} api-versions, each in both of ASO's spellings (\`vYYYYMMDD\` and the`,
     "deprecated `v1apiYYYYMMDD`): every kind and version of ASO's `azure-arm.yaml` that is an ARM resource, plus Entra's",
-    '`SecurityGroup` (Microsoft Graph) and the PostgreSQL and MySQL `User` kinds (SQL on the owning flexible server; see',
-    'the end of this page). The first',
+    '`SecurityGroup` (Microsoft Graph) and the PostgreSQL, MySQL and Azure SQL `User` kinds (SQL on the owning flexible',
+    'server or SQL database; see the end of this page). The first',
     '(bold) version is the **hub**: the storage version, the version the operator reconciles and sends to Azure. The',
     "hub is the kind's newest GA api-version (its newest preview when it has no GA version). An object written at any",
     'served version is converted to the hub (fields the hub lacks are kept in the `azo.dev/fields-from-other-versions`',
@@ -110,7 +116,13 @@ export async function renderKindsDoc(): Promise<string> {
     '| singleton children with a fixed name | `default` blob/file/queue/table services, management policies | generic (fixed name, detach on delete) |',
     "| values only an extension can compute | `$manualConfigs` (PrivateEndpoint primaryNicPrivateIpAddress) | generic `linked` export: the GET body names another resource (`properties.networkInterfaces[0].id`), which is read for the value; the emulator creates a private endpoint's network interface as Azure does (`test/integration/operator-private-endpoint.test.ts`) |",
     '| non-ARM kinds: Entra groups | entra `SecurityGroup` (Microsoft Graph) | served: the operator creates, adopts, updates and deletes the group with Microsoft Graph (see docs/operator.md, Entra security groups; `test/integration/operator-entra-group.test.ts`) |',
-    "| non-ARM kinds: database users | dbforpostgresql `User`, dbformysql `User` (v1) | served: the operator logs into the owning FlexibleServer (`status.fullyQualifiedDomainName`, or the address `AZO_DATABASE_HOSTS` maps it to) with `spec.localUser`'s administrator and creates, alters (roles and role options; privileges) and drops the user, setting the password again when its Secret changes; `aadUser` is refused with an Error condition (see docs/operator.md, Database users; `test/integration/operator-db-users.test.ts`). sql `User` is not served (see Not served) |",
+    '| non-ARM kinds: database users | dbforpostgresql `User`, dbformysql `User`, sql `User` (v1) | served: the operator ' +
+      "logs into the owning FlexibleServer, or the owning ServersDatabase on its Server (the server's " +
+      "`status.fullyQualifiedDomainName`, or the address `AZO_DATABASE_HOSTS` maps it to) with `spec.localUser`'s " +
+      'administrator and creates, alters (roles and role options; privileges; database roles) and drops the user, ' +
+      'setting the password again when its Secret changes; `aadUser` is refused with an Error condition (see ' +
+      'docs/operator.md, Database users; `test/integration/operator-db-users.test.ts`, ' +
+      '`test/integration/operator-sql-users.test.ts`) |',
     '',
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 // Copies the per-kind size table of generated/SIZES.md into docs/codegen.md (between the same table's first and last
-// lines), so that `npm run generate` leaves the page matching what it generated.
+// lines), and its "Whole directories" line, so that `npm run generate` leaves the page matching what it generated.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -19,5 +19,13 @@ const sizes = readFileSync(sizesPath, 'utf8');
 const page = readFileSync(pagePath, 'utf8');
 const from = tableOf(sizes, sizesPath);
 const to = tableOf(page, pagePath);
-writeFileSync(pagePath, page.slice(0, to.start) + sizes.slice(from.start, from.end) + page.slice(to.end));
+/** The line starting with "Whole directories:". */
+function wholeLineOf(text: string, file: string): string {
+  const line = text.split('\n').find((candidate) => candidate.startsWith('Whole directories:'));
+  if (line === undefined) throw new Error(`${file}: no line starting with "Whole directories:"`);
+  return line;
+}
+
+const withTable = page.slice(0, to.start) + sizes.slice(from.start, from.end) + page.slice(to.end);
+writeFileSync(pagePath, withTable.replace(wholeLineOf(page, pagePath), wholeLineOf(sizes, sizesPath)));
 console.log(`wrote the size table into ${pagePath}`);

@@ -263,6 +263,7 @@ export const kindLoaders: Record<string, () => Promise<{ default: KindModel }>> 
   'sql.azure.com/ServersSecurityAlertPolicy': () => import('./sql/ServersSecurityAlertPolicy.js'),
   'sql.azure.com/ServersVirtualNetworkRule': () => import('./sql/ServersVirtualNetworkRule.js'),
   'sql.azure.com/ServersVulnerabilityAssessment': () => import('./sql/ServersVulnerabilityAssessment.js'),
+  'sql.azure.com/User': () => import('./sql/User.js'),
   'storage.azure.com/StorageAccount': () => import('./storage/StorageAccount.js'),
   'storage.azure.com/StorageAccountsBlobService': () => import('./storage/StorageAccountsBlobService.js'),
   'storage.azure.com/StorageAccountsBlobServicesContainer': () => import('./storage/StorageAccountsBlobServicesContainer.js'),

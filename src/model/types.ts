@@ -11,7 +11,7 @@
 export type ArmScope = 'tenant' | 'subscription' | 'resourceGroup' | 'extension';
 
 /** The API a hand-written (non-ARM) kind is reconciled against. */
-export type HandcraftedApi = 'graph' | 'postgresql' | 'mysql';
+export type HandcraftedApi = 'graph' | 'postgresql' | 'mysql' | 'sqlserver';
 
 /** One node of an ARM body schema. Absent keys mean "no constraint". */
 export interface SchemaNode {
@@ -144,7 +144,8 @@ export interface KindModel {
   /**
    * Set for a kind that is not an ARM resource (ASO hand-writes it and its controller talks to another API): the
    * Kubernetes spec and status schemas as written by hand (src/codegen/internal/handcrafted.ts), and the API the
-   * operator reconciles it against (Microsoft Graph, or the owning flexible server's PostgreSQL or MySQL protocol).
+   * operator reconciles it against (Microsoft Graph, the owning flexible server's PostgreSQL or MySQL protocol, or
+   * the owning SQL database's TDS).
    * `armType`/`apiVersion` then name that API's collection. Absent → an ARM kind.
    */
   handcrafted?: { api: HandcraftedApi; spec: SchemaNode; status: SchemaNode };

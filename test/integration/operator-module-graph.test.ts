@@ -1,6 +1,6 @@
 // The operator process never loads @kubernetes/client-node (its API classes, models and auth providers cost ~70 MiB
 // of RSS before the first object): neither `azo operator` (through the CLI entry) nor the operator module. Nor does it
-// load the database drivers (pg, mysql2) before it reconciles a database User.
+// load the database drivers (pg, mysql2, tedious) before it reconciles a database User.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -29,7 +29,7 @@ test('the guard works: importing client-node under it fails', async () => {
 });
 
 test('the guard works: importing a database driver under it fails', async () => {
-  for (const driver of ['pg', 'mysql2/promise']) {
+  for (const driver of ['pg', 'mysql2/promise', 'tedious']) {
     const { code, stderr } = await node(['--input-type=module', '-e', `await import('${driver}')`]);
     assert.notEqual(code, 0);
     assert.match(stderr, /loaded the database driver/);

@@ -1,8 +1,8 @@
 // The reconcile deadline (AZO_RECONCILE_TIMEOUT) also bounds the kinds that talk to something other than ARM: an
-// Entra SecurityGroup whose Microsoft Graph never answers, and PostgreSQL and MySQL Users whose server accepts the
-// connection and then says nothing. Each request or connection is cut when the deadline passes (the silent server
-// sees it closed), Ready says ReconcileTimeout, and the object is tried again with the queue's growing backoff: no
-// worker is held until a 30 s connect timeout or a 60 s request timeout.
+// Entra SecurityGroup whose Microsoft Graph never answers, and PostgreSQL, MySQL and Azure SQL Users whose server
+// accepts the connection and then says nothing. Each request or connection is cut when the deadline passes (the
+// silent server sees it closed), Ready says ReconcileTimeout, and the object is tried again with the queue's growing
+// backoff: no worker is held until a 30 s connect timeout or a 60 s request timeout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Server, type Socket, createServer } from 'node:net';
@@ -53,7 +53,8 @@ test('the reconcile deadline cuts a silent Graph endpoint and a silent database 
       AZURE_GRAPH_ENDPOINT: `https://127.0.0.1:${silent.port}`,
       AZO_DATABASE_HOSTS:
         `*.postgres.database.azure.com=127.0.0.1:${silent.port},` +
-        `*.mysql.database.azure.com=127.0.0.1:${silent.port}`,
+        `*.mysql.database.azure.com=127.0.0.1:${silent.port},` +
+        `*.database.windows.net=127.0.0.1:${silent.port}`,
     },
     {
       installCrds: readCrds([
@@ -63,6 +64,9 @@ test('the reconcile deadline cuts a silent Graph endpoint and a silent database 
         'users.dbforpostgresql.azure.com',
         'flexibleservers.dbformysql.azure.com',
         'users.dbformysql.azure.com',
+        'servers.sql.azure.com',
+        'serversdatabases.sql.azure.com',
+        'users.sql.azure.com',
       ]),
     },
   );
@@ -117,28 +121,40 @@ test('the reconcile deadline cuts a silent Graph endpoint and a silent database 
   const engines = [
     { title: 'PostgreSQL', group: 'dbforpostgresql.azure.com', version: 'v20250801', serverVersion: '16' },
     { title: 'MySQL', group: 'dbformysql.azure.com', version: 'v20231230', serverVersion: '8.0.21' },
+    { title: 'Azure SQL', group: 'sql.azure.com', version: 'v20211101', serverVersion: '12.0' },
   ];
+  /** The owner of each engine's User: a flexible server, or for Azure SQL a database on a server. */
+  const createOwner = async (engine: (typeof engines)[number]): Promise<string> => {
+    const create = async (plural: string, kind: string, name: string, spec: Record<string, unknown>) => {
+      const ref = { group: engine.group, version: engine.version, plural, namespace: 'default' };
+      await custom.createNamespacedCustomObject({
+        ...ref,
+        body: { apiVersion: `${ref.group}/${ref.version}`, kind, metadata: { name }, spec },
+      });
+      await waitForReady(environment, { ...ref, name });
+    };
+    const admin = { administratorLogin: 'azoadmin', administratorLoginPassword: { name: 'pw', key: 'password' } };
+    const serverName = `hung${engine.title.toLowerCase().replace(/\W/g, '')}`;
+    if (engine.title === 'Azure SQL') {
+      await create('servers', 'Server', serverName, { location: 'westus', owner: { name: 'rg' }, ...admin });
+      await create('serversdatabases', 'ServersDatabase', 'hungdb', {
+        location: 'westus',
+        owner: { name: serverName },
+      });
+      return 'hungdb';
+    }
+    await create('flexibleservers', 'FlexibleServer', serverName, {
+      location: 'westus',
+      owner: { name: 'rg' },
+      version: engine.serverVersion,
+      ...admin,
+      sku: { name: 'Standard_B1ms', tier: 'Burstable' },
+    });
+    return serverName;
+  };
   for (const engine of engines) {
     await t.test(`${engine.title} User: a server that never answers → ReconcileTimeout, the connect cut`, async () => {
-      const server = { group: engine.group, version: engine.version, plural: 'flexibleservers', namespace: 'default' };
-      const serverName = `hung${engine.title.toLowerCase()}`;
-      await custom.createNamespacedCustomObject({
-        ...server,
-        body: {
-          apiVersion: `${server.group}/${server.version}`,
-          kind: 'FlexibleServer',
-          metadata: { name: serverName },
-          spec: {
-            location: 'westus',
-            owner: { name: 'rg' },
-            version: engine.serverVersion,
-            administratorLogin: 'azoadmin',
-            administratorLoginPassword: { name: 'pw', key: 'password' },
-            sku: { name: 'Standard_B1ms', tier: 'Burstable' },
-          },
-        },
-      });
-      await waitForReady(environment, { ...server, name: serverName });
+      const ownerName = await createOwner(engine);
       const user = { group: engine.group, version: 'v1', plural: 'users', namespace: 'default' };
       const openedBefore = silent.opened();
       const closedBefore = silent.closed();
@@ -150,7 +166,7 @@ test('the reconcile deadline cuts a silent Graph endpoint and a silent database 
           kind: 'User',
           metadata: { name: 'app' },
           spec: {
-            owner: { name: serverName },
+            owner: { name: ownerName },
             localUser: {
               serverAdminUsername: 'azoadmin',
               serverAdminPassword: { name: 'pw', key: 'password' },

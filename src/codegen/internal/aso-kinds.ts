@@ -39,11 +39,9 @@ export function asoKindVersions(asoConfig: Record<string, unknown>): Array<AsoKi
         if (!settings || settings.$supportedFrom === undefined) continue;
         const kind = typeof settings.$exportAs === 'string' ? settings.$exportAs : typeName;
         if (!apiVersionPattern.test(apiVersion)) {
-          // azo serves the hand-written ones (handcrafted.ts); SQL Server users are left out: Debian packages no SQL
-          // Server to test them against, and they log in with TDS, a third protocol and driver.
-          const sqlServer =
-            group === 'sql' ? '; azo does not serve it: no SQL Server to test it against (Debian packages none)' : '';
-          const reason = `not an ARM resource: ASO serves it at ${apiVersion} and talks to ${group === 'entra' ? 'Microsoft Graph' : 'the database server'} itself${sqlServer}`;
+          // azo serves the hand-written ones (handcrafted.ts).
+          const api = group === 'entra' ? 'Microsoft Graph' : 'the database server';
+          const reason = `not an ARM resource: ASO serves it at ${apiVersion} and talks to ${api} itself`;
           result.push({ group, kind, apiVersion, reason });
         } else {
           result.push({ group, kind, typeName, apiVersion });

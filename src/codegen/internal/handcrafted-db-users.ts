@@ -1,7 +1,7 @@
 /**
- * ASO's database user kinds (`dbforpostgresql.azure.com/User` and `dbformysql.azure.com/User`, v1): not ARM
- * resources: the operator logs into the owning flexible server and manages the user with SQL. Schemas as in ASO's
- * `v2/api/dbforpostgresql/v1/user_types.go` and `v2/api/dbformysql/v1/user_types.go`.
+ * ASO's database user kinds (`dbforpostgresql.azure.com/User`, `dbformysql.azure.com/User` and `sql.azure.com/User`,
+ * v1): not ARM resources: the operator logs into the owning flexible server (or, for Azure SQL, the owning database)
+ * and manages the user with SQL. Schemas as in ASO's `v2/api/{dbforpostgresql,dbformysql,sql}/v1/user_types.go`.
  */
 import type { KindModel, SchemaNode } from '../../model/index.js';
 import { conditionSchema } from '../../model/index.js';
@@ -19,11 +19,11 @@ const secretReference = (description: string): SchemaNode => ({
   },
 });
 
-const owner = (group: string): SchemaNode => ({
+const owner = (group: string, kind = 'FlexibleServer', where = 'on'): SchemaNode => ({
   type: 'object',
-  description: `The ${group}/FlexibleServer this user is created on (in this namespace).`,
+  description: `The ${group}/${kind} this user is created ${where} (in this namespace).`,
   required: ['name'],
-  properties: { name: text('The name of the FlexibleServer object.') },
+  properties: { name: text(`The name of the ${kind} object.`) },
 });
 
 const azureName = text(
@@ -107,16 +107,35 @@ const mysqlSpec: SchemaNode = {
   },
 };
 
+const sqlSpec: SchemaNode = {
+  type: 'object',
+  required: ['owner', 'localUser'],
+  properties: {
+    azureName,
+    owner: owner('sql.azure.com', 'ServersDatabase', 'in'),
+    roles: {
+      type: 'array',
+      description:
+        'The database roles the user is a member of (ALTER ROLE … ADD MEMBER), e.g. db_datareader, db_datawriter; ' +
+        'roles not listed are dropped (ALTER ROLE … DROP MEMBER).',
+      items: { type: 'string' },
+    },
+    localUser,
+  },
+};
+
+const collections = { postgresql: 'PostgreSQL/roles', mysql: 'MySQL/users', sqlserver: 'SQL Database/users' };
+
 /** The user model of one engine. */
-function userModel(group: string, api: 'postgresql' | 'mysql', spec: SchemaNode): KindModel {
+function userModel(group: string, api: keyof typeof collections, spec: SchemaNode): KindModel {
   return {
     group,
     kind: 'User',
     versions: ['v1'],
-    armType: api === 'postgresql' ? 'PostgreSQL/roles' : 'MySQL/users',
+    armType: collections[api],
     apiVersion: 'v1',
     scope: 'resourceGroup',
-    owners: [{ group, kind: 'FlexibleServer' }],
+    owners: [{ group, kind: api === 'sqlserver' ? 'ServersDatabase' : 'FlexibleServer' }],
     body: { type: 'object', properties: {} },
     exports: [],
     hooks: [],
@@ -128,4 +147,5 @@ function userModel(group: string, api: 'postgresql' | 'mysql', spec: SchemaNode)
 export const databaseUserKinds: Record<string, KindModel> = {
   'dbforpostgresql/User': userModel('dbforpostgresql.azure.com', 'postgresql', postgresSpec),
   'dbformysql/User': userModel('dbformysql.azure.com', 'mysql', mysqlSpec),
+  'sql/User': userModel('sql.azure.com', 'sqlserver', sqlSpec),
 };

@@ -57,6 +57,9 @@ const fillers: Record<string, Filler> = {
   'microsoft.dbformysql/flexibleservers': (resource, properties) => {
     properties.fullyQualifiedDomainName = `${resource.name.toLowerCase()}.mysql.database.azure.com`;
   },
+  'microsoft.sql/servers': (resource, properties) => {
+    properties.fullyQualifiedDomainName = `${resource.name.toLowerCase()}.database.windows.net`;
+  },
   'microsoft.keyvault/vaults': (resource, properties) => {
     properties.vaultUri = `https://${resource.name.toLowerCase()}.vault.azure.net/`;
   },

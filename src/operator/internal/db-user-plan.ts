@@ -1,7 +1,8 @@
 /**
- * The decisions of the database User reconcilers (PostgreSQL and MySQL users on a flexible server), as pure
- * functions: the desired user from the spec, and the changes that make the observed user match it. The I/O lives in
- * db-user.ts (Kubernetes) and db-postgresql.ts / db-mysql.ts (the servers), which render the changes as SQL.
+ * The decisions of the database User reconcilers (PostgreSQL and MySQL users on a flexible server, users of an Azure
+ * SQL database), as pure functions: the desired user from the spec, and the changes that make the observed user
+ * match it. The I/O lives in db-user.ts (Kubernetes) and db-postgresql.ts / db-mysql.ts / db-sqlserver.ts (the
+ * servers), which render the changes as SQL.
  */
 
 /** PostgreSQL role options (ASO `roleOptions`; default: login only). */
@@ -127,6 +128,46 @@ export function planMySqlUser(desired: MySqlUser, observed: MySqlUser | null, pa
     diff(database, desired.databasePrivileges[database] ?? [], current.databasePrivileges[database] ?? []);
   }
   return changes;
+}
+
+/** An Azure SQL database user as the reconciler sees it: the database roles it is a member of. */
+export interface SqlUser {
+  roles: string[];
+}
+
+/** A change to an Azure SQL database user (a contained user with a password). */
+export type SqlChange =
+  { kind: 'create' } | { kind: 'setPassword' } | { kind: 'addRole'; role: string } | { kind: 'dropRole'; role: string };
+
+/** The desired user of a `sql.azure.com/User` spec. */
+export function desiredSqlUser(spec: Record<string, unknown>): SqlUser {
+  return {
+    roles: uniqueIgnoringCase(
+      stringList(spec.roles)
+        .map((role) => role.trim())
+        .filter((role) => role !== ''),
+    ),
+  };
+}
+
+/**
+ * What makes `observed` (null: no such user) match `desired`; the password as for PostgreSQL. Role names compare
+ * without case, as under SQL Server's default collation.
+ */
+export function planSqlUser(desired: SqlUser, observed: SqlUser | null, passwordChanged: boolean): SqlChange[] {
+  const changes: SqlChange[] = [];
+  const current = observed?.roles ?? [];
+  if (observed === null) changes.push({ kind: 'create' });
+  else if (passwordChanged) changes.push({ kind: 'setPassword' });
+  const has = (roles: string[], role: string) => roles.some((other) => other.toLowerCase() === role.toLowerCase());
+  for (const role of desired.roles) if (!has(current, role)) changes.push({ kind: 'addRole', role });
+  for (const role of current) if (!has(desired.roles, role)) changes.push({ kind: 'dropRole', role });
+  return changes;
+}
+
+function uniqueIgnoringCase(values: string[]): string[] {
+  const seen = new Set<string>();
+  return values.filter((value) => !seen.has(value.toLowerCase()) && seen.add(value.toLowerCase()));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,8 @@
 /**
- * Reconciles ASO's database users (`dbforpostgresql.azure.com/User`, `dbformysql.azure.com/User`): not ARM
- * resources: the operator logs into the owning FlexibleServer (`status.fullyQualifiedDomainName`, or the address
- * `AZO_DATABASE_HOSTS` maps it to) with `spec.localUser`'s administrator login and creates, alters or drops the user.
+ * Reconciles ASO's database users (`dbforpostgresql.azure.com/User`, `dbformysql.azure.com/User`,
+ * `sql.azure.com/User`): not ARM resources: the operator logs into the owning FlexibleServer, or into the owning
+ * ServersDatabase on its Server (the server's `status.fullyQualifiedDomainName`, or the address `AZO_DATABASE_HOSTS`
+ * maps it to) with `spec.localUser`'s administrator login and creates, alters or drops the user.
  * ARM kinds' semantics where they apply: the finalizer before the first write, the owner reference, the
  * reconcile-policy annotation (skip: read only; detach-on-delete: the user stays), the Ready condition, and a wake-up
  * when the owner or a Secret changes. The password cannot be read back: its keyed digest is recorded in
@@ -26,10 +27,12 @@ import {
   databaseAddress,
   desiredMySqlUser,
   desiredPgUser,
+  desiredSqlUser,
   mySqlHostOf,
   parseUserRecord,
   planMySqlUser,
   planPgUser,
+  planSqlUser,
   userRecord,
 } from './db-user-plan.js';
 import { type DbConnection, untilDeadline } from './db-user-session.js';
@@ -46,7 +49,7 @@ import { type ServedKind, objectKey } from './registry.js';
  */
 const retryMs = 10_000;
 const shortRetryMs = 1_000;
-const ports = { postgresql: 5432, mysql: 3306 } as const;
+const ports = { postgresql: 5432, mysql: 3306, sqlserver: 1433 } as const;
 
 type Engine = keyof typeof ports;
 
@@ -83,7 +86,8 @@ export async function reconcileDatabaseUser(
   log: Logger,
   deadline: AbortSignal,
 ): Promise<ReconcileResult> {
-  const engine: Engine = served.model.handcrafted?.api === 'mysql' ? 'mysql' : 'postgresql';
+  const api = served.model.handcrafted?.api;
+  const engine: Engine = api === 'mysql' || api === 'sqlserver' ? api : 'postgresql';
   const kube = deps.kube;
   const now = deps.now ?? (() => new Date());
   const target = new ObjectWriter(kube, ref, initial);
@@ -146,45 +150,80 @@ export async function reconcileDatabaseUser(
     return value;
   };
 
-  /** The owning server: its address, and its ownerReference. Missing or unprovisioned → WaitingForOwner. */
-  const resolveOwner = async (ownerName: string) => {
-    const ownerServed = deps.kinds.get(served.model.group, 'FlexibleServer');
-    dependOn(objectKey(served.model.group, 'FlexibleServer', ref.namespace, ownerName));
-    const waiting = (message: string, retry: 'soon' | 'shortly' = 'soon') =>
-      new UserProblem(readyProblem(Reasons.WaitingForOwner, message), retry);
-    if (ownerServed === undefined) throw waiting(`${served.model.group}/FlexibleServer is not served`);
-    const owner =
-      deps.cached?.(ownerServed, ref.namespace, ownerName) ??
+  const waiting = (message: string, retry: 'soon' | 'shortly' = 'soon') =>
+    new UserProblem(readyProblem(Reasons.WaitingForOwner, message), retry);
+
+  /** A served kind's object in this namespace (from the cache when there is one), and a wake-up when it changes. */
+  const readRelated = async (kind: string, name: string) => {
+    const relatedServed = deps.kinds.get(served.model.group, kind);
+    dependOn(objectKey(served.model.group, kind, ref.namespace, name));
+    if (relatedServed === undefined) throw waiting(`${served.model.group}/${kind} is not served`);
+    const related =
+      deps.cached?.(relatedServed, ref.namespace, name) ??
       (await kube.getObject({
-        group: ownerServed.model.group,
-        version: ownerServed.version,
-        plural: ownerServed.plural,
+        group: relatedServed.model.group,
+        version: relatedServed.version,
+        plural: relatedServed.plural,
         namespace: ref.namespace,
-        name: ownerName,
+        name,
       }));
+    return { related, relatedServed };
+  };
+
+  /** The server's address; not provisioned yet → WaitingForOwner. */
+  const fqdnOf = (server: KubeObject, kind: string, name: string) => {
+    const fqdn = (server.status as { fullyQualifiedDomainName?: unknown } | undefined)?.fullyQualifiedDomainName;
+    if (typeof fqdn === 'string' && fqdn !== '') return fqdn;
+    throw waiting(
+      `owning ${kind} ${JSON.stringify(name)} '.status.fullyQualifiedDomainName' not set. ` +
+        'Has the server been provisioned successfully?',
+      // Created in Azure (the resource-id annotation wakes us) but its status not written yet: it will be at once.
+      server.metadata.annotations?.[RESOURCE_ID_ANNOTATION] === undefined ? 'soon' : 'shortly',
+    );
+  };
+
+  /**
+   * The owner (a FlexibleServer, or for SQL a ServersDatabase): the server's address, the database to log into (SQL
+   * only), and the ownerReference. An owner that does not exist → undefined; one not provisioned → WaitingForOwner.
+   */
+  const resolveOwner = async (ownerName: string) => {
+    const ownerKind = engine === 'sqlserver' ? 'ServersDatabase' : 'FlexibleServer';
+    const { related: owner, relatedServed: ownerServed } = await readRelated(ownerKind, ownerName);
     if (owner === undefined) return undefined;
-    const fqdn = (owner.status as { fullyQualifiedDomainName?: unknown } | undefined)?.fullyQualifiedDomainName;
-    if (typeof fqdn !== 'string' || fqdn === '') {
-      throw waiting(
-        `owning FlexibleServer ${JSON.stringify(ownerName)} '.status.fullyQualifiedDomainName' not set. ` +
-          'Has the server been provisioned successfully?',
-        // Created in Azure (the resource-id annotation wakes us) but its status not written yet: it will be at once.
-        owner.metadata.annotations?.[RESOURCE_ID_ANNOTATION] === undefined ? 'soon' : 'shortly',
-      );
-    }
     const ownerRef = {
       apiVersion: `${ownerServed.model.group}/${ownerServed.version}`,
-      kind: 'FlexibleServer',
+      kind: ownerKind,
       name: ownerName,
       uid: owner.metadata.uid ?? '',
     };
-    return { fqdn, ownerRef };
+    if (engine !== 'sqlserver') return { fqdn: fqdnOf(owner, ownerKind, ownerName), ownerRef };
+    const ownerSpec = owner.spec ?? {};
+    const database =
+      typeof ownerSpec.azureName === 'string' && ownerSpec.azureName !== '' ? ownerSpec.azureName : ownerName;
+    if (typeof (owner.status as { id?: unknown } | undefined)?.id !== 'string') {
+      throw waiting(`owning ServersDatabase ${JSON.stringify(ownerName)} does not exist in Azure yet`);
+    }
+    const serverName = (ownerSpec.owner as { name?: unknown } | undefined)?.name;
+    if (typeof serverName !== 'string' || serverName === '') {
+      throw new UserProblem(
+        readyProblem(
+          Reasons.Failed,
+          `owning ServersDatabase ${JSON.stringify(ownerName)} names its Server by ARM ID: azo reads the server's ` +
+            'address from the Server object, so give spec.owner.name on the ServersDatabase',
+          'Error',
+        ),
+        'never',
+      );
+    }
+    const { related: server } = await readRelated('Server', serverName);
+    if (server === undefined) throw waiting(`the Server ${JSON.stringify(serverName)} of the database does not exist`);
+    return { fqdn: fqdnOf(server, 'Server', serverName), database, ownerRef };
   };
 
-  const open = async (fqdn: string, name: string): Promise<EngineSession> => {
+  const open = async (owner: { fqdn: string; database?: string }, name: string): Promise<EngineSession> => {
     const localUser = (spec.localUser ?? {}) as Record<string, unknown>;
     const adminPassword = await readSecretKey('serverAdminPassword');
-    const address = databaseAddress(deps.config.databaseHosts, fqdn, ports[engine]);
+    const address = databaseAddress(deps.config.databaseHosts, owner.fqdn, ports[engine]);
     const connection: DbConnection = {
       ...address,
       adminUser: String(localUser.serverAdminUsername ?? ''),
@@ -193,7 +232,11 @@ export async function reconcileDatabaseUser(
       signal: deadline,
     };
     const opening =
-      engine === 'postgresql' ? openPostgresUser(connection, spec, name) : openMySqlUser(connection, spec, name);
+      engine === 'postgresql'
+        ? openPostgresUser(connection, spec, name)
+        : engine === 'mysql'
+          ? openMySqlUser(connection, spec, name)
+          : openSqlServerUser(connection, owner.database ?? '', spec, name);
     // A session that opens after the deadline passed is closed at once: nobody is left to use it.
     opening.then((late) => (deadline.aborted ? late.close() : undefined)).catch(() => undefined);
     const session = await onServer(deadline, () => opening);
@@ -221,7 +264,7 @@ export async function reconcileDatabaseUser(
       // The server is gone (or never came up): so is the user.
       if (owner === undefined) return await release();
       await writeStatus(readyDeleting());
-      const session = await open(owner.fqdn, recorded.user);
+      const session = await open(owner, recorded.user);
       try {
         await session.drop();
       } finally {
@@ -264,7 +307,11 @@ export async function reconcileDatabaseUser(
     const owner = await resolveOwner(ownerName);
     if (owner === undefined) {
       throw new UserProblem(
-        readyProblem(Reasons.WaitingForOwner, `owner FlexibleServer ${JSON.stringify(ownerName)} does not exist`),
+        readyProblem(
+          Reasons.WaitingForOwner,
+          `owner ${engine === 'sqlserver' ? 'ServersDatabase' : 'FlexibleServer'} ${JSON.stringify(ownerName)} ` +
+            'does not exist',
+        ),
       );
     }
     const password = policy === 'skip' ? '' : await readSecretKey('password');
@@ -272,11 +319,11 @@ export async function reconcileDatabaseUser(
       const owners = object().metadata.ownerReferences ?? [];
       await target.addFinalizer();
       if (!owners.some((reference) => reference.uid === owner.ownerRef.uid)) {
-        const others = owners.filter((reference) => reference.kind !== 'FlexibleServer');
+        const others = owners.filter((reference) => reference.kind !== owner.ownerRef.kind);
         await target.patchMetadata({ ownerReferences: [...others, owner.ownerRef] });
       }
     }
-    const session = await open(owner.fqdn, userName);
+    const session = await open(owner, userName);
     try {
       if (policy === 'skip') {
         if (!(await session.exists())) {
@@ -367,6 +414,28 @@ async function openMySqlUser(
     exists: async () => (await session.readUser(name)) !== null,
     sync: async (password, passwordChanged) => {
       const changes = planMySqlUser(desired, await session.readUser(name), passwordChanged);
+      await session.apply(name, password, changes);
+      return changes.length;
+    },
+    drop: () => session.dropUser(name),
+    close: () => session.close(),
+    abort: () => session.abort(),
+  };
+}
+
+async function openSqlServerUser(
+  connection: DbConnection,
+  database: string,
+  spec: Record<string, unknown>,
+  name: string,
+): Promise<EngineSession> {
+  const { openSqlServer } = await import('./db-sqlserver.js');
+  const session = await openSqlServer(connection, database);
+  const desired = desiredSqlUser(spec);
+  return {
+    exists: async () => (await session.readUser(name)) !== null,
+    sync: async (password, passwordChanged) => {
+      const changes = planSqlUser(desired, await session.readUser(name), passwordChanged);
       await session.apply(name, password, changes);
       return changes.length;
     },

@@ -144,7 +144,7 @@ export class Reconciler {
     this.inFlight.add(deadline);
     try {
       if (api === 'graph') return await reconcileEntraGroup(this.deps, served, ref, object, log, deadline.signal);
-      if (api === 'postgresql' || api === 'mysql') {
+      if (api === 'postgresql' || api === 'mysql' || api === 'sqlserver') {
         return await reconcileDatabaseUser(this.deps, served, ref, object, log, deadline.signal);
       }
       const pass = new ReconcilePass(this.deps, served, key, new ObjectWriter(this.deps.kube, ref, object), log, {

@@ -99,6 +99,9 @@ export function toJsonSchema(node: SchemaNode, descriptions: boolean): JsonSchem
 /** What a hand-written kind is reconciled against, for its CRD's description. */
 function handcraftedDescription(kind: string, api: string, collection: string, apiVersion: string): string {
   if (api === 'graph') return `${kind} is reconciled by azo against Microsoft Graph (${collection}, ${apiVersion}).`;
+  if (api === 'sqlserver') {
+    return `${kind} is an Azure SQL database user, created by azo in the database that owns it (not an ARM resource).`;
+  }
   const engine = api === 'postgresql' ? 'PostgreSQL' : 'MySQL';
   return `${kind} is a ${engine} user, created by azo on the flexible server that owns it (not an ARM resource).`;
 }
