@@ -196,3 +196,17 @@ test('operator manages Azure SQL contained users in their databases', async (t) 
     assert.ok(await logsIn(sql, 'appdb', 'kept-user', 'kept-Passw0rd'));
   });
 });
+
+test('with TLS on, a server that cannot encrypt is refused: the password never goes out in clear text', async (t) => {
+  const admin = { user: 'azoadmin', password: 'admin-Passw0rd' };
+  const sql = await startTdsServer({ adminUser: admin.user, adminPassword: admin.password, databases: ['appdb'] });
+  t.after(() => sql.close());
+  const { openSqlServer } = await import('../../src/operator/internal/db-sqlserver.js');
+  const connection = { host: sql.host, port: sql.port, adminUser: admin.user, adminPassword: admin.password };
+  await assert.rejects(openSqlServer({ ...connection, tls: true, timeoutMs: 5_000 }, 'appdb'));
+  assert.equal(sql.statements.length, 0, 'nothing was run: no login happened');
+  // The same server in plain TCP (an AZO_DATABASE_HOSTS stand-in) is fine.
+  const session = await openSqlServer({ ...connection, tls: false, timeoutMs: 5_000 }, 'appdb');
+  assert.equal(await session.readUser('nobody'), null);
+  await session.close();
+});

@@ -20,7 +20,9 @@ export async function openSqlServer(connection: DbConnection, database: string):
     options: {
       port: connection.port,
       database,
-      encrypt: connection.tls,
+      // TLS before anything else (TDS 8.0, which Azure SQL speaks): with `encrypt: true` tedious goes on in clear
+      // text when the server says it cannot encrypt, so an impostor would receive the administrator's password.
+      encrypt: connection.tls ? 'strict' : false,
       trustServerCertificate: false,
       connectTimeout: connection.timeoutMs,
       requestTimeout: connection.timeoutMs,
