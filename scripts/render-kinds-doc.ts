@@ -72,8 +72,10 @@ export async function renderKindsDoc(): Promise<string> {
     '# Kinds',
     '',
     `azo serves ${hubs.length} kinds at ${versionCount} api-versions, each in both of ASO's spellings (\`vYYYYMMDD\` and the`,
-    "deprecated `v1apiYYYYMMDD`): every kind and version of ASO's `azure-arm.yaml` that is an ARM resource, plus Entra's",
-    '`SecurityGroup` (Microsoft Graph) and the PostgreSQL, MySQL and Azure SQL `User` kinds (SQL on the owning flexible',
+    "deprecated `v1apiYYYYMMDD`): every kind and version of ASO's `azure-arm.yaml` that is an ARM resource, plus " +
+      "Entra's",
+    '`SecurityGroup` (Microsoft Graph) and the PostgreSQL, MySQL and Azure SQL `User` kinds (SQL on the owning ' +
+      'flexible',
     'server or SQL database; see the end of this page). The first',
     '(bold) version is the **hub**: the storage version, the version the operator reconciles and sends to Azure. The',
     "hub is the kind's newest GA api-version (its newest preview when it has no GA version). An object written at any",
@@ -107,15 +109,30 @@ export async function renderKindsDoc(): Promise<string> {
     '',
     '| behaviour | ASO marker / example | in azo |',
     '|---|---|---|',
-    "| secrets Azure generates (keys, connection strings, kubeconfigs) | `$azureGeneratedSecrets` (StorageAccount key1, ManagedCluster adminCredentials) | generic: read from the GET body or a POST action (`listKeys`, `listClusterAdminCredential`, …) named in the model (every one ASO lists has a source; the emulator answers each action in its type's shape: `test/integration/emulator-export-actions.test.ts`) |",
+    '| secrets Azure generates (keys, connection strings, kubeconfigs) | `$azureGeneratedSecrets` ' +
+      '(StorageAccount key1, ManagedCluster adminCredentials) | generic: read from the GET body or a POST action ' +
+      '(`listKeys`, `listClusterAdminCredential`, …) named in the model (every one ASO lists has a source; the ' +
+      "emulator answers each action in its type's shape: `test/integration/emulator-export-actions.test.ts`) |",
     '| values exported to ConfigMaps | `$generatedConfigs` (UserAssignedIdentity principalId) | generic |',
-    '| GUID names | `$defaultAzureName: false` (RoleAssignment, RoleDefinition, SqlRoleAssignment) | extension (`guid-name.ts`): RoleAssignment, RoleDefinition and SqlRoleAssignment get a stable UUIDv5 of the object when `spec.azureName` is unset; with `spec.operatorSpec.namingConvention: random` a random GUID is written into `spec.azureName` once, before the create (`test/integration/operator-naming.test.ts`) |',
-    '| well-known references | `$referenceType: arm+wellknown` (built-in role names) | RoleAssignment: extension resolves `wellKnownName` |',
-    '| create modes that recover soft-deleted resources | Key Vault `createOrRecover`, `purgeThenCreate` | Vault: extension |',
-    '| children Azure keeps inside the parent body | `$resourceLifecycleOwnedByParent` (VirtualNetwork subnets) | generic (status only) plus the VirtualNetwork extension that keeps subnets on a PUT |',
-    '| singleton children with a fixed name | `default` blob/file/queue/table services, management policies | generic (fixed name, detach on delete) |',
-    "| values only an extension can compute | `$manualConfigs` (PrivateEndpoint primaryNicPrivateIpAddress) | generic `linked` export: the GET body names another resource (`properties.networkInterfaces[0].id`), which is read for the value; the emulator creates a private endpoint's network interface as Azure does (`test/integration/operator-private-endpoint.test.ts`) |",
-    '| non-ARM kinds: Entra groups | entra `SecurityGroup` (Microsoft Graph) | served: the operator creates, adopts, updates and deletes the group with Microsoft Graph (see docs/operator.md, Entra security groups; `test/integration/operator-entra-group.test.ts`) |',
+    '| GUID names | `$defaultAzureName: false` (RoleAssignment, RoleDefinition, SqlRoleAssignment) | extension ' +
+      '(`guid-name.ts`): RoleAssignment, RoleDefinition and SqlRoleAssignment get a stable UUIDv5 of the object ' +
+      'when `spec.azureName` is unset; with `spec.operatorSpec.namingConvention: random` a random GUID is written ' +
+      'into `spec.azureName` once, before the create (`test/integration/operator-naming.test.ts`) |',
+    '| well-known references | `$referenceType: arm+wellknown` (built-in role names) | RoleAssignment: extension ' +
+      'resolves `wellKnownName` |',
+    '| create modes that recover soft-deleted resources | Key Vault `createOrRecover`, `purgeThenCreate` | ' +
+      'Vault: extension |',
+    '| children Azure keeps inside the parent body | `$resourceLifecycleOwnedByParent` (VirtualNetwork subnets) ' +
+      '| generic (status only) plus the VirtualNetwork extension that keeps subnets on a PUT |',
+    '| singleton children with a fixed name | `default` blob/file/queue/table services, management policies | ' +
+      'generic (fixed name, detach on delete) |',
+    '| values only an extension can compute | `$manualConfigs` (PrivateEndpoint primaryNicPrivateIpAddress) | ' +
+      'generic `linked` export: the GET body names another resource (`properties.networkInterfaces[0].id`), which ' +
+      "is read for the value; the emulator creates a private endpoint's network interface as Azure does " +
+      '(`test/integration/operator-private-endpoint.test.ts`) |',
+    '| non-ARM kinds: Entra groups | entra `SecurityGroup` (Microsoft Graph) | served: the operator creates, ' +
+      'adopts, updates and deletes the group with Microsoft Graph (see docs/operator.md, Entra security groups; ' +
+      '`test/integration/operator-entra-group.test.ts`) |',
     '| non-ARM kinds: database users | dbforpostgresql `User`, dbformysql `User`, sql `User` (v1) | served: the operator ' +
       "logs into the owning FlexibleServer, or the owning ServersDatabase on its Server (the server's " +
       "`status.fullyQualifiedDomainName`, or the address `AZO_DATABASE_HOSTS` maps it to) with `spec.localUser`'s " +

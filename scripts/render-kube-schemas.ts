@@ -31,7 +31,9 @@ export const renderedKinds = [
     key: '/v1/Service',
     model: 'V1Service',
     description:
-      'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.',
+      'Service is a named abstraction of software service (for example, mysql) consisting of local port (for ' +
+      'example 3306) that the proxy listens on, and the selector that determines which pods will answer requests ' +
+      'sent through the proxy.',
   },
   {
     key: 'rbac.authorization.k8s.io/v1/Role',
@@ -43,19 +45,22 @@ export const renderedKinds = [
     key: 'rbac.authorization.k8s.io/v1/ClusterRole',
     model: 'V1ClusterRole',
     description:
-      'ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a RoleBinding or ClusterRoleBinding.',
+      'ClusterRole is a cluster level, logical grouping of PolicyRules that can be referenced as a unit by a ' +
+      'RoleBinding or ClusterRoleBinding.',
   },
   {
     key: 'rbac.authorization.k8s.io/v1/RoleBinding',
     model: 'V1RoleBinding',
     description:
-      'RoleBinding references a role, but does not contain it. It adds who information via Subjects and namespace information by which namespace it exists in.',
+      'RoleBinding references a role, but does not contain it. It adds who information via Subjects and ' +
+      'namespace information by which namespace it exists in.',
   },
   {
     key: 'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
     model: 'V1ClusterRoleBinding',
     description:
-      'ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the global namespace, and adds who information via Subject.',
+      'ClusterRoleBinding references a ClusterRole, but not contain it. It can reference a ClusterRole in the ' +
+      'global namespace, and adds who information via Subject.',
   },
 ] as const;
 

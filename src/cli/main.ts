@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('azo')
     .description(
-      'Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes and ARM.',
+      'Azure resources as Kubernetes objects: an ASO v2-compatible operator, with local stand-ins for Kubernetes ' +
+        'and ARM.',
     )
     .version(readPackageVersion())
     // Options after a sub-command are the sub-command's (`azo export template --version 1.2.3`).

@@ -13,7 +13,8 @@ const integer =
 
 const program = new Command('check:convergence')
   .description(
-    'Drive random sequences of user actions against the API server, the emulator and the operator, and check the invariants.',
+    'Drive random sequences of user actions against the API server, the emulator and the operator, and check the ' +
+      'invariants.',
   )
   .option('--seed <n>', 'random seed (default: from the clock, printed)', integer('--seed'))
   .option('--runs <n>', 'sequences to run', integer('--runs'), 20)

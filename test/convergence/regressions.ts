@@ -18,7 +18,9 @@ const {
 
 export const regressions = [
   {
-    name: 'a child whose owner never reached Azure is still collected with its owner (owner reference set on first sight)',
+    name:
+      'a child whose owner never reached Azure is still collected with its owner (owner reference set on first ' +
+      'sight)',
     sequence: () => [new Latency(1500), new ApplyNetwork('nsg1', 'put500'), new Delete('vnet1', 'Foreground', 'none')],
   },
   {
@@ -65,7 +67,9 @@ export const regressions = [
     ],
   },
   {
-    name: 'a detach-on-delete group deleted with --cascade=foreground keeps every child in Azure; adopting it again writes nothing',
+    name:
+      'a detach-on-delete group deleted with --cascade=foreground keeps every child in Azure; adopting it again ' +
+      'writes nothing',
     sequence: () => [
       new Apply('rg1', { policy: 'detach-on-delete', tags: { env: 'dev' } }, 'none'),
       new Apply('sa1', { policy: 'none', tags: { env: 'dev' } }, 'none'),
@@ -91,7 +95,9 @@ export const regressions = [
     ],
   },
   {
-    name: "a fault the checker's own read met first is not a lost resource (checker); a misspelled detach keeps all on namespace deletion",
+    name:
+      "a fault the checker's own read met first is not a lost resource (checker); a misspelled detach keeps all on " +
+      'namespace deletion',
     sequence: () => [
       new Apply('rg1', { policy: 'none', tags: { env: 'dev' } }, 'none'),
       new ApplyNetwork('nsg1', 'none'),

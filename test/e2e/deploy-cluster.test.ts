@@ -302,7 +302,8 @@ test('deploy/ renders with kustomize, is accepted by the API server, and its RBA
     );
   });
   await t.test(
-    'the RBAC allows every request of the operator run as the Deployment says, each rule is needed, and no Secret or ConfigMap access is cluster-wide',
+    'the RBAC allows every request of the operator run as the Deployment says, each rule is needed, and no ' +
+      'Secret or ConfigMap access is cluster-wide',
     async () => {
       const objects = objectsOf('deploy/overlays/service-principal');
       const deployment = only(objects, 'Deployment', 'azo-operator');

@@ -255,7 +255,8 @@ spec:
   );
 
   await t.test(
-    'a storm of 429s and 500s (reads and writes) is retried until it passes, with one resource in the end; a 429 is a wait, not a condition',
+    'a storm of 429s and 500s (reads and writes) is retried until it passes, with one resource in the end; a 429 ' +
+      'is a wait, not a condition',
     async () => {
       await environment.emulatorAdmin('POST', 'faults', {
         method: 'PUT',

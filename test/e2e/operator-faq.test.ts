@@ -172,7 +172,8 @@ test('FAQ workflows across two clusters', async (t) => {
   );
 
   await t.test(
-    'an Argo CD-style replace dropping the finalizer and operator annotations is healed without delete or duplicate create',
+    'an Argo CD-style replace dropping the finalizer and operator annotations is healed without delete or ' +
+      'duplicate create',
     async () => {
       const file = manifest(
         environment,

@@ -258,7 +258,8 @@ test(
     };
 
     await t.test(
-      're-applying the unchanged samples and forced resyncs (restart, then a 1 s sync period) make zero PUTs and no Kubernetes writes',
+      're-applying the unchanged samples and forced resyncs (restart, then a 1 s sync period) make zero PUTs and ' +
+        'no Kubernetes writes',
       async () => {
         // First one re-read of everything: a parent's status may still lack what was created after it (Azure lists a
         // VNet's subnets in the VNet), and picking that up is a legitimate status write. After it, nothing may change.
@@ -366,7 +367,8 @@ test(
     });
 
     await t.test(
-      'delete: detach-on-delete and skip keep the Azure resource; manage deletes it; children of a deleted group let go',
+      'delete: detach-on-delete and skip keep the Azure resource; manage deletes it; children of a deleted group ' +
+        'let go',
       async () => {
         await environment.emulatorAdmin('DELETE', 'requests');
         await environment.kubectl([

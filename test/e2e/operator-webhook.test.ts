@@ -109,7 +109,8 @@ test('the operator serves CRD conversion through its own webhook, with its own r
     const file = manifest(
       environment,
       'rg.yaml',
-      'apiVersion: resources.azure.com/v1api20200601\nkind: ResourceGroup\nmetadata: { name: conv-rg, namespace: default }\nspec: { location: westeurope, tags: { team: a } }\n',
+      'apiVersion: resources.azure.com/v1api20200601\nkind: ResourceGroup\nmetadata: { name: conv-rg, namespace: ' +
+        'default }\nspec: { location: westeurope, tags: { team: a } }\n',
     );
     await kubectl(['apply', '-f', file]);
     const asNewest = JSON.parse(
@@ -168,7 +169,8 @@ test('the operator serves CRD conversion through its own webhook, with its own r
         result: {
           status: 'Failure',
           message:
-            'request.objects[0]: resources.azure.com/ResourceGroup has no version v99990101 (served: v20200601, v1api20200601)',
+            'request.objects[0]: resources.azure.com/ResourceGroup has no version v99990101 (served: v20200601, ' +
+            'v1api20200601)',
         },
       });
       const good = await postReview(port, bundle, {

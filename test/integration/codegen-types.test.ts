@@ -117,10 +117,18 @@ test('declarations reject what the CRD rejects: unknown fields, a wrong enum val
   const diagnostics = compile(
     [
       "import type * as azo from './generated/types/index.js';",
-      "export const unknownField: azo.resources.ResourceGroup = { apiVersion: 'resources.azure.com/v1api20200601', kind: 'ResourceGroup', metadata: { name: 'rg' }, spec: { location: 'westus', bogus: 1 } };",
-      "export const badEnum: azo.storage.StorageAccount = { apiVersion: 'storage.azure.com/v20250601', kind: 'StorageAccount', metadata: { name: 'sa' }, spec: { owner: { name: 'rg' }, location: 'westus', kind: 'NotAKind', sku: { name: 'Standard_LRS' } } };",
-      "export const noOwner: azo.storage.StorageAccount = { apiVersion: 'storage.azure.com/v20250601', kind: 'StorageAccount', metadata: { name: 'sa' }, spec: { location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' } } };",
-      "export const good: azo.storage.StorageAccount = { apiVersion: 'storage.azure.com/v1api20250601', kind: 'StorageAccount', metadata: { name: 'sa' }, spec: { owner: { name: 'rg' }, location: 'westus', kind: 'StorageV2', sku: { name: 'Standard_LRS' } } };",
+      'export const unknownField: azo.resources.ResourceGroup = { apiVersion: ' +
+        "'resources.azure.com/v1api20200601', kind: 'ResourceGroup', metadata: { name: 'rg' }, spec: { location: " +
+        "'westus', bogus: 1 } };",
+      "export const badEnum: azo.storage.StorageAccount = { apiVersion: 'storage.azure.com/v20250601', kind: " +
+        "'StorageAccount', metadata: { name: 'sa' }, spec: { owner: { name: 'rg' }, location: 'westus', kind: " +
+        "'NotAKind', sku: { name: 'Standard_LRS' } } };",
+      "export const noOwner: azo.storage.StorageAccount = { apiVersion: 'storage.azure.com/v20250601', kind: " +
+        "'StorageAccount', metadata: { name: 'sa' }, spec: { location: 'westus', kind: 'StorageV2', sku: { name: " +
+        "'Standard_LRS' } } };",
+      "export const good: azo.storage.StorageAccount = { apiVersion: 'storage.azure.com/v1api20250601', kind: " +
+        "'StorageAccount', metadata: { name: 'sa' }, spec: { owner: { name: 'rg' }, location: 'westus', kind: " +
+        "'StorageV2', sku: { name: 'Standard_LRS' } } };",
     ].join('\n'),
   );
   assert.equal(

@@ -85,7 +85,8 @@ test('Key Vault create modes against a soft-deleting ARM', async (t) => {
   );
 
   await t.test(
-    "no createMode over a deleted vault: Azure's ConflictError in Ready, nothing created; purgeThenCreate then purges and creates",
+    "no createMode over a deleted vault: Azure's ConflictError in Ready, nothing created; purgeThenCreate then " +
+      'purges and creates',
     async () => {
       await custom.createNamespacedCustomObject({ ...kv, body: vault('kv-purge', undefined) });
       await waitForReady(environment, { ...kv, name: 'kv-purge' });

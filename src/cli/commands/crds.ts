@@ -12,7 +12,8 @@ export function register(program: Command): void {
   program
     .command('crds')
     .description(
-      "Print the CRDs of the selected kinds as YAML (ASO's crdPattern syntax, e.g. 'storage.azure.com/*;resources.azure.com/ResourceGroup').",
+      "Print the CRDs of the selected kinds as YAML (ASO's crdPattern syntax, e.g. " +
+        "'storage.azure.com/*;resources.azure.com/ResourceGroup').",
     )
     .option('--pattern <pattern>', "';'-separated group/kind patterns ('*' wildcards); default: every kind")
     .action(async (flags: CrdsFlags) => {

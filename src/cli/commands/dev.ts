@@ -89,7 +89,8 @@ export function register(program: Command): void {
     )
     .option(
       '--latency <ms>',
-      "how long the emulator's long-running operations take (ms), or 'realistic' (Azure's typical time per type × --latency-factor)",
+      "how long the emulator's long-running operations take (ms), or 'realistic' (Azure's typical time per type " +
+        '× --latency-factor)',
       '1000',
     )
     .option(
@@ -116,7 +117,9 @@ export function register(program: Command): void {
       const realAzure = flags.azure === true;
       if (realAzure && !hasEnvironmentCredential(process.env)) {
         throw new UserError(
-          '--azure needs AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_CLIENT_ID and a secret, certificate or workload identity in the environment (see docs/credentials.md); without --azure, azo dev uses the local emulator',
+          '--azure needs AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_CLIENT_ID and a secret, certificate or ' +
+            'workload identity in the environment (see docs/credentials.md); without --azure, azo dev uses the ' +
+            'local emulator',
         );
       }
       const dataDir = resolve(flags.dataDir);
@@ -169,7 +172,8 @@ export function register(program: Command): void {
         } else {
           if (hasEnvironmentCredential(process.env)) {
             console.log(
-              'note: AZURE_* credentials are set in this shell; azo dev ignores them and uses the local ARM emulator (pass --azure to work on real Azure)',
+              'note: AZURE_* credentials are set in this shell; azo dev ignores them and uses the local ARM ' +
+                'emulator (pass --azure to work on real Azure)',
             );
           }
           progress(`starting the ARM emulator${emulatorPort === 0 ? '' : ` on port ${emulatorPort}`}`);
@@ -314,7 +318,8 @@ function emulatorEnvironment(env: NodeJS.ProcessEnv, emulator: RunningEmulator):
  */
 function writeEmulatorEnvFile(file: string, emulator: RunningEmulator): void {
   const lines = [
-    '# Written by azo dev at every start: `source` it to point curl, scripts and Azure SDK clients at the ARM emulator.',
+    '# Written by azo dev at every start: `source` it to point curl, scripts and Azure SDK clients at the ARM ' +
+      'emulator.',
     `export AZURE_RESOURCE_MANAGER_ENDPOINT=${emulator.url}`,
     `export AZURE_AUTHORITY_HOST=${emulator.url}`,
     `export AZURE_TENANT_ID=${emulator.tenantId}`,

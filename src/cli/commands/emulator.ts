@@ -27,17 +27,20 @@ export function register(program: Command): void {
   program
     .command('emulator')
     .description(
-      'Run the local ARM + Entra ID emulator (HTTPS): point AZURE_AUTHORITY_HOST, the ARM endpoint and NODE_EXTRA_CA_CERTS at it.',
+      'Run the local ARM + Entra ID emulator (HTTPS): point AZURE_AUTHORITY_HOST, the ARM endpoint and ' +
+        'NODE_EXTRA_CA_CERTS at it.',
     )
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8443')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option(
       '--data-dir <dir>',
-      'keep the CA (ca.pem), token key and all resources here across restarts (default: a temporary directory removed on exit)',
+      'keep the CA (ca.pem), token key and all resources here across restarts (default: a temporary directory ' +
+        'removed on exit)',
     )
     .option(
       '--latency <ms>',
-      "duration of long-running operations in milliseconds (0: PUT/PATCH/DELETE complete at once), or 'realistic': each type's typical Azure time × --latency-factor",
+      'duration of long-running operations in milliseconds (0: PUT/PATCH/DELETE complete at once), or ' +
+        "'realistic': each type's typical Azure time × --latency-factor",
       '0',
     )
     .option(
@@ -55,7 +58,8 @@ export function register(program: Command): void {
     .option('--no-models', 'do not validate bodies against the generated resource models')
     .option(
       '--any-api-version',
-      'accept api-versions the models do not know for modelled types (unvalidated) instead of NoRegisteredProviderFound',
+      'accept api-versions the models do not know for modelled types (unvalidated) instead of ' +
+        'NoRegisteredProviderFound',
     )
     .option('--log-level <level>', 'pino log level (fatal, error, warn, info, debug)', 'warn')
     .action(async (flags: EmulatorFlags) => {

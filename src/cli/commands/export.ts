@@ -19,7 +19,8 @@ export function register(program: Command): void {
   exportCommand
     .command('template')
     .description(
-      "Print the install manifests (CRDs, RBAC, the operator's Deployment) for an image and version, without kustomize.",
+      "Print the install manifests (CRDs, RBAC, the operator's Deployment) for an image and version, without " +
+        'kustomize.',
     )
     .option('--image <repository>', "the operator's image repository, e.g. registry.example.com/azo (required)")
     .option('--version <tag>', 'the image tag, also the app.kubernetes.io/version label', program.version() ?? '0.0.0')

@@ -36,7 +36,8 @@ export function register(program: Command): void {
     .option('-o, --output <format>', `what to print: ${formats.join(' or ')}`, 'dot')
     .option(
       '--open [file]',
-      'write an HTML page instead (default: azo-graph.html in the temp folder), print its path, open it in $BROWSER if set',
+      'write an HTML page instead (default: azo-graph.html in the temp folder), print its path, open it in ' +
+        '$BROWSER if set',
     )
     .action(async (flags: GraphFlags) => {
       if (!formats.includes(flags.output)) {

@@ -27,14 +27,17 @@ export function register(program: Command): void {
   importCommand
     .command('azure-resource')
     .description(
-      "Read Azure resources by ARM ID (and everything under them) and write manifests that adopt them without a write to Azure. Uses the operator's credential variables (AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_RESOURCE_MANAGER_ENDPOINT, …).",
+      'Read Azure resources by ARM ID (and everything under them) and write manifests that adopt them without a ' +
+        "write to Azure. Uses the operator's credential variables (AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, " +
+        'AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_RESOURCE_MANAGER_ENDPOINT, …).',
     )
     .argument('<armIds...>', 'ARM IDs of the resources to import')
     .option('--no-children', 'import only the resources named, not what is under them')
     .option('-n, --namespace <ns>', 'the namespace of the manifests', 'default')
     .option(
       '-o, --output <file-or-dir>',
-      'write one YAML file, or one file per object into a directory (a path ending in / or an existing directory); default: stdout',
+      'write one YAML file, or one file per object into a directory (a path ending in / or an existing ' +
+        'directory); default: stdout',
     )
     .option('--annotate <annotation>', 'reconcile-policy=skip or reconcile-policy=detach-on-delete on every object')
     .option('--arm-ca-file <file>', "trust this CA (PEM) for ARM and Entra ID, e.g. the emulator's")

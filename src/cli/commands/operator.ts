@@ -50,11 +50,14 @@ export function register(program: Command): void {
   program
     .command('operator')
     .description(
-      'Run the operator (configured like ASO: KUBECONFIG, AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_RESOURCE_MANAGER_ENDPOINT, AZURE_AUTHORITY_HOST, AZURE_SYNC_PERIOD, MAX_CONCURRENT_RECONCILES, AZURE_TARGET_NAMESPACES, DEFAULT_RECONCILE_POLICY).',
+      'Run the operator (configured like ASO: KUBECONFIG, AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, ' +
+        'AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_RESOURCE_MANAGER_ENDPOINT, AZURE_AUTHORITY_HOST, ' +
+        'AZURE_SYNC_PERIOD, MAX_CONCURRENT_RECONCILES, AZURE_TARGET_NAMESPACES, DEFAULT_RECONCILE_POLICY).',
     )
     .option(
       '--crd-pattern <pattern>',
-      "install or upgrade the CRDs of these kinds first (ASO crdPattern, e.g. 'resources.azure.com/*;storage.azure.com/*'); never deletes a CRD",
+      'install or upgrade the CRDs of these kinds first (ASO crdPattern, e.g. ' +
+        "'resources.azure.com/*;storage.azure.com/*'); never deletes a CRD",
     )
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option(
@@ -83,15 +86,18 @@ export function register(program: Command): void {
     )
     .option(
       '--health-port <port>',
-      'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any free port); default: off',
+      'serve /healthz (liveness) and /readyz (readiness) over plain HTTP on this port on every interface (0: any ' +
+        'free port); default: off',
     )
     .option(
       '--metrics-addr <address>',
-      "serve Prometheus metrics on /metrics at this address, as ASO's flag (':8080', '127.0.0.1:8080'; port 0: any free one); default: off",
+      "serve Prometheus metrics on /metrics at this address, as ASO's flag (':8080', '127.0.0.1:8080'; port 0: " +
+        'any free one); default: off',
     )
     .option(
       '--webhook-port <port>',
-      'serve the conversion webhook (HTTPS, POST /convert) on this port on every interface (0: any free port); default: off',
+      'serve the conversion webhook (HTTPS, POST /convert) on this port on every interface (0: any free port); ' +
+        'default: off',
       process.env['AZO_WEBHOOK_PORT'],
     )
     .option(

@@ -31,14 +31,17 @@ export function register(program: Command): void {
   program
     .command('what-if')
     .description(
-      "Show what the operator would do with these objects in Azure (create, change field by field, nothing; and on delete), without writing anything. Uses the operator's credential variables (AZURE_SUBSCRIPTION_ID, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_RESOURCE_MANAGER_ENDPOINT, …).",
+      'Show what the operator would do with these objects in Azure (create, change field by field, nothing; and ' +
+        "on delete), without writing anything. Uses the operator's credential variables (AZURE_SUBSCRIPTION_ID, " +
+        'AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_RESOURCE_MANAGER_ENDPOINT, …).',
     )
     .requiredOption('-f, --filename <path...>', 'manifest files or directories (- for stdin), as kubectl -f')
     .option('-o, --output <format>', 'text or json', 'text')
     .option('-n, --namespace <ns>', 'the namespace of objects that name none', 'default')
     .option(
       '--kubeconfig <file>',
-      'read owners, references, Secrets, ConfigMaps and namespaces not in the manifests from this cluster (default: $KUBECONFIG when set; else none)',
+      'read owners, references, Secrets, ConfigMaps and namespaces not in the manifests from this cluster ' +
+        '(default: $KUBECONFIG when set; else none)',
     )
     .option('--arm-ca-file <file>', "trust this CA (PEM) for ARM and Entra ID, e.g. the emulator's")
     .action(async (flags: WhatIfFlags) => {

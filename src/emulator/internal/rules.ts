@@ -174,7 +174,8 @@ const nameRules: Record<string, NameRule> = {
         code: 'BadRequest',
         reason: 'InvalidName',
         message: () =>
-          'The specified service namespace is invalid. The name must be 6-50 letters, digits and hyphens, start with a letter and end with a letter or digit.',
+          'The specified service namespace is invalid. The name must be 6-50 letters, digits and hyphens, start ' +
+          'with a letter and end with a letter or digit.',
       },
     ]),
   ),

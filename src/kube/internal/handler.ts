@@ -629,7 +629,8 @@ export class RequestHandler {
       throw new ApiError(
         422,
         'Invalid',
-        'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+        'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for ' +
+          'watch unless the WatchList feature gate is enabled',
         {
           kind: 'ListOptions',
           group: 'meta.k8s.io',
@@ -773,7 +774,8 @@ function decodeProtobufBody(raw: Buffer): Record<string, unknown> {
   }
   if (!decoded)
     throw unsupportedMediaType(
-      'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+      'the body of the request was in an unknown format - accepted media types include: application/json, ' +
+        'application/yaml',
     );
   return decoded;
 }

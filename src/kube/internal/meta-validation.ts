@@ -13,7 +13,9 @@ export function dns1123LabelErrors(value: string): string[] {
   if (value.length > 63) errors.push('must be no more than 63 characters');
   if (!dns1123LabelPattern.test(value)) {
     errors.push(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and " +
+        "end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is " +
+        "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
     );
   }
   return errors;
@@ -24,7 +26,9 @@ export function dns1123SubdomainErrors(value: string): string[] {
   if (value.length > 253) errors.push('must be no more than 253 characters');
   if (!dns1123SubdomainPattern.test(value)) {
     errors.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must " +
+        "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is " +
+        "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
     );
   }
   return errors;
@@ -42,14 +46,19 @@ export function qualifiedNameErrors(key: string): string[] {
     else errors.push(...dns1123SubdomainErrors(prefix).map((message) => `prefix part ${message}`));
   } else if (parts.length > 2) {
     return [
-      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " +
+        "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is " +
+        "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. " +
+        "'example.com/MyName')",
     ];
   }
   if (name.length === 0) errors.push('name part must be non-empty');
   else if (name.length > 63) errors.push('name part must be no more than 63 characters');
   if (name.length > 0 && !qualifiedNamePattern.test(name)) {
     errors.push(
-      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " +
+        "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is " +
+        "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     );
   }
   return errors;
@@ -60,7 +69,9 @@ export function labelValueErrors(value: string): string[] {
   if (value.length > 63) errors.push('must be no more than 63 characters');
   if (!labelValuePattern.test(value)) {
     errors.push(
-      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must " +
+        "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for " +
+        "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
     );
   }
   return errors;

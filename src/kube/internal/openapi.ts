@@ -36,16 +36,21 @@ function kindSchema(type: ResourceType, version: VersionSpec): Record<string, un
   properties.apiVersion ??= {
     type: 'string',
     description:
-      'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
+      'APIVersion defines the versioned schema of this representation of an object. Servers should convert ' +
+      'recognized schemas to the latest internal value, and may reject unrecognized values. More info: ' +
+      'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources',
   };
   properties.kind ??= {
     type: 'string',
     description:
-      'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
+      'Kind is a string value representing the REST resource this object represents. Servers may infer this from ' +
+      'the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: ' +
+      'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds',
   };
   properties.metadata = {
     description:
-      "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+      "Standard object's metadata. More info: " +
+      'https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
     allOf: [{ $ref: `#/components/schemas/${objectMetaName}` }],
   };
   schema.properties = properties;
@@ -74,7 +79,8 @@ const writeParameters = [
   parameter(
     'fieldValidation',
     'query',
-    'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn (default), Strict.',
+    'fieldValidation instructs the server on how to handle objects in the request containing unknown or ' +
+      'duplicate fields. Valid values are: Ignore, Warn (default), Strict.',
   ),
 ];
 

@@ -228,7 +228,8 @@ export class Operations {
       const snapshot = this.listSnapshots.find(token.snapshot);
       if (!snapshot) {
         throw expired(
-          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+          'The provided continue parameter is too old to display a consistent list result. You can start a new ' +
+            'list without the continue parameter.',
         );
       }
       ({ rv, items: matching } = snapshot);
@@ -299,7 +300,8 @@ export class Operations {
     const { type, version } = target;
     if (patchType === 'strategic' && !type.strategicMerge) {
       throw unsupportedMediaType(
-        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+        'the body of the request was in an unknown format - accepted media types include: ' +
+          'application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
       );
     }
     const namespace = type.namespaced ? target.namespace : '';

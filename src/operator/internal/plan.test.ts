@@ -52,7 +52,9 @@ const cases: Array<{ name: string; input: Partial<PlanInput>; expected: Action |
     expected: { type: 'upToDate', armId, azureBody: same, recordDigest: true },
   },
   {
-    name: 'desired state changed since the last write (a removed field, a rotated Secret): PUT even though Azure shows no difference',
+    name:
+      'desired state changed since the last write (a removed field, a rotated Secret): PUT even though Azure shows ' +
+      'no difference',
     input: { digest: 'differs', azure: { status: 'present', body: same } },
     expected: { type: 'beginPut', armId, body, create: false, differences: [DESIRED_STATE_CHANGED] },
   },

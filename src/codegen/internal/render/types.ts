@@ -86,7 +86,8 @@ export function renderKindTypes(
     `export interface ${model.kind} {`,
     `  apiVersion: ${versions};`,
     `  kind: ${JSON.stringify(model.kind)};`,
-    '  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };',
+    '  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: ' +
+      'Record<string, string> };',
     `  spec: ${model.kind}Spec;`,
     `  status?: ${model.kind}Status;`,
     '}',

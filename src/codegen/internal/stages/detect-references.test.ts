@@ -36,7 +36,8 @@ test('the heuristics in isolation', () => {
       {
         type: 'string',
         description:
-          'This is of the form: /subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Network/virtualNetworks/{v}/subnets/{n}',
+          'This is of the form: ' +
+          '/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Network/virtualNetworks/{v}/subnets/{n}',
       },
       parent,
     ),

@@ -102,7 +102,8 @@ export const renderModels: Stage = {
         .map((model) => `  '${model.group}/${model.kind}': ${loader(model)},`),
       '};',
       '',
-      '/** Lazy loaders of the other (non-hub) versions of multi-version kinds: `group/Kind` → CRD version → loader. */',
+      '/** Lazy loaders of the other (non-hub) versions of multi-version kinds: `group/Kind` → CRD version → ' +
+        'loader. */',
       'export const versionLoaders: Record<string, Record<string, () => Promise<{ default: KindModel }>>> = {',
       ...[...others]
         .map(([key, list]) => [

@@ -39,10 +39,12 @@ function objectRoot(
     description,
     properties: {
       apiVersion: str(
-        'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.',
+        'APIVersion defines the versioned schema of this representation of an object. Servers should convert ' +
+          'recognized schemas to the latest internal value, and may reject unrecognized values.',
       ),
       kind: str(
-        'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase.',
+        'Kind is a string value representing the REST resource this object represents. Servers may infer this ' +
+          'from the endpoint the client submits requests to. Cannot be updated. In CamelCase.',
       ),
       metadata: { ...objectMetaSchema, description: "Standard object's metadata." },
       ...properties,
@@ -62,7 +64,8 @@ const objectReference: JSONSchemaProps = {
     uid: str('UID of the referent.'),
     resourceVersion: str('Specific resourceVersion to which this reference is made, if any.'),
     fieldPath: str(
-      'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].',
+      'If referring to a piece of an object instead of an entire object, this string should contain a valid ' +
+        'JSON/Go field access statement, such as desiredState.manifest.containers[2].',
     ),
   },
   'x-kubernetes-map-type': 'atomic',
@@ -114,30 +117,39 @@ const namespace = objectRoot('Namespace provides a scope for Names. Use of multi
 
 const configMap = objectRoot('ConfigMap holds configuration data for pods to consume.', {
   data: stringMap(
-    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field.",
+    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. " +
+      'Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not ' +
+      'overlap with the keys in the BinaryData field.',
   ),
   binaryData: stringMap(
-    "BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. BinaryData can contain byte sequences that are not in the UTF-8 range.",
+    "BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. " +
+      'BinaryData can contain byte sequences that are not in the UTF-8 range.',
     { type: 'string', format: 'byte' },
   ),
   immutable: bool(
-    'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).',
+    'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object ' +
+      'metadata can be modified).',
   ),
 });
 
 const secret = objectRoot(
-  'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than MaxSecretSize bytes.',
+  'Secret holds secret data of a certain type. The total bytes of the values in the Data field must be less than ' +
+    'MaxSecretSize bytes.',
   {
     data: stringMap(
-      "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string.",
+      "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The " +
+        'serialized form of the secret data is a base64 encoded string.',
       { type: 'string', format: 'byte' },
     ),
     stringData: stringMap(
-      'stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience. All keys and values are merged into the data field on write, overwriting any existing values. The stringData field is never output when reading from the API.',
+      'stringData allows specifying non-binary secret data in string form. It is provided as a write-only input ' +
+        'field for convenience. All keys and values are merged into the data field on write, overwriting any ' +
+        'existing values. The stringData field is never output when reading from the API.',
     ),
     type: str('Used to facilitate programmatic handling of secret data.'),
     immutable: bool(
-      'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).',
+      'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata ' +
+        'can be modified).',
     ),
   },
 );
@@ -152,11 +164,13 @@ const eventSource: JSONSchemaProps = {
 };
 
 const coreEvent = objectRoot(
-  'Event is a report of an event somewhere in the cluster. Events have a limited retention time and triggers and messages may evolve with time.',
+  'Event is a report of an event somewhere in the cluster. Events have a limited retention time and triggers and ' +
+    'messages may evolve with time.',
   {
     involvedObject: { ...objectReference, description: 'The object that this event is about.' },
     reason: str(
-      "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+      'This should be a short, machine understandable string that gives the reason for the transition into the ' +
+        "object's current status.",
     ),
     message: str('A human-readable description of the status of this operation.'),
     source: {
@@ -185,7 +199,8 @@ const coreEvent = objectRoot(
 );
 
 const eventsEvent = objectRoot(
-  'Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system. Events have a limited retention time and triggers and messages may evolve with time.',
+  'Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system. ' +
+    'Events have a limited retention time and triggers and messages may evolve with time.',
   {
     eventTime: time('eventTime is the time when this Event was first observed. It is required.'),
     series: {
@@ -200,20 +215,24 @@ const eventsEvent = objectRoot(
       },
     },
     reportingController: str(
-      'reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`. This field cannot be empty for new Events.',
+      'reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`. ' +
+        'This field cannot be empty for new Events.',
     ),
     reportingInstance: str(
-      'reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty for new Events and it can have at most 128 characters.',
+      'reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`. This field cannot be empty ' +
+        'for new Events and it can have at most 128 characters.',
     ),
     action: str('action is what action was taken/failed regarding to the regarding object. It is machine-readable.'),
     reason: str('reason is why the action was taken. It is human-readable.'),
     regarding: { ...objectReference, description: 'regarding contains the object this Event is about.' },
     related: { ...objectReference, description: 'related is the optional secondary object for more complex actions.' },
     note: str(
-      'note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, but libraries should be prepared to handle values up to 64kB.',
+      'note is a human-readable description of the status of this operation. Maximal length of the note is 1kB, ' +
+        'but libraries should be prepared to handle values up to 64kB.',
     ),
     type: str(
-      'type is the type of this event (Normal, Warning), new types could be added in the future. It is machine-readable.',
+      'type is the type of this event (Normal, Warning), new types could be added in the future. It is ' +
+        'machine-readable.',
     ),
     deprecatedSource: {
       ...eventSource,
@@ -239,7 +258,8 @@ const lease = objectRoot('Lease defines a lease concept.', {
     properties: {
       holderIdentity: str('holderIdentity contains the identity of the holder of a current lease.'),
       leaseDurationSeconds: int32(
-        'leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This is measured against the time of last observed renewTime.',
+        'leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it. This ' +
+          'is measured against the time of last observed renewTime.',
       ),
       acquireTime: time('acquireTime is a time when the current lease was acquired.'),
       renewTime: time('renewTime is a time when the current holder of a lease has last updated the lease.'),
@@ -253,12 +273,14 @@ const lease = objectRoot('Lease defines a lease concept.', {
 });
 
 const serviceAccount = objectRoot(
-  'ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an identity * a principal that can be authenticated and authorized * a set of secrets',
+  'ServiceAccount binds together: * a name, understood by users, and perhaps by peripheral systems, for an ' +
+    'identity * a principal that can be authenticated and authorized * a set of secrets',
   {
     secrets: {
       type: 'array',
       description:
-        'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+        'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are ' +
+        'allowed to use.',
       items: objectReference,
       'x-kubernetes-list-type': 'atomic',
       'x-kubernetes-patch-strategy': 'merge',
@@ -267,18 +289,21 @@ const serviceAccount = objectRoot(
     imagePullSecrets: {
       type: 'array',
       description:
-        'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.',
+        'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images ' +
+        'in pods that reference this ServiceAccount.',
       items: {
         type: 'object',
         description:
-          'LocalObjectReference contains enough information to let you locate the referenced object inside the same namespace.',
+          'LocalObjectReference contains enough information to let you locate the referenced object inside the ' +
+          'same namespace.',
         properties: { name: str('Name of the referent.') },
         'x-kubernetes-map-type': 'atomic',
       },
       'x-kubernetes-list-type': 'atomic',
     },
     automountServiceAccountToken: bool(
-      'AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.',
+      'AutomountServiceAccountToken indicates whether pods running as this service account should have an API ' +
+        'token automatically mounted.',
     ),
   },
 );
@@ -289,21 +314,26 @@ const crdNames: JSONSchemaProps = {
   required: ['plural', 'kind'],
   properties: {
     plural: str(
-      'plural is the plural name of the resource to serve. The custom resources are served under `/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`). Must be all lowercase.',
+      'plural is the plural name of the resource to serve. The custom resources are served under ' +
+        '`/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form ' +
+        '`<names.plural>.<group>`). Must be all lowercase.',
     ),
     singular: str(
       'singular is the singular name of the resource. It must be all lowercase. Defaults to lowercased `kind`.',
     ),
     shortNames: stringList(
-      'shortNames are short names for the resource, exposed in API discovery documents, and used by clients to support invocations like `kubectl get <shortname>`. It must be all lowercase.',
+      'shortNames are short names for the resource, exposed in API discovery documents, and used by clients to ' +
+        'support invocations like `kubectl get <shortname>`. It must be all lowercase.',
       { 'x-kubernetes-list-type': 'atomic' },
     ),
     kind: str(
-      'kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource instances will use this value as the `kind` attribute in API calls.',
+      'kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource ' +
+        'instances will use this value as the `kind` attribute in API calls.',
     ),
     listKind: str('listKind is the serialized kind of the list for this resource. Defaults to "`kind`List".'),
     categories: stringList(
-      "categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in API discovery documents, and used by clients to support invocations like `kubectl get all`.",
+      "categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published " +
+        'in API discovery documents, and used by clients to support invocations like `kubectl get all`.',
       { 'x-kubernetes-list-type': 'atomic' },
     ),
   },
@@ -315,22 +345,27 @@ const crdVersion: JSONSchemaProps = {
   required: ['name', 'served', 'storage'],
   properties: {
     name: str(
-      'name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version at `/apis/<group>/<version>/...` if `served` is true.',
+      'name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version ' +
+        'at `/apis/<group>/<version>/...` if `served` is true.',
     ),
     served: bool('served is a flag enabling/disabling this version from being served via REST APIs'),
     storage: bool(
-      'storage indicates this version should be used when persisting custom resources to storage. There must be exactly one version with storage=true.',
+      'storage indicates this version should be used when persisting custom resources to storage. There must be ' +
+        'exactly one version with storage=true.',
     ),
     deprecated: bool(
-      'deprecated indicates this version of the custom resource API is deprecated. When set to true, API requests to this version receive a warning header in the server response. Defaults to false.',
+      'deprecated indicates this version of the custom resource API is deprecated. When set to true, API ' +
+        'requests to this version receive a warning header in the server response. Defaults to false.',
     ),
     deprecationWarning: str(
-      'deprecationWarning overrides the default warning returned to API clients. May only be set when `deprecated` is true.',
+      'deprecationWarning overrides the default warning returned to API clients. May only be set when ' +
+        '`deprecated` is true.',
     ),
     schema: {
       type: 'object',
       description:
-        'schema describes the schema used for validation, pruning, and defaulting of this version of the custom resource.',
+        'schema describes the schema used for validation, pruning, and defaulting of this version of the custom ' +
+        'resource.',
       properties: {
         openAPIV3Schema: {
           type: 'object',
@@ -346,22 +381,29 @@ const crdVersion: JSONSchemaProps = {
         status: {
           type: 'object',
           description:
-            'status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object.',
+            'status indicates the custom resource should serve a `/status` subresource. When enabled: 1. ' +
+            'requests to the custom resource primary endpoint ignore changes to the `status` stanza of the ' +
+            'object. 2. requests to the custom resource `/status` subresource ignore changes to anything other ' +
+            'than the `status` stanza of the object.',
         },
         scale: {
           type: 'object',
           description:
-            'scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object.',
+            'scale indicates the custom resource should serve a `/scale` subresource that returns an ' +
+            '`autoscaling/v1` Scale object.',
           required: ['specReplicasPath', 'statusReplicasPath'],
           properties: {
             specReplicasPath: str(
-              'specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `spec.replicas`.',
+              'specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale ' +
+                '`spec.replicas`.',
             ),
             statusReplicasPath: str(
-              'statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `status.replicas`.',
+              'statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale ' +
+                '`status.replicas`.',
             ),
             labelSelectorPath: str(
-              'labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale `status.selector`.',
+              'labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale ' +
+                '`status.selector`.',
             ),
           },
         },
@@ -370,7 +412,8 @@ const crdVersion: JSONSchemaProps = {
     additionalPrinterColumns: {
       type: 'array',
       description:
-        'additionalPrinterColumns specifies additional columns returned in Table output. If no columns are specified, a single column displaying the age of the custom resource is used.',
+        'additionalPrinterColumns specifies additional columns returned in Table output. If no columns are ' +
+        'specified, a single column displaying the age of the custom resource is used.',
       'x-kubernetes-list-type': 'atomic',
       items: {
         type: 'object',
@@ -379,17 +422,21 @@ const crdVersion: JSONSchemaProps = {
         properties: {
           name: str('name is a human readable name for the column.'),
           type: str(
-            'type is an OpenAPI type definition for this column. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details.',
+            'type is an OpenAPI type definition for this column. See ' +
+              'https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details.',
           ),
           format: str(
-            "format is an optional OpenAPI type definition for this column. The 'name' format is applied to the primary identifier column to assist in clients identifying column is the resource name.",
+            "format is an optional OpenAPI type definition for this column. The 'name' format is applied to the " +
+              'primary identifier column to assist in clients identifying column is the resource name.',
           ),
           description: str('description is a human readable description of this column.'),
           priority: int32(
-            'priority is an integer defining the relative importance of this column compared to others. Lower numbers are considered higher priority.',
+            'priority is an integer defining the relative importance of this column compared to others. Lower ' +
+              'numbers are considered higher priority.',
           ),
           jsonPath: str(
-            'jsonPath is a simple JSON path (i.e. with array notation) which is evaluated against each custom resource to produce the value for this column.',
+            'jsonPath is a simple JSON path (i.e. with array notation) which is evaluated against each custom ' +
+              'resource to produce the value for this column.',
           ),
         },
       },
@@ -404,7 +451,8 @@ const crdVersion: JSONSchemaProps = {
         required: ['jsonPath'],
         properties: {
           jsonPath: str(
-            'jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector value.',
+            'jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field ' +
+              'selector value.',
           ),
         },
       },
@@ -425,7 +473,8 @@ const serviceReference: JSONSchemaProps = {
 };
 
 const customResourceDefinition = objectRoot(
-  'CustomResourceDefinition represents a resource that should be exposed on the API server. Its name MUST be in the format <.spec.name>.<.spec.group>.',
+  'CustomResourceDefinition represents a resource that should be exposed on the API server. Its name MUST be in ' +
+    'the format <.spec.name>.<.spec.group>.',
   {
     spec: {
       type: 'object',
@@ -433,16 +482,20 @@ const customResourceDefinition = objectRoot(
       required: ['group', 'names', 'scope', 'versions'],
       properties: {
         group: str(
-          'group is the API group of the defined custom resource. The custom resources are served under `/apis/<group>/...`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`).',
+          'group is the API group of the defined custom resource. The custom resources are served under ' +
+            '`/apis/<group>/...`. Must match the name of the CustomResourceDefinition (in the form ' +
+            '`<names.plural>.<group>`).',
         ),
         names: { ...crdNames, description: 'names specify the resource and kind names for the custom resource.' },
         scope: str(
-          'scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values are `Cluster` and `Namespaced`.',
+          'scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values ' +
+            'are `Cluster` and `Namespaced`.',
         ),
         versions: {
           type: 'array',
           description:
-            'versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery.',
+            'versions is the list of all API versions of the defined custom resource. Version names are used to ' +
+            'compute the order in which served versions are listed in API discovery.',
           items: crdVersion,
           'x-kubernetes-list-type': 'atomic',
         },
@@ -452,7 +505,9 @@ const customResourceDefinition = objectRoot(
           required: ['strategy'],
           properties: {
             strategy: str(
-              'strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion.',
+              'strategy specifies how custom resources are converted between versions. Allowed values are: - ' +
+                '`"None"`: The converter only change the apiVersion and would not touch any other field in the ' +
+                'custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion.',
             ),
             webhook: {
               type: 'object',
@@ -465,17 +520,20 @@ const customResourceDefinition = objectRoot(
                   description: 'clientConfig is the instructions for how to call the webhook if strategy is `Webhook`.',
                   properties: {
                     url: str(
-                      'url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified.',
+                      'url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). ' +
+                        'Exactly one of `url` or `service` must be specified.',
                     ),
                     service: serviceReference,
                     caBundle: str(
-                      "caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server certificate.",
+                      "caBundle is a PEM encoded CA bundle which will be used to validate the webhook's server " +
+                        'certificate.',
                       { format: 'byte' },
                     ),
                   },
                 },
                 conversionReviewVersions: stringList(
-                  'conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects.',
+                  'conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the ' +
+                    'Webhook expects.',
                   { 'x-kubernetes-list-type': 'atomic' },
                 ),
               },
@@ -483,7 +541,10 @@ const customResourceDefinition = objectRoot(
           },
         },
         preserveUnknownFields: bool(
-          'preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. apiVersion, kind, metadata and known fields inside metadata are always preserved. This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.',
+          'preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema ' +
+            'should be preserved when persisting to storage. apiVersion, kind, metadata and known fields inside ' +
+            'metadata are always preserved. This field is deprecated in favor of setting ' +
+            '`x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`.',
         ),
       },
     },
@@ -495,10 +556,12 @@ const customResourceDefinition = objectRoot(
         acceptedNames: {
           ...crdNames,
           description:
-            'acceptedNames are the names that are actually being used to serve discovery. They may be different than the names in spec.',
+            'acceptedNames are the names that are actually being used to serve discovery. They may be different ' +
+            'than the names in spec.',
         },
         storedVersions: stringList(
-          'storedVersions lists all versions of CustomResources that were ever persisted. Tracking these versions allows a migration path for stored versions in etcd.',
+          'storedVersions lists all versions of CustomResources that were ever persisted. Tracking these ' +
+            'versions allows a migration path for stored versions in etcd.',
           { 'x-kubernetes-list-type': 'atomic' },
         ),
       },

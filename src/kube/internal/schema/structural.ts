@@ -147,7 +147,8 @@ function checkNode(node: JSONSchemaProps, path: string, causes: FieldCause[], co
         reason: 'FieldValueRequired',
         field: `${path}.properties`,
         message:
-          'Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
+          'Required value: must not be empty if x-kubernetes-embedded-resource is true without ' +
+          'x-kubernetes-preserve-unknown-fields',
       });
     }
   }
@@ -253,7 +254,8 @@ function checkListType(node: JSONSchemaProps, path: string, causes: FieldCause[]
           reason: 'FieldValueRequired',
           field: `${path}.items.properties[${key}]`,
           message:
-            'Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property',
+            'Required value: this property is in x-kubernetes-list-map-keys, so it must have a default or be a ' +
+            'required property',
         });
       }
     });
