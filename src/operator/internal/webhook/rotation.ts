@@ -8,6 +8,7 @@
  *   serving certificate due within the overlap is signed by the previous CA. The caller writes the bundle into the
  *   CRDs before it serves a certificate the new CA signed.
  */
+
 /** A certificate's validity, in epoch milliseconds. */
 export interface Validity {
   notBefore: number;
