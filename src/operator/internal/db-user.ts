@@ -35,7 +35,7 @@ import {
   planSqlUser,
   userRecord,
 } from './db-user-plan.js';
-import { type DbConnection, untilDeadline } from './db-user-session.js';
+import { type DbConnection, type UserSession, untilDeadline } from './db-user-session.js';
 import type { KubeObject, ObjectRef } from './kube.js';
 import { APPLIED_DIGEST_ANNOTATION, RESOURCE_ID_ANNOTATION } from './names.js';
 import { ObjectWriter } from './object-writer.js';
@@ -381,18 +381,16 @@ async function onServer<T>(deadline: AbortSignal, call: () => Promise<T>): Promi
   }
 }
 
-async function openPostgresUser(
-  connection: DbConnection,
-  spec: Record<string, unknown>,
+/** The pass's view of an engine's session for the user `name`, planning its changes with `plan`. */
+function forUser<User, Change>(
+  session: UserSession<User, Change>,
   name: string,
-): Promise<EngineSession> {
-  const { openPostgres } = await import('./db-postgresql.js');
-  const session = await openPostgres(connection);
-  const desired = desiredPgUser(spec);
+  plan: (observed: User | null, passwordChanged: boolean) => Change[],
+): EngineSession {
   return {
     exists: async () => (await session.readUser(name)) !== null,
     sync: async (password, passwordChanged) => {
-      const changes = planPgUser(desired, await session.readUser(name), passwordChanged);
+      const changes = plan(await session.readUser(name), passwordChanged);
       await session.apply(name, password, changes);
       return changes.length;
     },
@@ -402,25 +400,25 @@ async function openPostgresUser(
   };
 }
 
+async function openPostgresUser(
+  connection: DbConnection,
+  spec: Record<string, unknown>,
+  name: string,
+): Promise<EngineSession> {
+  const { openPostgres } = await import('./db-postgresql.js');
+  const desired = desiredPgUser(spec);
+  return forUser(await openPostgres(connection), name, (observed, changed) => planPgUser(desired, observed, changed));
+}
+
 async function openMySqlUser(
   connection: DbConnection,
   spec: Record<string, unknown>,
   name: string,
 ): Promise<EngineSession> {
   const { openMySql } = await import('./db-mysql.js');
-  const session = await openMySql(connection, mySqlHostOf(spec));
   const desired = desiredMySqlUser(spec);
-  return {
-    exists: async () => (await session.readUser(name)) !== null,
-    sync: async (password, passwordChanged) => {
-      const changes = planMySqlUser(desired, await session.readUser(name), passwordChanged);
-      await session.apply(name, password, changes);
-      return changes.length;
-    },
-    drop: () => session.dropUser(name),
-    close: () => session.close(),
-    abort: () => session.abort(),
-  };
+  const session = await openMySql(connection, mySqlHostOf(spec));
+  return forUser(session, name, (observed, changed) => planMySqlUser(desired, observed, changed));
 }
 
 async function openSqlServerUser(
@@ -430,17 +428,7 @@ async function openSqlServerUser(
   name: string,
 ): Promise<EngineSession> {
   const { openSqlServer } = await import('./db-sqlserver.js');
-  const session = await openSqlServer(connection, database);
   const desired = desiredSqlUser(spec);
-  return {
-    exists: async () => (await session.readUser(name)) !== null,
-    sync: async (password, passwordChanged) => {
-      const changes = planSqlUser(desired, await session.readUser(name), passwordChanged);
-      await session.apply(name, password, changes);
-      return changes.length;
-    },
-    drop: () => session.dropUser(name),
-    close: () => session.close(),
-    abort: () => session.abort(),
-  };
+  const session = await openSqlServer(connection, database);
+  return forUser(session, name, (observed, changed) => planSqlUser(desired, observed, changed));
 }
