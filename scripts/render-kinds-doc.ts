@@ -137,9 +137,10 @@ export async function renderKindsDoc(): Promise<string> {
       "logs into the owning FlexibleServer, or the owning ServersDatabase on its Server (the server's " +
       "`status.fullyQualifiedDomainName`, or the address `AZO_DATABASE_HOSTS` maps it to) with `spec.localUser`'s " +
       'administrator and creates, alters (roles and role options; privileges; database roles) and drops the user, ' +
-      'setting the password again when its Secret changes; `aadUser` is refused with an Error condition (see ' +
+      'setting the password again when its Secret changes; a MySQL `aadUser` is created for its Entra identity ' +
+      '(`CREATE AADUSER`), the operator logging in as the Entra administrator with a token of its credential (see ' +
       'docs/operator.md, Database users; `test/integration/operator-db-users.test.ts`, ' +
-      '`test/integration/operator-sql-users.test.ts`) |',
+      '`test/integration/operator-sql-users.test.ts`, `test/integration/operator-mysql-entra-users.test.ts`) |',
     '',
   ].join('\n');
 }

@@ -521,11 +521,11 @@ export interface UserSpec {
   databasePrivileges?: Record<string, Array<string>>;
   /** A standard (password) database user, created with the server administrator login. */
   localUser?: LocalUser;
-  /** An Entra ID user (not supported by azo: the operator reports it on the Ready condition). */
+  /** An Entra ID user (CREATE AADUSER), instead of localUser: azureName is the identity (a user principal name, a group's or a managed identity's name). The operator logs in with an Entra token of its own credential. */
   aadUser?: {
-    /** The short name of the user in MySQL (when azureName is longer than 32). */
+    /** The name of the user in MySQL (not the login); needed when azureName is longer than 32 characters. */
     alias?: string;
-    /** The login of the server administrator. */
+    /** The login of the server's Entra administrator (a FlexibleServersAdministrator's spec.login; for a group, the group's name): the operator's identity must be it or a member of it. */
     serverAdminUsername: string;
   };
 }

@@ -77,11 +77,19 @@ const postgresSpec: SchemaNode = {
 
 const aadUser: SchemaNode = {
   type: 'object',
-  description: 'An Entra ID user (not supported by azo: the operator reports it on the Ready condition).',
+  description:
+    'An Entra ID user (CREATE AADUSER), instead of localUser: azureName is the identity (a user principal name, a ' +
+    "group's or a managed identity's name). The operator logs in with an Entra token of its own credential.",
   required: ['serverAdminUsername'],
   properties: {
-    alias: { ...text('The short name of the user in MySQL (when azureName is longer than 32).'), maxLength: 32 },
-    serverAdminUsername: text('The login of the server administrator.'),
+    alias: {
+      ...text('The name of the user in MySQL (not the login); needed when azureName is longer than 32 characters.'),
+      maxLength: 32,
+    },
+    serverAdminUsername: text(
+      "The login of the server's Entra administrator (a FlexibleServersAdministrator's spec.login; for a group, the " +
+        "group's name): the operator's identity must be it or a member of it.",
+    ),
   },
 };
 

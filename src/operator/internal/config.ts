@@ -33,6 +33,11 @@ export interface OperatorConfig {
   /** The Graph token audience: `AZURE_GRAPH_AUDIENCE`, default https://graph.microsoft.com (national clouds differ). */
   graphAudience: string;
   /**
+   * The token audience of Entra logins to MySQL (`dbformysql.azure.com/User` with `spec.aadUser`):
+   * `AZURE_OSSRDBMS_AUDIENCE`, default https://ossrdbms-aad.database.windows.net (national clouds differ).
+   */
+  ossrdbmsAudience: string;
+  /**
    * `AZO_DATABASE_HOSTS`: database servers (User kinds) reached at another address, in plain TCP, instead of their
    * FQDN over TLS: `name=host:port` pairs, comma-separated; a name `*.suffix` matches every server ending so.
    */
@@ -106,6 +111,7 @@ export function readOperatorConfig(env: Record<string, string | undefined>): Ope
     authorityHost: nonEmpty('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com',
     graphEndpoint: (nonEmpty('AZURE_GRAPH_ENDPOINT') ?? 'https://graph.microsoft.com').replace(/\/+$/, ''),
     graphAudience: nonEmpty('AZURE_GRAPH_AUDIENCE') ?? 'https://graph.microsoft.com',
+    ossrdbmsAudience: nonEmpty('AZURE_OSSRDBMS_AUDIENCE') ?? 'https://ossrdbms-aad.database.windows.net',
     databaseHosts: parseDatabaseHosts(env['AZO_DATABASE_HOSTS']),
     subscriptionId: nonEmpty('AZURE_SUBSCRIPTION_ID'),
     tenantId: nonEmpty('AZURE_TENANT_ID'),

@@ -8,8 +8,16 @@ import type { MySqlChange, MySqlUser } from './db-user-plan.js';
 import { normalizePrivileges } from './db-user-plan.js';
 import { type DbConnection, type UserSession, untilDeadline } from './db-user-session.js';
 
-/** Connects to the server as its administrator; the users it manages connect from `userHost`. */
-export async function openMySql(connection: DbConnection, userHost: string): Promise<MySqlSession> {
+/**
+ * Connects to the server as its administrator; the users it manages connect from `userHost`. With `entraIdentity`
+ * the user is an Entra one: created for that identity (`CREATE AADUSER`, Azure's statement) rather than with a
+ * password.
+ */
+export async function openMySql(
+  connection: DbConnection,
+  userHost: string,
+  entraIdentity?: string,
+): Promise<MySqlSession> {
   const { default: mysql } = await import('mysql2');
   // The callback API's connection exists before the handshake ends, so a deadline can cut a connect that hangs.
   const core = mysql.createConnection({
@@ -18,6 +26,8 @@ export async function openMySql(connection: DbConnection, userHost: string): Pro
     user: connection.adminUser,
     password: connection.adminPassword,
     connectTimeout: connection.timeoutMs,
+    // Azure asks for an Entra token in clear (mysql_clear_password); never offered for a password login.
+    ...(connection.entraToken === true ? { enableCleartextPlugin: true } : {}),
     ...(connection.tls ? { ssl: { rejectUnauthorized: true } } : {}),
   });
   core.on('error', () => undefined); // a dropped connection fails the running query; nothing else to do
@@ -30,7 +40,7 @@ export async function openMySql(connection: DbConnection, userHost: string): Pro
     () => connected,
     () => core.destroy(),
   );
-  return new MySqlSession(core.promise(), userHost, connection.timeoutMs);
+  return new MySqlSession(core.promise(), userHost, connection.timeoutMs, entraIdentity);
 }
 
 /** See the module comment. */
@@ -39,6 +49,7 @@ export class MySqlSession implements UserSession<MySqlUser, MySqlChange> {
     private readonly client: Connection,
     private readonly userHost: string,
     private readonly timeoutMs: number,
+    private readonly entraIdentity?: string,
   ) {}
 
   /** One statement, within the connection's timeout. */
@@ -73,7 +84,7 @@ export class MySqlSession implements UserSession<MySqlUser, MySqlChange> {
 
   async apply(name: string, password: string, changes: MySqlChange[]): Promise<void> {
     for (const change of changes) {
-      const [sql, values] = mySqlStatement(change, name, this.userHost, password);
+      const [sql, values] = mySqlStatement(change, name, this.userHost, password, this.entraIdentity);
       await this.query(sql, values);
     }
   }
@@ -93,13 +104,22 @@ export class MySqlSession implements UserSession<MySqlUser, MySqlChange> {
 
 /**
  * The SQL of one change and its placeholder values (user name and host as `?@?`). Privilege names cannot be
- * placeholders: they are checked to be words only.
+ * placeholders: they are checked to be words only. With `entraIdentity` the user is created for that Entra identity
+ * (Azure's `CREATE AADUSER identity AS name`, any host) and has no password to set.
  */
-export function mySqlStatement(change: MySqlChange, name: string, host: string, password: string): [string, string[]] {
+export function mySqlStatement(
+  change: MySqlChange,
+  name: string,
+  host: string,
+  password: string,
+  entraIdentity?: string,
+): [string, string[]] {
   switch (change.kind) {
     case 'create':
+      if (entraIdentity !== undefined) return ['CREATE AADUSER IF NOT EXISTS ? AS ?', [entraIdentity, name]];
       return ['CREATE USER ?@? IDENTIFIED BY ?', [name, host, password]];
     case 'setPassword':
+      if (entraIdentity !== undefined) throw new Error('an Entra user has no password to set');
       return ['ALTER USER ?@? IDENTIFIED BY ?', [name, host, password]];
     case 'grant':
       return [`GRANT ${privilegeList(change.privileges)} ON ${target(change.database)} TO ?@?`, [name, host]];

@@ -12,6 +12,8 @@ import {
   databaseAddress,
   desiredMySqlUser,
   desiredPgUser,
+  mySqlEntraUserOf,
+  mySqlEntraUserProblem,
   mySqlHostOf,
   normalizePrivileges,
   parseUserRecord,
@@ -172,6 +174,38 @@ test('MySQL: privilege names are normalized, the host defaults to any, and a non
     ['u', '%'],
   ]);
   assert.throws(() => mySqlStatement({ kind: 'grant', database: undefined, privileges: ['ALL; DROP'] }, 'u', '%', ''));
+});
+
+test('MySQL Entra users: the identity, its MySQL name (alias) and the administrator; bad specs name the fix', () => {
+  const admin = { serverAdminUsername: 'aad-admins' };
+  assert.equal(mySqlEntraUserOf({ localUser: {} }, 'obj'), undefined);
+  assert.deepEqual(mySqlEntraUserOf({ aadUser: admin }, 'obj'), {
+    identity: 'obj',
+    name: 'obj',
+    serverAdminUsername: 'aad-admins',
+  });
+  const long = 'a-rather-long-user-name@contoso.onmicrosoft.com';
+  const aliased = mySqlEntraUserOf({ azureName: long, aadUser: { ...admin, alias: 'short' } }, 'obj');
+  assert.deepEqual(aliased, { identity: long, name: 'short', serverAdminUsername: 'aad-admins' });
+  const problem = (spec: Record<string, unknown>) => {
+    const entra = mySqlEntraUserOf(spec, 'obj');
+    return entra === undefined ? 'not an Entra user' : (mySqlEntraUserProblem(spec, entra) ?? '');
+  };
+  assert.equal(problem({ azureName: long, aadUser: { ...admin, alias: 'short' } }), '');
+  assert.match(problem({ azureName: long, aadUser: admin }), /longer than 32 characters: set spec\.aadUser\.alias/);
+  assert.match(problem({ aadUser: admin, localUser: {} }), /exactly one of spec\.localUser or spec\.aadUser/);
+  assert.match(problem({ aadUser: {} }), /spec\.aadUser\.serverAdminUsername is not set/);
+  assert.match(problem({ aadUser: admin, hostname: '10.%' }), /spec\.hostname applies to spec\.localUser only/);
+  // Azure's statement for the identity under its name; privileges as for any user; no password to set.
+  assert.deepEqual(mySqlStatement({ kind: 'create' }, 'short', '%', '', long), [
+    'CREATE AADUSER IF NOT EXISTS ? AS ?',
+    [long, 'short'],
+  ]);
+  assert.deepEqual(mySqlStatement({ kind: 'revoke', database: 'db', privileges: ['SELECT'] }, 'short', '%', '', long), [
+    'REVOKE SELECT ON `db`.* FROM ?@?',
+    ['short', '%'],
+  ]);
+  assert.throws(() => mySqlStatement({ kind: 'setPassword' }, 'short', '%', '', long), /no password/);
 });
 
 test('AZO_DATABASE_HOSTS: a server name or a *.suffix maps to a plain-TCP address; others use TLS', () => {

@@ -105,6 +105,51 @@ export function normalizePrivileges(privileges: string[]): string[] {
   return unique(names.filter((name) => name !== '' && name !== 'USAGE')).sort();
 }
 
+/** The longest MySQL user name. */
+export const mySqlUserNameLimit = 32;
+
+/**
+ * A `dbformysql.azure.com/User`'s Entra login (`spec.aadUser`): the Entra identity (azureName, else the object's
+ * name: a user's UPN, a group's or a managed identity's name), the MySQL user it is known as (`alias`, else the
+ * identity) and the server's Entra administrator to log in as.
+ */
+export interface MySqlEntraUser {
+  identity: string;
+  name: string;
+  serverAdminUsername: string;
+}
+
+/** The Entra login of a MySQL User spec; undefined without `spec.aadUser`. */
+export function mySqlEntraUserOf(spec: Record<string, unknown>, objectName: string): MySqlEntraUser | undefined {
+  if (!isRecord(spec.aadUser)) return undefined;
+  const identity = typeof spec.azureName === 'string' && spec.azureName !== '' ? spec.azureName : objectName;
+  const alias = spec.aadUser.alias;
+  const admin = spec.aadUser.serverAdminUsername;
+  return {
+    identity,
+    name: typeof alias === 'string' && alias !== '' ? alias : identity,
+    serverAdminUsername: typeof admin === 'string' ? admin : '',
+  };
+}
+
+/** What is wrong with an Entra user's spec (each names the field and the fix), or undefined. */
+export function mySqlEntraUserProblem(spec: Record<string, unknown>, entra: MySqlEntraUser): string | undefined {
+  if (spec.localUser !== undefined) return 'exactly one of spec.localUser or spec.aadUser must be set';
+  if (entra.serverAdminUsername === '') {
+    return "spec.aadUser.serverAdminUsername is not set: give the login of the server's Entra administrator";
+  }
+  if (entra.name.length > mySqlUserNameLimit) {
+    return (
+      `the MySQL user name ${JSON.stringify(entra.name)} is longer than ${mySqlUserNameLimit} characters: ` +
+      'set spec.aadUser.alias to a shorter name for the user in MySQL'
+    );
+  }
+  if (mySqlHostOf(spec) !== '%') {
+    return 'spec.hostname applies to spec.localUser only: an Entra user (CREATE AADUSER) connects from any host';
+  }
+  return undefined;
+}
+
 /** What makes `observed` (null: no such user) match `desired`; the password as for PostgreSQL. */
 export function planMySqlUser(desired: MySqlUser, observed: MySqlUser | null, passwordChanged: boolean): MySqlChange[] {
   const changes: MySqlChange[] = [];

@@ -7,7 +7,13 @@ export interface DbConnection {
   /** TLS, verifying the server's certificate for `host` (off for an `AZO_DATABASE_HOSTS` stand-in). */
   tls: boolean;
   adminUser: string;
+  /** The administrator's password, or for an Entra login (`entraToken`) an access token. */
   adminPassword: string;
+  /**
+   * An Entra login: the password is an access token, sent as the server asks (MySQL: in clear, the
+   * `mysql_clear_password` plugin; over TLS unless the address is an `AZO_DATABASE_HOSTS` stand-in).
+   */
+  entraToken?: boolean;
   timeoutMs: number;
   /** Cuts the connection, while it is being made too (the reconcile's deadline). */
   signal?: AbortSignal;

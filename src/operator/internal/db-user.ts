@@ -2,11 +2,14 @@
  * Reconciles ASO's database users (`dbforpostgresql.azure.com/User`, `dbformysql.azure.com/User`,
  * `sql.azure.com/User`): not ARM resources: the operator logs into the owning FlexibleServer, or into the owning
  * ServersDatabase on its Server (the server's `status.fullyQualifiedDomainName`, or the address `AZO_DATABASE_HOSTS`
- * maps it to) with `spec.localUser`'s administrator login and creates, alters or drops the user.
+ * maps it to) with `spec.localUser`'s administrator login and creates, alters or drops the user. A MySQL user with
+ * `spec.aadUser` is an Entra one: the operator logs in as the server's Entra administrator with an access token of
+ * the object's credential and creates the user for its identity (`CREATE AADUSER`).
  * ARM kinds' semantics where they apply: the finalizer before the first write, the owner reference, the
  * reconcile-policy annotation (skip: read only; detach-on-delete: the user stays), the Ready condition, and a wake-up
  * when the owner or a Secret changes. The password cannot be read back: its keyed digest is recorded in
- * `serviceoperator.azure.com/azo-applied-digest`, and a rotated Secret sets it again. `serviceoperator.azure.com/
+ * `serviceoperator.azure.com/azo-applied-digest`, and a rotated Secret sets it again (an Entra user's identity, which
+ * cannot change, is in the digest instead). `serviceoperator.azure.com/
  * resource-id` records `<owner>/<user name>` once created: the user a delete drops, and what cannot change after.
  * Decisions: db-user-plan.ts.
  */
@@ -21,13 +24,16 @@ import {
   readySucceeded,
 } from './conditions.js';
 import { decodeSecretData, redactSecrets } from './credentials.js';
-import { makeDigest } from './digest.js';
+import { checkDigest, makeDigest } from './digest.js';
 import { stoppedBy } from './errors.js';
 import {
   databaseAddress,
   desiredMySqlUser,
   desiredPgUser,
   desiredSqlUser,
+  type MySqlEntraUser,
+  mySqlEntraUserOf,
+  mySqlEntraUserProblem,
   mySqlHostOf,
   parseUserRecord,
   planMySqlUser,
@@ -118,7 +124,10 @@ export async function reconcileDatabaseUser(
 
   const spec = object().spec ?? {};
   const annotations = object().metadata.annotations ?? {};
-  const userName = typeof spec.azureName === 'string' && spec.azureName !== '' ? spec.azureName : ref.name;
+  // A MySQL Entra user (spec.aadUser) is known in MySQL by its alias, else by its identity (azureName).
+  const entra = engine === 'mysql' ? mySqlEntraUserOf(spec, ref.name) : undefined;
+  const userName =
+    entra?.name ?? (typeof spec.azureName === 'string' && spec.azureName !== '' ? spec.azureName : ref.name);
   const ownerName =
     typeof (spec.owner as { name?: unknown })?.name === 'string' ? (spec.owner as { name: string }).name : '';
   // The owner and the name the user was created with (the owner's object name cannot hold a '/').
@@ -220,14 +229,39 @@ export async function reconcileDatabaseUser(
     return { fqdn: fqdnOf(server, 'Server', serverName), database, ownerRef };
   };
 
+  /** The administrator login of spec.localUser: its name and the password from its Secret. */
+  const localLogin = async () => ({
+    adminUser: String((spec.localUser as Record<string, unknown> | undefined)?.serverAdminUsername ?? ''),
+    adminPassword: await readSecretKey('serverAdminPassword'),
+  });
+
+  /**
+   * The Entra login of spec.aadUser: the server's Entra administrator, with an access token of the credential the
+   * object's ARM requests use (the operator's identity must be that administrator, or in its group).
+   */
+  const entraLogin = async (user: MySqlEntraUser) => {
+    const credential = await deps.credentials.forObject(object());
+    credential.dependencies.forEach(dependOn);
+    if (!credential.ok) throw new UserProblem(readyProblem(credential.reason, credential.message));
+    secretValues.push(...credential.secretValues);
+    const scope = `${deps.config.ossrdbmsAudience.replace(/\/+$/, '')}/.default`;
+    const token = await untilDeadline(deadline, () =>
+      credential.credential.getToken(scope, { abortSignal: deadline }),
+    ).catch((error: unknown) => {
+      if (deadline.aborted) throw error;
+      throw new ServerFailure(`an Entra token for ${scope}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (token === null) throw new ServerFailure(`an Entra token for ${scope}: none was issued`);
+    secretValues.push(token.token);
+    return { adminUser: user.serverAdminUsername, adminPassword: token.token, entraToken: true };
+  };
+
   const open = async (owner: { fqdn: string; database?: string }, name: string): Promise<EngineSession> => {
-    const localUser = (spec.localUser ?? {}) as Record<string, unknown>;
-    const adminPassword = await readSecretKey('serverAdminPassword');
+    const login = entra === undefined ? await localLogin() : await entraLogin(entra);
     const address = databaseAddress(deps.config.databaseHosts, owner.fqdn, ports[engine]);
     const connection: DbConnection = {
       ...address,
-      adminUser: String(localUser.serverAdminUsername ?? ''),
-      adminPassword,
+      ...login,
       timeoutMs: Math.min(deps.config.armRequestTimeoutMs, 30_000),
       signal: deadline,
     };
@@ -235,7 +269,7 @@ export async function reconcileDatabaseUser(
       engine === 'postgresql'
         ? openPostgresUser(connection, spec, name)
         : engine === 'mysql'
-          ? openMySqlUser(connection, spec, name)
+          ? openMySqlUser(connection, spec, name, entra?.identity)
           : openSqlServerUser(connection, owner.database ?? '', spec, name);
     // A session that opens after the deadline passed is closed at once: nobody is left to use it.
     opening.then((late) => (deadline.aborted ? late.close() : undefined)).catch(() => undefined);
@@ -274,24 +308,19 @@ export async function reconcileDatabaseUser(
       return await release();
     }
 
-    if (spec.aadUser !== undefined) {
-      throw new UserProblem(
-        readyProblem(
-          Reasons.Failed,
-          'spec.aadUser (Entra ID users) is not supported by azo: use spec.localUser',
-          'Error',
-        ),
-        'never',
-      );
-    }
-    if (spec.localUser === undefined) {
-      throw new UserProblem(
-        readyProblem(Reasons.Failed, 'exactly one of spec.localUser or spec.aadUser must be set', 'Error'),
-        'never',
-      );
+    const specProblem =
+      entra !== undefined
+        ? mySqlEntraUserProblem(spec, entra)
+        : spec.localUser !== undefined
+          ? undefined
+          : engine === 'mysql'
+            ? 'exactly one of spec.localUser or spec.aadUser must be set'
+            : 'spec.localUser is not set';
+    if (specProblem !== undefined) {
+      throw new UserProblem(readyProblem(Reasons.Failed, specProblem, 'Error'), 'never');
     }
     for (const [field, was, is] of [
-      ['azureName', recorded?.user, userName],
+      [entra !== undefined && entra.name !== entra.identity ? 'aadUser.alias' : 'azureName', recorded?.user, userName],
       ['owner.name', recorded?.owner, ownerName],
     ] as const) {
       if (was === undefined || was === is) continue;
@@ -314,7 +343,7 @@ export async function reconcileDatabaseUser(
         ),
       );
     }
-    const password = policy === 'skip' ? '' : await readSecretKey('password');
+    const password = policy === 'skip' || entra !== undefined ? '' : await readSecretKey('password');
     if (policy !== 'skip') {
       const owners = object().metadata.ownerReferences ?? [];
       await target.addFinalizer();
@@ -332,9 +361,29 @@ export async function reconcileDatabaseUser(
         await writeStatus(readySucceeded());
         return {};
       }
-      const digest = makeDigest(deps.keyring, { engine, user: userName, host: mySqlHostOf(spec), password });
+      // What was applied: the password (local users), or the Entra identity, which Azure cannot change afterwards.
+      const applied =
+        entra === undefined
+          ? { engine, user: userName, host: mySqlHostOf(spec), password }
+          : { engine, user: userName, entraIdentity: entra.identity };
+      const digest = makeDigest(deps.keyring, applied);
       const recordedDigest = object().metadata.annotations?.[APPLIED_DIGEST_ANNOTATION];
-      const changes = await session.sync(password, recordedDigest !== digest);
+      if (
+        entra !== undefined &&
+        checkDigest(deps.keyring, recordedDigest, applied).status === 'differs' &&
+        (await session.exists())
+      ) {
+        throw new UserProblem(
+          readyProblem(
+            Reasons.ImmutableFieldChanged,
+            `the MySQL user ${JSON.stringify(userName)} was created for another identity or login (azureName, or ` +
+              'spec.localUser), which Azure cannot change: delete this User and create it again',
+            'Error',
+          ),
+          'never',
+        );
+      }
+      const changes = await session.sync(password, entra === undefined && recordedDigest !== digest);
       if (changes > 0) log.info({ user: userName, changes }, 'updated the database user');
       const record = userRecord(ownerName, userName);
       if (annotations[RESOURCE_ID_ANNOTATION] !== record || recordedDigest !== digest) {
@@ -414,10 +463,11 @@ async function openMySqlUser(
   connection: DbConnection,
   spec: Record<string, unknown>,
   name: string,
+  entraIdentity: string | undefined,
 ): Promise<EngineSession> {
   const { openMySql } = await import('./db-mysql.js');
   const desired = desiredMySqlUser(spec);
-  const session = await openMySql(connection, mySqlHostOf(spec));
+  const session = await openMySql(connection, mySqlHostOf(spec), entraIdentity);
   return forUser(session, name, (observed, changed) => planMySqlUser(desired, observed, changed));
 }
 
