@@ -10,6 +10,7 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { type DbServer, startMariaDb, startPostgres } from './db-servers.js';
 import {
+  createCustom,
   eventually,
   readCrds,
   readyOf,
@@ -118,49 +119,26 @@ test('operator manages PostgreSQL and MySQL users on their flexible servers', as
   const secret = (name: string, password: string) => ({ metadata: { name }, stringData: { password } });
   await core.createNamespacedSecret({ namespace: 'default', body: secret('pg-admin', postgres.adminPassword) });
   await core.createNamespacedSecret({ namespace: 'default', body: secret('my-admin', mariadb.adminPassword) });
-  await custom.createNamespacedCustomObject({
-    ...rg,
-    body: {
-      apiVersion: `${rg.group}/${rg.version}`,
-      kind: 'ResourceGroup',
-      metadata: { name: 'users-rg' },
-      spec: { location: 'westus' },
-    },
-  });
+  await createCustom(custom, rg, 'ResourceGroup', 'users-rg', { location: 'westus' });
   for (const [engine, name, admin] of [
     ['postgresql', 'userspg', 'pg-admin'],
     ['mysql', 'usersmy', 'my-admin'],
   ] as const) {
-    const { server } = engines[engine];
-    await custom.createNamespacedCustomObject({
-      ...server,
-      body: {
-        apiVersion: `${server.group}/${server.version}`,
-        kind: 'FlexibleServer',
-        metadata: { name },
-        spec: {
-          location: 'westus',
-          owner: { name: 'users-rg' },
-          version: engine === 'mysql' ? '8.0.21' : '16',
-          administratorLogin: 'azoadmin',
-          administratorLoginPassword: { name: admin, key: 'password' },
-          sku: { name: 'Standard_B1ms', tier: 'Burstable' },
-        },
-      },
+    await createCustom(custom, engines[engine].server, 'FlexibleServer', name, {
+      location: 'westus',
+      owner: { name: 'users-rg' },
+      version: engine === 'mysql' ? '8.0.21' : '16',
+      administratorLogin: 'azoadmin',
+      administratorLoginPassword: { name: admin, key: 'password' },
+      sku: { name: 'Standard_B1ms', tier: 'Burstable' },
     });
   }
   const createUser = (
     engine: keyof typeof engines,
     name: string,
     spec: Record<string, unknown>,
-    annotations: Record<string, string> = {},
-  ) => {
-    const { user } = engines[engine];
-    return custom.createNamespacedCustomObject({
-      ...user,
-      body: { apiVersion: `${user.group}/v1`, kind: 'User', metadata: { name, annotations }, spec },
-    });
-  };
+    annotations?: Record<string, string>,
+  ) => createCustom(custom, engines[engine].user, 'User', name, spec, annotations);
   const patchUser = (engine: keyof typeof engines, name: string, body: Record<string, unknown>) =>
     custom.patchNamespacedCustomObject({ ...engines[engine].user, name, body }, merge);
   const pgUser = { user: { name: 'app-user' }, pw: 'first-Passw0rd' };

@@ -186,6 +186,30 @@ type Obj = {
   };
 };
 
+/** Where objects of a custom kind live: the group, version and plural of their URL, and the namespace. */
+export interface KindRef {
+  group: string;
+  version: string;
+  plural: string;
+  namespace: string;
+}
+
+/** Creates the object `kind`/`name` with `spec` (and annotations, if any) at `where`'s group and version. */
+export function createCustom(
+  custom: CustomObjectsApi,
+  where: KindRef,
+  kind: string,
+  name: string,
+  spec: Record<string, unknown>,
+  annotations?: Record<string, string>,
+): Promise<unknown> {
+  const metadata = { name, ...(annotations !== undefined ? { annotations } : {}) };
+  return custom.createNamespacedCustomObject({
+    ...where,
+    body: { apiVersion: `${where.group}/${where.version}`, kind, metadata, spec },
+  });
+}
+
 /** The Ready condition of an object. */
 export function readyOf(
   object: Obj,

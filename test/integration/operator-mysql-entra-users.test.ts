@@ -12,7 +12,15 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-n
 import mysql from 'mysql2/promise';
 import { type DbServer, startMariaDb } from './db-servers.js';
 import { startEntraFront } from './mysql-entra-front.js';
-import { eventually, readCrds, readyOf, startEnvironment, waitForGone, waitForReady } from './operator-helpers.js';
+import {
+  createCustom,
+  eventually,
+  readCrds,
+  readyOf,
+  startEnvironment,
+  waitForGone,
+  waitForReady,
+} from './operator-helpers.js';
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const audience = 'https://ossrdbms-aad.database.windows.net';
@@ -81,33 +89,21 @@ test('operator manages MySQL Entra users with an Entra token login', async (t) =
   ca = environment.emulator.caCertPem;
   const { custom } = environment;
   const core = environment.kubeConfig.makeApiClient(CoreV1Api);
-  const create = (kind: keyof typeof kinds, body: Record<string, unknown>) =>
-    custom.createNamespacedCustomObject({ ...kinds[kind], body });
   await core.createNamespacedSecret({
     namespace: 'default',
     body: { metadata: { name: 'my-admin' }, stringData: { password: 'admin-Passw0rd' } },
   });
-  await create('rg', {
-    apiVersion: 'resources.azure.com/v1api20200601',
-    kind: 'ResourceGroup',
-    metadata: { name: 'entra-rg' },
-    spec: { location: 'westus' },
-  });
-  await create('server', {
-    apiVersion: 'dbformysql.azure.com/v20231230',
-    kind: 'FlexibleServer',
-    metadata: { name: 'entramy' },
-    spec: {
-      location: 'westus',
-      owner: { name: 'entra-rg' },
-      version: '8.0.21',
-      administratorLogin: 'azoadmin',
-      administratorLoginPassword: { name: 'my-admin', key: 'password' },
-      sku: { name: 'Standard_B1ms', tier: 'Burstable' },
-    },
+  await createCustom(custom, kinds.rg, 'ResourceGroup', 'entra-rg', { location: 'westus' });
+  await createCustom(custom, kinds.server, 'FlexibleServer', 'entramy', {
+    location: 'westus',
+    owner: { name: 'entra-rg' },
+    version: '8.0.21',
+    administratorLogin: 'azoadmin',
+    administratorLoginPassword: { name: 'my-admin', key: 'password' },
+    sku: { name: 'Standard_B1ms', tier: 'Burstable' },
   });
   const createUser = (name: string, spec: Record<string, unknown>) =>
-    create('user', { apiVersion: 'dbformysql.azure.com/v1', kind: 'User', metadata: { name }, spec });
+    createCustom(custom, kinds.user, 'User', name, spec);
   const patchUser = (name: string, body: Record<string, unknown>) =>
     custom.patchNamespacedCustomObject({ ...kinds.user, name, body }, merge);
   const userRef = (name: string) => ({ ...kinds.user, name });

@@ -9,6 +9,7 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-n
 import { Connection } from 'tedious';
 import { type TdsServer, startTdsServer } from './tds-server.js';
 import {
+  createCustom,
   eventually,
   readCrds,
   readyOf,
@@ -62,40 +63,27 @@ test('operator manages Azure SQL contained users in their databases', async (t) 
   const { custom, operator } = environment;
   const core = environment.kubeConfig.makeApiClient(CoreV1Api);
   const secret = (name: string, password: string) => ({ metadata: { name }, stringData: { password } });
-  const create = (kind: keyof typeof kinds, body: Record<string, unknown>) =>
-    custom.createNamespacedCustomObject({ ...kinds[kind], body });
   await core.createNamespacedSecret({ namespace: 'default', body: secret('sql-admin', admin.password) });
-  await create('rg', {
-    apiVersion: 'resources.azure.com/v1api20200601',
-    kind: 'ResourceGroup',
-    metadata: { name: 'sql-rg' },
-    spec: { location: 'westus' },
+  await createCustom(custom, kinds.rg, 'ResourceGroup', 'sql-rg', { location: 'westus' });
+  await createCustom(custom, kinds.server, 'Server', 'users-sql', {
+    location: 'westus',
+    owner: { name: 'sql-rg' },
+    version: '12.0',
+    administratorLogin: admin.user,
+    administratorLoginPassword: { name: 'sql-admin', key: 'password' },
   });
-  await create('server', {
-    apiVersion: 'sql.azure.com/v20211101',
-    kind: 'Server',
-    metadata: { name: 'users-sql' },
-    spec: {
-      location: 'westus',
-      owner: { name: 'sql-rg' },
-      version: '12.0',
-      administratorLogin: admin.user,
-      administratorLoginPassword: { name: 'sql-admin', key: 'password' },
-    },
-  });
-  await create('database', {
-    apiVersion: 'sql.azure.com/v20211101',
-    kind: 'ServersDatabase',
-    metadata: { name: 'app-db' },
-    spec: { location: 'westus', owner: { name: 'users-sql' }, azureName: 'appdb' },
+  await createCustom(custom, kinds.database, 'ServersDatabase', 'app-db', {
+    location: 'westus',
+    owner: { name: 'users-sql' },
+    azureName: 'appdb',
   });
   const localUser = (password: string) => ({
     serverAdminUsername: admin.user,
     serverAdminPassword: { name: 'sql-admin', key: 'password' },
     password: { name: password, key: 'password' },
   });
-  const createUser = (name: string, spec: Record<string, unknown>, annotations: Record<string, string> = {}) =>
-    create('user', { apiVersion: 'sql.azure.com/v1', kind: 'User', metadata: { name, annotations }, spec });
+  const createUser = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) =>
+    createCustom(custom, kinds.user, 'User', name, spec, annotations);
   const patchUser = (name: string, body: Record<string, unknown>) =>
     custom.patchNamespacedCustomObject({ ...kinds.user, name, body }, merge);
   const rolesOf = (user: string) => sql.users('appdb').get(user)?.join(' ');

@@ -9,8 +9,8 @@
  * reconcile-policy annotation (skip: read only; detach-on-delete: the user stays), the Ready condition, and a wake-up
  * when the owner or a Secret changes. The password cannot be read back: its keyed digest is recorded in
  * `serviceoperator.azure.com/azo-applied-digest`, and a rotated Secret sets it again (an Entra user's identity, which
- * cannot change, is in the digest instead). `serviceoperator.azure.com/
- * resource-id` records `<owner>/<user name>` once created: the user a delete drops, and what cannot change after.
+ * cannot change, is in the digest instead). `serviceoperator.azure.com/resource-id` records `<owner>/<user name>`
+ * once created: the user a delete drops, and what cannot change after.
  * Decisions: db-user-plan.ts.
  */
 import type { Logger } from 'pino';
@@ -320,7 +320,7 @@ export async function reconcileDatabaseUser(
       throw new UserProblem(readyProblem(Reasons.Failed, specProblem, 'Error'), 'never');
     }
     for (const [field, was, is] of [
-      [entra !== undefined && entra.name !== entra.identity ? 'aadUser.alias' : 'azureName', recorded?.user, userName],
+      [entra !== undefined ? 'aadUser.alias (or azureName)' : 'azureName', recorded?.user, userName],
       ['owner.name', recorded?.owner, ownerName],
     ] as const) {
       if (was === undefined || was === is) continue;
