@@ -158,10 +158,14 @@ export async function run(): Promise<BenchResult> {
         'operator kinds served, --crd-pattern subset': { value: subset.kinds, unit: 'kinds' },
       },
       notes: [
-        `measured ${models.length} kinds at ${kindVersions} kind-versions (${runtime}); the subset is --crd-pattern '${subsetPattern}'`,
-        `ASO's bytes: ${aso.source.repository} at ${aso.source.commit.slice(0, 12)}, ${aso.source.path} (every version ASO serves per kind, storage versions included)` +
+        `measured ${models.length} kinds at ${kindVersions} kind-versions (${runtime}); the subset is ` +
+          `--crd-pattern '${subsetPattern}'`,
+        `ASO's bytes: ${aso.source.repository} at ${aso.source.commit.slice(0, 12)}, ${aso.source.path} ` +
+          `(every version ASO serves per kind, storage versions included)` +
           (missing > 0 ? `; ${missing} kinds have no ASO size recorded and are left out of the comparison` : ''),
-        `ASO's CRDs cost kube-apiserver about ${aso.apiServerCostPerCrd.megabytes} MB each (${aso.apiServerCostPerCrd.source}); the embedded API server's cost is measured above, not kube-apiserver's`,
+        `ASO's CRDs cost kube-apiserver about ${aso.apiServerCostPerCrd.megabytes} MB each (` +
+          `${aso.apiServerCostPerCrd.source}); the embedded API server's cost is measured above, not ` +
+          `kube-apiserver's`,
       ],
     };
   } finally {

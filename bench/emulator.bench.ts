@@ -224,10 +224,13 @@ export async function run(): Promise<BenchResult> {
       'status polls per LRO': { value: pollsPerLro, unit: 'polls' },
     },
     notes: [
-      `HTTPS keep-alive, ${concurrency} concurrent clients, throttling off, unknown type (no model validation), ${resourcesInGroup} resources in the group`,
-      `throughputs: median of ${rounds} rounds of ${requestsPerRound} requests (${durableRequestsPerRound} with --data-dir); latencies: median of ${sequentialCount} sequential operations`,
+      `HTTPS keep-alive, ${concurrency} concurrent clients, throttling off, unknown type (no model ` +
+        `validation), ${resourcesInGroup} resources in the group`,
+      `throughputs: median of ${rounds} rounds of ${requestsPerRound} requests (${durableRequestsPerRound} ` +
+        `with --data-dir); latencies: median of ${sequentialCount} sequential operations`,
       "LRO polls the status URL every 1 ms instead of honouring Retry-After, so the overhead is the emulator's, not the wait",
-      `1-minute load average at start: ${loadAtStart.toFixed(2)} (other processes on the machine lower the throughputs)`,
+      `1-minute load average at start: ${loadAtStart.toFixed(2)} (other processes on the machine lower the ` +
+        `throughputs)`,
     ],
   };
 }

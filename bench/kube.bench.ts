@@ -396,9 +396,14 @@ export async function run(): Promise<BenchResult> {
     return {
       metrics,
       notes: [
-        `${count} namespaced custom resources (CRD schema with a default, enum, bounds; managedFields tracked): creates, then one PUT with resourceVersion per object; 16 keep-alive HTTPS clients; one watch on the collection`,
+        `${count} namespaced custom resources (CRD schema with a default, enum, bounds; managedFields ` +
+          `tracked): creates, then one PUT with resourceVersion per object; 16 keep-alive HTTPS clients; one ` +
+          `watch on the collection`,
         'write → watch event: from sending the request to reading its event on the watch stream (client and server on this machine); "1 writer" = 500 updates one after another',
-        `memory: the API server alone in its own process (${runtime === 'compiled' ? 'compiled, as the installed azo runs' : 'TypeScript through tsx'}), after a full GC; the heap includes the watch history (last 20,000 events, sharing objects with the store)`,
+        `memory: the API server alone in its own process (` +
+          `${runtime === 'compiled' ? 'compiled, as the installed azo runs' : 'TypeScript through tsx'}), ` +
+          `after a full GC; the heap includes the watch history (last 20,000 events, sharing objects with the ` +
+          `store)`,
         '--data-dir: each write is appended to the log and fdatasync-ed (writes of one event-loop turn share a sync) before it is acknowledged',
       ],
     };

@@ -50,7 +50,9 @@ function row(versions: KindModel[]): string {
       : []),
     ...(substituted > 0 ? [`${substituted} version(s) use the nearest index schema`] : []),
   ].join('; ');
-  return `| ${hub.group.replace(/\.azure\.com$/, '')} | ${hub.kind} | ${names} | ${exports} | ${extension} | ${notes} |`;
+  return (
+    `| ${hub.group.replace(/\.azure\.com$/, '')} | ${hub.kind} | ${names} | ${exports} | ${extension} | ` + `${notes} |`
+  );
 }
 
 const userOwner: Record<string, string> = {

@@ -82,7 +82,8 @@ async function unsettled(model: Model, world: World): Promise<string[]> {
         ready.severity === undefined)
     ) {
       problems.push(
-        `${name}: Ready ${ready.status} without a reason, message and severity naming the problem (${describe(object)})`,
+        `${name}: Ready ${ready.status} without a reason, message and severity naming the problem (` +
+          `${describe(object)})`,
       );
     }
     if (model.mustBeReady(name)) {
@@ -185,7 +186,8 @@ async function checkLog(model: Model, world: World): Promise<void> {
       );
     else if (!changed && !model.mayWrite.has(name) && !model.drifted.has(name) && !model.fresh.has(name)) {
       problems.push(
-        `a needless write: ${entry.method} ${entry.path} although its desired state is unchanged and Azure did not drift`,
+        `a needless write: ${entry.method} ${entry.path} although its desired state is unchanged and Azure ` +
+          `did not drift`,
       );
     }
   }
@@ -226,10 +228,13 @@ function describe(object: KubeObject): string {
   const ready = object.status?.conditions?.find((condition) => condition.type === 'Ready');
   const owners = (object.metadata?.ownerReferences ?? []).map((owner) => `${owner.kind}/${owner.name}`).join(',');
   const finalizers = (object.metadata?.finalizers ?? []).join(',');
-  const deleting = `${object.metadata?.deletionTimestamp !== undefined ? ', deleting' : ''}; owners [${owners}]; finalizers [${finalizers}]`;
+  const deleting =
+    `${object.metadata?.deletionTimestamp !== undefined ? ', deleting' : ''}; owners [${owners}]; ` +
+    `finalizers [${finalizers}]`;
   if (ready === undefined) return `no Ready condition${deleting}`;
   return (
-    `Ready ${ready.status} ${ready.severity ?? ''} ${ready.reason ?? ''} gen ${ready.observedGeneration ?? '?'}/${object.metadata?.generation ?? '?'}` +
+    `Ready ${ready.status} ${ready.severity ?? ''} ${ready.reason ?? ''} gen ` +
+    `${ready.observedGeneration ?? '?'}/${object.metadata?.generation ?? '?'}` +
     `: ${ready.message ?? ''}${deleting}`
   );
 }

@@ -237,7 +237,8 @@ test('every shell command in README.md and docs/ runs as written', { timeout: 54
         assert.equal(
           code,
           0,
-          `${where(block)} failed (exit ${code}):\n${block.script}\n--- output ---\n${started.output().slice(-4000)}\n--- azo dev ---\n${dev.output().slice(-2000)}`,
+          `${where(block)} failed (exit ${code}):\n${block.script}\n--- output ---\n` +
+            `${started.output().slice(-4000)}\n--- azo dev ---\n${dev.output().slice(-2000)}`,
         );
       });
     }

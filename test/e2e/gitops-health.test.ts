@@ -76,7 +76,9 @@ const healthScript = join(repoRoot, 'deploy', 'argocd', 'health.lua');
 
 /** Argo CD's verdict on `object`: the health.lua of deploy/argocd run by `lua` with `obj` set. */
 function argoHealth(lua: string, object: unknown): Promise<{ status: string; message: string }> {
-  const program = `obj = ${toLua(object)}\nlocal hs = dofile(${JSON.stringify(healthScript)})\nio.write(hs.status, "\\n", hs.message or "")`;
+  const program =
+    `obj = ${toLua(object)}\nlocal hs = dofile(${JSON.stringify(healthScript)})\nio.write(hs.status, ` +
+    `"\\n", hs.message or "")`;
   return new Promise((resolve, reject) => {
     execFile(lua, ['-e', program], (error, stdout, stderr) => {
       if (error) reject(new Error(`${lua}: ${stderr || error.message}`));

@@ -240,7 +240,8 @@ test('azo import azure-resource: --no-children, --annotate and --namespace; user
   const hub = (await loadKindModel('storage.azure.com', 'StorageAccount'))?.apiVersion ?? '';
   assert.ok(
     refused.stderr.includes(
-      `solo: version missing: storage.azure.com/StorageAccount uses api-version ${hub}, which ARM refused (NoRegisteredProviderFound)`,
+      `solo: version missing: storage.azure.com/StorageAccount uses api-version ${hub}, which ARM refused ` +
+        `(NoRegisteredProviderFound)`,
     ),
     refused.stderr,
   );

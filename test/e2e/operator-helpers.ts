@@ -420,7 +420,8 @@ export async function waitForReady(
     );
   } catch (error) {
     throw new Error(
-      `${(error as Error).message}; last condition: ${JSON.stringify(last)}\n${cluster.operator?.output().slice(-3000) ?? ''}`,
+      `${(error as Error).message}; last condition: ${JSON.stringify(last)}\n` +
+        `${cluster.operator?.output().slice(-3000) ?? ''}`,
     );
   }
 }

@@ -34,7 +34,8 @@ const objects: Array<[string, string, string, string]> = [
     'documentdb.azure.com/v1api20210515',
     'DatabaseAccount',
     'kinds-cosmos',
-    `  location: westus\n  databaseAccountOfferType: Standard\n  locations:\n  - locationName: westus\n${owner('kinds-rg')}`,
+    `  location: westus\n  databaseAccountOfferType: Standard\n  locations:\n  - locationName: westus\n` +
+      `${owner('kinds-rg')}`,
   ],
   [
     'documentdb.azure.com/v20210515',
@@ -65,7 +66,8 @@ const objects: Array<[string, string, string, string]> = [
     'managedidentity.azure.com/v1api20220131preview',
     'FederatedIdentityCredential',
     'kinds-fic',
-    `  audiences:\n  - api://AzureADTokenExchange\n  issuer: https://issuer.example.com\n  subject: system:serviceaccount:default:app\n${owner('kinds-identity')}`,
+    `  audiences:\n  - api://AzureADTokenExchange\n  issuer: https://issuer.example.com\n  subject: ` +
+      `system:serviceaccount:default:app\n${owner('kinds-identity')}`,
   ],
   ['network.azure.com/v1api20201101', 'NetworkSecurityGroup', 'kinds-nsg', `  location: westus\n${owner('kinds-rg')}`],
   [
@@ -78,7 +80,8 @@ const objects: Array<[string, string, string, string]> = [
     'network.azure.com/v20201101',
     'VirtualNetworksSubnet',
     'kinds-subnet',
-    `  addressPrefix: 10.0.0.0/24\n  networkSecurityGroup:\n    reference:\n      group: network.azure.com\n      kind: NetworkSecurityGroup\n      name: kinds-nsg\n${owner('kinds-vnet')}`,
+    `  addressPrefix: 10.0.0.0/24\n  networkSecurityGroup:\n    reference:\n      group: ` +
+      `network.azure.com\n      kind: NetworkSecurityGroup\n      name: kinds-nsg\n${owner('kinds-vnet')}`,
   ],
   [
     'network.azure.com/v1api20201101',
@@ -115,7 +118,8 @@ const objects: Array<[string, string, string, string]> = [
     'compute.azure.com/v1api20200930',
     'Disk',
     'kinds-disk',
-    `  location: westus\n  creationData:\n    createOption: Empty\n  diskSizeGB: 4\n  sku:\n    name: Standard_LRS\n${owner('kinds-rg')}`,
+    `  location: westus\n  creationData:\n    createOption: Empty\n  diskSizeGB: 4\n  sku:\n    name: ` +
+      `Standard_LRS\n${owner('kinds-rg')}`,
   ],
 ];
 

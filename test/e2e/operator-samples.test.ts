@@ -219,7 +219,9 @@ test(
           name: raPut.path.split('/').pop(),
           // wellKnownName Reader → the built-in role's ID; principalId from the identity's exported ConfigMap.
           properties: {
-            roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+            roleDefinitionId:
+              `/subscriptions/${subscriptionId}` +
+              `/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
             principalId,
           },
         },

@@ -243,7 +243,8 @@ function roundTrip(model: KindModel, spec: Json): void {
     armIdOf: (path, ref) => {
       const id =
         ref.armId ??
-        `${rg}/providers/Microsoft.Test/${ref.kind ?? 'wellKnown'}/${ref.name ?? ref.wellKnownName ?? 'x'}-${resolvedIds.length}`;
+        `${rg}/providers/Microsoft.Test/${ref.kind ?? 'wellKnown'}/${ref.name ?? ref.wellKnownName ?? 'x'}-` +
+          `${resolvedIds.length}`;
       resolvedIds.push(id);
       return id;
     },

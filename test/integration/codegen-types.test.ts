@@ -90,7 +90,8 @@ test(
         if (reason !== undefined) expectedErrors.set(line, /^([\w.]+):/.exec(reason)?.[1]?.split('.').pop() ?? '');
         // One line per sample, so that a diagnostic's line names the sample.
         lines.push(
-          `export const sample${line}: azo.${model.group.replace(/\.azure\.com$/, '')}.${model.kind} = ${JSON.stringify(object)};`,
+          `export const sample${line}: azo.${model.group.replace(/\.azure\.com$/, '')}.${model.kind} = ` +
+            `${JSON.stringify(object)};`,
         );
       }
     }

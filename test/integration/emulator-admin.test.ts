@@ -184,7 +184,9 @@ describe('emulator persistence', () => {
   it('keeps CA, tenant, tokens, resources, keys and in-flight operations across a restart; failed requests write nothing', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'azo-emulator-persist-'));
     try {
-      const account = `/subscriptions/${subscriptionId}/resourceGroups/keep/providers/Microsoft.Storage/storageAccounts/keep1?api-version=2024-01-01`;
+      const account =
+        `/subscriptions/${subscriptionId}` +
+        `/resourceGroups/keep/providers/Microsoft.Storage/storageAccounts/keep1?api-version=2024-01-01`;
       let emulator = await startEmulator({ dataDir, models: [storageAccountModel] });
       const firstCa = emulator.caCertPem;
       const tenantId = emulator.tenantId;
@@ -210,7 +212,9 @@ describe('emulator persistence', () => {
         'failed requests leave the saved state untouched',
       );
       emulator.setLatency(300);
-      const slow = `/subscriptions/${subscriptionId}/resourceGroups/keep/providers/Contoso.Slow/things/t1?api-version=2020-01-01`;
+      const slow =
+        `/subscriptions/${subscriptionId}` +
+        `/resourceGroups/keep/providers/Contoso.Slow/things/t1?api-version=2020-01-01`;
       assert.equal((await call(emulator, 'PUT', slow, { token, body: { properties: {} } })).status, 201);
       await emulator.close();
       assert.deepEqual(

@@ -472,7 +472,8 @@ describe('emulator ARM', () => {
     assert.equal((await arm('GET', `${child}?api-version=2023-01-01`)).status, 404, 'children go with their parent');
     const subLevel = await arm(
       'PUT',
-      `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleAssignments/sub-ra?api-version=2022-04-01`,
+      `/subscriptions/${subscriptionId}` +
+        `/providers/Microsoft.Authorization/roleAssignments/sub-ra?api-version=2022-04-01`,
       { properties: {} },
     );
     assert.equal(subLevel.status, 201);
@@ -518,7 +519,8 @@ describe('emulator ARM', () => {
     );
     const tagged = await arm(
       'GET',
-      `/subscriptions/${subscriptionId}/resourcegroups${v}&$filter=${encodeURIComponent("tagName eq 'c' and tagValue eq '3'")}`,
+      `/subscriptions/${subscriptionId}/resourcegroups${v}&$filter=` +
+        `${encodeURIComponent("tagName eq 'c' and tagValue eq '3'")}`,
     );
     assert.deepEqual(
       tagged.json.value.map((item: { name: string }) => item.name),
@@ -526,7 +528,8 @@ describe('emulator ARM', () => {
     );
     const byType = await arm(
       'GET',
-      `${rg('rg1')}/resources${v}&$filter=${encodeURIComponent("resourceType eq 'Microsoft.Storage/storageAccounts' and name eq 'valid1'")}`,
+      `${rg('rg1')}/resources${v}&$filter=` +
+        `${encodeURIComponent("resourceType eq 'Microsoft.Storage/storageAccounts' and name eq 'valid1'")}`,
     );
     assert.deepEqual(
       byType.json.value.map((item: { name: string }) => item.name),
@@ -634,7 +637,8 @@ describe('emulator long-running operations', () => {
     assert.match(
       statusUrl,
       new RegExp(
-        `^${emulator.url.replace(/[.]/g, '\\.')}/subscriptions/${subscriptionId}/providers/Contoso.Widgets/locations/westus/operationStatuses/[0-9a-f-]+\\?api-version=2024-01-01$`,
+        `^${emulator.url.replace(/[.]/g, '\\.')}/subscriptions/${subscriptionId}` +
+          `/providers/Contoso.Widgets/locations/westus/operationStatuses/[0-9a-f-]+\\?api-version=2024-01-01$`,
       ),
     );
     const running = await arm('GET', statusUrl.slice(emulator.url.length));
@@ -673,7 +677,8 @@ describe('emulator long-running operations', () => {
     assertArmError(
       await arm(
         'GET',
-        `/subscriptions/00000000-0000-0000-0000-000000000009/providers/Contoso.Widgets/locations/westus/operationStatuses/${location.split('/').pop()}`,
+        `/subscriptions/00000000-0000-0000-0000-000000000009/providers/Contoso.Widgets/locations/westus/operationStatuses/` +
+          `${location.split('/').pop()}`,
       ),
       404,
       'OperationNotFound',

@@ -71,7 +71,8 @@ describe('docs/emulator.md fidelity table', () => {
     assert.equal(await code('PUT', cluster, { location: 'westus' }), '400 InvalidResourceName');
     assert.equal(await code('PUT', storage('fid1', 'fidn1'), account), '200');
     const policy = (name: string) =>
-      `${rg('fid1')}/providers/Microsoft.Storage/storageAccounts/fidn1/managementPolicies/${name}?api-version=2023-01-01`;
+      `${rg('fid1')}/providers/Microsoft.Storage/storageAccounts/fidn1/managementPolicies/${name}` +
+      `?api-version=2023-01-01`;
     const body = { properties: { policy: { rules: [] } } };
     assert.equal(await code('PUT', policy('mypolicy'), body), '400 InvalidResourceName');
     assert.equal(await code('PUT', policy('default'), body), '201');

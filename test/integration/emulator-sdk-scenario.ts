@@ -32,7 +32,10 @@ if (scenario === 'main') {
   // Workload identity: a federated token (as a Kubernetes service account token would be) as the client assertion.
   const now = Math.floor(Date.now() / 1000);
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const federatedToken = `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode({ iss: 'https://oidc.example/cluster', sub: 'system:serviceaccount:azo:default', aud: 'api://AzureADTokenExchange', iat: now, nbf: now, exp: now + 3600 })}.c2lnbmF0dXJl`;
+  const federatedToken =
+    `${encode({ alg: 'RS256', typ: 'JWT' })}.` +
+    `${encode({ iss: 'https://oidc.example/cluster', sub: 'system:serviceaccount:azo:default', aud: 'api://AzureADTokenExchange', iat: now, nbf: now, exp: now + 3600 })}` +
+    `.c2lnbmF0dXJl`;
   const assertionCredential = new ClientAssertionCredential(
     tenantId,
     '22222222-3333-4444-5555-666666666666',

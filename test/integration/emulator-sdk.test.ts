@@ -157,7 +157,9 @@ describe('emulator with the Azure SDK clients', () => {
     const now = Math.floor(Date.now() / 1000);
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const serviceAccountToken = (subject: string) =>
-      `${encode({ alg: 'RS256', typ: 'JWT' })}.${encode({ iss: issuer, sub: subject, aud: ['api://AzureADTokenExchange'], iat: now, nbf: now, exp: now + 3600 })}.c2lnbmF0dXJl`;
+      `${encode({ alg: 'RS256', typ: 'JWT' })}.` +
+      `${encode({ iss: issuer, sub: subject, aud: ['api://AzureADTokenExchange'], iat: now, nbf: now, exp: now + 3600 })}` +
+      `.c2lnbmF0dXJl`;
     const tokenFile = join(dataDir, 'sa-token');
     const otherTokenFile = join(dataDir, 'other-sa-token');
     writeFileSync(tokenFile, serviceAccountToken('system:serviceaccount:azo-system:azo'));

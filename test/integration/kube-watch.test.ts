@@ -98,7 +98,8 @@ describe('watch', () => {
   it('sends bookmarks when allowed and closes after timeoutSeconds', async () => {
     const watch = await openWatch(
       server,
-      `${path}?allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=${(await call(server, 'GET', path)).body.metadata.resourceVersion}`,
+      `${path}?allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=` +
+        `${(await call(server, 'GET', path)).body.metadata.resourceVersion}`,
     );
     await watch.ended;
     const bookmarks = watch.events.filter((event) => event.type === 'BOOKMARK');

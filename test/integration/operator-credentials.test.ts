@@ -26,7 +26,11 @@ const serviceAccount = 'system:serviceaccount:azureserviceoperator-system:azo-op
 function serviceAccountToken(subject: string): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss: issuer, sub: subject, aud: ['api://AzureADTokenExchange'], iat: now, nbf: now, exp: now + 3600 })}.c2ln`;
+  return (
+    `${part({ alg: 'RS256', typ: 'JWT' })}.` +
+    `${part({ iss: issuer, sub: subject, aud: ['api://AzureADTokenExchange'], iat: now, nbf: now, exp: now + 3600 })}` +
+    `.c2ln`
+  );
 }
 
 async function admin(

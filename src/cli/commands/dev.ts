@@ -354,10 +354,13 @@ function printSummary(summary: {
   console.log(`  API server    ${summary.apiServerUrl}`);
   if (summary.emulator) {
     console.log(
-      `  ARM emulator  ${summary.emulator.url}  (latency ${summary.latency}${summary.latency === 'realistic' ? '' : ' ms'}, request log: ${summary.emulator.url}/_emulator/requests)`,
+      `  ARM emulator  ${summary.emulator.url}  (latency ${summary.latency}` +
+        `${summary.latency === 'realistic' ? '' : ' ms'}, request log: ${summary.emulator.url}` +
+        `/_emulator/requests)`,
     );
     console.log(
-      `  emulator env  ${displayPath(join(summary.dataDir, 'emulator.env'))}  (source it: endpoint, tenant, subscription, CA for curl and Azure SDK clients)`,
+      `  emulator env  ${displayPath(join(summary.dataDir, 'emulator.env'))}  (source it: endpoint, ` +
+        `tenant, subscription, CA for curl and Azure SDK clients)`,
     );
   } else {
     console.log('  ARM           real Azure (see the banner above)');
@@ -483,7 +486,8 @@ async function choosePort(flag: string | undefined, name: string, last: number):
     const port = parsePortFlag(flag, name);
     if (port !== 0 && !(await isPortFree(port, '127.0.0.1'))) {
       throw new UserError(
-        `${name} ${port}: the port is in use by another process; choose another, or leave ${name} out to let azo dev pick one`,
+        `${name} ${port}: the port is in use by another process; choose another, or leave ${name} out to let ` +
+          `azo dev pick one`,
       );
     }
     return port;
@@ -491,7 +495,8 @@ async function choosePort(flag: string | undefined, name: string, last: number):
   if (last === 0) return 0;
   if (await isPortFree(last, '127.0.0.1')) return last;
   console.log(
-    `note: port ${last} (used last time) is taken now; picking another (the kubeconfig and emulator.env are rewritten: source them again)`,
+    `note: port ${last} (used last time) is taken now; picking another (the kubeconfig and emulator.env ` +
+      `are rewritten: source them again)`,
   );
   return 0;
 }

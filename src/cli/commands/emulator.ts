@@ -97,7 +97,8 @@ export function register(program: Command): void {
       console.log('point Azure SDK clients at it with:');
       console.log(`  export NODE_EXTRA_CA_CERTS=${caFile}`);
       console.log(
-        `  export AZURE_AUTHORITY_HOST=${emulator.url} AZURE_RESOURCE_MANAGER_ENDPOINT=${emulator.url} AZURE_TENANT_ID=${emulator.tenantId}`,
+        `  export AZURE_AUTHORITY_HOST=${emulator.url} AZURE_RESOURCE_MANAGER_ENDPOINT=${emulator.url} ` +
+          `AZURE_TENANT_ID=${emulator.tenantId}`,
       );
       console.log('  (credentials also need disableInstanceDiscovery: true; see docs/emulator.md)');
       await stopped;

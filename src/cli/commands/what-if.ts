@@ -54,7 +54,8 @@ export function register(program: Command): void {
       });
       if ('missing' in arm) {
         throw new UserError(
-          `no Azure credential: set ${arm.missing.join(', ')} (the operator's global credential; see docs/credentials.md)`,
+          `no Azure credential: set ${arm.missing.join(', ')} (the operator's global credential; see ` +
+            `docs/credentials.md)`,
         );
       }
       const entries: PreviewObject[] = await Promise.all(

@@ -34,7 +34,8 @@ export function lockDataDir(dataDir: string, command: string): DataDirLock {
       const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
         throw new UserError(
-          `another azo process (pid ${holder}) is using ${dataDir}; stop it first, or give ${command} another --data-dir`,
+          `another azo process (pid ${holder}) is using ${dataDir}; stop it first, or give ${command} another ` +
+            `--data-dir`,
         );
       }
       rmSync(file, { force: true });

@@ -99,7 +99,9 @@ async function readOne(
       return {
         armId: id,
         type,
-        reason: `version missing: ${model.group}/${model.kind} uses api-version ${model.apiVersion}, which ARM refused (${error.code})`,
+        reason:
+          `version missing: ${model.group}/${model.kind} uses api-version ${model.apiVersion}, which ARM ` +
+          `refused (${error.code})`,
       };
     }
     throw error;

@@ -15,7 +15,9 @@ function runWithSignals(body: string): {
   stdout: string;
   stderr: string;
 } {
-  const script = `import { catchStopSignals } from ${JSON.stringify(signalsModule)};\nconst signals = catchStopSignals();\nconst server = setInterval(() => {}, 1000);\n${body}`;
+  const script =
+    `import { catchStopSignals } from ${JSON.stringify(signalsModule)};\nconst signals = ` +
+    `catchStopSignals();\nconst server = setInterval(() => {}, 1000);\n${body}`;
   return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     encoding: 'utf8',
     timeout: 30_000,

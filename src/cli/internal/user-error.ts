@@ -32,7 +32,9 @@ export function describeError(error: unknown): { line: string; exitCode: number 
     const { address, port } = error as { address?: string; port?: number };
     const where = port === undefined ? 'the address' : `${address ?? ''}:${port}`;
     return {
-      line: `error: ${where} is already in use by another process; stop it, or choose another port (0 picks any free one)`,
+      line:
+        `error: ${where} is already in use by another process; stop it, or choose another port (0 picks any ` +
+        `free one)`,
       exitCode: userErrorExitCode,
     };
   }

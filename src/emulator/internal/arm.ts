@@ -379,7 +379,9 @@ export class ArmEngine {
         throw new ArmError(
           401,
           'InvalidAuthenticationTokenTenant',
-          `The access token is from the wrong issuer. It must match the tenant '${existing.tenantId}' associated with this subscription. Please use the authority (URL) for tenant '${existing.tenantId}' to get the token.`,
+          `The access token is from the wrong issuer. It must match the tenant '${existing.tenantId}' ` +
+            `associated with this subscription. Please use the authority (URL) for tenant '${existing.tenantId}' ` +
+            `to get the token.`,
         );
       }
       return existing;
@@ -417,7 +419,8 @@ export class ArmEngine {
       throw new ArmError(
         404,
         'ParentResourceNotFound',
-        `Can not perform requested operation on nested resource. Parent resource '${ref.names.slice(0, -1).join('/')}' not found.`,
+        `Can not perform requested operation on nested resource. Parent resource '` +
+          `${ref.names.slice(0, -1).join('/')}' not found.`,
       );
     }
   }
@@ -453,7 +456,9 @@ export class ArmEngine {
     throw new ArmError(
       400,
       'NoRegisteredProviderFound',
-      `No registered resource provider found for location '${location ?? 'global'}' and API version '${apiVersion}' for type '${typeName}'. The supported api-versions are '${supported}'. The supported locations are '${Object.values(regions).join(', ')}'.`,
+      `No registered resource provider found for location '${location ?? 'global'}' and API version '` +
+        `${apiVersion}' for type '${typeName}'. The supported api-versions are '${supported}'. The supported ` +
+        `locations are '${Object.values(regions).join(', ')}'.`,
     );
   }
 
@@ -496,7 +501,8 @@ export class ArmEngine {
           throw new ArmError(
             409,
             'InvalidResourceGroupLocation',
-            `Invalid resource group location '${location}'. The Resource group already exists in location '${String(existing.body.location)}'.`,
+            `Invalid resource group location '${location}'. The Resource group already exists in location '` +
+              `${String(existing.body.location)}'.`,
           );
         }
         checkTags(body.tags);
@@ -544,7 +550,9 @@ export class ArmEngine {
         return {
           status: 202,
           headers: {
-            location: `${request.origin}/subscriptions/${subscriptionId}/operationresults/${operation.id}?api-version=${apiVersion}`,
+            location:
+              `${request.origin}/subscriptions/${subscriptionId}/operationresults/${operation.id}?api-version=` +
+              `${apiVersion}`,
             'retry-after': this.retryAfter(operation),
           },
         };
@@ -624,7 +632,9 @@ export class ArmEngine {
       throw new ArmError(
         409,
         'InvalidResourceLocation',
-        `The resource '${ref.name}' already exists in location '${existing.body.location}' in resource group '${ref.resourceGroup ?? ''}'. A resource with the same name cannot be created in location '${body.location}'. Please select a new resource name.`,
+        `The resource '${ref.name}' already exists in location '${existing.body.location}' in resource group ` +
+          `'${ref.resourceGroup ?? ''}'. A resource with the same name cannot be created in location '` +
+          `${body.location}'. Please select a new resource name.`,
       );
     }
     const recovered = checkVaultCreate(this.resources.values(), {
@@ -862,7 +872,8 @@ export class ArmEngine {
       throw new ArmError(
         400,
         'InvalidParameter',
-        `The location of resource '${ref.name}' cannot be changed from '${existing.body.location}' to '${body.location}'.`,
+        `The location of resource '${ref.name}' cannot be changed from '${existing.body.location}' to '` +
+          `${body.location}'.`,
         { target: 'location' },
       );
     }
@@ -948,7 +959,8 @@ export class ArmEngine {
         throw new ArmError(
           404,
           'ParentResourceNotFound',
-          `Can not perform requested operation on nested resource. Parent resource '${path.parent.names.join('/')}' not found.`,
+          `Can not perform requested operation on nested resource. Parent resource '` +
+            `${path.parent.names.join('/')}' not found.`,
         );
       }
     }
@@ -1173,7 +1185,11 @@ export class ArmEngine {
 
   private operationUrl(origin: string, operation: OperationRecord, result: boolean): string {
     const scope = operation.subscriptionId ? `/subscriptions/${operation.subscriptionId}` : '';
-    return `${origin}${scope}/providers/${operation.namespace}/locations/${operation.location}/${result ? 'operationResults' : 'operationStatuses'}/${operation.id}?api-version=${operation.apiVersion}`;
+    return (
+      `${origin}${scope}/providers/${operation.namespace}/locations/${operation.location}/` +
+      `${result ? 'operationResults' : 'operationStatuses'}/${operation.id}?api-version=` +
+      `${operation.apiVersion}`
+    );
   }
 
   /** `Location` (result), `Azure-AsyncOperation` (status) and `Retry-After` of a 202. */
@@ -1385,7 +1401,9 @@ export class ArmEngine {
       const query = new URLSearchParams(request.query);
       query.delete('$skipToken');
       const rest = query.toString().replace(/%24/g, '$');
-      body.nextLink = `${request.origin}${request.pathname}?${rest}${rest === '' ? '' : '&'}$skipToken=${Buffer.from(String(offset + size)).toString('base64url')}`;
+      body.nextLink =
+        `${request.origin}${request.pathname}?${rest}${rest === '' ? '' : '&'}$skipToken=` +
+        `${Buffer.from(String(offset + size)).toString('base64url')}`;
     }
     return { status: 200, body };
   }

@@ -46,7 +46,9 @@ const fillers: Record<string, Filler> = {
     const key = stableUuid(`ikey:${resource.key}`);
     properties.InstrumentationKey = key;
     properties.AppId = stableUuid(`appid:${resource.key}`);
-    properties.ConnectionString = `InstrumentationKey=${key};IngestionEndpoint=https://${String(resource.body.location ?? 'westus')}-0.in.applicationinsights.azure.com/`;
+    properties.ConnectionString =
+      `InstrumentationKey=${key};IngestionEndpoint=https://${String(resource.body.location ?? 'westus')}` +
+      `-0.in.applicationinsights.azure.com/`;
   },
   'microsoft.operationalinsights/workspaces': (resource, properties) => {
     properties.customerId = stableUuid(`workspace:${resource.key}`);
@@ -68,7 +70,9 @@ const fillers: Record<string, Filler> = {
   },
   'microsoft.containerservice/managedclusters': (resource, properties, tenantId) => {
     const prefix = typeof properties.dnsPrefix === 'string' ? properties.dnsPrefix : resource.name;
-    properties.fqdn = `${prefix.toLowerCase()}-${stableUuid(resource.key).slice(0, 8)}.hcp.${String(resource.body.location ?? 'westus')}.azmk8s.io`;
+    properties.fqdn =
+      `${prefix.toLowerCase()}-${stableUuid(resource.key).slice(0, 8)}.hcp.` +
+      `${String(resource.body.location ?? 'westus')}.azmk8s.io`;
     const oidc = isObject(properties.oidcIssuerProfile) ? properties.oidcIssuerProfile : undefined;
     if (oidc?.enabled === true)
       oidc.issuerURL = `https://${String(resource.body.location ?? 'westus')}.oic.prod-aks.azure.com/${tenantId}/${stableUuid(`oidc:${resource.key}`)}/`;

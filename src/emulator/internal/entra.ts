@@ -177,7 +177,9 @@ function issueToken(
         400,
         'invalid_scope',
         70011,
-        `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid. The scope format is invalid. Scope must be in a valid URI form <https://example/scope> or a valid Guid <guid/scope>.`,
+        `The provided request must include a 'scope' input parameter. The provided value for the input ` +
+          `parameter 'scope' is not valid. The scope ${scope} is not valid. The scope format is invalid. Scope ` +
+          `must be in a valid URI form <https://example/scope> or a valid Guid <guid/scope>.`,
       );
     }
     audience = first.slice(0, -'/.default'.length);
@@ -223,7 +225,8 @@ function issueToken(
           401,
           'invalid_client',
           700027,
-          `The certificate with identifier '${thumbprint}' used to sign the client assertion is not registered on application '${clientId}'.`,
+          `The certificate with identifier '${thumbprint}' used to sign the client assertion is not registered ` +
+            `on application '${clientId}'.`,
         );
       if (check === 'signature')
         return entraError(401, 'invalid_client', 700027, 'Client assertion contains an invalid signature.');
@@ -243,7 +246,8 @@ function issueToken(
         400,
         'invalid_client',
         70021,
-        `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'.`,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. ` +
+          `Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'.`,
       );
     }
     if (
@@ -256,7 +260,8 @@ function issueToken(
         400,
         'invalid_client',
         70021,
-        `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'.`,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. ` +
+          `Assertion Subject: '${subject}'.`,
       );
     }
   } else if (secret !== undefined && secret !== '') {
@@ -265,7 +270,8 @@ function issueToken(
         401,
         'invalid_client',
         7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret ` +
+          `value, not the client secret ID, for a secret added to app '${clientId}'.`,
       );
     }
   } else {
@@ -323,7 +329,8 @@ function tenantNotFound(tenant: string): EntraResponse {
     400,
     'invalid_request',
     90002,
-    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing ` +
+      `into the correct cloud.`,
   );
 }
 
@@ -338,7 +345,9 @@ function entraError(status: number, error: string, code: number, description: st
     status,
     body: {
       error,
-      error_description: `AADSTS${code}: ${description.replace(/^AADSTS\d+: /, '')} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+      error_description:
+        `AADSTS${code}: ${description.replace(/^AADSTS\d+: /, '')} Trace ID: ${traceId} Correlation ID: ` +
+        `${correlationId} Timestamp: ${timestamp}`,
       error_codes: [code],
       timestamp,
       trace_id: traceId,

@@ -64,6 +64,7 @@ export function resourceNotFound(type: string, name: string, resourceGroup: stri
   return new ArmError(
     404,
     'ResourceNotFound',
-    `The Resource '${type}/${name}'${where} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    `The Resource '${type}/${name}'${where} was not found. For more details please go to ` +
+      `https://aka.ms/ARMResourceNotFoundFix`,
   );
 }

@@ -36,14 +36,16 @@ describe('parseArmPath', () => {
     const path = parseArmPath(
       'PUT',
       split(
-        `/SUBSCRIPTIONS/${sub}/RESOURCEGROUPS/Rg/PROVIDERS/Microsoft.Sql/servers/S1/databases/Db/providers/Microsoft.Authorization/roleAssignments/ra`,
+        `/SUBSCRIPTIONS/${sub}` +
+          `/RESOURCEGROUPS/Rg/PROVIDERS/Microsoft.Sql/servers/S1/databases/Db/providers/Microsoft.Authorization/roleAssignments/ra`,
       ),
     );
     assert.equal(path.kind, 'resource');
     if (path.kind !== 'resource') return;
     assert.equal(
       path.resource.id,
-      `/subscriptions/${sub}/resourceGroups/Rg/providers/Microsoft.Sql/servers/S1/databases/Db/providers/Microsoft.Authorization/roleAssignments/ra`,
+      `/subscriptions/${sub}` +
+        `/resourceGroups/Rg/providers/Microsoft.Sql/servers/S1/databases/Db/providers/Microsoft.Authorization/roleAssignments/ra`,
     );
     assert.equal(path.resource.fullType, 'Microsoft.Authorization/roleAssignments');
     assert.equal(path.resource.scope.resource?.fullType, 'Microsoft.Sql/servers/databases');

@@ -223,7 +223,9 @@ export function checkResourceGroupName(value: string): string {
     throw new ArmError(
       400,
       'InvalidResourceGroup',
-      `The provided resource group name '${value}' has these invalid characters or length. Resource group names may contain up to 90 letters, digits, underscores, hyphens, periods and parentheses, and may not end in a period.`,
+      `The provided resource group name '${value}' has these invalid characters or length. Resource group ` +
+        `names may contain up to 90 letters, digits, underscores, hyphens, periods and parentheses, and may ` +
+        `not end in a period.`,
       { target: 'resourceGroupName' },
     );
   }
@@ -241,7 +243,8 @@ function checkResourceName(value: string): string {
     throw new ArmError(
       400,
       'InvalidResourceName',
-      `The resource name '${value}' is invalid. It must be 1-260 characters, must not contain '<>%&:\\?/#' or control characters and must not end with a period or space.`,
+      `The resource name '${value}' is invalid. It must be 1-260 characters, must not contain '<>%&:\\?/#' ` +
+        `or control characters and must not end with a period or space.`,
       { target: 'name' },
     );
   }

@@ -95,7 +95,8 @@ export function checkGroupLocation(location: string): void {
   throw new ArmError(
     400,
     'LocationNotAvailableForResourceGroup',
-    `The provided location '${location}' is not available for resource group. List of available regions is '${Object.keys(regions).join(',')}'.`,
+    `The provided location '${location}' is not available for resource group. List of available regions ` +
+      `is '${Object.keys(regions).join(',')}'.`,
     { target: 'location' },
   );
 }
@@ -109,7 +110,8 @@ export function checkResourceLocation(fullType: string, location: string): void 
   throw new ArmError(
     400,
     'LocationNotAvailableForResourceType',
-    `The provided location '${location}' is not available for resource type '${fullType}'. List of available regions for the resource type is '${available.join(',')}'.`,
+    `The provided location '${location}' is not available for resource type '${fullType}'. List of ` +
+      `available regions for the resource type is '${available.join(',')}'.`,
     { target: 'location' },
   );
 }
@@ -129,42 +131,48 @@ const nameRules: Record<string, NameRule> = {
     code: 'AccountNameInvalid',
     reason: 'AccountNameInvalid',
     message: (name) =>
-      `${name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.`,
+      `${name} is not a valid storage account name. Storage account name must be between 3 and 24 ` +
+      `characters in length and use numbers and lower-case letters only.`,
   },
   'microsoft.keyvault/vaults': {
     valid: (name) => /^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(name) && !name.includes('--'),
     code: 'VaultNameNotValid',
     reason: 'AccountNameInvalid',
     message: (name) =>
-      `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.`,
+      `The vault name '${name}' is invalid. A vault's name must be between 3-24 alphanumeric characters. ` +
+      `The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.`,
   },
   'microsoft.containerregistry/registries': {
     valid: (name) => /^[a-zA-Z0-9]{5,50}$/.test(name),
     code: 'RegistryNameInvalid',
     reason: 'Invalid',
     message: (name) =>
-      `The registry name '${name}' is invalid: registry names may contain only alpha numeric characters and must be between 5 and 50 characters.`,
+      `The registry name '${name}' is invalid: registry names may contain only alpha numeric characters ` +
+      `and must be between 5 and 50 characters.`,
   },
   'microsoft.cache/redis': {
     valid: (name) => /^[a-zA-Z0-9](?!.*--)[a-zA-Z0-9-]{0,61}[a-zA-Z0-9]$/.test(name),
     code: 'InvalidResourceName',
     reason: 'Invalid',
     message: (name) =>
-      `The cache name '${name}' is invalid: it must be 1-63 letters, digits and hyphens, start and end with a letter or digit, and have no consecutive hyphens.`,
+      `The cache name '${name}' is invalid: it must be 1-63 letters, digits and hyphens, start and end ` +
+      `with a letter or digit, and have no consecutive hyphens.`,
   },
   'microsoft.documentdb/databaseaccounts': {
     valid: (name) => /^[a-z0-9][a-z0-9-]{1,42}[a-z0-9]$/.test(name),
     code: 'InvalidResourceName',
     reason: 'Invalid',
     message: (name) =>
-      `The database account name '${name}' is invalid: it must be 3-44 lower-case letters, digits and hyphens, and start and end with a letter or digit.`,
+      `The database account name '${name}' is invalid: it must be 3-44 lower-case letters, digits and ` +
+      `hyphens, and start and end with a letter or digit.`,
   },
   'microsoft.dbforpostgresql/flexibleservers': {
     valid: (name) => /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name),
     code: 'InvalidServerName',
     reason: 'Invalid',
     message: (name) =>
-      `The server name '${name}' is invalid: it must be 3-63 lower-case letters, digits and hyphens, and start and end with a letter or digit.`,
+      `The server name '${name}' is invalid: it must be 3-63 lower-case letters, digits and hyphens, and ` +
+      `start and end with a letter or digit.`,
   },
   ...Object.fromEntries(
     ['microsoft.servicebus/namespaces', 'microsoft.eventhub/namespaces'].map((type) => [
@@ -202,7 +210,10 @@ const globalNames: Record<string, GlobalName> = {
     code: 'VaultAlreadyExists',
     reason: 'AlreadyExists',
     message: (name) =>
-      `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that the name is already taken. If you are sure that the vault name was not taken then it is possible that a vault with the same name was recently deleted but not purged after being placed in a recoverable state.`,
+      `The vault name '${name}' is already in use. Vault names are globally unique so it is possible that ` +
+      `the name is already taken. If you are sure that the vault name was not taken then it is possible ` +
+      `that a vault with the same name was recently deleted but not purged after being placed in a ` +
+      `recoverable state.`,
   },
   'microsoft.containerregistry/registries': {
     status: 400,
@@ -215,7 +226,8 @@ const globalNames: Record<string, GlobalName> = {
     code: 'NameNotAvailable',
     reason: 'AlreadyExists',
     message: (name) =>
-      `The name '${name}' is already in use: Redis cache names are global (${name.toLowerCase()}.redis.cache.windows.net).`,
+      `The name '${name}' is already in use: Redis cache names are global (${name.toLowerCase()}` +
+      `.redis.cache.windows.net).`,
   },
   'microsoft.dbforpostgresql/flexibleservers': {
     status: 409,
@@ -228,7 +240,8 @@ const globalNames: Record<string, GlobalName> = {
     code: 'BadRequest',
     reason: 'AlreadyExists',
     message: (name) =>
-      `Dns record for ${name.toLowerCase()} under zone Document is already taken. Please use a different name for the account.`,
+      `Dns record for ${name.toLowerCase()} under zone Document is already taken. Please use a different ` +
+      `name for the account.`,
   },
   'microsoft.servicebus/namespaces': {
     status: 400,

@@ -346,7 +346,9 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
   function authenticate(request: IncomingMessage, origin: string): Principal {
     const header = request.headers.authorization;
     const challenge = (tenant: string, description: string) => ({
-      'www-authenticate': `Bearer authorization_uri="${origin}/${tenant}", error="invalid_token", error_description="${description}"`,
+      'www-authenticate':
+        `Bearer authorization_uri="${origin}/${tenant}", error="invalid_token", error_description="` +
+        `${description}"`,
     });
     const tenant = store.state.tenantId;
     if (header === undefined || header === '') {
@@ -396,7 +398,9 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       throw new ArmError(
         401,
         'InvalidAuthenticationTokenAudience',
-        `The access token has been obtained for wrong audience or resource '${String(claims.aud)}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.`,
+        `The access token has been obtained for wrong audience or resource '${String(claims.aud)}'. It ` +
+          `should exactly match with one of the allowed audiences ` +
+          `'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.`,
         { headers: challenge(tokenTenant, 'The access token has been obtained for wrong audience or resource.') },
       );
     }
@@ -421,7 +425,9 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
       throw new ArmError(
         429,
         subscriptionId ? 'SubscriptionRequestsThrottled' : 'TenantRequestsThrottled',
-        `Number of '${verb}' requests for ${scopeName} '${subscriptionId ?? principal.tenantId}' actor '${principal.objectId}' exceeded. Please try again after '${decision.retryAfterSeconds}' seconds after the additional tokens are available. Refer to https://aka.ms/arm-throttling`,
+        `Number of '${verb}' requests for ${scopeName} '${subscriptionId ?? principal.tenantId}' actor '` +
+          `${principal.objectId}' exceeded. Please try again after '${decision.retryAfterSeconds}' seconds ` +
+          `after the additional tokens are available. Refer to https://aka.ms/arm-throttling`,
         {
           headers: {
             'retry-after': String(decision.retryAfterSeconds),

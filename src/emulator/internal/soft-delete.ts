@@ -126,7 +126,8 @@ export function checkVaultCreate(
       throw new ArmError(
         404,
         'SoftDeletedVaultDoesNotExist',
-        `A soft deleted vault with the name '${vault.name}' does not exist in this subscription: create it with createMode 'default'.`,
+        `A soft deleted vault with the name '${vault.name}' does not exist in this subscription: create it ` +
+          `with createMode 'default'.`,
         { target: 'properties.createMode' },
       );
     return undefined;
@@ -135,7 +136,8 @@ export function checkVaultCreate(
     throw new ArmError(
       409,
       'ConflictError',
-      `A vault with the same name already exists in deleted state. You need to either recover or purge existing key vault '${vault.name}' (createMode 'recover', or POST ${deleted.id}/purge).`,
+      `A vault with the same name already exists in deleted state. You need to either recover or purge ` +
+        `existing key vault '${vault.name}' (createMode 'recover', or POST ${deleted.id}/purge).`,
     );
   }
   return deleted;
@@ -152,7 +154,8 @@ export function checkPurge(deleted: DeletedVault): void {
     throw new ArmError(
       409,
       'ConflictError',
-      `The vault '${deleted.name}' has purge protection enabled: it cannot be purged before ${String(properties.scheduledPurgeDate)}.`,
+      `The vault '${deleted.name}' has purge protection enabled: it cannot be purged before ` +
+        `${String(properties.scheduledPurgeDate)}.`,
     );
   }
 }

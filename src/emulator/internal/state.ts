@@ -203,7 +203,8 @@ function parseSaved(text: string, file: string): SavedState {
 
 function damaged(file: string, reason: string): Error {
   return new Error(
-    `The emulator state ${file} cannot be read: ${reason}. Restore it, or move it away to start with no resources (the CA and token key next to it are kept).`,
+    `The emulator state ${file} cannot be read: ${reason}. Restore it, or move it away to start with no ` +
+      `resources (the CA and token key next to it are kept).`,
   );
 }
 

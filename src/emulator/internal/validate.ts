@@ -118,7 +118,8 @@ function visitObject(
       problems.push(
         invalid(
           tagPath,
-          `The value '${String(tag)}' of '${tagPath}' is not one of the allowed values: ${Object.keys(variants).join(', ')}.`,
+          `The value '${String(tag)}' of '${tagPath}' is not one of the allowed values: ` +
+            `${Object.keys(variants).join(', ')}.`,
         ),
       );
     }

@@ -60,7 +60,8 @@ function targetOf(
   const address = resolveService?.({ namespace: service.namespace, name: service.name, port });
   if (address === undefined) {
     throw new Error(
-      `service "${service.name}" in namespace "${service.namespace}" cannot be reached from this server (no cluster network); use clientConfig.url`,
+      `service "${service.name}" in namespace "${service.namespace}" cannot be reached from this server ` +
+        `(no cluster network); use clientConfig.url`,
     );
   }
   return {

@@ -159,7 +159,9 @@ export function validateCrd(crd: KubeObject, previous: KubeObject | undefined): 
         if (typeof entry.type !== 'string' || !printerColumnTypes.includes(entry.type)) {
           causes.push({
             reason: 'FieldValueNotSupported',
-            message: `Unsupported value: ${JSON.stringify(entry.type ?? '')}: supported values: ${printerColumnTypes.map((type) => JSON.stringify(type)).join(', ')}`,
+            message:
+              `Unsupported value: ${JSON.stringify(entry.type ?? '')}: supported values: ` +
+              `${printerColumnTypes.map((type) => JSON.stringify(type)).join(', ')}`,
             field: `${columnField}.type`,
           });
         }

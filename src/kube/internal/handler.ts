@@ -365,7 +365,8 @@ export class RequestHandler {
           return { value: parseYaml(text, { uniqueKeys: true }) as unknown, duplicateFields: [] };
         } catch (yamlError) {
           throw badRequest(
-            `error converting YAML to JSON: ${yamlError instanceof Error ? (yamlError.message.split('\n')[0] ?? '') : String(yamlError)}`,
+            `error converting YAML to JSON: ` +
+              `${yamlError instanceof Error ? (yamlError.message.split('\n')[0] ?? '') : String(yamlError)}`,
           );
         }
       }
@@ -398,7 +399,8 @@ export class RequestHandler {
       policy = body.orphanDependents ? 'Orphan' : 'Background';
     if (policy !== undefined && policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
       throw badRequest(
-        `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+        `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": ` +
+          `supported values: "Foreground", "Background", "Orphan", "nil"`,
       );
     }
     const preconditions = isObject(body.preconditions) ? body.preconditions : {};
@@ -505,7 +507,8 @@ export class RequestHandler {
     if (match !== null) {
       if (match !== 'Exact' && match !== 'NotOlderThan')
         throw badRequest(
-          `resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`,
+          `resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", ` +
+            `"NotOlderThan"`,
         );
       if (text === '')
         throw badRequest(
@@ -530,7 +533,8 @@ export class RequestHandler {
       });
     if (match === 'Exact' && requested < current)
       throw expired(
-        `The resourceVersion for the provided list is too old: ${requested} (current ${current}); this server keeps only its latest state`,
+        `The resourceVersion for the provided list is too old: ${requested} (current ${current}); this ` +
+          `server keeps only its latest state`,
       );
   }
 
@@ -690,7 +694,8 @@ export class RequestHandler {
           if (ended) return;
           const message = error instanceof Error ? error.message : String(error);
           response.write(
-            `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 } })}\n`,
+            `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 } })}` +
+              `\n`,
           );
           end();
         }
@@ -809,7 +814,9 @@ function patchTypeOf(header: string | undefined): PatchType {
       return 'apply';
   }
   throw unsupportedMediaType(
-    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+    `the body of the request was in an unknown format - accepted media types include: ` +
+      `application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, ` +
+      `application/strategic-merge-patch+json`,
   );
 }
 

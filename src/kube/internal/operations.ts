@@ -404,7 +404,8 @@ export class Operations {
     const expectedApiVersion = apiVersionOf(type.group, version.name);
     if (incoming.apiVersion !== undefined && incoming.apiVersion !== expectedApiVersion) {
       throw badRequest(
-        `the API version in the data (${String(incoming.apiVersion)}) does not match the expected API version (${expectedApiVersion})`,
+        `the API version in the data (${String(incoming.apiVersion)}) does not match the expected API ` +
+          `version (${expectedApiVersion})`,
       );
     }
     if (incoming.kind !== undefined && incoming.kind !== type.kind) {
@@ -513,7 +514,9 @@ export class Operations {
           throw invalid(type.kind, type.group, nameOf(previous), [
             {
               reason: 'FieldValueForbidden',
-              message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((value) => JSON.stringify(value)).join(', ')}}`,
+              message:
+                `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ` +
+                `[]string{${added.map((value) => JSON.stringify(value)).join(', ')}}`,
               field: 'metadata.finalizers',
             },
           ]);
@@ -664,7 +667,8 @@ export class Operations {
         target.type.plural,
         target.type.group,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${String(metadata.resourceVersion)}`,
+        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ` +
+          `ResourceVersion in object meta: ${String(metadata.resourceVersion)}`,
       );
     }
     const result = await this.deleteStored(target.type, stored, options.propagationPolicy, context.dryRun);

@@ -95,7 +95,9 @@ export class FilePersistence implements Persistence {
         snapshot = JSON.parse(readFileSync(this.snapshotFile, 'utf8')) as typeof snapshot;
       } catch (error) {
         throw new Error(
-          `cannot read the API server's snapshot ${this.snapshotFile}: ${error instanceof Error ? error.message : String(error)}; restore it from a backup, or move the data dir away to start empty`,
+          `cannot read the API server's snapshot ${this.snapshotFile}: ` +
+            `${error instanceof Error ? error.message : String(error)}; restore it from a backup, or move the ` +
+            `data dir away to start empty`,
         );
       }
       state.rv = snapshot.rv;
@@ -118,7 +120,8 @@ export class FilePersistence implements Persistence {
           // truncating there would drop acknowledged writes.
           if (content.indexOf(0x0a, end + 1) >= 0) {
             throw new Error(
-              `the API server's store log ${this.logFile} is damaged at byte ${start} (records follow it); restore it from a backup, or move the data dir away to start empty`,
+              `the API server's store log ${this.logFile} is damaged at byte ${start} (records follow it); restore ` +
+                `it from a backup, or move the data dir away to start empty`,
             );
           }
           this.options.logger.warn({ offset: start }, 'ignoring a torn record at the end of the store log');

@@ -66,7 +66,8 @@ export class WebhookConversionOps {
     const object = body.value;
     if (object.apiVersion !== undefined && object.apiVersion !== expected) {
       throw badRequest(
-        `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expected})`,
+        `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (` +
+          `${expected})`,
       );
     }
     if (object.kind !== undefined && object.kind !== type.kind) {

@@ -93,35 +93,38 @@ test('an enum value the target spells in another case takes the target spelling,
   assert.deepEqual(ambiguous.spec, {}, 'two case-insensitive matches: the value goes to the annotation');
 });
 
-test(`every multi-version kind (${hubs.length}): A → hub → A and A → hub → B → hub → A give the object back`, async () => {
-  assert.ok(hubs.length > 100, `${hubs.length} multi-version kinds`);
-  for (const hub of hubs) {
-    const versions = await loadKindVersions(hub.group, hub.kind);
-    const others = versions.filter((model) => model !== hub);
-    const hubShape = objectShapeOf(hub);
-    const hubVersion = `${hub.group}/${hub.versions[0]}`;
-    for (const [index, a] of others.entries()) {
-      const b = others[(index + 1) % others.length] ?? hub;
-      const aShape = objectShapeOf(a);
-      const bShape = objectShapeOf(b);
-      fc.assert(
-        fc.property(objectAt(a, 4), (object) => {
-          const atHub = convertWithSchema(object, hubVersion, hubShape);
-          assert.deepEqual(
-            convertWithSchema(atHub, object.apiVersion, aShape),
-            object,
-            `${hub.kind} ${a.apiVersion} → hub → back`,
-          );
-          const atB = convertWithSchema(atHub, `${b.group}/${b.versions[1]}`, bShape);
-          const backAtHub = convertWithSchema(atB, hubVersion, hubShape);
-          assert.deepEqual(
-            convertWithSchema(backAtHub, object.apiVersion, aShape),
-            object,
-            `${hub.kind} ${a.apiVersion} → hub → ${b.apiVersion} → hub → back`,
-          );
-        }),
-        { numRuns: 8, seed: 12 },
-      );
+test(
+  `every multi-version kind (${hubs.length}): A → hub → A and A → hub → B → hub → A give the object ` + `back`,
+  async () => {
+    assert.ok(hubs.length > 100, `${hubs.length} multi-version kinds`);
+    for (const hub of hubs) {
+      const versions = await loadKindVersions(hub.group, hub.kind);
+      const others = versions.filter((model) => model !== hub);
+      const hubShape = objectShapeOf(hub);
+      const hubVersion = `${hub.group}/${hub.versions[0]}`;
+      for (const [index, a] of others.entries()) {
+        const b = others[(index + 1) % others.length] ?? hub;
+        const aShape = objectShapeOf(a);
+        const bShape = objectShapeOf(b);
+        fc.assert(
+          fc.property(objectAt(a, 4), (object) => {
+            const atHub = convertWithSchema(object, hubVersion, hubShape);
+            assert.deepEqual(
+              convertWithSchema(atHub, object.apiVersion, aShape),
+              object,
+              `${hub.kind} ${a.apiVersion} → hub → back`,
+            );
+            const atB = convertWithSchema(atHub, `${b.group}/${b.versions[1]}`, bShape);
+            const backAtHub = convertWithSchema(atB, hubVersion, hubShape);
+            assert.deepEqual(
+              convertWithSchema(backAtHub, object.apiVersion, aShape),
+              object,
+              `${hub.kind} ${a.apiVersion} → hub → ${b.apiVersion} → hub → back`,
+            );
+          }),
+          { numRuns: 8, seed: 12 },
+        );
+      }
     }
-  }
-});
+  },
+);

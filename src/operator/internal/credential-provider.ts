@@ -97,7 +97,9 @@ export class CredentialProvider {
       return {
         ok: false,
         reason: 'CredentialInvalid',
-        message: `no credential: set ${fromEnv.missing.join(', ')} or create Secret ${config.operatorNamespace}/${GLOBAL_SETTINGS_SECRET}`,
+        message:
+          `no credential: set ${fromEnv.missing.join(', ')} or create Secret ${config.operatorNamespace}/` +
+          `${GLOBAL_SETTINGS_SECRET}`,
         dependencies: [...dependencies, settingsDependency],
       };
     }

@@ -29,7 +29,9 @@ export function selectCredentialSource(options: {
       if (namespace !== options.namespace)
         return {
           kind: 'invalid',
-          message: `${CREDENTIAL_FROM_ANNOTATION} must name a Secret in namespace ${options.namespace}, not ${JSON.stringify(named)}`,
+          message:
+            `${CREDENTIAL_FROM_ANNOTATION} must name a Secret in namespace ${options.namespace}, not ` +
+            `${JSON.stringify(named)}`,
         };
       return { kind: 'object', namespace: options.namespace, secretName: named.slice(named.indexOf('/') + 1) };
     }
@@ -163,7 +165,10 @@ export function checkSubscription(armId: string, credentialSubscription: string)
   const subscription = subscriptionOfArmId(armId);
   if (subscription === undefined || subscription.toLowerCase() === credentialSubscription.toLowerCase())
     return undefined;
-  return `the resource is in subscription ${subscription} but its credential is for subscription ${credentialSubscription}`;
+  return (
+    `the resource is in subscription ${subscription} but its credential is for subscription ` +
+    `${credentialSubscription}`
+  );
 }
 
 /** Replaces every occurrence of each secret value (4+ characters) in `text` with `[redacted]`. */

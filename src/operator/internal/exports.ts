@@ -131,7 +131,9 @@ export async function writeExports(options: ExportInputs): Promise<number> {
           reason: 'AdditionalKubernetesObjectWriteFailure',
           severity: 'Error',
           retryable: true,
-          message: `${destination.kind} ${namespace}/${destination.name} exists and is not owned by this ${model.kind}; refusing to overwrite it`,
+          message:
+            `${destination.kind} ${namespace}/${destination.name} exists and is not owned by this ${model.kind}; ` +
+            `refusing to overwrite it`,
         });
       }
     }

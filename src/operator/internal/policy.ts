@@ -48,7 +48,8 @@ export function resolveReconcilePolicy(options: {
 /** The warning for an unknown policy value. */
 export function unknownPolicyMessage(where: string, value: string): string {
   return (
-    `${where} is ${JSON.stringify(value)}, which is not a reconcile policy (allowed: ${reconcilePolicies.join(', ')}; ` +
+    `${where} is ${JSON.stringify(value)}, which is not a reconcile policy (allowed: ` +
+    `${reconcilePolicies.join(', ')}; ` +
     'exact, lower case); treating it as skip: nothing is written to or deleted from Azure until it is fixed'
   );
 }

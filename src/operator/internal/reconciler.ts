@@ -708,7 +708,8 @@ class ReconcilePass {
     const ownerServed = this.deps.kinds.get(group, kind);
     if (ownerServed !== undefined && this.ownerReplaced(ownerServed, name, ownerObject)) {
       return wait(
-        `${what} was deleted and created again; this object belonged to the earlier one and is left for Kubernetes to collect`,
+        `${what} was deleted and created again; this object belonged to the earlier one and is left for ` +
+          `Kubernetes to collect`,
       );
     }
     // The object belongs to its owner from now on, in Azure or not: deleting the owner cascades to it.

@@ -154,7 +154,8 @@ export const applyAsoConfig: Stage = {
       }
       if (section.version !== request.apiVersion) {
         notes.push(
-          `${request.group}/${request.kind}: ASO config has no ${request.apiVersion}; used its ${section.version} settings`,
+          `${request.group}/${request.kind}: ASO config has no ${request.apiVersion}; used its ` +
+            `${section.version} settings`,
         );
       }
       const ownTypeName = resourceTypeName(section.types, request.kind);

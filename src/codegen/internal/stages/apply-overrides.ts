@@ -50,7 +50,8 @@ export const applyOverrides: Stage = {
         const node = nodeAtPath(model.body, path);
         if (!node)
           throw new Error(
-            `${model.group}/${model.kind}: override path ${path} does not exist in ${model.armType}@${model.apiVersion}`,
+            `${model.group}/${model.kind}: override path ${path} does not exist in ${model.armType}@` +
+              `${model.apiVersion}`,
           );
         return node.type === 'array' && node.items && !path.endsWith('[]') ? node.items : node;
       };

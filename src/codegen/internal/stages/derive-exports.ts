@@ -113,7 +113,8 @@ export const deriveExports: Stage = {
         const override = overrides[lowerCamel(asoName)];
         if (override === undefined || override.secret !== false)
           notes.push(
-            `${work.model.group}/${work.model.kind}: config export ${asoName} ($manualConfigs) has no source (add an override with secret: false)`,
+            `${work.model.group}/${work.model.kind}: config export ${asoName} ($manualConfigs) has no source ` +
+              `(add an override with secret: false)`,
           );
       }
       for (const [name, override] of Object.entries(overrides)) {

@@ -25,7 +25,10 @@ export function sortModels(models: KindModel[]): KindModel[] {
 
 /** The model module's text. */
 export function renderModelFile(model: KindModel): string {
-  return `${generatedHeader('//')}\nimport type { KindModel } from '../../../src/model/types.js';\n\nconst model: KindModel = ${JSON.stringify(model)};\nexport default model;\n`;
+  return (
+    `${generatedHeader('//')}\nimport type { KindModel } from '../../../src/model/types.js';\n\nconst ` +
+    `model: KindModel = ${JSON.stringify(model)};\nexport default model;\n`
+  );
 }
 
 /** One summary line: the facts a reviewer checks when a kind changes. */
@@ -125,7 +128,8 @@ export const renderModels: Stage = {
     const kindCount = new Set(models.map((model) => `${model.group}/${model.kind}`)).size;
     files['model/SUMMARY.txt'] = [
       generatedHeader('#'),
-      `# ${kindCount} kinds at ${models.length} api-versions (each served as vYYYYMMDD and v1apiYYYYMMDD); hub = storage version`,
+      `# ${kindCount} kinds at ${models.length} api-versions (each served as vYYYYMMDD and v1apiYYYYMMDD); ` +
+        `hub = storage version`,
       ...models.map(summaryLine),
       ...unserved,
       ...unsourced,

@@ -27,7 +27,8 @@ export const renderTypes: Stage = {
       '/** Spec/status declarations of every kind, one namespace per group (e.g. `storage.StorageAccount`). */',
       ...groups.map(
         (group) =>
-          `export type * as ${group.replace(/\.(\w)/g, (_, letter: string) => letter.toUpperCase())} from './${group}.js';`,
+          `export type * as ${group.replace(/\.(\w)/g, (_, letter: string) => letter.toUpperCase())} from './` +
+          `${group}.js';`,
       ),
       '',
     ].join('\n');

@@ -67,16 +67,20 @@ export function renderSizes(sizes: KindSize[], files: Record<string, string>): s
     '|---|---|---:|---:|---:|---:|',
     ...sizes.map(
       (size) =>
-        `| ${size.group} | ${size.kind} | ${size.versions} | ${formatted(size.modelBytes)} | ${formatted(size.crdBytes)} | ${formatted(size.typesBytes)} |`,
+        `| ${size.group} | ${size.kind} | ${size.versions} | ${formatted(size.modelBytes)} | ` +
+        `${formatted(size.crdBytes)} | ${formatted(size.typesBytes)} |`,
     ),
-    `| **total** | ${sizes.length} kinds | ${sum((size) => size.versions)} | **${formatted(sum((size) => size.modelBytes))}** | **${formatted(sum((size) => size.crdBytes))}** | **${formatted(sum((size) => size.typesBytes))}** |`,
+    `| **total** | ${sizes.length} kinds | ${sum((size) => size.versions)} | **` +
+      `${formatted(sum((size) => size.modelBytes))}** | **${formatted(sum((size) => size.crdBytes))}** | **` +
+      `${formatted(sum((size) => size.typesBytes))}** |`,
     '',
     `Whole directories: \`model/\` ${formatted(dirBytes('model/'))} bytes in ${dirCount('model/')} files (with the lazy registry and SUMMARY.txt),` +
       ` \`crds/\` ${formatted(dirBytes('crds/'))} bytes in ${dirCount('crds/')} files, \`types/\` ${formatted(dirBytes('types/'))} bytes in ${dirCount('types/')} files.`,
     ...(resourceGroup
       ? [
           '',
-          `ResourceGroup's model is ${formatted(resourceGroup.modelBytes)} bytes (ASO generates ~28,000 characters of Go for it).`,
+          `ResourceGroup's model is ${formatted(resourceGroup.modelBytes)} bytes (ASO generates ~28,000 ` +
+            `characters of Go for it).`,
         ]
       : []),
     ...(files['catalog.ts'] !== undefined

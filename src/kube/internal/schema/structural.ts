@@ -102,7 +102,9 @@ function checkNode(node: JSONSchemaProps, path: string, causes: FieldCause[], co
     causes.push({
       reason: 'FieldValueNotSupported',
       field: `${path}.type`,
-      message: `Unsupported value: ${JSON.stringify(type)}: supported values: ${knownTypes.map((known) => JSON.stringify(known)).join(', ')}`,
+      message:
+        `Unsupported value: ${JSON.stringify(type)}: supported values: ` +
+        `${knownTypes.map((known) => JSON.stringify(known)).join(', ')}`,
     });
   } else if (intOrString) {
     causes.push({
@@ -228,7 +230,9 @@ function checkListType(node: JSONSchemaProps, path: string, causes: FieldCause[]
       causes.push({
         reason: 'FieldValueInvalid',
         field: `${path}.items.type`,
-        message: `Invalid value: ${JSON.stringify(items?.type ?? '')}: must be object if parent array's x-kubernetes-list-type is map`,
+        message:
+          `Invalid value: ${JSON.stringify(items?.type ?? '')}: must be object if parent array's ` +
+          `x-kubernetes-list-type is map`,
       });
       return;
     }
@@ -247,7 +251,9 @@ function checkListType(node: JSONSchemaProps, path: string, causes: FieldCause[]
         causes.push({
           reason: 'FieldValueInvalid',
           field: `${path}.items.properties[${key}].type`,
-          message: `Invalid value: ${JSON.stringify(keySchema.type ?? '')}: must be a scalar type if parent array's x-kubernetes-list-type is map`,
+          message:
+            `Invalid value: ${JSON.stringify(keySchema.type ?? '')}: must be a scalar type if parent array's ` +
+            `x-kubernetes-list-type is map`,
         });
       } else if (!(items.required ?? []).includes(key) && keySchema.default === undefined) {
         causes.push({

@@ -32,7 +32,8 @@ export const vaultHooks = {
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(armId)?.[1] ?? '';
     const location = typeof body['location'] === 'string' ? body['location'].replace(/\s+/g, '').toLowerCase() : '';
     const name = armId.split('/').pop() ?? '';
-    const deletedId = `/subscriptions/${subscription}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/${name}`;
+    const deletedId =
+      `/subscriptions/${subscription}/providers/Microsoft.KeyVault/locations/${location}/deletedVaults/` + `${name}`;
     const deleted = await arm.tryGet(deletedId, model.apiVersion);
     if (deleted === undefined) return next({ ...body, properties: { ...properties, createMode: 'default' } });
     if (mode === 'createOrRecover') return next({ ...body, properties: { ...properties, createMode: 'recover' } });
