@@ -2,8 +2,8 @@
 // emulator's flexible server and Entra ID, and the operator, against a real MariaDB behind mysql-entra-front.ts, which
 // stands in for Azure's Entra logins (a token in clear for the server's Entra administrator, checked against the
 // emulator's signing keys and the MySQL audience) and for `CREATE AADUSER`. Checks read MariaDB and the front: create
-// with privileges for the identity under its alias, a change of privileges, a refused login, an identity that cannot
-// change, and delete (the user is dropped).
+// with privileges for the identity under its alias, a change of privileges, an identity that cannot change, an Entra
+// user that cannot become a local one, a refused login, and delete (the user is dropped).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { get } from 'node:https';
@@ -159,6 +159,27 @@ test('operator manages MySQL Entra users with an Entra token login', async (t) =
     assert.equal(front.identities.get('app'), identity);
     await patchUser('app-user', { spec: { azureName: identity } });
     await waitForReady(environment, userRef('app-user'));
+  });
+
+  await t.test('an Entra user cannot become a local one (ASO refuses it too); back to Entra, it is Ready', async () => {
+    const aadUser = { serverAdminUsername: 'aad-admins' };
+    await createUser('svc-user', { owner: { name: 'entramy' }, azureName: 'svc', aadUser });
+    await waitForReady(environment, userRef('svc-user'));
+    assert.equal(front.identities.get('svc'), 'svc');
+    const password = { name: 'my-admin', key: 'password' };
+    await patchUser('svc-user', {
+      spec: { aadUser: null, localUser: { serverAdminUsername: 'azoadmin', serverAdminPassword: password, password } },
+    });
+    const refused = await eventually(async () => {
+      const ready = readyOf(await custom.getNamespacedCustomObject(userRef('svc-user')));
+      return ready?.reason === 'ImmutableFieldChanged' ? ready : undefined;
+    }, 'Ready: ImmutableFieldChanged');
+    assert.match(String(refused.message), /is an Entra user \(spec\.aadUser\), which cannot become a spec\.localUser/);
+    await patchUser('svc-user', { spec: { localUser: null, aadUser } });
+    await waitForReady(environment, userRef('svc-user'));
+    await custom.deleteNamespacedCustomObject(userRef('svc-user'));
+    await waitForGone(environment, userRef('svc-user'));
+    assert.deepEqual(await grantsOf(mariadb, 'svc'), []);
   });
 
   await t.test('a login the server refuses is reported on Ready, without the token', async () => {

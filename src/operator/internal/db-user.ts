@@ -333,6 +333,25 @@ export async function reconcileDatabaseUser(
         'never',
       );
     }
+    // What a pass applies, as its digest records it: a local user's password, or an Entra user's identity.
+    const entraApplied = (identity: string) => ({ engine, user: userName, entraIdentity: identity });
+    const recordedDigest = annotations[APPLIED_DIGEST_ANNOTATION];
+    // An Entra user turned local (ASO refuses it as well); caught when the identity was the user's name (no alias).
+    if (
+      engine === 'mysql' &&
+      entra === undefined &&
+      checkDigest(deps.keyring, recordedDigest, entraApplied(userName)).status === 'match'
+    ) {
+      throw new UserProblem(
+        readyProblem(
+          Reasons.ImmutableFieldChanged,
+          `the MySQL user ${JSON.stringify(userName)} is an Entra user (spec.aadUser), which cannot become a ` +
+            'spec.localUser: delete this User and create it again',
+          'Error',
+        ),
+        'never',
+      );
+    }
     const owner = await resolveOwner(ownerName);
     if (owner === undefined) {
       throw new UserProblem(
@@ -361,13 +380,12 @@ export async function reconcileDatabaseUser(
         await writeStatus(readySucceeded());
         return {};
       }
-      // What was applied: the password (local users), or the Entra identity, which Azure cannot change afterwards.
+      // The Entra identity cannot change in Azure afterwards; a password can.
       const applied =
         entra === undefined
           ? { engine, user: userName, host: mySqlHostOf(spec), password }
-          : { engine, user: userName, entraIdentity: entra.identity };
+          : entraApplied(entra.identity);
       const digest = makeDigest(deps.keyring, applied);
-      const recordedDigest = object().metadata.annotations?.[APPLIED_DIGEST_ANNOTATION];
       if (
         entra !== undefined &&
         checkDigest(deps.keyring, recordedDigest, applied).status === 'differs' &&
