@@ -91,8 +91,11 @@ export function register(program: Command): void {
       });
       console.log(`azo emulator listening on ${emulator.url}`);
       console.log(`CA certificate: ${caFile}`);
+      const latencyText =
+        latency.latencyFactor !== undefined ? `realistic × ${latency.latencyFactor}` : `${latency.latencyMs} ms`;
+      const dataText = temporaryDir ? 'temporary (removed on exit)' : dataDir;
       console.log(
-        `tenant: ${emulator.tenantId}   models: ${models.length}   latency: ${latency.latencyFactor !== undefined ? `realistic × ${latency.latencyFactor}` : `${latency.latencyMs} ms`}   data: ${temporaryDir ? 'temporary (removed on exit)' : dataDir}`,
+        `tenant: ${emulator.tenantId}   models: ${models.length}   latency: ${latencyText}   data: ${dataText}`,
       );
       console.log('point Azure SDK clients at it with:');
       console.log(`  export NODE_EXTRA_CA_CERTS=${caFile}`);

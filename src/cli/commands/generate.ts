@@ -35,8 +35,7 @@ export function register(program: Command): void {
         ...(flags.dryRun ? { dryRun: true } : {}),
         log: (line) => console.log(line),
       });
-      console.log(
-        `generated ${state.kinds.length} kinds, ${Object.keys(state.files).length} files${flags.dryRun ? ' (dry run)' : ` under ${flags.out}`}`,
-      );
+      const where = flags.dryRun ? ' (dry run)' : ` under ${flags.out}`;
+      console.log(`generated ${state.kinds.length} kinds, ${Object.keys(state.files).length} files${where}`);
     });
 }

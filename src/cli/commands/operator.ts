@@ -213,16 +213,14 @@ export function register(program: Command): void {
       });
       const { config } = operator;
       const kinds = operator.servedKinds().length;
-      console.log(
-        `azo operator running: ${kinds} kinds served${config.targetNamespaces ? ` in ${config.targetNamespaces.join(', ')}` : ''}`,
-      );
+      const namespaces = config.targetNamespaces ? ` in ${config.targetNamespaces.join(', ')}` : '';
+      console.log(`azo operator running: ${kinds} kinds served${namespaces}`);
       console.log(`  Kubernetes    ${kubeConfig.getCurrentCluster()?.server ?? 'in-cluster'}`);
       console.log(
         `  ARM           ${config.armEndpoint}  (client-side buckets ${config.armRateLimits ? 'on' : 'off'})`,
       );
-      console.log(
-        `  workers       ${config.maxConcurrentReconciles} per kind; resync ${config.syncPeriodMs === undefined ? 'never' : `every ${config.syncPeriodMs / 1000} s`}`,
-      );
+      const resync = config.syncPeriodMs === undefined ? 'never' : `every ${config.syncPeriodMs / 1000} s`;
+      console.log(`  workers       ${config.maxConcurrentReconciles} per kind; resync ${resync}`);
       console.log(`  leadership    ${leadership === undefined ? 'none (--leader-election is off)' : 'leader'}`);
       if (health !== undefined) console.log(`  health        :${health.port}/healthz, :${health.port}/readyz`);
       if (metricsServer !== undefined)

@@ -88,7 +88,9 @@ export function renderStatusTable(rows: StatusRow[], now: Date, width = 120): st
 /** One plain line per change, for output that is not a terminal. */
 export function describeChange(row: StatusRow): string {
   const where = row.namespace === '' ? row.name : `${row.namespace}/${row.name}`;
-  return `${row.kind} ${where}: Ready=${row.ready}${row.reason ? ` ${row.reason}` : ''}${row.message && row.ready !== 'True' ? ` - ${row.message}` : ''}`;
+  const reason = row.reason ? ` ${row.reason}` : '';
+  const message = row.message && row.ready !== 'True' ? ` - ${row.message}` : '';
+  return `${row.kind} ${where}: Ready=${row.ready}${reason}${message}`;
 }
 
 /** Kubernetes-style age: 45s, 3m, 2h5m, 4d. */

@@ -120,8 +120,9 @@ function ruleKeys(resource: StoredResource): ActionResult {
   const secrets = secretsOf(resource, ['primaryKey', 'secondaryKey'], 32);
   const host = messagingHost(resource);
   const entityPath = entityPathOf(resource);
+  const entity = entityPath ? `;EntityPath=${entityPath}` : '';
   const connection = (key: string | undefined) =>
-    `Endpoint=sb://${host}/;SharedAccessKeyName=${resource.name};SharedAccessKey=${key ?? ''}${entityPath ? `;EntityPath=${entityPath}` : ''}`;
+    `Endpoint=sb://${host}/;SharedAccessKeyName=${resource.name};SharedAccessKey=${key ?? ''}${entity}`;
   return {
     status: 200,
     body: {
@@ -291,7 +292,8 @@ const workspaceSharedKeys = twoKeys(['primarySharedKey', 'secondarySharedKey'], 
 function clusterCredentials(kind: 'clusterAdmin' | 'clusterUser'): ActionHandler {
   return (resource) => {
     const properties = isObject(resource.body.properties) ? resource.body.properties : {};
-    const server = `https://${typeof properties.fqdn === 'string' ? properties.fqdn : `${resource.name}.hcp.azmk8s.io`}:443`;
+    const fqdn = typeof properties.fqdn === 'string' ? properties.fqdn : `${resource.name}.hcp.azmk8s.io`;
+    const server = `https://${fqdn}:443`;
     const user = `${kind}_${resource.resourceGroup ?? 'rg'}_${resource.name}`;
     const kubeconfig = kubeconfigFor(resource, server, user, `${kind}Token`);
     return { status: 200, body: { kubeconfigs: [{ name: kind, value: Buffer.from(kubeconfig).toString('base64') }] } };

@@ -74,8 +74,10 @@ const fillers: Record<string, Filler> = {
       `${prefix.toLowerCase()}-${stableUuid(resource.key).slice(0, 8)}.hcp.` +
       `${String(resource.body.location ?? 'westus')}.azmk8s.io`;
     const oidc = isObject(properties.oidcIssuerProfile) ? properties.oidcIssuerProfile : undefined;
-    if (oidc?.enabled === true)
-      oidc.issuerURL = `https://${String(resource.body.location ?? 'westus')}.oic.prod-aks.azure.com/${tenantId}/${stableUuid(`oidc:${resource.key}`)}/`;
+    if (oidc?.enabled === true) {
+      const region = String(resource.body.location ?? 'westus');
+      oidc.issuerURL = `https://${region}.oic.prod-aks.azure.com/${tenantId}/${stableUuid(`oidc:${resource.key}`)}/`;
+    }
   },
 };
 

@@ -400,7 +400,8 @@ export async function startServer(options: ServerOptions): Promise<EmulatorServe
         'InvalidAuthenticationTokenAudience',
         `The access token has been obtained for wrong audience or resource '${String(claims.aud)}'. It ` +
           `should exactly match with one of the allowed audiences ` +
-          `'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.`,
+          `'https://management.core.windows.net/','https://management.core.windows.net',` +
+          `'https://management.azure.com/','https://management.azure.com'.`,
         { headers: challenge(tokenTenant, 'The access token has been obtained for wrong audience or resource.') },
       );
     }

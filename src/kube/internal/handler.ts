@@ -693,10 +693,7 @@ export class RequestHandler {
         } catch (error) {
           if (ended) return;
           const message = error instanceof Error ? error.message : String(error);
-          response.write(
-            `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 } })}` +
-              `\n`,
-          );
+          response.write(`${JSON.stringify(watchError(message, 'InternalError', 500))}\n`);
           end();
         }
       });
@@ -731,9 +728,8 @@ export class RequestHandler {
     }
     if (subscription === 'expired') {
       const oldest = store.hub.oldestRv;
-      response.write(
-        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rvText} (${oldest})`, reason: 'Expired', code: 410 } })}\n`,
-      );
+      const message = `too old resource version: ${rvText} (${oldest})`;
+      response.write(`${JSON.stringify(watchError(message, 'Expired', 410))}\n`);
       response.end();
       return;
     }
@@ -822,4 +818,12 @@ function patchTypeOf(header: string | undefined): PatchType {
 
 function invalidQuery(field: string, value: string, detail: string): ApiError {
   return badRequest(`${field}: Unsupported value: ${JSON.stringify(value)}: ${detail}`);
+}
+
+/** A watch stream's ERROR event: a failure Status, as the watch ends. */
+function watchError(message: string, reason: string, code: number) {
+  return {
+    type: 'ERROR',
+    object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code },
+  };
 }

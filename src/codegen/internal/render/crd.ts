@@ -187,7 +187,7 @@ export function renderCrd(
               ...(index > 0
                 ? {
                     deprecated: true,
-                    deprecationWarning: `${model.group}/${name} is deprecated; use ${model.group}/${entry.versions[0] ?? name}`,
+                    deprecationWarning: deprecationWarning(model.group, name, entry.versions[0] ?? name),
                   }
                 : {}),
               schema: { openAPIV3Schema: entry === model ? withDescriptions : plain.get(entry) },
@@ -226,4 +226,9 @@ export function matchesCrdPattern(pattern: string | undefined, group: string, ki
         ).test(value);
       return matches(groupPattern, group) && matches(kindPattern, kind);
     });
+}
+
+/** What the API server tells a client of an old spelling (v1apiYYYYMMDD) of a version. */
+function deprecationWarning(group: string, version: string, replacement: string): string {
+  return `${group}/${version} is deprecated; use ${group}/${replacement}`;
 }

@@ -31,6 +31,19 @@ export function renderModelFile(model: KindModel): string {
   );
 }
 
+/** An export in a summary line: `secret:<name><-<action>:<path>` (or `config:`, `armId:`, `<via>→`). */
+function describeExport(entry: KindModel['exports'][number]): string {
+  const kind = entry.secret ? 'secret' : 'config';
+  const source = entry.action
+    ? `${entry.action}:`
+    : entry.from === 'armId'
+      ? 'armId:'
+      : entry.via
+        ? `${entry.via}→`
+        : '';
+  return `${kind}:${entry.name}<-${source}${entry.path}`;
+}
+
 /** One summary line: the facts a reviewer checks when a kind changes. */
 export function summaryLine(model: KindModel): string {
   const flagged = (flag: 'reference' | 'secret' | 'configMapInput') => {
@@ -64,7 +77,7 @@ export function summaryLine(model: KindModel): string {
     `refs=[${flagged('reference').join(' ')}]`,
     `secrets=[${flagged('secret').join(' ')}]`,
     `configMaps=[${flagged('configMapInput').join(' ')}]`,
-    `exports=[${model.exports.map((entry) => `${entry.secret ? 'secret' : 'config'}:${entry.name}<-${entry.action ? `${entry.action}:` : entry.from === 'armId' ? 'armId:' : entry.via ? `${entry.via}→` : ''}${entry.path}`).join(' ')}]`,
+    `exports=[${model.exports.map(describeExport).join(' ')}]`,
     ...(model.hooks.length > 0 ? [`hooks=[${model.hooks.join(' ')}]`] : []),
   ];
   return parts.join(' ');

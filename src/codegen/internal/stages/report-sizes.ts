@@ -74,8 +74,9 @@ export function renderSizes(sizes: KindSize[], files: Record<string, string>): s
       `${formatted(sum((size) => size.modelBytes))}** | **${formatted(sum((size) => size.crdBytes))}** | **` +
       `${formatted(sum((size) => size.typesBytes))}** |`,
     '',
-    `Whole directories: \`model/\` ${formatted(dirBytes('model/'))} bytes in ${dirCount('model/')} files (with the lazy registry and SUMMARY.txt),` +
-      ` \`crds/\` ${formatted(dirBytes('crds/'))} bytes in ${dirCount('crds/')} files, \`types/\` ${formatted(dirBytes('types/'))} bytes in ${dirCount('types/')} files.`,
+    `Whole directories: \`model/\` ${formatted(dirBytes('model/'))} bytes in ${dirCount('model/')} files ` +
+      `(with the lazy registry and SUMMARY.txt), \`crds/\` ${formatted(dirBytes('crds/'))} bytes in ` +
+      `${dirCount('crds/')} files, \`types/\` ${formatted(dirBytes('types/'))} bytes in ${dirCount('types/')} files.`,
     ...(resourceGroup
       ? [
           '',
@@ -86,7 +87,8 @@ export function renderSizes(sizes: KindSize[], files: Record<string, string>): s
     ...(files['catalog.ts'] !== undefined
       ? [
           '',
-          `The ARM type catalog (\`catalog.ts\`: api-versions and fixed names of every type of the modelled providers) is ${formatted(bytes(files['catalog.ts']))} bytes.`,
+          `The ARM type catalog (\`catalog.ts\`: api-versions and fixed names of every type of the modelled ` +
+            `providers) is ${formatted(bytes(files['catalog.ts']))} bytes.`,
         ]
       : []),
     '',

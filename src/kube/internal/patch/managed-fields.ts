@@ -39,7 +39,9 @@ export function conflictCause(conflict: FieldManagerConflict): {
 } {
   return {
     reason: 'FieldManagerConflict',
-    message: `conflict with ${JSON.stringify(conflict.manager)}${conflict.apiVersion ? ` using ${conflict.apiVersion}` : ''}`,
+    message:
+      `conflict with ${JSON.stringify(conflict.manager)}` +
+      (conflict.apiVersion ? ` using ${conflict.apiVersion}` : ''),
     field: conflict.field,
   };
 }
