@@ -44,6 +44,8 @@ export async function checkConvergence(options: CheckOptions): Promise<void> {
     seed: options.seed,
     numRuns: options.runs,
     endOnFailure: options.shrink !== true,
+    // The broken invariant in the message itself: a test runner prints the message, not the error's cause.
+    includeErrorInReport: true,
     ...(options.path !== undefined ? { path: options.path } : {}),
   });
 }
