@@ -6,11 +6,12 @@
 // user that cannot become a local one, a refused login, and delete (the user is dropped).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { get } from 'node:https';
 import type { JsonWebKey } from 'node:crypto';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
 import { type DbServer, startMariaDb } from './db-servers.js';
+import { call } from './emulator-helpers.js';
 import { startEntraFront } from './mysql-entra-front.js';
 import {
   createCustom,
@@ -30,16 +31,6 @@ const kinds = {
   user: { group: 'dbformysql.azure.com', version: 'v1', plural: 'users', namespace: 'default' },
 };
 type Obj = { metadata: { finalizers?: string[]; ownerReferences?: Array<{ kind: string; name: string }> } };
-
-function getJson<T>(url: string, ca: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    get(url, { ca }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T));
-    }).on('error', reject);
-  });
-}
 
 /** The grants MariaDB lists for `'user'@'%'` (empty when there is no such user). */
 async function grantsOf(server: DbServer, user: string): Promise<string[]> {
@@ -65,13 +56,18 @@ async function grantsOf(server: DbServer, user: string): Promise<string[]> {
 test('operator manages MySQL Entra users with an Entra token login', async (t) => {
   const mariadb = await startMariaDb();
   t.after(() => mariadb.stop());
-  let keysUrl = '';
-  let ca = '';
+  // The emulator starts with the environment, which needs the front's address first.
+  const started: { emulator?: RunningEmulator } = {};
   const front = await startEntraFront({
     backend: mariadb,
     admin: 'aad-admins',
     audience,
-    keys: () => getJson(keysUrl, ca) as Promise<{ keys: JsonWebKey[] }>,
+    keys: async () => {
+      const { emulator } = started;
+      if (emulator === undefined) throw new Error('a login before the emulator started');
+      const response = await call(emulator, 'GET', `/${emulator.tenantId}/discovery/v2.0/keys`);
+      return response.json as { keys: JsonWebKey[] };
+    },
   });
   t.after(() => front.close());
   const environment = await startEnvironment(
@@ -85,8 +81,7 @@ test('operator manages MySQL Entra users with an Entra token login', async (t) =
     },
   );
   t.after(() => environment.close());
-  keysUrl = `${environment.emulator.url}/${environment.emulator.tenantId}/discovery/v2.0/keys`;
-  ca = environment.emulator.caCertPem;
+  started.emulator = environment.emulator;
   const { custom } = environment;
   const core = environment.kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespacedSecret({
@@ -149,13 +144,9 @@ test('operator manages MySQL Entra users with an Entra token login', async (t) =
 
   await t.test('another identity for the same MySQL user is refused: Azure cannot change it', async () => {
     await patchUser('app-user', { spec: { azureName: 'other@contoso.onmicrosoft.com' } });
-    const refused = await eventually(async () => {
-      const object = await custom.getNamespacedCustomObject(userRef('app-user'));
-      const ready = readyOf(object);
-      return ready?.reason === 'ImmutableFieldChanged' ? ready : undefined;
-    }, 'Ready: ImmutableFieldChanged');
-    assert.equal(refused.severity, 'Error');
-    assert.match(String(refused.message), /delete this User and create it again/);
+    const refused = readyOf(await waitForReady(environment, userRef('app-user'), 'False', 'ImmutableFieldChanged'));
+    assert.equal(refused?.severity, 'Error');
+    assert.match(String(refused?.message), /delete this User and create it again/);
     assert.equal(front.identities.get('app'), identity);
     await patchUser('app-user', { spec: { azureName: identity } });
     await waitForReady(environment, userRef('app-user'));
@@ -170,11 +161,8 @@ test('operator manages MySQL Entra users with an Entra token login', async (t) =
     await patchUser('svc-user', {
       spec: { aadUser: null, localUser: { serverAdminUsername: 'azoadmin', serverAdminPassword: password, password } },
     });
-    const refused = await eventually(async () => {
-      const ready = readyOf(await custom.getNamespacedCustomObject(userRef('svc-user')));
-      return ready?.reason === 'ImmutableFieldChanged' ? ready : undefined;
-    }, 'Ready: ImmutableFieldChanged');
-    assert.match(String(refused.message), /is an Entra user \(spec\.aadUser\), which cannot become a spec\.localUser/);
+    const refused = readyOf(await waitForReady(environment, userRef('svc-user'), 'False', 'ImmutableFieldChanged'));
+    assert.match(String(refused?.message), /is an Entra user \(spec\.aadUser\), which cannot become a spec\.localUser/);
     await patchUser('svc-user', { spec: { localUser: null, aadUser } });
     await waitForReady(environment, userRef('svc-user'));
     await custom.deleteNamespacedCustomObject(userRef('svc-user'));

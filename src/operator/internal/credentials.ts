@@ -180,3 +180,8 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
   }
   return out;
 }
+
+/** The scope of a token for `audience` (Entra's `<audience>/.default`, without a doubled slash). */
+export function defaultScopeOf(audience: string): string {
+  return `${audience.replace(/\/+$/, '')}/.default`;
+}

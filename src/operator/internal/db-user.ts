@@ -23,7 +23,7 @@ import {
   readyProblem,
   readySucceeded,
 } from './conditions.js';
-import { decodeSecretData, redactSecrets } from './credentials.js';
+import { decodeSecretData, defaultScopeOf, redactSecrets } from './credentials.js';
 import { checkDigest, makeDigest } from './digest.js';
 import { stoppedBy } from './errors.js';
 import {
@@ -70,6 +70,11 @@ class UserProblem extends Error {
   ) {
     super(state.message);
   }
+}
+
+/** A problem only a change of the spec (or of the database) can fix: Ready False, Error, and no retry. */
+function specError(reason: string, message: string): UserProblem {
+  return new UserProblem(readyProblem(reason, message, 'Error'), 'never');
 }
 
 /** An open session, whatever the engine: what the pass needs of it. */
@@ -138,10 +143,7 @@ export async function reconcileDatabaseUser(
     const reference = (spec.localUser as Record<string, unknown> | undefined)?.[field] as
       { name?: unknown; key?: unknown } | undefined;
     if (typeof reference?.name !== 'string' || typeof reference.key !== 'string') {
-      throw new UserProblem(
-        readyProblem(Reasons.SecretNotFound, `spec.localUser.${field} is not set`, 'Error'),
-        'never',
-      );
+      throw specError(Reasons.SecretNotFound, `spec.localUser.${field} is not set`);
     }
     dependOn(`/Secret/${ref.namespace}/${reference.name}`);
     const secret = await kube.getSecret(ref.namespace, reference.name);
@@ -214,14 +216,10 @@ export async function reconcileDatabaseUser(
     }
     const serverName = (ownerSpec.owner as { name?: unknown } | undefined)?.name;
     if (typeof serverName !== 'string' || serverName === '') {
-      throw new UserProblem(
-        readyProblem(
-          Reasons.Failed,
-          `owning ServersDatabase ${JSON.stringify(ownerName)} names its Server by ARM ID: azo reads the server's ` +
-            'address from the Server object, so give spec.owner.name on the ServersDatabase',
-          'Error',
-        ),
-        'never',
+      throw specError(
+        Reasons.Failed,
+        `owning ServersDatabase ${JSON.stringify(ownerName)} names its Server by ARM ID: azo reads the server's ` +
+          'address from the Server object, so give spec.owner.name on the ServersDatabase',
       );
     }
     const { related: server } = await readRelated('Server', serverName);
@@ -244,7 +242,7 @@ export async function reconcileDatabaseUser(
     credential.dependencies.forEach(dependOn);
     if (!credential.ok) throw new UserProblem(readyProblem(credential.reason, credential.message));
     secretValues.push(...credential.secretValues);
-    const scope = `${deps.config.ossrdbmsAudience.replace(/\/+$/, '')}/.default`;
+    const scope = defaultScopeOf(deps.config.ossrdbmsAudience);
     const token = await untilDeadline(deadline, () =>
       credential.credential.getToken(scope, { abortSignal: deadline }),
     ).catch((error: unknown) => {
@@ -317,20 +315,16 @@ export async function reconcileDatabaseUser(
             ? 'exactly one of spec.localUser or spec.aadUser must be set'
             : 'spec.localUser is not set';
     if (specProblem !== undefined) {
-      throw new UserProblem(readyProblem(Reasons.Failed, specProblem, 'Error'), 'never');
+      throw specError(Reasons.Failed, specProblem);
     }
     for (const [field, was, is] of [
       [entra !== undefined ? 'aadUser.alias (or azureName)' : 'azureName', recorded?.user, userName],
       ['owner.name', recorded?.owner, ownerName],
     ] as const) {
       if (was === undefined || was === is) continue;
-      throw new UserProblem(
-        readyProblem(
-          Reasons.ImmutableFieldChanged,
-          `updating '${field}' is not allowed: the user was created with ${JSON.stringify(was)}`,
-          'Error',
-        ),
-        'never',
+      throw specError(
+        Reasons.ImmutableFieldChanged,
+        `updating '${field}' is not allowed: the user was created with ${JSON.stringify(was)}`,
       );
     }
     // What a pass applies, as its digest records it: a local user's password, or an Entra user's identity.
@@ -342,14 +336,10 @@ export async function reconcileDatabaseUser(
       entra === undefined &&
       checkDigest(deps.keyring, recordedDigest, entraApplied(userName)).status === 'match'
     ) {
-      throw new UserProblem(
-        readyProblem(
-          Reasons.ImmutableFieldChanged,
-          `the MySQL user ${JSON.stringify(userName)} is an Entra user (spec.aadUser), which cannot become a ` +
-            'spec.localUser: delete this User and create it again',
-          'Error',
-        ),
-        'never',
+      throw specError(
+        Reasons.ImmutableFieldChanged,
+        `the MySQL user ${JSON.stringify(userName)} is an Entra user (spec.aadUser), which cannot become a ` +
+          'spec.localUser: delete this User and create it again',
       );
     }
     const owner = await resolveOwner(ownerName);
@@ -391,14 +381,10 @@ export async function reconcileDatabaseUser(
         checkDigest(deps.keyring, recordedDigest, applied).status === 'differs' &&
         (await session.exists())
       ) {
-        throw new UserProblem(
-          readyProblem(
-            Reasons.ImmutableFieldChanged,
-            `the MySQL user ${JSON.stringify(userName)} was created for another identity or login (azureName, or ` +
-              'spec.localUser), which Azure cannot change: delete this User and create it again',
-            'Error',
-          ),
-          'never',
+        throw specError(
+          Reasons.ImmutableFieldChanged,
+          `the MySQL user ${JSON.stringify(userName)} was created for another identity or login (azureName, or ` +
+            'spec.localUser), which Azure cannot change: delete this User and create it again',
         );
       }
       const changes = await session.sync(password, entra === undefined && recordedDigest !== digest);

@@ -1,6 +1,7 @@
 /** A minimal Microsoft Graph v1.0 client for groups: JSON over HTTPS with a bearer token from the ARM credential. */
 import { request as httpsRequest } from 'node:https';
 import type { TokenCredential } from '@azure/identity';
+import { defaultScopeOf } from './credentials.js';
 import type { GraphGroup } from './entra-group-plan.js';
 
 /** A Graph error response (`{error: {code, message}}`). */
@@ -65,7 +66,7 @@ export class GraphClient {
 
   private async send(method: string, path: string, body?: unknown): Promise<unknown> {
     const signal = this.options.signal;
-    const scope = `${this.options.audience.replace(/\/+$/, '')}/.default`;
+    const scope = defaultScopeOf(this.options.audience);
     const token = await this.options.credential.getToken(scope, signal !== undefined ? { abortSignal: signal } : {});
     if (token === null) throw new GraphError(401, 'NoToken', 'no token for Microsoft Graph');
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
